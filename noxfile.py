@@ -96,8 +96,10 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session(name="tools-tests", tags=["tests"])
 def tools_tests(session: nox.Session) -> None:
     """Test the monorepo's own machinery: noxfile, release script, workflows."""
-    session.install("pytest", "pyyaml", "nox", "uv")
-    session.run("pytest", str(ROOT / "tools" / "tests"), "-p", "no:cacheprovider", *session.posargs)
+    session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema")
+    session.run(
+        "pytest", str(ROOT / "tools" / "tests"), "-p", "no:cacheprovider", *session.posargs
+    )
 
 
 @nox.session(tags=["lint"])
@@ -162,7 +164,6 @@ def bench(session: nox.Session, package: str) -> None:
 def docs(session: nox.Session) -> None:
     """mkdocs build --strict: one site, a section per package."""
     session.install("-r", str(ROOT / "docs" / "requirements.txt"))
-    session.install(*(str(path) for path in PUBLISHED.values()))
     session.run("mkdocs", "build", "--strict", "-f", str(ROOT / "docs" / "mkdocs.yml"))
 
 
@@ -197,6 +198,6 @@ def release(session: nox.Session, package: str) -> None:
 @nox.session(name="prepare-release", default=False)
 @nox.parametrize("package", list(PUBLISHED))
 def prepare_release(session: nox.Session, package: str) -> None:
-    """Bump, render the changelog, commit and tag: `nox -s "prepare-release(package=…)" -- 1.2.0`."""
+    """Bump, render the changelog, commit and tag: ``-s "prepare-release(package=P)" -- 1.2.0``."""
     session.install("hatch", "towncrier")
     session.run("python", str(ROOT / "tools" / "release.py"), package, *session.posargs)

@@ -1,0 +1,108 @@
+"""Turn a git diff into the CI matrix: which packages a change touches.
+
+Usage::
+
+    python tools/changed_packages.py --base origin/main      # JSON matrix for the changed packages
+    python tools/changed_packages.py --all                   # every package
+    python tools/changed_packages.py --base origin/main --names --published   # one name a line
+
+A file under ``packages/<dist>/`` touches that package; one under a test peer
+``tools/<peer>/`` touches the peer and every package naming it in
+``[tool.monorepo] test-peers``; docs and top-level prose touch none; anything else
+(noxfile.py, tools/*.py, .github/, .ci/, LICENSE) is shared and touches them all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHONS = ("3.10", "3.11", "3.12", "3.13")
+NO_PACKAGE = ("docs/", "README.md", "CODEOWNERS", ".gitignore")
+
+
+def _tool_table(project_dir: Path) -> dict[str, list[str]]:
+    data = tomllib.loads((project_dir / "pyproject.toml").read_text())
+    return dict(data.get("tool", {}).get("monorepo", {}))
+
+
+def discover(root: Path = ROOT) -> tuple[dict[str, list[str]], list[str]]:
+    """Published packages mapped to their test peers, and the peer names."""
+    published = {
+        p.parent.name: _tool_table(p.parent).get("test-peers", [])
+        for p in sorted((root / "packages").glob("*/pyproject.toml"))
+    }
+    peers = [p.parent.name for p in sorted((root / "tools").glob("*/pyproject.toml"))]
+    return published, peers
+
+
+def affected(paths: Iterable[str], root: Path = ROOT) -> list[str]:
+    """Packages and peers touched by the changed `paths` (repository-relative)."""
+    published, peers = discover(root)
+    everything = sorted(published) + peers
+    hit: set[str] = set()
+    for path in paths:
+        parts = path.split("/")
+        if parts[0] == "packages" and len(parts) > 2 and parts[1] in published:
+            hit.add(parts[1])
+        elif parts[0] == "tools" and len(parts) > 2 and parts[1] in peers:
+            hit.add(parts[1])
+            hit.update(name for name, uses in published.items() if parts[1] in uses)
+        elif path.startswith(NO_PACKAGE) or (len(parts) == 1 and path.endswith(".md")):
+            continue
+        else:
+            return everything
+    return [name for name in everything if name in hit]
+
+
+def matrix(names: Iterable[str], root: Path = ROOT) -> dict[str, list[dict[str, object]]]:
+    published, _ = discover(root)
+    return {
+        "include": [
+            {
+                "package": name,
+                "python": python,
+                "published": name in published,
+                "mongo": name == "mongosim" or "mongosim" in published.get(name, []),
+            }
+            for name in names
+            for python in PYTHONS
+        ]
+    }
+
+
+def changed_files(base: str) -> list[str]:
+    out = subprocess.run(
+        ["git", "diff", "--name-only", f"{base}...HEAD"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return [line for line in out.splitlines() if line]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--base", help="compare HEAD with this revision")
+    which.add_argument("--all", action="store_true", help="every package")
+    parser.add_argument("--names", action="store_true", help="print names, not a matrix")
+    parser.add_argument("--published", action="store_true", help="leave out test peers")
+    args = parser.parse_args(argv)
+    published, peers = discover()
+    names = sorted(published) + peers if args.all else affected(changed_files(args.base))
+    if args.published:
+        names = [name for name in names if name in published]
+    print("\n".join(names) if args.names else json.dumps(matrix(names)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,65 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from changed_packages import ROOT, affected, discover, matrix
+
+
+@pytest.fixture
+def monorepo(tmp_path):
+    """A tree with two packages, one using the mongosim peer."""
+    for name, peers in [("alpha", []), ("beta", ["mongosim"])]:
+        pkg = tmp_path / "packages" / name
+        pkg.mkdir(parents=True)
+        table = f"[tool.monorepo]\ntest-peers = {json.dumps(peers)}\n" if peers else ""
+        (pkg / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n{table}')
+    (tmp_path / "tools" / "mongosim").mkdir(parents=True)
+    (tmp_path / "tools" / "mongosim" / "pyproject.toml").write_text('[project]\nname="mongosim"\n')
+    return tmp_path
+
+
+def test_a_package_file_touches_only_that_package(monorepo):
+    assert affected(["packages/alpha/src/alpha/x.py"], monorepo) == ["alpha"]
+
+
+def test_a_peer_change_touches_the_peer_and_its_users(monorepo):
+    assert affected(["tools/mongosim/src/mongosim/server.py"], monorepo) == ["beta", "mongosim"]
+
+
+@pytest.mark.parametrize("path", ["noxfile.py", "tools/release.py", ".github/workflows/ci.yml"])
+def test_a_shared_file_touches_everything(monorepo, path):
+    assert affected(["packages/alpha/README.md", path], monorepo) == ["alpha", "beta", "mongosim"]
+
+
+@pytest.mark.parametrize("path", ["README.md", "docs/content/index.md", "CODEOWNERS"])
+def test_docs_and_prose_touch_nothing(monorepo, path):
+    assert affected([path], monorepo) == []
+
+
+def test_matrix_marks_mongo_users_and_published_packages(monorepo):
+    rows = matrix(["alpha", "mongosim"], monorepo)["include"]
+    assert {(r["package"], r["python"]) for r in rows} == {
+        (name, py) for name in ("alpha", "mongosim") for py in ("3.10", "3.11", "3.12", "3.13")
+    }
+    assert all(r["mongo"] == (r["package"] == "mongosim") for r in rows)
+    assert all(r["published"] == (r["package"] == "alpha") for r in rows)
+
+
+def test_discover_reads_this_repository():
+    published, peers = discover()
+    assert published, "no packages found under packages/"
+    assert all((ROOT / "packages" / name / "pyproject.toml").is_file() for name in published)
+    assert all((ROOT / "tools" / name / "pyproject.toml").is_file() for name in peers)
+
+
+def test_cli_all_prints_a_matrix_for_every_package():
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "changed_packages.py"), "--all"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    published, peers = discover()
+    names = {row["package"] for row in json.loads(out)["include"]}
+    assert names == set(published) | set(peers)
