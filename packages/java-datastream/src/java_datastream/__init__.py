@@ -1,0 +1,45 @@
+"""Read and write Java ``DataOutputStream``/``DataInputStream`` data, byte for byte.
+
+>>> import io
+>>> from java_datastream import DataInputStream, DataOutputStream
+>>> buf = io.BytesIO()
+>>> out = DataOutputStream(buf)
+>>> out.write_int(42)
+>>> out.write_utf("hello world")
+>>> inp = DataInputStream(buf.getvalue())
+>>> inp.read_int(), inp.read_utf()
+(42, 'hello world')
+
+Modules: :mod:`java_datastream.modified_utf8` (the string codec on its own) and
+:mod:`java_datastream.hadoop` (Hadoop VInt/VLong and ``Text``).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+
+from java_datastream import hadoop, modified_utf8
+from java_datastream._errors import (
+    DataStreamError,
+    JavaSerializationError,
+    TruncatedDataError,
+    UTFDataFormatError,
+    VIntRangeError,
+)
+from java_datastream._input import DataInputStream
+from java_datastream._output import DataOutputStream
+
+__all__ = [
+    "DataInputStream",
+    "DataOutputStream",
+    "DataStreamError",
+    "JavaSerializationError",
+    "TruncatedDataError",
+    "UTFDataFormatError",
+    "VIntRangeError",
+    "__version__",
+    "hadoop",
+    "modified_utf8",
+]
+
+__version__ = importlib.metadata.version("java-datastream")

@@ -1,0 +1,160 @@
+"""Bulk conversion between big-endian bytes and ``array.array`` / numpy arrays.
+
+Every conversion produces the bytes the per-value calls would: Java's ranges, the low
+16 bits for shorts, canonical NaN (``floatToIntBits``), ±Infinity for floats beyond the
+float32 range.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import sys
+from array import array
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from types import ModuleType
+
+__all__ = ["DOUBLE", "FLOAT", "INT", "LONG", "SHORT", "Kind", "pack", "unpack"]
+
+_SWAP = sys.byteorder == "little"
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_NAN32 = 0x7FC00000
+_NAN64 = 0x7FF8000000000000
+
+
+class Kind(NamedTuple):
+    """How one Java primitive type is laid out in bulk."""
+
+    java: str  # Java type name, used in messages
+    code: str  # array.array typecode of the values read
+    size: int  # bytes per value on the wire
+    dtype: str  # numpy dtype of the values read (native byte order)
+    wire: str  # numpy dtype of the bytes on the wire
+    lo: int  # Java range of the values accepted on write (floats: unused)
+    hi: int
+
+
+# Java's writeShort takes an int and keeps its low 16 bits, hence the int range for SHORT.
+SHORT = Kind("short", "h", 2, "int16", ">i2", INT32_MIN, INT32_MAX)
+INT = Kind("int", "i", 4, "int32", ">i4", INT32_MIN, INT32_MAX)
+LONG = Kind("long", "q", 8, "int64", ">i8", INT64_MIN, INT64_MAX)
+FLOAT = Kind("float", "f", 4, "float32", ">f4", 0, 0)
+DOUBLE = Kind("double", "d", 8, "float64", ">f8", 0, 0)
+
+_PACK_FLOAT = struct.Struct(">f").pack
+_PACK_DOUBLE = struct.Struct(">d").pack
+
+
+def numpy_module() -> ModuleType:
+    """Import numpy for ``numpy=True``, with an install hint when it is missing."""
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("numpy=True needs numpy: pip install 'java-datastream[numpy]'") from None
+    return numpy
+
+
+def range_error(kind: Kind, method: str) -> ValueError:
+    """The error for a value Java's parameter type cannot hold."""
+    return ValueError(
+        f"{method}: value out of range for a Java {'int' if kind is SHORT else kind.java}"
+        f" parameter [{kind.lo}, {kind.hi}]"
+    )
+
+
+def pack_float(value: float) -> bytes:
+    """``writeFloat``: canonical NaN, overflow to ±Infinity, big-endian."""
+    if value != value:
+        return b"\x7f\xc0\x00\x00"
+    try:
+        return _PACK_FLOAT(value)
+    except OverflowError:
+        return _PACK_FLOAT(math.copysign(math.inf, value))
+    except struct.error:
+        raise TypeError(f"write_float: expected a number, got {type(value).__name__}") from None
+
+
+def pack_double(value: float) -> bytes:
+    """``writeDouble``: canonical NaN, big-endian."""
+    if value != value:
+        return b"\x7f\xf8\x00\x00\x00\x00\x00\x00"
+    try:
+        return _PACK_DOUBLE(value)
+    except struct.error:
+        raise TypeError(f"write_double: expected a number, got {type(value).__name__}") from None
+
+
+def pack(kind: Kind, values: Iterable[float] | Any) -> bytes:
+    """Big-endian bytes for `values` as the per-value ``write_<kind.java>`` calls would write."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None and isinstance(values, numpy.ndarray):
+        return _pack_numpy(numpy, kind, values)
+    if isinstance(values, (bytes, bytearray)):
+        values = list(values)  # array() would take these as raw machine bytes
+    if kind.code in "fd":
+        return _pack_floats(kind, values)
+    code = "i" if kind is SHORT else kind.code
+    try:
+        arr = array(code, values)
+    except OverflowError:
+        raise range_error(kind, f"write_{kind.java}s") from None
+    if _SWAP:
+        arr.byteswap()
+    data = arr.tobytes()
+    if kind is SHORT:
+        # writeShort keeps the low 16 bits of an int: the last two bytes of each word.
+        out = bytearray(len(arr) * 2)
+        out[0::2] = data[2::4]
+        out[1::2] = data[3::4]
+        return bytes(out)
+    return data
+
+
+def _pack_floats(kind: Kind, values: Iterable[float]) -> bytes:
+    # array('f') narrows like a C cast, which is Java's (float) conversion.
+    arr = array(kind.code, values)
+    total = sum(arr)
+    if total != total:  # some NaN (or +inf and -inf): canonicalise value by value
+        packer = pack_float if kind is FLOAT else pack_double
+        return b"".join(map(packer, arr))
+    if _SWAP:
+        arr.byteswap()
+    return arr.tobytes()
+
+
+def _pack_numpy(numpy: ModuleType, kind: Kind, values: Any) -> bytes:
+    if values.dtype.kind not in "iubf" or (values.dtype.kind == "f" and kind.code not in "fd"):
+        raise TypeError(f"write_{kind.java}s: cannot write a {values.dtype} array")
+    if kind.code in "fd":
+        return _pack_numpy_floats(numpy, kind, values)
+    if values.size and not numpy.can_cast(values.dtype, "int32" if kind is SHORT else kind.dtype):
+        if values.min() < kind.lo or values.max() > kind.hi:
+            raise range_error(kind, f"write_{kind.java}s")
+    # Integer narrowing in numpy keeps the low bits, which is what writeShort does.
+    return bytes(values.astype(kind.wire).tobytes())
+
+
+def _pack_numpy_floats(numpy: ModuleType, kind: Kind, values: Any) -> bytes:
+    if values.dtype.kind != "f":
+        values = values.astype(numpy.float64)  # as Python's float(int) would
+    with numpy.errstate(over="ignore"):
+        floats = values.astype(kind.dtype)
+    bits = floats.view(numpy.uint32 if kind is FLOAT else numpy.uint64).copy()
+    bits[numpy.isnan(floats)] = _NAN32 if kind is FLOAT else _NAN64
+    return bytes(bits.astype(">u4" if kind is FLOAT else ">u8").tobytes())
+
+
+def unpack(kind: Kind, data: bytes | memoryview, use_numpy: bool) -> Any:
+    """Values of `kind` from big-endian `data`, as ``array.array`` or a numpy array."""
+    if use_numpy:
+        numpy = numpy_module()
+        return numpy.frombuffer(data, dtype=kind.wire).astype(kind.dtype)
+    arr = array(kind.code)
+    arr.frombytes(data)
+    if _SWAP:
+        arr.byteswap()
+    return arr

@@ -1,0 +1,452 @@
+"""``DataInputStream``: read Java primitives exactly as ``java.io.DataInputStream`` does."""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
+
+from java_datastream import _arrays
+from java_datastream._errors import JavaSerializationError, TruncatedDataError
+from java_datastream.modified_utf8 import decode as _decode_mutf8
+
+if TYPE_CHECKING:
+    from array import array
+    from collections.abc import Callable
+    from types import TracebackType
+
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = ["DataInputStream"]
+
+_BYTE = struct.Struct(">b").unpack_from
+_SHORT = struct.Struct(">h").unpack_from
+_USHORT = struct.Struct(">H").unpack_from
+_INT = struct.Struct(">i").unpack_from
+_LONG = struct.Struct(">q").unpack_from
+_FLOAT = struct.Struct(">f").unpack_from
+_DOUBLE = struct.Struct(">d").unpack_from
+_EOL = re.compile(b"[\r\n]")
+_MAGIC = b"\xac\xed\x00\x05"
+_CHUNK = 1 << 16
+
+
+class DataInputStream:
+    """Read Java primitive values from bytes or a binary stream, as Java's DataInputStream.
+
+    Every read of a value that the stream ends inside raises :class:`TruncatedDataError`
+    (an ``EOFError``) and, as in Java, consumes the bytes that were there.
+
+    Parameters
+    ----------
+    source : bytes-like or binary readable
+        ``bytes``, ``bytearray`` or ``memoryview`` (copied once; later changes are not
+        seen), or a file opened ``"rb"``, ``io.BytesIO``, ``socket.makefile("rb")``, a
+        pipe, or any object with ``read(n)``.
+
+    Notes
+    -----
+    From buffered streams (``read1``) and raw streams, up to 64 KiB is read ahead, like
+    Java's DataInputStream over a BufferedInputStream: read through this object only
+    once it wraps the stream. From any other object only the bytes a call needs are read.
+    A non-blocking source with no data ready raises ``BlockingIOError``; the bytes of the
+    unfinished value stay buffered for the next attempt.
+
+    Examples
+    --------
+    >>> inp = DataInputStream(bytes.fromhex("0000002a000568656c6c6f"))
+    >>> inp.read_int(), inp.read_utf()
+    (42, 'hello')
+    >>> inp.read_line() is None
+    True
+    """
+
+    __slots__ = ("_ahead", "_base", "_buf", "_limit", "_pos", "_read", "_source", "_started")
+
+    def __init__(self, source: bytes | bytearray | memoryview | BinaryIO | Any) -> None:
+        self._buf = b""
+        self._pos = 0
+        self._limit = 0  # forces the first read through _need, which checks the magic
+        self._base = 0  # stream offset of _buf[0]
+        self._started = False
+        self._ahead = False
+        self._read: Callable[[int], bytes | None] | None = None
+        if isinstance(source, (bytes, bytearray, memoryview)):
+            self._source: Any = bytes(source)
+            return
+        if isinstance(source, io.TextIOBase):
+            raise TypeError("DataInputStream needs a binary source, got a text stream")
+        read = getattr(source, "read", None)
+        if not callable(read):
+            raise TypeError(
+                f"DataInputStream needs bytes or an object with read(), got {source!r}"
+            )
+        self._source = source
+        read1 = getattr(source, "read1", None)
+        if isinstance(source, io.BufferedIOBase) and callable(read1):
+            self._read, self._ahead = read1, True
+        else:
+            # A raw stream returns what one system call gives, so reading ahead is safe;
+            # an arbitrary read(n) may block until it has all n bytes, so it is not.
+            self._read, self._ahead = read, isinstance(source, io.RawIOBase)
+
+    # -- buffer management ---------------------------------------------------------
+
+    def _fetch(self, missing: int) -> bytes | None:
+        """One read from the source for at least one of `missing` bytes (b"" at EOF)."""
+        read = self._read
+        assert read is not None
+        if self._ahead and missing < _CHUNK:
+            return read(_CHUNK)
+        return read(missing)
+
+    def _start(self) -> None:
+        """Load the first bytes and refuse ObjectOutputStream output."""
+        if self._read is None:
+            self._buf = self._source
+            self._limit = len(self._buf)
+        else:
+            parts = [self._buf[self._pos : self._limit]]
+            have = len(parts[0])
+            while have < 4 and _MAGIC.startswith(b"".join(parts)):
+                chunk = self._fetch(4 - have if have else 1)
+                if not chunk:
+                    self._keep(parts)
+                    if chunk is None:
+                        raise BlockingIOError("source is non-blocking and has no data ready")
+                    break
+                parts.append(chunk)
+                have += len(chunk)
+            self._keep(parts)
+        if self._buf.startswith(_MAGIC, self._pos):
+            raise JavaSerializationError(
+                "stream starts with AC ED 00 05: this is Java object serialization"
+                " (ObjectOutputStream), not a DataOutputStream stream; use a Java"
+                " deserialization library such as javaobj-py3"
+            )
+        self._started = True
+
+    def _keep(self, parts: list[bytes]) -> None:
+        """Make `parts` (starting with the unread rest of the buffer) the new buffer."""
+        self._base += self._pos
+        self._buf = parts[0] if len(parts) == 1 else b"".join(parts)
+        self._pos = 0
+        self._limit = len(self._buf)
+
+    def _eof(self, needed: int) -> TruncatedDataError:
+        """Consume what is left, as Java does, and describe the short read."""
+        pos = self._pos
+        self._pos = self._limit
+        return TruncatedDataError(self._base + pos, needed, self._limit - pos)
+
+    def _need(self, n: int) -> int:
+        """Make `n` bytes available at the read position and return that position."""
+        if not self._started:
+            self._start()
+        pos = self._pos
+        have = self._limit - pos
+        if have >= n:
+            return pos
+        if self._read is None:
+            raise self._eof(n)
+        parts = [self._buf[pos : self._limit]]
+        while have < n:
+            chunk = self._fetch(n - have)
+            if not chunk:
+                self._keep(parts)
+                if chunk is None:
+                    raise BlockingIOError("source is non-blocking and has no data ready")
+                raise self._eof(n)
+            parts.append(chunk)
+            have += len(chunk)
+        self._keep(parts)
+        return 0
+
+    def _more(self, wanted: int) -> bool:
+        """Replace the consumed buffer by the next chunk; False at the end of the stream."""
+        if self._read is None:
+            return False
+        chunk = self._fetch(min(wanted, _CHUNK))
+        if not chunk:
+            return False
+        self._keep([chunk])
+        return True
+
+    # -- stream methods -------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the source (nothing to do for bytes)."""
+        close = getattr(self._source, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> DataInputStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def read(self, n: int) -> bytes:
+        """Read up to `n` bytes, maybe fewer (like ``InputStream.read``); ``b""`` at the end."""
+        if n < 0:
+            raise ValueError(f"read: n must be >= 0, got {n}")
+        if n == 0:
+            return b""
+        if not self._started:
+            self._start()
+        if self._pos == self._limit and not self._more(n):
+            return b""
+        pos = self._pos
+        end = min(pos + n, self._limit)
+        self._pos = end
+        return self._buf[pos:end]
+
+    def read_fully(self, n: int) -> bytes:
+        """Read exactly `n` bytes.
+
+        Raises
+        ------
+        TruncatedDataError
+            If the stream ends first (the bytes that were there are consumed).
+        """
+        if n < 0:
+            raise ValueError(f"read_fully: n must be >= 0, got {n}")
+        pos = self._pos
+        if self._limit - pos < n or not self._started:
+            pos = self._need(n)
+        self._pos = pos + n
+        return self._buf[pos : pos + n]
+
+    def skip_bytes(self, n: int) -> int:
+        """Skip up to `n` bytes and return how many were skipped; never raises at the end.
+
+        Unlike Java over a ``FileInputStream`` (which reports `n` even past the end of the
+        file), the count is always the number of bytes that were really there.
+        """
+        if n <= 0:
+            return 0
+        if not self._started:
+            self._start()
+        skipped = 0
+        while True:
+            take = min(self._limit - self._pos, n - skipped)
+            self._pos += take
+            skipped += take
+            if skipped == n or not self._more(n - skipped):
+                return skipped
+
+    def read_boolean(self) -> bool:
+        """Read one byte: ``False`` for ``00``, ``True`` for anything else."""
+        pos = self._pos
+        if self._limit - pos < 1:
+            pos = self._need(1)
+        self._pos = pos + 1
+        return self._buf[pos] != 0
+
+    def read_byte(self) -> int:
+        """Read a signed byte (-128 .. 127)."""
+        pos = self._pos
+        if self._limit - pos < 1:
+            pos = self._need(1)
+        self._pos = pos + 1
+        return _BYTE(self._buf, pos)[0]  # type: ignore[no-any-return]
+
+    def read_unsigned_byte(self) -> int:
+        """Read an unsigned byte (0 .. 255)."""
+        pos = self._pos
+        if self._limit - pos < 1:
+            pos = self._need(1)
+        self._pos = pos + 1
+        return self._buf[pos]
+
+    def read_short(self) -> int:
+        """Read a signed 16-bit int, high byte first."""
+        pos = self._pos
+        if self._limit - pos < 2:
+            pos = self._need(2)
+        self._pos = pos + 2
+        return _SHORT(self._buf, pos)[0]  # type: ignore[no-any-return]
+
+    def read_unsigned_short(self) -> int:
+        """Read an unsigned 16-bit int (0 .. 65535)."""
+        pos = self._pos
+        if self._limit - pos < 2:
+            pos = self._need(2)
+        self._pos = pos + 2
+        return _USHORT(self._buf, pos)[0]  # type: ignore[no-any-return]
+
+    def read_char(self) -> str:
+        """Read a UTF-16 code unit as a one-character str (a lone surrogate is possible)."""
+        pos = self._pos
+        if self._limit - pos < 2:
+            pos = self._need(2)
+        self._pos = pos + 2
+        return chr(_USHORT(self._buf, pos)[0])
+
+    def read_int(self) -> int:
+        """Read a signed 32-bit int, high byte first."""
+        pos = self._pos
+        if self._limit - pos < 4:
+            pos = self._need(4)
+        self._pos = pos + 4
+        return _INT(self._buf, pos)[0]  # type: ignore[no-any-return]
+
+    def read_long(self) -> int:
+        """Read a signed 64-bit int, high byte first."""
+        pos = self._pos
+        if self._limit - pos < 8:
+            pos = self._need(8)
+        self._pos = pos + 8
+        return _LONG(self._buf, pos)[0]  # type: ignore[no-any-return]
+
+    def read_float(self) -> float:
+        """Read an IEEE 754 float32 (as a Python float).
+
+        A signalling-NaN payload is quieted by the widening to a Python float; read the
+        raw bits with ``read_int`` when they matter.
+        """
+        pos = self._pos
+        if self._limit - pos < 4:
+            pos = self._need(4)
+        self._pos = pos + 4
+        return _FLOAT(self._buf, pos)[0]  # type: ignore[no-any-return]
+
+    def read_double(self) -> float:
+        """Read an IEEE 754 float64; the bits are kept as they are, NaN payloads included."""
+        pos = self._pos
+        if self._limit - pos < 8:
+            pos = self._need(8)
+        self._pos = pos + 8
+        return _DOUBLE(self._buf, pos)[0]  # type: ignore[no-any-return]
+
+    def read_utf(self) -> str:
+        """Read a 2-byte length and that many bytes of modified UTF-8, as Java's ``readUTF``.
+
+        Raises
+        ------
+        TruncatedDataError
+            If the stream ends inside the length or the payload.
+        UTFDataFormatError
+            If Java would reject the payload (Java's message); the 2 + length bytes are
+            consumed, as in Java.
+        """
+        pos = self._pos
+        if self._limit - pos < 2:
+            pos = self._need(2)
+        length = _USHORT(self._buf, pos)[0]
+        start = pos + 2
+        if self._limit - start < length:
+            self._pos = start
+            start = self._need(length)
+        end = start + length
+        self._pos = end
+        raw = self._buf[start:end]
+        if raw.isascii():
+            return raw.decode("ascii")
+        return _decode_mutf8(raw)
+
+    def read_line(self) -> str | None:
+        """Read a line of Latin-1 text ended by ``\\n``, ``\\r\\n``, a lone ``\\r`` or the end.
+
+        The terminator is not included; ``None`` at the end of the stream (Java's
+        ``null``). After a lone ``\\r`` the next byte stays unread.
+        """
+        parts: list[bytes] = []
+        while True:
+            pos = self._pos
+            if pos == self._limit:
+                try:
+                    pos = self._need(1)
+                except TruncatedDataError:
+                    return b"".join(parts).decode("latin-1") if parts else None
+            buf = self._buf
+            match = _EOL.search(buf, pos, self._limit)
+            if match is None:
+                parts.append(buf[pos : self._limit])
+                self._pos = self._limit
+                continue
+            eol = match.start()
+            parts.append(buf[pos:eol])
+            self._pos = eol + 1
+            if buf[eol] == 0x0D:
+                try:
+                    after = self._need(1)
+                except TruncatedDataError:
+                    pass
+                else:
+                    if self._buf[after] == 0x0A:
+                        self._pos = after + 1
+            return b"".join(parts).decode("latin-1")
+
+    # -- bulk reads -----------------------------------------------------------------
+
+    def _read_bulk(self, kind: _arrays.Kind, n: int, use_numpy: bool) -> Any:
+        if n < 0:
+            raise ValueError(f"read_{kind.java}s: n must be >= 0, got {n}")
+        if use_numpy:
+            _arrays.numpy_module()  # fail before consuming anything
+        size = n * kind.size
+        pos = self._pos
+        if self._limit - pos < size or not self._started:
+            pos = self._need(size)
+        self._pos = pos + size
+        return _arrays.unpack(kind, memoryview(self._buf)[pos : pos + size], use_numpy)
+
+    @overload
+    def read_shorts(self, n: int, *, numpy: Literal[False] = False) -> array[int]: ...
+    @overload
+    def read_shorts(self, n: int, *, numpy: Literal[True]) -> NDArray[np.int16]: ...
+    def read_shorts(self, n: int, *, numpy: bool = False) -> Any:
+        """Read `n` shorts at once, as ``array('h')`` or (``numpy=True``) an int16 array."""
+        return self._read_bulk(_arrays.SHORT, n, numpy)
+
+    @overload
+    def read_ints(self, n: int, *, numpy: Literal[False] = False) -> array[int]: ...
+    @overload
+    def read_ints(self, n: int, *, numpy: Literal[True]) -> NDArray[np.int32]: ...
+    def read_ints(self, n: int, *, numpy: bool = False) -> Any:
+        """Read `n` ints at once, as ``array('i')`` or (``numpy=True``) an int32 array.
+
+        The values are exactly those of `n` ``read_int`` calls; if the stream ends first,
+        :class:`TruncatedDataError` is raised and the rest of the stream is consumed.
+
+        Examples
+        --------
+        >>> DataInputStream(bytes.fromhex("00000001ffffffff")).read_ints(2)
+        array('i', [1, -1])
+        """
+        return self._read_bulk(_arrays.INT, n, numpy)
+
+    @overload
+    def read_longs(self, n: int, *, numpy: Literal[False] = False) -> array[int]: ...
+    @overload
+    def read_longs(self, n: int, *, numpy: Literal[True]) -> NDArray[np.int64]: ...
+    def read_longs(self, n: int, *, numpy: bool = False) -> Any:
+        """Read `n` longs at once, as ``array('q')`` or (``numpy=True``) an int64 array."""
+        return self._read_bulk(_arrays.LONG, n, numpy)
+
+    @overload
+    def read_floats(self, n: int, *, numpy: Literal[False] = False) -> array[float]: ...
+    @overload
+    def read_floats(self, n: int, *, numpy: Literal[True]) -> NDArray[np.float32]: ...
+    def read_floats(self, n: int, *, numpy: bool = False) -> Any:
+        """Read `n` floats at once, as ``array('f')`` or (``numpy=True``) a float32 array.
+
+        The raw bits are kept in the array, NaN payloads included.
+        """
+        return self._read_bulk(_arrays.FLOAT, n, numpy)
+
+    @overload
+    def read_doubles(self, n: int, *, numpy: Literal[False] = False) -> array[float]: ...
+    @overload
+    def read_doubles(self, n: int, *, numpy: Literal[True]) -> NDArray[np.float64]: ...
+    def read_doubles(self, n: int, *, numpy: bool = False) -> Any:
+        """Read `n` doubles at once, as ``array('d')`` or (``numpy=True``) a float64 array."""
+        return self._read_bulk(_arrays.DOUBLE, n, numpy)

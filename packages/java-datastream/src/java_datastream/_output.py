@@ -1,0 +1,261 @@
+"""``DataOutputStream``: write Java primitives exactly as ``java.io.DataOutputStream`` does."""
+
+from __future__ import annotations
+
+import io
+import struct
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from java_datastream import _arrays
+from java_datastream._errors import UTFDataFormatError
+from java_datastream.modified_utf8 import encode as _encode_mutf8
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
+
+__all__ = ["DataOutputStream"]
+
+_INT = struct.Struct(">i").pack
+_LONG = struct.Struct(">q").pack
+_USHORT = struct.Struct(">H").pack
+_pack_float = _arrays.pack_float
+_pack_double = _arrays.pack_double
+_INT32_MAX = 2**31 - 1
+
+
+def _int_error(value: object, method: str, kind: _arrays.Kind) -> Exception:
+    if isinstance(value, int):
+        return _arrays.range_error(kind, method)
+    return TypeError(f"{method}: expected an int, got {type(value).__name__}")
+
+
+class DataOutputStream:
+    """Write Java primitive values to a binary sink, byte for byte as Java's DataOutputStream.
+
+    Nothing is buffered here: each call writes straight to `sink` (so a ``with open(...)``
+    block needs no extra flush), and a sink whose ``write`` accepts fewer bytes than given
+    (a raw, unbuffered stream) is written to until everything is taken.
+
+    Parameters
+    ----------
+    sink : binary writable
+        A file opened ``"wb"``, ``io.BytesIO``, ``socket.makefile("wb")``, a raw stream, or
+        any object with a ``write(bytes)`` method.
+
+    Examples
+    --------
+    >>> import io
+    >>> buf = io.BytesIO()
+    >>> out = DataOutputStream(buf)
+    >>> out.write_int(42)
+    >>> out.write_utf("hé")
+    >>> buf.getvalue().hex(), out.size()
+    ('0000002a000368c3a9', 9)
+    """
+
+    __slots__ = ("_sink", "_write", "_written")
+
+    def __init__(self, sink: BinaryIO | Any) -> None:
+        if isinstance(sink, io.TextIOBase):
+            raise TypeError("DataOutputStream needs a binary sink, got a text stream")
+        write = getattr(sink, "write", None)
+        if not callable(write):
+            raise TypeError(f"DataOutputStream needs an object with write(), got {sink!r}")
+        self._sink = sink
+        # BufferedIOBase.write takes all bytes or raises; anything else may take fewer.
+        self._write: Callable[[bytes], object] = (
+            write if isinstance(sink, io.BufferedIOBase) else self._write_all
+        )
+        self._written = 0
+
+    def _write_all(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            taken = self._sink.write(view)
+            if taken is None:
+                raise BlockingIOError("sink is non-blocking and accepted no bytes")
+            view = view[taken:]
+
+    def size(self) -> int:
+        """Bytes written so far, saturating at 2**31 - 1 like Java's ``size()``."""
+        written = self._written
+        return written if written < _INT32_MAX else _INT32_MAX
+
+    def flush(self) -> None:
+        """Flush the sink (a no-op for sinks without ``flush``)."""
+        flush = getattr(self._sink, "flush", None)
+        if flush is not None:
+            flush()
+
+    def close(self) -> None:
+        """Flush, then close the sink."""
+        self.flush()
+        close = getattr(self._sink, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self) -> DataOutputStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def write(self, data: bytes | bytearray | memoryview | int) -> None:
+        """Write raw bytes, or the low 8 bits of an int (Java ``write(int)``)."""
+        if isinstance(data, int):
+            self.write_byte(data)
+            return
+        chunk = bytes(data)
+        self._write(chunk)
+        self._written += len(chunk)
+
+    def write_boolean(self, value: object) -> None:
+        """Write ``01`` for a true value, ``00`` for a false one."""
+        self._write(b"\x01" if value else b"\x00")
+        self._written += 1
+
+    def write_byte(self, value: int) -> None:
+        """Write the low 8 bits of `value` (any Java int: -2**31 .. 2**31-1)."""
+        try:
+            data = _INT(value)
+        except struct.error:
+            raise _int_error(value, "write_byte", _arrays.INT) from None
+        self._write(data[3:])
+        self._written += 1
+
+    def write_short(self, value: int) -> None:
+        """Write the low 16 bits of `value` (any Java int), high byte first."""
+        try:
+            data = _INT(value)
+        except struct.error:
+            raise _int_error(value, "write_short", _arrays.INT) from None
+        self._write(data[2:])
+        self._written += 2
+
+    def write_char(self, value: int | str) -> None:
+        """Write a UTF-16 code unit: a one-character str up to U+FFFF, or an int (low 16 bits)."""
+        if isinstance(value, str):
+            if len(value) != 1 or value > "\uffff":
+                raise ValueError(
+                    f"write_char: expected one UTF-16 code unit (U+0000..U+FFFF), got {value!r}"
+                )
+            value = ord(value)
+        try:
+            data = _INT(value)
+        except struct.error:
+            raise _int_error(value, "write_char", _arrays.INT) from None
+        self._write(data[2:])
+        self._written += 2
+
+    def write_int(self, value: int) -> None:
+        """Write a 32-bit two's-complement int; outside -2**31 .. 2**31-1 raises ValueError."""
+        try:
+            data = _INT(value)
+        except struct.error:
+            raise _int_error(value, "write_int", _arrays.INT) from None
+        self._write(data)
+        self._written += 4
+
+    def write_long(self, value: int) -> None:
+        """Write a 64-bit two's-complement long; outside -2**63 .. 2**63-1 raises ValueError."""
+        try:
+            data = _LONG(value)
+        except struct.error:
+            raise _int_error(value, "write_long", _arrays.LONG) from None
+        self._write(data)
+        self._written += 8
+
+    def write_float(self, value: float) -> None:
+        """Write an IEEE 754 float32 as ``floatToIntBits`` does.
+
+        Every NaN becomes ``7fc00000``; a finite value beyond the float32 range becomes
+        ±Infinity, as Java's ``(float)`` conversion does.
+        """
+        self._write(_pack_float(value))
+        self._written += 4
+
+    def write_double(self, value: float) -> None:
+        """Write an IEEE 754 float64 as ``doubleToLongBits`` does (every NaN ``7ff8…0``)."""
+        self._write(_pack_double(value))
+        self._written += 8
+
+    def write_bytes(self, text: str) -> None:
+        """Write the low 8 bits of each UTF-16 code unit of `text` (Java ``writeBytes``).
+
+        A character above U+FFFF is two code units, so it writes two bytes.
+        """
+        try:
+            data = text.encode("latin-1")
+        except UnicodeEncodeError:
+            data = text.encode("utf-16-be", "surrogatepass")[1::2]
+        self._write(data)
+        self._written += len(data)
+
+    def write_chars(self, text: str) -> None:
+        """Write each UTF-16 code unit of `text` as 2 bytes, high byte first."""
+        data = text.encode("utf-16-be", "surrogatepass")
+        self._write(data)
+        self._written += len(data)
+
+    def write_utf(self, text: str) -> None:
+        """Write a 2-byte length and `text` in modified UTF-8 (Java ``writeUTF``).
+
+        Raises
+        ------
+        UTFDataFormatError
+            If the encoding is longer than 65535 bytes; nothing is written then.
+        """
+        if text.isascii() and "\0" not in text:
+            data = text.encode("ascii")
+        else:
+            data = _encode_mutf8(text)
+        length = len(data)
+        if length > 0xFFFF:
+            raise UTFDataFormatError(f"encoded string too long: {length} bytes")
+        self._write(_USHORT(length) + data)
+        self._written += 2 + length
+
+    def _write_bulk(self, kind: _arrays.Kind, values: Iterable[float] | Any) -> None:
+        data = _arrays.pack(kind, values)
+        self._write(data)
+        self._written += len(data)
+
+    def write_shorts(self, values: Iterable[int] | Any) -> None:
+        """Write many shorts at once: the same bytes as ``write_short`` on each value.
+
+        `values` is any iterable of ints, an ``array.array`` or a numpy integer array
+        (flattened in C order). Nothing is written if a value is out of range.
+        """
+        self._write_bulk(_arrays.SHORT, values)
+
+    def write_ints(self, values: Iterable[int] | Any) -> None:
+        """Write many ints at once: the same bytes as ``write_int`` on each value.
+
+        Examples
+        --------
+        >>> import io
+        >>> from array import array
+        >>> buf = io.BytesIO()
+        >>> DataOutputStream(buf).write_ints(array("i", [1, -1]))
+        >>> buf.getvalue().hex()
+        '00000001ffffffff'
+        """
+        self._write_bulk(_arrays.INT, values)
+
+    def write_longs(self, values: Iterable[int] | Any) -> None:
+        """Write many longs at once: the same bytes as ``write_long`` on each value."""
+        self._write_bulk(_arrays.LONG, values)
+
+    def write_floats(self, values: Iterable[float] | Any) -> None:
+        """Write many floats at once: the same bytes as ``write_float`` on each value."""
+        self._write_bulk(_arrays.FLOAT, values)
+
+    def write_doubles(self, values: Iterable[float] | Any) -> None:
+        """Write many doubles at once: the same bytes as ``write_double`` on each value."""
+        self._write_bulk(_arrays.DOUBLE, values)
