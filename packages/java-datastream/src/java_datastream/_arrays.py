@@ -131,9 +131,9 @@ def _pack_numpy(numpy: ModuleType, kind: Kind, values: Any) -> bytes:
         raise TypeError(f"write_{kind.java}s: cannot write a {values.dtype} array")
     if kind.code in "fd":
         return _pack_numpy_floats(numpy, kind, values)
-    if values.size and not numpy.can_cast(values.dtype, "int32" if kind is SHORT else kind.dtype):
-        if values.min() < kind.lo or values.max() > kind.hi:
-            raise range_error(kind, f"write_{kind.java}s")
+    wide = not numpy.can_cast(values.dtype, "int32" if kind is SHORT else kind.dtype)
+    if wide and values.size and (values.min() < kind.lo or values.max() > kind.hi):
+        raise range_error(kind, f"write_{kind.java}s")
     # Integer narrowing in numpy keeps the low bits, which is what writeShort does.
     return bytes(values.astype(kind.wire).tobytes())
 

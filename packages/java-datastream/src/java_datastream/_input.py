@@ -193,6 +193,10 @@ class DataInputStream:
     ) -> None:
         self.close()
 
+    def tell(self) -> int:
+        """Bytes consumed so far through this reader (partial values at EOF included)."""
+        return self._base + self._pos
+
     def read(self, n: int) -> bytes:
         """Read up to `n` bytes, maybe fewer (like ``InputStream.read``); ``b""`` at the end."""
         if n < 0:
