@@ -27,12 +27,12 @@ if TYPE_CHECKING:
     from mongosim.clock import Clock
     from mongosim.cursors import CursorRegistry
 
+    _Document = dict[str, Any]
+    _Client = mongomock.MongoClient[_Document]
+
 __all__ = ["READ_COMMANDS", "WRITE_COMMANDS", "Backend", "canonical_name"]
 
 logger = logging.getLogger(__name__)
-
-_Document = dict[str, Any]
-_Client = mongomock.MongoClient[_Document]
 
 WRITE_COMMANDS = frozenset(
     {
@@ -131,7 +131,14 @@ def _write_error(index: int, error: OperationFailure, namespace: str) -> dict[st
     return {"index": index, "code": error.code or 2, "errmsg": str(error)}
 
 
+def _ensure_collection(ctx: _Context) -> None:
+    """Create the collection explicitly: mongomock forgets one that has no documents left."""
+    if ctx.collection_name not in ctx.db.list_collection_names():
+        ctx.db.create_collection(ctx.collection_name)
+
+
 def _insert(ctx: _Context) -> dict[str, Any]:
+    _ensure_collection(ctx)
     collection = ctx.collection
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
@@ -158,6 +165,8 @@ def _update(ctx: _Context) -> dict[str, Any]:
         query = ctx.bind(statement.get("q", {}))
         update = ctx.update_spec(statement.get("u", {}))
         options: dict[str, Any] = {"upsert": bool(statement.get("upsert", False))}
+        if options["upsert"]:
+            _ensure_collection(ctx)
         if statement.get("arrayFilters"):
             options["array_filters"] = statement["arrayFilters"]
         try:
@@ -199,34 +208,30 @@ def _delete(ctx: _Context) -> dict[str, Any]:
 def _find_and_modify(ctx: _Context) -> dict[str, Any]:
     body, collection = ctx.body, ctx.collection
     query = ctx.bind(body.get("query") or {})
-    sort = _sort_spec(body.get("sort"))
     fields = body.get("fields")
+    existing = collection.find_one(query, sort=_sort_spec(body.get("sort")), projection={"_id": 1})
     if body.get("remove"):
-        removed = collection.find_one_and_delete(query, projection=fields, sort=sort)
-        return {"value": removed, "lastErrorObject": {"n": int(removed is not None)}}
+        if existing is None:
+            return {"value": None, "lastErrorObject": {"n": 0}}
+        removed = collection.find_one({"_id": existing["_id"]}, projection=fields)
+        collection.delete_one({"_id": existing["_id"]})
+        return {"value": removed, "lastErrorObject": {"n": 1}}
     update = ctx.update_spec(body.get("update"))
     if update is None:
         raise CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
-    upsert, new = bool(body.get("upsert", False)), bool(body.get("new", False))
-    existing = collection.find_one(query, sort=sort, projection={"_id": 1})
-    if existing is None and not upsert:
-        return {"value": None, "lastErrorObject": {"n": 0, "updatedExisting": False}}
-    write = (
-        collection.find_one_and_replace
-        if _is_replacement(update)
-        else collection.find_one_and_update
-    )
+    write = collection.replace_one if _is_replacement(update) else collection.update_one
+    new = bool(body.get("new", False))
     if existing is not None:
-        value = write(
-            query,
-            update,
-            projection=fields,
-            sort=sort,
-            return_document=ReturnDocument.AFTER if new else ReturnDocument.BEFORE,
-        )
+        selector = {"_id": existing["_id"]}
+        value = None if new else collection.find_one(selector, projection=fields)
+        write(selector, update)
+        if new:
+            value = collection.find_one(selector, projection=fields)
         return {"value": value, "lastErrorObject": {"n": 1, "updatedExisting": True}}
-    after = write(query, update, sort=sort, upsert=True, return_document=ReturnDocument.AFTER)
-    upserted_id = after["_id"] if after is not None else None
+    if not body.get("upsert"):
+        return {"value": None, "lastErrorObject": {"n": 0, "updatedExisting": False}}
+    _ensure_collection(ctx)
+    upserted_id = write(query, update, upsert=True).upserted_id
     value = collection.find_one({"_id": upserted_id}, projection=fields) if new else None
     last_error = {"n": 1, "updatedExisting": False, "upserted": upserted_id}
     return {"value": value, "lastErrorObject": last_error}
@@ -294,7 +299,8 @@ _INDEX_OPTIONS = ("name", "unique", "sparse", "expireAfterSeconds", "partialFilt
 def _create_indexes(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     existed = ctx.collection_name in ctx.db.list_collection_names()
-    before = len(collection.index_information()) if existed else 1
+    _ensure_collection(ctx)
+    before = len(collection.index_information())
     for spec in ctx.body.get("indexes", []):
         options = {key: spec[key] for key in _INDEX_OPTIONS if key in spec}
         try:

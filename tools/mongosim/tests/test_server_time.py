@@ -1,0 +1,109 @@
+"""$$NOW, $currentDate and date arithmetic follow the simulated server clock."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from pymongo import ReturnDocument
+
+if TYPE_CHECKING:
+    from conftest import Client
+
+    from mongosim import ReplicaSet
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def test_pipeline_update_with_now_uses_the_simulated_clock(
+    mongo_rs: ReplicaSet, client: Client
+) -> None:
+    mongo_rs.clock.advance(3600)
+    low = mongo_rs.clock.now()
+
+    client.db.c.update_one(
+        {"_id": 1},
+        [{"$set": {"at": "$$NOW", "until": {"$add": ["$$NOW", 1500]}}}],
+        upsert=True,
+    )
+
+    document = client.db.c.find_one({"_id": 1})
+    assert document is not None
+    assert low <= document["at"] <= mongo_rs.clock.now()
+    assert document["at"] - datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) > (
+        HOUR * 0.99
+    )
+    assert document["until"] - document["at"] == datetime.timedelta(milliseconds=1500)
+
+
+def test_lease_taken_over_only_after_the_server_clock_passes_expiry(
+    mongo_rs: ReplicaSet, client: Client
+) -> None:
+    locks = client.db.locks
+
+    def acquire(owner: str) -> dict[str, object] | None:
+        return locks.find_one_and_update(
+            {
+                "_id": "L",
+                "$or": [{"owner": owner}, {"$expr": {"$lt": ["$expires_at", "$$NOW"]}}],
+            },
+            [{"$set": {"owner": owner, "expires_at": {"$add": ["$$NOW", 10_000]}}}],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    locks.insert_one({"_id": "L", "owner": "a", "expires_at": mongo_rs.clock.now()})
+    mongo_rs.clock.advance(0.01)
+    assert acquire("a") is not None
+    assert acquire("b") is None
+
+    mongo_rs.clock.advance(11)
+
+    taken = acquire("b")
+    assert taken is not None
+    assert taken["owner"] == "b"
+
+
+def test_current_date_and_hello_local_time_use_the_simulated_clock(
+    mongo_rs: ReplicaSet, client: Client
+) -> None:
+    mongo_rs.clock.advance(7200)
+
+    client.db.c.update_one(
+        {"_id": 1},
+        {"$currentDate": {"seen": True, "ts": {"$type": "timestamp"}}, "$set": {"x": 1}},
+        upsert=True,
+    )
+    local_time = client.admin.command("hello")["localTime"]
+
+    document = client.db.c.find_one({"_id": 1})
+    assert document is not None
+    assert document["x"] == 1
+    wall = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    assert document["seen"] - wall > HOUR
+    assert document["ts"].time - wall.replace(tzinfo=datetime.timezone.utc).timestamp() > 3600
+    assert local_time - wall > HOUR
+
+
+def test_aggregate_subtracts_dates_and_milliseconds(mongo_rs: ReplicaSet, client: Client) -> None:
+    client.db.c.insert_one({"_id": 1})
+
+    (row,) = client.db.c.aggregate(
+        [
+            {
+                "$project": {
+                    "earlier": {"$subtract": ["$$NOW", 60_000]},
+                    "span": {"$subtract": ["$$NOW", {"$subtract": ["$$NOW", 250]}]},
+                }
+            }
+        ]
+    )
+
+    assert row["span"] == 250
+    assert mongo_rs.clock.now() - row["earlier"] >= datetime.timedelta(minutes=1)
+
+
+def test_a_literal_now_string_in_a_document_is_stored_as_is(client: Client) -> None:
+    client.db.c.insert_one({"_id": 1, "text": "$$NOW"})
+    client.db.c.update_one({"_id": 1}, {"$set": {"also": "$$NOW"}})
+
+    assert client.db.c.find_one({"_id": 1}) == {"_id": 1, "text": "$$NOW", "also": "$$NOW"}
