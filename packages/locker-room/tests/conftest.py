@@ -1,0 +1,48 @@
+"""Fixtures: LockerRooms on the mongosim replica set (or on $MONGODB_URI), one collection per test.
+
+``mongo_uri`` and ``mongo_rs`` come from mongosim's pytest plugin. Tests that inject faults
+or move the server clock ask for ``mongo_rs`` and are skipped against a real server.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import pymongo
+import pytest
+
+from locker_room import LockerRoom
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+DB = "locker_room_tests"
+
+
+@pytest.fixture
+def collection_name() -> str:
+    """A fresh collection per test, so a real server keeps no state between tests."""
+    return f"locks_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def make_room(mongo_uri: str, collection_name: str) -> Iterator[Callable[..., LockerRoom]]:
+    """Make rooms on the test's collection, each with its own client (``client_options``)."""
+    clients: list[pymongo.MongoClient[dict[str, Any]]] = []
+
+    def make(client_options: dict[str, Any] | None = None, **room_options: Any) -> LockerRoom:
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+            mongo_uri, **(client_options or {})
+        )
+        clients.append(client)
+        return LockerRoom(client=client, db=DB, collection=collection_name, **room_options)
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def locker(make_room: Callable[..., LockerRoom]) -> LockerRoom:
+    return make_room()

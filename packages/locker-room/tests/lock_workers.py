@@ -1,0 +1,53 @@
+"""Worker functions run in spawned processes (importable by name, as spawn requires)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+import pymongo
+
+from locker_room import LockerRoom
+
+
+def increment(
+    uri: str, collection: str, counter: str, rounds: int, use_lock: bool, start: Any
+) -> list[tuple[float, float, int]]:
+    """Read-increment-write a counter file ``rounds`` times; return (start, end, token) holds.
+
+    The window between read and write is widened by a short sleep so that, without the
+    lock, updates are lost.
+    """
+    holds = []
+    path = Path(counter)
+    with pymongo.MongoClient(uri) as client:
+        room = LockerRoom(client=client, db="locker_room_tests", collection=collection)
+        start.wait()
+        for _ in range(rounds):
+            lease = room.lock("counter", timeout=60, ttl=10) if use_lock else None
+            began = time.monotonic()
+            value = int(path.read_text())
+            time.sleep(0.0005)
+            scratch = path.with_name(f"{path.name}.{os.getpid()}")
+            scratch.write_text(str(value + 1))
+            scratch.replace(path)  # atomic: a reader sees the old or the new value, never ''
+            ended = time.monotonic()
+            if lease is not None:
+                holds.append((began, ended, lease.token))
+                lease.release()
+            else:
+                holds.append((began, ended, 0))
+    return holds
+
+
+def hold_forever(uri: str, collection: str, ttl: float, ready: Any) -> None:
+    """Take the lock with a short lease, report it, then hang until killed."""
+    client = pymongo.MongoClient(uri)
+    room = LockerRoom(client=client, db="locker_room_tests", collection=collection)
+    lease = room.lock("crash", owner=f"doomed-{os.getpid()}", timeout=30, ttl=ttl)
+    ready.put(lease.token)
+    while True:
+        signal.pause()
