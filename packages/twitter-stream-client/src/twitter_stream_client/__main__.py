@@ -1,0 +1,133 @@
+"""Command line: ``stream`` (live, credentials from the environment), ``replay FILE``, ``demo``.
+
+Run ``python -m twitter_stream_client demo`` for the offline demonstration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from typing import TextIO
+
+from twitter_stream_client._demo import run_demo
+from twitter_stream_client.auth import OAuth1Credentials
+from twitter_stream_client.client import V1_FILTER_URL, V2_FILTERED_URL, StreamClient
+from twitter_stream_client.errors import StreamClientError
+from twitter_stream_client.messages import Message
+from twitter_stream_client.replay import replay
+
+_COUNTER_INTERVAL = 0.5
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m twitter_stream_client",
+        description="Consume a Twitter/X stream robustly, replay a recording, or run the demo.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    stream = commands.add_parser(
+        "stream",
+        help="stream into a JSONL file",
+        description="v1: TWITTER_CONSUMER_KEY, TWITTER_CONSUMER_SECRET, TWITTER_ACCESS_TOKEN, "
+        "TWITTER_ACCESS_TOKEN_SECRET; v2: TWITTER_BEARER_TOKEN (rules are managed separately).",
+    )
+    stream.add_argument("--api", choices=("v1", "v2"), default="v1")
+    stream.add_argument("--track", help="comma-separated keywords (v1)")
+    stream.add_argument("--out", required=True, help="JSONL file to append messages to")
+    stream.add_argument("--url", help="endpoint override (a compatible service)")
+    stream.add_argument("--max-messages", type=int, help="stop after this many messages")
+    replay_cmd = commands.add_parser("replay", help="print the messages of a recording")
+    replay_cmd.add_argument("file")
+    replay_cmd.add_argument("--speed", type=float, help="pace by message time; 1.0 = real time")
+    commands.add_parser("demo", help="offline demo against a local scripted stream server")
+    return parser
+
+
+class _Counter:
+    """The live stderr line: messages, rate, reconnects."""
+
+    def __init__(self, client: StreamClient, err: TextIO) -> None:
+        self.client = client
+        self.err = err
+        self.started = time.monotonic()
+        self.shown = 0.0
+
+    def show(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.shown < _COUNTER_INTERVAL:
+            return
+        self.shown = now
+        stats = self.client.stats
+        rate = stats.messages / max(now - self.started, 1e-9)
+        reconnects = sum(stats.reconnects.values())
+        self.err.write(
+            f"\r{stats.messages} messages  {rate:.1f}/s  {reconnects} reconnects  "
+            f"{stats.keep_alives} keep-alives"
+        )
+        self.err.flush()
+
+
+def _stream(args: argparse.Namespace, err: TextIO) -> int:
+    if args.api == "v1":
+        if not args.track:
+            err.write("stream --api v1 needs --track\n")
+            return 2
+        try:
+            auth = OAuth1Credentials.from_env()
+        except KeyError as exc:
+            err.write(f"{exc.args[0]}\n")
+            return 2
+        client = StreamClient.v1_filter(
+            track=args.track.split(","), auth=auth, url=args.url or V1_FILTER_URL
+        )
+    else:
+        token = os.environ.get("TWITTER_BEARER_TOKEN")
+        if not token:
+            err.write("environment variable TWITTER_BEARER_TOKEN is not set\n")
+            return 2
+        client = StreamClient.v2_filtered(bearer_token=token, url=args.url or V2_FILTERED_URL)
+    client.record_to(args.out)
+    counter = _Counter(client, err)
+    try:
+        for _ in client:
+            counter.show()
+            if args.max_messages is not None and client.stats.messages >= args.max_messages:
+                client.stop()
+    except KeyboardInterrupt:
+        client.stop()
+    except StreamClientError as exc:
+        counter.show(force=True)
+        err.write(f"\nstream ended: {exc}\n")
+        return 1
+    finally:
+        client.close()
+    counter.show(force=True)
+    err.write("\n")
+    return 0
+
+
+def _describe(message: Message) -> str:
+    return f"{type(message).__name__} {message!r}"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    if args.command == "demo":
+        return run_demo(sys.stdout)
+    if args.command == "replay":
+        try:
+            for message in replay(args.file, speed=args.speed):
+                sys.stdout.write(_describe(message) + "\n")
+        except (OSError, ValueError) as exc:
+            sys.stderr.write(f"replay failed: {exc}\n")
+            return 1
+        return 0
+    return _stream(args, sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

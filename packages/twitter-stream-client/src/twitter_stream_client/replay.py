@@ -1,0 +1,87 @@
+"""Replay a recording made with :meth:`StreamClient.record_to`, offline."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from twitter_stream_client.messages import Message, parse_message
+
+__all__ = ["replay"]
+
+logger = logging.getLogger(__name__)
+
+
+def _timestamp(raw: Any) -> float | None:
+    """Seconds since the epoch when the message was created, if it says so."""
+    if not isinstance(raw, dict):
+        return None
+    for holder in (raw, *(v for v in raw.values() if isinstance(v, dict))):
+        stamp = holder.get("timestamp_ms")
+        if isinstance(stamp, (str, int)) and str(stamp).isdigit():
+            return int(stamp) / 1000.0
+        created = holder.get("created_at")
+        if isinstance(created, str) and created.endswith("Z"):
+            try:
+                return datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp()
+            except ValueError:
+                return None
+    return None
+
+
+def replay(
+    path: str | Path,
+    speed: float | None = None,
+    *,
+    sleep: Callable[[float], object] = time.sleep,
+) -> Iterator[Message]:
+    """Yield the typed messages of a JSONL recording, as the live client would.
+
+    Parameters
+    ----------
+    path : str or Path
+        A file written by :meth:`StreamClient.record_to` (one JSON message per line).
+    speed : float, optional
+        None replays as fast as possible. Otherwise messages are spaced as their
+        ``timestamp_ms`` (v1.1) or ``created_at`` (v2) says, divided by ``speed``
+        (2.0 is twice as fast); messages without a time are not delayed.
+    sleep : callable, default=time.sleep
+        Injected for tests.
+
+    Raises
+    ------
+    ValueError
+        If ``speed`` is not positive.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tweets.jsonl"
+    >>> _ = path.write_text('{"limit": {"track": 3}}\\n')
+    >>> list(replay(path))
+    [Limit(track=3)]
+    """
+    if speed is not None and not speed > 0:
+        raise ValueError(f"`speed` must be a positive number or None, got {speed!r}")
+    previous: float | None = None
+    with Path(path).open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+            except ValueError:
+                logger.warning("%s:%d is not JSON; skipped", path, number)
+                continue
+            if speed is not None:
+                stamp = _timestamp(raw)
+                if stamp is not None:
+                    if previous is not None and stamp > previous:
+                        sleep((stamp - previous) / speed)
+                    previous = stamp
+            yield parse_message(raw)
