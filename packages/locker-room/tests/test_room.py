@@ -137,9 +137,16 @@ class Boom(Exception):
 
 
 def test_body_raising_in_with_releases_and_propagates(locker):
-    with pytest.raises(Boom), locker.lock_and_release("x", owner="gustav"):
-        assert locker.status("x")["locked"] is True
-        raise Boom
+    seen = []
+
+    def body():
+        with locker.lock_and_release("x", owner="gustav"):
+            seen.append(locker.status("x")["locked"])
+            raise Boom
+
+    with pytest.raises(Boom):
+        body()
+    assert seen == [True]
     assert locker.status("x")["locked"] is False
 
 

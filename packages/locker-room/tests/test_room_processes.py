@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -42,7 +43,7 @@ def run_workers(mongo_uri, collection_name, tmp_path, *, use_lock):
 
 
 def overlaps(holds):
-    return sum(1 for before, after in zip(holds, holds[1:]) if after[0] < before[1])
+    return sum(1 for before, after in itertools.pairwise(holds) if after[0] < before[1])
 
 
 def test_processes_never_overlap_and_tokens_increase(mongo_uri, collection_name, tmp_path):
@@ -51,7 +52,7 @@ def test_processes_never_overlap_and_tokens_increase(mongo_uri, collection_name,
     assert len(holds) == PROCESSES * ROUNDS
     assert overlaps(holds) == 0
     tokens = [token for _, _, token in holds]
-    assert all(a < b for a, b in zip(tokens, tokens[1:])), "tokens in acquisition order"
+    assert all(a < b for a, b in itertools.pairwise(tokens)), "tokens in acquisition order"
 
 
 def test_without_the_lock_the_same_check_sees_lost_updates(mongo_uri, collection_name, tmp_path):

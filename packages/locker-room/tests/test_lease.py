@@ -1,0 +1,67 @@
+"""Leases: renewal keeps them, failed renewal loses them, the server clock decides expiry."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from locker_room import LockLost, LockTimeout
+
+
+def test_renewal_keeps_a_one_second_lease_through_five_seconds_of_work(locker, make_room):
+    contender = make_room()
+    with locker.lock_and_release("x", owner="worker", ttl=1.0) as lease:
+        first_expiry = lease.expires_at
+        refused = 0
+        end = time.monotonic() + 5.0
+        while time.monotonic() < end:
+            with pytest.raises(LockTimeout, match="held by 'worker'"):
+                contender.lock("x", owner="contender", timeout=0)
+            refused += 1
+            time.sleep(0.25)
+        assert lease.valid
+        assert lease.lost is None
+        assert lease.expires_at > first_expiry  # renewed on the server
+    assert refused >= 10
+    assert contender.lock("x", owner="contender", timeout=0).token == lease.token + 1
+
+
+def test_failed_renewal_marks_the_lease_lost_and_reports_it(mongo_rs, locker):
+    reports = []
+    lost = threading.Event()
+
+    def on_lost(error):
+        reports.append(error)
+        lost.set()
+
+    with pytest.raises(LockLost, match="lease on lock 'x' with token 1 was lost"):  # noqa: PT012
+        with locker.lock_and_release("x", owner="worker", ttl=1.0, on_lost=on_lost) as lease:
+            mongo_rs.step_down(no_primary_for=3.0)
+            assert lost.wait(timeout=30), "renewal never gave up"
+            assert not lease.valid
+            assert lease.lost is reports[0]
+    assert isinstance(reports[0], LockLost)
+    assert reports[0].token == 1
+
+
+@pytest.mark.parametrize("skew", [3600.0, -3600.0])
+def test_expiry_follows_the_server_clock_not_the_clients(mongo_rs, make_room, skew):
+    holder = make_room(clock=lambda: time.monotonic() + skew)
+    contender = make_room(clock=lambda: time.monotonic() - skew)
+    lease = holder.lock("x", owner="holder", ttl=30)
+    with pytest.raises(LockTimeout):
+        contender.lock("x", owner="contender", timeout=0)
+    mongo_rs.clock.advance(29)
+    assert contender.status("x")["locked"] is True
+    with pytest.raises(LockTimeout):
+        contender.lock("x", owner="contender", timeout=0)
+    mongo_rs.clock.advance(2)
+    assert contender.status("x")["locked"] is False
+    taken = contender.lock("x", owner="contender", timeout=0)
+    assert taken.token == lease.token + 1
+    assert taken.acquired_at >= lease.expires_at
+    with pytest.raises(LockLost):
+        lease.release()
+    taken.release()

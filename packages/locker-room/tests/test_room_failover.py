@@ -1,0 +1,110 @@
+"""Failover and lost replies during acquire and release: never two holders, outcome settled."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from locker_room import LockTimeout
+
+
+def holder_thread(room, name, owner, record, **kwargs):
+    def run():
+        lease = room.lock(name, owner=owner, **kwargs)
+        record.append(("acquired", owner, lease.token, time.monotonic()))
+        lease.release()
+        record.append(("released", owner, lease.token, time.monotonic()))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_step_down_while_a_waiter_polls_and_the_holder_releases(mongo_rs, make_room):
+    holder, waiter = make_room(), make_room()
+    lease = holder.lock("x", owner="holder", ttl=5)
+    record = []
+    thread = holder_thread(waiter, "x", "waiter", record, timeout=30, ttl=5)
+    time.sleep(0.05)
+    mongo_rs.step_down(no_primary_for=1.0)
+    assert not record, "the waiter must not get the lock while it is held"
+    lease.release()
+    released_at = time.monotonic()
+    thread.join(timeout=60)
+    assert [event[:3] for event in record] == [
+        ("acquired", "waiter", lease.token + 1),
+        ("released", "waiter", lease.token + 1),
+    ]
+    assert record[0][3] >= released_at
+    assert holder.status("x")["token"] == lease.token + 1
+
+
+@pytest.mark.parametrize("kind", ["apply_then_hangup", "hangup", "not_primary"])
+def test_acquire_whose_reply_is_lost_is_retried_by_pymongo_once(mongo_rs, make_room, kind):
+    room = make_room()
+    mongo_rs.fail_next("findAndModify", kind)
+    lease = room.lock("x", owner="gustav", timeout=10)
+    assert lease.token == 1
+    status = room.status("x")
+    assert (status["owner"], status["token"], status["locked"]) == ("gustav", 1, True)
+    lease.release()
+
+
+@pytest.mark.parametrize("kind", ["apply_then_hangup", "hangup"])
+def test_acquire_without_driver_retry_is_settled_by_reading_the_document(
+    mongo_rs, make_room, kind
+):
+    room = make_room({"retryWrites": False})
+    other = make_room()
+    mongo_rs.fail_next("findAndModify", kind)
+    lease = room.lock("x", owner="gustav", timeout=10)
+    assert lease.token == 1, "applied once, or not at all and then retried: never twice"
+    assert lease.valid
+    assert other.status("x")["owner"] == "gustav"
+    with pytest.raises(LockTimeout, match="held by 'gustav'"):
+        other.lock("x", owner="bob", timeout=0)
+    lease.release()
+    assert other.lock("x", owner="bob", timeout=0).token == 2
+
+
+def test_reentrant_acquire_applied_then_hung_up_counts_one_hold(mongo_rs, make_room):
+    room = make_room({"retryWrites": False})
+    outer = room.lock("r", owner="gustav", reentrant=True)
+    mongo_rs.fail_next("findAndModify", "apply_then_hangup")
+    inner = room.lock("r", owner="gustav", reentrant=True, timeout=10)
+    inner.release()
+    assert room.status("r")["locked"] is True
+    outer.release()
+    assert room.status("r")["locked"] is False
+
+
+def test_step_down_during_release_still_releases(mongo_rs, make_room):
+    room, other = make_room(), make_room()
+    lease = room.lock("x", owner="gustav")
+    mongo_rs.step_down(no_primary_for=0.5)
+    lease.release()
+    assert other.status("x")["locked"] is False
+    assert other.lock("x", owner="bob", timeout=0).token == 2
+
+
+@pytest.mark.parametrize("retry_writes", [True, False])
+def test_release_whose_reply_is_lost_is_settled(mongo_rs, make_room, retry_writes):
+    room, other = make_room({"retryWrites": retry_writes}), make_room()
+    lease = room.lock("x", owner="gustav")
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    lease.release()
+    assert other.status("x")["locked"] is False
+    assert other.lock("x", owner="bob", timeout=0).token == 2
+
+
+def test_reentrant_release_applied_then_hung_up_drops_one_hold(mongo_rs, make_room):
+    room = make_room({"retryWrites": False})
+    outer = room.lock("r", owner="gustav", reentrant=True)
+    inner = room.lock("r", owner="gustav", reentrant=True)
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    inner.release()
+    assert room.status("r")["locked"] is True, "the repeated release did not drop the outer hold"
+    outer.release()
+    assert room.status("r")["locked"] is False
