@@ -111,7 +111,9 @@ def test_count_distinct_and_aggregate(client: Client) -> None:
     assert c.count_documents({"g": "a"}) == 2
     assert c.estimated_document_count() == 3
     assert sorted(c.distinct("g")) == ["a", "b"]
-    totals = c.aggregate([{"$group": {"_id": "$g", "total": {"$sum": "$v"}}}, {"$sort": {"_id": 1}}])
+    totals = c.aggregate(
+        [{"$group": {"_id": "$g", "total": {"$sum": "$v"}}}, {"$sort": {"_id": 1}}]
+    )
     assert list(totals) == [{"_id": "a", "total": 3}, {"_id": "b", "total": 5}]
 
 
@@ -143,7 +145,7 @@ def test_index_and_collection_admin(client: Client) -> None:
 def test_creating_an_existing_collection_is_refused(client: Client) -> None:
     client.db.command("create", "c")
 
-    with pytest.raises(OperationFailure, match="Collection db.c already exists") as raised:
+    with pytest.raises(OperationFailure, match=r"Collection db\.c already exists") as raised:
         client.db.command("create", "c")
 
     assert raised.value.code == 48
@@ -151,7 +153,7 @@ def test_creating_an_existing_collection_is_refused(client: Client) -> None:
 
 def test_list_indexes_of_a_missing_collection(client: Client) -> None:
     assert list(client.db.missing.list_indexes()) == []  # pymongo hides NamespaceNotFound
-    with pytest.raises(OperationFailure, match="ns does not exist: db.missing") as raised:
+    with pytest.raises(OperationFailure, match=r"ns does not exist: db\.missing") as raised:
         client.db.command("listIndexes", "missing")
 
     assert raised.value.code == 26

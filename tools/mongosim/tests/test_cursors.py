@@ -7,11 +7,14 @@ from typing import TYPE_CHECKING
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pymongo.errors import CursorNotFound, OperationFailure
+from pymongo.errors import CursorNotFound
 
+from mongosim._command_error import CommandError
 from mongosim.cursors import DEFAULT_FIRST_BATCH, CursorRegistry
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from conftest import Client
 
     from mongosim import ReplicaSet
@@ -61,30 +64,46 @@ def test_aggregate_cursor_and_limit(mongo_rs: ReplicaSet, client: Client) -> Non
     assert (mongo_rs.commands() - before)["getMore"] == 2 + 1
 
 
-def test_cursor_is_lost_when_its_member_dies(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_cursor_is_lost_when_its_member_dies(
+    mongo_rs: ReplicaSet, client: Client, connect: Callable[..., Client]
+) -> None:
     client.db.c.insert_many([{"_id": i} for i in range(10)])
-    cursor = client.db.c.find().batch_size(2)
-    next(cursor)
+    cursor_id = client.db.command("find", "c", batchSize=2)["cursor"]["id"]
+    assert client.db.command("getMore", cursor_id, collection="c", batchSize=2)["ok"] == 1
 
     mongo_rs.kill(0)
     mongo_rs.revive(0)
     mongo_rs.elect(0)
+    fresh = connect(mongo_rs.uri)  # the old client's pooled connections died with the member
 
-    with pytest.raises((CursorNotFound, OperationFailure, ConnectionError, Exception)):
-        list(cursor)
+    with pytest.raises(CursorNotFound, match=f"cursor id {cursor_id} not found"):
+        fresh.db.command("getMore", cursor_id, collection="c")
 
 
 def test_get_more_of_an_unknown_cursor_is_cursor_not_found() -> None:
-    with pytest.raises(Exception, match="cursor id 42 not found"):
+    with pytest.raises(CommandError, match="cursor id 42 not found") as raised:
         CursorRegistry().get_more(42, "db.c", None)
+
+    assert raised.value.code == 43
 
 
 def test_get_more_on_another_namespace_is_refused() -> None:
     cursors = CursorRegistry()
     cursor_id = cursors.open("db.c", [{"_id": 1}, {"_id": 2}], batch_size=1)["id"]
 
-    with pytest.raises(Exception, match="cursor belongs to a different namespace db.c"):
+    with pytest.raises(CommandError, match=r"cursor belongs to a different namespace db\.c"):
         cursors.get_more(cursor_id, "db.other", None)
+
+
+def test_kill_cursors_reports_killed_and_unknown_ids() -> None:
+    cursors = CursorRegistry()
+    cursor_id = cursors.open("db.c", [{"_id": 1}, {"_id": 2}], batch_size=1)["id"]
+
+    reply = cursors.kill([cursor_id, 7])
+
+    assert reply["cursorsKilled"] == [cursor_id]
+    assert reply["cursorsNotFound"] == [7]
+    assert len(cursors) == 0
 
 
 @settings(max_examples=60, deadline=None)

@@ -173,9 +173,7 @@ def test_close_cancels_scheduled_actions() -> None:
     assert not fired.is_set()
 
 
-def test_commands_are_counted_per_member_and_name(
-    mongo_rs: ReplicaSet, client: Client
-) -> None:
+def test_commands_are_counted_per_member_and_name(mongo_rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": 1})
     before = mongo_rs.commands()
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 import mongomock
 from mongomock.filtering import filter_applies
-from pymongo import ReturnDocument
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from mongosim._command_error import CommandError

@@ -1,0 +1,80 @@
+"""Across OS processes: the command line server, and clients in spawned processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+from _workers import write_then_wait_for
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from conftest import Client
+
+
+@pytest.fixture
+def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """``python -m mongosim --members 3`` as a child process, and the URI it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mongosim", "--members", "3"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    uri = process.stdout.readline().strip()
+    yield process, uri
+    if process.poll() is None:
+        process.terminate()
+        process.wait(10)
+    process.stdout.close()
+
+
+def test_command_line_prints_a_uri_pymongo_connects_to(
+    served: tuple[subprocess.Popen[str], str], connect: Callable[..., Client]
+) -> None:
+    process, uri = served
+    client = connect(uri)
+
+    client.db.c.insert_one({"_id": "from the parent"})
+
+    assert uri.startswith("mongodb://127.0.0.1:")
+    assert uri.endswith("/?replicaSet=rs0")
+    assert client.db.c.find_one() == {"_id": "from the parent"}
+    assert client.admin.command("hello")["hosts"] == uri[len("mongodb://") :].split("/")[0].split(
+        ","
+    )
+    process.terminate()
+    assert process.wait(10) == 0
+
+
+def test_two_processes_see_each_others_writes(served: tuple[subprocess.Popen[str], str]) -> None:
+    _, uri = served
+    spawn = multiprocessing.get_context("spawn")
+    workers = [
+        spawn.Process(target=write_then_wait_for, args=(uri, "a", "b")),
+        spawn.Process(target=write_then_wait_for, args=(uri, "b", "a")),
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+
+    assert [worker.exitcode for worker in workers] == [0, 0]
+
+
+def test_command_line_refuses_bad_arguments() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "mongosim", "--members", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONWARNINGS": "error"},
+    )
+
+    assert result.returncode == 2
+    assert "--members must be >= 1" in result.stderr
