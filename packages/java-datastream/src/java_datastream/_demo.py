@@ -56,12 +56,12 @@ def _java_check(kind: str, value: object) -> str:
         chars = ", ".join(f"(char) 0x{unit:x}" for unit in _units(value))
         return f"in.readUTF().equals(new String(new char[] {{{chars}}}))"
     if kind in ("chars", "bytes", "ints", "doubles"):
-        assert isinstance(value, (str, list))
         single = {"chars": "char", "bytes": "ubyte", "ints": "int", "doubles": "double"}[kind]
-        items = _units(value) if kind == "chars" else value
-        if kind == "bytes":
-            assert isinstance(value, str)
-            items = list(value.encode("latin-1"))
+        if isinstance(value, str):
+            items = _units(value) if kind == "chars" else list(value.encode("latin-1"))
+        else:
+            assert isinstance(value, list)
+            items = value
         return " & ".join(f"({_java_check(single, item)})" for item in items)
     if kind in ("float", "double"):
         assert isinstance(value, float)
@@ -116,7 +116,7 @@ public class Verify {{
 
 def _java_string(kind: str, value: object) -> str:
     """A Java string literal describing a check (doubled backslashes defuse \\u escapes)."""
-    text = f"{kind} {ascii(value)}".replace("\\", "\\\\").replace('"', '\\"')
+    text = f"{kind} {value!a}".replace("\\", "\\\\").replace('"', '\\"')
     return f'"{text}"'
 
 
@@ -127,10 +127,12 @@ def _write(out: DataOutputStream, kind: str, value: object) -> None:
 
 def _same(kind: str, wrote: object, read: object) -> bool:
     if kind in ("float", "double"):
-        assert isinstance(wrote, float) and isinstance(read, float)
+        assert isinstance(wrote, float)
+        assert isinstance(read, float)
         return _bits(kind, wrote) == _bits(kind, read)
     if kind == "doubles":
-        assert isinstance(wrote, list) and isinstance(read, list)
+        assert isinstance(wrote, list)
+        assert isinstance(read, list)
         return [_bits("double", v) for v in wrote] == [_bits("double", v) for v in read]
     return wrote == read
 

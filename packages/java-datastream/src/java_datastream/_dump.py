@@ -52,7 +52,7 @@ class Item(NamedTuple):
 
     type: str
     size: int
-    count: int | None  # None: until the end of the stream
+    repeat: int | None  # None: until the end of the stream
 
 
 def parse_format(spec: str) -> list[Item]:
@@ -93,15 +93,15 @@ def dump(inp: DataInputStream, items: list[Item]) -> Iterator[tuple[int, str, ob
     """Yield ``(offset, type, value)`` for each value the format reads from `inp`."""
     for item in items:
         done = 0
-        while item.count is None or done < item.count:
+        while item.repeat is None or done < item.repeat:
             offset = inp.tell()
             try:
                 value = _read_one(inp, item)
             except TruncatedDataError as error:
-                if item.count is None and error.got == 0:
+                if item.repeat is None and error.got == 0:
                     return
                 raise
-            if item.count is None and (value is None or (item.type == "skip" and value == 0)):
+            if item.repeat is None and (value is None or (item.type == "skip" and value == 0)):
                 return  # read_line or skip_bytes at the end of the stream
             yield offset, item.type, value
             done += 1

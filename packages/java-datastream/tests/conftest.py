@@ -1,0 +1,50 @@
+"""The JDK oracle: Oracle.java compiled once per run; each call is one JVM for a whole table."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+JAVA_SOURCES = Path(__file__).parent / "java"
+
+
+@dataclass(frozen=True)
+class Jdk:
+    """Run ``Oracle`` (see tests/java/Oracle.java) on the compiled classes."""
+
+    java: str
+    classes: Path
+
+    def oracle(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            # C1 only: these runs are short, so a quick start beats peak speed.
+            [self.java, "-XX:TieredStopAtLevel=1", "-cp", str(self.classes), "Oracle", *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def jdk(tmp_path_factory: pytest.TempPathFactory) -> Jdk:
+    """Compile the oracle, or skip when there is no JDK (fail instead when CI=true)."""
+    javac, java = shutil.which("javac"), shutil.which("java")
+    if javac is None or java is None:
+        message = "javac and java (JDK 17+) must be on PATH for the JDK conformance tests"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: {message}")
+        pytest.skip(message)
+    classes = tmp_path_factory.mktemp("oracle-classes")
+    subprocess.run(
+        [javac, "-d", str(classes), str(JAVA_SOURCES / "Oracle.java")],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return Jdk(java, classes)
