@@ -1,0 +1,1 @@
+"""Configuration, mirroring ``pylearn2.config``."""

@@ -1,0 +1,224 @@
+"""Load pylearn2 YAML experiments safely.
+
+Tags as in pylearn2: ``!obj:module.Name {key: value}`` builds an object with keyword
+arguments, ``!import:module.name`` (or ``!import 'module.name'``) refers to one
+without calling it, ``!pkl: "path"`` loads a saved model, ``!float`` converts, and
+``1e-3`` reads as a float. ``${VAR}`` in strings is replaced from ``environ`` then
+``os.environ``. ``&anchor`` / ``*alias`` give the same object (one dataset shared by
+``dataset:`` and ``monitoring_dataset:``).
+
+Unlike pylearn2, which imported and ran whatever a tag named, only the names in
+``registry.allowed_callables()`` are built unless ``allow_unsafe=True``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import IO, Any
+
+import yaml
+
+from pylearn2_recipes.exceptions import UnsafeYAMLError, YAMLConfigError
+from pylearn2_recipes.registry import allowed_callables
+
+__all__ = ["load", "load_path"]
+
+_SCI_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+class _Proxy:
+    """A deferred ``!obj:`` call, built by ``_instantiate``."""
+
+    def __init__(self, tag: str, factory: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        self.tag = tag
+        self.factory = factory
+        self.kwargs = kwargs
+
+    def __repr__(self) -> str:
+        return f"<{self.tag} {self.kwargs!r}>"
+
+
+def _resolve(name: str, tag: str, allow_unsafe: bool) -> Any:
+    allowed = allowed_callables()
+    if name in allowed:
+        return allowed[name]
+    if not allow_unsafe:
+        raise UnsafeYAMLError(tag)
+    parts = name.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        try:
+            value: Any = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for attribute in parts[cut:]:
+                value = getattr(value, attribute)
+        except AttributeError:
+            break
+        return value
+    raise YAMLConfigError(f"{tag}: cannot import {name!r}")
+
+
+def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
+    class Loader(yaml.SafeLoader):
+        pass
+
+    def construct_obj(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Proxy:
+        tag = f"!obj:{suffix}"
+        factory = _resolve(suffix, tag, allow_unsafe)
+        if isinstance(node, yaml.ScalarNode) and node.value == "":
+            return _Proxy(tag, factory, {})
+        if not isinstance(node, yaml.MappingNode):
+            raise YAMLConfigError(
+                f"{tag}: arguments must be a mapping of keyword arguments (positional "
+                "arguments are not supported, as in pylearn2)"
+            )
+        seen: set[str] = set()
+        for key_node, _ in node.value:
+            key = key_node.value
+            if (
+                not isinstance(key_node, yaml.ScalarNode)
+                or key_node.tag != "tag:yaml.org,2002:str"
+            ):
+                raise YAMLConfigError(f"{tag}: keyword {key!r} is not a string")
+            if key in seen:
+                raise YAMLConfigError(f"{tag}: keyword {key!r} is given twice")
+            seen.add(key)
+        kwargs = loader.construct_mapping(node, deep=True)
+        return _Proxy(tag, factory, {str(k): v for k, v in kwargs.items()})
+
+    def construct_import(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+        return _resolve(suffix, f"!import:{suffix}", allow_unsafe)
+
+    def construct_import_scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        name = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+        return _resolve(name, f"!import {name}", allow_unsafe)
+
+    def construct_pkl(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+        if suffix:
+            raise YAMLConfigError(f'!pkl:{suffix}: write `!pkl: "path"` (a space after the colon)')
+        from pylearn2_recipes.utils import serial
+
+        path = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+        return serial.load(_substitute(path, {}), allow_pickle=allow_unsafe)
+
+    def construct_float(loader: yaml.SafeLoader, node: yaml.Node) -> float:
+        text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
+        try:
+            return float(text)
+        except ValueError:
+            raise YAMLConfigError(f"!float: {text!r} is not a number") from None
+
+    def refuse(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+        raise UnsafeYAMLError(f"{node.tag}")
+
+    Loader.add_multi_constructor("!obj:", construct_obj)
+    Loader.add_multi_constructor("!import:", construct_import)
+    Loader.add_constructor("!import", construct_import_scalar)
+    Loader.add_multi_constructor("!pkl:", construct_pkl)
+    Loader.add_constructor("!float", construct_float)
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", refuse)
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _SCI_FLOAT, list("-+0123456789"))
+    return Loader
+
+
+def _substitute(text: str, environ: Mapping[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in environ:
+            return environ[name]
+        if name in os.environ:
+            return os.environ[name]
+        raise YAMLConfigError(f"${{{name}}} is not defined (pass environ= or set it)")
+
+    return _VARIABLE.sub(replace, text)
+
+
+def _instantiate(value: Any, environ: Mapping[str, str], memo: dict[int, Any]) -> Any:
+    if id(value) in memo:
+        return memo[id(value)]
+    result: Any
+    if isinstance(value, _Proxy):
+        kwargs = {k: _instantiate(v, environ, memo) for k, v in value.kwargs.items()}
+        try:
+            result = value.factory(**kwargs)
+        except TypeError as error:
+            raise YAMLConfigError(f"{value.tag}: {error}") from error
+    elif isinstance(value, dict):
+        result = {k: _instantiate(v, environ, memo) for k, v in value.items()}
+    elif isinstance(value, list):
+        result = [_instantiate(v, environ, memo) for v in value]
+    elif isinstance(value, str):
+        return _substitute(value, environ)
+    else:
+        return value
+    memo[id(value)] = result
+    return result
+
+
+def load(
+    stream: str | IO[str],
+    environ: Mapping[str, str] | None = None,
+    instantiate: bool = True,
+    allow_unsafe: bool = False,
+) -> Any:
+    """Parse a pylearn2 YAML document and build its objects.
+
+    Parameters
+    ----------
+    stream : str or text file
+    environ : mapping, optional
+        Values for ``${VAR}``, looked up before ``os.environ``.
+    instantiate : bool, default=True
+        False returns the parsed tree with unbuilt ``!obj:`` proxies.
+    allow_unsafe : bool, default=False
+        Let tags name any importable callable (pylearn2's behaviour). Only for trusted
+        files: ``!obj:os.system`` would run a shell command.
+
+    Raises
+    ------
+    UnsafeYAMLError
+        A tag names a callable off the allow-list; nothing has been built.
+    YAMLConfigError
+        Malformed tags, positional arguments, bad keywords, undefined ``${VAR}``.
+    yaml.YAMLError
+        Invalid YAML.
+
+    Examples
+    --------
+    >>> load("!obj:pylearn2.termination_criteria.EpochCounter {max_epochs: 3}").max_epochs
+    3
+    >>> load("lr: 1e-3")
+    {'lr': 0.001}
+    """
+    text = stream if isinstance(stream, str) else stream.read()
+    tree = yaml.load(text, Loader=_make_loader(allow_unsafe))
+    if not instantiate:
+        return tree
+    return _instantiate(tree, environ or {}, {})
+
+
+def load_path(
+    path: str | os.PathLike[str],
+    environ: Mapping[str, str] | None = None,
+    instantiate: bool = True,
+    allow_unsafe: bool = False,
+) -> Any:
+    """``load`` the YAML file at ``path`` (same arguments and errors).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "c.yaml"
+    >>> _ = path.write_text("n: !obj:pylearn2.termination_criteria.EpochCounter {max_epochs: 2}")
+    >>> load_path(path)["n"].max_epochs
+    2
+    """
+    with open(path) as handle:
+        return load(
+            handle.read(), environ=environ, instantiate=instantiate, allow_unsafe=allow_unsafe
+        )

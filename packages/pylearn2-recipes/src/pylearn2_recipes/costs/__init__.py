@@ -1,0 +1,8 @@
+"""Training costs, mirroring ``pylearn2.costs``."""
+
+from __future__ import annotations
+
+from pylearn2_recipes.costs.cost import Cost, SumOfCosts
+from pylearn2_recipes.costs.mlp import Default, WeightDecay
+
+__all__ = ["Cost", "Default", "SumOfCosts", "WeightDecay"]

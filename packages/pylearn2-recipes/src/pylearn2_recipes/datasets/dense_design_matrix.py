@@ -1,0 +1,114 @@
+"""A dataset held as one design matrix ``X`` and a target matrix ``y``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pylearn2_recipes._backend import pytensor
+from pylearn2_recipes.datasets.dataset import Dataset
+
+__all__ = ["DenseDesignMatrix"]
+
+
+class DenseDesignMatrix(Dataset):
+    """Examples in rows of ``X``; targets in ``y``, one-hot or integer labels.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_examples, n_features)
+        The design matrix.
+    y : array-like of shape (n_examples, n_outputs) or (n_examples,), optional
+        Targets: one-hot rows (what ``Softmax`` trains on), real-valued columns, or
+        integer class labels when ``y_labels`` is given.
+    y_labels : int, optional
+        Number of classes when ``y`` holds integer labels ``0 .. y_labels - 1``; the
+        labels are turned into one-hot rows for training, as pylearn2's IndexSpace
+        conversion does.
+    X_labels : int, optional
+        Accepted for pylearn2 compatibility; recorded, unused.
+
+    Raises
+    ------
+    ValueError
+        If ``X`` is not 2-D, ``y`` has a different number of rows, or a label is out
+        of range.
+
+    Examples
+    --------
+    >>> ds = DenseDesignMatrix(X=[[0, 1], [1, 1]], y=[1, 0], y_labels=2)
+    >>> ds.get_onehot_targets().tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
+
+    def __init__(
+        self,
+        X: Any = None,
+        y: Any = None,
+        X_labels: int | None = None,
+        y_labels: int | None = None,
+    ) -> None:
+        if X is None:
+            raise ValueError("DenseDesignMatrix needs `X` (a 2-D design matrix)")
+        x_array = np.asarray(X)
+        if x_array.ndim != 2:
+            raise ValueError(
+                f"`X` must be 2-D (n_examples, n_features), got shape {x_array.shape}"
+            )
+        if not np.issubdtype(x_array.dtype, np.number):
+            raise ValueError(f"`X` must be numeric, got dtype {x_array.dtype}")
+        self.X: npt.NDArray[Any] = x_array
+        self.X_labels = X_labels
+        self.y_labels = y_labels
+        self.y: npt.NDArray[Any] | None = None
+        if y is not None:
+            y_array = np.asarray(y)
+            if y_array.shape[:1] != x_array.shape[:1]:
+                raise ValueError(
+                    f"`y` has {y_array.shape[0] if y_array.ndim else 0} rows but `X` has "
+                    f"{x_array.shape[0]}"
+                )
+            if y_labels is not None:
+                _check_labels(y_array, y_labels)
+            elif y_array.ndim != 2:
+                raise ValueError(
+                    "`y` must be 2-D (one-hot or real-valued columns); integer labels "
+                    "need `y_labels` (the number of classes)"
+                )
+            self.y = y_array
+
+    def get_num_examples(self) -> int:
+        """Number of rows of ``X``."""
+        return int(self.X.shape[0])
+
+    def get_design_matrix(self) -> npt.NDArray[np.floating]:
+        """``X`` as a C-contiguous float array of PyTensor's ``floatX``."""
+        return np.ascontiguousarray(self.X, dtype=pytensor.config.floatX)
+
+    def get_onehot_targets(self) -> npt.NDArray[np.floating] | None:
+        """``y`` as float rows; integer labels become one-hot rows of width ``y_labels``."""
+        if self.y is None:
+            return None
+        dtype = pytensor.config.floatX
+        if self.y_labels is not None:
+            labels = self.y.reshape(-1).astype(np.int64)
+            return np.ascontiguousarray(np.eye(self.y_labels, dtype=dtype)[labels])
+        return np.ascontiguousarray(self.y, dtype=dtype)
+
+
+def _check_labels(y: npt.NDArray[Any], y_labels: int) -> None:
+    if isinstance(y_labels, bool) or not isinstance(y_labels, (int, np.integer)) or y_labels < 1:
+        raise ValueError(f"`y_labels` must be a positive int, got {y_labels!r}")
+    if y.ndim == 2 and y.shape[1] != 1:
+        raise ValueError(f"integer `y` must have one column, got shape {y.shape}")
+    if y.ndim > 2:
+        raise ValueError(f"integer `y` must be 1-D or one column, got shape {y.shape}")
+    flat = y.reshape(-1)
+    if flat.size and not np.all(np.equal(np.mod(flat, 1), 0)):
+        raise ValueError("`y` holds non-integer values but `y_labels` says they are class labels")
+    if flat.size and (flat.min() < 0 or flat.max() >= y_labels):
+        raise ValueError(
+            f"`y` labels must lie in 0..{y_labels - 1}, got {flat.min()}..{flat.max()}"
+        )

@@ -1,0 +1,74 @@
+"""Errors raised by pylearn2-recipes.
+
+::
+
+    Pylearn2RecipesError
+    ├── UnsafeYAMLError (ValueError)       a YAML tag names a callable off the allow-list
+    ├── YAMLConfigError (ValueError)       a YAML experiment is malformed
+    ├── ModelFileError (ValueError)        a model file is corrupt, truncated or not a model
+    ├── PickleRefusedError (ValueError)    loading or saving a pickle without ``allow_pickle=True``
+    └── NonFiniteError (RuntimeError)      a parameter became NaN or infinite during training
+
+None of them is worth retrying: each names input that must be fixed first.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ModelFileError",
+    "NonFiniteError",
+    "PickleRefusedError",
+    "Pylearn2RecipesError",
+    "UnsafeYAMLError",
+    "YAMLConfigError",
+]
+
+
+class Pylearn2RecipesError(Exception):
+    """Root of every error this package raises on purpose."""
+
+
+class UnsafeYAMLError(Pylearn2RecipesError, ValueError):
+    """A YAML tag names a callable that is not on the allow-list.
+
+    Attributes
+    ----------
+    tag : str
+        The refused tag, e.g. ``"!obj:os.system"``.
+    """
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        super().__init__(
+            f"refused YAML tag {tag!r}: it is not on the allow-list of pylearn2-recipes "
+            "callables; pass allow_unsafe=True only for a file you trust"
+        )
+
+
+class YAMLConfigError(Pylearn2RecipesError, ValueError):
+    """A YAML experiment is malformed (bad tag syntax, positional arguments, bad keys)."""
+
+
+class ModelFileError(Pylearn2RecipesError, ValueError):
+    """A model file is corrupt, truncated or not in a format this package reads.
+
+    Attributes
+    ----------
+    path : str
+        The file that could not be read.
+    """
+
+    def __init__(self, path: str, problem: str) -> None:
+        self.path = path
+        super().__init__(f"cannot load model file {path!r}: {problem}")
+
+
+class PickleRefusedError(Pylearn2RecipesError, ValueError):
+    """Reading (or writing) a pickle needs an explicit ``allow_pickle=True``.
+
+    Unpickling runs arbitrary code from the file, so it is never done implicitly.
+    """
+
+
+class NonFiniteError(Pylearn2RecipesError, RuntimeError):
+    """A model parameter is NaN or infinite (before or after a training epoch)."""

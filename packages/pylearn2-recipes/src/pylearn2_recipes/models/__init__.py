@@ -1,0 +1,15 @@
+"""Models, mirroring ``pylearn2.models``."""
+
+from __future__ import annotations
+
+from pylearn2_recipes.models.mlp import (
+    MLP,
+    Layer,
+    Linear,
+    RectifiedLinear,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+
+__all__ = ["MLP", "Layer", "Linear", "RectifiedLinear", "Sigmoid", "Softmax", "Tanh"]

@@ -1,0 +1,718 @@
+"""Multilayer perceptrons: ``MLP`` and its layers, with pylearn2's arguments and init.
+
+Weights are ``W`` of shape (input_dim, dim) and each layer computes
+``f(state_below @ W + b)``; one ``numpy.random.RandomState`` seeded with the MLP's
+``seed`` (pylearn2's default ``[2013, 1, 4]``) initialises every layer in order, drawing
+the same numbers pylearn2 draws.
+"""
+
+from __future__ import annotations
+
+import copy
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
+from pylearn2_recipes.monitor import Monitor
+
+if TYPE_CHECKING:
+    from pylearn2_recipes.costs.cost import Cost
+
+__all__ = ["MLP", "Layer", "Linear", "RectifiedLinear", "Sigmoid", "Softmax", "Tanh"]
+
+DEFAULT_SEED = (2013, 1, 4)
+
+Updates = dict[Shared, Symbolic]
+
+
+def _shared(value: npt.NDArray[Any], name: str) -> Shared:
+    return pytensor.shared(np.asarray(value, dtype=pytensor.config.floatX), name=name)
+
+
+def _check_positive_int(value: object, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"`{key}` must be a positive int, got {value!r}")
+    return int(value)
+
+
+def _check_optional_positive(value: object, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"`{key}` must be a positive number or None, got {value!r}")
+    return float(value)
+
+
+def _check_init(
+    layer_name: str, irange: float | None, istdev: float | None, sparse_init: int | None
+) -> None:
+    given = [
+        name
+        for name, value in (("irange", irange), ("istdev", istdev), ("sparse_init", sparse_init))
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise ValueError(
+            f"layer {layer_name!r}: exactly one of `irange`, `istdev`, `sparse_init` must be "
+            f"given, got {given or 'none'}"
+        )
+    _check_optional_positive(irange, "irange")
+    _check_optional_positive(istdev, "istdev")
+    if sparse_init is not None:
+        _check_positive_int(sparse_init, "sparse_init")
+
+
+def _sparse_weights(
+    rng: np.random.RandomState, input_dim: int, dim: int, k: int, layer_name: str
+) -> npt.NDArray[np.float64]:
+    if k > input_dim:
+        raise ValueError(
+            f"layer {layer_name!r}: `sparse_init` ({k}) exceeds the input dimension ({input_dim})"
+        )
+    W = np.zeros((input_dim, dim))
+    for unit in range(dim):
+        for _ in range(k):
+            row = rng.randint(0, input_dim)
+            while W[row, unit] != 0:
+                row = rng.randint(0, input_dim)
+            W[row, unit] = rng.randn()
+    return W
+
+
+def _norm_channels(W: npt.NDArray[Any]) -> dict[str, float]:
+    squares = np.square(W)
+    rows = np.sqrt(squares.sum(axis=1))
+    cols = np.sqrt(squares.sum(axis=0))
+    return {
+        "row_norms_min": float(rows.min()),
+        "row_norms_mean": float(rows.mean()),
+        "row_norms_max": float(rows.max()),
+        "col_norms_min": float(cols.min()),
+        "col_norms_mean": float(cols.mean()),
+        "col_norms_max": float(cols.max()),
+    }
+
+
+def _clip_norms(
+    updated: Symbolic, max_row_norm: float | None, max_col_norm: float | None
+) -> Symbolic:
+    # pylearn2 rescales only the rows/columns whose norm exceeds the limit.
+    if max_row_norm is not None:
+        norms = pt.sqrt(pt.sqr(updated).sum(axis=1))
+        desired = pt.clip(norms, 0, max_row_norm)
+        updated = updated * (desired / (1e-7 + norms)).dimshuffle(0, "x")
+    if max_col_norm is not None:
+        norms = pt.sqrt(pt.sqr(updated).sum(axis=0))
+        desired = pt.clip(norms, 0, max_col_norm)
+        updated = updated * (desired / (1e-7 + norms))
+    return updated
+
+
+class Layer(ABC):
+    """One layer of an ``MLP``: parameters, ``fprop`` and its monitoring channels.
+
+    Subclass it to add a layer kind; the YAML allow-list takes the layers listed in
+    ``pylearn2_recipes.registry``.
+    """
+
+    layer_name: str
+    dim: int
+    W: Shared
+    b: Shared
+    W_lr_scale: float | None
+    b_lr_scale: float | None
+    max_row_norm: float | None
+    max_col_norm: float | None
+
+    @abstractmethod
+    def set_input_space(self, input_dim: int, rng: np.random.RandomState) -> None:
+        """Allocate and initialise the parameters for inputs of width ``input_dim``."""
+
+    @abstractmethod
+    def fprop(self, state_below: Symbolic) -> Symbolic:
+        """Symbolic output of the layer for the symbolic input ``state_below``."""
+
+    @abstractmethod
+    def get_params(self) -> list[Shared]:
+        """The layer's shared parameters, in pylearn2's order."""
+
+    @abstractmethod
+    def architecture(self) -> dict[str, Any]:
+        """Constructor arguments that rebuild this layer (JSON-serialisable)."""
+
+    def affine(self, state_below: Symbolic) -> Symbolic:
+        """``state_below @ W + b``."""
+        return pt.dot(state_below, self.W) + self.b
+
+    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+        """Training cost when this is the output layer (targets ``Y``)."""
+        raise TypeError(
+            f"layer {self.layer_name!r} ({type(self).__name__}) has no cost, so it "
+            "cannot be the output layer of an MLP"
+        )
+
+    def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
+        """Symbolic channels that need the targets (output layer only)."""
+        return {}
+
+    def state_channels(self, state: npt.NDArray[Any]) -> dict[str, float]:
+        """Per-batch statistics of the layer's output, pylearn2's ``*_x_*_u`` channels."""
+        highest = state.max(axis=0)
+        mean = state.mean(axis=0)
+        lowest = state.min(axis=0)
+        channels: dict[str, float] = {}
+        for prefix, values in (
+            ("range", highest - lowest),
+            ("max", highest),
+            ("mean", mean),
+            ("min", lowest),
+        ):
+            channels[f"{prefix}_x_max_u"] = float(values.max())
+            channels[f"{prefix}_x_mean_u"] = float(values.mean())
+            channels[f"{prefix}_x_min_u"] = float(values.min())
+        return channels
+
+    def param_channels(self) -> dict[str, float]:
+        """Row and column norms of ``W``."""
+        return _norm_channels(self.W.get_value(borrow=True))
+
+    def get_lr_scalers(self) -> dict[Shared, float]:
+        """Per-parameter learning-rate multipliers (``W_lr_scale``, ``b_lr_scale``)."""
+        scalers: dict[Shared, float] = {}
+        if self.W_lr_scale is not None:
+            scalers[self.W] = self.W_lr_scale
+        if self.b_lr_scale is not None:
+            scalers[self.b] = self.b_lr_scale
+        return scalers
+
+    def modify_updates(self, updates: Updates) -> None:
+        """Apply ``max_row_norm`` / ``max_col_norm`` to the update of ``W``."""
+        if self.W in updates and (self.max_row_norm or self.max_col_norm):
+            updates[self.W] = _clip_norms(updates[self.W], self.max_row_norm, self.max_col_norm)
+
+
+class Linear(Layer):
+    """Affine layer ``x @ W + b`` (the identity activation); pylearn2's ``Linear``.
+
+    Parameters
+    ----------
+    dim : int
+        Number of units.
+    layer_name : str
+        Name used for the parameters (``<name>_W``) and channels (``<name>_...``).
+    irange, istdev, sparse_init : float, float, int
+        Exactly one: uniform init in [-irange, irange], Gaussian with std ``istdev``, or
+        ``sparse_init`` non-zero N(0, 1) weights per unit (scaled by ``sparse_stdev``).
+    sparse_stdev : float, default=1.0
+    include_prob : float, default=1.0
+        Fraction of the ``irange`` weights kept non-zero.
+    init_bias : float, default=0.0
+    W_lr_scale, b_lr_scale : float, optional
+        Learning-rate multipliers.
+    max_row_norm, max_col_norm : float, optional
+        Norm constraints applied after every update.
+
+    Raises
+    ------
+    ValueError
+        If not exactly one initialisation is given, or a size is not positive.
+
+    Examples
+    --------
+    >>> layer = Linear(dim=3, layer_name="h0", irange=0.05)
+    >>> mlp = MLP([layer, Softmax(2, "y", irange=0.05)], nvis=4)
+    >>> layer.W.get_value().shape
+    (4, 3)
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        layer_name: str,
+        irange: float | None = None,
+        istdev: float | None = None,
+        sparse_init: int | None = None,
+        sparse_stdev: float = 1.0,
+        include_prob: float = 1.0,
+        init_bias: float = 0.0,
+        W_lr_scale: float | None = None,
+        b_lr_scale: float | None = None,
+        max_row_norm: float | None = None,
+        max_col_norm: float | None = None,
+    ) -> None:
+        self.dim = _check_positive_int(dim, "dim")
+        if not isinstance(layer_name, str) or not layer_name:
+            raise ValueError(f"`layer_name` must be a non-empty str, got {layer_name!r}")
+        self.layer_name = layer_name
+        _check_init(layer_name, irange, istdev, sparse_init)
+        if not 0.0 < include_prob <= 1.0:
+            raise ValueError(f"`include_prob` must be in (0, 1], got {include_prob!r}")
+        self.irange = irange
+        self.istdev = istdev
+        self.sparse_init = sparse_init
+        self.sparse_stdev = float(sparse_stdev)
+        self.include_prob = float(include_prob)
+        self.init_bias = float(init_bias)
+        self.W_lr_scale = _check_optional_positive(W_lr_scale, "W_lr_scale")
+        self.b_lr_scale = _check_optional_positive(b_lr_scale, "b_lr_scale")
+        self.max_row_norm = _check_optional_positive(max_row_norm, "max_row_norm")
+        self.max_col_norm = _check_optional_positive(max_col_norm, "max_col_norm")
+
+    def set_input_space(self, input_dim: int, rng: np.random.RandomState) -> None:
+        """Draw ``W`` (twice from ``rng`` for ``irange``, as pylearn2) and set ``b``."""
+        shape = (input_dim, self.dim)
+        if self.irange is not None:
+            W = rng.uniform(-self.irange, self.irange, shape) * (
+                rng.uniform(0.0, 1.0, shape) < self.include_prob
+            )
+        elif self.istdev is not None:
+            W = rng.randn(*shape) * self.istdev
+        else:
+            assert self.sparse_init is not None
+            W = _sparse_weights(rng, input_dim, self.dim, self.sparse_init, self.layer_name)
+            W *= self.sparse_stdev
+        self.W = _shared(W, f"{self.layer_name}_W")
+        self.b = _shared(np.zeros(self.dim) + self.init_bias, f"{self.layer_name}_b")
+
+    def fprop(self, state_below: Symbolic) -> Symbolic:
+        """``state_below @ W + b``."""
+        return self.affine(state_below)
+
+    def get_params(self) -> list[Shared]:
+        """``[W, b]``."""
+        return [self.W, self.b]
+
+    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+        """Squared error summed over outputs, averaged over the batch."""
+        return pt.sqr(Y - self.fprop(state_below)).sum(axis=1).mean()
+
+    def architecture(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {
+            "dim": self.dim,
+            "layer_name": self.layer_name,
+            "irange": self.irange,
+            "istdev": self.istdev,
+            "sparse_init": self.sparse_init,
+            "sparse_stdev": self.sparse_stdev,
+            "include_prob": self.include_prob,
+            "init_bias": self.init_bias,
+            "W_lr_scale": self.W_lr_scale,
+            "b_lr_scale": self.b_lr_scale,
+            "max_row_norm": self.max_row_norm,
+            "max_col_norm": self.max_col_norm,
+        }
+
+
+class Sigmoid(Linear):
+    """Logistic units ``sigmoid(x @ W + b)``; as output layer, cross-entropy cost.
+
+    Takes ``Linear``'s arguments plus ``monitor_style`` (kept for pylearn2 configs).
+
+    Examples
+    --------
+    >>> hidden = Sigmoid(layer_name="hidden", dim=2, irange=.1, init_bias=1.)
+    >>> hidden.init_bias
+    1.0
+    """
+
+    def __init__(self, monitor_style: str = "detection", **kwargs: Any) -> None:
+        if monitor_style not in ("detection", "classification", "bit_vector_class"):
+            raise ValueError(f"unknown `monitor_style` {monitor_style!r}")
+        self.monitor_style = monitor_style
+        super().__init__(**kwargs)
+
+    def fprop(self, state_below: Symbolic) -> Symbolic:
+        """``sigmoid(state_below @ W + b)``."""
+        return pt.sigmoid(self.affine(state_below))
+
+    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+        """Binary cross-entropy summed over units, averaged over the batch."""
+        z = self.affine(state_below)
+        per_unit = Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)
+        return per_unit.sum(axis=1).mean()
+
+    def architecture(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {**super().architecture(), "monitor_style": self.monitor_style}
+
+
+class Tanh(Linear):
+    """Hyperbolic-tangent units ``tanh(x @ W + b)``; takes ``Linear``'s arguments.
+
+    Examples
+    --------
+    >>> Tanh(dim=4, layer_name="h0", istdev=0.1).dim
+    4
+    """
+
+    def fprop(self, state_below: Symbolic) -> Symbolic:
+        """``tanh(state_below @ W + b)``."""
+        return pt.tanh(self.affine(state_below))
+
+
+class RectifiedLinear(Linear):
+    """Rectified linear units, ``p if p > 0 else left_slope * p`` with ``p = x @ W + b``.
+
+    Hidden layers only (pylearn2 gives it no cost).
+
+    Examples
+    --------
+    >>> RectifiedLinear(dim=4, layer_name="h0", irange=0.1, left_slope=0.01).left_slope
+    0.01
+    """
+
+    def __init__(self, left_slope: float = 0.0, **kwargs: Any) -> None:
+        self.left_slope = float(left_slope)
+        super().__init__(**kwargs)
+
+    def fprop(self, state_below: Symbolic) -> Symbolic:
+        """Leaky (or plain, ``left_slope=0``) rectifier."""
+        p = self.affine(state_below)
+        return pt.switch(p > 0, p, self.left_slope * p)
+
+    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+        """Not an output layer."""
+        return Layer.cost(self, Y, state_below)
+
+    def architecture(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {**super().architecture(), "left_slope": self.left_slope}
+
+
+class Softmax(Layer):
+    """Softmax output layer over ``n_classes``; negative log-likelihood cost.
+
+    There is no ``init_bias`` (as in pylearn2): biases start at zero.
+
+    Parameters
+    ----------
+    n_classes : int
+    layer_name : str
+        Channels are ``<layer_name>_misclass``, ``<layer_name>_nll``, ...
+    irange, istdev, sparse_init : float, float, int
+        Exactly one weight initialisation.
+    W_lr_scale, b_lr_scale, max_row_norm, max_col_norm : float, optional
+        As for ``Linear``.
+
+    Examples
+    --------
+    >>> Softmax(2, "output", irange=.1).n_classes
+    2
+    """
+
+    def __init__(
+        self,
+        n_classes: int,
+        layer_name: str,
+        irange: float | None = None,
+        istdev: float | None = None,
+        sparse_init: int | None = None,
+        W_lr_scale: float | None = None,
+        b_lr_scale: float | None = None,
+        max_row_norm: float | None = None,
+        max_col_norm: float | None = None,
+    ) -> None:
+        self.n_classes = _check_positive_int(n_classes, "n_classes")
+        self.dim = self.n_classes
+        if not isinstance(layer_name, str) or not layer_name:
+            raise ValueError(f"`layer_name` must be a non-empty str, got {layer_name!r}")
+        self.layer_name = layer_name
+        _check_init(layer_name, irange, istdev, sparse_init)
+        self.irange = irange
+        self.istdev = istdev
+        self.sparse_init = sparse_init
+        self.W_lr_scale = _check_optional_positive(W_lr_scale, "W_lr_scale")
+        self.b_lr_scale = _check_optional_positive(b_lr_scale, "b_lr_scale")
+        self.max_row_norm = _check_optional_positive(max_row_norm, "max_row_norm")
+        self.max_col_norm = _check_optional_positive(max_col_norm, "max_col_norm")
+
+    def set_input_space(self, input_dim: int, rng: np.random.RandomState) -> None:
+        """Draw ``W`` once from ``rng`` (no include mask); ``b`` is zeros."""
+        shape = (input_dim, self.n_classes)
+        if self.irange is not None:
+            W = rng.uniform(-self.irange, self.irange, shape)
+        elif self.istdev is not None:
+            W = rng.randn(*shape) * self.istdev
+        else:
+            assert self.sparse_init is not None
+            W = _sparse_weights(rng, input_dim, self.n_classes, self.sparse_init, self.layer_name)
+        self.W = _shared(W, "softmax_W")
+        self.b = _shared(np.zeros(self.n_classes), "softmax_b")
+
+    def fprop(self, state_below: Symbolic) -> Symbolic:
+        """Class probabilities, rows summing to one."""
+        return pt.special.softmax(self.affine(state_below), axis=-1)
+
+    def get_params(self) -> list[Shared]:
+        """``[b, W]`` (pylearn2's order)."""
+        return [self.b, self.W]
+
+    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+        """``-mean(sum(Y * log_softmax(z)))`` from the pre-softmax ``z``."""
+        log_p = pt.special.log_softmax(self.affine(state_below), axis=1)
+        return -(Y * log_p).sum(axis=1).mean()
+
+    def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
+        """``misclass`` (argmax mismatch rate) and ``nll``."""
+        z = self.affine(state_below)
+        wrong = pt.neq(pt.argmax(z, axis=1), pt.argmax(Y, axis=1))
+        return {
+            "misclass": wrong.mean(dtype=pytensor.config.floatX),
+            "nll": self.cost(Y, state_below),
+        }
+
+    def state_channels(self, state: npt.NDArray[Any]) -> dict[str, float]:
+        """``mean_max_class``, ``max_max_class``, ``min_max_class`` of the probabilities."""
+        top = state.max(axis=1)
+        return {
+            "mean_max_class": float(top.mean()),
+            "max_max_class": float(top.max()),
+            "min_max_class": float(top.min()),
+        }
+
+    def architecture(self) -> dict[str, Any]:
+        """Constructor arguments."""
+        return {
+            "n_classes": self.n_classes,
+            "layer_name": self.layer_name,
+            "irange": self.irange,
+            "istdev": self.istdev,
+            "sparse_init": self.sparse_init,
+            "W_lr_scale": self.W_lr_scale,
+            "b_lr_scale": self.b_lr_scale,
+            "max_row_norm": self.max_row_norm,
+            "max_col_norm": self.max_col_norm,
+        }
+
+
+LAYER_TYPES: dict[str, type[Layer]] = {
+    cls.__name__: cls for cls in (Linear, Sigmoid, Tanh, RectifiedLinear, Softmax)
+}
+
+
+class MLP:
+    """A stack of layers trained end to end; pylearn2's ``mlp.MLP``.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        Hidden layers then the output layer (whose ``cost`` is the training cost).
+    nvis : int
+        Input width.
+    seed : int or sequence of int, optional
+        Seed of the ``RandomState`` that initialises every layer; pylearn2's default
+        ``[2013, 1, 4]``, so two MLPs built alike start alike.
+    batch_size : int, optional
+        Forces the batch size of training algorithms (pylearn2's ``force_batch_size``).
+    layer_name : str, optional
+        Kept for pylearn2 configs.
+
+    Raises
+    ------
+    ValueError
+        If ``layers`` is empty, holds a non-layer, or repeats a layer name.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> ann = MLP([Sigmoid(layer_name="hidden", dim=2, irange=.1, init_bias=1.),
+    ...            Softmax(2, "output", irange=.1)], nvis=2)
+    >>> ann.predict_proba(np.array([[0, 1]])).shape
+    (1, 2)
+    """
+
+    def __init__(
+        self,
+        layers: Sequence[Layer],
+        nvis: int | None = None,
+        seed: int | Sequence[int] | None = None,
+        batch_size: int | None = None,
+        layer_name: str | None = None,
+    ) -> None:
+        if not isinstance(layers, Sequence) or not layers:
+            raise ValueError("`layers` must be a non-empty list of layers")
+        names: set[str] = set()
+        for index, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise ValueError(f"`layers[{index}]` is not a Layer: {layer!r}")
+            if layer.layer_name in names:
+                raise ValueError(f"`layers[{index}]` repeats the layer name {layer.layer_name!r}")
+            names.add(layer.layer_name)
+        self.nvis = _check_positive_int(nvis, "nvis")
+        self.layers = list(layers)
+        self.seed: list[int] = list(DEFAULT_SEED if seed is None else np.atleast_1d(seed).tolist())
+        self.batch_size = (
+            None if batch_size is None else _check_positive_int(batch_size, "batch_size")
+        )
+        self.force_batch_size = self.batch_size
+        self.layer_name = layer_name
+        self.rng = np.random.RandomState(self.seed)
+        self.tag: dict[str, Any] = {}
+        self.monitor = Monitor(self)
+        self._forward: Any = None
+        width = self.nvis
+        for layer in self.layers:
+            layer.set_input_space(width, self.rng)
+            width = layer.dim
+
+    @property
+    def output_layer(self) -> Layer:
+        """The last layer."""
+        return self.layers[-1]
+
+    def get_params(self) -> list[Shared]:
+        """Every layer's parameters, in order."""
+        return [param for layer in self.layers for param in layer.get_params()]
+
+    def get_param_values(self) -> list[npt.NDArray[Any]]:
+        """Copies of the parameter values, in ``get_params`` order."""
+        return [param.get_value() for param in self.get_params()]
+
+    def get_lr_scalers(self) -> dict[Shared, float]:
+        """Learning-rate multipliers from every layer."""
+        scalers: dict[Shared, float] = {}
+        for layer in self.layers:
+            scalers.update(layer.get_lr_scalers())
+        return scalers
+
+    def modify_updates(self, updates: Updates) -> None:
+        """Let every layer apply its norm constraints to ``updates``."""
+        for layer in self.layers:
+            layer.modify_updates(updates)
+
+    def get_default_cost(self) -> Cost:
+        """The output layer's cost, ``costs.mlp.Default``."""
+        from pylearn2_recipes.costs.mlp import Default
+
+        return Default()
+
+    def fprop(self, state_below: Symbolic, return_all: bool = False) -> Any:
+        """Symbolic forward pass; ``return_all=True`` gives every layer's output.
+
+        A shared input (``mlp.fprop(pytensor.shared(x)).eval()``, as the blog does) is
+        evaluated through the model's one compiled forward function instead of a fresh
+        compilation per call; the symbolic graph is the same either way.
+        """
+        states = []
+        state = state_below
+        for layer in self.layers:
+            state = layer.fprop(state)
+            states.append(state)
+        if return_all:
+            return states
+        if isinstance(state_below, SharedVariable):
+            _attach_fast_eval(
+                state, lambda: self.predict_proba(state_below.get_value(borrow=True))
+            )
+        return state
+
+    def cost_from_X(self, data: tuple[Symbolic, Symbolic]) -> Symbolic:
+        """The output layer's cost for the batch ``(X, Y)``."""
+        X, Y = data
+        state = X
+        for layer in self.layers[:-1]:
+            state = layer.fprop(state)
+        return self.output_layer.cost(Y, state)
+
+    def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.floating]:
+        """Output of the last layer for a numpy batch of shape (n, nvis).
+
+        Examples
+        --------
+        >>> ann = MLP([Softmax(3, "y", irange=.1)], nvis=2)
+        >>> ann.predict_proba([[0.0, 1.0]]).sum().round(6)
+        np.float64(1.0)
+        """
+        batch = np.ascontiguousarray(X, dtype=pytensor.config.floatX)
+        if batch.ndim != 2 or batch.shape[1] != self.nvis:
+            raise ValueError(f"input must have shape (n, {self.nvis}), got {batch.shape}")
+        if self._forward is None:
+            inputs = pt.matrix("features", dtype=pytensor.config.floatX)
+            self._forward = pytensor.function([inputs], self.fprop(inputs))
+            self._forward.trust_input = True
+        result: npt.NDArray[np.floating] = self._forward(batch)
+        return result
+
+    def architecture(self) -> dict[str, Any]:
+        """Everything except the parameter values needed to rebuild the model (JSON)."""
+        return {
+            "class": "MLP",
+            "nvis": self.nvis,
+            "seed": self.seed,
+            "batch_size": self.batch_size,
+            "layer_name": self.layer_name,
+            "layers": [
+                {"class": type(layer).__name__, "args": layer.architecture()}
+                for layer in self.layers
+            ],
+        }
+
+    @classmethod
+    def from_architecture(
+        cls, architecture: Mapping[str, Any], values: Sequence[npt.ArrayLike] | None = None
+    ) -> MLP:
+        """Rebuild an MLP from ``architecture()`` and, optionally, parameter values.
+
+        Raises
+        ------
+        ValueError
+            If a layer class is unknown or the values do not fit the parameters.
+        """
+        layers: list[Layer] = []
+        for spec in architecture["layers"]:
+            layer_cls = LAYER_TYPES.get(spec["class"])
+            if layer_cls is None:
+                raise ValueError(f"unknown layer class {spec['class']!r}")
+            layers.append(layer_cls(**spec["args"]))
+        model = cls(
+            layers,
+            nvis=architecture["nvis"],
+            seed=architecture["seed"],
+            batch_size=architecture.get("batch_size"),
+            layer_name=architecture.get("layer_name"),
+        )
+        if values is not None:
+            model.set_param_values(values)
+        return model
+
+    def set_param_values(self, values: Sequence[npt.ArrayLike]) -> None:
+        """Overwrite the parameters (``get_params`` order), checking every shape."""
+        params = self.get_params()
+        if len(values) != len(params):
+            raise ValueError(f"expected {len(params)} parameter arrays, got {len(values)}")
+        arrays = [np.asarray(value, dtype=pytensor.config.floatX) for value in values]
+        for param, array in zip(params, arrays, strict=True):
+            expected = param.get_value(borrow=True).shape
+            if array.shape != expected:
+                raise ValueError(
+                    f"parameter {param.name!r} needs shape {expected}, got {array.shape}"
+                )
+        for param, array in zip(params, arrays, strict=True):
+            param.set_value(array)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> MLP:
+        clone = MLP.from_architecture(self.architecture(), self.get_param_values())
+        clone.tag = copy.deepcopy(self.tag, memo)
+        return clone
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.architecture(), self.get_param_values(), self.tag))
+
+
+def _rebuild(
+    architecture: dict[str, Any], values: list[npt.NDArray[Any]], tag: dict[str, Any]
+) -> MLP:
+    model = MLP.from_architecture(architecture, values)
+    model.tag = tag
+    return model
+
+
+def _attach_fast_eval(variable: Symbolic, compute: Callable[[], Any]) -> None:
+    # Variable.eval() looks up its compiled function in `_fn_cache` under the key
+    # ((), ()) when called with no inputs; seeding it saves one compilation per call.
+    variable._fn_cache = {((), ()): compute}

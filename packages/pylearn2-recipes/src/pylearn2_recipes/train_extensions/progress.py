@@ -1,0 +1,78 @@
+"""A per-epoch progress bar showing monitored channels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from tqdm.auto import tqdm
+
+from pylearn2_recipes.train_extensions.interface import TrainExtension
+
+if TYPE_CHECKING:
+    from pylearn2_recipes.datasets.dataset import Dataset
+    from pylearn2_recipes.models.mlp import MLP
+
+__all__ = ["ProgressBar"]
+
+
+class ProgressBar(TrainExtension):
+    """A tqdm bar advanced once per epoch, its postfix the latest channel values.
+
+    Parameters
+    ----------
+    channels : sequence of str, optional
+        Channels to show; by default those ending in ``objective`` or ``misclass``
+        and ``learning_rate``.
+    total : int, optional
+        Expected number of epochs (taken from an ``EpochCounter`` when there is one).
+    disable : bool, default=False
+
+    Examples
+    --------
+    >>> ProgressBar(channels=["output_misclass"], disable=True).channels
+    ['output_misclass']
+    """
+
+    def __init__(
+        self,
+        channels: Sequence[str] | None = None,
+        total: int | None = None,
+        disable: bool = False,
+    ) -> None:
+        self.channels = None if channels is None else list(channels)
+        self.total = total
+        self.disable = disable
+        self._bar: Any = None
+
+    def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+        """Open the bar."""
+        total = self.total
+        criterion = getattr(algorithm, "termination_criterion", None)
+        if total is None and criterion is not None and hasattr(criterion, "max_epochs"):
+            total = int(criterion.max_epochs)
+        self._bar = tqdm(total=total, unit="epoch", disable=self.disable, leave=False)
+
+    def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+        """Show the newest channel values; advance once per trained epoch."""
+        if self._bar is None:
+            self.setup(model, dataset, algorithm)
+        latest = model.monitor.latest_values()
+        names = (
+            self.channels
+            if self.channels is not None
+            else [
+                name
+                for name in latest
+                if name.endswith(("objective", "misclass")) or name == "learning_rate"
+            ]
+        )
+        self._bar.set_postfix({name: f"{latest[name]:.4g}" for name in names if name in latest})
+        self._bar.n = model.monitor.get_epochs_seen()
+        self._bar.refresh()
+
+    def close(self) -> None:
+        """Close the bar (``Train`` calls this when the loop ends)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None

@@ -1,0 +1,1 @@
+"""Utilities, mirroring ``pylearn2.utils``."""
