@@ -1,0 +1,247 @@
+"""Input checking and the numpy-in/numpy-out, pandas-in/pandas-out round trip.
+
+pandas is never imported here: a pandas object can only reach us if pandas is already
+imported, so it is taken from ``sys.modules``. That keeps numpy the one runtime dependency.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .exceptions import (
+    InvalidCovarianceError,
+    InvalidParameterError,
+    MissingDataError,
+    ShapeMismatchError,
+)
+
+__all__: list[str] = []
+
+FloatArray = npt.NDArray[np.float64]
+NAN_POLICIES = ("raise", "drop", "pairwise")
+# Symmetry and PSD are checked to this fraction of the largest variance: round-off from
+# np.cov or a matrix product is ~1e-16 of it, a genuinely wrong matrix is far beyond.
+COVARIANCE_RTOL = 1e-10
+
+
+def pandas() -> Any:
+    """The already-imported pandas module (callers checked that a pandas object was given)."""
+    return sys.modules["pandas"]
+
+
+def is_pandas(obj: object) -> bool:
+    """True for a pandas Series or DataFrame, without importing pandas."""
+    return type(obj).__module__.partition(".")[0] == "pandas" and hasattr(obj, "to_numpy")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A (T, N) float array with the labels it came with (``None`` for numpy input)."""
+
+    values: FloatArray
+    index: Any = None
+    columns: list[Any] | None = None
+    pandas: bool = False
+    one_dimensional: bool = False
+
+    def row_name(self, row: int) -> object:
+        return row if self.index is None else self.index[row]
+
+    def column_name(self, column: int) -> object:
+        return column if self.columns is None else self.columns[column]
+
+    def take_rows(self, keep: Any) -> Table:
+        index = None if self.index is None else self.index[keep]
+        return Table(self.values[keep], index, self.columns, self.pandas, self.one_dimensional)
+
+
+def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
+    """Convert ``data`` to a float (T, N) table, keeping pandas labels."""
+    if is_pandas(data):
+        frame: Any = data
+        values = np.asarray(frame.to_numpy(dtype=float), dtype=np.float64)
+        columns = [frame.name] if values.ndim == 1 else list(frame.columns)
+        index = frame.index
+        was_pandas = True
+    else:
+        values = _float_array(data, name)
+        columns = None
+        index = None
+        was_pandas = False
+    one_dimensional = values.ndim == 1
+    if one_dimensional and allow_1d:
+        values = values[:, np.newaxis]
+    if values.ndim != 2:
+        expected = "1-D or 2-D" if allow_1d else "2-D of shape (T, N)"
+        raise ShapeMismatchError(f"`{name}` must be {expected}, got {values.ndim}-D")
+    return Table(values, index, columns, was_pandas, one_dimensional)
+
+
+def _float_array(data: object, name: str) -> FloatArray:
+    try:
+        return np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise ShapeMismatchError(f"`{name}` must be numeric array-like: {error}") from None
+
+
+def check_nan_policy(nan_policy: str, *, pairwise: bool) -> None:
+    allowed = NAN_POLICIES if pairwise else NAN_POLICIES[:2]
+    if nan_policy not in allowed:
+        extra = "" if pairwise else " (pairwise is only for covariance(method='sample'))"
+        raise InvalidParameterError(
+            f"`nan_policy` must be one of {allowed}, got {nan_policy!r}{extra}"
+        )
+
+
+def apply_nan_policy(table: Table, nan_policy: str, name: str) -> Table:
+    """Raise on inf always and on NaN under "raise"; drop NaN rows under "drop"."""
+    values = table.values
+    infinite = np.isinf(values)
+    if infinite.any():
+        row, column = np.argwhere(infinite)[0]
+        raise _missing(table, name, "inf", int(row), int(column), "")
+    missing = np.isnan(values)
+    if not missing.any() or nan_policy == "pairwise":
+        return table
+    if nan_policy == "drop":
+        return table.take_rows(~missing.any(axis=1))
+    row, column = np.argwhere(missing)[0]
+    hint = "; pass nan_policy='drop' to drop incomplete rows"
+    raise _missing(table, name, "NaN", int(row), int(column), hint)
+
+
+def _missing(table: Table, name: str, what: str, row: int, column: int, hint: str) -> Exception:
+    row_name, column_name = table.row_name(row), table.column_name(column)
+    return MissingDataError(
+        f"`{name}` contains {what} at row {row_name!r}, column {column_name!r}{hint}",
+        row=row_name,
+        column=column_name,
+    )
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Weights as a (K, N) array; ``single`` when the caller passed one portfolio."""
+
+    values: FloatArray
+    single: bool
+    portfolios: Any = None
+
+
+def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) -> Weights:
+    """Convert weights to (K, N), aligning labels to ``columns`` when both have them."""
+    portfolios = None
+    if isinstance(weights, Mapping):
+        if columns is None:
+            raise ShapeMismatchError(
+                "`weights` given by label need labelled assets (a pandas DataFrame)"
+            )
+        values = _align(dict(weights), columns)[np.newaxis, :]
+        single = True
+    elif is_pandas(weights):
+        labelled: Any = weights
+        if columns is not None:
+            keys = labelled.index if labelled.ndim == 1 else labelled.columns
+            _align(dict.fromkeys(keys, 0.0), columns)
+            if labelled.ndim == 1:
+                labelled = labelled.loc[list(columns)]
+            else:
+                labelled = labelled.loc[:, list(columns)]
+        values = np.asarray(labelled.to_numpy(dtype=float), dtype=np.float64)
+        single = values.ndim == 1
+        if single:
+            values = values[np.newaxis, :]
+        else:
+            portfolios = labelled.index
+    else:
+        values = _float_array(weights, "weights")
+        single = values.ndim == 1
+        if single:
+            values = values[np.newaxis, :]
+        elif values.ndim != 2:
+            raise ShapeMismatchError(f"`weights` must be 1-D or 2-D, got {values.ndim}-D")
+    if values.shape[1] != n_assets:
+        raise ShapeMismatchError(
+            f"`weights` have {values.shape[1]} entries but there are {n_assets} assets"
+        )
+    if not np.isfinite(values).all():
+        raise MissingDataError("`weights` must be finite (no NaN or inf)")
+    return Weights(values, single, portfolios)
+
+
+def _align(by_label: dict[Any, float], columns: Sequence[Any]) -> FloatArray:
+    missing = [c for c in columns if c not in by_label]
+    unknown = [k for k in by_label if k not in set(columns)]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"no weight for assets {missing}")
+        if unknown:
+            parts.append(f"weights for unknown assets {unknown}")
+        raise ShapeMismatchError("`weights` labels do not match the assets: " + "; ".join(parts))
+    return np.array([by_label[c] for c in columns], dtype=np.float64)
+
+
+def as_covariance(cov: object) -> Table:
+    """Check that ``cov`` is a finite, symmetric, positive semi-definite (N, N) matrix."""
+    table = as_table(cov, "cov")
+    matrix = table.values
+    n = matrix.shape[0]
+    if matrix.shape != (n, n) or n == 0:
+        raise InvalidCovarianceError(
+            f"`cov` must be a non-empty square matrix, got {matrix.shape}"
+        )
+    if table.pandas and list(table.index) != table.columns:
+        raise ShapeMismatchError("`cov` must have the same labels on its index and columns")
+    if not np.isfinite(matrix).all():
+        raise InvalidCovarianceError("`cov` must be finite (no NaN or inf)")
+    scale = float(np.max(np.abs(np.diag(matrix))))
+    tolerance = COVARIANCE_RTOL * scale
+    asymmetry = float(np.max(np.abs(matrix - matrix.T)))
+    if asymmetry > tolerance:
+        raise InvalidCovarianceError(
+            f"`cov` is not symmetric: entries differ from their transpose by up to {asymmetry:.3g}"
+        )
+    # Cholesky is the cheapest complete PSD test; the eigenvalue is only for the message.
+    try:
+        np.linalg.cholesky(matrix + tolerance * np.eye(n))
+    except np.linalg.LinAlgError:
+        smallest = float(np.linalg.eigvalsh(matrix)[0])
+        if smallest < -tolerance:
+            raise InvalidCovarianceError(
+                f"`cov` is not positive semi-definite: its smallest eigenvalue is {smallest:.3g}"
+            ) from None
+    return table
+
+
+def positive_int(value: object, name: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise InvalidParameterError(f"`{name}` must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+def lam_from(lam: float, halflife: float | None) -> float:
+    """The EWMA decay: ``0.5 ** (1 / halflife)`` when a half-life is given, else ``lam``."""
+    if halflife is not None:
+        if not halflife > 0:
+            raise InvalidParameterError(f"`halflife` must be > 0, got {halflife!r}")
+        return float(0.5 ** (1.0 / halflife))
+    if not 0.0 < lam < 1.0:
+        raise InvalidParameterError(f"`lam` must be in the open interval (0, 1), got {lam!r}")
+    return float(lam)
+
+
+def series(values: FloatArray, index: Any, name: object = None) -> Any:
+    """A pandas Series of ``values`` labelled by ``index``."""
+    return pandas().Series(values, index=index, name=name)
+
+
+def frame(values: FloatArray, index: Any, columns: Any) -> Any:
+    """A pandas DataFrame of ``values`` with the given labels."""
+    return pandas().DataFrame(values, index=index, columns=columns)

@@ -1,0 +1,79 @@
+"""RiskMetrics EWMA covariance (zero mean): ``Σ_t = λ Σ_{t−1} + (1 − λ) r_t r_tᵀ``.
+
+The recursion starts at ``Σ_0 = r_0 r_0ᵀ``.
+
+Unrolled, the final estimate is one weighted product ``Rᵀ diag(a) R`` with
+``a_0 = λ^(T−1)`` and ``a_s = (1 − λ) λ^(T−1−s)``, so it costs a single BLAS call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .._inputs import FloatArray, lam_from
+from .base import CovarianceEstimator, check_returns
+
+__all__ = ["EWMACovariance"]
+
+
+def _ewma_weights(n_rows: int, lam: float) -> FloatArray:
+    """The weight of each row in the final EWMA estimate (they sum to one)."""
+    weights = (1.0 - lam) * lam ** np.arange(n_rows - 1, -1, -1, dtype=np.float64)
+    weights[0] = lam ** (n_rows - 1)
+    return weights
+
+
+def _ewma_covariance(returns: FloatArray, *, lam: float) -> FloatArray:
+    scaled = returns * np.sqrt(_ewma_weights(returns.shape[0], lam))[:, np.newaxis]
+    product: FloatArray = scaled.T @ scaled
+    return product
+
+
+class EWMACovariance(CovarianceEstimator):
+    """RiskMetrics exponentially weighted covariance at the last date; ``method="ewma"``.
+
+    Use it for a covariance that reacts to recent volatility; the sample covariance weighs
+    every day equally.
+
+    Parameters
+    ----------
+    lam : float, default=0.94
+        Decay λ in (0, 1); RiskMetrics uses 0.94 for daily and 0.97 for monthly data.
+    halflife : float or None, default=None
+        When given, sets ``lam = 0.5 ** (1 / halflife)`` (λ = 0.94 is a half-life of
+        about 11.2 periods).
+
+    Attributes
+    ----------
+    covariance_ : ndarray of shape (N, N)
+    lam_ : float
+        The decay used.
+
+    Notes
+    -----
+    Zero mean, as RiskMetrics: returns are not demeaned. The recursion starts from the first
+    outer product, so the weights sum to one (pandas ``ewm(alpha=1 - lam, adjust=False)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from portfolio_vol import EWMACovariance
+    >>> returns = np.random.default_rng(0).normal(scale=0.01, size=(500, 2))
+    >>> EWMACovariance(lam=0.94).fit(returns).covariance_.shape
+    (2, 2)
+    """
+
+    name = "ewma"
+
+    def __init__(self, *, lam: float = 0.94, halflife: float | None = None) -> None:
+        self.lam = lam
+        self.halflife = halflife
+        self.lam_ = lam_from(lam, halflife)
+
+    def fit(self, returns: Any) -> EWMACovariance:
+        """Estimate the covariance of ``returns`` (array-like of shape (T, N))."""
+        values = check_returns(returns, min_rows=1)
+        self.covariance_ = _ewma_covariance(values, lam=self.lam_)
+        return self
