@@ -190,3 +190,35 @@ def test_data_is_shared_by_every_member(mongo_rs: ReplicaSet, client: Client) ->
     mongo_rs.elect(2)
 
     assert client.db.c.find_one({"_id": 1}) == {"_id": 1}
+
+
+def test_unset_pipeline_stage_removes_fields(client: Client) -> None:
+    client.db.c.insert_one({"_id": 1, "owner": "a", "expires_at": 5, "keep": True})
+
+    client.db.c.update_one({"_id": 1}, [{"$unset": ["owner", "expires_at"]}])
+    projected = list(client.db.c.aggregate([{"$unset": "keep"}]))
+
+    assert client.db.c.find_one({"_id": 1}) == {"_id": 1, "keep": True}
+    assert projected == [{"_id": 1}]
+
+
+def test_expr_ordering_on_a_missing_field_treats_it_as_lowest(client: Client) -> None:
+    client.db.c.insert_many([{"_id": "no expiry"}, {"_id": "later", "expires_at": 10}])
+
+    below = client.db.c.find({"$expr": {"$lt": ["$expires_at", 5]}})
+    above = client.db.c.aggregate([{"$match": {"$expr": {"$gte": ["$expires_at", 5]}}}])
+
+    assert [d["_id"] for d in below] == ["no expiry"]
+    assert [d["_id"] for d in above] == ["later"]
+
+
+def test_what_mongomock_cannot_evaluate_is_a_clear_error(client: Client) -> None:
+    client.db.c.insert_one({"_id": 1})
+
+    with pytest.raises(OperationFailure, match=r"missing field 'owner'.*\$ifNull"):
+        client.db.c.find_one({"$expr": {"$eq": ["$owner", "me"]}})
+
+
+def test_a_missing_required_field_is_named(client: Client) -> None:
+    with pytest.raises(OperationFailure, match=r"BSON field 'distinct\.key' is missing"):
+        client.db.command("distinct", "c")

@@ -18,6 +18,7 @@ from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from mongosim._command_error import CommandError
+from mongosim._mongomock_gaps import guard_missing_fields, unset_as_project
 from mongosim._server_time import bind_now, set_current_dates
 
 if TYPE_CHECKING:
@@ -113,12 +114,25 @@ class _Context:
     def namespace(self) -> str:
         return f"{self.db_name}.{self.collection_name}"
 
-    def bind(self, value: Any) -> Any:
-        return bind_now(value, self.now)
+    def query(self, query: Any) -> Any:
+        """A filter as mongomock can run it, ``$$NOW`` bound to this command's time."""
+        return guard_missing_fields(bind_now(query or {}, self.now))
+
+    def pipeline(self, stages: Any) -> Any:
+        """An aggregation or update pipeline as mongomock can run it."""
+        if not isinstance(stages, list):
+            return stages
+        bound = unset_as_project(bind_now(stages, self.now))
+        return [
+            {"$match": guard_missing_fields(stage["$match"])}
+            if isinstance(stage, dict) and list(stage) == ["$match"]
+            else stage
+            for stage in bound
+        ]
 
     def update_spec(self, update: Any) -> Any:
         if isinstance(update, list):
-            return self.bind(update)
+            return self.pipeline(update)
         if isinstance(update, dict) and not _is_replacement(update):
             return set_current_dates(update, self.now)
         return update
@@ -161,7 +175,7 @@ def _update(ctx: _Context) -> dict[str, Any]:
     upserted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for index, statement in enumerate(ctx.body.get("updates", [])):
-        query = ctx.bind(statement.get("q", {}))
+        query = ctx.query(statement.get("q"))
         update = ctx.update_spec(statement.get("u", {}))
         options: dict[str, Any] = {"upsert": bool(statement.get("upsert", False))}
         if options["upsert"]:
@@ -196,7 +210,7 @@ def _delete(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     deleted = 0
     for statement in ctx.body.get("deletes", []):
-        query = ctx.bind(statement.get("q", {}))
+        query = ctx.query(statement.get("q"))
         if statement.get("limit", 0) == 1:
             deleted += collection.delete_one(query).deleted_count
         else:
@@ -206,7 +220,7 @@ def _delete(ctx: _Context) -> dict[str, Any]:
 
 def _find_and_modify(ctx: _Context) -> dict[str, Any]:
     body, collection = ctx.body, ctx.collection
-    query = ctx.bind(body.get("query") or {})
+    query = ctx.query(body.get("query"))
     fields = body.get("fields")
     existing = collection.find_one(query, sort=_sort_spec(body.get("sort")), projection={"_id": 1})
     if body.get("remove"):
@@ -236,6 +250,14 @@ def _find_and_modify(ctx: _Context) -> dict[str, Any]:
     return {"value": value, "lastErrorObject": last_error}
 
 
+def _required(document: dict[str, Any], field: str, where: str) -> Any:
+    if field not in document:
+        raise CommandError(
+            40414, "Location40414", f"BSON field '{where}.{field}' is missing but a required field"
+        )
+    return document[field]
+
+
 def _batch_size(body: dict[str, Any]) -> int | None:
     size = body.get("batchSize")
     return None if size is None else int(size)
@@ -252,7 +274,7 @@ def _find(ctx: _Context) -> dict[str, Any]:
     if limit:
         options["limit"] = abs(limit)
     docs = list(
-        ctx.collection.find(ctx.bind(body.get("filter") or {}), body.get("projection"), **options)
+        ctx.collection.find(ctx.query(body.get("filter")), body.get("projection"), **options)
     )
     single_batch = bool(body.get("singleBatch")) or limit < 0
     cursor = ctx.cursors.open(
@@ -262,7 +284,7 @@ def _find(ctx: _Context) -> dict[str, Any]:
 
 
 def _aggregate(ctx: _Context) -> dict[str, Any]:
-    pipeline = ctx.bind(ctx.body.get("pipeline", []))
+    pipeline = ctx.pipeline(ctx.body.get("pipeline", []))
     docs = list(ctx.collection.aggregate(pipeline))
     batch_size = _batch_size(ctx.body.get("cursor") or {})
     return {"cursor": ctx.cursors.open(ctx.namespace, docs, batch_size=batch_size)}
@@ -283,13 +305,13 @@ def _count(ctx: _Context) -> dict[str, Any]:
     options: dict[str, Any] = {
         key: int(ctx.body[key]) for key in ("skip", "limit") if ctx.body.get(key)
     }
-    query = ctx.bind(ctx.body.get("query") or {})
+    query = ctx.query(ctx.body.get("query"))
     return {"n": ctx.collection.count_documents(query, **options)}
 
 
 def _distinct(ctx: _Context) -> dict[str, Any]:
-    query = ctx.bind(ctx.body.get("query") or {})
-    return {"values": ctx.collection.distinct(ctx.body["key"], query)}
+    query = ctx.query(ctx.body.get("query"))
+    return {"values": ctx.collection.distinct(_required(ctx.body, "key", "distinct"), query)}
 
 
 _INDEX_OPTIONS = ("name", "unique", "sparse", "expireAfterSeconds", "partialFilterExpression")
@@ -303,7 +325,8 @@ def _create_indexes(ctx: _Context) -> dict[str, Any]:
     for spec in ctx.body.get("indexes", []):
         options = {key: spec[key] for key in _INDEX_OPTIONS if key in spec}
         try:
-            collection.create_index(list(spec["key"].items()), **options)
+            key = _required(spec, "key", "createIndexes.indexes")
+            collection.create_index(list(key.items()), **options)
         except DuplicateKeyError as error:
             raise CommandError(
                 11000, "DuplicateKey", _duplicate_key_message(ctx.namespace)
@@ -499,6 +522,12 @@ class Backend:
         except NotImplementedError as error:
             message = f"mongosim (mongomock) does not implement this: {error}"
             return CommandError(115, "CommandNotSupported", message).reply()
+        except KeyError as error:
+            message = (
+                f"mongomock cannot evaluate a missing field {error} here (MongoDB can):"
+                " wrap the field path in $ifNull"
+            )
+            return CommandError(1, "InternalError", message).reply()
         except Exception as error:
             logger.exception("mongomock failed on %s", name)
             message = f"mongomock failed: {type(error).__name__}: {error}"
