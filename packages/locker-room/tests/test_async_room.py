@@ -1,0 +1,119 @@
+"""AsyncLockerRoom over pymongo.AsyncMongoClient: the same protocol from asyncio."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from conftest import DB
+from pymongo import AsyncMongoClient
+
+from locker_room import AsyncLockerRoom, LockLost, LockTimeout, NotLockOwner
+
+
+def run(mongo_uri, collection_name, scenario):
+    async def main():
+        client = AsyncMongoClient(mongo_uri)
+        try:
+            await scenario(AsyncLockerRoom(client=client, db=DB, collection=collection_name))
+        finally:
+            await client.close()
+
+    asyncio.run(main())
+
+
+def test_async_with_decorator_status_and_tokens(mongo_uri, collection_name):
+    async def scenario(locker):
+        async with locker.lock_and_release("x", owner="gustav", timeout=2) as lease:
+            assert lease.token == 1
+            assert (await locker.status("x"))["locked"] is True
+
+        @locker.lock_and_release("x", owner="gustav", timeout=2)
+        async def important():
+            return (await locker.status("x"))["token"]
+
+        assert await important() == 2
+        assert (await locker.status("x"))["locked"] is False
+        await locker.lock("x", timeout=0)
+        assert [s["_id"] for s in await locker.locks()] == ["x"]
+        await locker.release("x")
+        assert (await locker.status("x"))["token"] == 3
+
+    run(mongo_uri, collection_name, scenario)
+
+
+def test_async_body_raising_releases_and_propagates(mongo_uri, collection_name):
+    async def scenario(locker):
+        async def body():
+            async with locker.lock_and_release("x", owner="gustav"):
+                raise KeyError("boom")
+
+        with pytest.raises(KeyError):
+            await body()
+        assert (await locker.status("x"))["locked"] is False
+
+    run(mongo_uri, collection_name, scenario)
+
+
+def test_async_timeouts_and_ownership(mongo_uri, collection_name):
+    async def scenario(locker):
+        lease = await locker.lock("x", owner="gustav")
+        with pytest.raises(LockTimeout, match="held by 'gustav'"):
+            await locker.lock("x", owner="bob", timeout=0)
+        with pytest.raises(LockTimeout, match=r"after waiting 0\.3 s"):
+            await locker.lock("x", owner="bob", timeout=0.3)
+        with pytest.raises(NotLockOwner):
+            await locker.release("x", owner="bob")
+        await locker.force_release("x")
+        taker = await locker.lock("x", owner="bob", timeout=0)
+        with pytest.raises(LockLost):
+            await lease.release()
+        await taker.release()
+
+    run(mongo_uri, collection_name, scenario)
+
+
+def test_async_default_owner_differs_between_tasks(mongo_uri, collection_name):
+    async def scenario(locker):
+        lease = await locker.lock("x")
+
+        async def other_task():
+            await locker.lock("x", timeout=0)
+
+        with pytest.raises(LockTimeout):
+            await asyncio.create_task(other_task())
+        await lease.release()
+
+    run(mongo_uri, collection_name, scenario)
+
+
+def test_async_renewal_keeps_a_short_lease(mongo_uri, collection_name):
+    async def scenario(locker):
+        async with await locker.lock("x", owner="worker", ttl=0.6) as lease:
+            first = lease.expires_at
+            await asyncio.sleep(1.5)
+            assert lease.valid
+            assert lease.expires_at > first
+            with pytest.raises(LockTimeout):
+                await locker.lock("x", owner="other", timeout=0)
+
+    run(mongo_uri, collection_name, scenario)
+
+
+def test_async_failed_renewal_is_reported(mongo_rs, collection_name):
+    reports = []
+
+    async def scenario(locker):
+        with pytest.raises(LockLost):  # noqa: PT012
+            async with locker.lock_and_release("x", ttl=1.0, on_lost=reports.append) as lease:
+                mongo_rs.step_down(no_primary_for=3.0)
+                while lease.lost is None:
+                    await asyncio.sleep(0.05)
+        assert reports == [lease.lost]
+
+    run(mongo_rs.uri, collection_name, scenario)
+
+
+def test_async_room_validates_arguments():
+    with pytest.raises(ValueError, match="pass either `host` or `client`"):
+        AsyncLockerRoom(host="localhost", client=object())  # type: ignore[arg-type]

@@ -1,0 +1,29 @@
+import itertools
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from locker_room._backoff import FIRST_RETRY, MAX_RETRY, backoff
+
+
+def test_envelope_doubles_from_ten_ms_and_caps_at_one_second():
+    delays = list(itertools.islice(backoff(uniform=lambda: 1.0), 10))
+    assert delays[:3] == [0.01, 0.02, 0.04]
+    assert delays[-1] == 1.0
+    assert max(delays) == 1.0
+    assert (FIRST_RETRY, MAX_RETRY) == (0.01, 1.0)
+
+
+@given(st.lists(st.floats(0.0, 0.999999), min_size=1, max_size=30))
+def test_every_delay_lies_within_its_envelope(draws):
+    source = iter(draws)
+    delays = backoff(uniform=lambda: next(source))
+    envelope = FIRST_RETRY
+    for _ in draws:
+        delay = next(delays)
+        assert 0.0 <= delay < envelope
+        envelope = min(MAX_RETRY, envelope * 2)
+
+
+def test_first_retry_comes_within_ten_ms():
+    assert all(next(backoff()) < 0.01 for _ in range(100))
