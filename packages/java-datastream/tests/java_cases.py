@@ -81,7 +81,7 @@ _BASE_OPS = [
             0x3DCCCCCD,
             0x807FFFFF,
         )
-    ),  # fmt: skip
+    ),
     *(
         Op("floatd", x)
         for x in (
@@ -98,7 +98,7 @@ _BASE_OPS = [
             -0.0,
             16777217.0,
         )
-    ),  # fmt: skip
+    ),
     *(
         Op("double", b)
         for b in (
@@ -117,7 +117,7 @@ _BASE_OPS = [
             bits64(0.1),
             bits64(math.pi),
         )
-    ),  # fmt: skip
+    ),
     *(Op("bytes", s) for s in ("", "hello", "\u0100\u00ff\u4e2d\0", "😀", "é", "\udc00")),
     *(Op("chars", s) for s in ("", "A中", "😀\0", "\0", "\ud800x", "\udc00\ud800")),
     *(
@@ -146,7 +146,7 @@ _BASE_OPS = [
             "hello world",
             "A中😀\0",
         )
-    ),  # fmt: skip
+    ),
     # Length boundaries; the refused strings must leave nothing behind (hence the int after).
     *(Op("utf", "a" * n) for n in (65535, 65536)),
     *(Op("utf", "\u0800" * n) for n in (21845, 21846)),
@@ -373,9 +373,17 @@ def _read_bulk_check(inp: DataInputStream, kind: str, value: list[int]) -> str |
 # -- the read cases (research note section 5.1, items 11-18) ------------------------------
 
 _SIZES = {
-    "boolean": 1, "byte": 1, "ubyte": 1, "short": 2, "ushort": 2, "char": 2,
-    "int": 4, "long": 8, "float": 4, "double": 8,
-}  # fmt: skip
+    "boolean": 1,
+    "byte": 1,
+    "ubyte": 1,
+    "short": 2,
+    "ushort": 2,
+    "char": 2,
+    "int": 4,
+    "long": 8,
+    "float": 4,
+    "double": 8,
+}
 
 
 def _utf(payload: str, length: int | None = None) -> str:
@@ -427,7 +435,7 @@ READ_CASES: list[tuple[str, str]] = [
             "c3a9",
             "e4b8ad",
         )
-    ),  # fmt: skip
+    ),
     # readUTF rejection: 4-byte and invalid leads, bad continuations, groups cut off
     *(
         ("utf,left", _utf(p))
@@ -449,7 +457,7 @@ READ_CASES: list[tuple[str, str]] = [
             "c3c3a9",
             "edc080",
         )
-    ),  # fmt: skip
+    ),
     ("utf,left", _utf("616263", 5)),  # payload shorter than the prefix: EOF
     ("utf", "00"),  # prefix cut off: EOF
     ("utf", ""),
@@ -481,8 +489,26 @@ READ_CASES: list[tuple[str, str]] = [
 def fuzz_cases(count: int, seed: int = SEED) -> list[tuple[str, str]]:
     """`count` readUTF payloads built from atoms biased to the bytes that matter."""
     rng = random.Random(seed)
-    interesting = [0x00, 0x7F, 0x80, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0,
-                   0xF4, 0xF8, 0xFF, 0xA0, 0xB0, 0x9F]  # fmt: skip
+    interesting = [
+        0x00,
+        0x7F,
+        0x80,
+        0xBF,
+        0xC0,
+        0xC1,
+        0xC2,
+        0xDF,
+        0xE0,
+        0xED,
+        0xEF,
+        0xF0,
+        0xF4,
+        0xF8,
+        0xFF,
+        0xA0,
+        0xB0,
+        0x9F,
+    ]
     cases = []
     for _ in range(count):
         payload = bytearray()

@@ -52,11 +52,11 @@ def java_reads(jdk: Jdk, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple
     assert result.returncode == 0, result.stderr
     lines = result.stdout.split("\n")[:-1]
     assert len(lines) == len(cases)
-    return dict(zip(cases, lines))
+    return dict(zip(cases, lines, strict=True))
 
 
 def _first_difference(ours: bytes, theirs: bytes) -> str:
-    at = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b), None)
+    at = next((i for i, (a, b) in enumerate(zip(ours, theirs, strict=False)) if a != b), None)
     if at is None:
         return f"lengths differ: {len(ours)} vs Java's {len(theirs)}"
     return f"byte {at}: {ours[at : at + 8].hex()} vs Java's {theirs[at : at + 8].hex()}"

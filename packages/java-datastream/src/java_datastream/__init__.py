@@ -14,9 +14,7 @@ Modules: :mod:`java_datastream.modified_utf8` (the string codec on its own) and
 :mod:`java_datastream.hadoop` (Hadoop VInt/VLong and ``Text``).
 """
 
-from __future__ import annotations
-
-import importlib.metadata
+from importlib.metadata import version as _version
 
 from java_datastream import hadoop, modified_utf8
 from java_datastream._errors import (
@@ -42,4 +40,4 @@ __all__ = [
     "modified_utf8",
 ]
 
-__version__ = importlib.metadata.version("java-datastream")
+__version__ = _version("java-datastream")

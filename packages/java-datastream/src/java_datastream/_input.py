@@ -108,7 +108,7 @@ class DataInputStream:
             self._buf = self._source
             self._limit = len(self._buf)
         else:
-            parts = [self._buf[self._pos : self._limit]]
+            parts = [self._buf[self._pos :]]  # _limit may hide bytes after a refusal
             have = len(parts[0])
             while have < 4 and _MAGIC.startswith(b"".join(parts)):
                 chunk = self._fetch(4 - have if have else 1)
@@ -121,6 +121,7 @@ class DataInputStream:
                 have += len(chunk)
             self._keep(parts)
         if self._buf.startswith(_MAGIC, self._pos):
+            self._limit = self._pos  # keeps every later read on the slow path, refused again
             raise JavaSerializationError(
                 "stream starts with AC ED 00 05: this is Java object serialization"
                 " (ObjectOutputStream), not a DataOutputStream stream; use a Java"

@@ -1,0 +1,279 @@
+"""DataInputStream on its own: sources, end of stream, read_line, skipping, the ACED guard."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+from typing import TYPE_CHECKING
+
+import pytest
+
+from java_datastream import (
+    DataInputStream,
+    DataOutputStream,
+    JavaSerializationError,
+    TruncatedDataError,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
+
+def mixed_stream() -> bytes:
+    sink = io.BytesIO()
+    out = DataOutputStream(sink)
+    out.write_boolean(True)
+    out.write_byte(-2)
+    out.write_short(-3)
+    out.write_char("\ud800")
+    out.write_int(-4)
+    out.write_long(-5)
+    out.write_float(1.5)
+    out.write_double(-2.25)
+    out.write_utf("hé 😀\0")
+    out.write_bytes("line one\r\n")
+    out.write_ints(range(100_000))  # larger than the 64 KiB read-ahead
+    out.write_utf("end")
+    return sink.getvalue()
+
+
+def read_mixed(inp: DataInputStream) -> list[object]:
+    values: list[object] = [
+        inp.read_boolean(),
+        inp.read_byte(),
+        inp.read_short(),
+        inp.read_char(),
+        inp.read_int(),
+        inp.read_long(),
+        inp.read_float(),
+        inp.read_double(),
+        inp.read_utf(),
+        inp.read_line(),
+        list(inp.read_ints(100_000)) == list(range(100_000)),
+        inp.read_utf(),
+        inp.read(1),
+    ]
+    return values
+
+
+EXPECTED = [True, -2, -3, "\ud800", -4, -5, 1.5, -2.25, "hé 😀\0", "line one", True, "end", b""]
+
+
+class Trickle(io.RawIOBase):
+    """A raw source that returns at most 3 bytes a read, like a slow socket."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b: object) -> int:
+        view = memoryview(b).cast("B")  # type: ignore[call-overload]
+        chunk = self._data.read(min(3, len(view)))
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+
+class OnlyRead:
+    """Not an io object: read(n) is all it has, and it returns short reads."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+        self.calls = 0
+
+    def read(self, n: int) -> bytes:
+        self.calls += 1
+        return self._data.read(min(n, 5))
+
+
+def _pipe(data: bytes) -> Iterator[io.BufferedReader]:
+    read_fd, write_fd = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_fd, "wb", buffering=0) as writer:
+            for start in range(0, len(data), 1000):
+                writer.write(data[start : start + 1000])
+
+    thread = threading.Thread(target=feed)
+    thread.start()
+    with os.fdopen(read_fd, "rb") as reader:
+        yield reader
+    thread.join()
+
+
+@pytest.fixture(params=["bytes", "bytearray", "memoryview", "BytesIO", "file", "raw-file",
+                        "trickle", "only-read", "pipe"])  # fmt: skip
+def source(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[object]:
+    data = mixed_stream()
+    kind = request.param
+    if kind in ("bytes", "bytearray", "memoryview"):
+        yield {"bytes": bytes, "bytearray": bytearray, "memoryview": memoryview}[kind](data)
+    elif kind == "BytesIO":
+        yield io.BytesIO(data)
+    elif kind in ("file", "raw-file"):
+        (tmp_path / "data.bin").write_bytes(data)
+        with (tmp_path / "data.bin").open("rb", buffering=-1 if kind == "file" else 0) as file:
+            yield file
+    elif kind == "trickle":
+        yield Trickle(data)
+    elif kind == "only-read":
+        yield OnlyRead(data)
+    else:
+        yield from _pipe(data)
+
+
+def test_every_source_reads_the_same_values(source: object) -> None:
+    assert read_mixed(DataInputStream(source)) == EXPECTED
+
+
+def test_a_plain_read_source_is_never_read_ahead() -> None:
+    source = OnlyRead(b"\0\0\0\1\0\0\0\2rest")
+    inp = DataInputStream(source)
+    assert inp.read_int() == 1
+    assert source._data.tell() == 4  # only what read_int needed
+
+
+@pytest.mark.parametrize(
+    ("method", "size"),
+    [("read_boolean", 1), ("read_byte", 1), ("read_unsigned_byte", 1), ("read_short", 2),
+     ("read_unsigned_short", 2), ("read_char", 2), ("read_int", 4), ("read_long", 8),
+     ("read_float", 4), ("read_double", 8)],
+)  # fmt: skip
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO])
+def test_a_value_cut_off_raises_eof_and_consumes_the_rest(
+    method: str, size: int, wrap: Callable[[bytes], object]
+) -> None:
+    for have in range(size):
+        inp = DataInputStream(wrap(b"\x01\x02\x03\x04\x05\x06\x07"[:have]))
+        with pytest.raises(TruncatedDataError) as caught:
+            getattr(inp, method)()
+        assert isinstance(caught.value, EOFError)
+        assert (caught.value.offset, caught.value.needed, caught.value.got) == (0, size, have)
+        assert inp.tell() == have
+        assert inp.read(1) == b""
+
+
+def test_eof_error_names_where_the_value_started() -> None:
+    inp = DataInputStream(b"\0\0\0\1\0\0")
+    inp.read_int()
+    with pytest.raises(TruncatedDataError, match="needed 4 bytes from byte 4, got 2"):
+        inp.read_int()
+
+
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO])
+def test_read_utf_cut_off_is_eof_not_a_format_error(wrap: Callable[[bytes], object]) -> None:
+    with pytest.raises(TruncatedDataError):
+        DataInputStream(wrap(b"\0\5abc")).read_utf()
+    with pytest.raises(TruncatedDataError):
+        DataInputStream(wrap(b"\0")).read_utf()
+
+
+def test_read_utf_joins_surrogate_pairs_and_keeps_lone_ones() -> None:
+    inp = DataInputStream(bytes.fromhex("0006eda0bdedb8800003eda080"))
+    assert inp.read_utf() == "😀"
+    assert inp.read_utf() == "\ud800"
+
+
+def test_read_fully_and_read() -> None:
+    inp = DataInputStream(io.BytesIO(b"abcdef"))
+    assert inp.read_fully(0) == b""
+    assert inp.read_fully(2) == b"ab"
+    assert inp.read(10) == b"cdef"  # fewer than asked, like InputStream.read
+    assert inp.read(10) == b""
+    with pytest.raises(ValueError, match="read_fully: n must be >= 0, got -1"):
+        inp.read_fully(-1)
+    with pytest.raises(ValueError, match="read: n must be >= 0"):
+        inp.read(-1)
+
+
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, Trickle, OnlyRead])
+def test_skip_bytes_reports_what_was_really_skipped(wrap: Callable[[bytes], object]) -> None:
+    inp = DataInputStream(wrap(bytes(range(100))))
+    assert inp.skip_bytes(-1) == 0
+    assert inp.skip_bytes(10) == 10
+    assert inp.read_unsigned_byte() == 10
+    assert inp.skip_bytes(1000) == 89
+    assert inp.skip_bytes(1) == 0
+
+
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, Trickle, OnlyRead])
+def test_read_line_terminators_and_pushback(wrap: Callable[[bytes], object]) -> None:
+    inp = DataInputStream(wrap(b"abc\ndef\r\nghi\rXjk\r\r\n\xe9\0\n\rlast"))
+    lines = [inp.read_line() for _ in range(4)]
+    assert lines == ["abc", "def", "ghi", "Xjk"]
+    assert inp.read_line() == ""
+    assert inp.read_line() == "\xe9\0"
+    assert inp.read_line() == ""
+    assert inp.read_unsigned_byte() == ord("l")
+    assert inp.read_line() == "ast"
+    assert inp.read_line() is None
+
+
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, Trickle])
+def test_read_line_lone_cr_leaves_the_next_byte_readable(wrap: Callable[[bytes], object]) -> None:
+    inp = DataInputStream(wrap(b"a\r\0\0\0\x07b\r"))
+    assert inp.read_line() == "a"
+    assert inp.read_int() == 7
+    assert inp.read_line() == "b"
+    assert inp.read_line() is None
+
+
+SERIALIZED = bytes.fromhex("aced0005770800000001000268697400046869c08077040000000200")
+
+
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, Trickle, OnlyRead])
+def test_object_output_stream_data_is_refused_on_the_first_read(
+    wrap: Callable[[bytes], object],
+) -> None:
+    inp = DataInputStream(wrap(SERIALIZED))
+    for read in (inp.read_int, inp.read_utf, lambda: inp.skip_bytes(1), lambda: inp.read(4)):
+        with pytest.raises(JavaSerializationError, match="ObjectOutputStream"):
+            read()
+        assert inp.tell() == 0
+
+
+@pytest.mark.parametrize("data", [b"\xac", b"\xac\xed", b"\xac\xed\x00\x06", b"\xac\xed\x00"])
+def test_streams_that_only_start_like_the_magic_read_normally(data: bytes) -> None:
+    assert DataInputStream(Trickle(data)).read_fully(len(data)) == data
+
+
+def test_a_source_with_nothing_ready_raises_blocking_and_keeps_the_partial_value() -> None:
+    class NonBlocking(io.RawIOBase):
+        def __init__(self) -> None:
+            self.chunks: list[bytes | None] = [b"\0\0", None, b"\0\x09"]
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes | None:
+            return self.chunks.pop(0) if self.chunks else b""
+
+    inp = DataInputStream(NonBlocking())
+    with pytest.raises(BlockingIOError):
+        inp.read_int()
+    assert inp.read_int() == 9
+
+
+def test_text_and_non_readable_sources_are_refused() -> None:
+    with pytest.raises(TypeError, match="binary source, got a text stream"):
+        DataInputStream(io.StringIO("x"))
+    with pytest.raises(TypeError, match="needs bytes or an object with read"):
+        DataInputStream(3.5)
+
+
+def test_bytes_sources_are_copied_once() -> None:
+    data = bytearray(b"\0\0\0\1")
+    inp = DataInputStream(data)
+    data[3] = 2
+    assert inp.read_int() == 1
+
+
+def test_close_closes_the_source(tmp_path: Path) -> None:
+    (tmp_path / "in.bin").write_bytes(b"\0\1")
+    file = (tmp_path / "in.bin").open("rb")
+    with DataInputStream(file) as inp:
+        assert inp.read_short() == 1
+    assert file.closed
