@@ -96,7 +96,7 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session(name="tools-tests", tags=["tests"])
 def tools_tests(session: nox.Session) -> None:
     """Test the monorepo's own machinery: noxfile, release script, workflows."""
-    session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema")
+    session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema", "towncrier")
     session.run(
         "pytest", str(ROOT / "tools" / "tests"), "-p", "no:cacheprovider", *session.posargs
     )
@@ -148,7 +148,7 @@ def demo(session: nox.Session, package: str) -> None:
     session.run("python", "-m", _import_name(package), "demo")
 
 
-@nox.session(tags=["bench"])
+@nox.session(tags=["bench"], default=False)
 @nox.parametrize("package", list(ALL))
 def bench(session: nox.Session, package: str) -> None:
     """Run benchmarks/bench_*.py; each prints its ratio to an anchor timed in the same run."""
@@ -160,14 +160,14 @@ def bench(session: nox.Session, package: str) -> None:
         session.run("python", str(script), *session.posargs)
 
 
-@nox.session
+@nox.session(default=False)
 def docs(session: nox.Session) -> None:
     """mkdocs build --strict: one site, a section per package."""
     session.install("-r", str(ROOT / "docs" / "requirements.txt"))
     session.run("mkdocs", "build", "--strict", "-f", str(ROOT / "docs" / "mkdocs.yml"))
 
 
-@nox.session
+@nox.session(default=False)
 @nox.parametrize("package", list(PUBLISHED))
 def release(session: nox.Session, package: str) -> None:
     """What CI runs on a tag: tag equals version, build, test the built wheel.
