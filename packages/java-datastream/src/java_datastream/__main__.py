@@ -17,6 +17,8 @@ from java_datastream._input import DataInputStream
 
 
 def _format_value(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.hex()
     return str(value) if isinstance(value, (int, float)) else repr(value)
 
 

@@ -83,7 +83,7 @@ def parse_format(spec: str) -> list[Item]:
 
 def _read_one(inp: DataInputStream, item: Item) -> object:
     if item.type == "bytes":
-        return inp.read_fully(item.size).hex()
+        return inp.read_fully(item.size)
     if item.type == "skip":
         return inp.skip_bytes(item.size)
     return _READERS[item.type](inp)

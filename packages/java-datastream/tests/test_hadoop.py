@@ -1,0 +1,110 @@
+"""Hadoop VInt/VLong and Text.
+
+The vectors come from the research note (section 3.1): a transcription of Hadoop's
+WritableUtils run in Java, not a Hadoop jar (none is installable here).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from java_datastream import DataInputStream, DataOutputStream, TruncatedDataError, VIntRangeError
+from java_datastream.hadoop import (
+    read_text,
+    read_vint,
+    read_vlong,
+    write_text,
+    write_vint,
+    write_vlong,
+)
+
+VECTORS = [
+    (0, "00"), (127, "7f"), (-112, "90"), (128, "8f80"), (-113, "8770"), (255, "8fff"),
+    (256, "8e0100"), (-129, "8780"), (-256, "87ff"), (-257, "860100"), (65536, "8d010000"),
+    (1000000, "8d0f4240"), (2**31 - 1, "8c7fffffff"), (-(2**31), "847fffffff"),
+    (2**63 - 1, "887fffffffffffffff"), (-(2**63), "807fffffffffffffff"),
+]  # fmt: skip
+
+
+def encoded(write: object, value: int) -> str:
+    sink = io.BytesIO()
+    write(DataOutputStream(sink), value)  # type: ignore[operator]
+    return sink.getvalue().hex()
+
+
+@pytest.mark.parametrize(("value", "data"), VECTORS)
+def test_vlong_vectors(value: int, data: str) -> None:
+    assert encoded(write_vlong, value) == data
+    inp = DataInputStream(bytes.fromhex(data))
+    assert read_vlong(inp) == value
+    assert inp.read(1) == b""
+
+
+@pytest.mark.parametrize(("value", "data"), [v for v in VECTORS if abs(v[0]) < 2**31 + 1])
+def test_vint_vectors(value: int, data: str) -> None:
+    assert encoded(write_vint, value) == data
+    assert read_vint(DataInputStream(bytes.fromhex(data))) == value
+
+
+@pytest.mark.parametrize("data", ["8f05", "8e0005", "880000000000000005"])
+def test_non_canonical_lengths_are_accepted(data: str) -> None:
+    assert read_vlong(DataInputStream(bytes.fromhex(data))) == 5
+
+
+@given(st.integers(-(2**63), 2**63 - 1))
+def test_vlong_round_trip(value: int) -> None:
+    assert read_vlong(DataInputStream(bytes.fromhex(encoded(write_vlong, value)))) == value
+
+
+@given(st.integers(-(2**31), 2**31 - 1))
+def test_vint_is_vlong_within_the_int_range(value: int) -> None:
+    assert encoded(write_vint, value) == encoded(write_vlong, value)
+
+
+def test_read_vint_refuses_values_beyond_an_int() -> None:
+    inp = DataInputStream(bytes.fromhex("8b0100000000") + b"\x01")
+    with pytest.raises(VIntRangeError, match="value too long to fit in integer: 4294967296"):
+        read_vint(inp)
+    assert inp.read_byte() == 1  # the VLong's bytes were consumed
+
+
+@pytest.mark.parametrize(("write", "value"), [(write_vint, 2**31), (write_vlong, -(2**63) - 1)])
+def test_writes_refuse_values_java_cannot_hold(write: object, value: int) -> None:
+    with pytest.raises(ValueError, match="outside the Java (int|long) range"):
+        encoded(write, value)
+
+
+def test_text_is_vint_length_and_standard_utf8() -> None:
+    sink = io.BytesIO()
+    out = DataOutputStream(sink)
+    write_text(out, "😀\0")
+    write_text(out, "lone \ud800")
+    assert sink.getvalue().hex() == "05f09f988000" + "066c6f6e65203f"
+    inp = DataInputStream(sink.getvalue())
+    assert read_text(inp) == "😀\0"
+    assert read_text(inp) == "lone ?"
+
+
+def test_read_text_replaces_malformed_utf8_like_hadoop() -> None:
+    assert read_text(DataInputStream(bytes.fromhex("0361ff62"))) == "a\ufffdb"
+
+
+def test_read_text_refuses_a_negative_length() -> None:
+    with pytest.raises(VIntRangeError, match="Text length must be >= 0, got -1"):
+        read_text(DataInputStream(bytes.fromhex("ff")))
+
+
+def test_read_text_cut_off_raises_eof() -> None:
+    with pytest.raises(TruncatedDataError):
+        read_text(DataInputStream(bytes.fromhex("0561")))
+
+
+@given(st.text(max_size=50))
+def test_text_round_trip(text: str) -> None:
+    sink = io.BytesIO()
+    write_text(DataOutputStream(sink), text)
+    assert read_text(DataInputStream(sink.getvalue())) == text
