@@ -57,7 +57,7 @@ def test_dump_sized_items_and_leftover_bytes(
     assert main(["dump", str(stream), "--format", "skip:4,bytes:4"]) == 0
     captured = capsys.readouterr()
     assert captured.out.split() == ["0", "skip", "4", "4", "bytes", "00026869"]
-    assert "# 29 more bytes after the format" in captured.err
+    assert "# 28 more bytes after the format" in captured.err
 
 
 def test_dump_reports_a_stream_that_ends_inside_a_value(

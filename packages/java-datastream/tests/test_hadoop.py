@@ -74,7 +74,7 @@ def test_read_vint_refuses_values_beyond_an_int() -> None:
 
 @pytest.mark.parametrize(("write", "value"), [(write_vint, 2**31), (write_vlong, -(2**63) - 1)])
 def test_writes_refuse_values_java_cannot_hold(write: object, value: int) -> None:
-    with pytest.raises(ValueError, match="outside the Java (int|long) range"):
+    with pytest.raises(ValueError, match=r"outside the Java (int|long) range"):
         encoded(write, value)
 
 
