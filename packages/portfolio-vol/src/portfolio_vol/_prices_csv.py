@@ -44,5 +44,5 @@ def write_prices(path: Path, prices: PriceFile) -> None:
     with path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["date", *prices.assets])
-        for date, row in zip(prices.dates, prices.prices):
+        for date, row in zip(prices.dates, prices.prices, strict=True):
             writer.writerow([date, *(f"{value:.4f}" for value in row)])

@@ -66,7 +66,7 @@ def risk_contributions(weights: Any, cov: Any) -> RiskContributions:
     >>> cov = np.array([[0.04, 0.006], [0.006, 0.01]])
     >>> result = risk_contributions([0.5, 0.5], cov)
     >>> result.percent.round(4)
-    array([0.7, 0.3])
+    array([0.7419, 0.2581])
     >>> bool(np.isclose(result.component.sum(), result.volatility))
     True
     """

@@ -116,7 +116,7 @@ def portfolio_volatility(weights: Any, cov: Any) -> Any:
     >>> from portfolio_vol import portfolio_volatility
     >>> cov = np.array([[0.04, 0.006], [0.006, 0.01]])
     >>> round(portfolio_volatility([0.5, 0.5], cov), 6)
-    0.126491
+    0.124499
     >>> portfolio_volatility([[1.0, 0.0], [0.0, 1.0]], cov)
     array([0.2, 0.1])
     """
