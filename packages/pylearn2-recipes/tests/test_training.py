@@ -1,0 +1,261 @@
+"""SGD, schedules, monitor channels and the main loop, checked epoch by epoch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from oracle import momentum_epoch, sigmoid_softmax_grads
+
+from pylearn2_recipes import NonFiniteError, Train, xor_recipe
+from pylearn2_recipes.datasets import DenseDesignMatrix
+from pylearn2_recipes.models.mlp import MLP, Sigmoid, Softmax
+from pylearn2_recipes.termination_criteria import EpochCounter
+from pylearn2_recipes.train_extensions import TrainExtension
+from pylearn2_recipes.train_extensions.progress import ProgressBar
+from pylearn2_recipes.training_algorithms.learning_rule import Momentum, MomentumAdjustor
+from pylearn2_recipes.training_algorithms.sgd import SGD, LinearDecayOverEpoch
+
+
+def pima_like(n: int, rng: np.random.RandomState) -> DenseDesignMatrix:
+    X = rng.rand(n, 8)
+    labels = (X[:, 0] + X[:, 1] > 1).astype(int)
+    return DenseDesignMatrix(X=X, y=np.eye(2)[labels])
+
+
+def pima_net() -> MLP:
+    return MLP(
+        [
+            Sigmoid(layer_name="hidden", dim=20, irange=0.05, init_bias=1.0),
+            Softmax(2, "output", irange=0.05),
+        ],
+        nvis=8,
+    )
+
+
+class RecordingSGD(SGD):
+    """Records the learning rate and momentum in force during each epoch."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.in_force: list[tuple[float, float]] = []
+
+    def train(self, dataset) -> None:
+        m = float(self.learning_rule.momentum.get_value()) if self.learning_rule else 0.0
+        self.in_force.append((float(self.learning_rate.get_value()), m))
+        super().train(dataset)
+
+
+class Calls(TrainExtension):
+    def __init__(self, log: list[str]) -> None:
+        self.log = log
+
+    def setup(self, model, dataset, algorithm) -> None:
+        self.log.append(f"setup@{model.monitor.get_epochs_seen()}")
+
+    def on_monitor(self, model, dataset, algorithm) -> None:
+        self.log.append(f"on_monitor@{model.monitor.get_epochs_seen()}")
+
+
+def test_schedules_epoch_by_epoch_in_train_main_loop(rng) -> None:
+    train_set, valid_set = pima_like(30, rng), pima_like(20, rng)
+    algorithm = RecordingSGD(
+        learning_rate=0.05,
+        batch_size=10,
+        monitoring_dataset=valid_set,
+        termination_criterion=EpochCounter(60),
+        learning_rule=Momentum(0.5),
+    )
+    log: list[str] = []
+    train = Train(
+        train_set,
+        pima_net(),
+        algorithm,
+        extensions=[
+            Calls(log),
+            MomentumAdjustor(0.99, 1, 50),
+            LinearDecayOverEpoch(1, 50, 0.1),
+        ],
+    )
+    train.main_loop()
+    assert len(algorithm.in_force) == 60  # EpochCounter(60) trains exactly 60 epochs
+    for k, (lr, m) in enumerate(algorithm.in_force, start=1):
+        expected_lr = 0.05 - 0.0009 * k if k <= 49 else 0.005
+        expected_m = 0.5 + 0.01 * (k - 1) if k <= 50 else 0.99
+        assert lr == pytest.approx(expected_lr, abs=1e-12), k
+        assert m == pytest.approx(expected_m, abs=1e-12), k
+    channels = train.model.monitor.channels
+    # Epoch 0 records the initial values; epoch k the values in force during epoch k.
+    assert channels["learning_rate"].val_record[:3] == pytest.approx([0.05, 0.0491, 0.0482])
+    assert channels["momentum"].val_record[0] == 0.5
+    assert channels["learning_rate"].val_record[1:] == pytest.approx(
+        [lr for lr, _ in algorithm.in_force]
+    )
+    assert channels["momentum"].val_record[1:] == pytest.approx([m for _, m in algorithm.in_force])
+    assert log[:3] == ["setup@0", "on_monitor@0", "on_monitor@1"]
+    assert len(channels["output_misclass"].val_record) == 61
+    assert channels["output_misclass"].epoch_record[:3] == [0, 1, 2]
+
+
+def test_monitor_channel_names_are_pylearn2s(rng) -> None:
+    algorithm = SGD(
+        learning_rate=0.05,
+        batch_size=10,
+        monitoring_dataset=pima_like(15, rng),
+        termination_criterion=EpochCounter(1),
+        learning_rule=Momentum(0.5),
+    )
+    train = Train(pima_like(20, rng), pima_net(), algorithm)
+    train.main_loop()
+    names = set(train.model.monitor.channels)
+    expected = {
+        "objective",
+        "learning_rate",
+        "momentum",
+        "training_seconds_this_epoch",
+        "total_seconds_last_epoch",
+        "output_misclass",
+        "output_nll",
+        "output_mean_max_class",
+        "output_max_max_class",
+        "output_min_max_class",
+        *(
+            f"{layer}_{kind}_norms_{stat}"
+            for layer in ("hidden", "output")
+            for kind in ("row", "col")
+            for stat in ("min", "mean", "max")
+        ),
+        *(
+            f"hidden_{a}_x_{b}_u"
+            for a in ("range", "max", "mean", "min")
+            for b in ("max", "mean", "min")
+        ),
+    }
+    assert names == expected
+    channels = train.model.monitor.channels
+    assert channels["objective"].val_record == channels["output_nll"].val_record
+
+
+def test_monitor_values_are_dataset_means_over_batches(rng) -> None:
+    valid = pima_like(23, rng)  # batches of 10, 10 and 3
+    ann = pima_net()
+    algorithm = SGD(learning_rate=0.05, batch_size=10, monitoring_dataset={"valid": valid})
+    algorithm.setup(ann, pima_like(10, rng))
+    ann.monitor()
+    probabilities = ann.predict_proba(valid.X)
+    targets = valid.get_onehot_targets()
+    channels = ann.monitor.channels
+    misclass = (probabilities.argmax(1) != targets.argmax(1)).mean()
+    nll = -np.log((probabilities * targets).sum(1)).mean()
+    assert channels["valid_output_misclass"].val_record == [pytest.approx(misclass)]
+    assert channels["valid_output_nll"].val_record == [pytest.approx(nll)]
+    assert channels["valid_objective"].val_record == [pytest.approx(nll)]
+    top = probabilities.max(1)
+    per_batch_max = [top[0:10].max(), top[10:20].max(), top[20:23].max()]
+    expected_max = np.dot(per_batch_max, [10 / 23, 10 / 23, 3 / 23])
+    assert channels["valid_output_max_max_class"].val_record == [pytest.approx(expected_max)]
+
+
+def test_momentum_step_matches_numpy(rng) -> None:
+    data = pima_like(27, rng)  # the last batch holds 7 examples
+    ann = pima_net()
+    params = [p.copy() for p in ann.get_param_values()]
+    algorithm = SGD(
+        learning_rate=0.05,
+        batch_size=10,
+        learning_rule=Momentum(0.5),
+        train_iteration_mode="sequential",
+    )
+    algorithm.setup(ann, data)
+    algorithm.train(data)
+    assert ann.monitor.get_batches_seen() == 3
+    assert ann.monitor.get_examples_seen() == 27
+    velocities = [np.zeros_like(p) for p in params]
+    Y = data.get_onehot_targets()
+    momentum_epoch(params, velocities, sigmoid_softmax_grads, data.X, Y, 10, 0.05, 0.5)
+    momentum_epoch(params, velocities, sigmoid_softmax_grads, data.X, Y, 10, 0.05, 0.5)
+    algorithm.train(data)
+    for got, want in zip(ann.get_param_values(), params, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
+
+
+def test_shuffling_is_seeded(rng) -> None:
+    data = pima_like(40, rng)
+    finals = []
+    for seed in ([2012, 10, 5], [2012, 10, 5], [1, 2, 3]):
+        ann = pima_net()
+        algorithm = SGD(learning_rate=0.05, batch_size=10, seed=seed)
+        algorithm.setup(ann, data)
+        algorithm.train(data)
+        finals.append(ann.get_param_values()[0])
+    np.testing.assert_array_equal(finals[0], finals[1])
+    assert not np.array_equal(finals[0], finals[2])
+
+
+def test_xor_recipe_reaches_100_percent_in_400_epochs() -> None:
+    result = xor_recipe()
+    assert result.model.monitor.get_epochs_seen() == 400
+    assert result.probabilities[1, 1] > 0.9
+    assert result.correct == 4
+
+
+def test_progress_bar_shows_monitored_channels(rng, capsys) -> None:
+    algorithm = SGD(
+        learning_rate=0.05,
+        batch_size=10,
+        monitoring_dataset=pima_like(10, rng),
+        termination_criterion=EpochCounter(2),
+    )
+    train = Train(pima_like(10, rng), pima_net(), algorithm, extensions=[ProgressBar()])
+    train.main_loop()
+    err = capsys.readouterr().err
+    assert "output_misclass=" in err
+    assert "objective=" in err
+    assert "2/2" in err
+
+
+def test_nan_parameters_stop_training(rng) -> None:
+    ann = pima_net()
+    algorithm = SGD(learning_rate=0.05, batch_size=10)
+    data = pima_like(10, rng)
+    algorithm.setup(ann, data)
+    ann.layers[0].b.set_value(np.full(20, np.nan))
+    with pytest.raises(NonFiniteError, match="NaN or Inf in parameter 'hidden_b'"):
+        algorithm.train(data)
+
+
+def test_sgd_argument_errors() -> None:
+    with pytest.raises(ValueError, match="`learning_rate` must be a positive number"):
+        SGD(learning_rate=0)
+    with pytest.raises(ValueError, match="`batch_size` must be a positive int"):
+        SGD(learning_rate=0.1, batch_size=0)
+    with pytest.raises(ValueError, match="`train_iteration_mode`"):
+        SGD(learning_rate=0.1, train_iteration_mode="random_uniform")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="SGD needs `batch_size`"):
+        SGD(learning_rate=0.1).setup(pima_net(), pima_like(3, np.random.RandomState(0)))
+    with pytest.raises(RuntimeError, match=r"call SGD\.setup"):
+        SGD(learning_rate=0.1, batch_size=2).train(pima_like(3, np.random.RandomState(0)))
+    with pytest.raises(ValueError, match="`init_momentum` must be in \\[0, 1\\)"):
+        Momentum(1.0)
+    with pytest.raises(ValueError, match="`saturate` must be an int > `start`"):
+        LinearDecayOverEpoch(5, 5, 0.1)
+    with pytest.raises(ValueError, match="`saturate` \\(1\\) must be >= `start` \\(2\\)"):
+        MomentumAdjustor(0.9, 2, 1)
+
+
+def test_momentum_adjustor_needs_a_momentum_rule(rng) -> None:
+    algorithm = SGD(learning_rate=0.05, batch_size=10)
+    with pytest.raises(TypeError, match="learning_rule` is Momentum"):
+        MomentumAdjustor(0.9, 1, 5).on_monitor(pima_net(), pima_like(3, rng), algorithm)
+
+
+def test_schedule_formulas_at_the_edges() -> None:
+    decay = LinearDecayOverEpoch(1, 50, 0.1)
+    assert [round(decay.lr_for(k, 0.05), 10) for k in (0, 1, 49, 50, 51)] == [
+        0.05,
+        0.0491,
+        0.0059,
+        0.005,
+        0.005,
+    ]
+    jump = MomentumAdjustor(0.9, 3, 3)
+    assert [jump.current_momentum_for(k, 0.5) for k in (2, 3)] == [0.5, 0.9]
