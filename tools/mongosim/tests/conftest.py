@@ -1,20 +1,36 @@
-"""Shared fixtures: a pymongo client factory for the simulated replica set."""
+"""Shared fixtures.
+
+mongosim's own tests always run against the simulator (``rs``), even when ``MONGODB_URI``
+names a real server: the simulator is what they test. The ``db`` fixture also runs the
+portable command tests against that real server, to check the simulator against MongoDB.
+"""
 
 from __future__ import annotations
 
+import os
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import pymongo
 import pytest
 
+from mongosim import ReplicaSet
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from mongosim import ReplicaSet
+    from pymongo.database import Database
 
 pytest_plugins = ["pytester"]
 
 Client = pymongo.MongoClient[dict[str, Any]]
+
+
+@pytest.fixture
+def rs() -> Iterator[ReplicaSet]:
+    """A fresh three-member simulated replica set."""
+    with ReplicaSet(members=3) as replica_set:
+        yield replica_set
 
 
 @pytest.fixture
@@ -35,6 +51,24 @@ def connect() -> Iterator[Callable[..., Client]]:
 
 
 @pytest.fixture
-def client(mongo_rs: ReplicaSet, connect: Callable[..., Client]) -> Client:
+def client(rs: ReplicaSet, connect: Callable[..., Client]) -> Client:
     """A client of the test's replica set (retryable writes on, pymongo's default)."""
-    return connect(mongo_rs.uri)
+    return connect(rs.uri)
+
+
+@pytest.fixture(params=["mongosim", "real-mongodb"])
+def db(
+    request: pytest.FixtureRequest, connect: Callable[..., Client]
+) -> Iterator[Database[dict[str, Any]]]:
+    """A fresh database on the simulator, and on the real server when ``MONGODB_URI`` is set."""
+    if request.param == "mongosim":
+        replica_set: ReplicaSet = request.getfixturevalue("rs")
+        uri = replica_set.uri
+    else:
+        uri = os.environ.get("MONGODB_URI", "")
+        if not uri:
+            pytest.skip("MONGODB_URI is not set: no real server to compare the simulator with")
+    client = connect(uri)
+    database = client[f"mongosim_{uuid.uuid4().hex[:12]}"]
+    yield database
+    client.drop_database(database.name)

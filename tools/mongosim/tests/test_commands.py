@@ -1,4 +1,8 @@
-"""CRUD and admin commands through the real pymongo driver, executed by mongomock."""
+"""CRUD and admin commands through the real pymongo driver, executed by mongomock.
+
+Tests taking ``db`` also run against a real server when ``MONGODB_URI`` is set, so the
+simulator's answers are checked against MongoDB's.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,13 @@ from pymongo.errors import DuplicateKeyError, OperationFailure
 
 if TYPE_CHECKING:
     from conftest import Client
+    from pymongo.database import Database
 
     from mongosim import ReplicaSet
 
 
-def test_insert_find_update_delete_round_trip(client: Client) -> None:
-    c = client.db.c
+def test_insert_find_update_delete_round_trip(db: Database) -> None:
+    c = db.c
     c.insert_one({"_id": 1, "name": "a", "n": 1})
     c.insert_many([{"_id": 2, "name": "b", "n": 2}, {"_id": 3, "name": "c", "n": 3}])
 
@@ -36,8 +41,8 @@ def test_insert_find_update_delete_round_trip(client: Client) -> None:
     assert sorted(d["_id"] for d in c.find()) == [1, 3]
 
 
-def test_find_and_modify_options(client: Client) -> None:
-    c = client.db.c
+def test_find_and_modify_options(db: Database) -> None:
+    c = db.c
     c.insert_many([{"_id": i, "rank": i, "tag": "x"} for i in range(3)])
 
     before = c.find_one_and_update(
@@ -66,15 +71,15 @@ def test_find_and_modify_options(client: Client) -> None:
     assert c.count_documents({}) == 3
 
 
-def test_find_and_modify_upsert_that_returns_the_old_document(client: Client) -> None:
-    value = client.db.c.find_one_and_update({"_id": "k"}, {"$set": {"a": 1}}, upsert=True)
+def test_find_and_modify_upsert_that_returns_the_old_document(db: Database) -> None:
+    value = db.c.find_one_and_update({"_id": "k"}, {"$set": {"a": 1}}, upsert=True)
 
     assert value is None
-    assert client.db.c.find_one({"_id": "k"}) == {"_id": "k", "a": 1}
+    assert db.c.find_one({"_id": "k"}) == {"_id": "k", "a": 1}
 
 
-def test_unique_index_violation_is_duplicate_key_error(client: Client) -> None:
-    c = client.db.c
+def test_unique_index_violation_is_duplicate_key_error(db: Database) -> None:
+    c = db.c
     c.create_index("email", unique=True)
     c.insert_one({"_id": 1, "email": "a@x"})
 
@@ -87,25 +92,25 @@ def test_unique_index_violation_is_duplicate_key_error(client: Client) -> None:
     assert c.count_documents({}) == 1
 
 
-def test_unique_index_on_duplicated_data_is_refused(client: Client) -> None:
-    client.db.c.insert_many([{"k": 1}, {"k": 1}])
+def test_unique_index_on_duplicated_data_is_refused(db: Database) -> None:
+    db.c.insert_many([{"k": 1}, {"k": 1}])
 
     with pytest.raises(DuplicateKeyError):
-        client.db.c.create_index("k", unique=True)
+        db.c.create_index("k", unique=True)
 
 
-def test_unordered_insert_reports_each_duplicate(client: Client) -> None:
+def test_unordered_insert_reports_each_duplicate(db: Database) -> None:
     from pymongo.errors import BulkWriteError
 
     with pytest.raises(BulkWriteError) as raised:
-        client.db.c.insert_many([{"_id": 1}, {"_id": 1}, {"_id": 2}], ordered=False)
+        db.c.insert_many([{"_id": 1}, {"_id": 1}, {"_id": 2}], ordered=False)
 
     assert raised.value.details["nInserted"] == 2
     assert [e["code"] for e in raised.value.details["writeErrors"]] == [11000]
 
 
-def test_count_distinct_and_aggregate(client: Client) -> None:
-    c = client.db.c
+def test_count_distinct_and_aggregate(db: Database) -> None:
+    c = db.c
     c.insert_many([{"g": g, "v": v} for g, v in [("a", 1), ("a", 2), ("b", 5)]])
 
     assert c.count_documents({"g": "a"}) == 2
@@ -117,8 +122,7 @@ def test_count_distinct_and_aggregate(client: Client) -> None:
     assert list(totals) == [{"_id": "a", "total": 3}, {"_id": "b", "total": 5}]
 
 
-def test_index_and_collection_admin(client: Client) -> None:
-    db = client.db
+def test_index_and_collection_admin(db: Database) -> None:
     db.c.create_index([("a", ASCENDING), ("b", DESCENDING)], name="ab")
     db.c.create_index("t", expireAfterSeconds=60)
     db.create_collection("other")
@@ -137,9 +141,9 @@ def test_index_and_collection_admin(client: Client) -> None:
 
     db.drop_collection("other")
     assert db.list_collection_names() == ["c"]
-    assert "db" in client.list_database_names()
-    client.drop_database("db")
-    assert "db" not in client.list_database_names()
+    assert db.name in db.client.list_database_names()
+    db.client.drop_database(db.name)
+    assert db.name not in db.client.list_database_names()
 
 
 def test_creating_an_existing_collection_is_refused(client: Client) -> None:
@@ -151,10 +155,11 @@ def test_creating_an_existing_collection_is_refused(client: Client) -> None:
     assert raised.value.code == 48
 
 
-def test_list_indexes_of_a_missing_collection(client: Client) -> None:
-    assert list(client.db.missing.list_indexes()) == []  # pymongo hides NamespaceNotFound
-    with pytest.raises(OperationFailure, match=r"ns does not exist: db\.missing") as raised:
-        client.db.command("listIndexes", "missing")
+def test_list_indexes_of_a_missing_collection(db: Database) -> None:
+    assert list(db.missing.list_indexes()) == []  # pymongo hides NamespaceNotFound
+    missing = rf"ns does not exist: {db.name}\.missing"
+    with pytest.raises(OperationFailure, match=missing) as raised:
+        db.command("listIndexes", "missing")
 
     assert raised.value.code == 26
 
@@ -166,9 +171,9 @@ def test_ping_build_info_and_sessions(client: Client) -> None:
         client.db.c.insert_one({"_id": 1}, session=session)
 
 
-def test_unknown_command_is_command_not_found(client: Client) -> None:
+def test_unknown_command_is_command_not_found(db: Database) -> None:
     with pytest.raises(OperationFailure, match="no such command: 'frobnicate'") as raised:
-        client.admin.command("frobnicate")
+        db.client.admin.command("frobnicate")
 
     assert raised.value.code == 59
 
@@ -184,29 +189,29 @@ def test_transactions_are_refused_clearly(client: Client) -> None:
         client.db.c.insert_one({"_id": 2}, session=session)
 
 
-def test_data_is_shared_by_every_member(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_data_is_shared_by_every_member(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": 1})
 
-    mongo_rs.elect(2)
+    rs.elect(2)
 
     assert client.db.c.find_one({"_id": 1}) == {"_id": 1}
 
 
-def test_unset_pipeline_stage_removes_fields(client: Client) -> None:
-    client.db.c.insert_one({"_id": 1, "owner": "a", "expires_at": 5, "keep": True})
+def test_unset_pipeline_stage_removes_fields(db: Database) -> None:
+    db.c.insert_one({"_id": 1, "owner": "a", "expires_at": 5, "keep": True})
 
-    client.db.c.update_one({"_id": 1}, [{"$unset": ["owner", "expires_at"]}])
-    projected = list(client.db.c.aggregate([{"$unset": "keep"}]))
+    db.c.update_one({"_id": 1}, [{"$unset": ["owner", "expires_at"]}])
+    projected = list(db.c.aggregate([{"$unset": "keep"}]))
 
-    assert client.db.c.find_one({"_id": 1}) == {"_id": 1, "keep": True}
+    assert db.c.find_one({"_id": 1}) == {"_id": 1, "keep": True}
     assert projected == [{"_id": 1}]
 
 
-def test_expr_ordering_on_a_missing_field_treats_it_as_lowest(client: Client) -> None:
-    client.db.c.insert_many([{"_id": "no expiry"}, {"_id": "later", "expires_at": 10}])
+def test_expr_ordering_on_a_missing_field_treats_it_as_lowest(db: Database) -> None:
+    db.c.insert_many([{"_id": "no expiry"}, {"_id": "later", "expires_at": 10}])
 
-    below = client.db.c.find({"$expr": {"$lt": ["$expires_at", 5]}})
-    above = client.db.c.aggregate([{"$match": {"$expr": {"$gte": ["$expires_at", 5]}}}])
+    below = db.c.find({"$expr": {"$lt": ["$expires_at", 5]}})
+    above = db.c.aggregate([{"$match": {"$expr": {"$gte": ["$expires_at", 5]}}}])
 
     assert [d["_id"] for d in below] == ["no expiry"]
     assert [d["_id"] for d in above] == ["later"]
@@ -219,6 +224,6 @@ def test_what_mongomock_cannot_evaluate_is_a_clear_error(client: Client) -> None
         client.db.c.find_one({"$expr": {"$eq": ["$owner", "me"]}})
 
 
-def test_a_missing_required_field_is_named(client: Client) -> None:
+def test_a_missing_required_field_is_named(db: Database) -> None:
     with pytest.raises(OperationFailure, match=r"BSON field 'distinct\.key' is missing"):
-        client.db.command("distinct", "c")
+        db.command("distinct", "c")

@@ -20,61 +20,59 @@ if TYPE_CHECKING:
     from mongosim import ReplicaSet
 
 
-def test_batch_size_two_over_ten_documents_does_get_more(
-    mongo_rs: ReplicaSet, client: Client
-) -> None:
+def test_batch_size_two_over_ten_documents_does_get_more(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_many([{"_id": i} for i in range(10)])
-    before = mongo_rs.commands()
+    before = rs.commands()
 
     ids = [d["_id"] for d in client.db.c.find().sort("_id", 1).batch_size(2)]
 
     assert ids == list(range(10))
-    assert (mongo_rs.commands() - before) == {"find": 1, "getMore": 4}
+    assert (rs.commands() - before) == {"find": 1, "getMore": 4}
 
 
-def test_default_first_batch_is_101_documents(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_default_first_batch_is_101_documents(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_many([{"_id": i} for i in range(150)])
-    before = mongo_rs.commands()
+    before = rs.commands()
 
     assert len(list(client.db.c.find())) == 150
 
-    assert (mongo_rs.commands() - before) == {"find": 1, "getMore": 1}
+    assert (rs.commands() - before) == {"find": 1, "getMore": 1}
 
 
-def test_closing_a_cursor_early_kills_it(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_closing_a_cursor_early_kills_it(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_many([{"_id": i} for i in range(10)])
-    before = mongo_rs.commands()
+    before = rs.commands()
 
     cursor = client.db.c.find().batch_size(3)
     next(cursor)
     cursor.close()
 
-    assert (mongo_rs.commands() - before) == {"find": 1, "killCursors": 1}
+    assert (rs.commands() - before) == {"find": 1, "killCursors": 1}
 
 
-def test_aggregate_cursor_and_limit(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_aggregate_cursor_and_limit(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_many([{"_id": i, "even": i % 2 == 0} for i in range(10)])
-    before = mongo_rs.commands()
+    before = rs.commands()
 
     evens = list(client.db.c.aggregate([{"$match": {"even": True}}], batchSize=2))
     limited = list(client.db.c.find().batch_size(2).limit(3))
 
     assert len(evens) == 5
     assert len(limited) == 3
-    assert (mongo_rs.commands() - before)["getMore"] == 2 + 1
+    assert (rs.commands() - before)["getMore"] == 2 + 1
 
 
 def test_cursor_is_lost_when_its_member_dies(
-    mongo_rs: ReplicaSet, client: Client, connect: Callable[..., Client]
+    rs: ReplicaSet, client: Client, connect: Callable[..., Client]
 ) -> None:
     client.db.c.insert_many([{"_id": i} for i in range(10)])
     cursor_id = client.db.command("find", "c", batchSize=2)["cursor"]["id"]
     assert client.db.command("getMore", cursor_id, collection="c", batchSize=2)["ok"] == 1
 
-    mongo_rs.kill(0)
-    mongo_rs.revive(0)
-    mongo_rs.elect(0)
-    fresh = connect(mongo_rs.uri)  # the old client's pooled connections died with the member
+    rs.kill(0)
+    rs.revive(0)
+    rs.elect(0)
+    fresh = connect(rs.uri)  # the old client's pooled connections died with the member
 
     with pytest.raises(CursorNotFound, match=f"cursor id {cursor_id} not found"):
         fresh.db.command("getMore", cursor_id, collection="c")

@@ -30,24 +30,24 @@ def _counter(client: Client) -> int:
 
 
 def test_apply_then_hangup_with_retryable_writes_applies_once(
-    mongo_rs: ReplicaSet, client: Client
+    rs: ReplicaSet, client: Client
 ) -> None:
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "apply_then_hangup")
-    before = mongo_rs.commands()
+    rs.fail_next("update", "apply_then_hangup")
+    before = rs.commands()
 
     _increment(client)  # pymongo retries with the same lsid + txnNumber
 
-    assert (mongo_rs.commands() - before)["update"] == 2
+    assert (rs.commands() - before)["update"] == 2
     assert _counter(client) == 1
 
 
 def test_apply_then_hangup_without_retryable_writes_applies_twice(
-    mongo_rs: ReplicaSet, connect: Callable[..., Client]
+    rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
-    client = connect(mongo_rs.uri, retryWrites=False)
+    client = connect(rs.uri, retryWrites=False)
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "apply_then_hangup")
+    rs.fail_next("update", "apply_then_hangup")
 
     with pytest.raises(AutoReconnect):
         _increment(client)
@@ -57,10 +57,10 @@ def test_apply_then_hangup_without_retryable_writes_applies_twice(
 
 
 def test_hangup_before_the_write_is_retried_and_applied_once(
-    mongo_rs: ReplicaSet, client: Client
+    rs: ReplicaSet, client: Client
 ) -> None:
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "hangup")
+    rs.fail_next("update", "hangup")
 
     _increment(client)
 
@@ -68,11 +68,11 @@ def test_hangup_before_the_write_is_retried_and_applied_once(
 
 
 def test_hangup_without_retry_does_not_apply_the_write(
-    mongo_rs: ReplicaSet, connect: Callable[..., Client]
+    rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
-    client = connect(mongo_rs.uri, retryWrites=False)
+    client = connect(rs.uri, retryWrites=False)
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "hangup")
+    rs.fail_next("update", "hangup")
 
     with pytest.raises(AutoReconnect):
         _increment(client)
@@ -80,20 +80,18 @@ def test_hangup_without_retry_does_not_apply_the_write(
     assert _counter(client) == 0
 
 
-def test_not_primary_is_labelled_and_retried(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_not_primary_is_labelled_and_retried(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "not_primary")
+    rs.fail_next("update", "not_primary")
 
     _increment(client)
 
     assert _counter(client) == 1
 
 
-def test_unlabelled_not_primary_reaches_the_application(
-    mongo_rs: ReplicaSet, client: Client
-) -> None:
+def test_unlabelled_not_primary_reaches_the_application(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "not_primary_unlabelled")
+    rs.fail_next("update", "not_primary_unlabelled")
 
     with pytest.raises(NotPrimaryError) as raised:
         _increment(client)
@@ -104,11 +102,11 @@ def test_unlabelled_not_primary_reaches_the_application(
 
 
 def test_network_timeout_applies_the_write_but_never_replies(
-    mongo_rs: ReplicaSet, connect: Callable[..., Client]
+    rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
-    client = connect(mongo_rs.uri, retryWrites=False, socketTimeoutMS=300)
+    client = connect(rs.uri, retryWrites=False, socketTimeoutMS=300)
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "network_timeout")
+    rs.fail_next("update", "network_timeout")
 
     with pytest.raises(NetworkTimeout):
         _increment(client)
@@ -116,8 +114,8 @@ def test_network_timeout_applies_the_write_but_never_replies(
     assert _counter(client) == 1
 
 
-def test_delay_then_the_command_runs(mongo_rs: ReplicaSet, client: Client) -> None:
-    mongo_rs.fail_next("insert", "delay:0.05")
+def test_delay_then_the_command_runs(rs: ReplicaSet, client: Client) -> None:
+    rs.fail_next("insert", "delay:0.05")
 
     client.db.c.insert_one({"_id": "late"})
 
@@ -125,11 +123,11 @@ def test_delay_then_the_command_runs(mongo_rs: ReplicaSet, client: Client) -> No
 
 
 def test_a_fault_hits_only_the_named_command_and_count(
-    mongo_rs: ReplicaSet, connect: Callable[..., Client]
+    rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
-    client = connect(mongo_rs.uri, retryWrites=False, retryReads=False)
+    client = connect(rs.uri, retryWrites=False, retryReads=False)
     client.db.c.insert_one({"_id": 1})
-    mongo_rs.fail_next("FIND", "hangup", count=2)
+    rs.fail_next("FIND", "hangup", count=2)
 
     client.db.c.insert_one({"_id": 2})  # not a find: untouched
     for _ in range(2):
@@ -163,20 +161,20 @@ def test_fault_kinds_are_documented_ones() -> None:
         ("delay:inf", "the delay must be a number of seconds >= 0"),
     ],
 )
-def test_bad_fault_kinds_are_refused(mongo_rs: ReplicaSet, kind: str, message: str) -> None:
+def test_bad_fault_kinds_are_refused(rs: ReplicaSet, kind: str, message: str) -> None:
     with pytest.raises(FaultKindError, match=message):
-        mongo_rs.fail_next("insert", kind)
+        rs.fail_next("insert", kind)
 
 
 @pytest.mark.parametrize("count", [0, -1, 1.5, True])
-def test_count_must_be_a_positive_int(mongo_rs: ReplicaSet, count: object) -> None:
+def test_count_must_be_a_positive_int(rs: ReplicaSet, count: object) -> None:
     with pytest.raises(ValueError, match="count must be an int >= 1"):
-        mongo_rs.fail_next("insert", "hangup", count)  # type: ignore[arg-type]
+        rs.fail_next("insert", "hangup", count)  # type: ignore[arg-type]
 
 
-def test_empty_command_name_is_refused(mongo_rs: ReplicaSet) -> None:
+def test_empty_command_name_is_refused(rs: ReplicaSet) -> None:
     with pytest.raises(ValueError, match="command must name a command"):
-        mongo_rs.fail_next("", "hangup")
+        rs.fail_next("", "hangup")
 
 
 def test_fault_plan_is_first_in_first_out_per_command() -> None:
@@ -190,11 +188,9 @@ def test_fault_plan_is_first_in_first_out_per_command() -> None:
     assert plan.take("find") is None
 
 
-def test_pymongo_timeout_retries_through_repeated_hangups(
-    mongo_rs: ReplicaSet, client: Client
-) -> None:
+def test_pymongo_timeout_retries_through_repeated_hangups(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": "k", "n": 0})
-    mongo_rs.fail_next("update", "apply_then_hangup", count=3)
+    rs.fail_next("update", "apply_then_hangup", count=3)
 
     with pymongo.timeout(10):
         _increment(client)

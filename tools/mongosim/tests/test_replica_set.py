@@ -28,51 +28,51 @@ def _address(rs: ReplicaSet, member: int) -> tuple[str, int]:
     return host, int(port)
 
 
-def test_pymongo_discovers_a_replica_set(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_pymongo_discovers_a_replica_set(rs: ReplicaSet, client: Client) -> None:
     hello = client.admin.command("hello")
 
-    assert client.primary == _address(mongo_rs, 0)
-    assert client.secondaries == {_address(mongo_rs, 1), _address(mongo_rs, 2)}
+    assert client.primary == _address(rs, 0)
+    assert client.secondaries == {_address(rs, 1), _address(rs, 2)}
     assert hello["setName"] == "rs0"
-    assert hello["hosts"] == mongo_rs.hosts
+    assert hello["hosts"] == rs.hosts
     assert hello["maxWireVersion"] == MAX_WIRE_VERSION >= 17
     assert hello["logicalSessionTimeoutMinutes"] == 30
-    assert mongo_rs.uri.endswith("/?replicaSet=rs0")
+    assert rs.uri.endswith("/?replicaSet=rs0")
 
 
 def test_step_down_fails_a_retryable_write_over_to_the_new_primary(
-    mongo_rs: ReplicaSet, client: Client
+    rs: ReplicaSet, client: Client
 ) -> None:
     client.db.c.insert_one({"_id": 1})
-    before = mongo_rs.commands()
+    before = rs.commands()
 
-    mongo_rs.step_down()
+    rs.step_down()
     client.db.c.insert_one({"_id": 2})
 
-    assert mongo_rs.primary == 1
-    assert client.primary == _address(mongo_rs, 1)
-    assert (mongo_rs.commands(0) - before)["insert"] == 1  # refused: NotWritablePrimary
-    assert mongo_rs.commands(1)["insert"] == 1  # the retry, on the new primary
+    assert rs.primary == 1
+    assert client.primary == _address(rs, 1)
+    assert (rs.commands(0) - before)["insert"] == 1  # refused: NotWritablePrimary
+    assert rs.commands(1)["insert"] == 1  # the retry, on the new primary
     assert client.db.c.count_documents({}) == 2  # data survived the failover
 
 
 def test_without_a_primary_for_a_while_the_write_waits_for_the_election(
-    mongo_rs: ReplicaSet, client: Client
+    rs: ReplicaSet, client: Client
 ) -> None:
     client.db.c.insert_one({"_id": 1})
 
-    mongo_rs.step_down(no_primary_for=0.3)
-    assert mongo_rs.primary is None
+    rs.step_down(no_primary_for=0.3)
+    assert rs.primary is None
     with pymongo.timeout(10):
         client.db.c.insert_one({"_id": 2})
 
-    assert mongo_rs.primary == 1
+    assert rs.primary == 1
 
 
 def test_write_to_a_secondary_is_not_writable_primary_with_retry_label(
-    mongo_rs: ReplicaSet, connect: Callable[..., Client]
+    rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
-    secondary = connect(mongo_rs.standalone_uri(2))
+    secondary = connect(rs.standalone_uri(2))
 
     with pytest.raises(NotPrimaryError) as raised:
         secondary.db.c.insert_one({"_id": 1})
@@ -83,67 +83,67 @@ def test_write_to_a_secondary_is_not_writable_primary_with_retry_label(
 
 
 def test_a_secondary_serves_reads_that_allow_it(
-    mongo_rs: ReplicaSet, client: Client, connect: Callable[..., Client]
+    rs: ReplicaSet, client: Client, connect: Callable[..., Client]
 ) -> None:
     client.db.c.insert_one({"_id": 1})
-    direct = connect(mongo_rs.standalone_uri(1))  # pymongo sends primaryPreferred
+    direct = connect(rs.standalone_uri(1))  # pymongo sends primaryPreferred
     reader = client.db.get_collection("c", read_preference=pymongo.ReadPreference.SECONDARY)
 
     assert direct.db.c.find_one() == {"_id": 1}
     assert reader.find_one() == {"_id": 1}
-    assert mongo_rs.commands(0)["find"] == 0
-    assert mongo_rs.commands(1)["find"] + mongo_rs.commands(2)["find"] == 2
+    assert rs.commands(0)["find"] == 0
+    assert rs.commands(1)["find"] + rs.commands(2)["find"] == 2
 
 
-def test_elect_moves_the_primary(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_elect_moves_the_primary(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": 1})
 
-    mongo_rs.elect(2)
+    rs.elect(2)
     client.db.c.insert_one({"_id": 2})
 
-    assert mongo_rs.primary == 2
-    assert mongo_rs.commands(2)["insert"] == 1
+    assert rs.primary == 2
+    assert rs.commands(2)["insert"] == 1
 
 
 def test_killed_member_refuses_connections_and_revives_as_secondary(
-    mongo_rs: ReplicaSet, connect: Callable[..., Client]
+    rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
-    mongo_rs.kill(2)
-    dead = connect(mongo_rs.standalone_uri(2), serverSelectionTimeoutMS=300)
+    rs.kill(2)
+    dead = connect(rs.standalone_uri(2), serverSelectionTimeoutMS=300)
     with pytest.raises(pymongo.errors.ServerSelectionTimeoutError):
         dead.admin.command("ping")
 
-    mongo_rs.revive(2)
-    alive = connect(mongo_rs.standalone_uri(2))
+    rs.revive(2)
+    alive = connect(rs.standalone_uri(2))
 
     assert alive.admin.command("hello")["secondary"] is True
 
 
 def test_killing_the_primary_leaves_no_primary_until_an_election(
-    mongo_rs: ReplicaSet, client: Client
+    rs: ReplicaSet, client: Client
 ) -> None:
     client.db.c.insert_one({"_id": 1})
 
-    mongo_rs.kill(0)
-    assert mongo_rs.primary is None
-    mongo_rs.elect(1)
+    rs.kill(0)
+    assert rs.primary is None
+    rs.elect(1)
     client.db.c.insert_one({"_id": 2})
 
     assert client.db.c.count_documents({}) == 2
 
 
-def test_a_killed_member_cannot_be_elected(mongo_rs: ReplicaSet) -> None:
-    mongo_rs.kill(1)
+def test_a_killed_member_cannot_be_elected(rs: ReplicaSet) -> None:
+    rs.kill(1)
 
     with pytest.raises(NotRunningError, match="member 1 is killed"):
-        mongo_rs.elect(1)
+        rs.elect(1)
 
 
-def test_step_down_without_a_primary_is_refused(mongo_rs: ReplicaSet) -> None:
-    mongo_rs.kill(0)
+def test_step_down_without_a_primary_is_refused(rs: ReplicaSet) -> None:
+    rs.kill(0)
 
     with pytest.raises(NoPrimaryError, match="no primary"):
-        mongo_rs.step_down()
+        rs.step_down()
 
 
 def test_step_down_in_a_one_member_set_re_elects_it() -> None:
@@ -153,14 +153,14 @@ def test_step_down_in_a_one_member_set_re_elects_it() -> None:
         assert rs.primary == 0
 
 
-def test_scheduled_step_down_happens_later(mongo_rs: ReplicaSet) -> None:
+def test_scheduled_step_down_happens_later(rs: ReplicaSet) -> None:
     done = threading.Event()
 
-    mongo_rs.schedule(0.05, mongo_rs.step_down)
-    mongo_rs.schedule(0.1, done.set)
+    rs.schedule(0.05, rs.step_down)
+    rs.schedule(0.1, done.set)
 
     assert done.wait(10)
-    assert mongo_rs.primary == 1
+    assert rs.primary == 1
 
 
 def test_close_cancels_scheduled_actions() -> None:
@@ -173,15 +173,15 @@ def test_close_cancels_scheduled_actions() -> None:
     assert not fired.is_set()
 
 
-def test_commands_are_counted_per_member_and_name(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_commands_are_counted_per_member_and_name(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": 1})
-    before = mongo_rs.commands()
+    before = rs.commands()
 
     client.db.c.find_one({"_id": 1})
     client.db.c.find_one_and_update({"_id": 1}, {"$set": {"a": 1}})
 
-    assert mongo_rs.commands() - before == {"find": 1, "findAndModify": 1}
-    assert mongo_rs.commands(1)["findAndModify"] == 0
+    assert rs.commands() - before == {"find": 1, "findAndModify": 1}
+    assert rs.commands(1)["findAndModify"] == 0
 
 
 def test_port_base_places_members_on_consecutive_ports() -> None:
@@ -203,9 +203,9 @@ def test_port_base_must_leave_room_for_every_member() -> None:
 
 
 @pytest.mark.parametrize("member", [3, -1])
-def test_member_index_outside_the_set(mongo_rs: ReplicaSet, member: int) -> None:
+def test_member_index_outside_the_set(rs: ReplicaSet, member: int) -> None:
     with pytest.raises(MemberIndexError, match=f"member {member} is not in a 3-member set"):
-        mongo_rs.kill(member)
+        rs.kill(member)
 
 
 def test_uri_before_start_is_refused() -> None:
@@ -221,7 +221,7 @@ def test_uri_before_start_is_refused() -> None:
     ],
 )
 def test_negative_delays_are_refused(
-    mongo_rs: ReplicaSet, call: Callable[[ReplicaSet], object], message: str
+    rs: ReplicaSet, call: Callable[[ReplicaSet], object], message: str
 ) -> None:
     with pytest.raises(ValueError, match=message):
-        call(mongo_rs)
+        call(rs)

@@ -9,17 +9,16 @@ from pymongo import ReturnDocument
 
 if TYPE_CHECKING:
     from conftest import Client
+    from pymongo.database import Database
 
     from mongosim import ReplicaSet
 
 HOUR = datetime.timedelta(hours=1)
 
 
-def test_pipeline_update_with_now_uses_the_simulated_clock(
-    mongo_rs: ReplicaSet, client: Client
-) -> None:
-    mongo_rs.clock.advance(3600)
-    low = mongo_rs.clock.now()
+def test_pipeline_update_with_now_uses_the_simulated_clock(rs: ReplicaSet, client: Client) -> None:
+    rs.clock.advance(3600)
+    low = rs.clock.now()
 
     client.db.c.update_one(
         {"_id": 1},
@@ -29,7 +28,7 @@ def test_pipeline_update_with_now_uses_the_simulated_clock(
 
     document = client.db.c.find_one({"_id": 1})
     assert document is not None
-    assert low <= document["at"] <= mongo_rs.clock.now()
+    assert low <= document["at"] <= rs.clock.now()
     assert document["at"] - datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None) > (
         HOUR * 0.99
     )
@@ -37,7 +36,7 @@ def test_pipeline_update_with_now_uses_the_simulated_clock(
 
 
 def test_lease_taken_over_only_after_the_server_clock_passes_expiry(
-    mongo_rs: ReplicaSet, client: Client
+    rs: ReplicaSet, client: Client
 ) -> None:
     locks = client.db.locks
 
@@ -51,12 +50,12 @@ def test_lease_taken_over_only_after_the_server_clock_passes_expiry(
             return_document=ReturnDocument.AFTER,
         )
 
-    locks.insert_one({"_id": "L", "owner": "a", "expires_at": mongo_rs.clock.now()})
-    mongo_rs.clock.advance(0.01)
+    locks.insert_one({"_id": "L", "owner": "a", "expires_at": rs.clock.now()})
+    rs.clock.advance(0.01)
     assert acquire("a") is not None
     assert acquire("b") is None
 
-    mongo_rs.clock.advance(11)
+    rs.clock.advance(11)
 
     taken = acquire("b")
     assert taken is not None
@@ -64,9 +63,9 @@ def test_lease_taken_over_only_after_the_server_clock_passes_expiry(
 
 
 def test_current_date_and_hello_local_time_use_the_simulated_clock(
-    mongo_rs: ReplicaSet, client: Client
+    rs: ReplicaSet, client: Client
 ) -> None:
-    mongo_rs.clock.advance(7200)
+    rs.clock.advance(7200)
 
     client.db.c.update_one(
         {"_id": 1},
@@ -84,7 +83,7 @@ def test_current_date_and_hello_local_time_use_the_simulated_clock(
     assert local_time - wall > HOUR
 
 
-def test_aggregate_subtracts_dates_and_milliseconds(mongo_rs: ReplicaSet, client: Client) -> None:
+def test_aggregate_subtracts_dates_and_milliseconds(rs: ReplicaSet, client: Client) -> None:
     client.db.c.insert_one({"_id": 1})
 
     (row,) = client.db.c.aggregate(
@@ -99,11 +98,27 @@ def test_aggregate_subtracts_dates_and_milliseconds(mongo_rs: ReplicaSet, client
     )
 
     assert row["span"] == 250
-    assert mongo_rs.clock.now() - row["earlier"] >= datetime.timedelta(minutes=1)
+    assert rs.clock.now() - row["earlier"] >= datetime.timedelta(minutes=1)
 
 
-def test_a_literal_now_string_in_a_document_is_stored_as_is(client: Client) -> None:
-    client.db.c.insert_one({"_id": 1, "text": "$$NOW"})
-    client.db.c.update_one({"_id": 1}, {"$set": {"also": "$$NOW"}})
+def test_a_literal_now_string_in_a_document_is_stored_as_is(db: Database) -> None:
+    db.c.insert_one({"_id": 1, "text": "$$NOW"})
+    db.c.update_one({"_id": 1}, {"$set": {"also": "$$NOW"}})
 
-    assert client.db.c.find_one({"_id": 1}) == {"_id": 1, "text": "$$NOW", "also": "$$NOW"}
+    assert db.c.find_one({"_id": 1}) == {"_id": 1, "text": "$$NOW", "also": "$$NOW"}
+
+
+def test_now_is_one_instant_per_command_and_date_arithmetic_works(db: Database) -> None:
+    db.c.update_one(
+        {"_id": 1},
+        [{"$set": {"at": "$$NOW", "until": {"$add": ["$$NOW", 1500]}}}],
+        upsert=True,
+    )
+    (row,) = db.c.aggregate(
+        [{"$project": {"span": {"$subtract": ["$$NOW", {"$subtract": ["$$NOW", 250]}]}}}]
+    )
+
+    document = db.c.find_one({"_id": 1})
+    assert document is not None
+    assert document["until"] - document["at"] == datetime.timedelta(milliseconds=1500)
+    assert row["span"] == 250
