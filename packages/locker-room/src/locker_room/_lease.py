@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import logging
 import threading
 import weakref
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
     from locker_room._protocol import Document
     from locker_room._room import LockerRoom
 
-__all__ = ["AsyncLease", "Lease"]
+__all__ = ["AsyncLease", "Lease", "Renewer"]
 
 _log_renew = logging.getLogger("locker_room.renew")
 _log_release = logging.getLogger("locker_room.release")
@@ -128,14 +130,7 @@ class Lease(_LeaseState):
     ) -> None:
         super().__init__(doc, ttl=ttl, sent_at=sent_at, clock=room._clock, on_lost=on_lost)
         self._room = room
-        self._stop = threading.Event()
-        renewer = threading.Thread(
-            target=_renew_forever,
-            args=(weakref.ref(self), self._stop, ttl / 3),
-            name=f"locker-room-renew:{self.name}",
-            daemon=True,
-        )
-        renewer.start()
+        room._renewer.add(self)
 
     def release(self) -> None:
         """Release this hold; raises LockLost if the lease ended first.
@@ -149,13 +144,14 @@ class Lease(_LeaseState):
             The lease was already released.
         """
         self._start_release()
-        self._stop.set()
         self._room._forget(self)
         self._room._release(self.name, self.owner, self.token)
         if self._lost is not None:
             raise self._lost
 
     def _renew(self) -> bool:
+        if self._released:
+            return False
         sent = self._clock()
         if sent >= self._deadline:
             self._mark_lost("it expired before it could be renewed")
@@ -191,13 +187,50 @@ class Lease(_LeaseState):
             )
 
 
-def _renew_forever(ref: weakref.ref[Lease], stop: threading.Event, interval: float) -> None:
-    # Only a weak reference: a lease dropped without release stops renewing and expires.
-    while not stop.wait(interval):
-        lease = ref()
-        if lease is None or not lease._renew():
-            return
-        del lease
+class Renewer:
+    """One daemon thread per room that renews each of its leases every ``ttl / 3``.
+
+    It holds only weak references: a lease nobody references any more stops being
+    renewed and expires. The thread ends when no lease is left and starts again with the
+    next one. Renewals run one after another; each may take until its lease's local bound.
+    """
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self._clock = clock
+        self._due: list[tuple[float, int, weakref.ref[Lease]]] = []
+        self._order = itertools.count()
+        self._wake = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def add(self, lease: Lease) -> None:
+        """Renew ``lease`` a third of its ttl from now (and then again, while it lasts)."""
+        entry = (self._clock() + lease.ttl / 3, next(self._order), weakref.ref(lease))
+        with self._wake:
+            heapq.heappush(self._due, entry)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="locker-room-renewer", daemon=True
+                )
+                self._thread.start()
+            elif self._due[0] is entry:  # due before what the thread sleeps for
+                self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                if not self._due:
+                    self._thread = None
+                    return
+                due, _, ref = self._due[0]
+                delay = due - self._clock()
+                if delay > 0:
+                    self._wake.wait(delay)
+                    continue
+                heapq.heappop(self._due)
+            lease = ref()
+            if lease is not None and lease._renew():
+                self.add(lease)
+            del lease
 
 
 class AsyncLease(_LeaseState):

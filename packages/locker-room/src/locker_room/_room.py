@@ -17,7 +17,7 @@ from pymongo.write_concern import WriteConcern
 from locker_room import _protocol
 from locker_room._backoff import backoff
 from locker_room._errors import LockTimeout
-from locker_room._lease import Lease
+from locker_room._lease import Lease, Renewer
 from locker_room._round_trip import ambiguous, within
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ class LockerRoom:
         self._nonce = secrets.token_hex(4)
         self._leases: dict[tuple[str, str], list[Lease]] = {}
         self._leases_lock = threading.Lock()
+        self._renewer = Renewer(clock)
 
     def lock(
         self,
