@@ -1,0 +1,122 @@
+"""What each pymongo method does, by name: the table the proxy's retry decisions start from."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .state import OperationKind
+
+__all__ = ["Call", "classify", "command_kind", "pipeline_writes"]
+
+
+class Call(enum.Enum):
+    """How the proxy runs a method."""
+
+    #: Retried under the policy (kind decides what is safe).
+    RETRIED = "retried"
+    #: ``find``: no I/O at call time, returns a resumable cursor.
+    FIND = "find"
+    #: Retried, and the returned command cursor resumes after the last document's sort key.
+    SORTED_CURSOR = "sorted_cursor"
+    #: Retried, and the returned command cursor resumes by skipping names already yielded.
+    NAMED_CURSOR = "named_cursor"
+    #: Called once, unchanged: no I/O, or pymongo handles it (sessions, change streams).
+    PASSTHROUGH = "passthrough"
+
+
+_READS = frozenset(
+    {
+        "find_one",
+        "count_documents",
+        "estimated_document_count",
+        "distinct",
+        "index_information",
+        "list_collection_names",
+        "list_database_names",
+        "list_search_indexes",
+        "server_info",
+        "options",
+        "dereference",
+        "validate_collection",
+    }
+)
+# Applying these twice leaves the same state behind.
+_IDEMPOTENT = frozenset(
+    {"create_index", "create_indexes", "drop", "drop_collection", "drop_database", "drop_indexes"}
+)
+_NAMED_CURSORS = frozenset({"list_indexes", "list_collections", "list_databases"})
+_PASSTHROUGH = frozenset(
+    {
+        "start_session",
+        "close",
+        "watch",
+        "with_options",
+        "get_database",
+        "get_collection",
+        "get_default_database",
+        "find_raw_batches",
+        "aggregate_raw_batches",
+        "cursor_command",
+    }
+)
+# Commands that only read, for Database.command("name", ...).
+_READ_COMMANDS = frozenset(
+    {
+        "ping",
+        "hello",
+        "ismaster",
+        "buildinfo",
+        "serverstatus",
+        "dbstats",
+        "collstats",
+        "count",
+        "distinct",
+        "listcollections",
+        "listindexes",
+        "listdatabases",
+        "connectionstatus",
+        "hostinfo",
+        "getparameter",
+        "replsetgetstatus",
+        "explain",
+    }
+)
+
+
+def classify(
+    name: str, args: Sequence[Any], kwargs: Mapping[str, Any]
+) -> tuple[Call, OperationKind, bool]:
+    """How to run ``name(*args, **kwargs)``: (call mode, kind, idempotent by nature)."""
+    if name in _PASSTHROUGH:
+        return Call.PASSTHROUGH, OperationKind.READ, False
+    if name == "find":
+        return Call.FIND, OperationKind.READ, False
+    if name in _READS:
+        return Call.RETRIED, OperationKind.READ, False
+    if name in _NAMED_CURSORS:
+        return Call.NAMED_CURSOR, OperationKind.READ, False
+    if name == "aggregate":
+        pipeline = args[0] if args else kwargs.get("pipeline", ())
+        if pipeline_writes(pipeline):
+            return Call.RETRIED, OperationKind.WRITE, False
+        return Call.SORTED_CURSOR, OperationKind.READ, False
+    if name == "command":
+        command = args[0] if args else kwargs.get("command")
+        return Call.RETRIED, command_kind(command), False
+    return Call.RETRIED, OperationKind.WRITE, name in _IDEMPOTENT
+
+
+def pipeline_writes(pipeline: Any) -> bool:
+    """Whether an aggregation pipeline ends by writing ($out / $merge)."""
+    return any(
+        isinstance(stage, Mapping) and ("$out" in stage or "$merge" in stage)
+        for stage in pipeline or ()
+    )
+
+
+def command_kind(command: Any) -> OperationKind:
+    """READ for commands known to only read, WRITE (the careful answer) otherwise."""
+    name = command if isinstance(command, str) else next(iter(command or {}), "")
+    return OperationKind.READ if str(name).lower() in _READ_COMMANDS else OperationKind.WRITE

@@ -1,0 +1,183 @@
+"""What the sync and async proxies share: attribute access, caching, repr, equality."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from ._operations import Call, classify
+from ._redact import client_secrets
+from ._runner import OnRetry, Retrier
+from .policy import RetryPolicy
+from .state import OperationKind
+
+__all__ = ["MethodBase", "ProxyBase"]
+
+
+class MethodBase:
+    """A proxied pymongo method: knows its name, its operation label and how to run."""
+
+    __slots__ = ("fixed", "fn", "name", "operation", "owner")
+
+    def __init__(self, owner: ProxyBase, name: str, fn: Callable[..., Any]) -> None:
+        self.owner = owner
+        self.name = name
+        self.fn = fn
+        self.operation = owner._label(name)
+        # Most methods are classified by name alone; aggregate and command look at the args.
+        self.fixed = None if name in ("aggregate", "command") else classify(name, (), {})
+
+    def classify(
+        self, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Call, OperationKind, bool]:
+        """(call mode, kind, idempotent) of this call."""
+        if self.fixed is not None:
+            return self.fixed
+        return classify(self.name, args, kwargs)
+
+    def on(self, target: Any) -> Callable[..., Any]:
+        """The same method on another target (the read fallback's collection)."""
+        fn: Callable[..., Any] = getattr(target, self.name)
+        return fn
+
+    def __repr__(self) -> str:
+        return f"<proxied method {self.operation}>"
+
+
+class ProxyBase:
+    """Attribute/item access returning proxies of the same kind, wrapped methods, dunders."""
+
+    __slots__ = ("_cache", "_idempotent", "_no_primary", "_retrier", "_target")
+
+    # pymongo's Client/Database answer any attribute name with a Database/Collection, so
+    # the kind of a target is told by isinstance, never by hasattr.
+    _client_kind: ClassVar[type[Any]]
+    _database_kind: ClassVar[type[Any]]
+    _collection_kind: ClassVar[type[Any]]
+    _kinds: ClassVar[tuple[type[Any], ...]]
+    _method_class: ClassVar[type[MethodBase]]
+
+    def _setup(
+        self,
+        obj: Any,
+        policy: RetryPolicy | None,
+        logger: logging.Logger | None,
+        on_retry: OnRetry | None,
+    ) -> None:
+        if isinstance(obj, ProxyBase):
+            obj = obj._target
+        if not isinstance(obj, self._kinds):
+            names = ", ".join(kind.__name__ for kind in self._kinds)
+            raise TypeError(f"{type(self).__name__} wraps a {names}; got {type(obj).__name__}")
+        if policy is not None and not isinstance(policy, RetryPolicy):
+            raise TypeError(f"`policy` must be a RetryPolicy, got {type(policy).__name__}")
+        policy = policy if policy is not None else RetryPolicy()
+        retrier = Retrier(policy, logger, on_retry, client_secrets(self._client_of(obj)))
+        self._init(obj, retrier, idempotent=False)
+
+    def _init(self, obj: Any, retrier: Retrier, idempotent: bool) -> None:
+        self._target = obj
+        self._retrier = retrier
+        self._idempotent = idempotent
+        self._cache: dict[Any, Any] = {}
+        self._no_primary: Callable[[], bool] | None = None
+        if retrier.policy.read_fallback is not None and not isinstance(obj, self._client_kind):
+            client = self._client_of(obj)
+            self._no_primary = lambda: client.primary is None
+
+    def _child(self, obj: Any, idempotent: bool | None = None) -> Any:
+        child = object.__new__(type(self))
+        child._init(obj, self._retrier, self._idempotent if idempotent is None else idempotent)
+        return child
+
+    def _client_of(self, obj: Any) -> Any:
+        if isinstance(obj, self._collection_kind):
+            return obj.database.client
+        if isinstance(obj, self._database_kind):
+            return obj.client
+        return obj
+
+    def _label(self, name: str) -> str:
+        target = self._target
+        if isinstance(target, self._collection_kind):
+            return f"{target.full_name}.{name}"
+        if isinstance(target, self._database_kind):
+            return f"{target.name}.{name}"
+        return name
+
+    def _wrap(self, value: Any) -> Any:
+        """Proxy what pymongo returns when it is a client, database or collection."""
+        if isinstance(value, self._kinds):
+            return self._child(value)
+        return value
+
+    def unwrap(self) -> Any:
+        """The wrapped pymongo object (for calls that must bypass the proxy)."""
+        return self._target
+
+    @property
+    def idempotent(self) -> Any:
+        """This proxy with every write marked idempotent: retried even when ambiguous.
+
+        Use it only for writes that are harmless to apply twice (``$set`` to fixed values,
+        deletes by ``_id``): ``proxy.db.c.idempotent.update_many(f, {"$set": {"x": 1}})``.
+        A collection literally named ``idempotent`` is still reachable as
+        ``db["idempotent"]``.
+        """
+        key = ("idempotent",)
+        try:
+            return self._cache[key]
+        except KeyError:
+            child = self._cache[key] = self._child(self._target, idempotent=True)
+            return child
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._cache[name]
+        except KeyError:
+            pass
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value = getattr(self._target, name)
+        if isinstance(value, self._kinds):
+            wrapped = self._cache[name] = self._child(value)
+            return wrapped
+        if callable(value) and not isinstance(value, type):
+            method = self._cache[name] = self._method_class(self, name, value)
+            return method
+        return value
+
+    def __getitem__(self, key: str) -> Any:
+        cache_key = ("item", key)
+        try:
+            return self._cache[cache_key]
+        except KeyError:
+            wrapped = self._cache[cache_key] = self._wrap(self._target[key])
+            return wrapped
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # pymongo's Collection.__call__ explains the mistyped method name; keep its message.
+        return self._target(*args, **kwargs)
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(dir(self._target)) | {"idempotent", "unwrap"})
+
+    def __repr__(self) -> str:
+        flag = ", idempotent" if self._idempotent else ""
+        return f"{type(self).__name__}({self._retrier.redact(repr(self._target))}{flag})"
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ProxyBase):
+            other = other._target
+        return bool(self._target == other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash(self._target)
+
+    def __bool__(self) -> bool:
+        # pymongo's Database and Collection raise here; a proxy is always an object.
+        return True

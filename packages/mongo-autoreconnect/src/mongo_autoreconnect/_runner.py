@@ -1,0 +1,126 @@
+"""The retry loop's decisions, shared by the sync and async proxies and cursors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from pymongo.errors import AutoReconnect, PyMongoError
+
+from ._redact import redact
+from .errors import AmbiguousWriteError
+from .policy import RetryPolicy
+from .state import OperationKind, RetryState
+
+__all__ = ["OnRetry", "Retrier"]
+
+OnRetry = Callable[[RetryState], Any]
+
+_DEFAULT_LOGGER = logging.getLogger("mongo_autoreconnect.retry")
+
+
+class Retrier:
+    """A policy plus where to report retries (logger, ``on_retry``) and what to redact."""
+
+    __slots__ = ("clock", "deadline", "logger", "on_retry", "policy", "secrets")
+
+    def __init__(
+        self,
+        policy: RetryPolicy,
+        logger: logging.Logger | None,
+        on_retry: OnRetry | None,
+        secrets: Iterable[str],
+    ) -> None:
+        self.policy = policy
+        self.logger = logger if logger is not None else _DEFAULT_LOGGER
+        self.on_retry = on_retry
+        self.secrets = tuple(secrets)
+        self.deadline = policy.deadline
+        self.clock = policy.clock
+
+    def start(
+        self, operation: str, kind: OperationKind, idempotent: bool, start: float
+    ) -> RetryState:
+        """The state of a call that began at ``start`` (built only once something failed)."""
+        return RetryState(
+            operation,
+            kind,
+            idempotent or self.policy.retry_writes == "always",
+            start=start,
+            now=start,
+            attempt=0,
+        )
+
+    def remaining(self, state: RetryState) -> float:
+        """Seconds left before the call's deadline."""
+        return self.deadline - (self.clock() - state.start)
+
+    def after_failure(
+        self, state: RetryState, error: PyMongoError, no_primary: Callable[[], bool] | None = None
+    ) -> float:
+        """Record ``error`` in ``state``; return the sleep before the next attempt, or raise.
+
+        Raises the error itself (unchanged) when it is not retryable or the deadline has
+        passed, and :class:`AmbiguousWriteError` for a write that may have been applied.
+        ``no_primary`` (reads with a ``read_fallback`` only) tells whether to redirect the
+        next attempt to the fallback read preference instead of waiting.
+        """
+        state.attempt += 1
+        state.error = error
+        state.now = self.clock()
+        policy = self.policy
+        if not policy.should_retry(state):
+            if isinstance(error, AutoReconnect) and state.kind is OperationKind.WRITE:
+                raise AmbiguousWriteError(
+                    state.operation, error, state.attempt, self.redact(_describe(error))
+                ) from error
+            raise error
+        if policy.should_stop(state):
+            raise error
+        if (
+            state.kind is OperationKind.READ
+            and policy.read_fallback is not None
+            and no_primary is not None
+            and no_primary()
+        ):
+            state.read_preference = policy.read_fallback
+            state.delay = 0.0
+        else:
+            state.read_preference = None
+            state.delay = policy.next_wait(state)
+        self.report(state)
+        return state.delay
+
+    def report(self, state: RetryState) -> None:
+        """Log one retry (or read fallback) at WARNING and call ``on_retry``."""
+        error = state.error
+        cause = "no primary" if error is None else self.redact(_describe(error))
+        if state.read_preference is not None:
+            self.logger.warning(
+                "%s: %s; reading from %s (may be stale), attempt %d, %.3fs elapsed",
+                state.operation,
+                cause,
+                state.read_preference.name,
+                state.attempt,
+                state.elapsed,
+            )
+        else:
+            self.logger.warning(
+                "%s: attempt %d failed after %.3fs: %s; retrying in %.3fs",
+                state.operation,
+                state.attempt,
+                state.elapsed,
+                cause,
+                state.delay,
+            )
+        if self.on_retry is not None:
+            self.on_retry(state)
+
+    def redact(self, text: str) -> str:
+        """``text`` without passwords."""
+        return redact(text, self.secrets)
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"

@@ -1,0 +1,158 @@
+"""How a cursor is (re-)opened and where it resumes: one source per kind of cursor."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from pymongo.cursor import Cursor, CursorType
+
+from ._resume import (
+    CannotResume,
+    SortKeys,
+    after_filter,
+    and_filters,
+    check_resumable,
+    normalize_sort,
+    with_tiebreak,
+)
+
+__all__ = ["CHAIN_METHODS", "CursorSource", "FindSource", "NamedSource", "PipelineSource"]
+
+_FIND_PARAMETERS = inspect.signature(Cursor.__init__)
+# Cursor methods that only set an option; replayed on every re-opened cursor.
+CHAIN_METHODS = frozenset(
+    {
+        "batch_size",
+        "hint",
+        "max_time_ms",
+        "max_await_time_ms",
+        "comment",
+        "collation",
+        "allow_disk_use",
+        "where",
+        "max",
+        "min",
+        "add_option",
+        "remove_option",
+    }
+)
+
+
+class CursorSource:
+    """Opens the underlying pymongo cursor, first time and after a failure."""
+
+    def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
+        """A new cursor (or an awaitable of one) over the documents after ``after``.
+
+        ``target`` is the collection or database to run on (the fallback's, if redirected).
+        """
+        raise NotImplementedError
+
+    def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        """The filter for documents after ``last``; raises CannotResume if unknowable."""
+        raise NotImplementedError
+
+    def exhausted(self, yielded: int) -> bool:
+        """Whether a limit is already met (a re-opened cursor must not start over)."""
+        return False
+
+    def seen(self, doc: Mapping[str, Any]) -> bool:
+        """Whether ``doc`` was yielded before a re-open (for sources that skip, not filter)."""
+        return False
+
+
+class FindSource(CursorSource):
+    """``collection.find(...)`` resumed by ``(sort keys..., _id) > last``."""
+
+    def __init__(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        bound = _FIND_PARAMETERS.bind(None, None, *args, **kwargs)
+        self.spec: dict[str, Any] = dict(bound.arguments)
+        del self.spec["self"], self.spec["collection"]
+        self.chain: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+
+    def keys(self) -> SortKeys:
+        """The sort the cursor runs with: the caller's plus ``_id`` as the tie-breaker."""
+        return with_tiebreak(normalize_sort(self.spec.get("sort")))
+
+    def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
+        spec = dict(self.spec)
+        spec["sort"] = self.keys()
+        if after is not None:
+            spec["filter"] = and_filters(spec.get("filter"), after)
+            spec["skip"] = 0
+            limit = spec.get("limit", 0)
+            if limit:
+                # A negative limit means "one batch"; keep its sign.
+                spec["limit"] = (abs(limit) - yielded) * (1 if limit > 0 else -1)
+        cursor = target.find(**spec)
+        for name, args, kwargs in self.chain:
+            getattr(cursor, name)(*args, **kwargs)
+        return cursor
+
+    def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        if self.spec.get("cursor_type", CursorType.NON_TAILABLE) != CursorType.NON_TAILABLE:
+            raise CannotResume("a tailable cursor follows insertion order, not a sort key")
+        return after_filter(self.keys(), last)
+
+    def exhausted(self, yielded: int) -> bool:
+        limit = self.spec.get("limit", 0)
+        return bool(limit) and yielded >= abs(limit)
+
+
+class PipelineSource(CursorSource):
+    """``aggregate(pipeline)`` resumed by a ``$match`` after its final ``$sort``."""
+
+    def __init__(self, method_name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        self.method_name = method_name
+        pipeline = list(args[0] if args else kwargs.get("pipeline", []))
+        self.rest_args = args[1:]
+        self.kwargs = {k: v for k, v in kwargs.items() if k != "pipeline"}
+        self.keys: SortKeys | None = None
+        last = pipeline[-1] if pipeline else None
+        if isinstance(last, Mapping) and list(last) == ["$sort"]:
+            self.keys = with_tiebreak(normalize_sort(last["$sort"]))
+            if check_resumable(self.keys) is None:
+                pipeline[-1] = {"$sort": dict(self.keys)}
+        self.pipeline = pipeline
+
+    def call_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """Arguments for the first call (the final ``$sort`` with its ``_id`` tie-breaker)."""
+        return (self.pipeline, *self.rest_args), dict(self.kwargs)
+
+    def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
+        pipeline = self.pipeline if after is None else [*self.pipeline, {"$match": dict(after)}]
+        method: Callable[..., Any] = getattr(target, self.method_name)
+        return method(pipeline, *self.rest_args, **self.kwargs)
+
+    def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        if self.keys is None:
+            raise CannotResume("the pipeline does not end with a $sort stage")
+        return after_filter(self.keys, last)
+
+
+class NamedSource(CursorSource):
+    """``list_indexes`` / ``list_collections`` / ``list_databases``: re-run, skip names seen."""
+
+    def __init__(self, method_name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+        self.method_name = method_name
+        self.args = args
+        self.kwargs = dict(kwargs)
+        self.names: set[Any] = set()
+
+    def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
+        method: Callable[..., Any] = getattr(target, self.method_name)
+        return method(*self.args, **self.kwargs)
+
+    def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
+        if "name" not in last:
+            raise CannotResume("the listed documents have no unique `name`")
+        return None
+
+    def seen(self, doc: Mapping[str, Any]) -> bool:
+        name = doc.get("name")
+        if name in self.names:
+            return True
+        self.names.add(name)
+        return False
