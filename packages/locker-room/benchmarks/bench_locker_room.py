@@ -79,7 +79,9 @@ def user_commands(rs: mongosim.ReplicaSet) -> Counter[str]:
     return counts
 
 
-def round_trips(rs: mongosim.ReplicaSet, room: LockerRoom) -> None:
+def round_trips(
+    rs: mongosim.ReplicaSet, client: pymongo.MongoClient[dict[str, Any]], room: LockerRoom
+) -> None:
     room.lock("warm").release()
     before = user_commands(rs)
     lease = room.lock("rt")
@@ -89,6 +91,14 @@ def round_trips(rs: mongosim.ReplicaSet, room: LockerRoom) -> None:
     acquire, release = acquired - before, released - acquired
     print(f"round trips per uncontended acquire: {acquire.total()} {dict(acquire)} (goal 1)")
     print(f"round trips per release:             {release.total()} {dict(release)} (goal 1)")
+    seed = SeedLocker(client)
+    before = user_commands(rs)
+    seed.lock("rt", "me", 1)
+    acquired = user_commands(rs)
+    seed.release("rt", "me")
+    released = user_commands(rs)
+    acquire, release = acquired - before, released - acquired
+    print(f"seed algorithm: acquire {acquire.total()} {dict(acquire)}, release {release.total()}")
 
 
 def pairs_per_second(
@@ -163,7 +173,7 @@ def main() -> None:
     with mongosim.ReplicaSet(members=3) as rs, pymongo.MongoClient(rs.uri) as client:
         room = LockerRoom(client=client, db=DB, collection="locks")
         print(f"python {sys.version.split()[0]}, pymongo {pymongo.version}, mongosim replica set")
-        round_trips(rs, room)
+        round_trips(rs, client, room)
         pairs_per_second(client, room, 100 if quick else 300)
         rounds = 10 if quick else 30
         ours = handoffs(rs.uri, "locker-room", rounds)
