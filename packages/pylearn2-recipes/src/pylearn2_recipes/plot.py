@@ -39,6 +39,8 @@ def plot_channels(
         If matplotlib is not installed (``pip install pylearn2-recipes[plot]``).
     KeyError
         If a requested channel does not exist.
+    ValueError
+        If there is nothing to plot (no monitoring dataset).
 
     Examples
     --------
@@ -67,6 +69,8 @@ def plot_channels(
         if missing:
             raise KeyError(f"unknown channels {missing}; monitored: {sorted(monitor.channels)}")
         names = list(channels)
+    if not names:
+        raise ValueError("no channels to plot: train with a monitoring_dataset")
     figure, axes = plt.subplots(figsize=(7, 4))
     for name in names:
         channel = monitor.channels[name]

@@ -97,7 +97,15 @@ def xor_recipe(
     hidden = Sigmoid(layer_name="hidden", dim=2, irange=0.1, init_bias=1.0)
     output = Softmax(2, "output", irange=0.1)
     model = MLP([hidden, output], nvis=2)
-    algorithm = SGD(learning_rate=0.05, batch_size=10, termination_criterion=EpochCounter(epochs))
+    algorithm = SGD(
+        learning_rate=0.05,
+        batch_size=10,
+        termination_criterion=EpochCounter(epochs),
+        # Not in the blog: monitoring the training set (in one batch) gives the progress
+        # bar and plot_channels something to show; it does not change training.
+        monitoring_dataset=dataset,
+        monitoring_batch_size=n_examples,
+    )
     extensions: list[TrainExtension] = [ProgressBar(total=epochs)] if progress else []
     train = Train(dataset, model, algorithm, extensions=extensions)
     train.main_loop()

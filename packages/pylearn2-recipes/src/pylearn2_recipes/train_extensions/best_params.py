@@ -63,7 +63,7 @@ class MonitorBasedSaveBest(TrainExtension):
         self.start_epoch = start_epoch
         self.higher_is_better = higher_is_better
         self.coeff = -1.0 if higher_is_better else 1.0
-        self.best_cost = math.inf
+        self.best_cost = self.coeff * math.inf
         self.best_model: MLP | None = None
 
     def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:

@@ -179,7 +179,7 @@ def _load_zip(path: str) -> Any:
     from pylearn2_recipes.models.mlp import MLP
 
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
             names = list(archive.files)
             if _HEADER not in names:
                 if len(names) == 1:

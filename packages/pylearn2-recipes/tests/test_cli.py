@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from pylearn2_recipes.__main__ import main
+
+
+def test_recipe_xor_prints_the_blog_output_and_plots(capsys, tmp_path: Path) -> None:
+    plot = tmp_path / "curves.png"
+    assert main(["recipe", "xor", "--no-progress", "--plot", str(plot)]) == 0
+    out = capsys.readouterr().out
+    assert "XOR truth table: 4/4 correct" in out
+    p1 = float(re.search(r"\[\[\s*[\d.e-]+\s+([\d.e-]+)\]\]", out).group(1))
+    assert p1 > 0.9
+    assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_recipe_pima_with_a_csv_reaches_70_percent_on_test(capsys, pima_csv: Path) -> None:
+    assert main(["recipe", "pima", "--data", str(pima_csv)]) == 0
+    captured = capsys.readouterr()
+    scores = [(int(a), int(b)) for a, b in re.findall(r"(\d+)/(\d+) correct", captured.out)]
+    assert [total for _, total in scores] == [537, 161, 70]
+    correct, total = scores[2]
+    assert correct / total >= 0.70
+    assert "output_misclass=" in captured.err  # the progress bar
+
+
+def test_train_runs_a_yaml_experiment(capsys, tmp_path: Path) -> None:
+    config = tmp_path / "xor.yaml"
+    (tmp_path / "xor.csv").write_text("y,a,b\n0,0,0\n1,0,1\n1,1,0\n0,1,1\n")
+    config.write_text(
+        "!obj:pylearn2.train.Train {\n"
+        "  dataset: &d !obj:pylearn2.datasets.csv_dataset.CSVDataset {path: '${PYLEARN2_TRAIN_DIR}/xor.csv'},\n"
+        "  model: !obj:pylearn2.models.mlp.MLP {nvis: 2, layers: [\n"
+        "    !obj:pylearn2.models.mlp.Sigmoid {layer_name: hidden, dim: 2, irange: .1, init_bias: 1.},\n"
+        "    !obj:pylearn2.models.mlp.Softmax {layer_name: output, n_classes: 2, irange: .1}]},\n"
+        "  algorithm: !obj:pylearn2.training_algorithms.sgd.SGD {learning_rate: .05, batch_size: 10,\n"
+        "    monitoring_dataset: *d,\n"
+        "    termination_criterion: !obj:pylearn2.termination_criteria.EpochCounter {max_epochs: 3}}\n"
+        "}\n"
+    )
+    assert main(["train", str(config), "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "trained 3 epochs" in out
+    assert re.search(r"^output_misclass: [\d.]+$", out, re.M)
+
+
+def test_train_refuses_an_unsafe_config(capsys, tmp_path: Path) -> None:
+    config = tmp_path / "evil.yaml"
+    config.write_text("!obj:os.system {command: 'echo hi'}\n")
+    assert main(["train", str(config)]) == 2
+    assert "refused YAML tag '!obj:os.system'" in capsys.readouterr().err
+
+
+def test_missing_data_is_a_clear_error(capsys, tmp_path: Path) -> None:
+    assert main(["recipe", "pima", "--data", str(tmp_path / "none.csv")]) == 2
+    assert "none.csv" in capsys.readouterr().err
+
+
+def test_unknown_command_exits_with_usage() -> None:
+    with pytest.raises(SystemExit):
+        main(["fly"])
