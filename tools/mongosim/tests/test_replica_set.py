@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pymongo
@@ -18,8 +20,6 @@ from mongosim import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from conftest import Client
 
 
@@ -28,8 +28,19 @@ def _address(rs: ReplicaSet, member: int) -> tuple[str, int]:
     return host, int(port)
 
 
+def _eventually(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
+    """Poll ``condition``: pymongo's monitors discover members in the background."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_pymongo_discovers_a_replica_set(rs: ReplicaSet, client: Client) -> None:
     hello = client.admin.command("hello")
+    assert _eventually(lambda: len(client.secondaries) == 2)
 
     assert client.primary == _address(rs, 0)
     assert client.secondaries == {_address(rs, 1), _address(rs, 2)}
@@ -41,8 +52,9 @@ def test_pymongo_discovers_a_replica_set(rs: ReplicaSet, client: Client) -> None
 
 
 def test_step_down_fails_a_retryable_write_over_to_the_new_primary(
-    rs: ReplicaSet, client: Client
+    rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
+    client = connect(rs.uri, heartbeatFrequencyMS=60_000)  # only the error reveals the change
     client.db.c.insert_one({"_id": 1})
     before = rs.commands()
 

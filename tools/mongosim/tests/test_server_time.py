@@ -122,3 +122,15 @@ def test_now_is_one_instant_per_command_and_date_arithmetic_works(db: Database) 
     assert document is not None
     assert document["until"] - document["at"] == datetime.timedelta(milliseconds=1500)
     assert row["span"] == 250
+
+
+def test_ttl_expiry_follows_the_simulated_clock(rs: ReplicaSet, client: Client) -> None:
+    client.db.c.create_index("seen", expireAfterSeconds=60)
+    client.db.c.insert_one({"_id": 1, "seen": rs.clock.now()})
+
+    rs.clock.advance(30)
+    kept = client.db.c.find_one({"_id": 1})
+    rs.clock.advance(31)
+
+    assert kept is not None
+    assert client.db.c.find_one({"_id": 1}) is None

@@ -8,6 +8,7 @@ stricter peer than a real replica set, never a looser one.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import threading
 from collections.abc import Callable
@@ -22,8 +23,6 @@ from mongosim._mongomock_gaps import guard_missing_fields, unset_as_project
 from mongosim._server_time import bind_now, set_current_dates
 
 if TYPE_CHECKING:
-    import datetime
-
     from mongosim.clock import Clock
     from mongosim.cursors import CursorRegistry
 
@@ -317,6 +316,37 @@ def _distinct(ctx: _Context) -> dict[str, Any]:
 _INDEX_OPTIONS = ("name", "unique", "sparse", "expireAfterSeconds", "partialFilterExpression")
 
 
+_MISSING = object()
+
+
+def _field_value(document: Any, path: str) -> Any:
+    for part in path.split("."):
+        if not isinstance(document, dict) or part not in document:
+            return _MISSING
+        document = document[part]
+    return document
+
+
+def _duplicates_existing_data(
+    collection: mongomock.Collection[_Document], keys: list[str], sparse: bool
+) -> bool:
+    """Whether a unique index on ``keys`` would be violated by the documents already stored.
+
+    Checked here rather than by mongomock, whose check uses ``generator.throw(type, value,
+    traceback)``, a DeprecationWarning from Python 3.12 (an error under strict warnings).
+    """
+    seen: set[str] = set()
+    for document in collection.find({}, dict.fromkeys(keys, 1)):
+        values = [_field_value(document, key) for key in keys]
+        if sparse and all(value is _MISSING for value in values):
+            continue
+        key = repr([None if value is _MISSING else value for value in values])
+        if key in seen:
+            return True
+        seen.add(key)
+    return False
+
+
 def _create_indexes(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     existed = ctx.collection_name in ctx.db.list_collection_names()
@@ -324,13 +354,12 @@ def _create_indexes(ctx: _Context) -> dict[str, Any]:
     before = len(collection.index_information())
     for spec in ctx.body.get("indexes", []):
         options = {key: spec[key] for key in _INDEX_OPTIONS if key in spec}
-        try:
-            key = _required(spec, "key", "createIndexes.indexes")
-            collection.create_index(list(key.items()), **options)
-        except DuplicateKeyError as error:
-            raise CommandError(
-                11000, "DuplicateKey", _duplicate_key_message(ctx.namespace)
-            ) from error
+        key = _required(spec, "key", "createIndexes.indexes")
+        if spec.get("unique") and _duplicates_existing_data(
+            collection, list(key), bool(spec.get("sparse"))
+        ):
+            raise CommandError(11000, "DuplicateKey", _duplicate_key_message(ctx.namespace))
+        collection.create_index(list(key.items()), **options)
     return {
         "createdCollectionAutomatically": not existed,
         "numIndexesBefore": before,
@@ -463,6 +492,35 @@ _CANONICAL = {name.lower(): name for name in (*_HANDLERS, "hello", "isMaster")}
 _TRANSACTION_COMMANDS = frozenset({"committransaction", "aborttransaction"})
 
 
+_executing = threading.local()
+_install_lock = threading.Lock()
+
+
+def _host_utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _install_server_utcnow() -> None:
+    """Point mongomock's documented ``mongomock.utcnow`` hook at the simulated clock.
+
+    mongomock reads it to hide TTL-expired documents; its default calls
+    ``datetime.utcnow()``, deprecated since Python 3.12 (an error under
+    ``filterwarnings = error``). Inside a command the hook returns the executing replica
+    set's clock; elsewhere it defers to whatever was installed before.
+    """
+    with _install_lock:
+        previous = mongomock.utcnow  # type: ignore[attr-defined]
+        if getattr(previous, "__module__", None) == __name__:
+            return
+        fallback = _host_utcnow if previous is mongomock.helpers.utcnow else previous
+
+        def utcnow() -> datetime.datetime:
+            clock: Clock | None = getattr(_executing, "clock", None)
+            return fallback() if clock is None else clock.now()
+
+        mongomock.utcnow = utcnow  # type: ignore[attr-defined]
+
+
 def canonical_name(name: str) -> str:
     """The command's name as MongoDB documents it (``findandmodify`` -> ``findAndModify``).
 
@@ -487,6 +545,7 @@ class Backend:
         self.clock = clock
         self.client: _Client = mongomock.MongoClient()
         self.lock = threading.Lock()
+        _install_server_utcnow()
 
     def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
@@ -509,8 +568,12 @@ class Backend:
             if handler is None:
                 raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
             with self.lock:
-                context = _Context(body, canonical, self.client, cursors, self.clock.now())
-                reply = handler(context)
+                _executing.clock = self.clock
+                try:
+                    context = _Context(body, canonical, self.client, cursors, self.clock.now())
+                    reply = handler(context)
+                finally:
+                    _executing.clock = None
         except CommandError as error:
             return error.reply()
         except DuplicateKeyError:
