@@ -56,9 +56,13 @@ def test_ledoit_wolf_matches_the_literal_formula_and_sklearn(returns):
     from sklearn.covariance import LedoitWolf
 
     expected, _ = ledoit_wolf_literal(returns[:40])
-    np.testing.assert_allclose(covariance(returns[:40], method="ledoit_wolf"), expected, rtol=1e-12)
     np.testing.assert_allclose(
-        covariance(returns, method="ledoit_wolf"), LedoitWolf().fit(returns).covariance_, rtol=1e-12
+        covariance(returns[:40], method="ledoit_wolf"), expected, rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        covariance(returns, method="ledoit_wolf"),
+        LedoitWolf().fit(returns).covariance_,
+        rtol=1e-12,
     )
 
 
@@ -123,7 +127,7 @@ def test_pairwise_only_for_sample(returns):
 
 
 def test_unknown_method(returns):
-    with pytest.raises(InvalidParameterError, match="`method` must be one of .*got 'garch'"):
+    with pytest.raises(InvalidParameterError, match=r"`method` must be one of .*got 'garch'"):
         covariance(returns, method="garch")
 
 
@@ -138,7 +142,9 @@ def test_halflife_only_for_ewma(returns):
 
 
 def test_lam_outside_the_unit_interval(returns):
-    with pytest.raises(InvalidParameterError, match=r"`lam` must be in the open interval \(0, 1\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"`lam` must be in the open interval \(0, 1\)"
+    ):
         covariance(returns, method="ewma", lam=1.0)
 
 
@@ -164,7 +170,9 @@ def test_pairwise_with_too_few_shared_rows():
 
 
 def test_returns_must_be_two_dimensional():
-    with pytest.raises(ShapeMismatchError, match=r"`returns` must be 2-D of shape \(T, N\), got 1-D"):
+    with pytest.raises(
+        ShapeMismatchError, match=r"`returns` must be 2-D of shape \(T, N\), got 1-D"
+    ):
         covariance([0.01, 0.02, 0.03])
 
 

@@ -49,7 +49,9 @@ def test_non_positive_price_names_row_and_column():
     prices = pd.DataFrame(
         [[100.0, 50.0], [0.0, 45.0]], index=["mon", "tue"], columns=["AAPL", "MSFT"]
     )
-    with pytest.raises(NonPositivePriceError, match=r"got 0.0 at row 'tue', column 'AAPL'") as info:
+    with pytest.raises(
+        NonPositivePriceError, match=r"got 0.0 at row 'tue', column 'AAPL'"
+    ) as info:
         returns_from_prices(prices)
     assert (info.value.row, info.value.column) == ("tue", "AAPL")
 

@@ -50,7 +50,9 @@ def test_many_portfolios():
 
 
 def test_alpha_outside_the_unit_interval():
-    with pytest.raises(InvalidParameterError, match=r"`alpha` must be in the open interval \(0, 1\)"):
+    with pytest.raises(
+        InvalidParameterError, match=r"`alpha` must be in the open interval \(0, 1\)"
+    ):
         parametric_var(W, COV, alpha=1.0)
 
 
@@ -60,7 +62,9 @@ def test_non_positive_horizon():
 
 
 def test_mean_of_the_wrong_shape():
-    with pytest.raises(ShapeMismatchError, match=r"`mean` must be a scalar or have one entry per asset \(2\)"):
+    with pytest.raises(
+        ShapeMismatchError, match=r"`mean` must be a scalar or have one entry per asset \(2\)"
+    ):
         parametric_var(W, COV, mean=[0.0, 0.0, 0.0])
 
 

@@ -19,7 +19,9 @@ from portfolio_vol import (
 
 def test_matches_the_quadratic_form_and_the_portfolio_return_std(returns, weights):
     cov = np.cov(returns, rowvar=False)
-    expected = math.sqrt(sum(weights[i] * cov[i, j] * weights[j] for i in range(6) for j in range(6)))
+    expected = math.sqrt(
+        sum(weights[i] * cov[i, j] * weights[j] for i in range(6) for j in range(6))
+    )
     assert portfolio_volatility(weights, cov) == pytest.approx(expected, rel=1e-12)
     assert portfolio_volatility(weights, cov) == pytest.approx(
         np.std(returns @ weights, ddof=1), rel=1e-12
@@ -53,17 +55,23 @@ def test_naive_is_an_upper_bound_reached_only_at_correlation_one():
     vols = np.array([0.02, 0.01, 0.03])
     w = np.array([0.3, 0.5, 0.2])
     independent = np.diag(vols**2)
-    assert portfolio_volatility(w, independent) == pytest.approx(math.sqrt(np.sum((w * vols) ** 2)))
+    assert portfolio_volatility(w, independent) == pytest.approx(
+        math.sqrt(np.sum((w * vols) ** 2))
+    )
     assert naive_volatility(w, vols) == pytest.approx(w @ vols)
     assert naive_volatility(w, vols) > portfolio_volatility(w, independent)
     perfectly_correlated = np.outer(vols, vols)
-    assert portfolio_volatility(w, perfectly_correlated) == pytest.approx(naive_volatility(w, vols))
+    assert portfolio_volatility(w, perfectly_correlated) == pytest.approx(
+        naive_volatility(w, vols)
+    )
     assert diversification_ratio(w, perfectly_correlated) == pytest.approx(1.0)
 
 
 def test_diversification_ratio_is_naive_over_true(returns, weights):
     cov = np.cov(returns, rowvar=False)
-    expected = naive_volatility(weights, np.sqrt(np.diag(cov))) / portfolio_volatility(weights, cov)
+    expected = naive_volatility(weights, np.sqrt(np.diag(cov))) / portfolio_volatility(
+        weights, cov
+    )
     assert diversification_ratio(weights, cov) == pytest.approx(expected, rel=1e-12)
     assert diversification_ratio(weights, cov) > 1
 
@@ -85,7 +93,9 @@ def test_annualize_rejects_a_non_positive_period_count():
 
 
 def test_weights_of_the_wrong_length():
-    with pytest.raises(ShapeMismatchError, match="`weights` have 2 entries but there are 3 assets"):
+    with pytest.raises(
+        ShapeMismatchError, match="`weights` have 2 entries but there are 3 assets"
+    ):
         portfolio_volatility([0.5, 0.5], np.eye(3))
 
 
@@ -110,7 +120,9 @@ def test_labelled_weights_need_labelled_assets():
 
 
 def test_covariance_not_square():
-    with pytest.raises(InvalidCovarianceError, match=r"must be a non-empty square matrix, got \(2, 3\)"):
+    with pytest.raises(
+        InvalidCovarianceError, match=r"must be a non-empty square matrix, got \(2, 3\)"
+    ):
         portfolio_volatility([0.5, 0.5], np.ones((2, 3)))
 
 
@@ -120,7 +132,7 @@ def test_covariance_not_finite():
 
 
 def test_covariance_not_symmetric():
-    with pytest.raises(InvalidCovarianceError, match="`cov` is not symmetric: .* up to 0.1"):
+    with pytest.raises(InvalidCovarianceError, match=r"`cov` is not symmetric: .* up to 0\.1"):
         portfolio_volatility([0.5, 0.5], [[1.0, 0.2], [0.1, 1.0]])
 
 
@@ -134,7 +146,9 @@ def test_covariance_not_positive_semidefinite():
 def test_round_off_asymmetry_and_singular_psd_are_accepted(returns, weights):
     cov = np.cov(returns[:4], rowvar=False)  # rank 3 of 6: singular but PSD
     cov[0, 1] *= 1 + 1e-14
-    assert portfolio_volatility(weights, cov) == pytest.approx(np.std(returns[:4] @ weights, ddof=1))
+    assert portfolio_volatility(weights, cov) == pytest.approx(
+        np.std(returns[:4] @ weights, ddof=1)
+    )
 
 
 def test_zero_variance_portfolio_in_a_ratio():

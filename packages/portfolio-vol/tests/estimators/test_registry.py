@@ -25,7 +25,9 @@ def test_registry_lists_every_method_by_name():
 
 def test_covariance_dispatches_through_the_registry(returns):
     for name, cls in ESTIMATORS.items():
-        np.testing.assert_array_equal(covariance(returns, method=name), cls().fit(returns).covariance_)
+        np.testing.assert_array_equal(
+            covariance(returns, method=name), cls().fit(returns).covariance_
+        )
 
 
 def test_fit_returns_the_estimator(returns):
