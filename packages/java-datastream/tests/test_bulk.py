@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sources import OnlyRead, Trickle
 
 from java_datastream import DataInputStream, DataOutputStream, TruncatedDataError
 
@@ -143,11 +144,42 @@ def test_numpy_floats_from_float32_input_keep_their_bits_except_nan() -> None:
     assert bulk("float", raw).hex() == "7fc0000000000001ff800000"
 
 
-def test_bulk_read_cut_off_raises_eof() -> None:
-    inp = DataInputStream(b"\0\0\0\1\0\0")
-    with pytest.raises(TruncatedDataError, match="needed 8 bytes"):
-        inp.read_ints(2)
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, Trickle, OnlyRead])
+@pytest.mark.parametrize("use_numpy", [False, True])
+def test_bulk_read_cut_off_raises_eof_and_consumes_the_rest(
+    wrap: Callable[[bytes], object], use_numpy: bool
+) -> None:
+    inp = DataInputStream(wrap(b"\0\0\0\1" + bytes(range(200))))
+    inp.read_short()
+    with pytest.raises(TruncatedDataError) as caught:
+        inp.read_ints(60, numpy=use_numpy)
+    assert (caught.value.offset, caught.value.needed, caught.value.got) == (2, 240, 202)
+    assert inp.tell() == 204
     assert inp.read(1) == b""
+
+
+@pytest.mark.parametrize("use_numpy", [False, True])
+def test_bulk_read_from_a_source_with_nothing_ready_can_be_retried(use_numpy: bool) -> None:
+    class NonBlocking(io.RawIOBase):
+        def __init__(self) -> None:
+            self.chunks: list[bytes | None] = [b"\0\0\0\1\0", None, b"\0\0\2\0\0\0\3"]
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, buffer: object) -> int | None:
+            chunk = self.chunks.pop(0) if self.chunks else b""
+            if chunk is None:
+                return None
+            view = memoryview(buffer).cast("B")  # type: ignore[call-overload]
+            view[: len(chunk)] = chunk
+            return len(chunk)
+
+    inp = DataInputStream(NonBlocking())
+    with pytest.raises(BlockingIOError):
+        inp.read_ints(3, numpy=use_numpy)
+    assert inp.tell() == 0
+    assert inp.read_ints(3, numpy=use_numpy).tolist() == [1, 2, 3]
 
 
 def test_bulk_read_count_must_not_be_negative() -> None:
@@ -155,9 +187,14 @@ def test_bulk_read_count_must_not_be_negative() -> None:
         DataInputStream(b"").read_ints(-1)
 
 
-def test_bulk_read_from_a_stream_larger_than_the_read_ahead() -> None:
+@pytest.mark.parametrize("wrap", [io.BytesIO, Trickle, OnlyRead])
+@pytest.mark.parametrize("use_numpy", [False, True])
+def test_bulk_read_from_a_stream_larger_than_the_read_ahead(
+    wrap: Callable[[bytes], object], use_numpy: bool
+) -> None:
     values = list(range(-50_000, 50_000))
-    data = bulk("int", values)
-    inp = DataInputStream(io.BytesIO(b"\0\0\0\7" + data))
+    inp = DataInputStream(wrap(b"\0\0\0\7" + bulk("int", values) + b"\0\5"))
     assert inp.read_int() == 7
-    assert inp.read_ints(len(values)).tolist() == values
+    assert inp.read_ints(len(values), numpy=use_numpy).tolist() == values
+    assert inp.tell() == 4 + 4 * len(values)
+    assert inp.read_short() == 5

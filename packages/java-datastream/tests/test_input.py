@@ -8,6 +8,7 @@ import threading
 from typing import TYPE_CHECKING
 
 import pytest
+from sources import OnlyRead, Trickle
 
 from java_datastream import (
     DataInputStream,
@@ -59,34 +60,6 @@ def read_mixed(inp: DataInputStream) -> list[object]:
 
 
 EXPECTED = [True, -2, -3, "\ud800", -4, -5, 1.5, -2.25, "hé 😀\0", "line one", True, "end", b""]
-
-
-class Trickle(io.RawIOBase):
-    """A raw source that returns at most 3 bytes a read, like a slow socket."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b: object) -> int:
-        view = memoryview(b).cast("B")  # type: ignore[call-overload]
-        chunk = self._data.read(min(3, len(view)))
-        view[: len(chunk)] = chunk
-        return len(chunk)
-
-
-class OnlyRead:
-    """Not an io object: read(n) is all it has, and it returns short reads."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-        self.calls = 0
-
-    def read(self, n: int) -> bytes:
-        self.calls += 1
-        return self._data.read(min(n, 5))
 
 
 def _pipe(data: bytes) -> Iterator[io.BufferedReader]:

@@ -14,16 +14,17 @@ from array import array
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
     from types import ModuleType
 
-__all__ = ["DOUBLE", "FLOAT", "INT", "LONG", "SHORT", "Kind", "pack", "unpack"]
+__all__ = ["DOUBLE", "FLOAT", "INT", "LONG", "SHORT", "Kind", "empty", "finish", "pack", "unpack"]
 
 _SWAP = sys.byteorder == "little"
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _NAN32 = 0x7FC00000
 _NAN64 = 0x7FF8000000000000
+_CHUNK_ITEMS = 1 << 15  # values per chunk of a large write: small enough to stay in cache
 
 
 class Kind(NamedTuple):
@@ -88,15 +89,23 @@ def pack_double(value: float) -> bytes:
         raise TypeError(f"write_double: expected a number, got {type(value).__name__}") from None
 
 
-def pack(kind: Kind, values: Iterable[float] | Any) -> bytes:
-    """Big-endian bytes for `values` as the per-value ``write_<kind.java>`` calls would write."""
+def pack(kind: Kind, values: Iterable[float] | Any) -> Iterator[bytes | bytearray | memoryview]:
+    """Big-endian chunks of `values` as the per-value ``write_<kind.java>`` calls would write.
+
+    Every value is checked before the first chunk is produced, so a bad value means nothing
+    is written. Large inputs go out in chunks that stay in the CPU cache while swapped.
+    """
     numpy = sys.modules.get("numpy")
     if numpy is not None and isinstance(values, numpy.ndarray):
         return _pack_numpy(numpy, kind, values)
     if isinstance(values, (bytes, bytearray)):
         values = list(values)  # array() would take these as raw machine bytes
+    if isinstance(values, array) and values.typecode == kind.code and kind is not SHORT:
+        if kind.code in "fd" and _has_nan(values):
+            return iter([_pack_with_nans(kind, values)])
+        return _swapped_chunks(values)  # an array of the right type is valid as it is
     if kind.code in "fd":
-        return _pack_floats(kind, values)
+        return iter([_pack_floats(kind, values)])
     code = "i" if kind is SHORT else kind.code
     try:
         arr = array(code, values)
@@ -104,48 +113,96 @@ def pack(kind: Kind, values: Iterable[float] | Any) -> bytes:
         raise range_error(kind, f"write_{kind.java}s") from None
     if _SWAP:
         arr.byteswap()
-    data = arr.tobytes()
     if kind is SHORT:
         # writeShort keeps the low 16 bits of an int: the last two bytes of each word.
+        data = memoryview(arr).cast("B")
         out = bytearray(len(arr) * 2)
         out[0::2] = data[2::4]
         out[1::2] = data[3::4]
-        return bytes(out)
-    return data
+        return iter([out])
+    return iter([memoryview(arr).cast("B")])
 
 
-def _pack_floats(kind: Kind, values: Iterable[float]) -> bytes:
+def _swapped_chunks(values: array[Any]) -> Iterator[bytes | bytearray | memoryview]:
+    for start in range(0, len(values), _CHUNK_ITEMS):
+        chunk = values[start : start + _CHUNK_ITEMS]
+        if _SWAP:
+            chunk.byteswap()
+        yield memoryview(chunk).cast("B")
+
+
+def _has_nan(values: array[float]) -> bool:
+    total = sum(values)
+    return total != total  # NaN, or +inf and -inf together: then look value by value
+
+
+def _pack_with_nans(kind: Kind, values: Iterable[float]) -> bytes:
+    return b"".join(map(pack_float if kind is FLOAT else pack_double, values))
+
+
+def _pack_floats(kind: Kind, values: Iterable[float]) -> bytes | bytearray | memoryview:
     # array('f') narrows like a C cast, which is Java's (float) conversion.
     arr = array(kind.code, values)
-    total = sum(arr)
-    if total != total:  # some NaN (or +inf and -inf): canonicalise value by value
-        packer = pack_float if kind is FLOAT else pack_double
-        return b"".join(map(packer, arr))
+    if _has_nan(arr):
+        return _pack_with_nans(kind, arr)
     if _SWAP:
         arr.byteswap()
-    return arr.tobytes()
+    return memoryview(arr).cast("B")
 
 
-def _pack_numpy(numpy: ModuleType, kind: Kind, values: Any) -> bytes:
+def _pack_numpy(
+    numpy: ModuleType, kind: Kind, values: Any
+) -> Iterator[bytes | bytearray | memoryview]:
     if values.dtype.kind not in "iubf" or (values.dtype.kind == "f" and kind.code not in "fd"):
         raise TypeError(f"write_{kind.java}s: cannot write a {values.dtype} array")
+    values = values.reshape(-1)
     if kind.code in "fd":
-        return _pack_numpy_floats(numpy, kind, values)
+        return _numpy_float_chunks(numpy, kind, values)
     wide = not numpy.can_cast(values.dtype, "int32" if kind is SHORT else kind.dtype)
     if wide and values.size and (values.min() < kind.lo or values.max() > kind.hi):
         raise range_error(kind, f"write_{kind.java}s")
     # Integer narrowing in numpy keeps the low bits, which is what writeShort does.
-    return bytes(values.astype(kind.wire).tobytes())
+    return (
+        memoryview(values[start : start + _CHUNK_ITEMS].astype(kind.wire)).cast("B")
+        for start in range(0, values.size, _CHUNK_ITEMS)
+    )
 
 
-def _pack_numpy_floats(numpy: ModuleType, kind: Kind, values: Any) -> bytes:
-    if values.dtype.kind != "f":
-        values = values.astype(numpy.float64)  # as Python's float(int) would
-    with numpy.errstate(over="ignore"):
-        floats = values.astype(kind.dtype)
-    bits = floats.view(numpy.uint32 if kind is FLOAT else numpy.uint64).copy()
-    bits[numpy.isnan(floats)] = _NAN32 if kind is FLOAT else _NAN64
-    return bytes(bits.astype(">u4" if kind is FLOAT else ">u8").tobytes())
+def _numpy_float_chunks(numpy: ModuleType, kind: Kind, values: Any) -> Iterator[memoryview]:
+    unsigned = numpy.uint32 if kind is FLOAT else numpy.uint64
+    for start in range(0, values.size, _CHUNK_ITEMS):
+        chunk = values[start : start + _CHUNK_ITEMS]
+        if chunk.dtype.kind != "f":
+            chunk = chunk.astype(numpy.float64)  # as Python's float(int) would
+        with numpy.errstate(over="ignore"):
+            floats = chunk.astype(kind.dtype)
+        bits = floats.view(unsigned)
+        nan = numpy.isnan(floats)
+        if nan.any():
+            bits = bits.copy()
+            bits[nan] = _NAN32 if kind is FLOAT else _NAN64
+        yield memoryview(bits.astype(kind.wire.replace("f", "u"))).cast("B")
+
+
+def empty(kind: Kind, count: int, use_numpy: bool) -> tuple[Any, memoryview]:
+    """A new array for `count` values and a writable byte view of it, for ``readinto``."""
+    if use_numpy:
+        numpy = numpy_module()
+        arr = numpy.empty(count, dtype=kind.wire)
+        return arr, memoryview(arr.view(numpy.uint8))
+    arr = array(kind.code, [0]) * count
+    return arr, memoryview(arr).cast("B")
+
+
+def finish(kind: Kind, arr: Any, use_numpy: bool) -> Any:
+    """Turn an array filled with big-endian bytes by `empty`'s view into native values."""
+    if use_numpy:
+        if _SWAP:
+            arr.byteswap(inplace=True)
+        return arr.view(kind.dtype)
+    if _SWAP:
+        arr.byteswap()
+    return arr
 
 
 def unpack(kind: Kind, data: bytes | memoryview, use_numpy: bool) -> Any:

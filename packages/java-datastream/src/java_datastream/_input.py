@@ -398,11 +398,46 @@ class DataInputStream:
         if use_numpy:
             _arrays.numpy_module()  # fail before consuming anything
         size = n * kind.size
+        if not self._started:
+            self._start()
         pos = self._pos
-        if self._limit - pos < size or not self._started:
-            pos = self._need(size)
-        self._pos = pos + size
-        return _arrays.unpack(kind, memoryview(self._buf)[pos : pos + size], use_numpy)
+        if self._limit - pos >= size:
+            self._pos = pos + size
+            return _arrays.unpack(kind, memoryview(self._buf)[pos : pos + size], use_numpy)
+        if self._read is None:
+            raise self._eof(size)
+        return self._read_bulk_from_source(kind, n, use_numpy)
+
+    def _read_bulk_from_source(self, kind: _arrays.Kind, n: int, use_numpy: bool) -> Any:
+        """Fill a new array straight from the source, without an intermediate bytes copy."""
+        size = n * kind.size
+        offset = self.tell()
+        arr, view = _arrays.empty(kind, n, use_numpy)
+        filled = self._limit - self._pos
+        view[:filled] = memoryview(self._buf)[self._pos : self._limit]
+        readinto = getattr(self._source, "readinto", None)
+        while filled < size:
+            if readinto is not None:
+                got = readinto(view[filled:])
+            else:
+                chunk = self._fetch(size - filled)
+                got = None if chunk is None else len(chunk)
+                if chunk:
+                    view[filled : filled + len(chunk)] = chunk
+            if got is None:  # keep what arrived, so that a retry starts the value again
+                self._buf, self._pos, self._limit, self._base = (
+                    bytes(view[:filled]),
+                    0,
+                    filled,
+                    offset,
+                )
+                raise BlockingIOError("source is non-blocking and has no data ready")
+            if not got:
+                self._buf, self._pos, self._limit, self._base = b"", 0, 0, offset + filled
+                raise TruncatedDataError(offset, size, filled)
+            filled += got
+        self._buf, self._pos, self._limit, self._base = b"", 0, 0, offset + size
+        return _arrays.finish(kind, arr, use_numpy)
 
     @overload
     def read_shorts(self, n: int, *, numpy: Literal[False] = False) -> array[int]: ...

@@ -64,12 +64,12 @@ class DataOutputStream:
             raise TypeError(f"DataOutputStream needs an object with write(), got {sink!r}")
         self._sink = sink
         # BufferedIOBase.write takes all bytes or raises; anything else may take fewer.
-        self._write: Callable[[bytes], object] = (
+        self._write: Callable[[bytes | bytearray | memoryview], object] = (
             write if isinstance(sink, io.BufferedIOBase) else self._write_all
         )
         self._written = 0
 
-    def _write_all(self, data: bytes) -> None:
+    def _write_all(self, data: bytes | bytearray | memoryview) -> None:
         view = memoryview(data)
         while view:
             taken = self._sink.write(view)
@@ -222,9 +222,10 @@ class DataOutputStream:
         self._written += 2 + length
 
     def _write_bulk(self, kind: _arrays.Kind, values: Iterable[float] | Any) -> None:
-        data = _arrays.pack(kind, values)
-        self._write(data)
-        self._written += len(data)
+        write = self._write
+        for chunk in _arrays.pack(kind, values):
+            write(chunk)
+            self._written += len(chunk)
 
     def write_shorts(self, values: Iterable[int] | Any) -> None:
         """Write many shorts at once: the same bytes as ``write_short`` on each value.
