@@ -3,6 +3,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import pylearn2_recipes
 from pylearn2_recipes.models import mlp as own_mlp
 
@@ -42,9 +44,5 @@ def test_alias_resolves_pylearn2_paths_to_this_package() -> None:
 
 def test_unknown_pylearn2_module_is_a_normal_import_error() -> None:
     pylearn2_recipes.install_alias()
-    try:
+    with pytest.raises(ModuleNotFoundError, match=r"pylearn2\.models\.maxout"):
         import pylearn2.models.maxout  # noqa: F401
-    except ModuleNotFoundError as error:
-        assert "pylearn2.models.maxout" in str(error)
-    else:
-        raise AssertionError("pylearn2.models.maxout should not exist")

@@ -55,7 +55,8 @@ def test_store_best_model_keeps_an_independent_copy() -> None:
     model.layers[0].W.set_value(kept + 1.0)
     model.monitor()
     saver.on_monitor(model, None, None)
-    assert saver.best_model is not None and saver.best_model is not model
+    assert saver.best_model is not None
+    assert saver.best_model is not model
     np.testing.assert_array_equal(saver.best_model.layers[0].W.get_value(), kept)
 
 

@@ -7,6 +7,19 @@ import pytest
 
 from pylearn2_recipes.__main__ import main
 
+XOR_CONFIG = """
+!obj:pylearn2.train.Train {
+  dataset: &d !obj:pylearn2.datasets.csv_dataset.CSVDataset {
+    path: '${PYLEARN2_TRAIN_DIR}/xor.csv'},
+  model: !obj:pylearn2.models.mlp.MLP {nvis: 2, layers: [
+    !obj:pylearn2.models.mlp.Sigmoid {layer_name: hidden, dim: 2, irange: .1, init_bias: 1.},
+    !obj:pylearn2.models.mlp.Softmax {layer_name: output, n_classes: 2, irange: .1}]},
+  algorithm: !obj:pylearn2.training_algorithms.sgd.SGD {
+    learning_rate: .05, batch_size: 10, monitoring_dataset: *d,
+    termination_criterion: !obj:pylearn2.termination_criteria.EpochCounter {max_epochs: 3}}
+}
+"""
+
 
 def test_recipe_xor_prints_the_blog_output_and_plots(capsys, tmp_path: Path) -> None:
     plot = tmp_path / "curves.png"
@@ -31,17 +44,7 @@ def test_recipe_pima_with_a_csv_reaches_70_percent_on_test(capsys, pima_csv: Pat
 def test_train_runs_a_yaml_experiment(capsys, tmp_path: Path) -> None:
     config = tmp_path / "xor.yaml"
     (tmp_path / "xor.csv").write_text("y,a,b\n0,0,0\n1,0,1\n1,1,0\n0,1,1\n")
-    config.write_text(
-        "!obj:pylearn2.train.Train {\n"
-        "  dataset: &d !obj:pylearn2.datasets.csv_dataset.CSVDataset {path: '${PYLEARN2_TRAIN_DIR}/xor.csv'},\n"
-        "  model: !obj:pylearn2.models.mlp.MLP {nvis: 2, layers: [\n"
-        "    !obj:pylearn2.models.mlp.Sigmoid {layer_name: hidden, dim: 2, irange: .1, init_bias: 1.},\n"
-        "    !obj:pylearn2.models.mlp.Softmax {layer_name: output, n_classes: 2, irange: .1}]},\n"
-        "  algorithm: !obj:pylearn2.training_algorithms.sgd.SGD {learning_rate: .05, batch_size: 10,\n"
-        "    monitoring_dataset: *d,\n"
-        "    termination_criterion: !obj:pylearn2.termination_criteria.EpochCounter {max_epochs: 3}}\n"
-        "}\n"
-    )
+    config.write_text(XOR_CONFIG)
     assert main(["train", str(config), "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "trained 3 epochs" in out

@@ -57,7 +57,7 @@ def test_a_model_pickled_on_request_loads_back(tmp_path: Path) -> None:
 
 
 def test_saving_an_arbitrary_object_needs_allow_pickle(tmp_path: Path) -> None:
-    with pytest.raises(PickleRefusedError, match="saving a dict .* needs pickle"):
+    with pytest.raises(PickleRefusedError, match=r"saving a dict .* needs pickle"):
         serial.save(tmp_path / "x.pkl", {"a": 1})
 
 
@@ -67,7 +67,7 @@ def test_truncated_model_file_is_a_clear_error(tmp_path: Path, keep: int) -> Non
     serial.save(path, model())
     path.write_bytes(path.read_bytes()[:keep])
     with pytest.raises(
-        ModelFileError, match="cannot load model file .*best.pkl.*corrupt or truncated"
+        ModelFileError, match=r"cannot load model file .*best\.pkl.*corrupt or truncated"
     ):
         serial.load(path)
 
