@@ -87,6 +87,16 @@ def test_async_default_owner_differs_between_tasks(mongo_uri, collection_name):
     run(mongo_uri, collection_name, scenario)
 
 
+def test_async_finished_task_does_not_pass_its_owner_on(mongo_uri, collection_name):
+    async def scenario(locker):
+        first = await asyncio.create_task(locker.lock("x"))
+        with pytest.raises(LockTimeout):
+            await asyncio.create_task(locker.lock("x", timeout=0))
+        await first.release()
+
+    run(mongo_uri, collection_name, scenario)
+
+
 def test_async_renewal_keeps_a_short_lease(mongo_uri, collection_name):
     async def scenario(locker):
         async with await locker.lock("x", owner="worker", ttl=0.6) as lease:

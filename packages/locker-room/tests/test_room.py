@@ -272,3 +272,23 @@ def test_room_from_host_owns_and_closes_its_client(mongo_uri, collection_name):
     with LockerRoom(host=mongo_uri, db="locker_room_tests", collection=collection_name) as room:
         room.lock("x").release()
         assert room.status("x")["token"] == 1
+
+
+def test_a_new_thread_reusing_a_finished_threads_id_is_another_owner(locker):
+    leases, errors = [], []
+    first = threading.Thread(target=lambda: leases.append(locker.lock("x")))
+    first.start()
+    first.join()
+
+    def second():
+        try:
+            locker.lock("x", timeout=0)
+        except LockTimeout as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join()
+    assert len(errors) == 1
+    assert errors[0].holder == leases[0].owner
+    leases[0].release()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import secrets
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pymongo import AsyncMongoClient, ReturnDocument
@@ -37,10 +37,6 @@ R = TypeVar("R")
 
 _log_acquire = logging.getLogger("locker_room.acquire")
 _log_release = logging.getLogger("locker_room.release")
-
-
-def _task_owner(nonce: str) -> str:
-    return _protocol.default_owner(nonce, task=asyncio.current_task())
 
 
 class AsyncLockerRoom:
@@ -80,7 +76,9 @@ class AsyncLockerRoom:
             read_concern=ReadConcern("majority"),
         )
         self._clock = clock
-        self._nonce = secrets.token_hex(4)
+        self._owners: weakref.WeakKeyDictionary[asyncio.Task[Any], str] = (
+            weakref.WeakKeyDictionary()
+        )
         self._leases: dict[tuple[str, str], list[AsyncLease]] = {}
 
     async def lock(
@@ -103,7 +101,7 @@ class AsyncLockerRoom:
             A bad argument, before any round trip.
         """
         _protocol.check_lock_args(name, owner, timeout, ttl)
-        owner = owner or _task_owner(self._nonce)
+        owner = owner or self._default_owner()
         attempt = _protocol.new_attempt()
         query, update = _protocol.acquire_command(
             name, owner, ttl, reentrant=reentrant, attempt=attempt
@@ -139,6 +137,15 @@ class AsyncLockerRoom:
                 raise await self._timeout_error(name, timeout or 0.0) from last_error
             delay = next(delays)
             await asyncio.sleep(delay if deadline is None else min(delay, deadline - now))
+
+    def _default_owner(self) -> str:
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("AsyncLockerRoom must be used from within an asyncio task")
+        owner = self._owners.get(task)
+        if owner is None:
+            owner = self._owners[task] = _protocol.default_owner(f"task-{id(task):x}")
+        return owner
 
     async def _settle_acquire(self, name: str, owner: str, attempt: str) -> Document | None:
         try:
@@ -182,7 +189,7 @@ class AsyncLockerRoom:
 
     async def release(self, name: str, owner: str | None = None) -> None:
         """Release a hold of ``owner`` (default: this task's owner); see LockerRoom.release."""
-        owner = owner or _task_owner(self._nonce)
+        owner = owner or self._default_owner()
         held = self._leases.get((name, owner))
         if held:
             await held[-1].release()

@@ -10,7 +10,6 @@ import math
 import os
 import secrets
 import socket
-import threading
 from typing import Any
 
 from locker_room._errors import LockError, LockLost, NotLockOwner
@@ -34,10 +33,12 @@ Document = dict[str, Any]
 _NOW = "$$NOW"
 
 
-def default_owner(room_nonce: str, task: object = None) -> str:
-    """``hostname:pid:thread:nonce``, unique per thread (or asyncio task) and lock room."""
-    thread = threading.get_ident() if task is None else f"task-{id(task):x}"
-    return f"{socket.gethostname()}:{os.getpid()}:{thread}:{room_nonce}"
+def default_owner(thread: str) -> str:
+    """``hostname:pid:thread:random``; callers keep one per thread (or task) and room.
+
+    The random part tells apart threads that reuse an identifier of a finished thread.
+    """
+    return f"{socket.gethostname()}:{os.getpid()}:{thread}:{secrets.token_hex(4)}"
 
 
 def new_attempt() -> str:

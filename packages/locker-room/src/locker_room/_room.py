@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-import secrets
+import os
 import threading
 import time
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
@@ -87,7 +87,7 @@ class LockerRoom:
             read_concern=ReadConcern("majority"),
         )
         self._clock = clock
-        self._nonce = secrets.token_hex(4)
+        self._owner = threading.local()
         self._leases: dict[tuple[str, str], list[Lease]] = {}
         self._leases_lock = threading.Lock()
         self._renewer = Renewer(clock)
@@ -128,7 +128,7 @@ class LockerRoom:
             A bad argument, before any round trip.
         """
         _protocol.check_lock_args(name, owner, timeout, ttl)
-        owner = owner or _protocol.default_owner(self._nonce)
+        owner = owner or self._default_owner()
         attempt = _protocol.new_attempt()
         query, update = _protocol.acquire_command(
             name, owner, ttl, reentrant=reentrant, attempt=attempt
@@ -177,6 +177,15 @@ class LockerRoom:
             return doc
         return None
 
+    def _default_owner(self) -> str:
+        cached: tuple[int, str] | None = getattr(self._owner, "cached", None)
+        if cached is None or cached[0] != os.getpid():  # a forked child is another owner
+            cached = self._owner.cached = (
+                os.getpid(),
+                _protocol.default_owner(str(threading.get_ident())),
+            )
+        return cached[1]
+
     def _timeout_error(self, name: str, timeout: float) -> LockTimeout:
         try:
             status = self.status(name)
@@ -222,7 +231,7 @@ class LockerRoom:
         LockLost
             The lease expired and another owner took the lock.
         """
-        owner = owner or _protocol.default_owner(self._nonce)
+        owner = owner or self._default_owner()
         with self._leases_lock:
             held = self._leases.get((name, owner))
             lease = held[-1] if held else None
