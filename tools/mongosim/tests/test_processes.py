@@ -6,6 +6,7 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import time
 from typing import TYPE_CHECKING
 
 import pytest
@@ -65,6 +66,32 @@ def test_two_processes_see_each_others_writes(served: tuple[subprocess.Popen[str
         worker.join(60)
 
     assert [worker.exitcode for worker in workers] == [0, 0]
+
+
+def test_command_line_steps_the_primary_down_periodically(
+    connect: Callable[..., Client],
+) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mongosim", "--members", "2", "--step-down-every", "0.2"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        client = connect(process.stdout.readline().strip())
+        first = client.admin.command("hello")["primary"]
+        primaries = {first}
+        deadline = time.monotonic() + 20
+        while len(primaries) < 2 and time.monotonic() < deadline:
+            primaries.add(client.admin.command("hello").get("primary"))
+            time.sleep(0.05)
+    finally:
+        process.terminate()
+        process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+    assert len(primaries - {None}) == 2
 
 
 def test_command_line_refuses_bad_arguments() -> None:
