@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from pymongo import monitoring
 
 from locker_room import LockerRoom, LockLost, LockTimeout, NotLockOwner
 
@@ -292,3 +293,45 @@ def test_a_new_thread_reusing_a_finished_threads_id_is_another_owner(locker):
     assert len(errors) == 1
     assert errors[0].holder == leases[0].owner
     leases[0].release()
+
+
+class Commands(monitoring.CommandListener):
+    def __init__(self):
+        self.sent = []
+
+    def started(self, event):
+        self.sent.append((event.command_name, event.command))
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def test_writes_use_majority_write_concern_and_status_majority_reads(make_room):
+    commands = Commands()
+    room = make_room({"event_listeners": [commands]})
+    room.lock("x", owner="gustav").release()
+    room.status("x")
+    by_name = {name: command for name, command in commands.sent}
+    assert by_name["findAndModify"]["writeConcern"] == {"w": "majority"}
+    assert by_name["update"]["writeConcern"] == {"w": "majority"}
+    assert by_name["aggregate"]["readConcern"] == {"level": "majority"}
+
+
+def test_uncontended_acquire_and_release_are_one_round_trip_each(mongo_rs, locker):
+    def user_commands():
+        counts = mongo_rs.commands()
+        for monitoring_command in ("hello", "ismaster", "isMaster", "endSessions"):
+            counts.pop(monitoring_command, None)
+        return counts
+
+    locker.lock("warm").release()
+    before = user_commands()
+    lease = locker.lock("x", owner="gustav")
+    acquired = user_commands()
+    lease.release()
+    released = user_commands()
+    assert acquired - before == {"findAndModify": 1}
+    assert released - acquired == {"update": 1}
