@@ -314,7 +314,7 @@ def test_writes_use_majority_write_concern_and_status_majority_reads(make_room):
     room = make_room({"event_listeners": [commands]})
     room.lock("x", owner="gustav").release()
     room.status("x")
-    by_name = {name: command for name, command in commands.sent}
+    by_name = dict(commands.sent)
     assert by_name["findAndModify"]["writeConcern"] == {"w": "majority"}
     assert by_name["update"]["writeConcern"] == {"w": "majority"}
     assert by_name["aggregate"]["readConcern"] == {"level": "majority"}
