@@ -102,6 +102,8 @@ def check_nan_policy(nan_policy: str, *, pairwise: bool) -> None:
 def apply_nan_policy(table: Table, nan_policy: str, name: str) -> Table:
     """Raise on inf always and on NaN under "raise"; drop NaN rows under "drop"."""
     values = table.values
+    if np.isfinite(values).all():
+        return table
     infinite = np.isinf(values)
     if infinite.any():
         row, column = np.argwhere(infinite)[0]
@@ -218,6 +220,20 @@ def as_covariance(cov: object) -> Table:
                 f"`cov` is not positive semi-definite: its smallest eigenvalue is {smallest:.3g}"
             ) from None
     return table
+
+
+def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
+    """``R Wᵀ``: (T, N) returns and (K, N) weights -> (T, K) portfolio returns.
+
+    For a few portfolios the product is memory-bound, and a threaded BLAS gemv can stall for
+    milliseconds waiting on a busy core, so a plain single-threaded einsum is used instead.
+    """
+    product: FloatArray
+    if weights.shape[0] <= 4:
+        product = np.einsum("tn,kn->tk", returns, weights)
+    else:
+        product = returns @ weights.T
+    return product
 
 
 def positive_int(value: object, name: str, *, minimum: int) -> int:

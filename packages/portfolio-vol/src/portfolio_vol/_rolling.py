@@ -18,17 +18,54 @@ from ._inputs import FloatArray
 __all__: list[str] = []
 
 
-def _blocks(values: FloatArray, length: int) -> tuple[FloatArray, FloatArray]:
-    """Split (T, M) into (B, length, M) zero-padded blocks; return (centred blocks, means)."""
-    n_rows, n_columns = values.shape
+# Assets per pass: a chunk's temporaries (CHUNK × T doubles) stay in the CPU cache.
+CHUNK = 32
+
+
+def _blocks(rows: FloatArray, length: int) -> tuple[FloatArray, FloatArray]:
+    """Split (C, T) into (C, B, length) zero-padded blocks; return (centred blocks, means)."""
+    n_series, n_rows = rows.shape
     n_blocks = -(-n_rows // length)
-    padded = np.zeros((n_blocks * length, n_columns))
-    padded[:n_rows] = values
-    blocks = padded.reshape(n_blocks, length, n_columns)
+    padded = np.zeros((n_series, n_blocks * length))
+    padded[:, :n_rows] = rows
+    blocks = padded.reshape(n_series, n_blocks, length)
     counts = np.full(n_blocks, float(length))
     counts[-1] = n_rows - (n_blocks - 1) * length
-    means = blocks.sum(axis=1) / counts[:, np.newaxis]
-    return blocks - means[:, np.newaxis, :], means
+    means = blocks.sum(axis=2) / counts
+    blocks -= means[:, :, np.newaxis]
+    return blocks, means
+
+
+def _comoment(
+    x: tuple[FloatArray, FloatArray], y: tuple[FloatArray, FloatArray], window: int
+) -> FloatArray:
+    """Window co-moments of blocked, centred series: (C, B, L) each, broadcast over C."""
+    (x_blocks, x_means), (y_blocks, y_means) = x, y
+    # Head of the window ending at row k of block j: rows 0..k of block j (prefix sums).
+    sxy_h = np.cumsum(x_blocks * y_blocks, axis=2)
+    sx_h = np.cumsum(x_blocks, axis=2)
+    sy_h = np.cumsum(y_blocks, axis=2)
+    head = np.arange(1.0, window + 1.0)
+    comoment = sxy_h - sx_h * (sy_h / head)
+    if comoment.shape[1] > 1:
+        # Tail: rows k+1.. of block j − 1, i.e. that block's total minus its prefix at k.
+        sx_t = sx_h[:, :-1, -1:] - sx_h[:, :-1]
+        sy_t = sy_h[:, :-1, -1:] - sy_h[:, :-1]
+        sxy_t = sxy_h[:, :-1, -1:] - sxy_h[:, :-1]
+        tail = window - head
+        tail_safe = np.maximum(tail, 1.0)
+        sxy_t -= sx_t * (sy_t / tail_safe)
+        dx = sx_t / tail_safe
+        dx += (x_means[:, :-1] - x_means[:, 1:])[:, :, np.newaxis]
+        dx -= sx_h[:, 1:] / head
+        dy = sy_t / tail_safe
+        dy += (y_means[:, :-1] - y_means[:, 1:])[:, :, np.newaxis]
+        dy -= sy_h[:, 1:] / head
+        dx *= dy * (tail * head / window)
+        sxy_t += dx
+        comoment[:, 1:] += sxy_t
+    result: FloatArray = comoment
+    return result
 
 
 def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
@@ -48,29 +85,13 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
     count : ndarray of shape (T,)
         Rows in each window: ``min(window, t + 1)``.
     """
-    n_rows = x.shape[0]
-    x_blocks, x_means = _blocks(x, window)
-    y_blocks, y_means = _blocks(y, window)
-    # Head of the window ending at row k of block j: rows 0..k of block j (prefix sums).
-    sx_h = np.cumsum(x_blocks, axis=1)
-    sy_h = np.cumsum(y_blocks, axis=1)
-    sxy_h = np.cumsum(x_blocks * y_blocks, axis=1)
-    head = np.arange(1.0, window + 1.0)[:, np.newaxis]
-    comoment = sxy_h - sx_h * sy_h / head
-    if comoment.shape[0] > 1:
-        # Tail: rows k+1.. of block j − 1, i.e. that block's total minus its prefix at k.
-        sx_t = sx_h[:-1, -1:] - sx_h[:-1]
-        sy_t = sy_h[:-1, -1:] - sy_h[:-1]
-        sxy_t = sxy_h[:-1, -1:] - sxy_h[:-1]
-        tail = window - head
-        tail_safe = np.maximum(tail, 1.0)
-        dx = (x_means[:-1, np.newaxis] + sx_t / tail_safe) - (
-            x_means[1:, np.newaxis] + sx_h[1:] / head
-        )
-        dy = (y_means[:-1, np.newaxis] + sy_t / tail_safe) - (
-            y_means[1:, np.newaxis] + sy_h[1:] / head
-        )
-        comoment[1:] += sxy_t - sx_t * sy_t / tail_safe + (tail * head / window) * dx * dy
+    n_rows, n_columns = x.shape
+    shared_y = _blocks(y.T, window) if y.shape[1] == 1 else None
+    out = np.empty((n_columns, n_rows))
+    for start in range(0, n_columns, CHUNK):
+        stop = min(start + CHUNK, n_columns)
+        x_part = _blocks(x[:, start:stop].T, window)
+        y_part = shared_y if shared_y is not None else _blocks(y[:, start:stop].T, window)
+        out[start:stop] = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
-    result: FloatArray = comoment.reshape(-1, comoment.shape[2])[:n_rows]
-    return result, count
+    return out.T, count

@@ -22,6 +22,9 @@ from ._inputs import (
     lam_from,
     series,
 )
+from ._inputs import (
+    portfolio_returns as portfolio_returns_of,
+)
 from .exceptions import InsufficientDataError
 
 __all__ = ["ewma_volatility"]
@@ -93,7 +96,7 @@ def ewma_volatility(
     if table.values.shape[0] == 0:
         raise InsufficientDataError("`returns` has no rows")
     checked = as_weights(weights, table.columns, table.values.shape[1])
-    portfolio_returns = table.values @ checked.values.T
+    portfolio_returns = portfolio_returns_of(table.values, checked.values)
     volatility = np.sqrt(_ewma_filter(portfolio_returns * portfolio_returns, decay))
     if checked.single:
         if table.pandas:

@@ -23,6 +23,9 @@ from ._inputs import (
     positive_int,
     series,
 )
+from ._inputs import (
+    portfolio_returns as portfolio_returns_of,
+)
 from ._rolling import rolling_comoment
 from .exceptions import InsufficientDataError, InvalidParameterError, ZeroVarianceError
 
@@ -100,7 +103,7 @@ def rolling_volatility(
         raise InvalidParameterError(
             f"`min_periods` must be an integer in [2, window={window}], got {min_periods!r}"
         )
-    portfolio_returns = table.values @ checked.values.T
+    portfolio_returns = portfolio_returns_of(table.values, checked.values)
     comoment, count = rolling_comoment(portfolio_returns, portfolio_returns, window)
     divisor = np.maximum(count - 1, 1.0)[:, np.newaxis]
     volatility = np.sqrt(np.maximum(comoment, 0.0) / divisor)
@@ -158,8 +161,8 @@ def rolling_risk_contributions(
     if not checked.single:
         raise InvalidParameterError("`weights` must be one portfolio (shape (N,))")
     w = checked.values[0]
-    portfolio_returns = table.values @ w
-    column = portfolio_returns[:, np.newaxis]
+    column = portfolio_returns_of(table.values, checked.values)
+    portfolio_returns = column[:, 0]
     variance, count = rolling_comoment(column, column, window)
     covariance, _ = rolling_comoment(table.values, column, window)
     full = count >= window
@@ -173,7 +176,9 @@ def rolling_risk_contributions(
             "so its risk contributions are undefined"
         )
     volatility = np.sqrt(np.where(full, variance, 1.0))
-    contributions = w * covariance / ((window - 1) * volatility)[:, np.newaxis]
+    contributions = covariance
+    contributions *= w
+    contributions /= ((window - 1) * volatility)[:, np.newaxis]
     contributions[~full] = np.nan
     if table.pandas:
         return frame(contributions, table.index, table.columns)
