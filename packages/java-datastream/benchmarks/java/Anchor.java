@@ -3,7 +3,8 @@ import java.io.*;
 /**
  * The JDK side of bench_datastream.py, timed inside the JVM with System.nanoTime.
  *
- * <pre>java Anchor MODE FILE COUNT REPEATS</pre> prints the best time in milliseconds.
+ * <pre>java Anchor MODE FILE COUNT REPEATS</pre> prints, in milliseconds, the first run's time
+ * (what a program doing the job once sees, JIT warm-up included) and the best run's (warm).
  * MODE is writeInt (0..COUNT-1), readInt, writeUTF or readUTF ("hello, world" COUNT times),
  * each through a Buffered stream over a File stream.
  */
@@ -14,6 +15,7 @@ public class Anchor {
         int count = Integer.parseInt(args[2]);
         int repeats = Integer.parseInt(args[3]);
         long best = Long.MAX_VALUE;
+        long first = 0;
         long checksum = 0;
         for (int r = 0; r < repeats; r++) {
             long start = System.nanoTime();
@@ -40,8 +42,10 @@ public class Anchor {
                 }
                 default -> throw new IllegalArgumentException(mode);
             }
-            best = Math.min(best, System.nanoTime() - start);
+            long elapsed = System.nanoTime() - start;
+            if (r == 0) first = elapsed;
+            best = Math.min(best, elapsed);
         }
-        System.out.println(best / 1e6 + " " + checksum);
+        System.out.println(first / 1e6 + " " + best / 1e6 + " " + checksum);
     }
 }

@@ -345,16 +345,18 @@ class DataInputStream:
         pos = self._pos
         if self._limit - pos < 2:
             pos = self._need(2)
-        length = _USHORT(self._buf, pos)[0]
+        buf = self._buf
+        length = buf[pos] << 8 | buf[pos + 1]
         start = pos + 2
         if self._limit - start < length:
             self._pos = start
             start = self._need(length)
+            buf = self._buf
         end = start + length
         self._pos = end
-        raw = self._buf[start:end]
+        raw = buf[start:end]
         if raw.isascii():
-            return raw.decode("ascii")
+            return raw.decode()  # ASCII is its own modified UTF-8
         return _decode_mutf8(raw)
 
     def read_line(self) -> str | None:

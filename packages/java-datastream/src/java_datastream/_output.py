@@ -22,6 +22,7 @@ _USHORT = struct.Struct(">H").pack
 _pack_float = _arrays.pack_float
 _pack_double = _arrays.pack_double
 _INT32_MAX = 2**31 - 1
+_SHORT_LENGTHS = [_USHORT(length) for length in range(256)]  # write_utf's common prefixes
 
 
 def _int_error(value: object, method: str, kind: _arrays.Kind) -> Exception:
@@ -212,13 +213,16 @@ class DataOutputStream:
             If the encoding is longer than 65535 bytes; nothing is written then.
         """
         if text.isascii() and "\0" not in text:
-            data = text.encode("ascii")
+            data = text.encode()  # ASCII is its own modified UTF-8
         else:
             data = _encode_mutf8(text)
         length = len(data)
-        if length > 0xFFFF:
+        if length < 256:
+            self._write(_SHORT_LENGTHS[length] + data)
+        elif length <= 0xFFFF:
+            self._write(_USHORT(length) + data)
+        else:
             raise UTFDataFormatError(f"encoded string too long: {length} bytes")
-        self._write(_USHORT(length) + data)
         self._written += 2 + length
 
     def _write_bulk(self, kind: _arrays.Kind, values: Iterable[float] | Any) -> None:
