@@ -41,6 +41,21 @@ class MethodBase:
         fn: Callable[..., Any] = getattr(target, self.name)
         return fn
 
+    def _report_fallback(self, start: float, kind: OperationKind) -> None:
+        """Report a read that succeeded while no primary was known (so a secondary served it)."""
+        owner = self.owner
+        if owner._no_primary is not None and owner._no_primary():
+            retrier = owner._retrier
+            state = retrier.start(self.operation, kind, False, start)
+            state.now = retrier.clock()
+            state.read_preference = retrier.policy.read_fallback
+            retrier.report(state)
+
+    def _read_target(self) -> Any:
+        """Where reads and cursors run: the read-fallback twin if the policy has one."""
+        owner = self.owner
+        return owner._fallback if owner._fallback is not None else owner._target
+
     def __repr__(self) -> str:
         return f"<proxied method {self.operation}>"
 
@@ -48,7 +63,7 @@ class MethodBase:
 class ProxyBase:
     """Attribute/item access returning proxies of the same kind, wrapped methods, dunders."""
 
-    __slots__ = ("_cache", "_idempotent", "_no_primary", "_retrier", "_target")
+    __slots__ = ("_cache", "_fallback", "_idempotent", "_no_primary", "_retrier", "_target")
 
     # pymongo's Client/Database answer any attribute name with a Database/Collection, so
     # the kind of a target is told by isinstance, never by hasattr.
@@ -82,9 +97,13 @@ class ProxyBase:
         self._idempotent = idempotent
         self._cache: dict[Any, Any] = {}
         self._no_primary: Callable[[], bool] | None = None
-        if retrier.policy.read_fallback is not None and not isinstance(obj, self._client_kind):
+        # Reads go through this twin of the target, with the policy's read_fallback.
+        self._fallback: Any = None
+        fallback = retrier.policy.read_fallback
+        if fallback is not None and not isinstance(obj, self._client_kind):
             client = self._client_of(obj)
             self._no_primary = lambda: client.primary is None
+            self._fallback = obj.with_options(read_preference=fallback)
 
     def _child(self, obj: Any, idempotent: bool | None = None) -> Any:
         child = object.__new__(type(self))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any
 
 from pymongo.errors import AutoReconnect, PyMongoError
@@ -95,13 +96,13 @@ class Retrier:
     def report(self, state: RetryState) -> None:
         """Log one retry (or read fallback) at WARNING and call ``on_retry``."""
         error = state.error
-        cause = "no primary" if error is None else self.redact(_describe(error))
+        cause = "no primary known" if error is None else self.redact(_describe(error))
         if state.read_preference is not None:
             self.logger.warning(
-                "%s: %s; reading from %s (may be stale), attempt %d, %.3fs elapsed",
+                "%s: %s; read with %s (may be stale data), attempt %d, %.3fs elapsed",
                 state.operation,
                 cause,
-                state.read_preference.name,
+                state.read_preference.mongos_mode,
                 state.attempt,
                 state.elapsed,
             )
@@ -115,7 +116,8 @@ class Retrier:
                 state.delay,
             )
         if self.on_retry is not None:
-            self.on_retry(state)
+            # A snapshot: the loop keeps updating its own state.
+            self.on_retry(replace(state))
 
     def redact(self, text: str) -> str:
         """``text`` without passwords."""

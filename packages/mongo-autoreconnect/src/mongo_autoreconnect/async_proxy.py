@@ -49,7 +49,7 @@ class _AsyncMethod(MethodBase):
             return self._run(args, kwargs)
         if self.name == "find":
             source = FindSource(args, kwargs)
-            return self._cursor(source.open(None, 0, owner._target), source)
+            return self._cursor(source.open(None, 0, self._read_target()), source)
         # Synchronous methods of the async API do no I/O (with_options, get_collection...).
         return owner._wrap(self.fn(*args, **kwargs))
 
@@ -66,15 +66,18 @@ class _AsyncMethod(MethodBase):
             source = NamedSource(self.name, args, kwargs)
         retrier = owner._retrier
         start = retrier.clock()
-        no_primary = owner._no_primary if kind is OperationKind.READ else None
-        if no_primary is not None and no_primary():
-            result = await self._retry(start, None, kind, idempotent, args, kwargs)
+        fn = self.fn
+        fallback = owner._fallback if kind is OperationKind.READ else None
+        if fallback is not None:
+            fn = self.on(fallback)
+        try:
+            with pymongo.timeout(retrier.deadline):
+                result = await fn(*args, **kwargs)
+        except PyMongoError as error:
+            result = await self._retry(start, error, kind, idempotent, fn, args, kwargs)
         else:
-            try:
-                with pymongo.timeout(retrier.deadline):
-                    result = await self.fn(*args, **kwargs)
-            except PyMongoError as error:
-                result = await self._retry(start, error, kind, idempotent, args, kwargs)
+            if fallback is not None:
+                self._report_fallback(start, kind)
         if source is not None:
             return self._cursor(result, source)
         return result
@@ -82,9 +85,10 @@ class _AsyncMethod(MethodBase):
     async def _retry(
         self,
         start: float,
-        error: PyMongoError | None,
+        error: PyMongoError,
         kind: OperationKind,
         idempotent: bool,
+        fn: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
@@ -92,21 +96,12 @@ class _AsyncMethod(MethodBase):
         retrier = owner._retrier
         state = retrier.start(self.operation, kind, idempotent or owner._idempotent, start)
         while True:
-            if error is None:
-                # No primary known and the policy has a read fallback: do not wait for one.
-                state.read_preference = retrier.policy.read_fallback
-                retrier.report(state)
-            else:
-                delay = retrier.after_failure(state, error, owner._no_primary)
-                if delay > 0:
-                    await retrier.policy.async_sleep(delay)
+            delay = retrier.after_failure(state, error, owner._no_primary)
+            if delay > 0:
+                await retrier.policy.async_sleep(delay)
             remaining = retrier.remaining(state)
             if remaining <= 0:
-                assert error is not None
                 raise error
-            fn = self.fn
-            if state.read_preference is not None:
-                fn = self.on(owner._target.with_options(read_preference=state.read_preference))
             try:
                 with pymongo.timeout(remaining):
                     return await fn(*args, **kwargs)
@@ -120,7 +115,7 @@ class _AsyncMethod(MethodBase):
             source,
             operation=self.operation,
             retrier=owner._retrier,
-            target=owner._target,
+            target=self._read_target(),
             no_primary=owner._no_primary,
         )
 

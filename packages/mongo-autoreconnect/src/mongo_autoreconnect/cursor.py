@@ -79,12 +79,6 @@ class _Resumable:
         self._close_live()
         return delay
 
-    def _reopen_target(self) -> Any:
-        state = self._state
-        if state is not None and state.read_preference is not None:
-            return self._target.with_options(read_preference=state.read_preference)
-        return self._target
-
     def _check_deadline(self, error: PyMongoError) -> None:
         assert self._state is not None
         if self._retrier.remaining(self._state) <= 0:
@@ -170,9 +164,7 @@ class ResumableCursor(_Resumable, Generic[_D]):
                     if self._source.exhausted(self._yielded):
                         raise StopIteration
                     with self._timeout():
-                        self._live = self._source.open(
-                            self._after, self._yielded, self._reopen_target()
-                        )
+                        self._live = self._source.open(self._after, self._yielded, self._target)
                 with self._timeout():
                     doc = self._live.next()
             except AutoReconnect as error:
@@ -264,7 +256,7 @@ class AsyncResumableCursor(_Resumable, Generic[_D]):
                     if self._source.exhausted(self._yielded):
                         raise StopAsyncIteration
                     with self._timeout():
-                        live = self._source.open(self._after, self._yielded, self._reopen_target())
+                        live = self._source.open(self._after, self._yielded, self._target)
                         if inspect.isawaitable(live):
                             live = await live
                     self._live = live

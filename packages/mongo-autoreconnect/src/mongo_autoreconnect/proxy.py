@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 import pymongo
@@ -41,7 +41,7 @@ class _Method(MethodBase):
         source: CursorSource | None = None
         if mode is Call.FIND:
             source = FindSource(args, kwargs)
-            return self._cursor(source.open(None, 0, owner._target), source)
+            return self._cursor(source.open(None, 0, self._read_target()), source)
         if mode is Call.SORTED_CURSOR:
             source = PipelineSource(self.name, args, kwargs)
             args, kwargs = source.call_args()
@@ -49,15 +49,18 @@ class _Method(MethodBase):
             source = NamedSource(self.name, args, kwargs)
         retrier = owner._retrier
         start = retrier.clock()
-        no_primary = owner._no_primary if kind is OperationKind.READ else None
-        if no_primary is not None and no_primary():
-            result = self._retry(start, None, kind, idempotent, args, kwargs)
+        fn = self.fn
+        fallback = owner._fallback if kind is OperationKind.READ else None
+        if fallback is not None:
+            fn = self.on(fallback)
+        try:
+            with pymongo.timeout(retrier.deadline):
+                result = fn(*args, **kwargs)
+        except PyMongoError as error:
+            result = self._retry(start, error, kind, idempotent, fn, args, kwargs)
         else:
-            try:
-                with pymongo.timeout(retrier.deadline):
-                    result = self.fn(*args, **kwargs)
-            except PyMongoError as error:
-                result = self._retry(start, error, kind, idempotent, args, kwargs)
+            if fallback is not None:
+                self._report_fallback(start, kind)
         if source is not None:
             return self._cursor(result, source)
         return result
@@ -65,9 +68,10 @@ class _Method(MethodBase):
     def _retry(
         self,
         start: float,
-        error: PyMongoError | None,
+        error: PyMongoError,
         kind: OperationKind,
         idempotent: bool,
+        fn: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
@@ -75,21 +79,12 @@ class _Method(MethodBase):
         retrier = owner._retrier
         state = retrier.start(self.operation, kind, idempotent or owner._idempotent, start)
         while True:
-            if error is None:
-                # No primary known and the policy has a read fallback: do not wait for one.
-                state.read_preference = retrier.policy.read_fallback
-                retrier.report(state)
-            else:
-                delay = retrier.after_failure(state, error, owner._no_primary)
-                if delay > 0:
-                    retrier.policy.sleep(delay)
+            delay = retrier.after_failure(state, error, owner._no_primary)
+            if delay > 0:
+                retrier.policy.sleep(delay)
             remaining = retrier.remaining(state)
             if remaining <= 0:
-                assert error is not None
                 raise error
-            fn = self.fn
-            if state.read_preference is not None:
-                fn = self.on(owner._target.with_options(read_preference=state.read_preference))
             try:
                 with pymongo.timeout(remaining):
                     return fn(*args, **kwargs)
@@ -103,7 +98,7 @@ class _Method(MethodBase):
             source,
             operation=self.operation,
             retrier=owner._retrier,
-            target=owner._target,
+            target=self._read_target(),
             no_primary=owner._no_primary,
         )
 

@@ -1,0 +1,71 @@
+"""Fixtures for tests through real pymongo over TCP.
+
+``mongo_uri`` and ``mongo_rs`` come from the mongosim pytest plugin: the simulator by
+default, a real server when ``MONGODB_URI`` is set (then ``mongo_rs`` tests skip: faults can
+only be injected into the simulator).
+"""
+
+from __future__ import annotations
+
+import collections
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pymongo
+import pytest
+from pymongo import monitoring
+from pymongo.errors import PyMongoError
+
+from mongo_autoreconnect import RetryPolicy
+
+# Short enough that the suite stays fast, long enough to ride out a 1.5 s election.
+FAST = RetryPolicy(deadline=10.0, initial=0.05, maximum=0.5)
+# pymongo waits this long for a primary per attempt: shorter than an election, so the
+# proxy's own retry loop (not only pymongo's single retry) is exercised.
+CLIENT_OPTIONS: dict[str, Any] = {"serverSelectionTimeoutMS": 500, "heartbeatFrequencyMS": 500}
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the commands a client sends, by name (works against any server)."""
+
+    def __init__(self) -> None:
+        self.counts: collections.Counter[str] = collections.Counter()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        self.counts[event.command_name] += 1
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
+@pytest.fixture
+def db_name() -> str:
+    return f"mar_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def make_client(mongo_uri: str, db_name: str) -> Iterator[Any]:
+    """Open pymongo clients on the test's server; drop the test database at the end."""
+    clients: list[pymongo.MongoClient[Any]] = []
+
+    def make(**options: Any) -> pymongo.MongoClient[Any]:
+        client: pymongo.MongoClient[Any] = pymongo.MongoClient(
+            mongo_uri, **{**CLIENT_OPTIONS, **options}
+        )
+        clients.append(client)
+        return client
+
+    yield make
+    try:
+        if clients:
+            clients[0].drop_database(db_name)
+    except PyMongoError:
+        # Only a simulated outage gets here; the simulator's data dies with it.
+        pass
+    finally:
+        for client in clients:
+            client.close()

@@ -1,0 +1,264 @@
+"""The issue's failover matrix, through pymongo over TCP to mongosim (or MONGODB_URI).
+
+Tests asking for ``mongo_rs`` inject faults and skip against a real server; the others run
+against both.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pymongo
+import pytest
+from conftest import FAST, CommandCounter
+from pymongo import ReadPreference
+from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
+
+from mongo_autoreconnect import (
+    AmbiguousWriteError,
+    CursorResumeError,
+    MongoProxy,
+    ResumableCursor,
+    RetryPolicy,
+)
+
+
+@pytest.fixture
+def events():
+    return []
+
+
+@pytest.fixture
+def proxy(make_client, db_name, events):
+    client = make_client()
+    client.admin.command("ping")
+    return MongoProxy(client, FAST, on_retry=events.append)
+
+
+def collection(proxy, db_name, name="c"):
+    return proxy[db_name][name]
+
+
+def test_step_down_with_no_primary_for_1_5_s_surfaces_no_error(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    for i in range(200):
+        if i == 20:
+            mongo_rs.step_down(no_primary_for=1.5)
+        c.insert_one({"_id": i, "n": 0})
+        assert c.find_one({"_id": i}) == {"_id": i, "n": 0}
+        c.update_one({"_id": i}, {"$inc": {"n": 1}})
+        assert c.count_documents({"_id": {"$lte": i}}) == i + 1
+    assert mongo_rs.primary not in (None, 0), "the election did not happen during the run"
+    assert c.count_documents({}) == 200
+    assert sorted(doc["_id"] for doc in c.find({"n": 1})) == list(range(200))
+
+
+def test_without_the_proxy_the_same_election_surfaces_errors(mongo_rs, make_client, db_name):
+    # Negative control: the scenario above is a real failure for plain pymongo.
+    c = make_client()[db_name]["c"]
+    c.insert_one({"_id": -1})
+    mongo_rs.step_down(no_primary_for=1.5)
+    with pytest.raises(AutoReconnect):
+        for i in range(200):
+            c.insert_one({"_id": i})
+
+
+@pytest.mark.parametrize("command", ["insert", "update"])
+def test_a_lost_write_reply_is_applied_exactly_once(mongo_rs, proxy, db_name, command):
+    c = collection(proxy, db_name)
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next(command, "apply_then_hangup")
+    if command == "insert":
+        c.insert_one({"_id": "new", "n": 0})
+    else:
+        c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+    assert c.count_documents({}) == (2 if command == "insert" else 1)
+    assert c.find_one({"_id": "counter"})["n"] == (0 if command == "insert" else 1)
+
+
+def test_with_retry_writes_off_a_lost_reply_is_ambiguous_not_doubled(
+    mongo_rs, make_client, db_name
+):
+    c = MongoProxy(make_client(retryWrites=False), FAST)[db_name]["c"]
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    with pytest.raises(AmbiguousWriteError):
+        c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+    assert c.find_one({"_id": "counter"})["n"] == 1
+
+
+def test_update_many_with_a_lost_reply_raises_ambiguous_write_error(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_many({}, {"$inc": {"n": 1}})
+    assert isinstance(caught.value.original, AutoReconnect)
+    assert caught.value.operation == f"{db_name}.c.update_many"
+    assert [doc["n"] for doc in c.find()] == [1] * 5  # applied once, never twice
+
+
+def test_update_many_refused_by_a_stepped_down_primary_is_retried(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+    mongo_rs.fail_next("update", "not_primary_unlabelled")
+    c.update_many({}, {"$inc": {"n": 1}})
+    assert [doc["n"] for doc in c.find()] == [1] * 5
+
+
+def test_idempotent_update_many_is_retried_after_a_lost_reply(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i} for i in range(5)])
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    result = c.idempotent.update_many({}, {"$set": {"done": True}})
+    assert result.matched_count == 5
+    assert c.count_documents({"done": True}) == 5
+
+
+def test_no_primary_past_the_deadline_raises_the_last_autoreconnect_error(
+    mongo_rs, make_client, db_name
+):
+    events = []
+    policy = RetryPolicy(deadline=1.5, initial=0.05, maximum=0.3)
+    c = MongoProxy(make_client(), policy, on_retry=events.append)[db_name]["c"]
+    c.insert_one({"_id": 0})
+    mongo_rs.step_down(no_primary_for=60)
+    started = time.monotonic()
+    with pytest.raises(AutoReconnect) as caught:
+        c.insert_one({"_id": 1})
+    # It rode the outage out to the deadline (a lower bound: slowness cannot break it)...
+    assert time.monotonic() - started >= policy.deadline * 0.9
+    # ...and then raised pymongo's own error, not a made-up one.
+    assert not isinstance(caught.value, AmbiguousWriteError)
+    assert type(caught.value).__module__ == "pymongo.errors"
+    # No pause the proxy chose ran past the deadline (the upper bound, with a fake clock,
+    # is test_proxy.py::TestRetryLoop::test_past_the_deadline_the_last_error_is_raised_unchanged).
+    assert all(e.elapsed + e.delay <= policy.deadline for e in events)
+
+
+def test_duplicate_key_error_is_raised_at_once(make_client, db_name):
+    counter = CommandCounter()
+    events = []
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST, on_retry=events.append)
+    c = c[db_name]["c"]
+    c.insert_one({"_id": "x"})
+    before = counter.counts["insert"]
+    with pytest.raises(DuplicateKeyError):
+        c.insert_one({"_id": "x"})
+    assert counter.counts["insert"] - before == 1
+    assert events == []
+
+
+def test_get_more_hangup_resumes_without_duplicates_or_gaps(mongo_rs, proxy, db_name, events):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i} for i in range(10)])
+    cursor = c.find({}).sort("_id").batch_size(2)
+    assert isinstance(cursor, ResumableCursor)
+    seen = [next(cursor)["_id"], next(cursor)["_id"]]
+    mongo_rs.fail_next("getMore", "hangup")
+    seen += [doc["_id"] for doc in cursor]
+    assert seen == list(range(10))
+    assert [e.operation for e in events] == [f"{db_name}.c.find getMore"]
+
+
+def test_unsorted_find_resumes_too(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "v": i % 3} for i in range(10)])
+    mongo_rs.fail_next("getMore", "hangup", count=2)
+    assert sorted(doc["_id"] for doc in c.find({"v": {"$gte": 0}}, batch_size=3)) == list(
+        range(10)
+    )
+
+
+def test_descending_sort_on_a_non_unique_key_resumes_exactly(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "rank": i // 4} for i in range(12)])
+    expected = [d["_id"] for d in c.unwrap().find().sort([("rank", -1), ("_id", 1)])]
+    mongo_rs.fail_next("getMore", "hangup")
+    got = [d["_id"] for d in c.find(sort=[("rank", -1)], batch_size=3)]
+    assert got == expected
+
+
+def test_limit_and_skip_survive_a_resume(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i} for i in range(20)])
+    mongo_rs.fail_next("getMore", "hangup")
+    got = [d["_id"] for d in c.find().sort("_id").skip(3).limit(7).batch_size(2)]
+    assert got == list(range(3, 10))
+
+
+def test_aggregate_ending_in_sort_resumes(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "g": i % 2} for i in range(10)])
+    pipeline = [{"$match": {"g": 1}}, {"$sort": {"_id": -1}}]
+    mongo_rs.fail_next("getMore", "hangup")
+    assert [d["_id"] for d in c.aggregate(pipeline, batchSize=2)] == [9, 7, 5, 3, 1]
+
+
+def test_a_cursor_without_its_resume_key_raises_instead_of_guessing(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "v": i} for i in range(10)])
+    cursor = c.find({}, {"_id": 0, "v": 1}, batch_size=2)
+    assert [next(cursor), next(cursor)] == [{"v": 0}, {"v": 1}]
+    mongo_rs.fail_next("getMore", "hangup")
+    with pytest.raises(CursorResumeError, match="'_id' is missing from the last document") as e:
+        list(cursor)
+    assert e.value.yielded == 2
+    assert isinstance(e.value.original, AutoReconnect)
+
+
+def test_an_aggregate_not_ending_in_sort_raises_instead_of_guessing(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i} for i in range(10)])
+    cursor = c.aggregate([{"$match": {}}], batchSize=2)
+    next(cursor)
+    next(cursor)
+    mongo_rs.fail_next("getMore", "hangup")
+    with pytest.raises(CursorResumeError, match="does not end with a \\$sort"):
+        list(cursor)
+
+
+def test_list_indexes_is_retried_and_listed_once(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.create_index("a")
+    c.create_index("b")
+    mongo_rs.fail_next("listIndexes", "hangup", count=2)
+    assert sorted(index["name"] for index in c.list_indexes()) == ["_id_", "a_1", "b_1"]
+
+
+def test_reads_fall_back_to_a_secondary_while_there_is_no_primary(mongo_rs, make_client, db_name):
+    events = []
+    policy = FAST.with_changes(read_fallback=ReadPreference.PRIMARY_PREFERRED)
+    c = MongoProxy(make_client(), policy, on_retry=events.append)[db_name]["c"]
+    c.insert_one({"_id": 1, "title": "x"})
+    mongo_rs.step_down(no_primary_for=30)
+    assert c.find_one({"_id": 1}) == {"_id": 1, "title": "x"}
+    assert events
+    assert events[-1].read_preference == ReadPreference.PRIMARY_PREFERRED
+
+
+def test_the_blog_usage_works(make_client, db_name):
+    # The post's usage: wrap the connection, use it exactly like pymongo.
+    safe_conn = MongoProxy(make_client())
+    safe_conn[db_name].posts.insert_one({"title": "AutoReconnect"})
+    post = safe_conn[db_name].posts.find_one({"title": "AutoReconnect"})
+    assert post["title"] == "AutoReconnect"
+    assert repr(safe_conn).startswith("MongoProxy(MongoClient(")
+    assert "posts" in safe_conn[db_name].list_collection_names()
+
+
+def test_to_list_and_context_manager_on_a_resumable_cursor(make_client, db_name):
+    c = MongoProxy(make_client(), FAST)[db_name]["c"]
+    c.insert_many([{"_id": i} for i in range(5)])
+    with c.find().sort("_id", pymongo.DESCENDING) as cursor:
+        assert [d["_id"] for d in cursor.to_list(3)] == [4, 3, 2]
+    assert [d["_id"] for d in c.find().sort("_id").to_list()] == [0, 1, 2, 3, 4]
+
+
+def test_command_errors_pass_through_unchanged_and_unretried(make_client, db_name):
+    counter = CommandCounter()
+    db = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]
+    with pytest.raises(OperationFailure) as caught:
+        db.command("noSuchCommandForSure")
+    assert not isinstance(caught.value, AutoReconnect)
+    assert counter.counts["noSuchCommandForSure"] == 1

@@ -1,0 +1,294 @@
+"""The proxy without a server: navigation, dunders, and the retry loop on a scripted collection."""
+
+import logging
+
+import pymongo
+import pytest
+from helpers import FakeTime, ScriptedCollection
+from pymongo import ReadPreference
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    NetworkTimeout,
+    NotPrimaryError,
+    ServerSelectionTimeoutError,
+)
+
+from mongo_autoreconnect import (
+    AmbiguousWriteError,
+    AsyncMongoProxy,
+    MongoProxy,
+    OperationKind,
+    RetryPolicy,
+)
+
+PASSWORD = "s3cr3t-hunter2"
+
+
+@pytest.fixture
+def client():
+    client = pymongo.MongoClient(
+        f"mongodb://alice:{PASSWORD}@localhost:1/?replicaSet=rs", connect=False
+    )
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def fake_time():
+    return FakeTime()
+
+
+def scripted(client, script, fake_time, **policy):
+    """A proxy over a ScriptedCollection with fake time and no jitter."""
+    collection = ScriptedCollection(client.blogs, "posts", script)
+    kwargs = {"deadline": 10.0, "initial": 0.1, "jitter": False, **fake_time.policy_kwargs()}
+    kwargs.update(policy)
+    events = []
+    proxy = MongoProxy(collection, RetryPolicy(**kwargs), on_retry=events.append)
+    return proxy, collection, events
+
+
+class TestNavigation:
+    def test_attribute_and_item_access_return_proxies_of_the_same_kind(self, client):
+        proxy = MongoProxy(client)
+        assert isinstance(proxy.blogs, MongoProxy)
+        assert isinstance(proxy.blogs.unwrap(), Database)
+        assert isinstance(proxy["blogs"]["posts"].unwrap(), Collection)
+        assert proxy.blogs.posts.unwrap().full_name == "blogs.posts"
+        assert proxy.get_database("x").get_collection("y").unwrap().full_name == "x.y"
+        assert proxy.blogs.posts.database.unwrap().name == "blogs"
+        assert proxy.blogs.client.unwrap() is client
+
+    def test_with_options_keeps_the_proxy_and_the_options(self, client):
+        posts = MongoProxy(client).blogs.posts
+        secondary = posts.with_options(read_preference=ReadPreference.SECONDARY)
+        assert isinstance(secondary, MongoProxy)
+        assert secondary.unwrap().read_preference == ReadPreference.SECONDARY
+
+    def test_plain_attributes_pass_through(self, client):
+        posts = MongoProxy(client).blogs.posts
+        assert posts.name == "posts"
+        assert posts.full_name == "blogs.posts"
+
+    def test_resolved_attributes_are_cached(self, client):
+        proxy = MongoProxy(client)
+        assert proxy.blogs is proxy.blogs
+        assert proxy.blogs.posts.insert_one is proxy.blogs.posts.insert_one
+        assert proxy["blogs"] is proxy["blogs"]
+
+    def test_unwrap_returns_the_real_object(self, client):
+        assert MongoProxy(client).unwrap() is client
+
+    def test_a_proxy_of_a_proxy_wraps_the_real_object(self, client):
+        assert MongoProxy(MongoProxy(client)).unwrap() is client
+
+    def test_bool_does_not_raise_although_pymongo_collections_do(self, client):
+        with pytest.raises(NotImplementedError):
+            bool(client.blogs.posts)
+        assert bool(MongoProxy(client).blogs.posts) is True
+        assert bool(MongoProxy(client).blogs) is True
+
+    def test_equality_and_hash_follow_the_wrapped_object(self, client):
+        a = MongoProxy(client).blogs.posts
+        b = MongoProxy(client).blogs.posts
+        assert a == b
+        assert a == client.blogs.posts
+        assert a != MongoProxy(client).blogs.comments
+        assert hash(a) == hash(client.blogs.posts)
+
+    def test_dir_lists_pymongo_methods_and_the_proxy_extras(self, client):
+        names = dir(MongoProxy(client).blogs.posts)
+        assert {"insert_one", "find", "unwrap", "idempotent"} <= set(names)
+
+    def test_calling_a_mistyped_method_gives_pymongos_message(self, client):
+        with pytest.raises(TypeError, match="'Collection' object is not callable"):
+            MongoProxy(client).blogs.posts.insert_onee({})
+
+    def test_private_names_are_not_databases(self, client):
+        with pytest.raises(AttributeError):
+            MongoProxy(client).__wrapped__  # noqa: B018
+
+    def test_rejects_what_it_cannot_wrap(self, client):
+        with pytest.raises(
+            TypeError, match="MongoProxy wraps a MongoClient, Database, Collection"
+        ):
+            MongoProxy({"not": "a client"})
+        async_client = pymongo.AsyncMongoClient(connect=False)
+        with pytest.raises(TypeError, match="got AsyncMongoClient"):
+            MongoProxy(async_client)
+        with pytest.raises(TypeError, match="AsyncMongoProxy wraps an? AsyncMongoClient"):
+            AsyncMongoProxy(client)
+        with pytest.raises(TypeError, match="`policy` must be a RetryPolicy"):
+            MongoProxy(client, {"deadline": 1})
+
+    def test_context_manager_yields_the_proxy(self):
+        with MongoProxy(pymongo.MongoClient(connect=False)) as proxy:
+            assert isinstance(proxy, MongoProxy)
+
+
+class TestSecrets:
+    def test_repr_shows_no_password(self, client):
+        text = repr(MongoProxy(client).blogs.posts)
+        assert text.startswith("MongoProxy(Collection(")
+        assert PASSWORD not in text
+
+    def test_log_lines_and_errors_show_no_password(self, client, fake_time, caplog):
+        leaky = f"mongodb://alice:{PASSWORD}@db.example:27017 said: connection closed"
+        proxy, _, _ = scripted(client, [NotPrimaryError(leaky), AutoReconnect(leaky)], fake_time)
+        with caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"):
+            with pytest.raises(AmbiguousWriteError) as caught:
+                proxy.update_many({}, {"$set": {"x": 1}})
+        assert caplog.records, "the retry was not logged"
+        assert all(PASSWORD not in record.getMessage() for record in caplog.records)
+        assert PASSWORD not in str(caught.value)
+        assert "<redacted>" in str(caught.value)
+
+    def test_a_password_given_as_keyword_is_redacted_too(self, fake_time, caplog):
+        client = pymongo.MongoClient(
+            "localhost", 1, username="bob", password=PASSWORD, connect=False
+        )
+        collection = ScriptedCollection(client.db, "c", [NotPrimaryError(f"auth {PASSWORD}"), 1])
+        proxy = MongoProxy(collection, RetryPolicy(jitter=False, **fake_time.policy_kwargs()))
+        with caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"):
+            assert proxy.insert_one({}) == 1
+        assert PASSWORD not in caplog.text
+        client.close()
+
+
+class TestRetryLoop:
+    def test_returns_the_result_of_the_first_successful_attempt(self, client, fake_time):
+        proxy, collection, events = scripted(
+            client, [NotPrimaryError("np"), ServerSelectionTimeoutError("none"), "ok"], fake_time
+        )
+        assert proxy.insert_one({"x": 1}) == "ok"
+        assert [name for name, _ in collection.calls] == ["insert_one"] * 3
+        assert fake_time.sleeps == [0.1, 0.2]
+        assert [(e.attempt, type(e.error).__name__) for e in events] == [
+            (1, "NotPrimaryError"),
+            (2, "ServerSelectionTimeoutError"),
+        ]
+        assert events[0].operation == "blogs.posts.insert_one"
+        assert events[0].kind is OperationKind.WRITE
+
+    def test_each_attempt_runs_inside_pymongo_timeout_of_the_remaining_deadline(
+        self, client, fake_time
+    ):
+        proxy, collection, _ = scripted(
+            client, [NotPrimaryError("np"), "ok"], fake_time, deadline=5.0, initial=1.0
+        )
+        proxy.insert_one({})
+        first, second = (remaining for _, remaining in collection.calls)
+        assert 4.9 < first <= 5.0
+        assert 3.9 < second <= 4.0  # one fake second slept
+
+    def test_duplicate_key_error_is_raised_at_once(self, client, fake_time):
+        error = DuplicateKeyError("E11000 duplicate key", 11000)
+        proxy, collection, events = scripted(client, [error, "never"], fake_time)
+        with pytest.raises(DuplicateKeyError) as caught:
+            proxy.insert_one({"_id": 1})
+        assert caught.value is error
+        assert len(collection.calls) == 1
+        assert fake_time.sleeps == [] and events == []
+
+    @pytest.mark.parametrize("error", [AutoReconnect("closed"), NetworkTimeout("timed out")])
+    def test_an_ambiguous_update_many_raises_ambiguous_write_error(self, client, fake_time, error):
+        proxy, collection, _ = scripted(client, [error, "never"], fake_time)
+        with pytest.raises(AmbiguousWriteError) as caught:
+            proxy.update_many({}, {"$inc": {"n": 1}})
+        assert caught.value.original is error
+        assert caught.value.__cause__ is error
+        assert caught.value.operation == "blogs.posts.update_many"
+        assert caught.value.attempts == 1
+        assert isinstance(caught.value, AutoReconnect)
+        assert len(collection.calls) == 1
+
+    def test_not_primary_on_update_many_is_retried(self, client, fake_time):
+        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        assert proxy.update_many({}, {"$inc": {"n": 1}}) == "ok"
+        assert len(collection.calls) == 2
+
+    def test_marked_idempotent_ambiguous_writes_are_retried(self, client, fake_time):
+        proxy, collection, _ = scripted(client, [AutoReconnect("closed"), "ok"], fake_time)
+        assert proxy.idempotent.update_many({}, {"$set": {"n": 1}}) == "ok"
+        assert len(collection.calls) == 2
+
+    def test_retry_writes_always_retries_ambiguous_writes(self, client, fake_time):
+        proxy, collection, _ = scripted(
+            client, [AutoReconnect("closed"), "ok"], fake_time, retry_writes="always"
+        )
+        assert proxy.update_many({}, {"$set": {"n": 1}}) == "ok"
+
+    def test_idempotent_by_nature_calls_are_retried(self, client, fake_time):
+        proxy, _, _ = scripted(client, [AutoReconnect("closed"), "ok"], fake_time)
+        assert proxy.create_index("x") == "ok"
+
+    def test_reads_are_retried_after_ambiguous_errors(self, client, fake_time):
+        proxy, _, _ = scripted(client, [AutoReconnect("closed"), {"_id": 1}], fake_time)
+        assert proxy.find_one({}) == {"_id": 1}
+
+    def test_past_the_deadline_the_last_error_is_raised_unchanged(self, client, fake_time):
+        errors = [NotPrimaryError(f"np {i}") for i in range(100)]
+        proxy, collection, _ = scripted(
+            client, list(errors), fake_time, deadline=1.0, initial=0.1, maximum=0.4
+        )
+        with pytest.raises(NotPrimaryError) as caught:
+            proxy.insert_one({})
+        assert caught.value is errors[len(collection.calls) - 1]
+        assert fake_time.now <= 1.0 + 0.4
+        assert len(collection.calls) >= 4
+
+    def test_a_transaction_statement_is_never_retried(self, client, fake_time):
+        class InTransaction:
+            in_transaction = True
+
+        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        with pytest.raises(NotPrimaryError):
+            proxy.insert_one({}, session=InTransaction())
+        assert len(collection.calls) == 1
+
+    def test_logs_each_retry_at_warning(self, client, fake_time, caplog):
+        proxy, _, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        with caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"):
+            proxy.insert_one({})
+        (record,) = caplog.records
+        assert record.levelno == logging.WARNING
+        assert "blogs.posts.insert_one: attempt 1 failed" in record.getMessage()
+        assert "NotPrimaryError: np" in record.getMessage()
+
+    def test_a_custom_logger_receives_the_retries(self, client, fake_time, caplog):
+        collection = ScriptedCollection(client.db, "c", [NotPrimaryError("np"), "ok"])
+        logger = logging.getLogger("my.app.mongo")
+        proxy = MongoProxy(
+            collection, RetryPolicy(jitter=False, **fake_time.policy_kwargs()), logger=logger
+        )
+        with caplog.at_level(logging.WARNING, logger="my.app.mongo"):
+            proxy.insert_one({})
+        assert [record.name for record in caplog.records] == ["my.app.mongo"]
+
+
+class TestReadFallback:
+    def test_a_read_with_no_primary_known_is_served_by_the_fallback(self, client, fake_time):
+        proxy, collection, events = scripted(
+            client,
+            [{"_id": 1, "from": "secondary"}],
+            fake_time,
+            read_fallback=ReadPreference.PRIMARY_PREFERRED,
+        )
+        assert client.primary is None
+        assert proxy.find_one({}) == {"_id": 1, "from": "secondary"}
+        assert [name for name, _ in collection.calls] == ["find_one@primaryPreferred"]
+        assert events[0].read_preference == ReadPreference.PRIMARY_PREFERRED
+        assert fake_time.sleeps == []
+
+    def test_writes_never_fall_back(self, client, fake_time):
+        proxy, collection, _ = scripted(
+            client,
+            [NotPrimaryError("np"), "ok"],
+            fake_time,
+            read_fallback=ReadPreference.SECONDARY_PREFERRED,
+        )
+        assert proxy.update_one({}, {"$set": {"a": 1}}) == "ok"
+        assert fake_time.sleeps == [0.1]
