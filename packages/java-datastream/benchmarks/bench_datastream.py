@@ -122,7 +122,9 @@ def python_read_utf(path: Path) -> None:
 
 def same_bytes(ours: Path, java: Path) -> None:
     if not filecmp.cmp(ours, java, shallow=False):
-        sys.exit(f"{ours.name} differs from Java's {java.name}: the benchmark would be meaningless")
+        sys.exit(
+            f"{ours.name} differs from Java's {java.name}: the benchmark would be meaningless"
+        )
 
 
 def measure(work: Path) -> list[Row]:

@@ -250,3 +250,24 @@ def test_close_closes_the_source(tmp_path: Path) -> None:
     with DataInputStream(file) as inp:
         assert inp.read_short() == 1
     assert file.closed
+
+
+def test_read_line_on_a_source_not_ready_mid_line_loses_nothing() -> None:
+    class NonBlocking(io.RawIOBase):
+        def __init__(self) -> None:
+            self.chunks: list[bytes | None] = [b"hel", None, b"lo\r", None, b"\nnext\n"]
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes | None:
+            return self.chunks.pop(0) if self.chunks else b""
+
+    inp = DataInputStream(NonBlocking())
+    with pytest.raises(BlockingIOError):
+        inp.read_line()
+    with pytest.raises(BlockingIOError):
+        inp.read_line()  # the CR is there, but is an LF next?
+    assert inp.read_line() == "hello"
+    assert inp.read_line() == "next"
+    assert inp.read_line() is None

@@ -165,13 +165,13 @@ class DataInputStream:
         self._keep(parts)
         return 0
 
-    def _more(self, wanted: int) -> bool:
-        """Replace the consumed buffer by the next chunk; False at the end of the stream."""
+    def _more(self, wanted: int) -> bool | None:
+        """Replace the consumed buffer by the next chunk: False at the end, None if not ready."""
         if self._read is None:
             return False
         chunk = self._fetch(min(wanted, _CHUNK))
         if not chunk:
-            return False
+            return None if chunk is None else False
         self._keep([chunk])
         return True
 
@@ -206,8 +206,12 @@ class DataInputStream:
             return b""
         if not self._started:
             self._start()
-        if self._pos == self._limit and not self._more(n):
-            return b""
+        if self._pos == self._limit:
+            more = self._more(n)
+            if more is None:
+                raise BlockingIOError("source is non-blocking and has no data ready")
+            if not more:
+                return b""
         pos = self._pos
         end = min(pos + n, self._limit)
         self._pos = end
@@ -233,7 +237,8 @@ class DataInputStream:
         """Skip up to `n` bytes and return how many were skipped; never raises at the end.
 
         Unlike Java over a ``FileInputStream`` (which reports `n` even past the end of the
-        file), the count is always the number of bytes that were really there.
+        file), the count is always the number of bytes that were really there. A
+        non-blocking source with no data ready also ends the skip early.
         """
         if n <= 0:
             return 0
@@ -365,32 +370,32 @@ class DataInputStream:
         The terminator is not included; ``None`` at the end of the stream (Java's
         ``null``). After a lone ``\\r`` the next byte stays unread.
         """
-        parts: list[bytes] = []
+        scanned = 0  # bytes after the read position known to hold no terminator
         while True:
-            pos = self._pos
-            if pos == self._limit:
-                try:
-                    pos = self._need(1)
-                except TruncatedDataError:
-                    return b"".join(parts).decode("latin-1") if parts else None
-            buf = self._buf
-            match = _EOL.search(buf, pos, self._limit)
+            pos, limit = self._pos, self._limit
+            match = _EOL.search(self._buf, pos + scanned, limit)
             if match is None:
-                parts.append(buf[pos : self._limit])
-                self._pos = self._limit
-                continue
-            eol = match.start()
-            parts.append(buf[pos:eol])
-            self._pos = eol + 1
-            if buf[eol] == 0x0D:
-                try:
-                    after = self._need(1)
-                except TruncatedDataError:
-                    pass
-                else:
-                    if self._buf[after] == 0x0A:
-                        self._pos = after + 1
-            return b"".join(parts).decode("latin-1")
+                scanned = limit - pos
+                want = scanned + 1
+            elif self._buf[match.start()] == 0x0A or match.end() < limit:
+                break
+            else:  # a CR ends the buffer: whether an LF follows needs one more byte
+                scanned = match.start() - pos
+                want = scanned + 2
+            have = limit - pos
+            try:
+                # The line stays unread until complete, so a source that is not ready
+                # (BlockingIOError) loses nothing: the next call starts the line again.
+                self._need(want)
+            except TruncatedDataError:  # the end: what was left is the last line
+                rest = self._buf[self._limit - have : self._limit]
+                if not rest:
+                    return None
+                return (rest[:-1] if rest.endswith(b"\r") else rest).decode("latin-1")
+        eol = match.start()
+        line = self._buf[pos:eol].decode("latin-1")
+        self._pos = eol + 2 if self._buf[eol : eol + 2] == b"\r\n" else eol + 1
+        return line
 
     # -- bulk reads -----------------------------------------------------------------
 

@@ -212,10 +212,8 @@ class DataOutputStream:
         UTFDataFormatError
             If the encoding is longer than 65535 bytes; nothing is written then.
         """
-        if text.isascii() and "\0" not in text:
-            data = text.encode()  # ASCII is its own modified UTF-8
-        else:
-            data = _encode_mutf8(text)
+        # ASCII without NUL is its own modified UTF-8.
+        data = text.encode() if text.isascii() and "\0" not in text else _encode_mutf8(text)
         length = len(data)
         if length < 256:
             self._write(_SHORT_LENGTHS[length] + data)
