@@ -50,7 +50,8 @@ def test_strategies_can_be_replaced_by_composed_ones_or_functions():
     )
     assert policy.next_wait(make_state(7)) == 0.5
     assert policy.should_stop(make_state(2))
-    assert policy.should_retry(make_state(1)) and not policy.should_retry(make_state(2))
+    assert policy.should_retry(make_state(1))
+    assert not policy.should_retry(make_state(2))
 
 
 def test_with_changes_returns_a_validated_copy():

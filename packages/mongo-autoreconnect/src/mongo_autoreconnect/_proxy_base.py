@@ -84,7 +84,9 @@ class ProxyBase:
             obj = obj._target
         if not isinstance(obj, self._kinds):
             names = ", ".join(kind.__name__ for kind in self._kinds)
-            raise TypeError(f"{type(self).__name__} wraps a {names}; got {type(obj).__name__}")
+            raise TypeError(
+                f"{type(self).__name__} wraps one of {names}; got {type(obj).__name__}"
+            )
         if policy is not None and not isinstance(policy, RetryPolicy):
             raise TypeError(f"`policy` must be a RetryPolicy, got {type(policy).__name__}")
         policy = policy if policy is not None else RetryPolicy()
