@@ -149,7 +149,6 @@ def pima_recipe(
     data: str | os.PathLike[str] | None = None,
     save_path: str | os.PathLike[str] | None = None,
     progress: bool = False,
-    max_epochs: int | None = None,
 ) -> PimaResult:
     """Train the blog's Pima network and score the best model on each split.
 
@@ -166,8 +165,6 @@ def pima_recipe(
     save_path : str or os.PathLike, optional
         Where MonitorBasedSaveBest writes; default: a temporary file, removed after.
     progress : bool, default=False
-    max_epochs : int, optional
-        Cap on the epochs (besides ``MonitorBased``), for quick runs.
 
     Examples
     --------
@@ -201,8 +198,6 @@ def pima_recipe(
             MomentumAdjustor(0.99, 1, 50),
             LinearDecayOverEpoch(1, 50, 0.1),
         ]
-        if max_epochs is not None:
-            extensions.append(_EpochCap(max_epochs))
         if progress:
             extensions.append(ProgressBar(channels=["output_misclass", "objective"]))
         train = Train(ds_train, model, algorithm, extensions=extensions)
@@ -221,13 +216,3 @@ def _correct(model: MLP, dataset: DenseDesignMatrix) -> int:
     predicted = model.predict_proba(dataset.get_design_matrix()).argmax(axis=1)
     return int((predicted == targets.argmax(axis=1)).sum())
 
-
-class _EpochCap(TrainExtension):
-    def __init__(self, max_epochs: int) -> None:
-        self.max_epochs = max_epochs
-
-    def on_monitor(self, model: MLP, dataset: Any, algorithm: Any) -> None:
-        """Nothing to record."""
-
-    def continue_learning(self, model: MLP) -> bool:
-        return model.monitor.get_epochs_seen() < self.max_epochs
