@@ -280,7 +280,7 @@ class TestReadFallback:
             fake_time,
             read_fallback=ReadPreference.PRIMARY_PREFERRED,
         )
-        assert client.primary is None
+        assert not client.topology_description.has_writable_server()
         assert proxy.find_one({}) == {"_id": 1, "from": "secondary"}
         assert [name for name, _ in collection.calls] == ["find_one@primaryPreferred"]
         assert events[0].read_preference == ReadPreference.PRIMARY_PREFERRED

@@ -104,7 +104,8 @@ class ProxyBase:
         fallback = retrier.policy.read_fallback
         if fallback is not None and not isinstance(obj, self._client_kind):
             client = self._client_of(obj)
-            self._no_primary = lambda: client.primary is None
+            # Non-blocking for sync and async clients alike (AsyncMongoClient.primary awaits).
+            self._no_primary = lambda: not client.topology_description.has_writable_server()
             self._fallback = obj.with_options(read_preference=fallback)
 
     def _child(self, obj: Any, idempotent: bool | None = None) -> Any:

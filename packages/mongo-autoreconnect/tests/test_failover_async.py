@@ -1,0 +1,197 @@
+"""The failover matrix again, through AsyncMongoProxy and pymongo's AsyncMongoClient."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pymongo
+import pytest
+from conftest import CLIENT_OPTIONS, FAST, CommandCounter
+from pymongo import ReadPreference
+from pymongo.errors import AutoReconnect, DuplicateKeyError, PyMongoError
+
+from mongo_autoreconnect import (
+    AmbiguousWriteError,
+    AsyncMongoProxy,
+    AsyncResumableCursor,
+    CursorResumeError,
+    RetryPolicy,
+)
+
+Scenario = Callable[[Any], Awaitable[None]]
+
+
+@pytest.fixture
+def run_with_collection(mongo_uri, db_name):
+    """Run ``scenario(collection_proxy)`` on a fresh async client; clean up after."""
+
+    def run(scenario: Scenario, policy: RetryPolicy = FAST, events=None, **options: Any) -> None:
+        async def main() -> None:
+            client = pymongo.AsyncMongoClient(mongo_uri, **{**CLIENT_OPTIONS, **options})
+            try:
+                await client.admin.command("ping")
+                on_retry = events.append if events is not None else None
+                proxy = AsyncMongoProxy(client, policy, on_retry=on_retry)
+                await scenario(proxy[db_name]["c"])
+            finally:
+                try:
+                    await client.drop_database(db_name)
+                except PyMongoError:
+                    pass  # only a simulated outage gets here
+                await client.close()
+
+        asyncio.run(main())
+
+    return run
+
+
+def test_step_down_with_no_primary_for_1_5_s_surfaces_no_error(mongo_rs, run_with_collection):
+    async def scenario(c):
+        for i in range(200):
+            if i == 20:
+                mongo_rs.step_down(no_primary_for=1.5)
+            await c.insert_one({"_id": i, "n": 0})
+            assert await c.find_one({"_id": i}) == {"_id": i, "n": 0}
+            await c.update_one({"_id": i}, {"$inc": {"n": 1}})
+            assert await c.count_documents({"_id": {"$lte": i}}) == i + 1
+        assert await c.count_documents({"n": 1}) == 200
+        assert mongo_rs.primary not in (None, 0)
+
+    run_with_collection(scenario)
+
+
+@pytest.mark.parametrize("command", ["insert", "update"])
+def test_a_lost_write_reply_is_applied_exactly_once(mongo_rs, run_with_collection, command):
+    async def scenario(c):
+        await c.insert_one({"_id": "counter", "n": 0})
+        mongo_rs.fail_next(command, "apply_then_hangup")
+        if command == "insert":
+            await c.insert_one({"_id": "new"})
+            assert await c.count_documents({}) == 2
+        else:
+            await c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+            assert (await c.find_one({"_id": "counter"}))["n"] == 1
+
+    run_with_collection(scenario)
+
+
+def test_get_more_hangup_resumes_without_duplicates_or_gaps(mongo_rs, run_with_collection):
+    async def scenario(c):
+        await c.insert_many([{"_id": i} for i in range(10)])
+        cursor = c.find({}).sort("_id").batch_size(2)
+        assert isinstance(cursor, AsyncResumableCursor)
+        seen = [(await cursor.next())["_id"], (await cursor.next())["_id"]]
+        mongo_rs.fail_next("getMore", "hangup")
+        seen += [doc["_id"] async for doc in cursor]
+        assert seen == list(range(10))
+
+    run_with_collection(scenario)
+
+
+def test_aggregate_ending_in_sort_resumes(mongo_rs, run_with_collection):
+    async def scenario(c):
+        await c.insert_many([{"_id": i} for i in range(10)])
+        mongo_rs.fail_next("getMore", "hangup")
+        cursor = await c.aggregate([{"$sort": {"_id": 1}}], batchSize=3)
+        assert [d["_id"] for d in await cursor.to_list()] == list(range(10))
+
+    run_with_collection(scenario)
+
+
+def test_a_cursor_without_its_resume_key_raises(mongo_rs, run_with_collection):
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "v": i} for i in range(6)])
+        cursor = c.find({}, {"_id": 0}, batch_size=2)
+        await cursor.next()
+        await cursor.next()
+        mongo_rs.fail_next("getMore", "hangup")
+        with pytest.raises(CursorResumeError, match="'_id' is missing"):
+            await cursor.to_list()
+
+    run_with_collection(scenario)
+
+
+def test_update_many_with_a_lost_reply_raises_ambiguous_write_error(mongo_rs, run_with_collection):
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+        mongo_rs.fail_next("update", "apply_then_hangup")
+        with pytest.raises(AmbiguousWriteError):
+            await c.update_many({}, {"$inc": {"n": 1}})
+        assert [doc["n"] async for doc in c.find()] == [1] * 5
+
+    run_with_collection(scenario)
+
+
+def test_idempotent_update_many_is_retried(mongo_rs, run_with_collection):
+    async def scenario(c):
+        await c.insert_many([{"_id": i} for i in range(3)])
+        mongo_rs.fail_next("update", "apply_then_hangup")
+        await c.idempotent.update_many({}, {"$set": {"done": True}})
+        assert await c.count_documents({"done": True}) == 3
+
+    run_with_collection(scenario)
+
+
+def test_no_primary_past_the_deadline_raises_the_last_autoreconnect_error(
+    mongo_rs, run_with_collection
+):
+    policy = RetryPolicy(deadline=1.5, initial=0.05, maximum=0.3)
+    events: list[Any] = []
+
+    async def scenario(c):
+        await c.insert_one({"_id": 0})
+        mongo_rs.step_down(no_primary_for=60)
+        started = time.monotonic()
+        with pytest.raises(AutoReconnect) as caught:
+            await c.insert_one({"_id": 1})
+        assert time.monotonic() - started >= policy.deadline * 0.9
+        assert not isinstance(caught.value, AmbiguousWriteError)
+        assert type(caught.value).__module__ == "pymongo.errors"
+
+    run_with_collection(scenario, policy, events)
+    assert all(e.elapsed + e.delay <= policy.deadline for e in events)
+
+
+def test_duplicate_key_error_is_raised_at_once(run_with_collection):
+    counter = CommandCounter()
+    events: list[Any] = []
+
+    async def scenario(c):
+        await c.insert_one({"_id": "x"})
+        before = counter.counts["insert"]
+        with pytest.raises(DuplicateKeyError):
+            await c.insert_one({"_id": "x"})
+        assert counter.counts["insert"] - before == 1
+
+    run_with_collection(scenario, FAST, events, event_listeners=[counter])
+    assert events == []
+
+
+def test_reads_fall_back_to_a_secondary_while_there_is_no_primary(mongo_rs, run_with_collection):
+    events: list[Any] = []
+    policy = FAST.with_changes(read_fallback=ReadPreference.PRIMARY_PREFERRED)
+
+    async def scenario(c):
+        await c.insert_one({"_id": 1})
+        mongo_rs.step_down(no_primary_for=30)
+        assert await c.find_one({"_id": 1}) == {"_id": 1}
+
+    run_with_collection(scenario, policy, events)
+    assert events[-1].read_preference == ReadPreference.PRIMARY_PREFERRED
+
+
+def test_navigation_and_context_manager(mongo_uri, db_name):
+    async def main() -> None:
+        async with AsyncMongoProxy(pymongo.AsyncMongoClient(mongo_uri)) as client:
+            posts = client.get_database(db_name).get_collection("posts")
+            assert isinstance(posts, AsyncMongoProxy)
+            await posts.insert_one({"title": "x"})
+            assert (await posts.find_one())["title"] == "x"
+            assert bool(posts) is True
+            assert "posts" in await client[db_name].list_collection_names()
+            await client.drop_database(db_name)
+
+    asyncio.run(main())
