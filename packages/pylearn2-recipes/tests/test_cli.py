@@ -66,3 +66,10 @@ def test_missing_data_is_a_clear_error(capsys, tmp_path: Path) -> None:
 def test_unknown_command_exits_with_usage() -> None:
     with pytest.raises(SystemExit):
         main(["fly"])
+
+
+def test_demo_runs_both_recipes_offline(capsys) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "XOR truth table: 4/4 correct" in out
+    assert re.search(r"Accuracy of test set:\n\d+/70 correct", out)

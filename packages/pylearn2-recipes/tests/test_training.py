@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import FAST
 from oracle import momentum_epoch, sigmoid_softmax_grads
 
 from pylearn2_recipes import NonFiniteError, Train, xor_recipe
@@ -259,3 +260,94 @@ def test_schedule_formulas_at_the_edges() -> None:
     ]
     jump = MomentumAdjustor(0.9, 3, 3)
     assert [jump.current_momentum_for(k, 0.5) for k in (2, 3)] == [0.5, 0.9]
+
+
+def one_sequential_epoch(ann: MLP, data: DenseDesignMatrix, **kwargs) -> None:
+    algorithm = SGD(
+        learning_rate=0.05,
+        batch_size=10,
+        train_iteration_mode="sequential",
+        theano_function_mode=FAST,
+        **kwargs,
+    )
+    algorithm.setup(ann, data)
+    algorithm.train(data)
+
+
+def test_nesterov_momentum_matches_numpy(rng) -> None:
+    data = pima_like(20, rng)
+    ann = pima_net()
+    params = [p.copy() for p in ann.get_param_values()]
+    velocities = [np.zeros_like(p) for p in params]
+    one_sequential_epoch(ann, data, learning_rule=Momentum(0.5, nesterov_momentum=True))
+    Y = data.get_onehot_targets()
+    for start in (0, 10):
+        grads = sigmoid_softmax_grads(params, data.X[start : start + 10], Y[start : start + 10])
+        for p, v, g in zip(params, velocities, grads, strict=True):
+            v[...] = 0.5 * v - 0.05 * g
+            p += 0.5 * v - 0.05 * g
+    for got, want in zip(ann.get_param_values(), params, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
+
+
+def test_lr_scalers_scale_the_plain_sgd_step(rng) -> None:
+    data = pima_like(10, rng)
+    ann = MLP(
+        [
+            Sigmoid(layer_name="hidden", dim=20, irange=0.05, init_bias=1.0, W_lr_scale=0.1),
+            Softmax(2, "output", irange=0.05, b_lr_scale=3.0),
+        ],
+        nvis=8,
+    )
+    params = [p.copy() for p in ann.get_param_values()]
+    grads = sigmoid_softmax_grads(params, data.X, data.get_onehot_targets())
+    one_sequential_epoch(ann, data)
+    for got, p, g, scale in zip(
+        ann.get_param_values(), params, grads, (0.1, 1.0, 3.0, 1.0), strict=True
+    ):
+        np.testing.assert_allclose(got, p - 0.05 * scale * g, rtol=1e-10, atol=1e-13)
+
+
+def test_max_col_norm_is_enforced_after_each_update(rng) -> None:
+    data = pima_like(30, rng)
+    ann = MLP(
+        [
+            Sigmoid(layer_name="hidden", dim=20, istdev=1.0, max_col_norm=0.5),
+            Softmax(2, "output", irange=0.05, max_row_norm=0.2),
+        ],
+        nvis=8,
+    )
+    one_sequential_epoch(ann, data)
+    hidden_W, output_W = ann.layers[0].W.get_value(), ann.layers[1].W.get_value()
+    assert np.sqrt((hidden_W**2).sum(axis=0)).max() <= 0.5 + 1e-6
+    assert np.sqrt((output_W**2).sum(axis=1)).max() <= 0.2 + 1e-6
+
+
+class Stopper(TrainExtension):
+    def on_monitor(self, model, dataset, algorithm) -> None:
+        if model.monitor.get_epochs_seen() == 2:
+            raise StopIteration
+
+
+def test_an_extension_can_stop_training_and_save_freq_saves(rng, tmp_path) -> None:
+    from pylearn2_recipes.utils import serial
+
+    path = tmp_path / "model.pkl"
+    algorithm = SGD(learning_rate=0.05, batch_size=10, theano_function_mode=FAST)
+    train = Train(
+        pima_like(10, rng),
+        pima_net(),
+        algorithm,
+        extensions=[Stopper()],
+        save_path=path,
+        save_freq=1,
+    )
+    train.main_loop()
+    assert train.model.monitor.get_epochs_seen() == 2
+    np.testing.assert_array_equal(
+        serial.load(path).get_param_values()[0], train.model.get_param_values()[0]
+    )
+    with pytest.raises(ValueError, match="`save_freq` > 0 needs a `save_path`"):
+        Train(pima_like(10, rng), pima_net(), algorithm, save_freq=1)
+    with pytest.raises(TypeError, match=r"`extensions\[0\]` is not a TrainExtension"):
+        Train(pima_like(10, rng), pima_net(), algorithm, extensions=[object()])

@@ -215,4 +215,3 @@ def _correct(model: MLP, dataset: DenseDesignMatrix) -> int:
     assert targets is not None
     predicted = model.predict_proba(dataset.get_design_matrix()).argmax(axis=1)
     return int((predicted == targets.argmax(axis=1)).sum())
-
