@@ -190,7 +190,16 @@ def _align(by_label: dict[Any, float], columns: Sequence[Any]) -> FloatArray:
     return np.array([by_label[c] for c in columns], dtype=np.float64)
 
 
-def as_covariance(cov: object) -> Table:
+@dataclass(frozen=True)
+class Covariance:
+    """A checked covariance; ``factor`` is its Cholesky factor L (Σ = L Lᵀ) when Σ is
+    positive definite, ``None`` when it is only semi-definite."""
+
+    table: Table
+    factor: FloatArray | None
+
+
+def as_covariance(cov: object) -> Covariance:
     """Check that ``cov`` is a finite, symmetric, positive semi-definite (N, N) matrix."""
     table = as_table(cov, "cov")
     matrix = table.values
@@ -210,7 +219,14 @@ def as_covariance(cov: object) -> Table:
         raise InvalidCovarianceError(
             f"`cov` is not symmetric: entries differ from their transpose by up to {asymmetry:.3g}"
         )
-    # Cholesky is the cheapest complete PSD test; the eigenvalue is only for the message.
+    # Cholesky is the cheapest complete PSD test, and its factor speeds up wᵀΣw. A singular
+    # PSD matrix (fewer rows than assets) fails it and passes only with round-off jitter;
+    # the eigenvalue is computed only for the message.
+    try:
+        factor = np.asarray(np.linalg.cholesky(matrix), dtype=np.float64)
+        return Covariance(table, factor)
+    except np.linalg.LinAlgError:
+        pass
     try:
         np.linalg.cholesky(matrix + tolerance * np.eye(n))
     except np.linalg.LinAlgError:
@@ -219,7 +235,7 @@ def as_covariance(cov: object) -> Table:
             raise InvalidCovarianceError(
                 f"`cov` is not positive semi-definite: its smallest eigenvalue is {smallest:.3g}"
             ) from None
-    return table
+    return Covariance(table, None)
 
 
 def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
