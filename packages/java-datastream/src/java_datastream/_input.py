@@ -63,19 +63,25 @@ class DataInputStream:
     True
     """
 
-    __slots__ = ("_ahead", "_base", "_buf", "_limit", "_pos", "_read", "_source", "_started")
+    __slots__ = (
+        "_ahead", "_base", "_buf", "_limit", "_pending", "_pos", "_read", "_source", "_started"
+    )  # fmt: skip
 
     def __init__(self, source: bytes | bytearray | memoryview | BinaryIO | Any) -> None:
-        self._buf = b""
+        # Invariant: _limit == len(_buf), so a fast path that runs off the end of _buf
+        # (struct.error, IndexError) is exactly a read needing more data.
+        self._buf = b""  # empty until the first read has checked the magic
         self._pos = 0
-        self._limit = 0  # forces the first read through _need, which checks the magic
+        self._limit = 0
         self._base = 0  # stream offset of _buf[0]
         self._started = False
         self._ahead = False
         self._read: Callable[[int], bytes | None] | None = None
+        self._source: Any = source
         if isinstance(source, (bytes, bytearray, memoryview)):
-            self._source: Any = bytes(source)
+            self._pending = bytes(source)  # loaded, not yet checked for the magic
             return
+        self._pending = b""
         if isinstance(source, io.TextIOBase):
             raise TypeError("DataInputStream needs a binary source, got a text stream")
         read = getattr(source, "read", None)
@@ -83,7 +89,6 @@ class DataInputStream:
             raise TypeError(
                 f"DataInputStream needs bytes or an object with read(), got {source!r}"
             )
-        self._source = source
         read1 = getattr(source, "read1", None)
         if isinstance(source, io.BufferedIOBase) and callable(read1):
             self._read, self._ahead = read1, True
@@ -104,29 +109,27 @@ class DataInputStream:
 
     def _start(self) -> None:
         """Load the first bytes and refuse ObjectOutputStream output."""
-        if self._read is None:
-            self._buf = self._source
-            self._limit = len(self._buf)
-        else:
-            parts = [self._buf[self._pos :]]  # _limit may hide bytes after a refusal
-            have = len(parts[0])
-            while have < 4 and _MAGIC.startswith(b"".join(parts)):
-                chunk = self._fetch(4 - have if have else 1)
-                if not chunk:
-                    self._keep(parts)
-                    if chunk is None:
-                        raise BlockingIOError("source is non-blocking and has no data ready")
-                    break
-                parts.append(chunk)
-                have += len(chunk)
-            self._keep(parts)
-        if self._buf.startswith(_MAGIC, self._pos):
-            self._limit = self._pos  # keeps every later read on the slow path, refused again
+        parts = [self._pending]
+        have = len(parts[0])
+        while self._read is not None and have < 4 and _MAGIC.startswith(b"".join(parts)):
+            chunk = self._fetch(4 - have if have else 1)
+            if chunk is None:
+                self._pending = b"".join(parts)
+                raise BlockingIOError("source is non-blocking and has no data ready")
+            if not chunk:
+                break
+            parts.append(chunk)
+            have += len(chunk)
+        data = b"".join(parts)
+        if data.startswith(_MAGIC):
+            self._pending = data  # every later read is refused the same way
             raise JavaSerializationError(
                 "stream starts with AC ED 00 05: this is Java object serialization"
                 " (ObjectOutputStream), not a DataOutputStream stream; use a Java"
                 " deserialization library such as javaobj-py3"
             )
+        self._pending = b""
+        self._buf, self._pos, self._limit = data, 0, len(data)
         self._started = True
 
     def _keep(self, parts: list[bytes]) -> None:
@@ -174,6 +177,12 @@ class DataInputStream:
             return None if chunk is None else False
         self._keep([chunk])
         return True
+
+    def _unpack_slow(self, unpack: Callable[[bytes, int], tuple[Any, ...]], size: int) -> Any:
+        """The fast path ran off the buffer: get `size` more bytes, then unpack."""
+        pos = self._need(size)
+        self._pos = pos + size
+        return unpack(self._buf, pos)[0]
 
     # -- stream methods -------------------------------------------------------------
 
@@ -255,66 +264,78 @@ class DataInputStream:
     def read_boolean(self) -> bool:
         """Read one byte: ``False`` for ``00``, ``True`` for anything else."""
         pos = self._pos
-        if self._limit - pos < 1:
+        try:
+            value = self._buf[pos]
+        except IndexError:
             pos = self._need(1)
+            value = self._buf[pos]
         self._pos = pos + 1
-        return self._buf[pos] != 0
+        return value != 0
 
     def read_byte(self) -> int:
         """Read a signed byte (-128 .. 127)."""
         pos = self._pos
-        if self._limit - pos < 1:
-            pos = self._need(1)
+        try:
+            value: int = _BYTE(self._buf, pos)[0]
+        except struct.error:
+            return self._unpack_slow(_BYTE, 1)  # type: ignore[no-any-return]
         self._pos = pos + 1
-        return _BYTE(self._buf, pos)[0]  # type: ignore[no-any-return]
+        return value
 
     def read_unsigned_byte(self) -> int:
         """Read an unsigned byte (0 .. 255)."""
         pos = self._pos
-        if self._limit - pos < 1:
+        try:
+            value = self._buf[pos]
+        except IndexError:
             pos = self._need(1)
+            value = self._buf[pos]
         self._pos = pos + 1
-        return self._buf[pos]
+        return value
 
     def read_short(self) -> int:
         """Read a signed 16-bit int, high byte first."""
         pos = self._pos
-        if self._limit - pos < 2:
-            pos = self._need(2)
+        try:
+            value: int = _SHORT(self._buf, pos)[0]
+        except struct.error:
+            return self._unpack_slow(_SHORT, 2)  # type: ignore[no-any-return]
         self._pos = pos + 2
-        return _SHORT(self._buf, pos)[0]  # type: ignore[no-any-return]
+        return value
 
     def read_unsigned_short(self) -> int:
         """Read an unsigned 16-bit int (0 .. 65535)."""
         pos = self._pos
-        if self._limit - pos < 2:
-            pos = self._need(2)
+        try:
+            value: int = _USHORT(self._buf, pos)[0]
+        except struct.error:
+            return self._unpack_slow(_USHORT, 2)  # type: ignore[no-any-return]
         self._pos = pos + 2
-        return _USHORT(self._buf, pos)[0]  # type: ignore[no-any-return]
+        return value
 
     def read_char(self) -> str:
         """Read a UTF-16 code unit as a one-character str (a lone surrogate is possible)."""
-        pos = self._pos
-        if self._limit - pos < 2:
-            pos = self._need(2)
-        self._pos = pos + 2
-        return chr(_USHORT(self._buf, pos)[0])
+        return chr(self.read_unsigned_short())
 
     def read_int(self) -> int:
         """Read a signed 32-bit int, high byte first."""
         pos = self._pos
-        if self._limit - pos < 4:
-            pos = self._need(4)
+        try:
+            value: int = _INT(self._buf, pos)[0]
+        except struct.error:
+            return self._unpack_slow(_INT, 4)  # type: ignore[no-any-return]
         self._pos = pos + 4
-        return _INT(self._buf, pos)[0]  # type: ignore[no-any-return]
+        return value
 
     def read_long(self) -> int:
         """Read a signed 64-bit int, high byte first."""
         pos = self._pos
-        if self._limit - pos < 8:
-            pos = self._need(8)
+        try:
+            value: int = _LONG(self._buf, pos)[0]
+        except struct.error:
+            return self._unpack_slow(_LONG, 8)  # type: ignore[no-any-return]
         self._pos = pos + 8
-        return _LONG(self._buf, pos)[0]  # type: ignore[no-any-return]
+        return value
 
     def read_float(self) -> float:
         """Read an IEEE 754 float32 (as a Python float).
@@ -323,18 +344,22 @@ class DataInputStream:
         raw bits with ``read_int`` when they matter.
         """
         pos = self._pos
-        if self._limit - pos < 4:
-            pos = self._need(4)
+        try:
+            value: float = _FLOAT(self._buf, pos)[0]
+        except struct.error:
+            return self._unpack_slow(_FLOAT, 4)  # type: ignore[no-any-return]
         self._pos = pos + 4
-        return _FLOAT(self._buf, pos)[0]  # type: ignore[no-any-return]
+        return value
 
     def read_double(self) -> float:
         """Read an IEEE 754 float64; the bits are kept as they are, NaN payloads included."""
         pos = self._pos
-        if self._limit - pos < 8:
-            pos = self._need(8)
+        try:
+            value: float = _DOUBLE(self._buf, pos)[0]
+        except struct.error:
+            return self._unpack_slow(_DOUBLE, 8)  # type: ignore[no-any-return]
         self._pos = pos + 8
-        return _DOUBLE(self._buf, pos)[0]  # type: ignore[no-any-return]
+        return value
 
     def read_utf(self) -> str:
         """Read a 2-byte length and that many bytes of modified UTF-8, as Java's ``readUTF``.
