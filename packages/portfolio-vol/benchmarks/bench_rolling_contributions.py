@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from _common import WINDOW, factor_returns, goal, long_only_weights, median_seconds, report
+from _common import WINDOW, best_seconds, factor_returns, goal, long_only_weights, machine, report
 
 from portfolio_vol import rolling_risk_contributions
 
@@ -20,10 +20,11 @@ def pandas_identity(frame: pd.DataFrame, w: np.ndarray) -> pd.DataFrame:
 
 
 def main() -> None:
+    machine()
     returns, w = factor_returns(), long_only_weights()
     frame = pd.DataFrame(returns)
-    ours = median_seconds(lambda: rolling_risk_contributions(returns, w, WINDOW), repeat=10)
-    anchor = median_seconds(lambda: pandas_identity(frame, w), repeat=5)
+    ours = best_seconds(lambda: rolling_risk_contributions(returns, w, WINDOW), repeat=10)
+    anchor = best_seconds(lambda: pandas_identity(frame, w), repeat=5)
     ours_result = rolling_risk_contributions(returns, w, WINDOW)[WINDOW - 1 :]
     pandas_result = pandas_identity(frame, w).to_numpy()[WINDOW - 1 :]
     error = np.max(np.abs(ours_result - pandas_result)) / np.max(np.abs(pandas_result))

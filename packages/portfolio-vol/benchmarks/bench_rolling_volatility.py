@@ -10,7 +10,16 @@ import tracemalloc
 
 import numpy as np
 import pandas as pd
-from _common import WINDOW, factor_returns, goal, long_only_weights, median_seconds, report
+from _common import (
+    WINDOW,
+    best_seconds,
+    factor_returns,
+    goal,
+    long_only_weights,
+    machine,
+    report,
+    timed_once,
+)
 
 from portfolio_vol import rolling_volatility
 
@@ -28,14 +37,14 @@ def pandas_rolling_cov(frame: pd.DataFrame, w: np.ndarray) -> np.ndarray:
 
 
 def main() -> None:
+    machine()
     returns, w = factor_returns(), long_only_weights()
-    ours = median_seconds(lambda: rolling_volatility(returns, w, WINDOW), repeat=30)
+    ours = best_seconds(lambda: rolling_volatility(returns, w, WINDOW), repeat=30)
     tracemalloc.start()
     result = rolling_volatility(returns, w, WINDOW)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    anchor = median_seconds(lambda: np_cov_loop(returns, w), repeat=1)
-    reference = np_cov_loop(returns, w)
+    anchor, reference = timed_once(lambda: np_cov_loop(returns, w))
     error = np.nanmax(np.abs(result / reference - 1))
     report("N=500", ours, "np.cov per window", anchor)
     print(
@@ -45,16 +54,11 @@ def main() -> None:
 
     small_returns, small_w = returns[:, :100], long_only_weights(100)
     frame = pd.DataFrame(small_returns)
-    ours_small = median_seconds(
+    ours_small = best_seconds(
         lambda: rolling_volatility(small_returns, small_w, WINDOW), repeat=30
     )
-    anchor_small = median_seconds(lambda: pandas_rolling_cov(frame, small_w), repeat=1)
-    error = np.nanmax(
-        np.abs(
-            rolling_volatility(small_returns, small_w, WINDOW) / pandas_rolling_cov(frame, small_w)
-            - 1
-        )
-    )
+    anchor_small, reference = timed_once(lambda: pandas_rolling_cov(frame, small_w))
+    error = np.nanmax(np.abs(rolling_volatility(small_returns, small_w, WINDOW) / reference - 1))
     report("N=100", ours_small, "pandas rolling().cov()", anchor_small)
     print(f"  max relative difference {error:.1e}")
     goal("rolling vol N=500", ours, 10)
