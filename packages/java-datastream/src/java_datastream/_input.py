@@ -373,21 +373,26 @@ class DataInputStream:
             consumed, as in Java.
         """
         pos = self._pos
-        if self._limit - pos < 2:
-            pos = self._need(2)
         buf = self._buf
-        length = buf[pos] << 8 | buf[pos + 1]
-        start = pos + 2
-        if self._limit - start < length:
-            self._pos = start
-            start = self._need(length)
-            buf = self._buf
-        end = start + length
+        try:
+            end = pos + 2 + _USHORT(buf, pos)[0]
+        except struct.error:
+            return self._read_utf_slow()
+        if end > self._limit:
+            return self._read_utf_slow()
         self._pos = end
-        raw = buf[start:end]
+        raw = buf[pos + 2 : end]
         if raw.isascii():
             return raw.decode()  # ASCII is its own modified UTF-8
         return _decode_mutf8(raw)
+
+    def _read_utf_slow(self) -> str:
+        pos = self._need(2)
+        length = _USHORT(self._buf, pos)[0]
+        self._pos = pos + 2
+        start = self._need(length)
+        self._pos = start + length
+        return _decode_mutf8(self._buf[start : start + length])
 
     def read_line(self) -> str | None:
         """Read a line of Latin-1 text ended by ``\\n``, ``\\r\\n``, a lone ``\\r`` or the end.
