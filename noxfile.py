@@ -12,6 +12,7 @@ out of the wheel fails its package's tests.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tomllib
@@ -44,6 +45,15 @@ ALL = {**PUBLISHED, **PEERS}
 
 def _pyproject(package: str) -> dict:
     return tomllib.loads((ALL[package] / "pyproject.toml").read_text())
+
+
+def _min_python(package: str) -> str:
+    """The oldest Python a package supports, from ``requires-python = ">=3.X"``."""
+    requires = _pyproject(package)["project"]["requires-python"]
+    match = re.fullmatch(r">=\s*(3\.\d+)", requires.strip())
+    if not match:
+        raise ValueError(f"{package}: requires-python must read '>=3.X', not {requires!r}")
+    return match[1]
 
 
 def _import_name(package: str) -> str:
@@ -114,11 +124,11 @@ def lint(session: nox.Session) -> None:
 @nox.session(tags=["typecheck"])
 @nox.parametrize("package", list(ALL))
 def typecheck(session: nox.Session, package: str) -> None:
-    """mypy --strict on the package's src/."""
+    """mypy --strict on the package's src/, for the oldest Python it supports."""
     session.install(*TYPECHECK_TOOLS, "-e", f"{ALL[package]}[test]", *_peers(package))
-    session.run(
-        "mypy", "--config-file", str(ROOT / "tools" / "mypy.ini"), str(ALL[package] / "src")
-    )
+    config = ("--config-file", str(ROOT / "tools" / "mypy.ini"))
+    target = ("--python-version", _min_python(package))
+    session.run("mypy", *config, *target, str(ALL[package] / "src"))
 
 
 def _build_and_check(session: nox.Session, package: str) -> Path:

@@ -21,31 +21,42 @@ import sys
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHONS = ("3.10", "3.11", "3.12", "3.13")
 NO_PACKAGE = ("docs/", "README.md", "CODEOWNERS", ".gitignore")
 
 
-def _tool_table(project_dir: Path) -> dict[str, list[str]]:
-    data = tomllib.loads((project_dir / "pyproject.toml").read_text())
-    return dict(data.get("tool", {}).get("monorepo", {}))
+def _pyproject(project_dir: Path) -> dict[str, Any]:
+    return tomllib.loads((project_dir / "pyproject.toml").read_text())
 
 
-def discover(root: Path = ROOT) -> tuple[dict[str, list[str]], list[str]]:
-    """Published packages mapped to their test peers, and the peer names."""
+def test_peers(project_dir: Path) -> list[str]:
+    """The peers named in ``[tool.monorepo] test-peers``."""
+    return list(_pyproject(project_dir).get("tool", {}).get("monorepo", {}).get("test-peers", []))
+
+
+def pythons(project_dir: Path) -> list[str]:
+    """The CPython versions a project's classifiers claim, in CI's range."""
+    prefix = "Programming Language :: Python :: "
+    claimed = {c.removeprefix(prefix) for c in _pyproject(project_dir)["project"]["classifiers"]}
+    return [version for version in PYTHONS if version in claimed]
+
+
+def discover(root: Path = ROOT) -> tuple[dict[str, Path], dict[str, Path]]:
+    """Published packages and test peers, each name mapped to its directory."""
     published = {
-        p.parent.name: _tool_table(p.parent).get("test-peers", [])
-        for p in sorted((root / "packages").glob("*/pyproject.toml"))
+        p.parent.name: p.parent for p in sorted((root / "packages").glob("*/pyproject.toml"))
     }
-    peers = [p.parent.name for p in sorted((root / "tools").glob("*/pyproject.toml"))]
+    peers = {p.parent.name: p.parent for p in sorted((root / "tools").glob("*/pyproject.toml"))}
     return published, peers
 
 
 def affected(paths: Iterable[str], root: Path = ROOT) -> list[str]:
     """Packages and peers touched by the changed `paths` (repository-relative)."""
     published, peers = discover(root)
-    everything = sorted(published) + peers
+    everything = [*published, *peers]
     hit: set[str] = set()
     for path in paths:
         parts = path.split("/")
@@ -53,7 +64,7 @@ def affected(paths: Iterable[str], root: Path = ROOT) -> list[str]:
             hit.add(parts[1])
         elif parts[0] == "tools" and len(parts) > 2 and parts[1] in peers:
             hit.add(parts[1])
-            hit.update(name for name, uses in published.items() if parts[1] in uses)
+            hit.update(name for name, path in published.items() if parts[1] in test_peers(path))
         elif path.startswith(NO_PACKAGE) or (len(parts) == 1 and path.endswith(".md")):
             continue
         else:
@@ -62,17 +73,19 @@ def affected(paths: Iterable[str], root: Path = ROOT) -> list[str]:
 
 
 def matrix(names: Iterable[str], root: Path = ROOT) -> dict[str, list[dict[str, object]]]:
-    published, _ = discover(root)
+    """GitHub's ``strategy.matrix``: one row per package and Python its classifiers claim."""
+    published, peers = discover(root)
+    projects = {**published, **peers}
     return {
         "include": [
             {
                 "package": name,
                 "python": python,
                 "published": name in published,
-                "mongo": name == "mongosim" or "mongosim" in published.get(name, []),
+                "mongo": name == "mongosim" or "mongosim" in test_peers(projects[name]),
             }
             for name in names
-            for python in PYTHONS
+            for python in pythons(projects[name])
         ]
     }
 
@@ -97,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--published", action="store_true", help="leave out test peers")
     args = parser.parse_args(argv)
     published, peers = discover()
-    names = sorted(published) + peers if args.all else affected(changed_files(args.base))
+    names = [*published, *peers] if args.all else affected(changed_files(args.base))
     if args.published:
         names = [name for name in names if name in published]
     print("\n".join(names) if args.names else json.dumps(matrix(names)))

@@ -9,13 +9,18 @@ from changed_packages import ROOT, affected, discover, matrix
 @pytest.fixture
 def monorepo(tmp_path):
     """A tree with two packages, one using the mongosim peer."""
-    for name, peers in [("alpha", []), ("beta", ["mongosim"])]:
-        pkg = tmp_path / "packages" / name
-        pkg.mkdir(parents=True)
+    for path, peers, versions in [
+        ("packages/alpha", [], ["3.10", "3.11", "3.12", "3.13"]),
+        ("packages/beta", ["mongosim"], ["3.11", "3.12"]),
+        ("tools/mongosim", [], ["3.10", "3.11", "3.12", "3.13"]),
+    ]:
+        project = tmp_path / path
+        project.mkdir(parents=True)
+        classifiers = [f"Programming Language :: Python :: {v}" for v in versions]
         table = f"[tool.monorepo]\ntest-peers = {json.dumps(peers)}\n" if peers else ""
-        (pkg / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n{table}')
-    (tmp_path / "tools" / "mongosim").mkdir(parents=True)
-    (tmp_path / "tools" / "mongosim" / "pyproject.toml").write_text('[project]\nname="mongosim"\n')
+        (project / "pyproject.toml").write_text(
+            f'[project]\nname = "{project.name}"\nclassifiers = {json.dumps(classifiers)}\n{table}'
+        )
     return tmp_path
 
 
@@ -38,19 +43,27 @@ def test_docs_and_prose_touch_nothing(monorepo, path):
 
 
 def test_matrix_marks_mongo_users_and_published_packages(monorepo):
-    rows = matrix(["alpha", "mongosim"], monorepo)["include"]
-    assert {(r["package"], r["python"]) for r in rows} == {
-        (name, py) for name in ("alpha", "mongosim") for py in ("3.10", "3.11", "3.12", "3.13")
-    }
-    assert all(r["mongo"] == (r["package"] == "mongosim") for r in rows)
-    assert all(r["published"] == (r["package"] == "alpha") for r in rows)
+    rows = matrix(["alpha", "beta", "mongosim"], monorepo)["include"]
+    assert all(r["mongo"] == (r["package"] != "alpha") for r in rows)
+    assert all(r["published"] == (r["package"] != "mongosim") for r in rows)
+
+
+def test_matrix_follows_each_packages_python_classifiers(monorepo):
+    rows = matrix(["alpha", "beta"], monorepo)["include"]
+    assert [r["python"] for r in rows if r["package"] == "alpha"] == [
+        "3.10",
+        "3.11",
+        "3.12",
+        "3.13",
+    ]
+    assert [r["python"] for r in rows if r["package"] == "beta"] == ["3.11", "3.12"]
 
 
 def test_discover_reads_this_repository():
     published, peers = discover()
     assert published, "no packages found under packages/"
-    assert all((ROOT / "packages" / name / "pyproject.toml").is_file() for name in published)
-    assert all((ROOT / "tools" / name / "pyproject.toml").is_file() for name in peers)
+    assert all(path == ROOT / "packages" / name for name, path in published.items())
+    assert all(path == ROOT / "tools" / name for name, path in peers.items())
 
 
 def test_cli_all_prints_a_matrix_for_every_package():
