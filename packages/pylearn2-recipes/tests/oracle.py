@@ -37,7 +37,7 @@ def cost(
         return float(-(Y * log_p).sum(axis=1).mean())
     if kinds[-1] == "Sigmoid":
         p = 1.0 / (1.0 + np.exp(-z))
-        return float(-(Y * np.log(p) + (1 - Y) * np.log(1 - p)).sum(axis=1).mean())
+        return float(-(Y * np.log(p) + (1 - Y) * np.log(1 - p)).mean())
     return float(((Y - z) ** 2).sum(axis=1).mean())
 
 

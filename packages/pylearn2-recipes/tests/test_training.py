@@ -351,3 +351,25 @@ def test_an_extension_can_stop_training_and_save_freq_saves(rng, tmp_path) -> No
         Train(pima_like(10, rng), pima_net(), algorithm, save_freq=1)
     with pytest.raises(TypeError, match=r"`extensions\[0\]` is not a TrainExtension"):
         Train(pima_like(10, rng), pima_net(), algorithm, extensions=[object()])
+
+
+def test_schedules_apply_at_setup_too(rng) -> None:
+    # pylearn2's setup applies the schedule once before the epoch-0 on_monitor, which
+    # matters when start=0: the first epoch already trains with lr0 - 2·step.
+    algorithm = RecordingSGD(
+        learning_rate=0.11,
+        batch_size=10,
+        termination_criterion=EpochCounter(12),
+        learning_rule=Momentum(0.5),
+    )
+    train = Train(
+        pima_like(10, rng),
+        pima_net(),
+        algorithm,
+        extensions=[LinearDecayOverEpoch(0, 10, 0.1), MomentumAdjustor(0.9, 0, 4)],
+    )
+    train.main_loop()
+    step = 0.11 * 0.9 / 11
+    lrs = [lr for lr, _ in algorithm.in_force]
+    assert lrs == pytest.approx([0.11 - step * (k + 1) for k in range(1, 10)] + [0.011] * 3)
+    assert [m for _, m in algorithm.in_force][:5] == pytest.approx([0.6, 0.7, 0.8, 0.9, 0.9])

@@ -331,10 +331,9 @@ class Sigmoid(Linear):
         return pt.sigmoid(self.affine(state_below))
 
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
-        """Binary cross-entropy summed over units, averaged over the batch."""
+        """Binary cross-entropy averaged over units and over the batch (pylearn2's KL)."""
         z = self.affine(state_below)
-        per_unit = Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)
-        return per_unit.sum(axis=1).mean()
+        return (Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)).mean()
 
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""

@@ -118,8 +118,9 @@ class MomentumAdjustor(TrainExtension):
         self._init_momentum: float | None = None
 
     def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
-        """Start counting from the epochs already seen."""
+        """Start counting from the epochs already seen and apply the schedule."""
         self._count = model.monitor.get_epochs_seen()
+        self._apply(algorithm)
 
     def current_momentum_for(self, count: int, init_momentum: float) -> float:
         """Momentum after ``count`` ``on_monitor`` calls from ``init_momentum``."""
@@ -131,12 +132,15 @@ class MomentumAdjustor(TrainExtension):
 
     def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
         """Advance the count and set the algorithm's momentum."""
+        self._count += 1
+        self._apply(algorithm)
+
+    def _apply(self, algorithm: Any) -> None:
         rule = getattr(algorithm, "learning_rule", None)
         if not isinstance(rule, Momentum):
             raise TypeError("MomentumAdjustor needs an SGD whose `learning_rule` is Momentum")
         if self._init_momentum is None:
             self._init_momentum = float(rule.momentum.get_value())
-        self._count += 1
         rule.momentum.set_value(
             np.asarray(
                 self.current_momentum_for(self._count, self._init_momentum),

@@ -272,8 +272,9 @@ class LinearDecayOverEpoch(TrainExtension):
         self._init_lr: float | None = None
 
     def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
-        """Start counting from the epochs already seen."""
+        """Start counting from the epochs already seen and apply the schedule."""
         self._count = model.monitor.get_epochs_seen()
+        self._apply(algorithm)
 
     def lr_for(self, count: int, init_lr: float) -> float:
         """Learning rate after ``count`` ``on_monitor`` calls from ``init_lr``."""
@@ -286,6 +287,10 @@ class LinearDecayOverEpoch(TrainExtension):
 
     def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
         """Advance the count and set the algorithm's learning rate."""
+        self._count += 1
+        self._apply(algorithm)
+
+    def _apply(self, algorithm: Any) -> None:
         learning_rate = getattr(algorithm, "learning_rate", None)
         if not isinstance(learning_rate, SharedVariable):
             raise TypeError(
@@ -293,7 +298,6 @@ class LinearDecayOverEpoch(TrainExtension):
             )
         if self._init_lr is None:
             self._init_lr = float(learning_rate.get_value())
-        self._count += 1
         learning_rate.set_value(
             np.asarray(self.lr_for(self._count, self._init_lr), dtype=pytensor.config.floatX)
         )
