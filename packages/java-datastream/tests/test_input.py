@@ -271,3 +271,10 @@ def test_read_line_on_a_source_not_ready_mid_line_loses_nothing() -> None:
     assert inp.read_line() == "hello"
     assert inp.read_line() == "next"
     assert inp.read_line() is None
+
+
+def test_a_closed_source_raises_what_the_source_raises() -> None:
+    source = io.BytesIO(b"\0\0\0\1")
+    source.close()
+    with pytest.raises(ValueError, match="closed file"):
+        DataInputStream(source).read_int()
