@@ -186,18 +186,18 @@ class MongoProxy(ProxyBase, Generic[_T]):
         logger: logging.Logger | None = None,
         on_retry: OnRetry | None = None,
     ) -> MongoProxy[_T]: ...
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
-        return object.__new__(cls)
-
-    def __init__(
-        self,
+    def __new__(
+        cls,
         obj: Any,
         policy: RetryPolicy | None = None,
         *,
         logger: logging.Logger | None = None,
         on_retry: OnRetry | None = None,
-    ) -> None:
+    ) -> Any:
+        # Set up in __new__ (no __init__) so type checkers take the overloads' return types.
+        self = object.__new__(cls)
         self._setup(obj, policy, logger, on_retry)
+        return self
 
     def unwrap(self) -> _T:
         """The wrapped pymongo object (for calls that must bypass the proxy)."""

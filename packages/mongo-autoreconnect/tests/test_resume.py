@@ -1,0 +1,117 @@
+"""Where a cursor resumes: the range filter after the last yielded document."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mongo_autoreconnect._resume import (
+    CannotResume,
+    after_filter,
+    and_filters,
+    normalize_sort,
+    with_tiebreak,
+)
+
+
+def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
+    """A naive matcher for the operators after_filter emits ($or, $and, $gt, $lt, equality)."""
+    for key, condition in query.items():
+        if key == "$or":
+            if not any(matches(doc, branch) for branch in condition):
+                return False
+        elif key == "$and":
+            if not all(matches(doc, branch) for branch in condition):
+                return False
+        elif isinstance(condition, dict):
+            ((operator, value),) = condition.items()
+            if operator == "$gt" and not doc[key] > value:
+                return False
+            if operator == "$lt" and not doc[key] < value:
+                return False
+        elif doc[key] != condition:
+            return False
+    return True
+
+
+def sort_docs(docs: list[dict[str, Any]], keys: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    def compare(x: dict[str, Any], y: dict[str, Any]) -> int:
+        for key, direction in keys:
+            if x[key] != y[key]:
+                return direction if x[key] > y[key] else -direction
+        return 0
+
+    return sorted(docs, key=functools.cmp_to_key(compare))
+
+
+@given(
+    values=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=30),
+    sort=st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from([1, -1])),
+        max_size=2,
+        unique_by=lambda pair: pair[0],
+    ),
+    data=st.data(),
+)
+def test_the_filter_selects_exactly_the_documents_sorted_after_the_last(values, sort, data):
+    docs = [{"_id": i, "a": a, "b": b} for i, (a, b) in enumerate(values)]
+    keys = with_tiebreak(sort)
+    ordered = sort_docs(docs, keys)
+    position = data.draw(st.integers(0, len(ordered) - 1))
+    query = after_filter(keys, ordered[position])
+    assert [d for d in ordered if matches(d, query)] == ordered[position + 1 :]
+
+
+def test_a_single_key_gives_a_plain_range():
+    assert after_filter([("_id", 1)], {"_id": 7}) == {"_id": {"$gt": 7}}
+    assert after_filter([("_id", -1)], {"_id": 7}) == {"_id": {"$lt": 7}}
+
+
+def test_dotted_keys_are_read_from_embedded_documents():
+    query = after_filter([("meta.rank", 1), ("_id", 1)], {"_id": 1, "meta": {"rank": 5}})
+    assert query == {"$or": [{"meta.rank": {"$gt": 5}}, {"meta.rank": 5, "_id": {"$gt": 1}}]}
+
+
+@pytest.mark.parametrize(
+    ("keys", "last", "message"),
+    [
+        ([("_id", 1)], {"v": 1}, "'_id' is missing from the last document"),
+        ([("a", 1), ("_id", 1)], {"_id": 1, "a": None}, "'a' is null"),
+        ([("a", 1), ("_id", 1)], {"_id": 1, "a": [1, 2]}, "'a' holds an array"),
+        ([("a.b", 1), ("_id", 1)], {"_id": 1, "a": [{"b": 1}]}, "'a.b' goes through an array"),
+        ([("$natural", 1)], {"_id": 1}, r"\$natural sort has no key"),
+        ([("score", {"$meta": "textScore"})], {"score": 1}, "not 1 or -1"),
+    ],
+)
+def test_cannot_resume_says_why(keys, last, message):
+    with pytest.raises(CannotResume, match=message):
+        after_filter(keys, last)
+
+
+@pytest.mark.parametrize(
+    ("spec", "direction", "expected"),
+    [
+        (None, None, []),
+        ("a", None, [("a", 1)]),
+        ("a", -1, [("a", -1)]),
+        ([("a", 1), ("b", -1)], None, [("a", 1), ("b", -1)]),
+        ({"a": -1, "b": 1}, None, [("a", -1), ("b", 1)]),
+        (["a", "b"], None, [("a", 1), ("b", 1)]),
+    ],
+)
+def test_normalize_sort_accepts_every_pymongo_form(spec, direction, expected):
+    assert normalize_sort(spec, direction) == expected
+
+
+def test_the_tiebreak_is_added_once():
+    assert with_tiebreak([("a", 1)]) == [("a", 1), ("_id", 1)]
+    assert with_tiebreak([("_id", -1)]) == [("_id", -1)]
+
+
+def test_the_callers_filter_is_kept():
+    assert and_filters(None, {"_id": {"$gt": 1}}) == {"_id": {"$gt": 1}}
+    assert and_filters({"x": 1}, {"_id": {"$gt": 1}}) == {"$and": [{"x": 1}, {"_id": {"$gt": 1}}]}
