@@ -4,7 +4,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from reference import ewma_covariance_loop, ledoit_wolf_literal
+from reference import ewma_covariance_loop, factor_returns, ledoit_wolf_literal
 
 from portfolio_vol import (
     CovarianceRepairWarning,
@@ -30,6 +30,14 @@ def test_sample_is_exactly_symmetric(returns):
 
 
 def test_ewma_matches_the_recursion(returns):
+    expected = ewma_covariance_loop(returns, 0.94)[-1]
+    np.testing.assert_allclose(covariance(returns, method="ewma"), expected, rtol=1e-12)
+
+
+def test_ewma_long_history_matches_the_recursion():
+    """Past ~1,100 rows λ=0.94 weights drop below 1e-30 and those rows are skipped."""
+    returns = factor_returns(3000, 4, seed=9)
+    returns[:1500] *= 100  # a wild distant past must still not show
     expected = ewma_covariance_loop(returns, 0.94)[-1]
     np.testing.assert_allclose(covariance(returns, method="ewma"), expected, rtol=1e-12)
 

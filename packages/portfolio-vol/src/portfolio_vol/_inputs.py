@@ -47,7 +47,7 @@ class Table:
     values: FloatArray
     index: Any = None
     columns: list[Any] | None = None
-    pandas: bool = False
+    labelled: bool = False
     one_dimensional: bool = False
 
     def row_name(self, row: int) -> object:
@@ -58,7 +58,7 @@ class Table:
 
     def take_rows(self, keep: Any) -> Table:
         index = None if self.index is None else self.index[keep]
-        return Table(self.values[keep], index, self.columns, self.pandas, self.one_dimensional)
+        return Table(self.values[keep], index, self.columns, self.labelled, self.one_dimensional)
 
 
 def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
@@ -68,19 +68,19 @@ def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
         values = np.asarray(frame.to_numpy(dtype=float), dtype=np.float64)
         columns = [frame.name] if values.ndim == 1 else list(frame.columns)
         index = frame.index
-        was_pandas = True
+        labelled = True
     else:
         values = _float_array(data, name)
         columns = None
         index = None
-        was_pandas = False
+        labelled = False
     one_dimensional = values.ndim == 1
     if one_dimensional and allow_1d:
         values = values[:, np.newaxis]
     if values.ndim != 2:
         expected = "1-D or 2-D" if allow_1d else "2-D of shape (T, N)"
         raise ShapeMismatchError(f"`{name}` must be {expected}, got {values.ndim}-D")
-    return Table(values, index, columns, was_pandas, one_dimensional)
+    return Table(values, index, columns, labelled, one_dimensional)
 
 
 def _float_array(data: object, name: str) -> FloatArray:
@@ -208,7 +208,7 @@ def as_covariance(cov: object) -> Covariance:
         raise InvalidCovarianceError(
             f"`cov` must be a non-empty square matrix, got {matrix.shape}"
         )
-    if table.pandas and list(table.index) != table.columns:
+    if table.labelled and list(table.index) != table.columns:
         raise ShapeMismatchError("`cov` must have the same labels on its index and columns")
     if not np.isfinite(matrix).all():
         raise InvalidCovarianceError("`cov` must be finite (no NaN or inf)")

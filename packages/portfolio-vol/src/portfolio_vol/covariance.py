@@ -92,6 +92,6 @@ def covariance(
     )
     table = apply_nan_policy(as_table(returns, "returns"), nan_policy, "returns")
     result = estimator.fit(table.values).covariance_
-    if table.pandas:
+    if table.labelled:
         return frame(result, table.columns, table.columns)
     return result

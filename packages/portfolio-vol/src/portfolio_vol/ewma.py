@@ -99,9 +99,9 @@ def ewma_volatility(
     portfolio_returns = portfolio_returns_of(table.values, checked.values)
     volatility = np.sqrt(_ewma_filter(portfolio_returns * portfolio_returns, decay))
     if checked.single:
-        if table.pandas:
+        if table.labelled:
             return series(volatility[:, 0], table.index, "volatility")
         return volatility[:, 0]
-    if table.pandas or checked.portfolios is not None:
+    if table.labelled or checked.portfolios is not None:
         return frame(volatility, table.index, checked.portfolios)
     return volatility

@@ -83,9 +83,9 @@ def returns_from_prices(prices: Any, *, log: bool = False, nan_policy: str = "ra
     result = _returns(values, log=log)
     if table.one_dimensional:
         result_1d = result[:, 0]
-        if table.pandas:
+        if table.labelled:
             return series(result_1d, table.index[1:], table.columns[0] if table.columns else None)
         return result_1d
-    if table.pandas:
+    if table.labelled:
         return frame(result, table.index[1:], table.columns)
     return result

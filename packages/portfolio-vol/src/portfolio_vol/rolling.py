@@ -113,8 +113,8 @@ def rolling_volatility(
 
 def _per_portfolio(values: FloatArray, table: Table, checked: Weights) -> Any:
     if checked.single:
-        return series(values[:, 0], table.index, "volatility") if table.pandas else values[:, 0]
-    if table.pandas or checked.portfolios is not None:
+        return series(values[:, 0], table.index, "volatility") if table.labelled else values[:, 0]
+    if table.labelled or checked.portfolios is not None:
         return frame(values, table.index, checked.portfolios)
     return values
 
@@ -180,7 +180,7 @@ def rolling_risk_contributions(
     contributions *= w
     contributions /= ((window - 1) * volatility)[:, np.newaxis]
     contributions[~full] = np.nan
-    if table.pandas:
+    if table.labelled:
         return frame(contributions, table.index, table.columns)
     return contributions
 

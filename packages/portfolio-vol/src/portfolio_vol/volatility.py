@@ -52,7 +52,7 @@ class Portfolios:
     cov: FloatArray
     factor: FloatArray | None
     assets: Any
-    pandas: bool
+    labelled: bool
 
     def variances(self) -> FloatArray:
         w = self.weights.values
@@ -87,15 +87,15 @@ class Portfolios:
         """A float for one portfolio, else (K,) (a Series when the input was pandas)."""
         if self.weights.single:
             return float(values[0])
-        if self.pandas:
+        if self.labelled:
             return series(values, self.weights.portfolios, name)
         return values
 
     def per_asset(self, values: FloatArray) -> Any:
         """(N,) for one portfolio, else (K, N); labelled when the input was pandas."""
         if self.weights.single:
-            return series(values[0], self.assets) if self.pandas else values[0]
-        return frame(values, self.weights.portfolios, self.assets) if self.pandas else values
+            return series(values[0], self.assets) if self.labelled else values[0]
+        return frame(values, self.weights.portfolios, self.assets) if self.labelled else values
 
 
 def portfolios(weights: Any, cov: Any) -> Portfolios:
@@ -107,7 +107,7 @@ def portfolios(weights: Any, cov: Any) -> Portfolios:
         table.values,
         checked_cov.factor,
         table.columns,
-        table.pandas or is_pandas(weights),
+        table.labelled or is_pandas(weights),
     )
 
 
@@ -181,7 +181,7 @@ def naive_volatility(weights: Any, vols: Any) -> Any:
     values = table.values[:, 0]
     if not np.isfinite(values).all() or (values < 0).any():
         raise InvalidParameterError("`vols` must be finite and >= 0")
-    assets = list(table.index) if table.pandas else None
+    assets = list(table.index) if table.labelled else None
     checked = as_weights(weights, assets, values.shape[0])
     result: FloatArray = checked.values @ values
     if checked.single:
