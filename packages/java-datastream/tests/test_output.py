@@ -74,6 +74,15 @@ def test_non_integers_raise_type_error(method: str) -> None:
         getattr(DataOutputStream(io.BytesIO()), method)(1.5)
 
 
+def test_write_takes_bytes_or_an_int_but_not_text() -> None:
+    assert (
+        written(lambda out: (out.write(b"ab"), out.write(memoryview(b"c")), out.write(0x164)))
+        == "616364"
+    )
+    with pytest.raises(TypeError, match="write text with write_utf"):
+        DataOutputStream(io.BytesIO()).write("text")  # type: ignore[arg-type]
+
+
 def test_min_and_max_ints_and_longs() -> None:
     assert written(lambda out: out.write_int(-(2**31))) == "80000000"
     assert written(lambda out: out.write_long(-(2**63))) == "8000000000000000"

@@ -112,7 +112,13 @@ class DataOutputStream:
         if isinstance(data, int):
             self.write_byte(data)
             return
-        chunk = bytes(data)
+        try:
+            chunk = bytes(data)
+        except TypeError:  # a str above all: bytes() would want an encoding
+            raise TypeError(
+                "write: expected bytes or an int; write text with write_utf, write_chars"
+                " or write_bytes"
+            ) from None
         self._write(chunk)
         self._written += len(chunk)
 
