@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import struct
+import sys
 from array import array
 from typing import TYPE_CHECKING
 
@@ -198,3 +199,11 @@ def test_bulk_read_from_a_stream_larger_than_the_read_ahead(
     assert inp.read_ints(len(values), numpy=use_numpy).tolist() == values
     assert inp.tell() == 4 + 4 * len(values)
     assert inp.read_short() == 5
+
+
+def test_numpy_true_without_numpy_says_how_to_get_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "numpy", None)  # what an absent numpy looks like
+    inp = DataInputStream(b"\0\0\0\1")
+    with pytest.raises(ImportError, match=r"pip install 'java-datastream\[numpy\]'"):
+        inp.read_ints(1, numpy=True)
+    assert inp.read_ints(1).tolist() == [1]  # nothing was consumed

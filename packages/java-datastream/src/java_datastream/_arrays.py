@@ -17,7 +17,10 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
     from types import ModuleType
 
-__all__ = ["DOUBLE", "FLOAT", "INT", "LONG", "SHORT", "Kind", "empty", "finish", "pack", "unpack"]
+__all__ = [
+    "DOUBLE", "FLOAT", "INT", "LONG", "SHORT", "Kind", "empty", "finish", "numpy_module", "pack",
+    "pack_double", "pack_float", "range_error", "unpack",
+]  # fmt: skip
 
 _SWAP = sys.byteorder == "little"
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
