@@ -21,7 +21,9 @@ from twitter_stream_client.testing import Cut, Drip, Hold, Reply, ScriptedStream
 PATH = "/stream"
 
 
-def client_for(server: ScriptedStreamServer, sleep: RecordingSleep, **options: object) -> StreamClient:
+def client_for(
+    server: ScriptedStreamServer, sleep: RecordingSleep, **options: object
+) -> StreamClient:
     return StreamClient(server.url(PATH), auth=None, sleep=sleep, **options)  # type: ignore[arg-type]
 
 
@@ -61,22 +63,28 @@ def test_429_on_v2_sleeps_60_then_120(server: ScriptedStreamServer, sleep: Recor
     assert client.stats.reconnects == {"rate_limit": 2}
 
 
-def test_connection_refused_backs_off_linearly_and_counts_toward_stop(sleep: RecordingSleep) -> None:
+def test_connection_refused_backs_off_linearly_and_counts_toward_stop(
+    sleep: RecordingSleep,
+) -> None:
     client = StreamClient(
         f"http://127.0.0.1:{free_port()}/stream", auth=None, sleep=sleep,
         policy=ReconnectPolicy(stop=stop_after_attempt(5)),
     )  # fmt: skip
-    with pytest.raises(RetriesExhausted, match="gave up after 5 failed connection attempts") as info:
+    with pytest.raises(
+        RetriesExhausted, match="gave up after 5 failed connection attempts"
+    ) as info:
         take(client, 1)
     assert sleep.calls == [0.25, 0.5, 0.75, 1.0]
     assert info.value.state.cause.value == "network"
     assert info.value.state.attempt == 5
 
 
-def test_401_is_retried_once_then_fatal(server: ScriptedStreamServer, sleep: RecordingSleep) -> None:
+def test_401_is_retried_once_then_fatal(
+    server: ScriptedStreamServer, sleep: RecordingSleep
+) -> None:
     body = b'{"errors":[{"message":"Timestamp out of bounds"}]}'
     server.script(PATH, Reply(status=401, body=body), Reply(status=401, body=body))
-    with pytest.raises(AuthenticationError, match="HTTP 401.*Timestamp out of bounds") as info:
+    with pytest.raises(AuthenticationError, match=r"HTTP 401.*Timestamp out of bounds") as info:
         take(client_for(server, sleep), 1)
     assert info.value.status_code == 401
     assert sleep.calls == [5.0]
@@ -187,12 +195,11 @@ def test_disconnect_codes_that_reconnect(
     server: ScriptedStreamServer, sleep: RecordingSleep, code: int
 ) -> None:
     disconnect = {"disconnect": {"code": code, "stream_name": "s", "reason": "r"}}
-    server.script(
-        PATH, Reply(steps=[Send(line(disconnect) + line(tweet(97))), Hold()]), ok(2)
-    )
+    server.script(PATH, Reply(steps=[Send(line(disconnect) + line(tweet(97))), Hold()]), ok(2))
     client = client_for(server, sleep)
     first, second = take(client, 2)
-    assert isinstance(first, Disconnect) and first.code == code
+    assert isinstance(first, Disconnect)
+    assert first.code == code
     assert second.id == "2"  # type: ignore[union-attr]
     assert client.stats.reconnects == {"disconnect": 1}
     assert sleep.calls == []
@@ -224,7 +231,8 @@ def test_v2_operational_disconnect_reconnects(
     server.script(PATH, Reply(steps=[Send(line({"data": {"id": "2", "text": "back"}}))]))
     client = client_for(server, sleep)
     first, second = take(client, 2)
-    assert isinstance(first, StreamError) and first.disconnect_type == disconnect_type
+    assert isinstance(first, StreamError)
+    assert first.disconnect_type == disconnect_type
     assert second.id == "2"  # type: ignore[union-attr]
     assert sleep.calls == []
 
@@ -252,7 +260,9 @@ def test_v2_invalid_rules_stops(server: ScriptedStreamServer, sleep: RecordingSl
 def test_v2_too_many_connections_line_backs_off_as_rate_limit(
     server: ScriptedStreamServer, sleep: RecordingSleep
 ) -> None:
-    error = {"errors": [{"title": "ConnectionException", "connection_issue": "TooManyConnections"}]}
+    error = {
+        "errors": [{"title": "ConnectionException", "connection_issue": "TooManyConnections"}]
+    }
     server.script(PATH, Reply(steps=[Send(line(error))]), ok(1))
     client = client_for(server, sleep)
     assert [type(m).__name__ for m in take(client, 2)] == ["StreamError", "Tweet"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 
@@ -20,7 +21,9 @@ def client_for(server: ScriptedStreamServer, **options: object) -> StreamClient:
 def test_every_split_point_of_a_message_across_two_chunks(server: ScriptedStreamServer) -> None:
     text = "split caf\u00e9 \U0001f426 here"
     message = line(tweet(1, text))
-    steps = [Send(part) for cut in range(1, len(message)) for part in (message[:cut], message[cut:])]
+    steps = [
+        Send(part) for cut in range(1, len(message)) for part in (message[:cut], message[cut:])
+    ]
     server.script(PATH, Reply(steps=steps))
     messages = take(client_for(server), len(message) - 1)
     assert all(m == Tweet(id="1", text=text, raw=tweet(1, text)) for m in messages)
@@ -40,7 +43,13 @@ def test_cr_and_lf_in_different_chunks(server: ScriptedStreamServer) -> None:
 def test_keep_alives_are_counted_never_yielded(server: ScriptedStreamServer) -> None:
     server.script(
         PATH,
-        Reply(steps=[Send(b"\r\n"), Send(b"\r\n\r\n" + line(tweet(1))), Send(b"\r\n" + line(tweet(2)))]),
+        Reply(
+            steps=[
+                Send(b"\r\n"),
+                Send(b"\r\n\r\n" + line(tweet(1))),
+                Send(b"\r\n" + line(tweet(2))),
+            ]
+        ),
     )
     client = client_for(server)
     assert [m.id for m in take(client, 2)] == ["1", "2"]
@@ -81,9 +90,13 @@ def test_delimited_length(server: ScriptedStreamServer, sleep: object) -> None:
         stream += b"\r\n" + str(len(framed)).encode() + b"\r\n" + framed
     # Cut inside a length, inside a body, and between "\r" and "\n".
     cuts = [0, 2, 4, 30, 70, len(stream) - 1, len(stream)]
-    server.script(PATH, Reply(steps=[Send(stream[a:b]) for a, b in zip(cuts, cuts[1:])]))
+    server.script(PATH, Reply(steps=[Send(stream[a:b]) for a, b in itertools.pairwise(cuts)]))
     client = StreamClient.v1_filter(
-        track=["a"], auth=None, url=server.url(PATH), delimited=True, sleep=sleep  # type: ignore[arg-type]
+        track=["a"],
+        auth=None,
+        url=server.url(PATH),
+        delimited=True,
+        sleep=sleep,  # type: ignore[arg-type]
     )
     messages = take(client, 3)
     assert [type(m).__name__ for m in messages] == ["Tweet", "StallWarning", "Limit"]
@@ -95,7 +108,16 @@ def test_delimited_length(server: ScriptedStreamServer, sleep: object) -> None:
 def test_malformed_json_is_skipped_and_counted(server: ScriptedStreamServer) -> None:
     server.script(
         PATH,
-        Reply(steps=[Send(line(tweet(1)) + b'{"text": "unterminated\r\n' + b"\xff\xfe\r\n" + line(tweet(2)))]),
+        Reply(
+            steps=[
+                Send(
+                    line(tweet(1))
+                    + b'{"text": "unterminated\r\n'
+                    + b"\xff\xfe\r\n"
+                    + line(tweet(2))
+                )
+            ]
+        ),
     )
     client = client_for(server)
     assert [m.id for m in take(client, 2)] == ["1", "2"]
@@ -112,7 +134,9 @@ def test_oversize_line_is_dropped_and_streaming_continues(server: ScriptedStream
 
 
 def test_unknown_message_kinds_are_yielded(server: ScriptedStreamServer) -> None:
-    server.script(PATH, Reply(steps=[Send(line({"friends": [1]}) + line({"limit": {"track": 5}}))]))
+    server.script(
+        PATH, Reply(steps=[Send(line({"friends": [1]}) + line({"limit": {"track": 5}}))])
+    )
     first, second = take(client_for(server), 2)
     assert first == Unknown(raw={"friends": [1]})
     assert second == Limit(track=5, raw={"limit": {"track": 5}})
@@ -121,7 +145,8 @@ def test_unknown_message_kinds_are_yielded(server: ScriptedStreamServer) -> None
 def test_v1_filter_posts_a_form_body(server: ScriptedStreamServer) -> None:
     server.script(PATH, Reply(steps=[Send(line(tweet(1)))]))
     client = StreamClient.v1_filter(
-        track=["iphone", "ipad", "ipod"], follow=[12, 34], locations=[-122.75, 36.8, -121.75, 37.8],
+        track=["iphone", "ipad", "ipod"], follow=[12, 34],
+        locations=[-122.75, 36.8, -121.75, 37.8],
         auth=None, url=server.url(PATH),  # type: ignore[arg-type]
     )  # fmt: skip
     take(client, 1)

@@ -104,7 +104,12 @@ def length_stream(messages: list[bytes], keep_alives: list[int]) -> bytes:
 
 
 @given(
-    messages=st.lists(st.binary(min_size=1, max_size=40).filter(lambda b: b.strip(b"\r\n") == b and not b.isspace()), max_size=10),
+    messages=st.lists(
+        st.binary(min_size=1, max_size=40).filter(
+            lambda b: b.strip(b"\r\n") == b and not b.isspace()
+        ),
+        max_size=10,
+    ),
     keep_alives=st.lists(st.integers(min_value=0, max_value=2), max_size=4),
     cuts=st.lists(st.integers(min_value=0, max_value=600), max_size=30),
 )

@@ -49,4 +49,6 @@ def test_errors_share_one_root() -> None:
         "AuthenticationError", "FatalResponseError", "RetriesExhausted", "RulesError",
         "StreamDisconnected",
     ):  # fmt: skip
-        assert issubclass(getattr(twitter_stream_client, name), twitter_stream_client.StreamClientError)
+        assert issubclass(
+            getattr(twitter_stream_client, name), twitter_stream_client.StreamClientError
+        )

@@ -91,7 +91,10 @@ def test_state_description_names_cause_and_status() -> None:
         (lambda: wait_linear(-1.0, maximum=1.0), "`step` must be a non-negative"),
         (lambda: wait_linear(1.0, maximum=float("nan")), "`maximum` must be a non-negative"),
         (lambda: wait_exponential(-5.0, maximum=1.0), "`initial` must be a non-negative"),
-        (lambda: wait_exponential(5.0, maximum=1.0, multiplier=0.5), "`multiplier` must be at least 1"),
+        (
+            lambda: wait_exponential(5.0, maximum=1.0, multiplier=0.5),
+            "`multiplier` must be at least 1",
+        ),
         (lambda: wait_random(2.0, 1.0), "`maximum` must be at least `minimum`"),
         (lambda: stop_after_attempt(0), "`attempts` must be a positive int"),
         (lambda: stop_after_attempt(True), "`attempts` must be a positive int"),

@@ -94,7 +94,7 @@ class _ConnectionOutcome:
 
 
 def _join(values: str | Iterable[object], name: str) -> str:
-    items = [values] if isinstance(values, str) else [str(v) for v in values]
+    items = values.split(",") if isinstance(values, str) else [str(v) for v in values]
     text = ",".join(item.strip() for item in items if item.strip())
     if not text:
         raise ValueError(f"`{name}` must not be empty")
@@ -583,11 +583,20 @@ def _error_body(response: requests.Response) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
 
 
-def _shutdown(response: requests.Response) -> None:
+def _socket_of(response: requests.Response) -> socket.socket | None:
+    """The socket under a streamed response, so another thread can shut it down."""
     connection = getattr(response.raw, "connection", None)
     sock = getattr(connection, "sock", None)
+    if sock is None:
+        # With "Connection: close" urllib3 lets go of the socket; http.client's reader
+        # (raw._fp.fp.raw is the socket.SocketIO) still holds it.
+        reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(reader, "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
+def _shutdown(response: requests.Response) -> None:
+    sock = _socket_of(response)
     if sock is not None:
         with contextlib.suppress(OSError):  # already closed by the other side
             sock.shutdown(socket.SHUT_RDWR)
-    else:
-        response.close()

@@ -107,9 +107,9 @@ class Reply:
     Parameters
     ----------
     status : int, default=200
-        200 streams ``steps`` chunked and ends with the final chunk unless a
-        :class:`Cut` or :class:`Hold` ended it first; any other status sends ``body``
-        with a Content-Length and closes.
+        A 200 without ``body`` streams ``steps`` chunked and ends with the final
+        chunk unless a :class:`Cut` or :class:`Hold` ended it first. Any other
+        status, or a ``body``, is sent with a Content-Length and the connection closes.
     steps : sequence of Step
     body : bytes
     headers : mapping
@@ -173,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         reply = owner._next_reply(request)
         self.close_connection = True
         try:
-            if reply.status != 200:
+            if reply.status != 200 or reply.body:
                 self._send_plain(reply)
             else:
                 self._stream(reply)

@@ -1,0 +1,103 @@
+"""The command line, in process: stream (against the loopback server), replay, demo."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import line, tweet
+
+from twitter_stream_client.__main__ import main
+from twitter_stream_client.testing import Reply, ScriptedStreamServer, Send
+
+PATH = "/1.1/statuses/filter.json"
+
+
+@pytest.fixture
+def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CONSUMER_KEY", "CONSUMER_SECRET", "ACCESS_TOKEN", "ACCESS_TOKEN_SECRET"):
+        monkeypatch.setenv(f"TWITTER_{name}", f"value-of-{name.lower()}")
+
+
+def test_stream_writes_jsonl_and_shows_a_counter(
+    server: ScriptedStreamServer, credentials: None, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    server.script(PATH, Reply(steps=[Send(line(tweet(1)) + b"\r\n" + line(tweet(2)))]))
+    out = tmp_path / "tweets.jsonl"
+    status = main(["stream", "--track", "iphone,ipad", "--out", str(out),
+                   "--url", server.url(PATH), "--max-messages", "2"])  # fmt: skip
+    assert status == 0
+    assert out.read_bytes() == line(tweet(1))[:-2] + b"\n" + line(tweet(2))[:-2] + b"\n"
+    err = capsys.readouterr().err
+    assert "2 messages" in err
+    assert "0 reconnects" in err
+    assert b"track=iphone%2Cipad" in server.requests[0].body
+    assert server.requests[0].headers["Authorization"].startswith("OAuth ")
+
+
+def test_stream_reports_a_fatal_answer(
+    server: ScriptedStreamServer, credentials: None, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    server.script(PATH, Reply(status=403, body=b"Please use V2"))
+    status = main(["stream", "--track", "x", "--out", str(tmp_path / "o.jsonl"),
+                   "--url", server.url(PATH)])  # fmt: skip
+    assert status == 1
+    assert "HTTP 403" in capsys.readouterr().err
+
+
+def test_stream_v2_uses_the_bearer_token(
+    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TWITTER_BEARER_TOKEN", "cli-bearer")
+    server.script("/2", Reply(steps=[Send(line({"data": {"id": "1", "text": "t"}}))]))
+    status = main(["stream", "--api", "v2", "--out", str(tmp_path / "o.jsonl"),
+                   "--url", server.url("/2"), "--max-messages", "1"])  # fmt: skip
+    assert status == 0
+    assert server.requests[0].headers["Authorization"] == "Bearer cli-bearer"
+
+
+def test_stream_without_credentials_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("TWITTER_CONSUMER_KEY", raising=False)
+    assert main(["stream", "--track", "x", "--out", str(tmp_path / "o")]) == 2
+    assert "TWITTER_CONSUMER_KEY is not set" in capsys.readouterr().err
+    monkeypatch.delenv("TWITTER_BEARER_TOKEN", raising=False)
+    assert main(["stream", "--api", "v2", "--out", str(tmp_path / "o")]) == 2
+    assert "TWITTER_BEARER_TOKEN is not set" in capsys.readouterr().err
+
+
+def test_stream_v1_needs_track(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["stream", "--out", str(tmp_path / "o")]) == 2
+    assert "needs --track" in capsys.readouterr().err
+
+
+def test_replay_prints_each_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(line(tweet(1))[:-2] + b"\n" + b'{"limit":{"track":3}}\n')
+    assert main(["replay", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["Tweet Tweet(id='1', text='tweet number 1', matching_rules=())",
+                   "Limit Limit(track=3)"]  # fmt: skip
+
+
+def test_replay_of_a_missing_file_fails_cleanly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["replay", str(tmp_path / "nope.jsonl")]) == 1
+    assert "replay failed" in capsys.readouterr().err
+
+
+def test_demo_runs_offline_and_checks_itself() -> None:
+    # As `python -m`, the way users and nox run it.
+    done = subprocess.run(
+        [sys.executable, "-m", "twitter_stream_client", "demo"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reconnects {'stall': 1, 'network': 1, 'disconnect': 1}" in done.stdout
+    assert "tweet 1006" in done.stdout
