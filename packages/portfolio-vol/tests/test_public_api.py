@@ -1,6 +1,8 @@
 import doctest
 import importlib
 import pkgutil
+import subprocess
+import sys
 
 import pytest
 
@@ -71,3 +73,12 @@ def test_every_error_is_a_package_error_and_a_builtin():
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
     assert result.failed == 0
+
+
+def test_import_needs_numpy_only():
+    code = (
+        "import sys, portfolio_vol, portfolio_vol.__main__;"
+        "heavy = {'pandas', 'sklearn', 'matplotlib', 'scipy'} & set(sys.modules);"
+        "assert not heavy, heavy"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

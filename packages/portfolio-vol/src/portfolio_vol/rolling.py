@@ -99,7 +99,11 @@ def rolling_volatility(
     """
     table, checked, window = _prepare(returns, weights, window, nan_policy)
     minimum = window if min_periods is None else min_periods
-    if isinstance(minimum, bool) or not isinstance(minimum, int) or not 2 <= minimum <= window:
+    if (
+        isinstance(minimum, bool)
+        or not isinstance(minimum, (int, np.integer))
+        or not 2 <= minimum <= window
+    ):
         raise InvalidParameterError(
             f"`min_periods` must be an integer in [2, window={window}], got {min_periods!r}"
         )
