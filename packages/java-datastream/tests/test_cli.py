@@ -89,6 +89,7 @@ def test_dump_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert "No such file" in capsys.readouterr().err
 
 
+@pytest.mark.java
 def test_demo_is_verified_by_the_jdk(jdk: Jdk) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "java_datastream", "demo"],
@@ -102,6 +103,7 @@ def test_demo_is_verified_by_the_jdk(jdk: Jdk) -> None:
     assert f"{len(DEMO_VALUES) + 1} checks passed with java.io.DataInputStream" in result.stdout
 
 
+@pytest.mark.java
 def test_the_demo_verifier_catches_a_wrong_value(jdk: Jdk, tmp_path: Path) -> None:
     (tmp_path / "Verify.java").write_text(java_verifier([("int", 42), ("utf", "é\0")]))
     sink = io.BytesIO()

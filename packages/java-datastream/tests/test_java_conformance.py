@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
     from conftest import Jdk
 
+pytestmark = pytest.mark.java
+
 FUZZ_CASES = fuzz_cases(20_000)
 
 
