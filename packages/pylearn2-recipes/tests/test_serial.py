@@ -106,3 +106,13 @@ def test_backup_overwrite_replaces_the_file(tmp_path: Path) -> None:
     serial.save(path, second, on_overwrite="backup")
     assert serial.load(path).nvis == 2
     assert list(tmp_path.iterdir()) == [path]
+
+
+def test_a_theano_era_pickle_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "old.pkl"
+    # What pylearn2 wrote: a protocol-0 pickle of a class from a package that is gone.
+    path.write_bytes(b"ctheano.tensor.sharedvar\nTensorSharedVariable\np0\n.")
+    with pytest.raises(ModelFileError, match="pylearn2/Theano model pickles cannot be read"):
+        serial.load(path, allow_pickle=True)
+    with pytest.raises(PickleRefusedError):
+        serial.load(path)

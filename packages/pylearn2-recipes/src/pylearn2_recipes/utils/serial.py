@@ -156,14 +156,13 @@ def load(filepath: str | os.PathLike[str], retry: bool = True, allow_pickle: boo
         try:
             with open(path, "rb") as handle:
                 return pickle.load(handle, encoding="latin-1")
-        except (
-            pickle.UnpicklingError,
-            EOFError,
-            ValueError,
-            AttributeError,
-            ImportError,
-            IndexError,
-        ) as error:
+        except (ImportError, AttributeError) as error:
+            raise ModelFileError(
+                path,
+                f"the pickle needs code that is not here ({error}); pylearn2/Theano model "
+                "pickles cannot be read: retrain and save with this package",
+            ) from error
+        except (pickle.UnpicklingError, EOFError, ValueError, IndexError) as error:
             raise ModelFileError(
                 path, f"corrupt pickle ({type(error).__name__}: {error})"
             ) from error
