@@ -240,3 +240,18 @@ def test_close_flushes_and_closes_the_sink(tmp_path: Path) -> None:
         out.write_int(5)
     assert file.closed
     assert (tmp_path / "out.bin").read_bytes() == b"\0\0\0\5"
+
+
+def test_size_saturates_at_the_largest_java_int_like_javas() -> None:
+    class Discard:
+        def write(self, data: object) -> int:
+            return len(memoryview(data))  # type: ignore[arg-type]
+
+    out = DataOutputStream(Discard())
+    block = bytes(1 << 26)
+    for _ in range(31):
+        out.write(block)
+    out.write(block[:-2])
+    assert out.size() == 2**31 - 2
+    out.write_int(1)
+    assert out.size() == 2**31 - 1
