@@ -6,6 +6,7 @@ import pytest
 
 from portfolio_vol import (
     ShapeMismatchError,
+    annualize,
     covariance,
     diversification_ratio,
     ewma_volatility,
@@ -80,6 +81,12 @@ def test_many_named_portfolios_give_series_and_frames(frame, weights):
     assert list(components.columns) == ASSETS
     naive = naive_volatility(portfolios, pd.Series(np.sqrt(np.diag(cov)), index=ASSETS))
     assert list(naive.index) == ["seed", "equal"]
+    ewma = ewma_volatility(frame, portfolios)
+    assert list(ewma.columns) == ["seed", "equal"]
+    assert ewma.index.equals(frame.index)
+    yearly = annualize(vols)
+    assert isinstance(yearly, pd.Series)
+    assert list(yearly.index) == ["seed", "equal"]
     rolling = rolling_volatility(frame, portfolios, 20)
     assert list(rolling.columns) == ["seed", "equal"]
     assert rolling.index.equals(frame.index)

@@ -77,6 +77,26 @@ def test_malformed_weights(prices_file, capsys):
     assert "expected TICKER=WEIGHT" in capsys.readouterr().err
 
 
+def test_weight_that_is_not_a_number(prices_file, capsys):
+    with pytest.raises(SystemExit):
+        main([str(prices_file), "--weights", "AAPL=half"])
+    assert "'half' is not a number" in capsys.readouterr().err
+
+
+def test_file_without_rows(tmp_path, capsys):
+    path = tmp_path / "empty.csv"
+    path.write_text("date,AAPL\n")
+    assert main([str(path), "--weights", "AAPL=1"]) == 2
+    assert "expected a header and rows of `date,price,...`" in capsys.readouterr().err
+
+
+def test_ragged_row(tmp_path, capsys):
+    path = tmp_path / "ragged.csv"
+    path.write_text("date,AAPL,MSFT\n2024-01-02,100,200\n2024-01-03,101\n")
+    assert main([str(path), "--weights", "AAPL=1"]) == 2
+    assert "line 3: 2 cells, the header has 3" in capsys.readouterr().err
+
+
 def test_missing_price_names_date_and_ticker(tmp_path, capsys):
     path = tmp_path / "holes.csv"
     path.write_text(PRICES_CSV.replace("2024-01-04,99,199", "2024-01-04,,199"))

@@ -50,9 +50,9 @@ def test_stable_where_plain_cumulative_sums_cancel():
 
 
 def test_many_portfolios_at_once_equal_single_calls(returns):
-    many = np.random.default_rng(4).uniform(size=(4, 6))
+    many = np.random.default_rng(4).uniform(size=(7, 6))
     result = rolling_volatility(returns, many, 40)
-    assert result.shape == (300, 4)
+    assert result.shape == (300, 7)
     for k, w in enumerate(many):
         np.testing.assert_allclose(result[:, k], rolling_volatility(returns, w, 40), rtol=1e-12)
 

@@ -1,12 +1,15 @@
 import numpy as np
+import pytest
 
 from portfolio_vol import (
     ESTIMATORS,
     CovarianceEstimator,
     EWMACovariance,
     LedoitWolfCovariance,
+    MissingDataError,
     OASCovariance,
     SampleCovariance,
+    ShapeMismatchError,
     covariance,
 )
 
@@ -36,3 +39,17 @@ def test_fit_returns_the_estimator(returns):
     assert estimator.lam_ == 0.5 ** (1 / 11.2)
     assert 0 < LedoitWolfCovariance().fit(returns).shrinkage_ < 1
     assert 0 < OASCovariance().fit(returns).shrinkage_ < 1
+
+
+def test_fit_rejects_one_dimensional_returns():
+    with pytest.raises(
+        ShapeMismatchError, match=r"`returns` must be 2-D of shape \(T, N\), got \(3,\)"
+    ):
+        SampleCovariance().fit([0.01, 0.02, 0.03])
+
+
+def test_fit_rejects_nan_unless_pairwise():
+    returns = np.array([[0.01, 0.02], [np.nan, 0.01], [0.0, 0.03]])
+    with pytest.raises(MissingDataError, match="`returns` contains nan at row 1, column 0"):
+        EWMACovariance().fit(returns)
+    assert np.isfinite(SampleCovariance(pairwise=True).fit(returns).covariance_).all()
