@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import socket
 import threading
 from typing import TYPE_CHECKING
 
@@ -278,3 +279,17 @@ def test_a_closed_source_raises_what_the_source_raises() -> None:
     source.close()
     with pytest.raises(ValueError, match="closed file"):
         DataInputStream(source).read_int()
+
+
+@pytest.mark.parametrize("buffering", [-1, 0])
+def test_reading_ahead_never_waits_for_bytes_a_socket_peer_has_not_sent(buffering: int) -> None:
+    left, right = socket.socketpair()
+    right.settimeout(60)  # a read waiting for bytes never sent fails instead of hanging
+    with left, right, left.makefile("wb") as sending, right.makefile("rb", buffering) as receiving:
+        out, inp = DataOutputStream(sending), DataInputStream(receiving)
+        for turn in range(3):  # request/response: each read must return with what was sent
+            out.write_int(turn)
+            out.write_utf(f"turn {turn}")
+            out.flush()
+            assert inp.read_int() == turn
+            assert inp.read_utf() == f"turn {turn}"
