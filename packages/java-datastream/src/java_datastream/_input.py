@@ -178,12 +178,6 @@ class DataInputStream:
         self._keep([chunk])
         return True
 
-    def _unpack_slow(self, unpack: Callable[[bytes, int], tuple[Any, ...]], size: int) -> Any:
-        """The fast path ran off the buffer: get `size` more bytes, then unpack."""
-        pos = self._need(size)
-        self._pos = pos + size
-        return unpack(self._buf, pos)[0]
-
     # -- stream methods -------------------------------------------------------------
 
     def close(self) -> None:
@@ -278,7 +272,8 @@ class DataInputStream:
         try:
             value: int = _BYTE(self._buf, pos)[0]
         except struct.error:
-            return self._unpack_slow(_BYTE, 1)  # type: ignore[no-any-return]
+            pos = self._need(1)
+            value = _BYTE(self._buf, pos)[0]
         self._pos = pos + 1
         return value
 
@@ -299,7 +294,8 @@ class DataInputStream:
         try:
             value: int = _SHORT(self._buf, pos)[0]
         except struct.error:
-            return self._unpack_slow(_SHORT, 2)  # type: ignore[no-any-return]
+            pos = self._need(2)
+            value = _SHORT(self._buf, pos)[0]
         self._pos = pos + 2
         return value
 
@@ -309,7 +305,8 @@ class DataInputStream:
         try:
             value: int = _USHORT(self._buf, pos)[0]
         except struct.error:
-            return self._unpack_slow(_USHORT, 2)  # type: ignore[no-any-return]
+            pos = self._need(2)
+            value = _USHORT(self._buf, pos)[0]
         self._pos = pos + 2
         return value
 
@@ -323,7 +320,8 @@ class DataInputStream:
         try:
             value: int = _INT(self._buf, pos)[0]
         except struct.error:
-            return self._unpack_slow(_INT, 4)  # type: ignore[no-any-return]
+            pos = self._need(4)
+            value = _INT(self._buf, pos)[0]
         self._pos = pos + 4
         return value
 
@@ -333,7 +331,8 @@ class DataInputStream:
         try:
             value: int = _LONG(self._buf, pos)[0]
         except struct.error:
-            return self._unpack_slow(_LONG, 8)  # type: ignore[no-any-return]
+            pos = self._need(8)
+            value = _LONG(self._buf, pos)[0]
         self._pos = pos + 8
         return value
 
@@ -347,7 +346,8 @@ class DataInputStream:
         try:
             value: float = _FLOAT(self._buf, pos)[0]
         except struct.error:
-            return self._unpack_slow(_FLOAT, 4)  # type: ignore[no-any-return]
+            pos = self._need(4)
+            value = _FLOAT(self._buf, pos)[0]
         self._pos = pos + 4
         return value
 
@@ -357,7 +357,8 @@ class DataInputStream:
         try:
             value: float = _DOUBLE(self._buf, pos)[0]
         except struct.error:
-            return self._unpack_slow(_DOUBLE, 8)  # type: ignore[no-any-return]
+            pos = self._need(8)
+            value = _DOUBLE(self._buf, pos)[0]
         self._pos = pos + 8
         return value
 
