@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import pymongo
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
 pytest_plugins = ["pytester"]
 
 Client = pymongo.MongoClient[dict[str, Any]]
+
+MONITORING = frozenset({"hello", "isMaster"})
+
+
+def operations(counts: Counter[str]) -> Counter[str]:
+    """Command counts without the drivers' background monitoring (hello / isMaster)."""
+    return Counter({name: n for name, n in counts.items() if name not in MONITORING})
 
 
 @pytest.fixture
@@ -72,3 +80,4 @@ def db(
     database = client[f"mongosim_{uuid.uuid4().hex[:12]}"]
     yield database
     client.drop_database(database.name)
+    client.close()  # before the replica set stops: a client outliving it waits to end sessions

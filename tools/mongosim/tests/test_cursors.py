@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from conftest import operations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pymongo.errors import CursorNotFound
@@ -27,7 +28,7 @@ def test_batch_size_two_over_ten_documents_does_get_more(rs: ReplicaSet, client:
     ids = [d["_id"] for d in client.db.c.find().sort("_id", 1).batch_size(2)]
 
     assert ids == list(range(10))
-    assert (rs.commands() - before) == {"find": 1, "getMore": 4}
+    assert operations(rs.commands() - before) == {"find": 1, "getMore": 4}
 
 
 def test_default_first_batch_is_101_documents(rs: ReplicaSet, client: Client) -> None:
@@ -36,7 +37,7 @@ def test_default_first_batch_is_101_documents(rs: ReplicaSet, client: Client) ->
 
     assert len(list(client.db.c.find())) == 150
 
-    assert (rs.commands() - before) == {"find": 1, "getMore": 1}
+    assert operations(rs.commands() - before) == {"find": 1, "getMore": 1}
 
 
 def test_closing_a_cursor_early_kills_it(rs: ReplicaSet, client: Client) -> None:
@@ -47,7 +48,7 @@ def test_closing_a_cursor_early_kills_it(rs: ReplicaSet, client: Client) -> None
     next(cursor)
     cursor.close()
 
-    assert (rs.commands() - before) == {"find": 1, "killCursors": 1}
+    assert operations(rs.commands() - before) == {"find": 1, "killCursors": 1}
 
 
 def test_aggregate_cursor_and_limit(rs: ReplicaSet, client: Client) -> None:

@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from bson import ObjectId
+from bson import Int64, ObjectId
 
 from mongosim._command_error import CommandError
 from mongosim._listener import Listener
@@ -45,6 +45,7 @@ class _Member:
         self.host = host
         self.port = port
         self.alive = False
+        self.process_id = ObjectId()
         self.cursors = CursorRegistry()
         self.listener: Listener | None = None
 
@@ -115,8 +116,10 @@ class ReplicaSet:
         self._backend = Backend(self.clock)
         self._faults = FaultPlan()
         self._lock = threading.Lock()
+        self._topology_changed = threading.Condition(self._lock)
         self._primary: int | None = 0
         self._term = 1
+        self._topology_counter = 0
         self._pending_election: threading.Timer | None = None
         self._timers: set[threading.Timer] = set()
         self._counts = [Counter[str]() for _ in self._members]
@@ -147,6 +150,7 @@ class ReplicaSet:
         self._closing.set()
         with self._lock:
             self._running = False
+            self._topology_changed.notify_all()
             timers = list(self._timers)
             self._timers.clear()
             if self._pending_election is not None:
@@ -171,10 +175,13 @@ class ReplicaSet:
         listener = Listener(member.host, member.port, lambda conn: self._serve(member, conn))
         member.port = listener.start()
         member.listener = listener
+        member.process_id = ObjectId()
         member.alive = True
 
     def _stop_member(self, member: _Member) -> None:
-        member.alive = False
+        with self._lock:
+            member.alive = False
+            self._topology_changed.notify_all()
         if member.listener is not None:
             member.listener.stop()
         member.cursors.clear()
@@ -225,7 +232,7 @@ class ReplicaSet:
             if old is None:
                 raise NoPrimaryError("step_down: the set has no primary")
             self._primary = None
-            self._term += 1
+            self._new_term()
         logger.info("member %d stepped down", old)
         if no_primary_for == 0:
             self._elect_successor(old)
@@ -265,8 +272,20 @@ class ReplicaSet:
                 self._pending_election = None
             self._make_primary(member)
 
-    def _make_primary(self, index: int) -> None:
+    def _new_term(self) -> None:
+        """Called with the lock held: a new term, and awaitable hellos answer at once."""
         self._term += 1
+        self._topology_change()
+
+    def _topology_change(self) -> None:
+        self._topology_counter += 1
+        self._topology_changed.notify_all()
+
+    def _topology_version(self, member: _Member) -> dict[str, Any]:
+        return {"processId": member.process_id, "counter": Int64(self._topology_counter)}
+
+    def _make_primary(self, index: int) -> None:
+        self._new_term()
         self._primary = index
         logger.info("member %d elected primary (term %d)", index, self._term)
 
@@ -280,7 +299,7 @@ class ReplicaSet:
         with self._lock:
             if self._primary == member:
                 self._primary = None
-                self._term += 1
+                self._new_term()
         self._stop_member(target)
         logger.info("member %d killed", member)
 
@@ -399,11 +418,19 @@ class ReplicaSet:
             if fault.kind == "hangup":
                 return _HANGUP
             if fault.kind in ("not_primary", "not_primary_unlabelled"):
-                return _not_writable_primary(labelled=fault.kind == "not_primary").reply()
+                # A real server says "not primary" only after its topology changed, which
+                # also answers the drivers' awaitable hellos: do the same, or a driver
+                # would wait a whole heartbeat to rediscover the (unchanged) primary.
+                with self._lock:
+                    self._topology_change()
+                    version = self._topology_version(member)
+                reply = _not_writable_primary(labelled=fault.kind == "not_primary").reply()
+                reply["topologyVersion"] = version
+                return reply
             if fault.kind == "delay":
                 self._closing.wait(fault.seconds)
         if name in _HELLO:
-            reply = self._hello(member, name, connection_id)
+            reply = self._hello(member, name, connection_id, request.body)
         else:
             reply = self._execute(member, name, request.body)
         if fault is not None and fault.kind == "apply_then_hangup":
@@ -412,10 +439,35 @@ class ReplicaSet:
             return _NO_REPLY
         return reply
 
-    def _hello(self, member: _Member, name: str, connection_id: int) -> dict[str, Any]:
+    def _await_change(self, member: _Member, body: dict[str, Any]) -> None:
+        """Hold an awaitable hello until the member's topology differs from what the client has.
+
+        Drivers (4.4+ protocol) send their last ``topologyVersion`` with ``maxAwaitTimeMS``;
+        answering as soon as an election happens lets them see a failover at once, as a real
+        server's streaming hello does. Called with the lock held.
+        """
+        known = body.get("topologyVersion")
+        max_await = body.get("maxAwaitTimeMS")
+        if not isinstance(known, dict) or not isinstance(max_await, (int, float)):
+            return
+        self._topology_changed.wait_for(
+            lambda: (
+                not self._running
+                or not member.alive
+                or known.get("processId") != member.process_id
+                or known.get("counter") != self._topology_counter
+            ),
+            timeout=max_await / 1000,
+        )
+
+    def _hello(
+        self, member: _Member, name: str, connection_id: int, body: dict[str, Any]
+    ) -> dict[str, Any]:
         with self._lock:
+            self._await_change(member, body)
             primary = self._primary
             term = self._term
+            version = self._topology_version(member)
         is_primary = primary == member.index
         reply: dict[str, Any] = {
             "isWritablePrimary" if name == "hello" else "ismaster": is_primary,
@@ -434,6 +486,7 @@ class ReplicaSet:
             "minWireVersion": 0,
             "maxWireVersion": MAX_WIRE_VERSION,
             "readOnly": False,
+            "topologyVersion": version,
             "ok": 1.0,
         }
         if primary is not None:
