@@ -18,15 +18,24 @@ __all__ = ["MethodBase", "ProxyBase"]
 class MethodBase:
     """A proxied pymongo method: knows its name, its operation label and how to run."""
 
-    __slots__ = ("fixed", "fn", "name", "operation", "owner")
+    __slots__ = ("fast_fn", "fixed", "fn", "name", "operation", "owner", "reports", "retrier")
 
     def __init__(self, owner: ProxyBase, name: str, fn: Callable[..., Any]) -> None:
         self.owner = owner
         self.name = name
         self.fn = fn
         self.operation = owner._label(name)
+        self.retrier = owner._retrier
         # Most methods are classified by name alone; aggregate and command look at the args.
         self.fixed = None if name in ("aggregate", "command") else classify(name, (), {})
+        # The fast path (a plain retried call classified by name) is decided here, once:
+        # which bound method to call, and whether a success must be checked for fallback.
+        self.fast_fn: Callable[..., Any] | None = None
+        self.reports = False
+        if self.fixed is not None and self.fixed[0] is Call.RETRIED:
+            fallback = owner._fallback if self.fixed[1] is OperationKind.READ else None
+            self.fast_fn = fn if fallback is None else self.on(fallback)
+            self.reports = fallback is not None
 
     def classify(
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -63,7 +72,8 @@ class MethodBase:
 class ProxyBase:
     """Attribute/item access returning proxies of the same kind, wrapped methods, dunders."""
 
-    __slots__ = ("_cache", "_fallback", "_idempotent", "_no_primary", "_retrier", "_target")
+    # No __slots__: resolved attributes are stored in the instance __dict__, so the next
+    # lookup is an ordinary attribute hit and never reaches __getattr__ again.
 
     # pymongo's Client/Database answer any attribute name with a Database/Collection, so
     # the kind of a target is told by isinstance, never by hasattr.
@@ -97,7 +107,7 @@ class ProxyBase:
         self._target = obj
         self._retrier = retrier
         self._idempotent = idempotent
-        self._cache: dict[Any, Any] = {}
+        self._items: dict[str, Any] = {}
         self._no_primary: Callable[[], bool] | None = None
         # Reads go through this twin of the target, with the policy's read_fallback.
         self._fallback: Any = None
@@ -147,35 +157,28 @@ class ProxyBase:
         A collection literally named ``idempotent`` is still reachable as
         ``db["idempotent"]``.
         """
-        key = ("idempotent",)
-        try:
-            return self._cache[key]
-        except KeyError:
-            child = self._cache[key] = self._child(self._target, idempotent=True)
-            return child
+        twin = self.__dict__.get("_idempotent_twin")
+        if twin is None:
+            twin = self.__dict__["_idempotent_twin"] = self._child(self._target, idempotent=True)
+        return twin
 
     def __getattr__(self, name: str) -> Any:
-        try:
-            return self._cache[name]
-        except KeyError:
-            pass
         if name.startswith("__"):
             raise AttributeError(name)
         value = getattr(self._target, name)
         if isinstance(value, self._kinds):
-            wrapped = self._cache[name] = self._child(value)
+            wrapped = self.__dict__[name] = self._child(value)
             return wrapped
         if callable(value) and not isinstance(value, type):
-            method = self._cache[name] = self._method_class(self, name, value)
+            method = self.__dict__[name] = self._method_class(self, name, value)
             return method
         return value
 
     def __getitem__(self, key: str) -> Any:
-        cache_key = ("item", key)
         try:
-            return self._cache[cache_key]
+            return self._items[key]
         except KeyError:
-            wrapped = self._cache[cache_key] = self._wrap(self._target[key])
+            wrapped = self._items[key] = self._wrap(self._target[key])
             return wrapped
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -191,7 +194,7 @@ class ProxyBase:
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ProxyBase):
-            other = other._target
+            other = other.__dict__["_target"]
         return bool(self._target == other)
 
     def __ne__(self, other: object) -> bool:

@@ -28,6 +28,7 @@ __all__ = [
     "AsyncProxiedDatabase",
 ]
 
+_timeout = pymongo.timeout
 _T = TypeVar("_T")
 _D = TypeVar("_D", bound=Mapping[str, Any])
 
@@ -54,6 +55,24 @@ class _AsyncMethod(MethodBase):
         return owner._wrap(self.fn(*args, **kwargs))
 
     async def _run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        fn = self.fast_fn
+        if fn is not None and "session" not in kwargs:
+            retrier = self.retrier
+            start = retrier.clock()
+            try:
+                with _timeout(retrier.deadline):
+                    result = await fn(*args, **kwargs)
+            except PyMongoError as error:
+                assert self.fixed is not None
+                _, kind, idempotent = self.fixed
+                return await self._retry(start, error, kind, idempotent, fn, args, kwargs)
+            if self.reports:
+                self._report_fallback(start, OperationKind.READ)
+            return result
+        return await self._call(args, kwargs)
+
+    async def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Every call the fast path does not take: sessions, cursors, passthrough."""
         owner = self.owner
         mode, kind, idempotent = self.classify(args, kwargs)
         if mode is Call.PASSTHROUGH:
@@ -152,8 +171,6 @@ class AsyncMongoProxy(ProxyBase, Generic[_T]):
     >>> client.blogs.posts.full_name
     'blogs.posts'
     """
-
-    __slots__ = ()
 
     _client_kind = AsyncMongoClient
     _database_kind = AsyncDatabase

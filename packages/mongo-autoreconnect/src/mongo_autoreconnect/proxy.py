@@ -22,6 +22,7 @@ from .state import OperationKind
 
 __all__ = ["MongoProxy", "ProxiedClient", "ProxiedCollection", "ProxiedDatabase"]
 
+_timeout = pymongo.timeout
 _T = TypeVar("_T")
 _D = TypeVar("_D", bound=Mapping[str, Any])
 
@@ -30,6 +31,24 @@ class _Method(MethodBase):
     __slots__ = ()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        fn = self.fast_fn
+        if fn is not None and "session" not in kwargs:
+            retrier = self.retrier
+            start = retrier.clock()
+            try:
+                with _timeout(retrier.deadline):
+                    result = fn(*args, **kwargs)
+            except PyMongoError as error:
+                assert self.fixed is not None
+                _, kind, idempotent = self.fixed
+                return self._retry(start, error, kind, idempotent, fn, args, kwargs)
+            if self.reports:
+                self._report_fallback(start, OperationKind.READ)
+            return result
+        return self._call(args, kwargs)
+
+    def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Every call the fast path does not take: sessions, cursors, passthrough."""
         owner = self.owner
         session = kwargs.get("session")
         if session is not None and session.in_transaction:
@@ -141,8 +160,6 @@ class MongoProxy(ProxyBase, Generic[_T]):
     >>> client.unwrap()
     MongoClient(...)
     """
-
-    __slots__ = ()
 
     _client_kind = MongoClient
     _database_kind = Database
