@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pylearn2_recipes._backend import pt, pytensor
+from pylearn2_recipes.datasets.dataset import Dataset
 
 if TYPE_CHECKING:
     from pylearn2_recipes.costs.cost import Cost
-    from pylearn2_recipes.datasets.dataset import Dataset
     from pylearn2_recipes.models.mlp import MLP
 
 __all__ = ["Channel", "Monitor"]
@@ -127,8 +127,6 @@ class Monitor:
         ValueError
             If a monitoring dataset has no targets.
         """
-        from pylearn2_recipes.datasets.dataset import Dataset
-
         datasets = {"": dataset} if isinstance(dataset, Dataset) else dict(dataset)
         for key, member in datasets.items():
             if member.get_onehot_targets() is None:

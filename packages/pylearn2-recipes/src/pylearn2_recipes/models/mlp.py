@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
+from pylearn2_recipes.costs.mlp import Default
 from pylearn2_recipes.monitor import Monitor
 
 if TYPE_CHECKING:
@@ -586,8 +587,6 @@ class MLP:
 
     def get_default_cost(self) -> Cost:
         """The output layer's cost, ``costs.mlp.Default``."""
-        from pylearn2_recipes.costs.mlp import Default
-
         return Default()
 
     def fprop(self, state_below: Symbolic, return_all: bool = False) -> Any:
