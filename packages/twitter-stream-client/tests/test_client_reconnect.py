@@ -16,7 +16,7 @@ from twitter_stream_client import (
     StreamError,
     stop_after_attempt,
 )
-from twitter_stream_client.testing import Cut, Drip, Hold, Reply, ScriptedStreamServer, Send
+from twitter_stream_client.testing import Cut, Drip, Hold, Raw, Reply, ScriptedStreamServer, Send
 
 PATH = "/stream"
 
@@ -267,3 +267,22 @@ def test_v2_too_many_connections_line_backs_off_as_rate_limit(
     client = client_for(server, sleep)
     assert [type(m).__name__ for m in take(client, 2)] == ["StreamError", "Tweet"]
     assert sleep.calls == [60.0]
+
+
+def test_broken_chunk_framing_is_a_network_error(
+    server: ScriptedStreamServer, sleep: RecordingSleep
+) -> None:
+    server.script(PATH, Reply(steps=[Raw(b"zz\r\nnot a chunk\r\n")]), ok(1))
+    client = client_for(server, sleep)
+    assert [m.id for m in take(client, 1)] == ["1"]
+    assert sleep.calls == [0.25]
+    assert client.stats.reconnects == {"network": 1}
+
+
+def test_gzip_stream_cut_mid_chunk_reconnects(
+    server: ScriptedStreamServer, sleep: RecordingSleep
+) -> None:
+    server.script(PATH, Reply(gzip=True, steps=[Send(line(tweet(1))), Cut(b"\x1f\x8b")]), ok(2))
+    client = client_for(server, sleep)
+    assert [m.id for m in take(client, 2)] == ["1", "2"]
+    assert client.stats.reconnects == {"network": 1}

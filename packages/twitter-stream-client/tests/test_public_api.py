@@ -17,8 +17,8 @@ PUBLIC = {
 }  # fmt: skip
 
 TESTING = {
-    "Cut", "Drip", "Hold", "Pause", "RecordedRequest", "Reply", "ScriptedStreamServer", "Send",
-    "SendEach", "Step", "WaitFor",
+    "Cut", "Drip", "Hold", "Pause", "Raw", "RecordedRequest", "Reply", "ScriptedStreamServer",
+    "Send", "SendEach", "Step", "WaitFor",
 }  # fmt: skip
 
 

@@ -31,6 +31,18 @@ class LineFramer:
     def feed(self, data: bytes) -> list[bytes]:
         """Return the complete lines that ``data`` finishes, keep-alives as ``b""``."""
         pieces = self._pieces
+        if (
+            not pieces
+            and not self._skipping
+            and data.endswith(_CRLF)
+            and data.find(_CRLF) == len(data) - 2
+        ):
+            # The common case: exactly one whole line in the chunk.
+            line = data[:-2]
+            if len(line) > self.max_bytes:
+                self.dropped += 1
+                return []
+            return [b"" if not line or line.isspace() else line]
         if self._skipping:
             data = b"".join(pieces) + data
             pieces.clear()

@@ -25,6 +25,7 @@ from typing import IO, Any
 import requests
 import urllib3
 
+from twitter_stream_client import _json
 from twitter_stream_client._framing import FramingError, LengthFramer, LineFramer
 from twitter_stream_client._version import __version__
 from twitter_stream_client.auth import BearerToken, OAuth1Credentials
@@ -483,6 +484,7 @@ class StreamClient:
         clock = self._clock
         stall_timeout = self.stall_timeout
         stop_event = self._stop_event
+        loads = _json.loads
         last_line = clock()
         try:
             for chunk in _chunks(response.raw):
@@ -510,7 +512,7 @@ class StreamClient:
                         stats.keep_alives += 1
                         continue
                     try:
-                        raw = json.loads(frame)
+                        raw = loads(frame)
                     except ValueError:
                         stats.malformed += 1
                         logger.warning("skipped a line that is not JSON: %r", frame[:80])

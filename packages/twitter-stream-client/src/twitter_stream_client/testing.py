@@ -2,7 +2,7 @@
 
 Each request to a path takes the next scripted :class:`Reply` (or asks a route
 function for one). A 200 reply streams chunked steps with byte-exact chunk
-boundaries: :class:`Send`, :class:`SendEach`, :class:`Pause`, :class:`Drip`,
+boundaries: :class:`Send`, :class:`SendEach`, :class:`Raw`, :class:`Pause`, :class:`Drip`,
 :class:`WaitFor`, :class:`Cut` (close mid-chunk) and :class:`Hold` (go silent).
 It is the peer this package's own tests and ``demo`` run against.
 
@@ -36,6 +36,7 @@ __all__ = [
     "Drip",
     "Hold",
     "Pause",
+    "Raw",
     "RecordedRequest",
     "Reply",
     "ScriptedStreamServer",
@@ -61,6 +62,13 @@ class SendEach:
     """Send every item of ``chunks`` as its own HTTP chunk, writing in large batches."""
 
     chunks: Iterable[bytes]
+
+
+@dataclass(frozen=True)
+class Raw:
+    """Write ``data`` verbatim: bytes already chunk-framed, or deliberately broken framing."""
+
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -97,7 +105,7 @@ class Hold:
     """Keep the connection open and silent until the client hangs up or the server closes."""
 
 
-Step = Send | SendEach | Pause | Drip | WaitFor | Cut | Hold
+Step = Send | SendEach | Raw | Pause | Drip | WaitFor | Cut | Hold
 
 
 @dataclass(frozen=True)
@@ -222,6 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
                         batch.clear()
                         size = 0
                 self.wfile.write(b"".join(batch))
+            elif isinstance(step, Raw):
+                self.wfile.write(step.data)
             elif isinstance(step, Pause):
                 if closing.wait(step.seconds):
                     return

@@ -1,0 +1,42 @@
+"""Both JSON decoders give the client the same messages (orjson is the `fast` extra)."""
+
+from __future__ import annotations
+
+import json
+
+import orjson
+import pytest
+from conftest import line, take, tweet
+
+from twitter_stream_client import StreamClient, _json
+from twitter_stream_client.testing import Reply, ScriptedStreamServer, Send
+
+SAMPLES = [
+    line(tweet(1, "caf\u00e9 \U0001f426 \\n escaped")),
+    line({"data": {"id": "2", "text": "v2"}, "matching_rules": [{"id": "9", "tag": None}]}),
+    line({"limit": {"track": 9_223_372_036_854_775_807}}),
+    b'{"text": "bad\r\n',
+    b"\xff\xfe\r\n",
+    line({"delete": {"status": {"id": 1, "user_id": 2}}}),
+]
+
+
+@pytest.mark.parametrize("decoder", ["json", "orjson"])
+def test_decoders_agree(
+    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch, decoder: str
+) -> None:
+    loads = json.loads if decoder == "json" else orjson.loads
+    monkeypatch.setattr(_json, "loads", loads)
+    server.script("/s", Reply(steps=[Send(b"".join(SAMPLES))]))
+    client = StreamClient(server.url("/s"), auth=None)
+    messages = take(client, 4)
+    assert [type(m).__name__ for m in messages] == ["Tweet", "Tweet", "Limit", "Delete"]
+    assert messages[0].text == "caf\u00e9 \U0001f426 \\n escaped"  # type: ignore[union-attr]
+    assert messages[2].track == 9_223_372_036_854_775_807  # type: ignore[union-attr]
+    assert client.stats.malformed == 2
+
+
+def test_backend_is_named() -> None:
+    assert _json.BACKEND in {"json", "orjson"}
+    expected = "orjson" if _json.loads.__module__ == "orjson" else "json"
+    assert expected == _json.BACKEND
