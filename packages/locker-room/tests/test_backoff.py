@@ -1,14 +1,15 @@
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from locker_room._backoff import FIRST_RETRY, MAX_RETRY, backoff
+from locker_room._backoff import FIRST_RETRY, GROWTH, MAX_RETRY, backoff
 
 
-def test_envelope_doubles_from_ten_ms_and_caps_at_one_second():
-    delays = list(itertools.islice(backoff(uniform=lambda: 1.0), 10))
-    assert delays[:3] == [0.01, 0.02, 0.04]
+def test_envelope_grows_from_ten_ms_and_caps_at_one_second():
+    delays = list(itertools.islice(backoff(uniform=lambda: 1.0), 14))
+    assert delays[:3] == pytest.approx([0.01, 0.015, 0.0225])
     assert delays[-1] == 1.0
     assert max(delays) == 1.0
     assert (FIRST_RETRY, MAX_RETRY) == (0.01, 1.0)
@@ -22,7 +23,7 @@ def test_every_delay_lies_within_its_envelope(draws):
     for _ in draws:
         delay = next(delays)
         assert 0.0 <= delay < envelope
-        envelope = min(MAX_RETRY, envelope * 2)
+        envelope = min(MAX_RETRY, envelope * GROWTH)
 
 
 def test_first_retry_comes_within_ten_ms():
