@@ -247,3 +247,21 @@ def test_negative_delays_are_refused(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         call(rs)
+
+
+def test_repr_names_the_set_and_its_primary(rs: ReplicaSet) -> None:
+    assert repr(rs) == "<ReplicaSet rs0 members=3 primary=0>"
+    rs.close()
+    assert repr(rs) == "<ReplicaSet rs0 members=3 stopped>"
+
+
+def test_a_fault_can_be_scheduled(rs: ReplicaSet, connect: Callable[..., Client]) -> None:
+    client = connect(rs.uri, retryWrites=False)
+    armed = threading.Event()
+
+    rs.schedule(0.01, rs.fail_next, "insert", "hangup")
+    rs.schedule(0.02, armed.set)
+    assert armed.wait(10)
+
+    with pytest.raises(pymongo.errors.AutoReconnect):
+        client.db.c.insert_one({"_id": 1})

@@ -90,3 +90,12 @@ def test_unacknowledged_write_gets_no_reply_but_is_applied(rs: ReplicaSet, clien
     fire_and_forget.insert_one({"_id": "w0"})
 
     assert client.db.c.find_one({"_id": "w0"}) == {"_id": "w0"}
+
+
+def test_malformed_bson_closes_only_that_connection(rs: ReplicaSet, client: Client) -> None:
+    payload = struct.pack("<I", 0) + b"\x00" + struct.pack("<i", 12) + b"\xff" * 8
+    with _open(rs) as sock:
+        sock.sendall(struct.pack("<iiii", 16 + len(payload), 3, 0, OP_MSG) + payload)
+
+        assert sock.recv(1) == b""
+    assert client.admin.command("ping")["ok"] == 1.0

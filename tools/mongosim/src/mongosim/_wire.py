@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import bson
+from bson.errors import BSONError
 
 if TYPE_CHECKING:
     import socket
@@ -127,11 +128,14 @@ def read_request(sock: socket.socket) -> Request | None:
     payload = _recv_exactly(sock, length - _HEADER.size)
     if payload is None:
         return None
-    if opcode == OP_MSG:
-        body, expects_reply = _parse_op_msg(payload)
-        return Request(request_id, opcode, body, expects_reply)
-    if opcode == OP_QUERY:
-        return Request(request_id, opcode, _parse_op_query(payload), True)
+    try:
+        if opcode == OP_MSG:
+            body, expects_reply = _parse_op_msg(payload)
+            return Request(request_id, opcode, body, expects_reply)
+        if opcode == OP_QUERY:
+            return Request(request_id, opcode, _parse_op_query(payload), True)
+    except (BSONError, struct.error, ValueError, IndexError) as error:
+        raise ProtocolError(f"malformed message: {error}") from error
     raise ProtocolError(f"opcode {opcode} is not supported")
 
 

@@ -10,6 +10,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from bson import Int64, ObjectId
+from bson.errors import InvalidDocument
 
 from mongosim._command_error import CommandError
 from mongosim._listener import Listener
@@ -57,6 +58,14 @@ class _Member:
 def _not_writable_primary(*, labelled: bool) -> CommandError:
     labels = ("RetryableWriteError",) if labelled else ()
     return CommandError(10107, "NotWritablePrimary", "not primary", labels)
+
+
+def _encode(request: Request, reply: dict[str, Any]) -> bytes:
+    try:
+        return encode_reply(request, reply)
+    except InvalidDocument as error:
+        message = f"mongosim cannot encode mongomock's reply as BSON: {error}"
+        return encode_reply(request, CommandError(1, "InternalError", message).reply())
 
 
 def _secondary_ok(body: dict[str, Any]) -> bool:
@@ -159,6 +168,10 @@ class ReplicaSet:
         for timer in timers:
             timer.cancel()
         self._stop_members()
+
+    def __repr__(self) -> str:
+        state = f"primary={self._primary}" if self._running else "stopped"
+        return f"<ReplicaSet {self.set_name} members={len(self._members)} {state}>"
 
     def __enter__(self) -> ReplicaSet:
         return self.start()
@@ -403,7 +416,7 @@ class ReplicaSet:
             if request.expects_reply:
                 assert isinstance(outcome, dict)
                 try:
-                    connection.sendall(encode_reply(request, outcome))
+                    connection.sendall(_encode(request, outcome))
                 except OSError:
                     return
 
