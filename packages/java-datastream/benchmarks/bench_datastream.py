@@ -8,9 +8,9 @@
 | read_utf / write_utf x 1M strings | JDK readUTF / writeUTF                           | <= 3x    |
 
 Java runs benchmarks/java/Anchor.java (compiled here), timed with System.nanoTime inside the
-JVM: "java 1st" is the first of REPEATS runs in a fresh JVM (JIT warm-up included, what a
-program doing the job once sees), "java warm" the best run. Python times are the median of
-REPEATS runs; the goal is judged against the stricter, warm figure.
+JVM. Each side is timed REPEATS times: "1st" compares the first runs (for Java a fresh JVM,
+JIT warm-up included: what a program doing the job once sees), "warm" the best runs. The
+goal is judged on the warm ratio, the stricter one for the JDK anchors.
 Run: ``nox -s "bench(package='java-datastream')"`` (needs javac and java on PATH).
 """
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import filecmp
 import shutil
-import statistics
 import struct
 import subprocess
 import sys
@@ -37,26 +36,27 @@ if TYPE_CHECKING:
 
 INTS = 10_000_000
 CALLS = 1_000_000
-REPEATS = 3
+REPEATS = 5
 TEXT = "hello, world"
 
 
 class Row(NamedTuple):
     work: str
-    python_ms: float
+    python: tuple[float, float]  # (first run, best run) in ms
     anchor: str
-    first_ms: float  # the anchor's first run (same as warm for a Python anchor)
-    warm_ms: float
+    java: tuple[float, float]
     goal: float
 
 
-def median_ms(work: Callable[[], object]) -> float:
-    times = []
+def times_ms(*works: Callable[[], object]) -> list[tuple[float, float]]:
+    """(first run, best run) in ms of each of `works`, run in turn so load spikes hit all."""
+    times: list[list[float]] = [[] for _ in works]
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        for work, record in zip(works, times, strict=True):
+            start = time.perf_counter()
+            work()
+            record.append((time.perf_counter() - start) * 1000)
+    return [(record[0], min(record)) for record in times]
 
 
 class Java:
@@ -132,35 +132,34 @@ def measure(work: Path) -> list[Row]:
     rows = []
     java_ints, py_ints = work / "java-ints.bin", work / "py-ints.bin"
 
-    first, warm = java.times_ms("writeInt", java_ints, INTS)
+    jdk = java.times_ms("writeInt", java_ints, INTS)
     values = array("i", range(INTS))
-    ms = median_ms(lambda: python_write_ints(py_ints, values))
+    (ours,) = times_ms(lambda: python_write_ints(py_ints, values))
     same_bytes(py_ints, java_ints)
-    rows.append(Row("write 10M ints, array.array", ms, "JDK writeInt", first, warm, 0.25))
+    rows.append(Row("write 10M ints, array.array", ours, "JDK writeInt", jdk, 0.25))
     numbers = np.arange(INTS, dtype=np.int32)
-    ms = median_ms(lambda: python_write_ints(py_ints, numbers))
+    (ours,) = times_ms(lambda: python_write_ints(py_ints, numbers))
     same_bytes(py_ints, java_ints)
-    rows.append(Row("write 10M ints, numpy", ms, "JDK writeInt", first, warm, 0.25))
+    rows.append(Row("write 10M ints, numpy", ours, "JDK writeInt", jdk, 0.25))
 
-    first, warm = java.times_ms("readInt", java_ints, INTS)
-    ms = median_ms(lambda: python_read_ints(java_ints, use_numpy=False))
-    rows.append(Row("read 10M ints, array.array", ms, "JDK readInt", first, warm, 0.25))
-    ms = median_ms(lambda: python_read_ints(java_ints, use_numpy=True))
-    rows.append(Row("read 10M ints, numpy=True", ms, "JDK readInt", first, warm, 0.25))
+    jdk = java.times_ms("readInt", java_ints, INTS)
+    (ours,) = times_ms(lambda: python_read_ints(java_ints, use_numpy=False))
+    rows.append(Row("read 10M ints, array.array", ours, "JDK readInt", jdk, 0.25))
+    (ours,) = times_ms(lambda: python_read_ints(java_ints, use_numpy=True))
+    rows.append(Row("read 10M ints, numpy=True", ours, "JDK readInt", jdk, 0.25))
 
     data = java_ints.read_bytes()[: 4 * CALLS]
-    bare = median_ms(lambda: bare_unpack_from(data))
-    ms = median_ms(lambda: per_value_read_int(data))
-    rows.append(Row("read_int x 1M, from bytes", ms, "unpack_from loop", bare, bare, 1.3))
+    ours, bare = times_ms(lambda: per_value_read_int(data), lambda: bare_unpack_from(data))
+    rows.append(Row("read_int x 1M, from bytes", ours, "unpack_from loop", bare, 1.3))
 
     java_utf, py_utf = work / "java-utf.bin", work / "py-utf.bin"
-    first, warm = java.times_ms("writeUTF", java_utf, CALLS)
-    ms = median_ms(lambda: python_write_utf(py_utf))
+    jdk = java.times_ms("writeUTF", java_utf, CALLS)
+    (ours,) = times_ms(lambda: python_write_utf(py_utf))
     same_bytes(py_utf, java_utf)
-    rows.append(Row("write_utf x 1M", ms, "JDK writeUTF", first, warm, 3.0))
-    first, warm = java.times_ms("readUTF", java_utf, CALLS)
-    ms = median_ms(lambda: python_read_utf(java_utf))
-    rows.append(Row("read_utf x 1M", ms, "JDK readUTF", first, warm, 3.0))
+    rows.append(Row("write_utf x 1M", ours, "JDK writeUTF", jdk, 3.0))
+    jdk = java.times_ms("readUTF", java_utf, CALLS)
+    (ours,) = times_ms(lambda: python_read_utf(java_utf))
+    rows.append(Row("read_utf x 1M", ours, "JDK readUTF", jdk, 3.0))
     return rows
 
 
@@ -169,15 +168,16 @@ def main() -> None:
         rows = measure(Path(tmp))
     print(f"java-datastream benchmark, Python {sys.version.split()[0]}, {REPEATS} runs each")
     print(
-        f"{'work':<28} {'python':>8} {'anchor':<17} {'1st':>7} {'warm':>7}"
-        f" {'ratio 1st':>9} {'ratio warm':>10}  goal (vs warm)"
+        f"{'work':<28} {'python 1st/warm':>16}  {'anchor':<17} {'1st/warm':>16}"
+        f" {'ratio 1st':>9} {'ratio warm':>10}  goal (on warm)"
     )
     for row in rows:
-        to_first, to_warm = row.python_ms / row.first_ms, row.python_ms / row.warm_ms
+        to_first, to_warm = row.python[0] / row.java[0], row.python[1] / row.java[1]
         verdict = "met" if to_warm <= row.goal else "NOT met"
         print(
-            f"{row.work:<28} {row.python_ms:>6.1f}ms {row.anchor:<17} {row.first_ms:>5.1f}ms"
-            f" {row.warm_ms:>5.1f}ms {to_first:>8.2f}x {to_warm:>9.2f}x  <= {row.goal}x {verdict}"
+            f"{row.work:<28} {row.python[0]:>7.1f}/{row.python[1]:>6.1f}ms  {row.anchor:<17}"
+            f" {row.java[0]:>7.1f}/{row.java[1]:>6.1f}ms {to_first:>8.2f}x {to_warm:>9.2f}x"
+            f"  <= {row.goal}x {verdict}"
         )
 
 
