@@ -163,6 +163,8 @@ class AsyncLockerRoom:
             status = await self.status(name)
         except PyMongoError:
             return LockTimeout(name, None, None, timeout)
+        if not status["locked"]:  # freed just as the wait ended
+            return LockTimeout(name, None, None, timeout)
         return LockTimeout(name, status["owner"], status["expires_at"], timeout)
 
     def lock_and_release(

@@ -36,7 +36,7 @@ class LockTimeout(LockError, TimeoutError):
     name : str
         The lock.
     holder : str or None
-        Owner holding the lock when the caller gave up, None if it could not be read.
+        Owner holding the lock when the caller gave up; None if unknown.
     expires_at : datetime or None
         End of the holder's lease by the server's clock (naive UTC, as pymongo returns it).
     """
@@ -48,7 +48,7 @@ class LockTimeout(LockError, TimeoutError):
         self.holder = holder
         self.expires_at = expires_at
         if holder is None:
-            who = "by an owner that could not be read"
+            who = "by an unknown owner (unreadable, or it was freed as the wait ended)"
         else:
             who = f"by {holder!r} until {expires_at:%Y-%m-%d %H:%M:%S.%f} UTC (server clock)"
         super().__init__(f"lock {name!r} still held after waiting {timeout:g} s: held {who}")

@@ -191,6 +191,8 @@ class LockerRoom:
             status = self.status(name)
         except PyMongoError:
             return LockTimeout(name, None, None, timeout)
+        if not status["locked"]:  # freed just as the wait ended
+            return LockTimeout(name, None, None, timeout)
         return LockTimeout(name, status["owner"], status["expires_at"], timeout)
 
     def lock_and_release(
@@ -243,8 +245,9 @@ class LockerRoom:
     def status(self, name: str) -> Document:
         """``{'_id', 'locked', 'owner', 'timestamp', 'expires_at', 'token'}`` of ``name``.
 
-        ``locked`` is false once the lease expired by the server's clock; times are naive
-        UTC; a lock never taken reports token 0.
+        ``locked`` is false once released or expired by the server's clock; ``owner``,
+        ``timestamp`` and ``token`` then still describe the last hold. Times are naive UTC
+        from the server's clock; a lock never taken reports token 0.
         """
         docs = list(self._collection.aggregate(_protocol.status_pipeline(name)))
         return docs[0] if docs else _protocol.status_of_missing(name)
