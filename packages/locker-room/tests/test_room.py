@@ -335,3 +335,15 @@ def test_uncontended_acquire_and_release_are_one_round_trip_each(mongo_rs, locke
     released = user_commands()
     assert acquired - before == {"findAndModify": 1}
     assert released - acquired == {"update": 1}
+
+
+def test_owner_and_name_that_look_like_field_paths_are_plain_strings(locker):
+    lease = locker.lock("$name", owner="$owner")
+    status = locker.status("$name")
+    assert (status["owner"], status["locked"]) == ("$owner", True)
+    again = locker.lock("$name", owner="$owner", timeout=0)
+    assert again.token == lease.token
+    with pytest.raises(LockTimeout, match=r"held by '\$owner'"):
+        locker.lock("$name", owner="$other", timeout=0)
+    locker.release("$name", owner="$owner")
+    assert locker.status("$name")["locked"] is False

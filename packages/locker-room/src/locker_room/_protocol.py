@@ -82,7 +82,7 @@ def acquire_command(
     continuing = {
         "$and": [
             {"$eq": ["$locked", True]},
-            {"$eq": ["$owner", owner]},
+            {"$eq": ["$owner", {"$literal": owner}]},
             {"$gt": ["$expires_at", _NOW]},
         ]
     }
@@ -95,7 +95,7 @@ def acquire_command(
         holds = 1
     update = {
         "locked": True,
-        "owner": owner,
+        "owner": {"$literal": owner},  # an owner like "$x" is a name, not a field path
         "holds": holds,
         "token": {"$cond": [continuing, "$token", {"$add": [{"$ifNull": ["$token", 0]}, 1]}]},
         "timestamp": {"$cond": [continuing, "$timestamp", _NOW]},
