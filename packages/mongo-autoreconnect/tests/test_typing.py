@@ -61,7 +61,7 @@ def revealed(output: str) -> list[str]:
 
 def test_navigation_keeps_the_proxy_and_pymongos_types(mypy_output):
     types = revealed(mypy_output)
-    assert types[0] == '"mongo_autoreconnect.proxy.ProxiedCollection[dict[str, Any]]"'
+    assert types[0] == '"mongo_autoreconnect._proxy.ProxiedCollection[dict[str, Any]]"'
     assert types[1] == '"pymongo.results.InsertOneResult"'
     assert types[2].startswith('"def (filter:')
     assert types[2].endswith('-> dict[str, Any] | None"')
@@ -69,8 +69,8 @@ def test_navigation_keeps_the_proxy_and_pymongos_types(mypy_output):
     assert types[4].startswith('"def (filter:')
     assert "update:" in types[4]
     assert types[4].endswith('-> pymongo.results.UpdateResult"')
-    assert types[5] == '"mongo_autoreconnect.proxy.ProxiedCollection[dict[str, Any]]"'
-    assert types[6] == '"mongo_autoreconnect.proxy.ProxiedClient[dict[str, Any]]"'
+    assert types[5] == '"mongo_autoreconnect._proxy.ProxiedCollection[dict[str, Any]]"'
+    assert types[6] == '"mongo_autoreconnect._proxy.ProxiedClient[dict[str, Any]]"'
     assert types[7].startswith('"def (document: dict[str, Any]')
     assert types[7].endswith('-> typing.Coroutine[Any, Any, pymongo.results.InsertOneResult]"')
 

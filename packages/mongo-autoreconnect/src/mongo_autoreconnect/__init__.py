@@ -10,17 +10,17 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 
-from .async_proxy import (
+from ._async_proxy import (
     AsyncMongoProxy,
     AsyncProxiedClient,
     AsyncProxiedCollection,
     AsyncProxiedDatabase,
 )
-from .cursor import AsyncResumableCursor, ResumableCursor
-from .errors import AmbiguousWriteError, CursorResumeError, MongoAutoreconnectError
-from .policy import RetryPolicy
-from .proxy import MongoProxy, ProxiedClient, ProxiedCollection, ProxiedDatabase
-from .retry import (
+from ._cursor import AsyncResumableCursor, ResumableCursor
+from ._errors import AmbiguousWriteError, CursorResumeError, MongoAutoreconnectError
+from ._policy import RetryPolicy
+from ._proxy import MongoProxy, ProxiedClient, ProxiedCollection, ProxiedDatabase
+from ._retry import (
     RetryCondition,
     retry_base,
     retry_if_idempotent,
@@ -28,9 +28,9 @@ from .retry import (
     retry_if_read,
     retry_if_safe,
 )
-from .state import OperationKind, RetryState
-from .stop import StopStrategy, stop_after_attempt, stop_after_delay, stop_base
-from .wait import WaitStrategy, wait_base, wait_exponential, wait_fixed, wait_full_jitter
+from ._state import OperationKind, RetryState
+from ._stop import StopStrategy, stop_after_attempt, stop_after_delay, stop_base
+from ._wait import WaitStrategy, wait_base, wait_exponential, wait_fixed, wait_full_jitter
 
 __version__ = importlib.metadata.version("mongo-autoreconnect")
 

@@ -12,9 +12,9 @@ from typing import Any, TextIO
 import pymongo
 from pymongo.errors import PyMongoError
 
-from .policy import RetryPolicy
-from .proxy import MongoProxy
-from .state import RetryState
+from ._policy import RetryPolicy
+from ._proxy import MongoProxy
+from ._state import RetryState
 
 __all__ = ["run_demo"]
 

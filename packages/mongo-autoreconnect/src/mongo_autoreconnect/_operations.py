@@ -6,7 +6,7 @@ import enum
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .state import OperationKind
+from ._state import OperationKind
 
 __all__ = ["Call", "classify", "command_kind", "pipeline_writes"]
 

@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from ._operations import Call, classify
+from ._policy import RetryPolicy
 from ._redact import client_secrets
 from ._runner import OnRetry, Retrier
-from .policy import RetryPolicy
-from .state import OperationKind
+from ._state import OperationKind
 
 __all__ = ["MethodBase", "ProxyBase"]
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from pymongo.errors import AutoReconnect, PyMongoError
 
+from ._errors import AmbiguousWriteError
+from ._policy import RetryPolicy
 from ._redact import redact
-from .errors import AmbiguousWriteError
-from .policy import RetryPolicy
-from .state import OperationKind, RetryState
+from ._state import OperationKind, RetryState
 
 __all__ = ["OnRetry", "Retrier"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import random as _random
 from collections.abc import Callable
 
-from .state import RetryState
+from ._state import RetryState
 
 __all__ = ["WaitStrategy", "wait_base", "wait_exponential", "wait_fixed", "wait_full_jitter"]
 

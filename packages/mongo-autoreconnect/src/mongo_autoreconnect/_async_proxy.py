@@ -13,13 +13,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
+from ._cursor import AsyncResumableCursor
 from ._operations import Call
+from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
 from ._sources import CursorSource, FindSource, NamedSource, PipelineSource
-from .cursor import AsyncResumableCursor
-from .policy import RetryPolicy
-from .state import OperationKind
+from ._state import OperationKind
 
 __all__ = [
     "AsyncMongoProxy",

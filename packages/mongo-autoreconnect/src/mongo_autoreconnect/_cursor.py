@@ -10,11 +10,11 @@ from typing import Any, Generic, TypeVar
 import pymongo
 from pymongo.errors import AutoReconnect, PyMongoError
 
+from ._errors import CursorResumeError
 from ._resume import CannotResume, normalize_sort, with_tiebreak
 from ._runner import Retrier
 from ._sources import CHAIN_METHODS, CursorSource, FindSource
-from .errors import CursorResumeError
-from .state import OperationKind, RetryState
+from ._state import OperationKind, RetryState
 
 __all__ = ["AsyncResumableCursor", "ResumableCursor"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .state import RetryState
+from ._state import RetryState
 
 __all__ = ["StopStrategy", "stop_after_attempt", "stop_after_delay", "stop_base"]
 

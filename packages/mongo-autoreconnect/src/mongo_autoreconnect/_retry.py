@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from pymongo.errors import AutoReconnect, NotPrimaryError, ServerSelectionTimeoutError
 
-from .state import OperationKind, RetryState
+from ._state import OperationKind, RetryState
 
 __all__ = [
     "RetryCondition",

@@ -12,13 +12,13 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 from pymongo.mongo_client import MongoClient
 
+from ._cursor import ResumableCursor
 from ._operations import Call
+from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
 from ._sources import CursorSource, FindSource, NamedSource, PipelineSource
-from .cursor import ResumableCursor
-from .policy import RetryPolicy
-from .state import OperationKind
+from ._state import OperationKind
 
 __all__ = ["MongoProxy", "ProxiedClient", "ProxiedCollection", "ProxiedDatabase"]
 

@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 from pymongo.read_preferences import ReadPreference, _ServerMode
 
-from .retry import RetryCondition, retry_if_safe
-from .state import RetryState
-from .stop import StopStrategy, stop_after_delay
-from .wait import WaitStrategy, wait_exponential, wait_full_jitter
+from ._retry import RetryCondition, retry_if_safe
+from ._state import RetryState
+from ._stop import StopStrategy, stop_after_delay
+from ._wait import WaitStrategy, wait_exponential, wait_full_jitter
 
 __all__ = ["RetryPolicy"]
 
