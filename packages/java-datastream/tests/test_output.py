@@ -223,8 +223,46 @@ def test_a_sink_that_would_block_raises_blocking_io_error() -> None:
         def write(self, b: object) -> None:
             return None
 
-    with pytest.raises(BlockingIOError):
-        DataOutputStream(Full()).write_int(1)
+    out = DataOutputStream(Full())
+    with pytest.raises(BlockingIOError) as caught:
+        out.write_int(1)
+    assert caught.value.characters_written == 0
+    assert out.size() == 0
+
+
+def test_a_sink_that_blocks_midway_reports_what_it_took() -> None:
+    class TakesThree(io.RawIOBase):
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, b: object) -> int | None:
+            self.calls += 1
+            return 3 if self.calls == 1 else None
+
+    out = DataOutputStream(TakesThree())
+    with pytest.raises(BlockingIOError) as caught:
+        out.write_long(1)
+    assert caught.value.characters_written == 3
+    assert out.size() == 3
+
+
+def test_a_plain_object_whose_write_returns_nothing_gets_bytes() -> None:
+    class Collect:
+        def __init__(self) -> None:
+            self.parts: list[object] = []
+
+        def write(self, data: bytes) -> None:
+            self.parts.append(data)
+
+    sink = Collect()
+    out = DataOutputStream(sink)
+    out.write_int(1)
+    out.write_utf("é")
+    assert sink.parts == [b"\0\0\0\1", b"\0\2\xc3\xa9"]
+    assert out.size() == 8
 
 
 def test_text_and_non_writable_sinks_are_refused() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import struct
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -64,19 +65,27 @@ class DataOutputStream:
         if not callable(write):
             raise TypeError(f"DataOutputStream needs an object with write(), got {sink!r}")
         self._sink = sink
-        # BufferedIOBase.write takes all bytes or raises; anything else may take fewer.
+        # BufferedIOBase.write takes all bytes or raises; a raw stream may take fewer.
         self._write: Callable[[bytes | bytearray | memoryview], object] = (
             write if isinstance(sink, io.BufferedIOBase) else self._write_all
         )
         self._written = 0
 
     def _write_all(self, data: bytes | bytearray | memoryview) -> None:
-        view = memoryview(data)
-        while view:
-            taken = self._sink.write(view)
+        """Write all of `data` to a sink whose ``write`` may take only part of it."""
+        write = self._sink.write
+        size = len(data)
+        done = 0
+        while done < size:
+            taken = write(memoryview(data)[done:] if done else data)
             if taken is None:
-                raise BlockingIOError("sink is non-blocking and accepted no bytes")
-            view = view[taken:]
+                if isinstance(self._sink, io.RawIOBase):  # None: it would block
+                    self._written += done
+                    raise BlockingIOError(
+                        errno.EAGAIN, "sink is non-blocking and took no bytes", done
+                    )
+                return  # a plain object whose write() returns nothing has taken it all
+            done += taken
 
     def size(self) -> int:
         """Bytes written so far, saturating at 2**31 - 1 like Java's ``size()``."""
