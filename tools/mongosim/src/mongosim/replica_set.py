@@ -218,6 +218,7 @@ class ReplicaSet:
 
     def standalone_uri(self, member: int) -> str:
         """A URI that talks to one member only (``directConnection=true``)."""
+        self._require_running()
         return f"mongodb://{self._member(member).address}/?directConnection=true"
 
     @property
