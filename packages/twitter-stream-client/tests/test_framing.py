@@ -5,7 +5,7 @@ from __future__ import annotations
 import tracemalloc
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from twitter_stream_client._framing import FramingError, LengthFramer, LineFramer
@@ -35,6 +35,7 @@ def feed_all(framer: LineFramer | LengthFramer, stream: bytes, cuts: list[int]) 
     return out
 
 
+@settings(deadline=None)
 @given(
     messages=st.lists(bodies, max_size=12),
     cuts=st.lists(st.integers(min_value=0, max_value=600), max_size=30),
@@ -103,6 +104,7 @@ def length_stream(messages: list[bytes], keep_alives: list[int]) -> bytes:
     return out
 
 
+@settings(deadline=None)
 @given(
     messages=st.lists(
         st.binary(min_size=1, max_size=40).filter(

@@ -34,7 +34,9 @@ def handle_tweets(client: StreamClient, report: list[str], until: int) -> None:
 
 
 def test_blog_post_program(server: ScriptedStreamServer) -> None:
-    warning = {"warning": {"code": "FALLING_BEHIND", "message": "queue 60% full", "percent_full": 60}}
+    warning = {
+        "warning": {"code": "FALLING_BEHIND", "message": "queue 60% full", "percent_full": 60}
+    }
     shed = {"disconnect": {"code": 12, "stream_name": "s", "reason": "shed load"}}
     server.script(
         PATH,
