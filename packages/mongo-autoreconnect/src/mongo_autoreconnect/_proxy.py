@@ -159,6 +159,7 @@ class MongoProxy(ProxyBase, Generic[_T]):
     MongoProxy(Collection(Database(MongoClient(...), 'blogs'), 'posts'))
     >>> client.unwrap()
     MongoClient(...)
+    >>> client.close()
     """
 
     _client_kind = MongoClient

@@ -83,6 +83,18 @@ class ProxyBase:
     _kinds: ClassVar[tuple[type[Any], ...]]
     _method_class: ClassVar[type[MethodBase]]
 
+    def __init__(
+        self,
+        obj: Any,
+        policy: RetryPolicy | None = None,
+        *,
+        logger: logging.Logger | None = None,
+        on_retry: OnRetry | None = None,
+    ) -> None:
+        # Everything happens in the subclasses' __new__, whose overloads give type checkers
+        # the proxied types; this signature is what documentation tools read.
+        pass
+
     def _setup(
         self,
         obj: Any,
