@@ -13,6 +13,7 @@ CREDS = OAuth1Credentials("a", "b", "c", "d")
     ("kwargs", "message"),
     [
         ({"url": "ftp://x"}, "`url` must be an http:// or https:// URL"),
+        ({"url": "http://"}, "`url` is not a usable URL"),
         ({"method": "PUT"}, "`method` must be 'GET' or 'POST'"),
         ({"stall_timeout": 0}, "`stall_timeout` must be a positive number"),
         ({"max_message_bytes": 0}, "`max_message_bytes` must be a positive int"),

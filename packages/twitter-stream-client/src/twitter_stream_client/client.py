@@ -169,6 +169,10 @@ class StreamClient:
             raise ValueError(f"`method` must be 'GET' or 'POST', got {method!r}")
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
             raise ValueError(f"`url` must be an http:// or https:// URL, got {url!r}")
+        try:
+            requests.Request(method, url, params=dict(params or {})).prepare()
+        except requests.RequestException as exc:
+            raise ValueError(f"`url` is not a usable URL: {url!r} ({exc})") from None
         if not (isinstance(stall_timeout, (int, float)) and stall_timeout > 0):
             raise ValueError(f"`stall_timeout` must be a positive number, got {stall_timeout!r}")
         if (
