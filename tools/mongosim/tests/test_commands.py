@@ -26,7 +26,9 @@ def test_insert_find_update_delete_round_trip(db: Database) -> None:
 
     assert c.find_one({"_id": 2}) == {"_id": 2, "name": "b", "n": 2}
     assert [d["_id"] for d in c.find({"n": {"$gte": 2}}).sort("n", DESCENDING)] == [3, 2]
-    assert list(c.find({}, {"name": 1, "_id": 0}).skip(1).limit(1)) == [{"name": "b"}]
+    assert list(c.find({}, {"name": 1, "_id": 0}).sort("_id", 1).skip(1).limit(1)) == [
+        {"name": "b"}
+    ]
 
     assert c.update_one({"_id": 1}, {"$inc": {"n": 10}}).modified_count == 1
     assert c.update_many({"n": {"$lt": 5}}, {"$set": {"small": True}}).modified_count == 2
