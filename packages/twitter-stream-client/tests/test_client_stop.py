@@ -15,7 +15,12 @@ PATH = "/stream"
 
 def consume_in_thread(client: StreamClient) -> tuple[threading.Thread, list[object]]:
     seen: list[object] = []
-    thread = threading.Thread(target=lambda: seen.extend(client), daemon=True)
+
+    def consume() -> None:
+        for message in client:
+            seen.append(message)
+
+    thread = threading.Thread(target=consume, daemon=True)
     thread.start()
     return thread, seen
 

@@ -4,4 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 
+__all__ = ["__version__"]
+
 __version__ = importlib.metadata.version("twitter-stream-client")
