@@ -40,7 +40,7 @@ def main() -> None:
     docs = [{"_id": i, "name": f"doc-{i}", "n": i} for i in range(args.docs)]
     key = args.docs // 2
 
-    anchor_collection = mongomock.MongoClient().db.c
+    anchor_collection: mongomock.Collection[dict[str, Any]] = mongomock.MongoClient().db.c
     anchor_collection.insert_many([dict(d) for d in docs])
     anchor = _per_call_ms(lambda: anchor_collection.find_one({"_id": key}), args.calls)
 

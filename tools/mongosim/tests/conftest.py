@@ -13,6 +13,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import pymongo
+import pymongo.database
 import pytest
 
 from mongosim import ReplicaSet
@@ -20,11 +21,10 @@ from mongosim import ReplicaSet
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
-    from pymongo.database import Database
-
 pytest_plugins = ["pytester"]
 
 Client = pymongo.MongoClient[dict[str, Any]]
+Db = pymongo.database.Database[dict[str, Any]]
 
 MONITORING = frozenset({"hello", "isMaster"})
 
@@ -65,9 +65,7 @@ def client(rs: ReplicaSet, connect: Callable[..., Client]) -> Client:
 
 
 @pytest.fixture(params=["mongosim", "real-mongodb"])
-def db(
-    request: pytest.FixtureRequest, connect: Callable[..., Client]
-) -> Iterator[Database[dict[str, Any]]]:
+def db(request: pytest.FixtureRequest, connect: Callable[..., Client]) -> Iterator[Db]:
     """A fresh database on the simulator, and on the real server when ``MONGODB_URI`` is set."""
     if request.param == "mongosim":
         replica_set: ReplicaSet = request.getfixturevalue("rs")

@@ -13,13 +13,12 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 if TYPE_CHECKING:
-    from conftest import Client
-    from pymongo.database import Database
+    from conftest import Client, Db
 
     from mongosim import ReplicaSet
 
 
-def test_insert_find_update_delete_round_trip(db: Database) -> None:
+def test_insert_find_update_delete_round_trip(db: Db) -> None:
     c = db.c
     c.insert_one({"_id": 1, "name": "a", "n": 1})
     c.insert_many([{"_id": 2, "name": "b", "n": 2}, {"_id": 3, "name": "c", "n": 3}])
@@ -43,7 +42,7 @@ def test_insert_find_update_delete_round_trip(db: Database) -> None:
     assert sorted(d["_id"] for d in c.find()) == [1, 3]
 
 
-def test_find_and_modify_options(db: Database) -> None:
+def test_find_and_modify_options(db: Db) -> None:
     c = db.c
     c.insert_many([{"_id": i, "rank": i, "tag": "x"} for i in range(3)])
 
@@ -73,14 +72,14 @@ def test_find_and_modify_options(db: Database) -> None:
     assert c.count_documents({}) == 3
 
 
-def test_find_and_modify_upsert_that_returns_the_old_document(db: Database) -> None:
+def test_find_and_modify_upsert_that_returns_the_old_document(db: Db) -> None:
     value = db.c.find_one_and_update({"_id": "k"}, {"$set": {"a": 1}}, upsert=True)
 
     assert value is None
     assert db.c.find_one({"_id": "k"}) == {"_id": "k", "a": 1}
 
 
-def test_unique_index_violation_is_duplicate_key_error(db: Database) -> None:
+def test_unique_index_violation_is_duplicate_key_error(db: Db) -> None:
     c = db.c
     c.create_index("email", unique=True)
     c.insert_one({"_id": 1, "email": "a@x"})
@@ -94,14 +93,14 @@ def test_unique_index_violation_is_duplicate_key_error(db: Database) -> None:
     assert c.count_documents({}) == 1
 
 
-def test_unique_index_on_duplicated_data_is_refused(db: Database) -> None:
+def test_unique_index_on_duplicated_data_is_refused(db: Db) -> None:
     db.c.insert_many([{"k": 1}, {"k": 1}])
 
     with pytest.raises(DuplicateKeyError):
         db.c.create_index("k", unique=True)
 
 
-def test_sparse_unique_index_ignores_documents_without_the_field(db: Database) -> None:
+def test_sparse_unique_index_ignores_documents_without_the_field(db: Db) -> None:
     db.c.insert_many([{"_id": 1}, {"_id": 2}, {"_id": 3, "tag": "x"}])
 
     db.c.create_index("tag", unique=True, sparse=True)
@@ -111,7 +110,7 @@ def test_sparse_unique_index_ignores_documents_without_the_field(db: Database) -
         db.c.insert_one({"_id": 5, "tag": "x"})
 
 
-def test_unordered_insert_reports_each_duplicate(db: Database) -> None:
+def test_unordered_insert_reports_each_duplicate(db: Db) -> None:
     from pymongo.errors import BulkWriteError
 
     with pytest.raises(BulkWriteError) as raised:
@@ -121,7 +120,7 @@ def test_unordered_insert_reports_each_duplicate(db: Database) -> None:
     assert [e["code"] for e in raised.value.details["writeErrors"]] == [11000]
 
 
-def test_count_distinct_and_aggregate(db: Database) -> None:
+def test_count_distinct_and_aggregate(db: Db) -> None:
     c = db.c
     c.insert_many([{"g": g, "v": v} for g, v in [("a", 1), ("a", 2), ("b", 5)]])
 
@@ -134,7 +133,7 @@ def test_count_distinct_and_aggregate(db: Database) -> None:
     assert list(totals) == [{"_id": "a", "total": 3}, {"_id": "b", "total": 5}]
 
 
-def test_index_and_collection_admin(db: Database) -> None:
+def test_index_and_collection_admin(db: Db) -> None:
     db.c.create_index([("a", ASCENDING), ("b", DESCENDING)], name="ab")
     db.c.create_index("t", expireAfterSeconds=60)
     db.create_collection("other")
@@ -167,7 +166,7 @@ def test_creating_an_existing_collection_is_refused(client: Client) -> None:
     assert raised.value.code == 48
 
 
-def test_list_indexes_of_a_missing_collection(db: Database) -> None:
+def test_list_indexes_of_a_missing_collection(db: Db) -> None:
     assert list(db.missing.list_indexes()) == []  # pymongo hides NamespaceNotFound
     missing = rf"ns does not exist: {db.name}\.missing"
     with pytest.raises(OperationFailure, match=missing) as raised:
@@ -183,7 +182,7 @@ def test_ping_build_info_and_sessions(client: Client) -> None:
         client.db.c.insert_one({"_id": 1}, session=session)
 
 
-def test_unknown_command_is_command_not_found(db: Database) -> None:
+def test_unknown_command_is_command_not_found(db: Db) -> None:
     with pytest.raises(OperationFailure, match="no such command: 'frobnicate'") as raised:
         db.client.admin.command("frobnicate")
 
@@ -209,7 +208,7 @@ def test_data_is_shared_by_every_member(rs: ReplicaSet, client: Client) -> None:
     assert client.db.c.find_one({"_id": 1}) == {"_id": 1}
 
 
-def test_unset_pipeline_stage_removes_fields(db: Database) -> None:
+def test_unset_pipeline_stage_removes_fields(db: Db) -> None:
     db.c.insert_one({"_id": 1, "owner": "a", "expires_at": 5, "keep": True})
 
     db.c.update_one({"_id": 1}, [{"$unset": ["owner", "expires_at"]}])
@@ -219,7 +218,7 @@ def test_unset_pipeline_stage_removes_fields(db: Database) -> None:
     assert projected == [{"_id": 1}]
 
 
-def test_expr_ordering_on_a_missing_field_treats_it_as_lowest(db: Database) -> None:
+def test_expr_ordering_on_a_missing_field_treats_it_as_lowest(db: Db) -> None:
     db.c.insert_many([{"_id": "no expiry"}, {"_id": "later", "expires_at": 10}])
 
     below = db.c.find({"$expr": {"$lt": ["$expires_at", 5]}})
@@ -236,6 +235,6 @@ def test_what_mongomock_cannot_evaluate_is_a_clear_error(client: Client) -> None
         client.db.c.find_one({"$expr": {"$eq": ["$owner", "me"]}})
 
 
-def test_a_missing_required_field_is_named(db: Database) -> None:
+def test_a_missing_required_field_is_named(db: Db) -> None:
     with pytest.raises(OperationFailure, match=r"BSON field 'distinct\.key' is missing"):
         db.command("distinct", "c")

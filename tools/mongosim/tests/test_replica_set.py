@@ -99,9 +99,10 @@ def test_write_to_a_secondary_is_not_writable_primary_with_retry_label(
     with pytest.raises(NotPrimaryError) as raised:
         secondary.db.c.insert_one({"_id": 1})
 
-    assert raised.value.details is not None
-    assert raised.value.details["code"] == 10107
-    assert "RetryableWriteError" in raised.value.details["errorLabels"]
+    details = raised.value.details
+    assert isinstance(details, dict)
+    assert details["code"] == 10107
+    assert "RetryableWriteError" in details["errorLabels"]
 
 
 def test_a_secondary_serves_reads_that_allow_it(

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from pymongo import ReturnDocument
 
 if TYPE_CHECKING:
-    from conftest import Client
-    from pymongo.database import Database
+    from conftest import Client, Db
 
     from mongosim import ReplicaSet
 
@@ -101,14 +100,14 @@ def test_aggregate_subtracts_dates_and_milliseconds(rs: ReplicaSet, client: Clie
     assert rs.clock.now() - row["earlier"] >= datetime.timedelta(minutes=1)
 
 
-def test_a_literal_now_string_in_a_document_is_stored_as_is(db: Database) -> None:
+def test_a_literal_now_string_in_a_document_is_stored_as_is(db: Db) -> None:
     db.c.insert_one({"_id": 1, "text": "$$NOW"})
     db.c.update_one({"_id": 1}, {"$set": {"also": "$$NOW"}})
 
     assert db.c.find_one({"_id": 1}) == {"_id": 1, "text": "$$NOW", "also": "$$NOW"}
 
 
-def test_now_is_one_instant_per_command_and_date_arithmetic_works(db: Database) -> None:
+def test_now_is_one_instant_per_command_and_date_arithmetic_works(db: Db) -> None:
     db.c.update_one(
         {"_id": 1},
         [{"$set": {"at": "$$NOW", "until": {"$add": ["$$NOW", 1500]}}}],
