@@ -186,6 +186,14 @@ class TestRetryLoop:
         assert 4.9 < first <= 5.0
         assert 3.9 < second <= 4.0  # one fake second slept
 
+    def test_a_client_timeout_ms_still_bounds_each_attempt(self, fake_time):
+        client = pymongo.MongoClient("localhost", 1, timeoutMS=2000, connect=False)
+        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        proxy.insert_one({})
+        assert all(remaining <= 2.0 for _, remaining in collection.calls)
+        assert len(collection.calls) == 2
+        client.close()
+
     def test_duplicate_key_error_is_raised_at_once(self, client, fake_time):
         error = DuplicateKeyError("E11000 duplicate key", 11000)
         proxy, collection, events = scripted(client, [error, "never"], fake_time)

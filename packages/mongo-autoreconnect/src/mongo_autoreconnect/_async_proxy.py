@@ -60,7 +60,7 @@ class _AsyncMethod(MethodBase):
             retrier = self.retrier
             start = retrier.clock()
             try:
-                with _timeout(retrier.deadline):
+                with _timeout(retrier.first_timeout):
                     result = await fn(*args, **kwargs)
             except PyMongoError as error:
                 assert self.fixed is not None
@@ -90,7 +90,7 @@ class _AsyncMethod(MethodBase):
         if fallback is not None:
             fn = self.on(fallback)
         try:
-            with pymongo.timeout(retrier.deadline):
+            with pymongo.timeout(retrier.first_timeout):
                 result = await fn(*args, **kwargs)
         except PyMongoError as error:
             result = await self._retry(start, error, kind, idempotent, fn, args, kwargs)
@@ -122,7 +122,7 @@ class _AsyncMethod(MethodBase):
             if remaining <= 0:
                 raise error
             try:
-                with pymongo.timeout(remaining):
+                with pymongo.timeout(retrier.attempt_timeout(remaining)):
                     return await fn(*args, **kwargs)
             except PyMongoError as exc:
                 error = exc

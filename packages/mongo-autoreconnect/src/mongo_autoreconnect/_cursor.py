@@ -58,7 +58,8 @@ class _Resumable:
         """No deadline while healthy; the remaining deadline while recovering."""
         if self._state is None:
             return _NO_TIMEOUT
-        return pymongo.timeout(max(self._retrier.remaining(self._state), 0.0))
+        remaining = self._retrier.remaining(self._state)
+        return pymongo.timeout(max(self._retrier.attempt_timeout(remaining), 0.0))
 
     def _plan_recovery(self, error: PyMongoError) -> float:
         """Decide how to continue after ``error``: the sleep before re-opening, or raise."""

@@ -36,7 +36,7 @@ class _Method(MethodBase):
             retrier = self.retrier
             start = retrier.clock()
             try:
-                with _timeout(retrier.deadline):
+                with _timeout(retrier.first_timeout):
                     result = fn(*args, **kwargs)
             except PyMongoError as error:
                 assert self.fixed is not None
@@ -73,7 +73,7 @@ class _Method(MethodBase):
         if fallback is not None:
             fn = self.on(fallback)
         try:
-            with pymongo.timeout(retrier.deadline):
+            with pymongo.timeout(retrier.first_timeout):
                 result = fn(*args, **kwargs)
         except PyMongoError as error:
             result = self._retry(start, error, kind, idempotent, fn, args, kwargs)
@@ -105,7 +105,7 @@ class _Method(MethodBase):
             if remaining <= 0:
                 raise error
             try:
-                with pymongo.timeout(remaining):
+                with pymongo.timeout(retrier.attempt_timeout(remaining)):
                     return fn(*args, **kwargs)
             except PyMongoError as exc:
                 error = exc

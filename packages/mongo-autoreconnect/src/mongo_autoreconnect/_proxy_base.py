@@ -112,7 +112,9 @@ class ProxyBase:
         if policy is not None and not isinstance(policy, RetryPolicy):
             raise TypeError(f"`policy` must be a RetryPolicy, got {type(policy).__name__}")
         policy = policy if policy is not None else RetryPolicy()
-        retrier = Retrier(policy, logger, on_retry, client_secrets(self._client_of(obj)))
+        client = self._client_of(obj)
+        cap = getattr(getattr(client, "options", None), "timeout", None)
+        retrier = Retrier(policy, logger, on_retry, client_secrets(client), cap)
         self._init(obj, retrier, idempotent=False)
 
     def _init(self, obj: Any, retrier: Retrier, idempotent: bool) -> None:

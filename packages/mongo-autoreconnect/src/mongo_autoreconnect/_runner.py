@@ -24,7 +24,16 @@ _DEFAULT_LOGGER = logging.getLogger("mongo_autoreconnect.retry")
 class Retrier:
     """A policy plus where to report retries (logger, ``on_retry``) and what to redact."""
 
-    __slots__ = ("clock", "deadline", "logger", "on_retry", "policy", "secrets")
+    __slots__ = (
+        "cap",
+        "clock",
+        "deadline",
+        "first_timeout",
+        "logger",
+        "on_retry",
+        "policy",
+        "secrets",
+    )
 
     def __init__(
         self,
@@ -32,6 +41,7 @@ class Retrier:
         logger: logging.Logger | None,
         on_retry: OnRetry | None,
         secrets: Iterable[str],
+        cap: float | None = None,
     ) -> None:
         self.policy = policy
         self.logger = logger if logger is not None else _DEFAULT_LOGGER
@@ -39,6 +49,10 @@ class Retrier:
         self.secrets = tuple(secrets)
         self.deadline = policy.deadline
         self.clock = policy.clock
+        # A client's own timeoutMS still bounds each attempt: the proxy's pymongo.timeout()
+        # would otherwise replace it.
+        self.cap = cap
+        self.first_timeout = self.deadline if cap is None else min(self.deadline, cap)
 
     def start(
         self, operation: str, kind: OperationKind, idempotent: bool, start: float
@@ -56,6 +70,10 @@ class Retrier:
     def remaining(self, state: RetryState) -> float:
         """Seconds left before the call's deadline."""
         return self.deadline - (self.clock() - state.start)
+
+    def attempt_timeout(self, remaining: float) -> float:
+        """The ``pymongo.timeout()`` of the next attempt: what is left, within timeoutMS."""
+        return remaining if self.cap is None else min(remaining, self.cap)
 
     def after_failure(
         self, state: RetryState, error: PyMongoError, no_primary: Callable[[], bool] | None = None
