@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import TextIO
@@ -47,27 +48,37 @@ def _parser() -> argparse.ArgumentParser:
 
 
 class _Counter:
-    """The live stderr line: messages, rate, reconnects."""
+    """The live stderr line (messages, rate, reconnects), redrawn by a thread every 0.5 s
+    so it keeps moving during a backoff too."""
 
     def __init__(self, client: StreamClient, err: TextIO) -> None:
         self.client = client
         self.err = err
         self.started = time.monotonic()
-        self.shown = 0.0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._tick, daemon=True)
+        self._thread.start()
 
-    def show(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.shown < _COUNTER_INTERVAL:
-            return
-        self.shown = now
+    def _tick(self) -> None:
+        while not self._done.wait(_COUNTER_INTERVAL):
+            self.show()
+
+    def show(self) -> None:
         stats = self.client.stats
-        rate = stats.messages / max(now - self.started, 1e-9)
+        rate = stats.messages / max(time.monotonic() - self.started, 1e-9)
         reconnects = sum(stats.reconnects.values())
         self.err.write(
             f"\r{stats.messages} messages  {rate:.1f}/s  {reconnects} reconnects  "
             f"{stats.keep_alives} keep-alives"
         )
         self.err.flush()
+
+    def finish(self) -> None:
+        """Stop redrawing and leave the final figures on their own line."""
+        self._done.set()
+        self._thread.join()
+        self.show()
+        self.err.write("\n")
 
 
 def _stream(args: argparse.Namespace, err: TextIO) -> int:
@@ -93,19 +104,17 @@ def _stream(args: argparse.Namespace, err: TextIO) -> int:
     counter = _Counter(client, err)
     try:
         for _ in client:
-            counter.show()
             if args.max_messages is not None and client.stats.messages >= args.max_messages:
                 client.stop()
     except KeyboardInterrupt:
         client.stop()
     except StreamClientError as exc:
-        counter.show(force=True)
-        err.write(f"\nstream ended: {exc}\n")
+        counter.finish()
+        err.write(f"stream ended: {exc}\n")
         return 1
     finally:
         client.close()
-    counter.show(force=True)
-    err.write("\n")
+    counter.finish()
     return 0
 
 
