@@ -6,6 +6,7 @@ PUBLIC = {
     "AsyncLockAndRelease",
     "AsyncLockerRoom",
     "Lease",
+    "Lock",
     "LockAndRelease",
     "LockError",
     "LockLost",

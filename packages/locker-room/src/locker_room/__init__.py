@@ -55,6 +55,7 @@ import logging
 from locker_room._async_room import AsyncLockAndRelease, AsyncLockerRoom
 from locker_room._errors import LockError, LockLost, LockTimeout, NotLockOwner
 from locker_room._lease import AsyncLease, Lease
+from locker_room._lock import Lock
 from locker_room._room import DEFAULT_TTL, LockAndRelease, LockerRoom
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "AsyncLockAndRelease",
     "AsyncLockerRoom",
     "Lease",
+    "Lock",
     "LockAndRelease",
     "LockError",
     "LockLost",
