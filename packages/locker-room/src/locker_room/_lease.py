@@ -112,6 +112,10 @@ class Lease(_LeaseState):
         Start of the hold and end of the lease by the server's clock (naive UTC).
     ttl : float
         Lease length in seconds; each renewal extends the lease to server now + ttl.
+    valid : bool
+        True while held: not released, no failed renewal, not past its local bound.
+    lost : LockLost or None
+        Why the lease was lost (what release and the ``with`` exit will raise), or None.
 
     Examples
     --------
