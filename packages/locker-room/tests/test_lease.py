@@ -71,3 +71,20 @@ def test_expiry_follows_the_server_clock_not_the_clients(mongo_rs, make_room, sk
     with pytest.raises(LockLost):
         lease.release()
     taken.release()
+
+
+def test_a_renewal_that_raises_loses_its_lease_but_others_keep_renewing(locker):
+    broken = locker.lock("a", owner="worker", ttl=0.6)
+    healthy = locker.lock("b", owner="worker", ttl=0.6)
+
+    def bug():
+        raise ZeroDivisionError("bug")
+
+    broken._renew = bug
+    time.sleep(1.5)
+    assert isinstance(broken.lost, LockLost)
+    assert "ZeroDivisionError" in str(broken.lost)
+    assert healthy.valid
+    healthy.release()
+    with pytest.raises(LockLost):
+        broken.release()

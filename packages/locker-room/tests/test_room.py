@@ -347,3 +347,26 @@ def test_owner_and_name_that_look_like_field_paths_are_plain_strings(locker):
         locker.lock("$name", owner="$other", timeout=0)
     locker.release("$name", owner="$owner")
     assert locker.status("$name")["locked"] is False
+
+
+def test_one_lock_and_release_object_serves_several_threads(locker):
+    guard = locker.lock_and_release("x", timeout=30)
+    inside, overlaps = [], []
+
+    def work():
+        for _ in range(5):
+            with guard as lease:
+                inside.append(lease.owner)
+                if len(inside) > 1:
+                    overlaps.append(list(inside))
+                time.sleep(0.002)
+                inside.remove(lease.owner)
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert overlaps == []
+    assert locker.status("x")["token"] == 15
+    assert locker.status("x")["locked"] is False

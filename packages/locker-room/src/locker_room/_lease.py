@@ -232,9 +232,18 @@ class Renewer:
                     continue
                 heapq.heappop(self._due)
             lease = ref()
-            if lease is not None and lease._renew():
+            if lease is not None and self._renew(lease):
                 self.add(lease)
             del lease
+
+    @staticmethod
+    def _renew(lease: Lease) -> bool:
+        try:
+            return lease._renew()
+        except Exception as error:  # a bug in one renewal must not stop the others
+            _log_renew.exception("renewal of %r raised", lease.name)
+            lease._mark_lost(f"renewal raised {error!r}")
+            return False
 
 
 class AsyncLease(_LeaseState):
