@@ -11,7 +11,7 @@ import pymongo
 from pymongo.errors import AutoReconnect, PyMongoError
 
 from ._errors import CursorResumeError
-from ._resume import CannotResume, normalize_sort, with_tiebreak
+from ._resume import CannotResume, normalize_sort
 from ._runner import Retrier
 from ._sources import CHAIN_METHODS, CursorSource, FindSource
 from ._state import OperationKind, RetryState
@@ -110,9 +110,9 @@ class _Resumable:
 
     def _set_sort(self, key_or_list: Any, direction: Any) -> None:
         source = self._find_source()
-        keys = normalize_sort(key_or_list, direction)
-        self._live.sort(with_tiebreak(keys))
-        source.spec["sort"] = keys
+        self._live.sort(key_or_list, direction)  # pymongo validates the arguments
+        source.spec["sort"] = normalize_sort(key_or_list, direction)
+        self._live.sort(source.sort_to_send())
 
     def _set_spec(self, name: str, value: int) -> None:
         source = self._find_source()

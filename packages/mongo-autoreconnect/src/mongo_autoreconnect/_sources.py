@@ -72,13 +72,27 @@ class FindSource(CursorSource):
         del self.spec["self"], self.spec["collection"]
         self.chain: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
 
+    def tailable(self) -> bool:
+        """Whether the cursor follows insertion order (no sort may be added)."""
+        return bool(self.spec.get("cursor_type", CursorType.NON_TAILABLE))
+
     def keys(self) -> SortKeys:
         """The sort the cursor runs with: the caller's plus ``_id`` as the tie-breaker."""
         return with_tiebreak(normalize_sort(self.spec.get("sort")))
 
+    def sort_to_send(self) -> Any:
+        """``keys()``, or the caller's sort untouched when no tie-breaker may be added.
+
+        A tailable cursor, a ``$natural`` or a ``$meta`` sort cannot take ``_id``; such a
+        cursor runs as given and raises CursorResumeError if it fails mid-iteration.
+        """
+        if self.tailable() or check_resumable(self.keys()) is not None:
+            return self.spec.get("sort")
+        return self.keys()
+
     def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
         spec = dict(self.spec)
-        spec["sort"] = self.keys()
+        spec["sort"] = self.sort_to_send()
         if after is not None:
             spec["filter"] = and_filters(spec.get("filter"), after)
             spec["skip"] = 0
@@ -92,7 +106,7 @@ class FindSource(CursorSource):
         return cursor
 
     def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
-        if self.spec.get("cursor_type", CursorType.NON_TAILABLE) != CursorType.NON_TAILABLE:
+        if self.tailable():
             raise CannotResume("a tailable cursor follows insertion order, not a sort key")
         return after_filter(self.keys(), last)
 
