@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
     from conftest import Client
 
+    from mongosim import ReplicaSet
+
 
 @pytest.fixture
 def served() -> Iterator[tuple[subprocess.Popen[str], str]]:
@@ -106,3 +108,19 @@ def test_command_line_refuses_bad_arguments() -> None:
 
     assert result.returncode == 2
     assert "--members must be >= 1" in result.stderr
+
+
+def test_command_line_reports_a_port_in_use(rs: ReplicaSet) -> None:
+    port = rs.hosts[0].rsplit(":", 1)[1]
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mongosim", "--members", "1", "--port-base", port],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "mongosim: cannot listen" in result.stderr
+    assert result.stdout == ""
