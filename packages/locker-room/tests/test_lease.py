@@ -24,7 +24,7 @@ def test_renewal_keeps_a_one_second_lease_through_five_seconds_of_work(locker, m
         assert lease.valid
         assert lease.lost is None
         assert lease.expires_at > first_expiry  # renewed on the server
-    assert refused >= 10
+    assert refused > 0
     assert contender.lock("x", owner="contender", timeout=0).token == lease.token + 1
 
 
