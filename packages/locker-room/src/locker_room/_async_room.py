@@ -125,7 +125,8 @@ class AsyncLockerRoom:
                 _log_acquire.info("acquire of %r unsettled (%s); reading it back", name, error)
                 last_error = error
                 unsettled_since = sent if unsettled_since is None else unsettled_since
-                doc = await self._settle_acquire(name, owner, attempt)
+                with within(deadline, self._clock):
+                    doc = await self._settle_acquire(name, owner, attempt)
             if doc is not None:
                 started = sent if unsettled_since is None else unsettled_since
                 lease = AsyncLease(self, doc, ttl=ttl, sent_at=started, on_lost=on_lost)

@@ -152,7 +152,8 @@ class LockerRoom:
                 _log_acquire.info("acquire of %r unsettled (%s); reading it back", name, error)
                 last_error = error
                 unsettled_since = sent if unsettled_since is None else unsettled_since
-                doc = self._settle_acquire(name, owner, attempt)
+                with within(deadline, self._clock):
+                    doc = self._settle_acquire(name, owner, attempt)
             if doc is not None:
                 started = sent if unsettled_since is None else unsettled_since
                 lease = Lease(self, doc, ttl=ttl, sent_at=started, on_lost=on_lost)
