@@ -108,3 +108,13 @@ def test_reentrant_release_applied_then_hung_up_drops_one_hold(mongo_rs, make_ro
     assert room.status("r")["locked"] is True, "the repeated release did not drop the outer hold"
     outer.release()
     assert room.status("r")["locked"] is False
+
+
+def test_unsettled_acquire_repeats_the_same_attempt_without_counting_twice(mongo_rs, make_room):
+    room = make_room({"retryWrites": False, "retryReads": False})
+    mongo_rs.fail_next("findAndModify", "apply_then_hangup")
+    mongo_rs.fail_next("find", "hangup")  # the read that would settle it fails too
+    lease = room.lock("r", owner="gustav", reentrant=True, timeout=10)
+    assert lease.token == 1
+    lease.release()
+    assert room.status("r")["locked"] is False, "one hold counted, one release frees it"
