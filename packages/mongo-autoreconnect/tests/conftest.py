@@ -7,10 +7,12 @@ only be injected into the simulator).
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pymongo
@@ -41,6 +43,24 @@ class CommandCounter(monitoring.CommandListener):
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
         pass
+
+
+def wait_until(condition: Callable[[], bool], limit: float = 10.0) -> None:
+    """Poll ``condition`` until true (the client's monitor notices an election in ~0.5 s)."""
+    give_up = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"condition still false after {limit} s")
+        time.sleep(0.05)
+
+
+async def async_wait_until(condition: Callable[[], bool], limit: float = 10.0) -> None:
+    """``wait_until`` for asyncio clients, whose monitors run on the event loop."""
+    give_up = time.monotonic() + limit
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError(f"condition still false after {limit} s")
+        await asyncio.sleep(0.05)
 
 
 @pytest.fixture

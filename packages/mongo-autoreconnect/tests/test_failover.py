@@ -10,7 +10,7 @@ import time
 
 import pymongo
 import pytest
-from conftest import FAST, CommandCounter
+from conftest import FAST, CommandCounter, wait_until
 from pymongo import ReadPreference
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
 
@@ -234,9 +234,11 @@ def test_list_indexes_is_retried_and_listed_once(mongo_rs, proxy, db_name):
 def test_reads_fall_back_to_a_secondary_while_there_is_no_primary(mongo_rs, make_client, db_name):
     events = []
     policy = FAST.with_changes(read_fallback=ReadPreference.PRIMARY_PREFERRED)
-    c = MongoProxy(make_client(), policy, on_retry=events.append)[db_name]["c"]
+    client = make_client()
+    c = MongoProxy(client, policy, on_retry=events.append)[db_name]["c"]
     c.insert_one({"_id": 1, "title": "x"})
     mongo_rs.step_down(no_primary_for=30)
+    wait_until(lambda: not client.topology_description.has_writable_server())
     assert c.find_one({"_id": 1}) == {"_id": 1, "title": "x"}
     assert events
     assert events[-1].read_preference == ReadPreference.PRIMARY_PREFERRED

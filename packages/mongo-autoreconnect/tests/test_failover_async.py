@@ -10,7 +10,7 @@ from typing import Any
 
 import pymongo
 import pytest
-from conftest import CLIENT_OPTIONS, FAST, CommandCounter
+from conftest import CLIENT_OPTIONS, FAST, CommandCounter, async_wait_until
 from pymongo import ReadPreference
 from pymongo.errors import AutoReconnect, DuplicateKeyError, PyMongoError
 
@@ -176,6 +176,8 @@ def test_reads_fall_back_to_a_secondary_while_there_is_no_primary(mongo_rs, run_
     async def scenario(c):
         await c.insert_one({"_id": 1})
         mongo_rs.step_down(no_primary_for=30)
+        client = c.database.client.unwrap()
+        await async_wait_until(lambda: not client.topology_description.has_writable_server())
         assert await c.find_one({"_id": 1}) == {"_id": 1}
 
     run_with_collection(scenario, policy, events)
