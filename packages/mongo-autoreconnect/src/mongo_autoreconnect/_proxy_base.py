@@ -158,10 +158,6 @@ class ProxyBase:
             return self._child(value)
         return value
 
-    def unwrap(self) -> Any:
-        """The wrapped pymongo object (for calls that must bypass the proxy)."""
-        return self._target
-
     @property
     def idempotent(self) -> Any:
         """This proxy with every write marked idempotent: retried even when ambiguous.
