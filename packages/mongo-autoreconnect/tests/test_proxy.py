@@ -260,6 +260,15 @@ class TestRetryLoop:
             proxy.insert_one({}, session=InTransaction())
         assert len(collection.calls) == 1
 
+    def test_a_positional_transaction_session_is_never_retried_either(self, client, fake_time):
+        class InTransaction:
+            in_transaction = True
+
+        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        with pytest.raises(NotPrimaryError):
+            proxy.insert_one({}, None, InTransaction())
+        assert len(collection.calls) == 1
+
     def test_logs_each_retry_at_warning(self, client, fake_time, caplog):
         proxy, _, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
         with caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"):

@@ -96,6 +96,9 @@ class _Method(MethodBase):
     ) -> Any:
         owner = self.owner
         retrier = owner._retrier
+        if self.in_transaction(args, kwargs):
+            # A transaction's statements are retried as a whole by with_transaction().
+            raise error
         state = retrier.start(self.operation, kind, idempotent or owner._idempotent, start)
         while True:
             delay = retrier.after_failure(state, error, owner._no_primary)

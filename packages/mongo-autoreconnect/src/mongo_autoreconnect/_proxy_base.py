@@ -60,6 +60,13 @@ class MethodBase:
             state.read_preference = retrier.policy.read_fallback
             retrier.report(state)
 
+    @staticmethod
+    def in_transaction(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Whether any argument is a session in a transaction (a session may be positional)."""
+        return any(
+            getattr(value, "in_transaction", False) is True for value in (*args, *kwargs.values())
+        )
+
     def _read_target(self) -> Any:
         """Where reads and cursors run: the read-fallback twin if the policy has one."""
         owner = self.owner
