@@ -123,3 +123,15 @@ def test_every_nox_session_the_workflows_name_exists():
     available = set(re.findall(r"^[*-] ([\w-]+)", listed, flags=re.M))
     assert {"lint", "tests", "typecheck", "build", "release"} <= wanted
     assert wanted <= available, wanted - available
+
+
+def test_mongodb_packages_run_on_the_simulator_and_on_a_real_server():
+    steps = load("ci.yml")["jobs"]["package"]["steps"]
+    test_steps = [s for s in steps if "tests(package=" in s.get("run", "")]
+    simulator = [s for s in test_steps if "MONGODB_URI" not in s.get("env", {})]
+    real = [s for s in test_steps if "MONGODB_URI" in s.get("env", {})]
+    assert len(simulator) == 1
+    assert "if" not in simulator[0], "the simulator suite (with fault injection) must always run"
+    assert len(real) == 1
+    assert real[0]["if"] == "matrix.mongo"
+    assert real[0]["env"]["MONGODB_URI"].startswith("mongodb://localhost:27017/")
