@@ -123,6 +123,29 @@ def test_now_is_one_instant_per_command_and_date_arithmetic_works(db: Db) -> Non
     assert row["span"] == 250
 
 
+def test_add_moves_a_date_field_by_milliseconds(db: Db) -> None:
+    start = datetime.datetime(2026, 1, 1)
+    db.c.insert_one({"_id": 1, "expires_at": start, "ttl": 2500})
+
+    db.c.update_one({"_id": 1}, [{"$set": {"later": {"$add": ["$expires_at", "$ttl", 500]}}}])
+    (row,) = db.c.aggregate(
+        [{"$project": {"_id": 0, "earlier": {"$add": [-1000, "$expires_at"]}}}]
+    )
+
+    document = db.c.find_one({"_id": 1})
+    assert document is not None
+    assert document["later"] == start + datetime.timedelta(milliseconds=3000)
+    assert row == {"earlier": start - datetime.timedelta(seconds=1)}
+
+
+def test_add_of_numbers_alone_still_sums(db: Db) -> None:
+    db.c.insert_one({"_id": 1, "a": 2, "b": 3})
+
+    (row,) = db.c.aggregate([{"$project": {"_id": 0, "sum": {"$add": ["$a", "$b", 1]}}}])
+
+    assert row == {"sum": 6}
+
+
 def test_ttl_expiry_follows_the_simulated_clock(rs: ReplicaSet, client: Client) -> None:
     client.db.c.create_index("seen", expireAfterSeconds=60)
     client.db.c.insert_one({"_id": 1, "seen": rs.clock.now()})

@@ -2,6 +2,10 @@
 
 - The ``$unset`` pipeline stage (not implemented by mongomock) becomes a ``$project``
   that excludes the same fields.
+- ``$add`` of a date and numbers (milliseconds) inside an expression, such as
+  ``{"$add": ["$expires_at", 1000]}``: mongomock sums numbers only. MongoDB returns the
+  date moved by that many milliseconds; :func:`add_dates_to_mongomock` teaches mongomock
+  the same.
 - In a filter's ``$expr``, an ordering comparison (``$lt``, ``$lte``, ``$gt``, ``$gte``) of a
   field missing from a document raises ``KeyError`` in mongomock; on MongoDB the missing
   value sorts below everything, like null. Field paths there are wrapped in
@@ -10,9 +14,15 @@
 
 from __future__ import annotations
 
+import datetime
+import threading
 from typing import Any
 
-__all__ = ["guard_missing_fields", "unset_as_project"]
+from mongomock import aggregate
+
+__all__ = ["add_dates_to_mongomock", "guard_missing_fields", "unset_as_project"]
+
+_patch_lock = threading.Lock()
 
 _ORDERING = frozenset({"$lt", "$lte", "$gt", "$gte"})
 
@@ -71,3 +81,35 @@ def unset_as_project(pipeline: list[Any]) -> list[Any]:
             stage = {"$project": dict.fromkeys(names, 0)}
         stages.append(stage)
     return stages
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def add_dates_to_mongomock() -> None:
+    """Make mongomock's ``$add`` accept one date among numbers, as MongoDB does (idempotent).
+
+    Only that case is taken over; every other ``$add`` (and every other operator) still runs
+    mongomock's own code, errors included.
+    """
+    parser: Any = aggregate._Parser
+    with _patch_lock:
+        original = parser._handle_arithmetic_operator
+        if getattr(original, "_mongosim_dates", False):
+            return
+
+        def handle(self: Any, operator: str, values: Any) -> Any:
+            if operator == "$add" and isinstance(values, list):
+                try:
+                    parsed = list(self.parse_many(values))
+                except KeyError:
+                    parsed = []
+                dates = [v for v in parsed if isinstance(v, datetime.datetime)]
+                if len(dates) == 1 and all(v is dates[0] or _is_number(v) for v in parsed):
+                    milliseconds = sum(v for v in parsed if v is not dates[0])
+                    return dates[0] + datetime.timedelta(milliseconds=milliseconds)
+            return original(self, operator, values)
+
+        handle._mongosim_dates = True  # type: ignore[attr-defined]
+        parser._handle_arithmetic_operator = handle

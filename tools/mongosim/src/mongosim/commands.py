@@ -19,7 +19,11 @@ from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from mongosim._command_error import CommandError
-from mongosim._mongomock_gaps import guard_missing_fields, unset_as_project
+from mongosim._mongomock_gaps import (
+    add_dates_to_mongomock,
+    guard_missing_fields,
+    unset_as_project,
+)
 from mongosim._server_time import bind_now, set_current_dates
 
 if TYPE_CHECKING:
@@ -546,6 +550,7 @@ class Backend:
         self.client: _Client = mongomock.MongoClient()
         self.lock = threading.Lock()
         _install_server_utcnow()
+        add_dates_to_mongomock()
 
     def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
