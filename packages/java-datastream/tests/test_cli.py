@@ -68,6 +68,24 @@ def test_dump_reports_a_stream_that_ends_inside_a_value(
 
 
 @pytest.mark.parametrize(
+    ("data", "spec", "message"),
+    [
+        # 'a', 'bc', then a length of 5 and no payload
+        ("000161 00026263 0005", "utf*", "needed 5 bytes from byte 9, got 0"),
+        # 1, 2, then a marker for a 2-byte magnitude and no magnitude
+        ("0102 8e", "vlong*", "needed 2 bytes from byte 3, got 0"),
+    ],
+)
+def test_dump_to_the_end_reports_a_value_cut_after_its_first_part(
+    tmp_path: Path, data: str, spec: str, message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "cut.bin"
+    path.write_bytes(bytes.fromhex(data))
+    assert main(["dump", str(path), "--format", spec]) == 1
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
     ("spec", "message"),
     [
         ("int,quux", "format item 'quux' is not understood"),

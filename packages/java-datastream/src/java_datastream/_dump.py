@@ -98,7 +98,9 @@ def dump(inp: DataInputStream, items: list[Item]) -> Iterator[tuple[int, str, ob
             try:
                 value = _read_one(inp, item)
             except TruncatedDataError as error:
-                if item.repeat is None and error.got == 0:
+                # The end only if no byte of this value was there: a utf length or a
+                # VLong marker followed by nothing is a cut value, not the end.
+                if item.repeat is None and error.got == 0 and error.offset == offset:
                     return
                 raise
             if item.repeat is None and (value is None or (item.type == "skip" and value == 0)):
