@@ -83,6 +83,16 @@ def test_write_takes_bytes_or_an_int_but_not_text() -> None:
         DataOutputStream(io.BytesIO()).write("text")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("method", ["write_utf", "write_chars", "write_bytes"])
+@pytest.mark.parametrize("value", [b"text", None])
+def test_text_methods_name_a_non_str_argument(method: str, value: object) -> None:
+    sink = io.BytesIO()
+    kind = type(value).__name__
+    with pytest.raises(TypeError, match=rf"^{method}: expected a str, got {kind}$"):
+        getattr(DataOutputStream(sink), method)(value)
+    assert sink.getvalue() == b""
+
+
 def test_min_and_max_ints_and_longs() -> None:
     assert written(lambda out: out.write_int(-(2**31))) == "80000000"
     assert written(lambda out: out.write_long(-(2**63))) == "8000000000000000"
@@ -123,6 +133,20 @@ def test_write_float_canonical_nan_and_java_overflow(value: float, expected: str
 )
 def test_write_double_canonical_nan(value: float, expected: str) -> None:
     assert written(lambda out: out.write_double(value)) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [(10**39, "7f800000"), (-(2**128), "ff800000")])
+def test_write_float_of_an_int_beyond_float32_is_infinity_as_in_bulk(
+    value: int, expected: str
+) -> None:
+    assert written(lambda out: out.write_float(value)) == expected
+    assert written(lambda out: out.write_floats([value])) == expected
+
+
+@pytest.mark.parametrize("method", ["write_float", "write_double"])
+def test_an_int_beyond_any_double_is_an_overflow_not_a_type_error(method: str) -> None:
+    with pytest.raises(OverflowError, match="too large to convert to float"):
+        getattr(DataOutputStream(io.BytesIO()), method)(10**400)
 
 
 def test_write_float_rejects_non_numbers() -> None:

@@ -79,6 +79,8 @@ def pack_float(value: float) -> bytes:
     except OverflowError:
         return _PACK_FLOAT(math.copysign(math.inf, value))
     except struct.error:
+        if isinstance(value, int):  # struct refuses big ints; convert as the bulk path does
+            return pack_float(float(value))
         raise TypeError(f"write_float: expected a number, got {type(value).__name__}") from None
 
 
@@ -89,6 +91,8 @@ def pack_double(value: float) -> bytes:
     try:
         return _PACK_DOUBLE(value)
     except struct.error:
+        if isinstance(value, int):  # struct refuses big ints; convert as the bulk path does
+            return pack_double(float(value))
         raise TypeError(f"write_double: expected a number, got {type(value).__name__}") from None
 
 

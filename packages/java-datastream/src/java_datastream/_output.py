@@ -32,6 +32,11 @@ def _int_error(value: object, method: str, kind: _arrays.Kind) -> Exception:
     return TypeError(f"{method}: expected an int, got {type(value).__name__}")
 
 
+def _str_error(value: object, method: str) -> TypeError:
+    # bytes would otherwise fail deep inside with "a bytes-like object is required, not 'str'"
+    return TypeError(f"{method}: expected a str, got {type(value).__name__}")
+
+
 class DataOutputStream:
     """Write Java primitive values to a binary sink, byte for byte as Java's DataOutputStream.
 
@@ -210,11 +215,15 @@ class DataOutputStream:
             data = text.encode("latin-1")
         except UnicodeEncodeError:
             data = text.encode("utf-16-be", "surrogatepass")[1::2]
+        except AttributeError:
+            raise _str_error(text, "write_bytes") from None
         self._write(data)
         self._written += len(data)
 
     def write_chars(self, text: str) -> None:
         """Write each UTF-16 code unit of `text` as 2 bytes, high byte first."""
+        if not isinstance(text, str):
+            raise _str_error(text, "write_chars")
         data = text.encode("utf-16-be", "surrogatepass")
         self._write(data)
         self._written += len(data)
@@ -227,8 +236,13 @@ class DataOutputStream:
         UTFDataFormatError
             If the encoding is longer than 65535 bytes; nothing is written then.
         """
-        # ASCII without NUL is its own modified UTF-8.
-        data = text.encode() if text.isascii() and "\0" not in text else _encode_mutf8(text)
+        try:
+            # ASCII without NUL is its own modified UTF-8.
+            data = text.encode() if text.isascii() and "\0" not in text else _encode_mutf8(text)
+        except (AttributeError, TypeError):
+            if isinstance(text, str):
+                raise
+            raise _str_error(text, "write_utf") from None
         length = len(data)
         if length < 256:
             self._write(_SHORT_LENGTHS[length] + data)
