@@ -214,6 +214,22 @@ def test_streams_that_only_start_like_the_magic_read_normally(data: bytes) -> No
     assert DataInputStream(Trickle(data)).read_fully(len(data)) == data
 
 
+def test_the_magic_check_stops_waiting_at_the_first_byte_that_differs() -> None:
+    class Peer:
+        """read(n) waits for all n bytes, like a blocking pipe: here it fails instead."""
+
+        def __init__(self, sent: bytes) -> None:
+            self._sent = io.BytesIO(sent)
+
+        def read(self, n: int) -> bytes:
+            chunk = self._sent.read(n)
+            assert len(chunk) == n, "waited for bytes the peer has not sent"
+            return chunk
+
+    assert DataInputStream(Peer(b"\xac\x01")).read_short() == -21503
+    assert DataInputStream(Peer(b"\xac\xed\x01")).read_byte() == -84
+
+
 def test_a_source_with_nothing_ready_raises_blocking_and_keeps_the_partial_value() -> None:
     class NonBlocking(io.RawIOBase):
         def __init__(self) -> None:

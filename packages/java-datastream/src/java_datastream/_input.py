@@ -112,7 +112,9 @@ class DataInputStream:
         parts = [self._pending]
         have = len(parts[0])
         while self._read is not None and have < 4 and _MAGIC.startswith(b"".join(parts)):
-            chunk = self._fetch(4 - have if have else 1)
+            # One byte at a time from a source that is not read ahead: a byte that
+            # differs from the magic ends the wait, even if the peer sent no more.
+            chunk = self._fetch(1)
             if chunk is None:
                 self._pending = b"".join(parts)
                 raise BlockingIOError("source is non-blocking and has no data ready")
