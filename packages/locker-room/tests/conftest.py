@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pymongo
 import pytest
+from pymongo import monitoring
 
 from locker_room import LockerRoom
 
@@ -46,3 +47,27 @@ def make_room(mongo_uri: str, collection_name: str) -> Iterator[Callable[..., Lo
 @pytest.fixture
 def locker(make_room: Callable[..., LockerRoom]) -> LockerRoom:
     return make_room()
+
+
+class SlowFirstReply(monitoring.CommandListener):
+    """Moves a fake client clock past the ttl while the first acquire reply is on its way."""
+
+    def __init__(self, ttl: float) -> None:
+        self.now = 0.0
+        self.ttl = ttl
+        self.acquires = 0
+
+    def clock(self) -> float:
+        return self.now
+
+    def started(self, event: Any) -> None:
+        pass
+
+    def succeeded(self, event: Any) -> None:
+        if event.command_name == "findAndModify":
+            self.acquires += 1
+            if self.acquires == 1:
+                self.now += self.ttl + 1
+
+    def failed(self, event: Any) -> None:
+        pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from conftest import DB
+from conftest import DB, SlowFirstReply
 from pymongo import AsyncMongoClient
 
 from locker_room import AsyncLockerRoom, LockLost, LockTimeout, NotLockOwner
@@ -124,6 +124,26 @@ def test_async_failed_renewal_is_reported(mongo_rs, collection_name):
         assert reports == [lease.lost]
 
     run(mongo_rs.uri, collection_name, scenario)
+
+
+def test_async_reply_that_arrives_after_the_ttl_is_not_handed_out(mongo_uri, collection_name):
+    slow = SlowFirstReply(ttl=30)
+
+    async def main():
+        client = AsyncMongoClient(mongo_uri, event_listeners=[slow])
+        try:
+            room = AsyncLockerRoom(
+                client=client, db=DB, collection=collection_name, clock=slow.clock
+            )
+            lease = await room.lock("x", owner="gustav", ttl=30)
+            assert slow.acquires == 2
+            assert lease.valid
+            assert lease.token == 1
+            await lease.release()
+        finally:
+            await client.close()
+
+    asyncio.run(main())
 
 
 def test_async_room_validates_arguments():

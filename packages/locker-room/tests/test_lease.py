@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from conftest import SlowFirstReply
 
 from locker_room import LockLost, LockTimeout
 
@@ -88,3 +89,13 @@ def test_a_renewal_that_raises_loses_its_lease_but_others_keep_renewing(locker):
     healthy.release()
     with pytest.raises(LockLost):
         broken.release()
+
+
+def test_a_reply_that_arrives_after_the_ttl_is_not_handed_out_as_a_lease(make_room):
+    slow = SlowFirstReply(ttl=30)
+    room = make_room({"event_listeners": [slow]}, clock=slow.clock)
+    lease = room.lock("x", owner="gustav", ttl=30)
+    assert slow.acquires == 2, "the stale hold was taken again"
+    assert lease.valid
+    assert lease.token == 1, "still the caller's: the hold continues with the same token"
+    lease.release()

@@ -111,7 +111,7 @@ class AsyncLockerRoom:
         unsettled_since: float | None = None
         last_error: PyMongoError | None = None
         while True:
-            sent = self._clock()
+            sent = started = self._clock()
             try:
                 with within(deadline, self._clock):
                     doc: Document | None = await self._collection.find_one_and_update(
@@ -125,10 +125,15 @@ class AsyncLockerRoom:
                 _log_acquire.info("acquire of %r unsettled (%s); reading it back", name, error)
                 last_error = error
                 unsettled_since = sent if unsettled_since is None else unsettled_since
+                started = unsettled_since  # the write read back may be the earliest one
                 with within(deadline, self._clock):
                     doc = await self._settle_acquire(name, owner, attempt)
+            if doc is not None and self._clock() >= started + ttl:
+                # The reply came too late to be sure the lease still stands (a slow server, a
+                # failover retried by pymongo): send the same attempt again for a fresh one.
+                _log_acquire.info("acquire of %r answered after its ttl; repeating it", name)
+                doc = None
             if doc is not None:
-                started = sent if unsettled_since is None else unsettled_since
                 lease = AsyncLease(self, doc, ttl=ttl, sent_at=started, on_lost=on_lost)
                 self._leases.setdefault((name, owner), []).append(lease)
                 _log_acquire.debug("%r acquired %r with token %d", owner, name, lease.token)
