@@ -35,8 +35,9 @@ A lease can end while its holder still works (a GC pause, a network partition lo
 the ttl): the lock then passes on and two processes believe they hold it. Leases alone
 cannot prevent that. The token can: pass ``lease.token`` along with every write to the
 protected resource, and have the resource refuse a token lower than the highest it has
-seen (for a MongoDB resource, put ``{"fence": {"$lt": token}}`` in the update's filter and
-``{"$set": {"fence": token}}`` in the update).
+seen. For a MongoDB resource, put ``{"fence": {"$not": {"$gt": token}}}`` in the update's
+filter (it matches a document never fenced, or fenced by this or an older hold; ``$lt``
+would refuse the holder's own second write) and ``{"$set": {"fence": token}}`` in the update.
 
 Failures
 --------
