@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import RecordingSleep, free_port, line, take, tweet
 
+import twitter_stream_client.client as client_module
 from twitter_stream_client import (
     AuthenticationError,
     Disconnect,
@@ -16,7 +17,17 @@ from twitter_stream_client import (
     StreamError,
     stop_after_attempt,
 )
-from twitter_stream_client.testing import Cut, Drip, Hold, Raw, Reply, ScriptedStreamServer, Send
+from twitter_stream_client.testing import (
+    Cut,
+    Drip,
+    Hold,
+    Pause,
+    Raw,
+    Reply,
+    ScriptedStreamServer,
+    Send,
+    Step,
+)
 
 PATH = "/stream"
 
@@ -130,13 +141,35 @@ def test_stall_before_any_line_is_a_network_failure(
     assert client.stats.reconnects == {"network": 1}
 
 
+@pytest.mark.parametrize("socket_found", [True, False])
 def test_drip_of_one_byte_every_0_4_s_trips_the_stall_watchdog(
-    server: ScriptedStreamServer, sleep: RecordingSleep
+    server: ScriptedStreamServer,
+    sleep: RecordingSleep,
+    monkeypatch: pytest.MonkeyPatch,
+    socket_found: bool,
 ) -> None:
     # Every read returns a byte well within the socket timeout, but no line completes.
+    # Without the socket the watchdog thread cannot act; the read loop's own check must.
+    if not socket_found:
+        monkeypatch.setattr(client_module, "_socket_of", lambda response: None)
     server.script(
         PATH, Reply(steps=[Send(line(tweet(1))), Drip(line(tweet(99, "d" * 40)), 0.4)]), ok(2)
     )
+    client = client_for(server, sleep, stall_timeout=1.0)
+    assert [m.id for m in take(client, 2)] == ["1", "2"]
+    assert client.stats.reconnects == {"stall": 1}
+    assert sleep.calls == []
+
+
+def test_drip_inside_one_http_chunk_trips_the_stall_watchdog(
+    server: ScriptedStreamServer, sleep: RecordingSleep
+) -> None:
+    # One chunk header announces the whole message, then its bytes trickle in. urllib3
+    # reads a chunk whole, so no read returns before the message is complete.
+    slow = line(tweet(99, "d" * 40))
+    steps: list[Step] = [Send(line(tweet(1))), Raw(b"%x\r\n" % len(slow))]
+    steps += [step for i in range(len(slow)) for step in (Raw(slow[i : i + 1]), Pause(0.4))]
+    server.script(PATH, Reply(steps=steps), ok(2))
     client = client_for(server, sleep, stall_timeout=1.0)
     assert [m.id for m in take(client, 2)] == ["1", "2"]
     assert client.stats.reconnects == {"stall": 1}

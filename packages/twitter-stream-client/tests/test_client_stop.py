@@ -5,10 +5,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from conftest import line, tweet
 
+import twitter_stream_client.client as client_module
 from twitter_stream_client import ReconnectPolicy, StreamClient
-from twitter_stream_client.testing import Hold, Reply, ScriptedStreamServer, Send
+from twitter_stream_client.testing import Hold, Reply, ScriptedStreamServer, Send, WaitFor
 
 PATH = "/stream"
 
@@ -40,6 +42,27 @@ def test_stop_unblocks_a_read_on_a_silent_connection(server: ScriptedStreamServe
     assert time.monotonic() - started < 3600.0
     assert [m.id for m in seen] == ["1"]  # type: ignore[attr-defined]
     assert client.stats.reconnects == {}
+    assert len(server.requests) == 1
+
+
+def test_stop_without_a_socket_to_shut_down_takes_effect_at_the_next_read(
+    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # stop() finds the socket through urllib3/http.client internals; if a future
+    # version hides it, stop() must still end the stream (at the next chunk), not hang
+    # or raise.
+    monkeypatch.setattr(client_module, "_socket_of", lambda response: None)
+    more = threading.Event()
+    server.script(PATH, Reply(steps=[Send(line(tweet(1))), WaitFor(more), Send(line(tweet(2)))]))
+    client = StreamClient(server.url(PATH), auth=None, stall_timeout=3600.0)
+    thread, seen = consume_in_thread(client)
+    while not seen:
+        time.sleep(0.01)
+    client.stop()
+    more.set()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert [m.id for m in seen] == ["1", "2"]  # type: ignore[attr-defined]
     assert len(server.requests) == 1
 
 

@@ -84,6 +84,48 @@ class _Stalled(Exception):
     """No complete line for ``stall_timeout`` seconds although bytes may still arrive."""
 
 
+class _Watchdog:
+    """Shut the socket down once no complete line has arrived for ``timeout`` seconds.
+
+    The read loop checks the deadline at every read too, but a drip inside one HTTP
+    chunk keeps urllib3 in a single read until the chunk is complete: only another
+    thread can end that read. Time the consumer spends on a message (``paused``) does
+    not count.
+    """
+
+    def __init__(
+        self, response: requests.Response, timeout: float, clock: Callable[[], float]
+    ) -> None:
+        self.last_line = clock()
+        self.paused = False
+        self.fired = False
+        self._done = threading.Event()
+        self._thread = threading.Thread(
+            target=self._watch,
+            args=(response, timeout, clock),
+            name="twitter-stream-client stall watchdog",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def _watch(
+        self, response: requests.Response, timeout: float, clock: Callable[[], float]
+    ) -> None:
+        wait = timeout
+        while not self._done.wait(wait):
+            if self.paused:
+                wait = timeout
+                continue
+            wait = self.last_line + timeout - clock()
+            if wait <= 0:
+                self.fired = True
+                _shutdown(response)
+                return
+
+    def cancel(self) -> None:
+        self._done.set()
+
+
 class _ConnectionOutcome:
     """How one connection ended, decided while reading it."""
 
@@ -490,6 +532,7 @@ class StreamClient:
         stop_event = self._stop_event
         loads = _json.loads
         last_line = clock()
+        watchdog = _Watchdog(response, stall_timeout, clock)
         try:
             for chunk in _chunks(response.raw):
                 stats.bytes += len(chunk)
@@ -503,14 +546,14 @@ class StreamClient:
                         self.max_message_bytes,
                     )
                     framer.dropped = 0
-                    last_line = now
+                    last_line = watchdog.last_line = now
                 if not frames:
                     if now - last_line >= stall_timeout:
                         raise _Stalled
                     continue
-                last_line = now
                 outcome.healthy = True
                 stats.last_message_at = now
+                watchdog.paused = True
                 for frame in frames:
                     if not frame:
                         stats.keep_alives += 1
@@ -530,17 +573,27 @@ class StreamClient:
                         message, outcome
                     ):
                         return
+                last_line = watchdog.last_line = clock()
+                watchdog.paused = False
                 if stop_event.is_set():
                     return
+            if watchdog.fired:
+                raise _Stalled
         except _Stalled:
             outcome.reason = "stall"
             outcome.error = TimeoutError(f"no complete line for {stall_timeout} s")
         except _NETWORK_ERRORS as exc:
-            if _is_read_timeout(exc):
+            if watchdog.fired:
                 outcome.reason = "stall"
+                outcome.error = TimeoutError(f"no complete line for {stall_timeout} s")
+            elif _is_read_timeout(exc):
+                outcome.reason = "stall"
+                outcome.error = exc
             else:
                 outcome.reason = "network"
-            outcome.error = exc
+                outcome.error = exc
+        finally:
+            watchdog.cancel()
 
     def _ends_stream(self, message: Disconnect | StreamError, outcome: _ConnectionOutcome) -> bool:
         if isinstance(message, Disconnect):
