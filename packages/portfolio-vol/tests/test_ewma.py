@@ -56,3 +56,12 @@ def test_bad_lambda(returns, weights):
 def test_no_rows(weights):
     with pytest.raises(InsufficientDataError, match="`returns` has no rows"):
         ewma_volatility(np.empty((0, 6)), weights)
+
+
+@pytest.mark.parametrize("halflife", [math.inf, 1e-300])
+def test_halflife_that_makes_lambda_zero_or_one(returns, weights, halflife):
+    with pytest.raises(
+        InvalidParameterError,
+        match=r"`halflife` .* gives λ = .*, outside the open interval \(0, 1\)",
+    ):
+        ewma_volatility(returns, weights, halflife=halflife)

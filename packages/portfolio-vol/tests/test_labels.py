@@ -5,12 +5,14 @@ import pandas as pd
 import pytest
 
 from portfolio_vol import (
+    InvalidParameterError,
     ShapeMismatchError,
     annualize,
     covariance,
     diversification_ratio,
     ewma_volatility,
     naive_volatility,
+    parametric_es,
     parametric_var,
     portfolio_volatility,
     risk_contributions,
@@ -130,3 +132,43 @@ def test_covariance_labels_must_agree(frame, weights):
     cov.index = ASSETS[::-1]
     with pytest.raises(ShapeMismatchError, match="same labels on its index and columns"):
         portfolio_volatility(weights, cov)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda w, cov, frame: portfolio_volatility(w, cov.to_numpy()),
+        lambda w, cov, frame: risk_contributions(w, cov.to_numpy()),
+        lambda w, cov, frame: naive_volatility(w, np.sqrt(np.diag(cov))),
+        lambda w, cov, frame: rolling_volatility(frame.to_numpy(), w, 20),
+        lambda w, cov, frame: ewma_volatility(frame.to_numpy(), w),
+    ],
+)
+def test_labelled_weights_are_never_matched_by_position(frame, labelled_weights, call):
+    # A Series of weights in another order than the unlabelled assets would silently give
+    # a wrong number if taken by position.
+    shuffled = labelled_weights.iloc[::-1]
+    with pytest.raises(ShapeMismatchError, match="`weights` given by label need labelled assets"):
+        call(shuffled, covariance(frame), frame)
+
+
+def test_per_asset_means_are_aligned_by_label(frame, labelled_weights):
+    cov = covariance(frame)
+    means = pd.Series(np.linspace(0.001, 0.006, 6), index=ASSETS)
+    expected = parametric_var(labelled_weights, cov, mean=means.to_numpy())
+    assert parametric_var(labelled_weights, cov, mean=means.iloc[::-1]) == pytest.approx(
+        expected, rel=1e-12
+    )
+    assert parametric_es(labelled_weights, cov, mean=dict(means.iloc[::-1])) == pytest.approx(
+        parametric_es(labelled_weights, cov, mean=means.to_numpy()), rel=1e-12
+    )
+
+
+def test_mean_labels_must_match_the_assets(frame, labelled_weights):
+    cov = covariance(frame)
+    with pytest.raises(ShapeMismatchError, match=r"`mean` labels do not match.*\['PG'\]"):
+        parametric_var(labelled_weights, cov, mean=dict.fromkeys(ASSETS[:5], 0.0))
+    with pytest.raises(ShapeMismatchError, match="`mean` given by label need labelled assets"):
+        parametric_var(labelled_weights.to_numpy(), cov.to_numpy(), mean={"MSFT": 0.0})
+    with pytest.raises(InvalidParameterError, match="`mean` must be finite"):
+        parametric_var(labelled_weights, cov, mean=dict.fromkeys(ASSETS, np.nan))

@@ -77,6 +77,12 @@ def test_malformed_weights(prices_file, capsys):
     assert "expected TICKER=WEIGHT" in capsys.readouterr().err
 
 
+def test_ticker_given_twice(prices_file, capsys):
+    with pytest.raises(SystemExit):
+        main([str(prices_file), "--weights", "AAPL=0.5,MSFT=0.3,AAPL=0.2"])
+    assert "'AAPL' is given twice" in capsys.readouterr().err
+
+
 def test_weight_that_is_not_a_number(prices_file, capsys):
     with pytest.raises(SystemExit):
         main([str(prices_file), "--weights", "AAPL=half"])

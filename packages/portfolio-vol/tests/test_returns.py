@@ -84,3 +84,10 @@ def test_one_row_is_not_enough():
 def test_pairwise_is_not_a_policy_for_prices():
     with pytest.raises(InvalidParameterError, match="`nan_policy` must be one of"):
         returns_from_prices(PRICES, nan_policy="pairwise")
+
+
+def test_numpy_rows_are_named_by_their_position_before_dropping():
+    prices = np.array([[1.0, 2.0], [np.nan, 2.0], [-1.0, 3.0]])
+    with pytest.raises(NonPositivePriceError, match=r"got -1.0 at row 2, column 0") as info:
+        returns_from_prices(prices, nan_policy="drop")
+    assert (info.value.row, info.value.column) == (2, 0)

@@ -121,3 +121,10 @@ def test_constant_window_has_undefined_contributions(returns, weights):
 def test_rolling_contributions_take_one_portfolio(returns):
     with pytest.raises(InvalidParameterError, match=r"`weights` must be one portfolio"):
         rolling_risk_contributions(returns, np.ones((2, 6)), 30)
+
+
+def test_zero_variance_window_named_by_its_row_before_dropping(returns, weights):
+    returns[100:130] = 0.01
+    returns[5, 0] = np.nan
+    with pytest.raises(ZeroVarianceError, match="zero variance in the window ending at row 129"):
+        rolling_risk_contributions(returns, weights, 30, nan_policy="drop")

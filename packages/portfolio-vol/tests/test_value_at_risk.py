@@ -57,8 +57,13 @@ def test_alpha_outside_the_unit_interval():
 
 
 def test_non_positive_horizon():
-    with pytest.raises(InvalidParameterError, match="`horizon` must be > 0, got 0"):
+    with pytest.raises(InvalidParameterError, match="`horizon` must be finite and > 0, got 0"):
         parametric_es(W, COV, horizon=0)
+
+
+def test_infinite_horizon():
+    with pytest.raises(InvalidParameterError, match="`horizon` must be finite and > 0, got inf"):
+        parametric_var(W, COV, horizon=math.inf)
 
 
 def test_mean_of_the_wrong_shape():

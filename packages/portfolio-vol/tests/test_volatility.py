@@ -88,7 +88,9 @@ def test_annualize_scales_by_root_time():
 
 
 def test_annualize_rejects_a_non_positive_period_count():
-    with pytest.raises(InvalidParameterError, match="`periods_per_year` must be > 0, got 0"):
+    with pytest.raises(
+        InvalidParameterError, match="`periods_per_year` must be finite and > 0, got 0"
+    ):
         annualize(0.01, 0)
 
 
@@ -169,3 +171,10 @@ def test_naive_volatility_rejects_negative_vols():
 def test_naive_volatility_rejects_a_matrix_of_vols():
     with pytest.raises(ShapeMismatchError, match=r"`vols` must be 1-D of shape \(N,\)"):
         naive_volatility([0.5, 0.5], np.eye(2))
+
+
+def test_annualize_rejects_an_infinite_period_count():
+    with pytest.raises(
+        InvalidParameterError, match="`periods_per_year` must be finite and > 0, got inf"
+    ):
+        annualize(0.01, math.inf)

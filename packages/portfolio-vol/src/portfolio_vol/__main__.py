@@ -35,6 +35,8 @@ def _weights(text: str) -> dict[str, float]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
             raise argparse.ArgumentTypeError(f"expected TICKER=WEIGHT, got {item!r}")
+        if name.strip() in weights:
+            raise argparse.ArgumentTypeError(f"{name.strip()!r} is given twice")
         try:
             weights[name.strip()] = float(value)
         except ValueError:

@@ -42,7 +42,8 @@ def is_pandas(obj: object) -> bool:
 
 @dataclass(frozen=True)
 class Table:
-    """A (T, N) float array with the labels it came with (``None`` for numpy input)."""
+    """A (T, N) float array with the labels it came with (``None`` for numpy input, whose
+    rows are named by position)."""
 
     values: FloatArray
     index: Any = None
@@ -51,13 +52,18 @@ class Table:
     one_dimensional: bool = False
 
     def row_name(self, row: int) -> object:
-        return row if self.index is None else self.index[row]
+        if self.index is None:
+            return row
+        name = self.index[row]
+        return name.item() if isinstance(name, np.generic) else name
 
     def column_name(self, column: int) -> object:
         return column if self.columns is None else self.columns[column]
 
     def take_rows(self, keep: Any) -> Table:
-        index = None if self.index is None else self.index[keep]
+        """The rows where the boolean mask ``keep`` is true; numpy rows keep their positions
+        as names, so messages point at the caller's row."""
+        index = np.flatnonzero(keep) if self.index is None else self.index[keep]
         return Table(self.values[keep], index, self.columns, self.labelled, self.one_dimensional)
 
 
@@ -139,22 +145,22 @@ class Weights:
 def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) -> Weights:
     """Convert weights to (K, N), aligning labels to ``columns`` when both have them."""
     portfolios = None
-    if isinstance(weights, Mapping):
+    if isinstance(weights, Mapping) or is_pandas(weights):
         if columns is None:
+            # By position, a Series in another order than the assets gives a wrong number.
             raise ShapeMismatchError(
-                "`weights` given by label need labelled assets (a pandas DataFrame)"
+                "`weights` given by label need labelled assets (a pandas DataFrame); "
+                "pass a plain array to match by position"
             )
-        values = _align(dict(weights), columns)[np.newaxis, :]
+        assets = list(columns)
+    if isinstance(weights, Mapping):
+        values = align_by_label(dict(weights), assets, "weights")[np.newaxis, :]
         single = True
     elif is_pandas(weights):
         labelled: Any = weights
-        if columns is not None:
-            keys = labelled.index if labelled.ndim == 1 else labelled.columns
-            _align(dict.fromkeys(keys, 0.0), columns)
-            if labelled.ndim == 1:
-                labelled = labelled.loc[list(columns)]
-            else:
-                labelled = labelled.loc[:, list(columns)]
+        keys = labelled.index if labelled.ndim == 1 else labelled.columns
+        align_by_label(dict.fromkeys(keys, 0.0), assets, "weights")
+        labelled = labelled.loc[assets] if labelled.ndim == 1 else labelled.loc[:, assets]
         values = np.asarray(labelled.to_numpy(dtype=float), dtype=np.float64)
         single = values.ndim == 1
         if single:
@@ -177,16 +183,18 @@ def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) ->
     return Weights(values, single, portfolios)
 
 
-def _align(by_label: dict[Any, float], columns: Sequence[Any]) -> FloatArray:
+def align_by_label(by_label: dict[Any, float], columns: Sequence[Any], name: str) -> FloatArray:
+    """The values of ``by_label`` in the order of ``columns``; every label exactly once."""
     missing = [c for c in columns if c not in by_label]
     unknown = [k for k in by_label if k not in set(columns)]
     if missing or unknown:
+        one, many = ("weight", "weights") if name == "weights" else (name, name)
         parts = []
         if missing:
-            parts.append(f"no weight for assets {missing}")
+            parts.append(f"no {one} for assets {missing}")
         if unknown:
-            parts.append(f"weights for unknown assets {unknown}")
-        raise ShapeMismatchError("`weights` labels do not match the assets: " + "; ".join(parts))
+            parts.append(f"{many} for unknown assets {unknown}")
+        raise ShapeMismatchError(f"`{name}` labels do not match the assets: " + "; ".join(parts))
     return np.array([by_label[c] for c in columns], dtype=np.float64)
 
 
@@ -263,7 +271,12 @@ def lam_from(lam: float, halflife: float | None) -> float:
     if halflife is not None:
         if not halflife > 0:
             raise InvalidParameterError(f"`halflife` must be > 0, got {halflife!r}")
-        return float(0.5 ** (1.0 / halflife))
+        lam = float(0.5 ** (1.0 / halflife))
+        if not 0.0 < lam < 1.0:
+            raise InvalidParameterError(
+                f"`halflife` {halflife!r} gives λ = {lam!r}, outside the open interval (0, 1)"
+            )
+        return lam
     if not 0.0 < lam < 1.0:
         raise InvalidParameterError(f"`lam` must be in the open interval (0, 1), got {lam!r}")
     return float(lam)

@@ -73,8 +73,9 @@ def covariance(
     InsufficientDataError
         Too few rows for the estimate.
     InvalidParameterError
-        Unknown ``method`` or ``nan_policy``, ``lam`` outside (0, 1), an option given to a
-        method that does not use it.
+        Unknown ``method`` or ``nan_policy``, ``lam`` outside (0, 1), ``halflife`` given to a
+        method other than ``"ewma"``. ``ddof`` and ``lam`` are ignored by the methods that do
+        not use them.
     MissingExtraError
         ``"ledoit_wolf"`` or ``"oas"`` without scikit-learn installed.
 

@@ -102,6 +102,6 @@ def ewma_volatility(
         if table.labelled:
             return series(volatility[:, 0], table.index, "volatility")
         return volatility[:, 0]
-    if table.labelled or checked.portfolios is not None:
+    if table.labelled:
         return frame(volatility, table.index, checked.portfolios)
     return volatility

@@ -118,7 +118,7 @@ def rolling_volatility(
 def _per_portfolio(values: FloatArray, table: Table, checked: Weights) -> Any:
     if checked.single:
         return series(values[:, 0], table.index, "volatility") if table.labelled else values[:, 0]
-    if table.labelled or checked.portfolios is not None:
+    if table.labelled:
         return frame(values, table.index, checked.portfolios)
     return values
 

@@ -7,16 +7,28 @@ With ``z = Φ⁻¹(α)`` and horizon h periods: ``VaR = z σ_p √h − μ h`` a
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from statistics import NormalDist
 from typing import Any
 
 import numpy as np
 
-from ._inputs import FloatArray
+from ._inputs import FloatArray, align_by_label, is_pandas
 from .exceptions import InvalidParameterError, ShapeMismatchError
 from .volatility import Portfolios, portfolios
 
 __all__ = ["parametric_es", "parametric_var"]
+
+
+def _per_asset_means(mean: Any, assets: Any) -> FloatArray:
+    """``mean`` as an array; labelled means (mapping or Series) in the order of ``assets``."""
+    if not (isinstance(mean, Mapping) or is_pandas(mean)):
+        return np.asarray(mean, dtype=np.float64)
+    if assets is None:
+        raise ShapeMismatchError(
+            "`mean` given by label need labelled assets (a pandas DataFrame `cov`)"
+        )
+    return align_by_label(dict(mean), assets, "mean")
 
 
 def _check(
@@ -24,10 +36,10 @@ def _check(
 ) -> tuple[Portfolios, FloatArray, FloatArray]:
     if not 0.0 < alpha < 1.0:
         raise InvalidParameterError(f"`alpha` must be in the open interval (0, 1), got {alpha!r}")
-    if isinstance(horizon, bool) or not horizon > 0:
-        raise InvalidParameterError(f"`horizon` must be > 0, got {horizon!r}")
+    if isinstance(horizon, bool) or not 0 < horizon < math.inf:
+        raise InvalidParameterError(f"`horizon` must be finite and > 0, got {horizon!r}")
     checked = portfolios(weights, cov)
-    means = np.asarray(mean, dtype=np.float64)
+    means = _per_asset_means(mean, checked.assets)
     if means.ndim == 0:
         portfolio_means = np.full(checked.weights.values.shape[0], float(means))
     elif means.shape == (checked.cov.shape[0],):
@@ -60,8 +72,9 @@ def parametric_var(
         Confidence level in (0, 1).
     horizon : float, default=1
         Horizon in periods; volatility scales with √horizon, the mean with horizon.
-    mean : float or array-like of shape (N,), default=0.0
-        Expected return per period, of the portfolio or of each asset.
+    mean : float, array-like of shape (N,), mapping or pandas Series, default=0.0
+        Expected return per period, of the portfolio or of each asset; labelled means are
+        aligned to the assets of a labelled ``cov``.
 
     Returns
     -------

@@ -102,13 +102,7 @@ def portfolios(weights: Any, cov: Any) -> Portfolios:
     checked_cov = as_covariance(cov)
     table = checked_cov.table
     checked = as_weights(weights, table.columns, table.values.shape[0])
-    return Portfolios(
-        checked,
-        table.values,
-        checked_cov.factor,
-        table.columns,
-        table.labelled or is_pandas(weights),
-    )
+    return Portfolios(checked, table.values, checked_cov.factor, table.columns, table.labelled)
 
 
 def portfolio_volatility(weights: Any, cov: Any) -> Any:
@@ -245,8 +239,10 @@ def annualize(vol: Any, periods_per_year: float = 252) -> Any:
     >>> round(annualize(0.01), 6)
     0.158745
     """
-    if isinstance(periods_per_year, bool) or not periods_per_year > 0:
-        raise InvalidParameterError(f"`periods_per_year` must be > 0, got {periods_per_year!r}")
+    if isinstance(periods_per_year, bool) or not 0 < periods_per_year < math.inf:
+        raise InvalidParameterError(
+            f"`periods_per_year` must be finite and > 0, got {periods_per_year!r}"
+        )
     factor = math.sqrt(periods_per_year)
     if isinstance(vol, (int, float)) and not isinstance(vol, bool):
         return float(vol) * factor
