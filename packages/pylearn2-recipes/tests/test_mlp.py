@@ -95,6 +95,55 @@ def test_fprop_of_a_shared_input_evaluates_and_tracks_changes() -> None:
     assert out.eval().sum() == pytest.approx(1.0)
 
 
+def test_fprop_eval_of_a_shared_input_matches_the_graph_after_training() -> None:
+    # The shortcut behind `.eval()` must give what compiling the returned graph gives,
+    # also after SGD steps have changed the parameters (no stale result).
+    from pylearn2_recipes.datasets import DenseDesignMatrix
+    from pylearn2_recipes.training_algorithms import SGD
+
+    ann = blog_xor_mlp()
+    shared = pytensor.shared(np.array([[0, 1], [1, 1]]), name="inputs")
+    out = ann.fprop(shared)
+    before = out.eval()
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]] * 5)
+    dataset = DenseDesignMatrix(X=X, y=(X.sum(axis=1) == 1).astype(int), y_labels=2)
+    algorithm = SGD(0.5, batch_size=4, theano_function_mode=FAST)
+    algorithm.setup(ann, dataset)
+    for _ in range(5):
+        algorithm.train(dataset)
+    after = out.eval()
+    assert not np.allclose(after, before)
+    np.testing.assert_allclose(after, pytensor.function([], out, mode=FAST)())
+    out._fn_cache.clear()  # as if PyTensor ignored the pre-filled cache
+    np.testing.assert_allclose(out.eval(mode=FAST), after)
+
+
+def test_fprop_eval_of_a_shared_vector_is_the_graphs_value() -> None:
+    ann = blog_xor_mlp()
+    out = ann.fprop(pytensor.shared(np.array([0.0, 1.0])))
+    np.testing.assert_allclose(out.eval(), ann.predict_proba([[0, 1]])[0])
+
+
+def test_fprop_survives_a_pytensor_that_refuses_the_eval_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    ann = blog_xor_mlp()
+    variable_type = type(ann.fprop(pt.matrix("x")))
+    original = variable_type.__setattr__
+
+    def refuse_cache(self: object, name: str, value: object) -> None:
+        if name == "_fn_cache":
+            raise AttributeError(name)
+        original(self, name, value)
+
+    monkeypatch.setattr(variable_type, "__setattr__", refuse_cache)
+    out = ann.fprop(pytensor.shared(np.array([[0.0, 1.0]])))
+    monkeypatch.undo()
+    np.testing.assert_allclose(
+        pytensor.function([], out, mode=FAST)(), ann.predict_proba([[0, 1]])
+    )
+
+
 def test_fprop_is_symbolic_on_variables() -> None:
     ann = blog_xor_mlp()
     x = pt.matrix("x")

@@ -8,6 +8,7 @@ the same numbers pylearn2 draws.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -592,9 +593,9 @@ class MLP:
     def fprop(self, state_below: Symbolic, return_all: bool = False) -> Any:
         """Symbolic forward pass; ``return_all=True`` gives every layer's output.
 
-        A shared input (``mlp.fprop(pytensor.shared(x)).eval()``, as the blog does) is
-        evaluated through the model's one compiled forward function instead of a fresh
-        compilation per call; the symbolic graph is the same either way.
+        A shared matrix input (``mlp.fprop(pytensor.shared(x)).eval()``, as the blog
+        does) is evaluated through the model's one compiled forward function instead of
+        a fresh compilation per call; the symbolic graph is the same either way.
         """
         states = []
         state = state_below
@@ -603,7 +604,7 @@ class MLP:
             states.append(state)
         if return_all:
             return states
-        if isinstance(state_below, SharedVariable):
+        if isinstance(state_below, SharedVariable) and state_below.ndim == 2:
             _attach_fast_eval(
                 state, lambda: self.predict_proba(state_below.get_value(borrow=True))
             )
@@ -713,4 +714,7 @@ def _rebuild(
 def _attach_fast_eval(variable: Symbolic, compute: Callable[[], Any]) -> None:
     # Variable.eval() looks up its compiled function in `_fn_cache` under the key
     # ((), ()) when called with no inputs; seeding it saves one compilation per call.
-    variable._fn_cache = {((), ()): compute}
+    # The cache is private: a PyTensor that ignores it just compiles the graph, and one
+    # that refuses the attribute must not break fprop.
+    with contextlib.suppress(AttributeError):
+        variable._fn_cache = {((), ()): compute}
