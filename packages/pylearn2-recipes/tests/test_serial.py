@@ -94,6 +94,44 @@ def test_tampered_architecture_is_a_clear_error(tmp_path: Path) -> None:
         serial.load(path)
 
 
+class _Payload:
+    """Unpickling it creates `marker`: proof that pickled code ran."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (open, (str(self.marker), "w"))
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".npy"])
+def test_pickled_object_arrays_are_refused_without_running(tmp_path: Path, suffix: str) -> None:
+    marker = tmp_path / "ran"
+    path = tmp_path / f"evil{suffix}"
+    payload = np.array([_Payload(marker)], dtype=object)
+    if suffix == ".npz":
+        np.savez(path, __model__=payload)
+    else:
+        np.save(path, payload, allow_pickle=True)
+    with pytest.raises(ModelFileError, match="Object arrays cannot be loaded"):
+        serial.load(path)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "[1, 2]",
+        '{"format": "pylearn2-recipes-model", "version": 1, "params": 3, "architecture": {}}',
+    ],
+)
+def test_malformed_model_header_is_a_clear_error(tmp_path: Path, header: str) -> None:
+    path = tmp_path / "m.npz"
+    np.savez(path, __model__=np.array(header), param_0=np.zeros(2))
+    with pytest.raises(ModelFileError, match=r"cannot load model file .*m\.npz.*header"):
+        serial.load(path)
+
+
 def test_arrays_round_trip_without_pickle(tmp_path: Path) -> None:
     serial.save(tmp_path / "a.npy", np.arange(6.0))
     np.testing.assert_array_equal(serial.load(tmp_path / "a.npy"), np.arange(6.0))

@@ -185,10 +185,14 @@ def _load_zip(path: str) -> Any:
                     return archive[names[0]]
                 return {name: archive[name] for name in names}
             header = json.loads(str(archive[_HEADER]))
+            if not isinstance(header, dict):
+                raise ModelFileError(path, "malformed model header (not a JSON object)")
             if header.get("format") != FORMAT:
                 raise ModelFileError(path, f"unknown format {header.get('format')!r}")
             if header.get("version") != FORMAT_VERSION:
                 raise ModelFileError(path, f"unsupported format version {header.get('version')!r}")
+            if not isinstance(header.get("params"), list):
+                raise ModelFileError(path, "malformed model header (`params` is not a list)")
             values = [archive[f"param_{i}"] for i in range(len(header["params"]))]
     except ModelFileError:
         raise
