@@ -40,6 +40,9 @@ def test_alias_resolves_pylearn2_paths_to_this_package() -> None:
     assert best_params.MonitorBasedSaveBest.__module__.startswith("pylearn2_recipes.")
     assert serial is pylearn2_recipes.serial
     assert yaml_parse is pylearn2_recipes.yaml_parse
+    # The real modules keep their own import metadata.
+    assert own_mlp.__spec__.name == "pylearn2_recipes.models.mlp"
+    assert pylearn2_recipes.__spec__.name == "pylearn2_recipes"
 
 
 def test_unknown_pylearn2_module_is_a_normal_import_error() -> None:

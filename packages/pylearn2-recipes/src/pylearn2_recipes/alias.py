@@ -19,12 +19,21 @@ _TARGET = "pylearn2_recipes"
 class _AliasLoader(importlib.abc.Loader):
     def __init__(self, target: str) -> None:
         self.target = target
+        self.target_spec: importlib.machinery.ModuleSpec | None = None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType:
-        return importlib.import_module(self.target)
+        module = importlib.import_module(self.target)
+        self.target_spec = module.__spec__
+        return module
 
     def exec_module(self, module: ModuleType) -> None:
-        """The target module is already executed."""
+        """The target module is already executed; give it back its own ``__spec__``.
+
+        The import system stamps the alias spec on the module it gets from
+        ``create_module``; left there, ``pylearn2_recipes.x.__spec__`` would name
+        ``pylearn2.x``.
+        """
+        module.__spec__ = self.target_spec
 
 
 class _AliasFinder(importlib.abc.MetaPathFinder):
