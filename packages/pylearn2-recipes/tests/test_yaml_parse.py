@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import pickle
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from pylearn2_recipes import Train, UnsafeYAMLError, YAMLConfigError, load_pima, yaml_parse
+from pylearn2_recipes import (
+    PickleRefusedError,
+    Train,
+    UnsafeYAMLError,
+    YAMLConfigError,
+    load_pima,
+    yaml_parse,
+)
 from pylearn2_recipes.recipes import min_max_scale
 from pylearn2_recipes.utils import serial
 
@@ -67,6 +75,22 @@ def test_pylearn2_config_loads_and_trains(experiment_dir: Path) -> None:
             "!obj:pylearn2.models.mlp.MLP {layers: [!obj:builtins.eval {source: '1'}], nvis: 2}",
             "!obj:builtins.eval",
         ),
+        # numpy constructors that unpickle, and attribute chains through allowed names
+        ("!obj:numpy.load {file: x.npy, allow_pickle: true}", "!obj:numpy.load"),
+        (
+            "!obj:pylearn2.training_algorithms.sgd.np.load {file: x.npy, allow_pickle: true}",
+            "!obj:pylearn2.training_algorithms.sgd.np.load",
+        ),
+        (
+            "!obj:pylearn2.models.mlp.MLP.__init__.__globals__ {}",
+            "!obj:pylearn2.models.mlp.MLP.__init__.__globals__",
+        ),
+        ("x: !obj:pylearn2.utils.serial.load {filepath: x}", "!obj:pylearn2.utils.serial.load"),
+        ("!!python/name:os.system", "tag:yaml.org,2002:python/name:os.system"),
+        (
+            "a: &cmd !obj:os.system {command: 'touch {marker}'}\nb: *cmd",
+            "!obj:os.system",
+        ),
     ],
 )
 def test_non_allow_listed_callables_are_refused(document: str, tag: str, tmp_path: Path) -> None:
@@ -117,6 +141,23 @@ def test_environment_substitution(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_malformed_documents_name_the_problem(document: str, message: str) -> None:
     with pytest.raises(YAMLConfigError, match=message):
         yaml_parse.load(document)
+
+
+def test_pkl_tag_refuses_a_pickle_without_running_it(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    path = tmp_path / "evil.pkl"
+    path.write_bytes(pickle.dumps(_Payload(marker)))
+    with pytest.raises(PickleRefusedError, match="looks like a pickle"):
+        yaml_parse.load(f'model: !pkl: "{path}"')
+    assert not marker.exists()
+
+
+class _Payload:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (open, (str(self.marker), "w"))
 
 
 def test_pkl_tag_loads_a_saved_model_and_instantiate_false(tmp_path: Path) -> None:
