@@ -5,7 +5,9 @@ scikit-learn's ``MLPClassifier.partial_fit`` on the same net and batch (all meas
 this run), the cold and warm compile times (fresh processes, an empty and then the
 filled PyTensor cache), and the wall time of the whole Pima recipe.
 
-Goals: step <= 20 µs; >= 8x faster than scikit-learn.
+Goals: step <= 20 µs; >= 8x faster than scikit-learn. The 8x holds against one
+``partial_fit`` call per batch, not against scikit-learn's per-batch cost inside a
+whole-epoch ``partial_fit`` (its per-call overhead is then shared); both are printed.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ def best_of(stmt, number: int) -> float:
     return min(timeit.repeat(stmt, number=number, repeat=REPEAT)) / number
 
 
-def pylearn2_recipes_step(X: np.ndarray, Y: np.ndarray) -> float:
+def pylearn2_recipes_setup(X: np.ndarray, Y: np.ndarray):
     from pylearn2_recipes.datasets import DenseDesignMatrix
     from pylearn2_recipes.models.mlp import MLP, Sigmoid, Softmax
     from pylearn2_recipes.training_algorithms import SGD, Momentum
@@ -42,11 +44,25 @@ def pylearn2_recipes_step(X: np.ndarray, Y: np.ndarray) -> float:
         nvis=8,
     )
     algorithm = SGD(learning_rate=0.05, batch_size=10, learning_rule=Momentum(0.5))
-    algorithm.setup(ann, DenseDesignMatrix(X=X, y=Y))
+    dataset = DenseDesignMatrix(X=X, y=Y)
+    algorithm.setup(ann, dataset)
+    return algorithm, dataset
+
+
+def pylearn2_recipes_step(X: np.ndarray, Y: np.ndarray) -> float:
+    algorithm, _ = pylearn2_recipes_setup(X, Y)
     update = algorithm.sgd_update
     xb, yb = X[:10].copy(), Y[:10].copy()
     update(xb, yb)
     return best_of(lambda: update(xb, yb), 20000)
+
+
+def pylearn2_recipes_epoch_step(X: np.ndarray, Y: np.ndarray) -> float:
+    """SGD.train over 537 rows (shuffle, slicing, 54 updates), per batch."""
+    algorithm, dataset = pylearn2_recipes_setup(X, Y)
+    algorithm.train(dataset)
+    batches = -(-len(X) // 10)
+    return best_of(lambda: algorithm.train(dataset), 20) / batches
 
 
 def numpy_step(X: np.ndarray, Y: np.ndarray) -> float:
@@ -169,6 +185,7 @@ def main() -> None:
     X = rng.rand(537, 8)
     Y = np.eye(2)[(X[:, 0] > 0.5).astype(int)]
     ours = pylearn2_recipes_step(X, Y)
+    ours_epoch = pylearn2_recipes_epoch_step(X, Y)
     plain = numpy_step(X, Y)
     sk = sklearn_step(X, Y)
     sk_epoch = sklearn_epoch_step(X, Y)
@@ -185,10 +202,12 @@ def main() -> None:
         f"  scikit-learn partial_fit (1 batch):    {sk * 1e6:8.1f} µs   ratio sklearn/ours "
         f"{sk / ours:5.2f}x   goal >= 8x: {'met' if sk / ours >= 8 else 'NOT met'}"
     )
+    print("Per batch within one epoch of 537 rows (54 batches; shuffling and slicing included)")
+    print(f"  pylearn2-recipes SGD.train:            {ours_epoch * 1e6:8.1f} µs")
     print(
-        f"  scikit-learn partial_fit (54 batches), per batch:"
-        f" {sk_epoch * 1e6:5.1f} µs   ratio sklearn/ours {sk_epoch / ours:5.2f}x   goal >= 8x: "
-        f"{'met' if sk_epoch / ours >= 8 else 'NOT met'}"
+        f"  scikit-learn partial_fit:              {sk_epoch * 1e6:8.1f} µs   ratio sklearn/ours "
+        f"{sk_epoch / ours_epoch:5.2f}x   goal >= 8x: "
+        f"{'met' if sk_epoch / ours_epoch >= 8 else 'NOT met'}"
     )
     imported, cold, warm = compile_times()
     print("Compile (fresh process; setup + first epoch of 2 batches)")
