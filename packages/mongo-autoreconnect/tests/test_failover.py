@@ -81,6 +81,20 @@ def test_a_lost_write_reply_is_applied_exactly_once(mongo_rs, proxy, db_name, co
     assert c.find_one({"_id": "counter"})["n"] == (0 if command == "insert" else 1)
 
 
+def test_a_lost_reply_then_a_not_primary_reply_is_still_applied_exactly_once(
+    mongo_rs, proxy, db_name
+):
+    # Why even the first attempt runs inside pymongo.timeout(): without it pymongo stops
+    # after one retry and raises the NotPrimaryError, which alone looks "not applied", and a
+    # new attempt (new txnNumber) would apply the $inc a second time.
+    c = collection(proxy, db_name)
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    mongo_rs.fail_next("update", "not_primary")
+    c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+    assert c.find_one({"_id": "counter"})["n"] == 1
+
+
 def test_with_retry_writes_off_a_lost_reply_is_ambiguous_not_doubled(
     mongo_rs, make_client, db_name
 ):
@@ -260,6 +274,20 @@ def test_to_list_and_context_manager_on_a_resumable_cursor(make_client, db_name)
     with c.find().sort("_id", pymongo.DESCENDING) as cursor:
         assert [d["_id"] for d in cursor.to_list(3)] == [4, 3, 2]
     assert [d["_id"] for d in c.find().sort("_id").to_list()] == [0, 1, 2, 3, 4]
+
+
+def test_a_closed_cursor_stops_like_pymongos_and_is_never_re_issued(make_client, db_name):
+    c = MongoProxy(make_client(), FAST)[db_name]["c"]
+    c.insert_many([{"_id": i} for i in range(5)])
+    raw = c.unwrap().find().sort("_id").batch_size(2)
+    cursor = c.find().sort("_id").batch_size(2)
+    assert next(raw)["_id"] == next(cursor)["_id"] == 0
+    raw.close()
+    cursor.close()
+    rest = [doc["_id"] for doc in cursor]
+    assert 0 not in rest  # the query was not run again from the start
+    assert rest == [doc["_id"] for doc in raw]
+    assert cursor.alive is False
 
 
 def test_command_errors_pass_through_unchanged_and_unretried(make_client, db_name):

@@ -77,6 +77,19 @@ def test_a_lost_write_reply_is_applied_exactly_once(mongo_rs, run_with_collectio
     run_with_collection(scenario)
 
 
+def test_a_lost_reply_then_a_not_primary_reply_is_still_applied_exactly_once(
+    mongo_rs, run_with_collection
+):
+    async def scenario(c):
+        await c.insert_one({"_id": "counter", "n": 0})
+        mongo_rs.fail_next("update", "apply_then_hangup")
+        mongo_rs.fail_next("update", "not_primary")
+        await c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+        assert (await c.find_one({"_id": "counter"}))["n"] == 1
+
+    run_with_collection(scenario)
+
+
 def test_get_more_hangup_resumes_without_duplicates_or_gaps(mongo_rs, run_with_collection):
     async def scenario(c):
         await c.insert_many([{"_id": i} for i in range(10)])
@@ -196,3 +209,19 @@ def test_navigation_and_context_manager(mongo_uri, db_name):
             await client.drop_database(db_name)
 
     asyncio.run(main())
+
+
+def test_a_closed_cursor_stops_like_pymongos_and_is_never_re_issued(run_with_collection):
+    async def scenario(c):
+        await c.insert_many([{"_id": i} for i in range(5)])
+        raw = c.unwrap().find().sort("_id").batch_size(2)
+        cursor = c.find().sort("_id").batch_size(2)
+        assert (await anext(raw))["_id"] == (await anext(cursor))["_id"] == 0
+        await raw.close()
+        await cursor.close()
+        rest = [doc["_id"] async for doc in cursor]
+        assert 0 not in rest  # the query was not run again from the start
+        assert rest == [doc["_id"] async for doc in raw]
+        assert cursor.alive is False
+
+    run_with_collection(scenario)

@@ -44,6 +44,7 @@ class _Resumable:
         self._yielded = 0
         self._last: Mapping[str, Any] | None = None
         self._state: RetryState | None = None
+        self._closed = False
 
     def _accept(self, doc: Any) -> bool:
         """Count ``doc`` as yielded unless a re-opened cursor already yielded it."""
@@ -162,7 +163,7 @@ class ResumableCursor(_Resumable, Generic[_D]):
         while True:
             try:
                 if self._live is None:
-                    if self._source.exhausted(self._yielded):
+                    if self._closed or self._source.exhausted(self._yielded):
                         raise StopIteration
                     with self._timeout():
                         self._live = self._source.open(self._after, self._yielded, self._target)
@@ -202,10 +203,10 @@ class ResumableCursor(_Resumable, Generic[_D]):
         return self
 
     def close(self) -> None:
-        """Close the underlying cursor."""
-        live, self._live = self._live, None
-        if live is not None:
-            live.close()
+        """Close the underlying cursor, as pymongo does; a closed cursor is never re-issued."""
+        self._closed = True
+        if self._live is not None:
+            self._live.close()
 
     def __enter__(self) -> ResumableCursor[_D]:
         return self
@@ -254,7 +255,7 @@ class AsyncResumableCursor(_Resumable, Generic[_D]):
         while True:
             try:
                 if self._live is None:
-                    if self._source.exhausted(self._yielded):
+                    if self._closed or self._source.exhausted(self._yielded):
                         raise StopAsyncIteration
                     with self._timeout():
                         live = self._source.open(self._after, self._yielded, self._target)
@@ -297,10 +298,10 @@ class AsyncResumableCursor(_Resumable, Generic[_D]):
         return self
 
     async def close(self) -> None:
-        """Close the underlying cursor."""
-        live, self._live = self._live, None
-        if live is not None:
-            await live.close()
+        """Close the underlying cursor, as pymongo does; a closed cursor is never re-issued."""
+        self._closed = True
+        if self._live is not None:
+            await self._live.close()
 
     async def __aenter__(self) -> AsyncResumableCursor[_D]:
         return self
