@@ -71,7 +71,7 @@ def test_dump_reports_a_stream_that_ends_inside_a_value(
     ("data", "spec", "message"),
     [
         # 'a', 'bc', then a length of 5 and no payload
-        ("000161 00026263 0005", "utf*", "needed 5 bytes from byte 9, got 0"),
+        ("000161 00026263 0005", "utf*", "needed 7 bytes from byte 7, got 2"),
         # 1, 2, then a marker for a 2-byte magnitude and no magnitude
         ("0102 8e", "vlong*", "needed 2 bytes from byte 3, got 0"),
     ],

@@ -139,8 +139,10 @@ def test_eof_error_names_where_the_value_started() -> None:
 
 @pytest.mark.parametrize("wrap", [bytes, io.BytesIO])
 def test_read_utf_cut_off_is_eof_not_a_format_error(wrap: Callable[[bytes], object]) -> None:
-    with pytest.raises(TruncatedDataError):
-        DataInputStream(wrap(b"\0\5abc")).read_utf()
+    inp = DataInputStream(wrap(b"\0\5abc"))
+    with pytest.raises(TruncatedDataError, match="needed 7 bytes from byte 0, got 5"):
+        inp.read_utf()
+    assert inp.tell() == 5
     with pytest.raises(TruncatedDataError):
         DataInputStream(wrap(b"\0")).read_utf()
 
@@ -245,6 +247,25 @@ def test_a_source_with_nothing_ready_raises_blocking_and_keeps_the_partial_value
     with pytest.raises(BlockingIOError):
         inp.read_int()
     assert inp.read_int() == 9
+
+
+def test_read_utf_on_a_source_not_ready_inside_the_payload_starts_again_at_the_length() -> None:
+    class NonBlocking(io.RawIOBase):
+        def __init__(self) -> None:
+            self.chunks: list[bytes | None] = [b"\0\3ab", None, b"c\0\1d"]
+
+        def readable(self) -> bool:
+            return True
+
+        def read(self, size: int = -1) -> bytes | None:
+            return self.chunks.pop(0) if self.chunks else b""
+
+    inp = DataInputStream(NonBlocking())
+    with pytest.raises(BlockingIOError):
+        inp.read_utf()
+    assert inp.tell() == 0
+    assert inp.read_utf() == "abc"
+    assert inp.read_utf() == "d"
 
 
 def test_text_and_non_readable_sources_are_refused() -> None:

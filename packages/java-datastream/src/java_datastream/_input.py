@@ -391,11 +391,13 @@ class DataInputStream:
 
     def _read_utf_slow(self) -> str:
         pos = self._need(2)
-        length = _USHORT(self._buf, pos)[0]
-        self._pos = pos + 2
-        start = self._need(length)
-        self._pos = start + length
-        return _decode_mutf8(self._buf[start : start + length])
+        # The length stays unread until the payload is there, so a source that is not
+        # ready (BlockingIOError) lets the next call start again at the length.
+        end = 2 + _USHORT(self._buf, pos)[0]
+        pos = self._need(end)
+        end += pos
+        self._pos = end
+        return _decode_mutf8(self._buf[pos + 2 : end])
 
     def read_line(self) -> str | None:
         """Read a line of Latin-1 text ended by ``\\n``, ``\\r\\n``, a lone ``\\r`` or the end.
