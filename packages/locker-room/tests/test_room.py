@@ -81,6 +81,18 @@ def test_reentrant_counts_holds(locker):
     assert locker.status("r")["locked"] is False
 
 
+def test_a_shorter_inner_hold_never_shortens_the_outer_lease(mongo_rs, locker, make_room):
+    outer = locker.lock("r", owner="gustav", reentrant=True, ttl=60)
+    inner = locker.lock("r", owner="gustav", reentrant=True, ttl=5, timeout=0)
+    assert inner.expires_at >= outer.expires_at
+    inner.release()
+    mongo_rs.clock.advance(10)  # past the inner ttl, well inside the outer one
+    assert outer.valid
+    with pytest.raises(LockTimeout, match="held by 'gustav'"):
+        make_room().lock("r", owner="bob", timeout=0)
+    outer.release()
+
+
 def test_release_by_another_owner_raises_not_lock_owner(locker):
     lease = locker.lock("x", owner="gustav")
     with pytest.raises(

@@ -15,13 +15,14 @@ Acquire
     One ``find_one_and_update(upsert=True)``. Its filter matches the document when the lock
     is free, expired by the *server's* clock (``$expr: {$lte: ["$expires_at", "$$NOW"]}``)
     or already the caller's. Its pipeline update sets the owner and
-    ``expires_at = $$NOW + ttl`` and, unless the caller merely extends a hold it still has,
-    adds one to ``token``. When the filter does not match, the upsert tries to insert a
-    second document with the same ``_id`` and fails with DuplicateKeyError: someone else
-    holds the lock. Waiters retry with capped exponential backoff and full jitter (first
-    retry within 10 ms, at most 1 s apart) until ``timeout``.
+    ``expires_at = $$NOW + ttl`` (never earlier than before for a hold that continues) and,
+    unless the caller merely extends a hold it still has, adds one to ``token``. When the
+    filter does not match, the upsert tries to insert a second document with the same
+    ``_id`` and fails with DuplicateKeyError: someone else holds the lock. Waiters retry
+    with capped exponential backoff and full jitter (first retry within 10 ms, at most 1 s
+    apart) until ``timeout``.
 Renew
-    A thread (a task in the async API) extends the lease to ``$$NOW + ttl`` every
+    A thread (a task in the async API) extends the lease to at least ``$$NOW + ttl`` every
     ``ttl / 3``, only while owner and token still match and the lease has not expired.
     A renewal that cannot be done before the lease's local bound marks it lost.
 Release

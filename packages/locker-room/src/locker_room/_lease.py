@@ -48,7 +48,7 @@ class _LeaseState:
         self.expires_at: datetime = doc["expires_at"]
         self.ttl = ttl
         self._clock = clock
-        # The server set expires_at = its now + ttl after this request left: a bound that
+        # The server set expires_at >= its now + ttl after this request left: a bound that
         # never outlives the server's lease, whatever the two clocks read.
         self._deadline = sent_at + ttl
         self._on_lost = on_lost
@@ -111,7 +111,7 @@ class Lease(_LeaseState):
     acquired_at, expires_at : datetime
         Start of the hold and end of the lease by the server's clock (naive UTC).
     ttl : float
-        Lease length in seconds; each renewal extends the lease to server now + ttl.
+        Lease length in seconds; each renewal extends the lease to at least server now + ttl.
     valid : bool
         True while held: not released, no failed renewal, not past its local bound.
     lost : LockLost or None

@@ -93,13 +93,16 @@ def acquire_command(
         }
     else:
         holds = 1
+    later = {"$add": [_NOW, _millis(ttl)]}
     update = {
         "locked": True,
         "owner": {"$literal": owner},  # an owner like "$x" is a name, not a field path
         "holds": holds,
         "token": {"$cond": [continuing, "$token", {"$add": [{"$ifNull": ["$token", 0]}, 1]}]},
         "timestamp": {"$cond": [continuing, "$timestamp", _NOW]},
-        "expires_at": {"$add": [_NOW, _millis(ttl)]},
+        # A continuing hold is only ever extended: a shorter ttl must not cut short the
+        # lease of an outer hold, whose local bound counts on the later expiry.
+        "expires_at": {"$cond": [continuing, {"$max": ["$expires_at", later]}, later]},
         "attempt": attempt,
     }
     return query, [{"$set": update}]
@@ -108,7 +111,7 @@ def acquire_command(
 def renew_command(
     name: str, owner: str, token: int, ttl: float
 ) -> tuple[Document, list[Document]]:
-    """Extend an unexpired lease to ``$$NOW + ttl``; matches nothing once it expired."""
+    """Extend an unexpired lease to ``$$NOW + ttl`` (never shorten it); none once expired."""
     query = {
         "_id": name,
         "owner": owner,
@@ -116,7 +119,8 @@ def renew_command(
         "locked": True,
         "$expr": {"$gt": ["$expires_at", _NOW]},
     }
-    return query, [{"$set": {"expires_at": {"$add": [_NOW, _millis(ttl)]}}}]
+    later = {"$add": [_NOW, _millis(ttl)]}
+    return query, [{"$set": {"expires_at": {"$max": ["$expires_at", later]}}}]
 
 
 def release_command(
