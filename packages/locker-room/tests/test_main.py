@@ -49,6 +49,16 @@ def test_release_needs_force_or_owner(cli, capsys):
     assert "one of the arguments --force --owner is required" in capsys.readouterr().err
 
 
+def test_force_release_of_a_lock_never_taken_says_so(cli, capsys):
+    assert cli("release", "nothing", "--force") == 1
+    assert "no lock named 'nothing'" in capsys.readouterr().err
+
+
+def test_malformed_uri_is_reported(capsys):
+    assert main(["--uri", "mongodb://", "status", "x"]) == 2
+    assert "bad --uri 'mongodb://'" in capsys.readouterr().err
+
+
 def test_unreachable_server_is_reported(capsys):
     uri = "mongodb://127.0.0.1:9/?serverSelectionTimeoutMS=200"
     assert main(["--uri", uri, "status", "x"]) == 2

@@ -16,7 +16,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConfigurationError, PyMongoError
 
 from locker_room._demo import run_demo, server_for_demo
 from locker_room._errors import LockError
@@ -70,7 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except RuntimeError as error:
             print(f"error: {error}", file=sys.stderr)
             return 2
-    with LockerRoom(host=args.uri, db=args.db, collection=args.collection) as locker:
+    try:
+        locker = LockerRoom(host=args.uri, db=args.db, collection=args.collection)
+    except ConfigurationError as error:
+        print(f"error: bad --uri {args.uri!r}: {error}", file=sys.stderr)
+        return 2
+    with locker:
         try:
             if args.command == "status":
                 print(_line(locker.status(args.name)))
@@ -79,6 +84,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(_line(status))
             elif args.force:
                 before = locker.status(args.name)
+                if before["token"] == 0:  # tokens start at 1: no document
+                    print(f"error: no lock named {args.name!r}", file=sys.stderr)
+                    return 1
                 locker.force_release(args.name)
                 print(f"broke {_line(before)}")
             else:
