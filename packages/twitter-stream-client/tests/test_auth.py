@@ -7,6 +7,7 @@ import logging
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from conftest import RecordingSleep, line, take, tweet
 from oauthlib.common import Request
 from oauthlib.oauth1 import Client
@@ -65,6 +66,30 @@ def test_verifier_accepts_twitters_published_example() -> None:
     assert not verify("POST", url, body.replace("Ladies", "Lads"), authorization,
                       consumer_secret, token_secret)  # fmt: skip
     assert not verify("POST", url, body, authorization, consumer_secret, "wrong")
+
+
+def test_credentials_sign_twitters_published_example() -> None:
+    # The package's own signer, with the example's nonce and timestamp pinned, must
+    # produce the published signature of developer.x.com "Creating a signature".
+    credentials = OAuth1Credentials(
+        "xvz1evFS4wEEPTGEFPHBog",
+        "kAcSOqF21Fu85e7zjz7ZN2U4ZRhfV3WpwPAoE3Z7kBw",
+        "370773112-GmHxMAgYyLbNEtIKZeRNFsMKPR9EyMZeS9weJAEb",
+        "LswwdoUaIvS8ltyTt5jkRh4J50vUPVVHtR2YPi5kE",
+    )
+    auth = credentials.requests_auth()
+    auth.client.nonce = "kYjzVBB8Y0ZFabxSWbWovY3uYSQ2pTgmZeNu2VS4cg"  # type: ignore[attr-defined]
+    auth.client.timestamp = "1318622958"  # type: ignore[attr-defined]
+    request = requests.Request(
+        "POST",
+        "https://api.twitter.com/1.1/statuses/update.json?include_entities=true",
+        data={"status": "Hello Ladies + Gentlemen, a signed OAuth request!"},
+        auth=auth,
+    ).prepare()
+    header = request.headers["Authorization"]
+    header = header.decode() if isinstance(header, bytes) else header
+    fields = dict(utils.parse_authorization_header(header))
+    assert utils.unescape(fields["oauth_signature"]) == "hCtSmYh+iHYCEqBWrE7C7hYmtUk="
 
 
 def test_rfc5849_published_signature() -> None:

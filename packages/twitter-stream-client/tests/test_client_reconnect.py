@@ -102,6 +102,15 @@ def test_401_is_retried_once_then_fatal(
     assert len(server.requests) == 2
 
 
+def test_a_second_401_before_any_200_is_fatal(
+    server: ScriptedStreamServer, sleep: RecordingSleep
+) -> None:
+    server.script(PATH, Reply(status=401), Reply(status=503), Reply(status=401))
+    with pytest.raises(AuthenticationError):
+        take(client_for(server, sleep), 1)
+    assert sleep.calls == [5.0, 10.0]
+
+
 def test_one_401_then_200_streams(server: ScriptedStreamServer, sleep: RecordingSleep) -> None:
     server.script(PATH, Reply(status=401), ok(1))
     assert [m.id for m in take(client_for(server, sleep), 1)] == ["1"]

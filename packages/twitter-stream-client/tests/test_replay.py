@@ -67,3 +67,16 @@ def test_replay_speed_spaces_messages_by_their_time(tmp_path: Path) -> None:
 def test_replay_rejects_bad_speed(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="`speed` must be a positive number"):
         list(replay(tmp_path / "missing.jsonl", speed=0))
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_recording_that_cannot_be_written_raises_instead_of_reconnecting(
+    server: ScriptedStreamServer, sleep: RecordingSleep
+) -> None:
+    # A full disk is not a network error: reconnecting would lose every message anew.
+    server.script(PATH, Reply(steps=[Send(line(tweet(1)))]), Reply(steps=[Send(line(tweet(2)))]))
+    client = StreamClient(server.url(PATH), auth=None, sleep=sleep).record_to("/dev/full")
+    with pytest.raises(OSError, match="No space left"):
+        take(client, 1)
+    assert len(server.requests) == 1
+    assert client.stats.reconnects == {}

@@ -533,6 +533,7 @@ class StreamClient:
         loads = _json.loads
         last_line = clock()
         watchdog = _Watchdog(response, stall_timeout, clock)
+        recording = False
         try:
             for chunk in _chunks(response.raw):
                 stats.bytes += len(chunk)
@@ -566,7 +567,9 @@ class StreamClient:
                         continue
                     message = parse_message(raw)
                     if record is not None:
+                        recording = True  # its OSError is no network error: let it out
                         _record(record, frame, raw)
+                        recording = False
                     stats.messages += 1
                     yield message
                     if isinstance(message, (Disconnect, StreamError)) and self._ends_stream(
@@ -583,6 +586,8 @@ class StreamClient:
             outcome.reason = "stall"
             outcome.error = TimeoutError(f"no complete line for {stall_timeout} s")
         except _NETWORK_ERRORS as exc:
+            if recording:
+                raise
             if watchdog.fired:
                 outcome.reason = "stall"
                 outcome.error = TimeoutError(f"no complete line for {stall_timeout} s")

@@ -4,7 +4,7 @@
 
     StreamClientError                 root of everything below
     ├── FatalResponseError            403/404/406/413/416/other 4xx: retrying cannot help
-    │   └── AuthenticationError       401 twice in a row (bad credentials or clock skew)
+    │   └── AuthenticationError       a second 401 before any 200 (credentials, clock skew)
     ├── StreamDisconnected            the server asked us to stop (disconnect code or v2 error)
     ├── RetriesExhausted              the policy's stop strategy gave up
     └── RulesError                    the v2 rules endpoint refused a request
@@ -54,7 +54,7 @@ class FatalResponseError(StreamClientError):
 
 
 class AuthenticationError(FatalResponseError):
-    """HTTP 401 on two connection attempts in a row.
+    """HTTP 401 a second time before any connection succeeded (answered 200).
 
     The first 401 is retried once, because an out-of-sync clock (OAuth timestamp) is
     transient; check the credentials and the system clock before retrying again.
