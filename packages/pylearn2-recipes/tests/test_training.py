@@ -353,6 +353,34 @@ def test_an_extension_can_stop_training_and_save_freq_saves(rng, tmp_path) -> No
         Train(pima_like(10, rng), pima_net(), algorithm, extensions=[object()])
 
 
+def test_extensions_after_a_stopping_one_still_see_the_last_monitor(rng) -> None:
+    # pylearn2 calls every on_monitor even when an earlier extension raised
+    # StopIteration, and still asks the termination criterion.
+    log: list[str] = []
+    criterion = RecordingCriterion()
+    algorithm = SGD(
+        learning_rate=0.05,
+        batch_size=10,
+        termination_criterion=criterion,
+        theano_function_mode=FAST,
+    )
+    train = Train(pima_like(10, rng), pima_net(), algorithm, extensions=[Stopper(), Calls(log)])
+    train.main_loop()
+    assert train.model.monitor.get_epochs_seen() == 2
+    assert log[-1] == "on_monitor@2"
+    assert criterion.asked == [0, 1, 2]
+
+
+class RecordingCriterion(EpochCounter):
+    def __init__(self) -> None:
+        super().__init__(100)
+        self.asked: list[int] = []
+
+    def continue_learning(self, model) -> bool:
+        self.asked.append(model.monitor.get_epochs_seen())
+        return super().continue_learning(model)
+
+
 def test_schedules_apply_at_setup_too(rng) -> None:
     # pylearn2's setup applies the schedule once before the epoch-0 on_monitor, which
     # matters when start=0: the first epoch already trains with lr0 - 2·step.

@@ -92,15 +92,20 @@ class Train:
             )
 
     def run_callbacks_and_monitoring(self) -> bool:
-        """Monitor, then call every extension's ``on_monitor``; False if one stopped."""
+        """Monitor, then call every extension's ``on_monitor``; False if one stopped.
+
+        An extension that raises StopIteration does not keep the later ones from
+        seeing this monitoring call (as in pylearn2).
+        """
         self.model.monitor()
         self._last_epoch_end = time.perf_counter()
-        try:
-            for extension in self.extensions:
+        going = True
+        for extension in self.extensions:
+            try:
                 extension.on_monitor(self.model, self.dataset, self.algorithm)
-        except StopIteration:
-            return False
-        return True
+            except StopIteration:
+                going = False
+        return going
 
     def _continue(self) -> bool:
         wanted = self.algorithm.continue_learning(self.model)
@@ -110,17 +115,18 @@ class Train:
         """Train until the algorithm or an extension says stop."""
         self.setup()
         try:
-            going = self.run_callbacks_and_monitoring() and self._continue()
+            extensions_going = self.run_callbacks_and_monitoring()
+            going = self._continue() and extensions_going
             while going:
                 started = time.perf_counter()
                 self.algorithm.train(self.dataset)
                 self._seconds_this_epoch = time.perf_counter() - started
                 self.model.monitor.report_epoch()
-                going = self.run_callbacks_and_monitoring()
+                extensions_going = self.run_callbacks_and_monitoring()
                 epochs = self.model.monitor.get_epochs_seen()
                 if self.save_freq > 0 and epochs % self.save_freq == 0:
                     self.save()
-                going = going and self._continue()
+                going = self._continue() and extensions_going
             if self.save_freq > 0:
                 self.save()
         finally:
