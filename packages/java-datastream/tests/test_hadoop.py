@@ -7,6 +7,7 @@ WritableUtils run in Java, not a Hadoop jar (none is installable here).
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -21,6 +22,9 @@ from java_datastream.hadoop import (
     write_vint,
     write_vlong,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 VECTORS = [
     (0, "00"), (127, "7f"), (-112, "90"), (128, "8f80"), (-113, "8770"), (255, "8fff"),
@@ -76,6 +80,15 @@ def test_read_vint_refuses_values_beyond_an_int() -> None:
 def test_writes_refuse_values_java_cannot_hold(write: object, value: int) -> None:
     with pytest.raises(ValueError, match=r"outside the Java (int|long) range"):
         encoded(write, value)
+
+
+@pytest.mark.parametrize("write", [write_vint, write_vlong])
+@pytest.mark.parametrize("value", [1.5, 1e10, "7"])
+def test_writes_name_a_non_int(write: Callable[..., None], value: object) -> None:
+    sink = io.BytesIO()
+    with pytest.raises(TypeError, match=rf"^{write.__name__}: expected an int, got "):
+        write(DataOutputStream(sink), value)
+    assert sink.getvalue() == b""
 
 
 def test_text_is_vint_length_and_standard_utf8() -> None:
