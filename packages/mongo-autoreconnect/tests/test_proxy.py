@@ -1,6 +1,7 @@
 """The proxy without a server: navigation, dunders, and the retry loop on a scripted collection."""
 
 import logging
+import time
 
 import pymongo
 import pytest
@@ -250,6 +251,18 @@ class TestRetryLoop:
         assert caught.value is errors[len(collection.calls) - 1]
         assert fake_time.now <= 1.0 + 0.4
         assert len(collection.calls) >= 4
+
+    def test_an_enclosing_pymongo_timeout_that_expired_ends_the_retries(self, client, fake_time):
+        # The caller's own deadline is shorter than the policy's: without this the proxy
+        # kept retrying (pymongo failing at once) until its own 10 s deadline.
+        proxy, collection, events = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        with pymongo.timeout(0.001):
+            time.sleep(0.002)
+            with pytest.raises(NotPrimaryError):
+                proxy.insert_one({})
+        assert len(collection.calls) == 1
+        assert fake_time.sleeps == []
+        assert events == []
 
     def test_a_transaction_statement_is_never_retried(self, client, fake_time):
         class InTransaction:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
+from pymongo import _csot
 from pymongo.errors import AutoReconnect, PyMongoError
 
 from ._errors import AmbiguousWriteError
@@ -68,8 +69,10 @@ class Retrier:
         )
 
     def remaining(self, state: RetryState) -> float:
-        """Seconds left before the call's deadline."""
-        return self.deadline - (self.clock() - state.start)
+        """Seconds left before the call's deadline, or the caller's ``pymongo.timeout()``."""
+        left = self.deadline - (self.clock() - state.start)
+        caller = _caller_remaining()
+        return left if caller is None else min(left, caller)
 
     def attempt_timeout(self, remaining: float) -> float:
         """The ``pymongo.timeout()`` of the next attempt: what is left, within timeoutMS."""
@@ -96,6 +99,11 @@ class Retrier:
                 ) from error
             raise error
         if policy.should_stop(state):
+            raise error
+        caller = _caller_remaining()
+        if caller is not None and caller <= 0:
+            # The caller's own pymongo.timeout() block has expired: every further attempt
+            # would fail at once until the policy's deadline.
             raise error
         if (
             state.kind is OperationKind.READ
@@ -140,6 +148,15 @@ class Retrier:
     def redact(self, text: str) -> str:
         """``text`` without passwords."""
         return redact(text, self.secrets)
+
+
+def _caller_remaining() -> float | None:
+    """Seconds left in a ``pymongo.timeout()`` block around the proxied call, if any.
+
+    Read between attempts, outside the proxy's own ``pymongo.timeout()``. pymongo has no
+    public getter; ``_csot`` is what ``pymongo.timeout`` itself sets.
+    """
+    return _csot.remaining()
 
 
 def _describe(error: BaseException) -> str:
