@@ -34,6 +34,11 @@ def test_one_hot_y_is_used_as_is_and_subclass_attributes_survive() -> None:
         ({"X": np.zeros((2, 2)), "y": [0, 1]}, "integer labels need `y_labels`"),
         ({"X": np.zeros((2, 2)), "y": [0, 3], "y_labels": 2}, "labels must lie in 0..1"),
         ({"X": np.zeros((2, 2)), "y": [0.5, 1], "y_labels": 2}, "non-integer values"),
+        (
+            {"X": [[0.0, 1.0], [np.nan, 1.0]]},
+            r"`X` holds NaN or infinite values \(first in row 1\)",
+        ),
+        ({"X": np.zeros((2, 2)), "y": [[0.0], [np.inf]]}, "`y` holds NaN or infinite values"),
     ],
 )
 def test_dense_design_matrix_errors(kwargs, message) -> None:
@@ -63,6 +68,9 @@ def test_csv_dataset_names_the_bad_line(tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_text("label,a\n1,0.5\n0,oops\n")
     with pytest.raises(ValueError, match="line 3 has a non-numeric field"):
+        CSVDataset(path)
+    path.write_text("label,a\n\n1,0.5\n\n0,oops\n")
+    with pytest.raises(ValueError, match="line 5 has a non-numeric field"):
         CSVDataset(path)
     path.write_text("label,a\n1.5,0.5\n")
     with pytest.raises(ValueError, match="labels \\(first column\\) must be integers"):

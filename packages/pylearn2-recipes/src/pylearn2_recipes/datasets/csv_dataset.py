@@ -94,20 +94,16 @@ class CSVDataset(DenseDesignMatrix):
 
 
 def _to_floats(rows: list[list[str]], path: str, first_line: int) -> np.ndarray:
-    rows = [row for row in rows if row]
-    if not rows:
+    numbered = [(line, row) for line, row in enumerate(rows, start=first_line) if row]
+    if not numbered:
         raise ValueError(f"{path}: no data rows")
-    width = len(rows[0])
-    values = np.empty((len(rows), width), dtype=np.float64)
-    for number, row in enumerate(rows):
+    width = len(numbered[0][1])
+    values = np.empty((len(numbered), width), dtype=np.float64)
+    for index, (line, row) in enumerate(numbered):
         if len(row) != width:
-            raise ValueError(
-                f"{path}: line {number + first_line} has {len(row)} fields, expected {width}"
-            )
+            raise ValueError(f"{path}: line {line} has {len(row)} fields, expected {width}")
         try:
-            values[number] = [float(cell) for cell in row]
+            values[index] = [float(cell) for cell in row]
         except ValueError:
-            raise ValueError(
-                f"{path}: line {number + first_line} has a non-numeric field: {row!r}"
-            ) from None
+            raise ValueError(f"{path}: line {line} has a non-numeric field: {row!r}") from None
     return values

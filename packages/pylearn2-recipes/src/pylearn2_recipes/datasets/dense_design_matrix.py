@@ -33,8 +33,8 @@ class DenseDesignMatrix(Dataset):
     Raises
     ------
     ValueError
-        If ``X`` is not 2-D, ``y`` has a different number of rows, or a label is out
-        of range.
+        If ``X`` is not 2-D, ``X`` or ``y`` holds NaN or infinite values, ``y`` has a
+        different number of rows, or a label is out of range.
 
     Examples
     --------
@@ -59,6 +59,7 @@ class DenseDesignMatrix(Dataset):
             )
         if not np.issubdtype(x_array.dtype, np.number):
             raise ValueError(f"`X` must be numeric, got dtype {x_array.dtype}")
+        _check_finite(x_array, "X")
         self.X: npt.NDArray[Any] = x_array
         self.X_labels = X_labels
         self.y_labels = y_labels
@@ -77,6 +78,8 @@ class DenseDesignMatrix(Dataset):
                     "`y` must be 2-D (one-hot or real-valued columns); integer labels "
                     "need `y_labels` (the number of classes)"
                 )
+            else:
+                _check_finite(y_array, "y")
             self.y = y_array
 
     def get_num_examples(self) -> int:
@@ -96,6 +99,17 @@ class DenseDesignMatrix(Dataset):
             labels = self.y.reshape(-1).astype(np.int64)
             return np.ascontiguousarray(np.eye(self.y_labels, dtype=dtype)[labels])
         return np.ascontiguousarray(self.y, dtype=dtype)
+
+
+def _check_finite(array: npt.NDArray[Any], key: str) -> None:
+    # A NaN feature or target would train to NaN parameters or, in a monitoring set,
+    # silently skew the misclass channel.
+    if np.issubdtype(array.dtype, np.number):
+        bad = ~np.isfinite(array.reshape(array.shape[0], -1)).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"`{key}` holds NaN or infinite values (first in row {int(bad.argmax())})"
+            )
 
 
 def _check_labels(y: npt.NDArray[Any], y_labels: int) -> None:
