@@ -49,6 +49,23 @@ def test_stable_where_plain_cumulative_sums_cancel():
     assert np.max(np.abs(naive[checked - 49] / expected - 1)) > 1e-9
 
 
+def test_a_huge_day_does_not_blur_the_windows_around_it():
+    """A +100 % day (a takeover) among 0.1 % days: windows near it, with or without it,
+    must still match the per-window two-pass formula."""
+    rng = np.random.default_rng(5)
+    returns = rng.normal(scale=0.001, size=(400, 2))
+    returns[200, 0] = 1.0
+    w = np.array([0.6, 0.4])
+    expected = rolling_volatility_loop(returns, w, 60)
+    np.testing.assert_allclose(rolling_volatility(returns, w, 60), expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        rolling_risk_contributions(returns, w, 60),
+        rolling_contributions_loop(returns, w, 60),
+        rtol=1e-12,
+        atol=1e-15,
+    )
+
+
 def test_many_portfolios_at_once_equal_single_calls(returns):
     many = np.random.default_rng(4).uniform(size=(7, 6))
     result = rolling_volatility(returns, many, 40)

@@ -2,10 +2,12 @@
 
 Plain cumulative sums of x·y lose precision catastrophically: the window sum is a
 difference of two prefix sums that grow with T, and any mean that is large against the
-window's spread cancels too. Here the series is cut into blocks as long as the window, each
-block is centred on its own mean and prefix-summed from zero, so every sum stays at the
-scale of one window. A window then spans the tail of one block and the head of the next; the
-two parts are merged with the exact pairwise update of Chan, Golub and LeVeque:
+window's spread cancels too. Here the series is cut into blocks as long as the window and
+each block is centred on its own mean. A window spans the tail of one block and the head of
+the next: the head is a prefix sum from the block's start, the tail a suffix sum to its end,
+so no sum holds a row outside the window and every sum stays at the scale of one window
+(only the centring mean sees the rest of the block). The two parts are merged with the
+exact pairwise update of Chan, Golub and LeVeque:
 ``C = C_a + C_b + n_a n_b / n · (x̄_a − x̄_b)(ȳ_a − ȳ_b)``.
 """
 
@@ -36,22 +38,34 @@ def _blocks(rows: FloatArray, length: int) -> tuple[FloatArray, FloatArray]:
     return blocks, means
 
 
+def _suffix_sums(blocks: FloatArray) -> FloatArray:
+    """Sums of rows k+1 .. L−1 of each block, for every k (0 at k = L−1).
+
+    Summed directly rather than as the block total minus a prefix: a large value outside the
+    window would otherwise cancel against itself and leave its round-off in the window.
+    """
+    sums = np.zeros_like(blocks)
+    np.cumsum(blocks[:, :, :0:-1], axis=2, out=sums[:, :, -2::-1])
+    return sums
+
+
 def _comoment(
     x: tuple[FloatArray, FloatArray], y: tuple[FloatArray, FloatArray], window: int
 ) -> FloatArray:
     """Window co-moments of blocked, centred series: (C, B, L) each, broadcast over C."""
     (x_blocks, x_means), (y_blocks, y_means) = x, y
     # Head of the window ending at row k of block j: rows 0..k of block j (prefix sums).
-    sxy_h = np.cumsum(x_blocks * y_blocks, axis=2)
+    products = x_blocks * y_blocks
+    sxy_h = np.cumsum(products, axis=2)
     sx_h = np.cumsum(x_blocks, axis=2)
     sy_h = np.cumsum(y_blocks, axis=2)
     head = np.arange(1.0, window + 1.0)
     comoment = sxy_h - sx_h * (sy_h / head)
     if comoment.shape[1] > 1:
-        # Tail: rows k+1.. of block j − 1, i.e. that block's total minus its prefix at k.
-        sx_t = sx_h[:, :-1, -1:] - sx_h[:, :-1]
-        sy_t = sy_h[:, :-1, -1:] - sy_h[:, :-1]
-        sxy_t = sxy_h[:, :-1, -1:] - sxy_h[:, :-1]
+        # Tail: rows k+1.. of block j − 1.
+        sx_t = _suffix_sums(x_blocks[:, :-1])
+        sy_t = _suffix_sums(y_blocks[:, :-1])
+        sxy_t = _suffix_sums(products[:, :-1])
         tail = window - head
         tail_safe = np.maximum(tail, 1.0)
         sxy_t -= sx_t * (sy_t / tail_safe)
