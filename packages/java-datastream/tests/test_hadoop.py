@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -67,6 +68,11 @@ def test_vlong_round_trip(value: int) -> None:
 @given(st.integers(-(2**31), 2**31 - 1))
 def test_vint_is_vlong_within_the_int_range(value: int) -> None:
     assert encoded(write_vint, value) == encoded(write_vlong, value)
+
+
+@pytest.mark.parametrize("write", [write_vint, write_vlong])
+def test_writes_take_numpy_integers(write: Callable[..., None]) -> None:
+    assert encoded(write, np.int64(-129)) == encoded(write, -129) == "8780"
 
 
 def test_read_vint_refuses_values_beyond_an_int() -> None:

@@ -6,6 +6,7 @@ import io
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 
 from java_datastream import DataOutputStream, UTFDataFormatError
@@ -55,6 +56,8 @@ def test_write_char_takes_one_utf16_code_unit_as_str() -> None:
         ("write_byte", 2**31),
         ("write_short", -(2**31) - 1),
         ("write_char", 2**40),
+        ("write_int", np.int64(2**40)),  # numpy integers are ints too
+        ("write_long", np.uint64(2**63)),
     ],
 )
 def test_ints_java_cannot_hold_raise_value_error_and_write_nothing(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import struct
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO, SupportsIndex
 
 from java_datastream import _arrays
 from java_datastream._errors import UTFDataFormatError
@@ -27,7 +27,7 @@ _SHORT_LENGTHS = [_USHORT(length) for length in range(256)]  # write_utf's commo
 
 
 def _int_error(value: object, method: str, kind: _arrays.Kind) -> Exception:
-    if isinstance(value, int):
+    if isinstance(value, SupportsIndex):  # an int, a numpy integer: only the range is wrong
         return _arrays.range_error(kind, method)
     return TypeError(f"{method}: expected an int, got {type(value).__name__}")
 
@@ -145,7 +145,7 @@ class DataOutputStream:
         """Write the low 8 bits of `value` (any Java int: -2**31 .. 2**31-1)."""
         try:
             data = _INT(value)
-        except struct.error:
+        except (struct.error, OverflowError):
             raise _int_error(value, "write_byte", _arrays.INT) from None
         self._write(data[3:])
         self._written += 1
@@ -154,7 +154,7 @@ class DataOutputStream:
         """Write the low 16 bits of `value` (any Java int), high byte first."""
         try:
             data = _INT(value)
-        except struct.error:
+        except (struct.error, OverflowError):
             raise _int_error(value, "write_short", _arrays.INT) from None
         self._write(data[2:])
         self._written += 2
@@ -169,7 +169,7 @@ class DataOutputStream:
             value = ord(value)
         try:
             data = _INT(value)
-        except struct.error:
+        except (struct.error, OverflowError):
             raise _int_error(value, "write_char", _arrays.INT) from None
         self._write(data[2:])
         self._written += 2
@@ -178,7 +178,7 @@ class DataOutputStream:
         """Write a 32-bit two's-complement int; outside -2**31 .. 2**31-1 raises ValueError."""
         try:
             data = _INT(value)
-        except struct.error:
+        except (struct.error, OverflowError):
             raise _int_error(value, "write_int", _arrays.INT) from None
         self._write(data)
         self._written += 4
@@ -187,7 +187,7 @@ class DataOutputStream:
         """Write a 64-bit two's-complement long; outside -2**63 .. 2**63-1 raises ValueError."""
         try:
             data = _LONG(value)
-        except struct.error:
+        except (struct.error, OverflowError):
             raise _int_error(value, "write_long", _arrays.LONG) from None
         self._write(data)
         self._written += 8

@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING
 
 from java_datastream._errors import VIntRangeError
@@ -37,8 +38,10 @@ _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
 def write_vlong(out: DataOutputStream, value: int) -> None:
     """Write `value` (a Java long) as ``WritableUtils.writeVLong`` does: 1 to 9 bytes."""
-    if not isinstance(value, int):
-        raise TypeError(f"write_vlong: expected an int, got {type(value).__name__}")
+    try:
+        value = operator.index(value)  # numpy integers too, as Python ints
+    except TypeError:
+        raise TypeError(f"write_vlong: expected an int, got {type(value).__name__}") from None
     if not _LONG_MIN <= value <= _LONG_MAX:
         raise ValueError(f"write_vlong: {value} is outside the Java long range")
     if -112 <= value <= 127:
@@ -55,8 +58,10 @@ def write_vlong(out: DataOutputStream, value: int) -> None:
 
 def write_vint(out: DataOutputStream, value: int) -> None:
     """Write `value` (a Java int) as ``WritableUtils.writeVInt`` does: 1 to 5 bytes."""
-    if not isinstance(value, int):
-        raise TypeError(f"write_vint: expected an int, got {type(value).__name__}")
+    try:
+        value = operator.index(value)  # numpy integers too, as Python ints
+    except TypeError:
+        raise TypeError(f"write_vint: expected an int, got {type(value).__name__}") from None
     if not _INT_MIN <= value <= _INT_MAX:
         raise ValueError(f"write_vint: {value} is outside the Java int range")
     write_vlong(out, value)
