@@ -9,6 +9,7 @@ from oracle import momentum_epoch, sigmoid_softmax_grads
 
 from pylearn2_recipes import NonFiniteError, Train, xor_recipe
 from pylearn2_recipes.datasets import DenseDesignMatrix
+from pylearn2_recipes.datasets.dataset import Dataset
 from pylearn2_recipes.models.mlp import MLP, Sigmoid, Softmax
 from pylearn2_recipes.termination_criteria import EpochCounter
 from pylearn2_recipes.train_extensions import TrainExtension
@@ -190,6 +191,39 @@ def test_shuffling_is_seeded(rng) -> None:
         finals.append(ann.get_param_values()[0])
     np.testing.assert_array_equal(finals[0], finals[1])
     assert not np.array_equal(finals[0], finals[2])
+
+
+class IntegerDataset(Dataset):
+    """A user's dataset that hands out integer arrays (not floatX)."""
+
+    def __init__(self, X: np.ndarray, Y: np.ndarray) -> None:
+        self.X, self.Y = X, Y
+
+    def get_num_examples(self) -> int:
+        return len(self.X)
+
+    def get_design_matrix(self) -> np.ndarray:
+        return self.X
+
+    def get_onehot_targets(self) -> np.ndarray:
+        return self.Y
+
+
+def test_a_dataset_of_integer_arrays_trains_like_its_float_copy(rng) -> None:
+    # The compiled functions trust their inputs; SGD and the monitor convert first.
+    X = rng.randint(0, 2, size=(30, 8))
+    Y = np.eye(2, dtype=np.int64)[X[:, 0]]
+    runs = []
+    for data in (IntegerDataset(X, Y), DenseDesignMatrix(X=X.astype(float), y=Y.astype(float))):
+        ann = pima_net()
+        algorithm = SGD(learning_rate=0.05, batch_size=10, monitoring_dataset=data)
+        algorithm.setup(ann, data)
+        algorithm.train(data)
+        ann.monitor()
+        runs.append((ann.get_param_values(), ann.monitor.latest_values()["output_nll"]))
+    for ints, floats in zip(runs[0][0], runs[1][0], strict=True):
+        np.testing.assert_array_equal(ints, floats)
+    assert runs[0][1] == runs[1][1]
 
 
 def test_xor_recipe_reaches_100_percent_in_400_epochs() -> None:

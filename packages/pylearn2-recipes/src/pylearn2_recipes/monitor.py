@@ -177,9 +177,12 @@ class Monitor:
 
     def _evaluate(self, dataset: Dataset) -> dict[str, float]:
         assert self._function is not None
-        X = dataset.get_design_matrix()
-        Y = dataset.get_onehot_targets()
-        assert Y is not None
+        targets = dataset.get_onehot_targets()
+        assert targets is not None
+        # The compiled function trusts its inputs: hand it floatX, C-ordered arrays.
+        floatX = pytensor.config.floatX
+        X = np.ascontiguousarray(dataset.get_design_matrix(), dtype=floatX)
+        Y = np.ascontiguousarray(targets, dtype=floatX)
         total = X.shape[0]
         sums: dict[str, float] = {}
         layers = self.model.layers

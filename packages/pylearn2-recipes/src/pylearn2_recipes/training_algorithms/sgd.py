@@ -204,10 +204,13 @@ class SGD:
             raise RuntimeError("call SGD.setup(model, dataset) before SGD.train(dataset)")
         model = self.model
         _check_finite(model, "before the epoch")
-        X = dataset.get_design_matrix()
         Y = dataset.get_onehot_targets()
         if Y is None:
             raise ValueError("SGD needs a dataset with targets")
+        # The update function trusts its inputs: hand it floatX, C-ordered arrays.
+        floatX = pytensor.config.floatX
+        X = np.ascontiguousarray(dataset.get_design_matrix(), dtype=floatX)
+        Y = np.ascontiguousarray(Y, dtype=floatX)
         if X.shape[1] != model.nvis:
             raise ValueError(
                 f"dataset has {X.shape[1]} features but the model has nvis={model.nvis}"
