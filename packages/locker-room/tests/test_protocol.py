@@ -27,6 +27,12 @@ def test_newer_token_means_lost():
     assert "'bob' took it (token 5)" in str(error)
 
 
+def test_newer_token_on_a_free_lock_means_lost_and_says_how():
+    error = release_failure(doc(locked=False, token=5), "x", "gustav", 4, "r1")
+    assert isinstance(error, LockLost)
+    assert "it expired or was force-released; the token is now 5" in str(error)
+
+
 def test_same_token_already_released_is_not_owner():
     error = release_failure(doc(locked=False), "x", "gustav", 4, "r1")
     assert isinstance(error, NotLockOwner)

@@ -156,8 +156,12 @@ def release_failure(
         return None
     holder = doc.get("owner") if doc.get("locked") else None
     if token is not None and doc.get("token") != token:
-        taker = f"{holder!r}" if holder is not None else "another call"
-        return LockLost(name, token, f"it expired and {taker} took it (token {doc.get('token')})")
+        now = doc.get("token")
+        if holder is None:  # broken by force_release, or taken and released since
+            return LockLost(
+                name, token, f"it expired or was force-released; the token is now {now}"
+            )
+        return LockLost(name, token, f"it expired and {holder!r} took it (token {now})")
     if token is not None:
         return NotLockOwner(name, owner, holder, detail=" (lease already released)")
     return NotLockOwner(name, owner, holder)
