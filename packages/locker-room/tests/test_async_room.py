@@ -146,6 +146,26 @@ def test_async_reply_that_arrives_after_the_ttl_is_not_handed_out(mongo_uri, col
     asyncio.run(main())
 
 
+def test_async_renewal_that_raises_loses_its_lease(mongo_uri, collection_name):
+    async def scenario(locker):
+        lease = await locker.lock("x", owner="worker", ttl=0.6)
+
+        async def bug():
+            raise ZeroDivisionError("bug")
+
+        lease._renew = bug
+        for _ in range(600):  # at most 30 s
+            if lease.lost is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert isinstance(lease.lost, LockLost)
+        assert "ZeroDivisionError" in str(lease.lost)
+        with pytest.raises(LockLost):
+            await lease.release()
+
+    run(mongo_uri, collection_name, scenario)
+
+
 def test_async_room_validates_arguments():
     with pytest.raises(ValueError, match="pass either `host` or `client`"):
         AsyncLockerRoom(host="localhost", client=object())  # type: ignore[arg-type]

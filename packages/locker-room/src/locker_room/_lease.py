@@ -331,6 +331,14 @@ async def _renew_forever_async(
         else:
             return
         lease = ref()
-        if lease is None or not await lease._renew():
+        if lease is None:
+            return
+        try:
+            renewed = await lease._renew()
+        except Exception as error:  # as in Renewer: a bug must not leave the lease "valid"
+            _log_renew.exception("renewal of %r raised", lease.name)
+            lease._mark_lost(f"renewal raised {error!r}")
+            return
+        if not renewed:
             return
         del lease
