@@ -6,6 +6,7 @@ import pytest
 
 from portfolio_vol import (
     InvalidParameterError,
+    MissingDataError,
     ShapeMismatchError,
     annualize,
     covariance,
@@ -172,3 +173,29 @@ def test_mean_labels_must_match_the_assets(frame, labelled_weights):
         parametric_var(labelled_weights.to_numpy(), cov.to_numpy(), mean={"MSFT": 0.0})
     with pytest.raises(InvalidParameterError, match="`mean` must be finite"):
         parametric_var(labelled_weights, cov, mean=dict.fromkeys(ASSETS, np.nan))
+
+
+def test_duplicate_asset_labels_are_refused(frame, weights):
+    # With two "MSFT" columns a weight keyed by "MSFT" would be counted twice.
+    frame.columns = ["MSFT", "MSFT", "KHC", "XOM", "JNJ", "PG"]
+    labelled = dict.fromkeys(["MSFT", "KHC", "XOM", "JNJ", "PG"], 0.2)
+    with pytest.raises(ShapeMismatchError, match=r"asset labels must be unique.*'MSFT'"):
+        rolling_volatility(frame, labelled, 20)
+    with pytest.raises(ShapeMismatchError, match=r"asset labels must be unique.*'MSFT'"):
+        rolling_volatility(frame, pd.Series(labelled), 20)
+
+
+def test_non_numeric_frame_names_the_argument(frame):
+    frame["PG"] = "n/a"
+    with pytest.raises(ShapeMismatchError, match="`returns` must be numeric"):
+        covariance(frame)
+
+
+def test_nullable_missing_value_follows_the_nan_policy(frame):
+    nullable = frame.astype("Float64")
+    nullable.iloc[7, 2] = pd.NA
+    with pytest.raises(MissingDataError, match=r"contains NaN at row .*, column 'KHC'"):
+        covariance(nullable)
+    pd.testing.assert_frame_equal(
+        covariance(nullable, nan_policy="drop"), covariance(frame.drop(frame.index[7]))
+    )

@@ -71,7 +71,11 @@ def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
     """Convert ``data`` to a float (T, N) table, keeping pandas labels."""
     if is_pandas(data):
         frame: Any = data
-        values = np.asarray(frame.to_numpy(dtype=float), dtype=np.float64)
+        try:
+            # na_value: a nullable column's pd.NA is a NaN for the nan_policy to handle.
+            values = np.asarray(frame.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            raise ShapeMismatchError(f"`{name}` must be numeric: {error}") from None
         columns = [frame.name] if values.ndim == 1 else list(frame.columns)
         index = frame.index
         labelled = True
@@ -153,6 +157,10 @@ def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) ->
                 "pass a plain array to match by position"
             )
         assets = list(columns)
+        if len(set(assets)) != len(assets):
+            # A weight keyed by a repeated label would count once per column.
+            repeated = sorted({str(a) for a in assets if assets.count(a) > 1})
+            raise ShapeMismatchError(f"asset labels must be unique to match weights: {repeated}")
     if isinstance(weights, Mapping):
         values = align_by_label(dict(weights), assets, "weights")[np.newaxis, :]
         single = True
@@ -161,7 +169,7 @@ def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) ->
         keys = labelled.index if labelled.ndim == 1 else labelled.columns
         align_by_label(dict.fromkeys(keys, 0.0), assets, "weights")
         labelled = labelled.loc[assets] if labelled.ndim == 1 else labelled.loc[:, assets]
-        values = np.asarray(labelled.to_numpy(dtype=float), dtype=np.float64)
+        values = np.asarray(labelled.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
         single = values.ndim == 1
         if single:
             values = values[np.newaxis, :]
