@@ -73,6 +73,9 @@ class ScriptedCollection(Collection):
     def insert_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._play("insert_one")
 
+    def insert_many(self, *args: Any, **kwargs: Any) -> Any:
+        return self._play("insert_many")
+
     def update_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._play("update_one")
 

@@ -125,6 +125,26 @@ def test_update_many_refused_by_a_stepped_down_primary_is_retried(mongo_rs, prox
     assert [doc["n"] for doc in c.find()] == [1] * 5
 
 
+@pytest.mark.parametrize("fault", ["not_primary", "not_primary_unlabelled"])
+def test_a_bulk_refused_after_its_first_command_was_applied_is_ambiguous(
+    mongo_rs, proxy, db_name, fault
+):
+    # An ordered bulk of three kinds sends three commands; "not primary" on the second one
+    # does not mean the first (the $inc) was not applied, so the bulk is not run again.
+    c = collection(proxy, db_name)
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next("insert", fault)
+    requests = [
+        pymongo.UpdateOne({"_id": "counter"}, {"$inc": {"n": 1}}),
+        pymongo.InsertOne({"_id": "x"}),
+        pymongo.UpdateMany({}, {"$set": {"seen": True}}),
+    ]
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.bulk_write(requests)
+    assert isinstance(caught.value.original, AutoReconnect)
+    assert c.find_one({"_id": "counter"})["n"] == 1
+
+
 def test_idempotent_update_many_is_retried_after_a_lost_reply(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i} for i in range(5)])

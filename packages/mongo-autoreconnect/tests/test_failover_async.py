@@ -137,6 +137,24 @@ def test_update_many_with_a_lost_reply_raises_ambiguous_write_error(mongo_rs, ru
     run_with_collection(scenario)
 
 
+def test_a_bulk_refused_after_its_first_command_was_applied_is_ambiguous(
+    mongo_rs, run_with_collection
+):
+    async def scenario(c):
+        await c.insert_one({"_id": "counter", "n": 0})
+        mongo_rs.fail_next("insert", "not_primary")
+        requests = [
+            pymongo.UpdateOne({"_id": "counter"}, {"$inc": {"n": 1}}),
+            pymongo.InsertOne({"_id": "x"}),
+            pymongo.UpdateMany({}, {"$set": {"seen": True}}),
+        ]
+        with pytest.raises(AmbiguousWriteError):
+            await c.bulk_write(requests)
+        assert (await c.find_one({"_id": "counter"}))["n"] == 1
+
+    run_with_collection(scenario)
+
+
 def test_idempotent_update_many_is_retried(mongo_rs, run_with_collection):
     async def scenario(c):
         await c.insert_many([{"_id": i} for i in range(3)])

@@ -222,6 +222,23 @@ class TestRetryLoop:
         assert proxy.update_many({}, {"$inc": {"n": 1}}) == "ok"
         assert len(collection.calls) == 2
 
+    def test_not_primary_on_a_one_document_insert_many_is_retried(self, client, fake_time):
+        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        assert proxy.insert_many([{"_id": 1}]) == "ok"
+        assert len(collection.calls) == 2
+
+    @pytest.mark.parametrize(
+        "documents",
+        [[{"_id": 1}, {"_id": 2}], ({"_id": i} for i in range(2))],
+        ids=["list", "gen"],
+    )
+    def test_not_primary_on_a_batched_write_is_ambiguous(self, client, fake_time, documents):
+        # Each batch is its own command: the refused one may not be the first.
+        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "never"], fake_time)
+        with pytest.raises(AmbiguousWriteError):
+            proxy.insert_many(documents)
+        assert len(collection.calls) == 1
+
     def test_marked_idempotent_ambiguous_writes_are_retried(self, client, fake_time):
         proxy, collection, _ = scripted(client, [AutoReconnect("closed"), "ok"], fake_time)
         assert proxy.idempotent.update_many({}, {"$set": {"n": 1}}) == "ok"

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 from helpers import make_state
 from pymongo.errors import (
@@ -43,6 +45,14 @@ def test_writes_retry_when_the_server_refused_or_nothing_was_sent(error):
 def test_ambiguous_write_failures_are_not_retried(error):
     assert not retry_if_not_applied(make_state(error=error, kind=WRITE))
     assert not retry_if_safe(make_state(error=error, kind=WRITE))
+
+
+@pytest.mark.parametrize("error", NOT_APPLIED)
+def test_a_refusal_proves_nothing_for_a_call_of_several_commands(error):
+    state = replace(make_state(error=error, kind=WRITE), several_commands=True)
+    assert not retry_if_not_applied(state)
+    assert not retry_if_safe(state)
+    assert retry_if_safe(replace(state, idempotent=True))
 
 
 @pytest.mark.parametrize("error", AMBIGUOUS)

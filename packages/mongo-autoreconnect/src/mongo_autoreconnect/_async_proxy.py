@@ -14,7 +14,7 @@ from pymongo.asynchronous.mongo_client import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from ._cursor import AsyncResumableCursor
-from ._operations import Call
+from ._operations import Call, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
@@ -116,7 +116,13 @@ class _AsyncMethod(MethodBase):
         if self.in_transaction(args, kwargs):
             # A transaction's statements are retried as a whole by with_transaction().
             raise error
-        state = retrier.start(self.operation, kind, idempotent or owner._idempotent, start)
+        state = retrier.start(
+            self.operation,
+            kind,
+            idempotent or owner._idempotent,
+            start,
+            sends_several_commands(self.name, args, kwargs),
+        )
         while True:
             delay = retrier.after_failure(state, error, owner._no_primary)
             if delay > 0:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Sized
 from typing import Any
 
 from ._state import OperationKind
 
-__all__ = ["Call", "classify", "command_kind", "pipeline_writes"]
+__all__ = ["Call", "classify", "command_kind", "pipeline_writes", "sends_several_commands"]
 
 
 class Call(enum.Enum):
@@ -106,6 +106,27 @@ def classify(
         command = args[0] if args else kwargs.get("command")
         return Call.RETRIED, command_kind(command), False
     return Call.RETRIED, OperationKind.WRITE, name in _IDEMPOTENT
+
+
+# Writes that may send one command per batch or per run of one operation type; their first
+# argument is the documents / requests / models.
+_BATCHED = frozenset({"insert_many", "bulk_write"})
+
+
+def sends_several_commands(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
+    """Whether the call may send several write commands.
+
+    A refusal of a later one does not prove that the earlier ones were not applied.
+    """
+    if name not in _BATCHED:
+        return False
+    if args:
+        items = args[0]
+    else:
+        given = [kwargs[key] for key in ("documents", "requests", "models") if key in kwargs]
+        items = given[0] if given else None
+    # A generator's length is unknown: assume several.
+    return not (isinstance(items, Sized) and len(items) <= 1)
 
 
 def pipeline_writes(pipeline: Any) -> bool:

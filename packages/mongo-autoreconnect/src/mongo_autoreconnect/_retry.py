@@ -66,14 +66,17 @@ class _retry_if_read(retry_base):
 
 
 class _retry_if_not_applied(retry_base):
-    """Retry when the error proves the command was not applied.
+    """Retry when the error proves the call was not applied.
 
     ``NotPrimaryError`` is the server refusing the command; ``ServerSelectionTimeoutError``
-    means no server was selected, so nothing was sent.
+    means no server was selected, so nothing was sent. Neither proves it for a call that
+    sends several commands (``state.several_commands``): earlier ones may have been applied.
     """
 
     def __call__(self, state: RetryState) -> bool:
-        return isinstance(state.error, (NotPrimaryError, ServerSelectionTimeoutError))
+        return not state.several_commands and isinstance(
+            state.error, (NotPrimaryError, ServerSelectionTimeoutError)
+        )
 
 
 class _retry_if_idempotent(retry_base):

@@ -56,7 +56,12 @@ class Retrier:
         self.first_timeout = self.deadline if cap is None else min(self.deadline, cap)
 
     def start(
-        self, operation: str, kind: OperationKind, idempotent: bool, start: float
+        self,
+        operation: str,
+        kind: OperationKind,
+        idempotent: bool,
+        start: float,
+        several_commands: bool = False,
     ) -> RetryState:
         """The state of a call that began at ``start`` (built only once something failed)."""
         return RetryState(
@@ -66,6 +71,7 @@ class Retrier:
             start=start,
             now=start,
             attempt=0,
+            several_commands=several_commands,
         )
 
     def remaining(self, state: RetryState) -> float:

@@ -50,6 +50,10 @@ class RetryState:
     read_preference : pymongo read preference or None, default=None
         Set when the next attempt of a read is served by the policy's ``read_fallback``
         (stale-but-available data from a secondary).
+    several_commands : bool, default=False
+        The call may send several write commands (``insert_many``, ``bulk_write`` with more
+        than one item): an error that proves one command was not applied says nothing of
+        the earlier ones.
 
     Examples
     --------
@@ -68,6 +72,7 @@ class RetryState:
     error: BaseException | None = None
     delay: float = 0.0
     read_preference: _ServerMode | None = None
+    several_commands: bool = False
 
     @property
     def elapsed(self) -> float:
