@@ -111,6 +111,15 @@ def test_missing_price_names_date_and_ticker(tmp_path, capsys):
     assert main([str(path), "--weights", "AAPL=0.5,MSFT=0.5", "--nan-policy", "drop"]) == 0
 
 
+def test_non_positive_price_names_date_and_ticker(tmp_path, capsys):
+    path = tmp_path / "zero.csv"
+    text = PRICES_CSV.replace("2024-01-03,101,202", "2024-01-03,101,").replace("29.8", "0")
+    path.write_text(text)
+    argv = [str(path), "--weights", "MSFT=0.5,KHC=0.5", "--nan-policy", "drop"]
+    assert main(argv) == 2
+    assert "the KHC price on 2024-01-05 is 0; prices must be > 0" in capsys.readouterr().err
+
+
 def test_short_file_skips_rolling_figures(prices_file, capsys):
     assert main([str(prices_file), "--weights", "AAPL=1"]) == 0
     assert "no rolling figures: --window 60 > 5 returns" in capsys.readouterr().out

@@ -98,6 +98,13 @@ def report(prices: PriceFile, weights: dict[str, float], options: argparse.Names
     keep = ~missing.any(axis=1)
     price_table = price_table[keep]
     dates = [prices.dates[row] for row in np.flatnonzero(keep)]
+    non_positive = np.argwhere(price_table <= 0)
+    if non_positive.size:
+        row, column = non_positive[0]
+        raise PortfolioVolError(
+            f"the {assets[column]} price on {dates[row]} is {price_table[row, column]:g}; "
+            "prices must be > 0"
+        )
     returns = returns_from_prices(price_table)
     cov = covariance(returns, method=options.method)
     vol = portfolio_volatility(w, cov)
