@@ -136,6 +136,7 @@ def test_environment_substitution(monkeypatch: pytest.MonkeyPatch) -> None:
             "EpochCounter: .*unexpected keyword argument 'max_epoch'",
         ),
         ("!float 'abc'", "'abc' is not a number"),
+        ("a: &a [1, *a]", r"`\*alias` refers to a node that contains it"),
     ],
 )
 def test_malformed_documents_name_the_problem(document: str, message: str) -> None:

@@ -138,9 +138,16 @@ def _substitute(text: str, environ: Mapping[str, str]) -> str:
     return _VARIABLE.sub(replace, text)
 
 
+_BUILDING = object()
+
+
 def _instantiate(value: Any, environ: Mapping[str, str], memo: dict[int, Any]) -> Any:
     if id(value) in memo:
+        if memo[id(value)] is _BUILDING:
+            raise YAMLConfigError("an `*alias` refers to a node that contains it (recursion)")
         return memo[id(value)]
+    if isinstance(value, (_Proxy, dict, list)):
+        memo[id(value)] = _BUILDING
     result: Any
     if isinstance(value, _Proxy):
         kwargs = {k: _instantiate(v, environ, memo) for k, v in value.kwargs.items()}
