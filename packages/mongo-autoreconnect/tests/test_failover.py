@@ -218,6 +218,15 @@ def test_descending_sort_on_a_non_unique_key_resumes_exactly(mongo_rs, proxy, db
     assert got == expected
 
 
+def test_a_descending_sort_resumes_into_the_documents_missing_the_key(mongo_rs, proxy, db_name):
+    # They come last in a descending sort; a bare $lt filter skipped them.
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "rank": i} for i in range(4)] + [{"_id": 10}, {"_id": 11}])
+    expected = [d["_id"] for d in c.unwrap().find().sort([("rank", -1), ("_id", 1)])]
+    mongo_rs.fail_next("getMore", "hangup")
+    assert [d["_id"] for d in c.find(sort=[("rank", -1)], batch_size=2)] == expected
+
+
 def test_limit_and_skip_survive_a_resume(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i} for i in range(20)])

@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from mongo_autoreconnect._resume import (
@@ -19,7 +19,10 @@ from mongo_autoreconnect._resume import (
 
 
 def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
-    """A naive matcher for the operators after_filter emits ($or, $and, $gt, $lt, equality)."""
+    """A naive matcher for the operators after_filter emits ($or, $and, $gt, $lt, equality).
+
+    As on MongoDB, ``$gt``/``$lt`` never match a missing field and ``None`` matches only one.
+    """
     for key, condition in query.items():
         if key == "$or":
             if not any(matches(doc, branch) for branch in condition):
@@ -29,27 +32,34 @@ def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
                 return False
         elif isinstance(condition, dict):
             ((operator, value),) = condition.items()
+            if key not in doc:
+                return False
             if operator == "$gt" and not doc[key] > value:
                 return False
             if operator == "$lt" and not doc[key] < value:
                 return False
-        elif doc[key] != condition:
+        elif doc.get(key) != condition:
             return False
     return True
 
 
 def sort_docs(docs: list[dict[str, Any]], keys: list[tuple[str, int]]) -> list[dict[str, Any]]:
+    """MongoDB's order; a missing field sorts below every value."""
+
     def compare(x: dict[str, Any], y: dict[str, Any]) -> int:
         for key, direction in keys:
-            if x[key] != y[key]:
-                return direction if x[key] > y[key] else -direction
+            a, b = x.get(key, -1), y.get(key, -1)
+            if a != b:
+                return direction if a > b else -direction
         return 0
 
     return sorted(docs, key=functools.cmp_to_key(compare))
 
 
 @given(
-    values=st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=30),
+    values=st.lists(
+        st.tuples(st.none() | st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=30
+    ),
     sort=st.lists(
         st.tuples(st.sampled_from(["a", "b"]), st.sampled_from([1, -1])),
         max_size=2,
@@ -58,17 +68,25 @@ def sort_docs(docs: list[dict[str, Any]], keys: list[tuple[str, int]]) -> list[d
     data=st.data(),
 )
 def test_the_filter_selects_exactly_the_documents_sorted_after_the_last(values, sort, data):
-    docs = [{"_id": i, "a": a, "b": b} for i, (a, b) in enumerate(values)]
+    # "a" is missing from some documents (None here); the last one must hold it.
+    docs = [
+        {"_id": i, "b": b, **({} if a is None else {"a": a})} for i, (a, b) in enumerate(values)
+    ]
     keys = with_tiebreak(sort)
     ordered = sort_docs(docs, keys)
     position = data.draw(st.integers(0, len(ordered) - 1))
+    assume(all(key in ordered[position] for key, _ in keys))
     query = after_filter(keys, ordered[position])
     assert [d for d in ordered if matches(d, query)] == ordered[position + 1 :]
 
 
 def test_a_single_key_gives_a_plain_range():
     assert after_filter([("_id", 1)], {"_id": 7}) == {"_id": {"$gt": 7}}
-    assert after_filter([("_id", -1)], {"_id": 7}) == {"_id": {"$lt": 7}}
+
+
+def test_a_descending_key_also_takes_the_documents_missing_it():
+    # They sort after every value in a descending sort; $lt alone never matches them.
+    assert after_filter([("_id", -1)], {"_id": 7}) == {"$or": [{"_id": {"$lt": 7}}, {"_id": None}]}
 
 
 def test_dotted_keys_are_read_from_embedded_documents():

@@ -47,7 +47,10 @@ def test_a_reopened_find_filters_after_the_last_document_and_keeps_the_rest():
     source.open(source.resume_point({"_id": 7, "t": 3}), 6, target)
     (_, _, kwargs), batch = target.calls
     assert kwargs["filter"] == {
-        "$and": [{"a": 1}, {"$or": [{"t": {"$lt": 3}}, {"t": 3, "_id": {"$gt": 7}}]}]
+        "$and": [
+            {"a": 1},
+            {"$or": [{"t": {"$lt": 3}}, {"t": None}, {"t": 3, "_id": {"$gt": 7}}]},
+        ]
     }
     assert kwargs["skip"] == 0
     assert kwargs["limit"] == 4

@@ -76,9 +76,12 @@ def after_filter(keys: SortKeys, last: Mapping[str, Any]) -> dict[str, Any]:
     values = [_value(last, key) for key, _ in keys]
     branches = []
     for i, (key, direction) in enumerate(keys):
-        branch: dict[str, Any] = {k: v for (k, _), v in zip(keys[:i], values[:i], strict=True)}
-        branch[key] = {"$gt" if direction == 1 else "$lt": values[i]}
-        branches.append(branch)
+        equal = {k: v for (k, _), v in zip(keys[:i], values[:i], strict=True)}
+        branches.append({**equal, key: {"$gt" if direction == 1 else "$lt": values[i]}})
+        if direction == -1:
+            # Null and missing sort below every value, so after it in a descending sort,
+            # and $lt never matches them (MongoDB compares within one type).
+            branches.append({**equal, key: None})
     return branches[0] if len(branches) == 1 else {"$or": branches}
 
 
