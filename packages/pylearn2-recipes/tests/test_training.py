@@ -357,6 +357,33 @@ def test_max_col_norm_is_enforced_after_each_update(rng) -> None:
     assert np.sqrt((output_W**2).sum(axis=1)).max() <= 0.2 + 1e-6
 
 
+def test_train_enforces_norm_constraints_before_the_epoch_0_monitor(rng) -> None:
+    # pylearn2's Train.setup calls model.enforce_constraints(): the untrained model
+    # that epoch 0 monitors already satisfies max_col_norm.
+    ann = MLP(
+        [
+            Sigmoid(layer_name="hidden", dim=20, istdev=1.0, max_col_norm=0.5),
+            Softmax(2, "output", irange=0.05),
+        ],
+        nvis=8,
+    )
+    initial = ann.layers[0].W.get_value()
+    norms = np.sqrt((initial**2).sum(axis=0))
+    assert norms.max() > 0.5
+    data = pima_like(10, rng)
+    algorithm = SGD(
+        0.05,
+        batch_size=10,
+        monitoring_dataset=data,
+        termination_criterion=EpochCounter(0),
+        theano_function_mode=FAST,
+    )
+    Train(data, ann, algorithm).main_loop()
+    expected = initial * np.clip(norms, 0, 0.5) / (1e-7 + norms)
+    np.testing.assert_allclose(ann.layers[0].W.get_value(), expected, rtol=1e-12)
+    assert ann.monitor.channels["hidden_col_norms_max"].val_record == pytest.approx([0.5])
+
+
 class Stopper(TrainExtension):
     def on_monitor(self, model, dataset, algorithm) -> None:
         if model.monitor.get_epochs_seen() == 2:

@@ -22,7 +22,8 @@ __all__ = ["Train"]
 class Train:
     """Run an experiment exactly in pylearn2's order.
 
-    ``main_loop``: algorithm setup, extensions' ``setup``; monitor the untrained model
+    ``main_loop``: algorithm setup, extensions' ``setup``, the model's norm
+    constraints enforced; monitor the untrained model
     (epoch 0) and call every ``on_monitor``; then while the algorithm and every
     extension want to continue: one epoch, ``report_epoch``, monitor, ``on_monitor``,
     periodic save. A final save follows when ``save_freq > 0``.
@@ -80,10 +81,11 @@ class Train:
         self._last_epoch_end = time.perf_counter()
 
     def setup(self) -> None:
-        """Set up the algorithm, then every extension."""
+        """Set up the algorithm, then every extension; enforce the model's constraints."""
         self.algorithm.setup(self.model, self.dataset)
         for extension in self.extensions:
             extension.setup(self.model, self.dataset, self.algorithm)
+        self.model.enforce_constraints()
         if self.algorithm.monitoring_dataset is not None:
             monitor = self.model.monitor
             monitor.add_channel("training_seconds_this_epoch", lambda: self._seconds_this_epoch)

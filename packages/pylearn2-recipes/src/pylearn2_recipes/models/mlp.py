@@ -586,6 +586,18 @@ class MLP:
         for layer in self.layers:
             layer.modify_updates(updates)
 
+    def enforce_constraints(self) -> None:
+        """Apply the layers' norm constraints to the current parameters now.
+
+        ``Train.setup`` calls it, as pylearn2's does, so the untrained model that
+        epoch 0 monitors already satisfies ``max_row_norm`` / ``max_col_norm``.
+        """
+        updates: Updates = {param: param for param in self.get_params()}
+        self.modify_updates(updates)
+        changed = [(param, new) for param, new in updates.items() if new is not param]
+        if changed:
+            pytensor.function([], [], updates=changed, mode="FAST_COMPILE")()
+
     def get_default_cost(self) -> Cost:
         """The output layer's cost, ``costs.mlp.Default``."""
         return Default()
