@@ -166,6 +166,23 @@ def test_async_renewal_that_raises_loses_its_lease(mongo_uri, collection_name):
     run(mongo_uri, collection_name, scenario)
 
 
+def test_async_no_primary_until_the_deadline_gives_lock_timeout(mongo_rs, collection_name):
+    async def main():
+        client = AsyncMongoClient(mongo_rs.uri, serverSelectionTimeoutMS=600_000)
+        room = AsyncLockerRoom(client=client, db=DB, collection=collection_name)
+        await (await room.lock("warm")).release()
+        killed = mongo_rs.primary
+        mongo_rs.kill(killed)
+        try:
+            with pytest.raises(LockTimeout, match="unknown owner"):
+                await asyncio.wait_for(room.lock("x", timeout=0.5), 120)  # a hang detector
+        finally:
+            mongo_rs.elect((killed + 1) % 3)
+            await client.close()
+
+    asyncio.run(main())
+
+
 def test_async_room_validates_arguments():
     with pytest.raises(ValueError, match="pass either `host` or `client`"):
         AsyncLockerRoom(host="localhost", client=object())  # type: ignore[arg-type]

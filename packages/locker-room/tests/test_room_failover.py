@@ -80,6 +80,30 @@ def test_reentrant_acquire_applied_then_hung_up_counts_one_hold(mongo_rs, make_r
     assert room.status("r")["locked"] is False
 
 
+def test_no_primary_until_the_deadline_gives_lock_timeout_not_a_wait_for_the_client(
+    mongo_rs, make_room
+):
+    room = make_room({"serverSelectionTimeoutMS": 600_000})  # the client alone would wait 10 min
+    room.lock("warm").release()
+    killed = mongo_rs.primary
+    mongo_rs.kill(killed)
+    outcome = []
+
+    def acquire():
+        try:
+            room.lock("x", owner="gustav", timeout=0.5)
+        except LockTimeout as error:
+            outcome.append(error)
+
+    thread = threading.Thread(target=acquire, daemon=True)
+    thread.start()
+    thread.join(timeout=120)  # a hang detector, not a speed check
+    assert not thread.is_alive(), "the settling reads must stay inside the deadline too"
+    assert outcome[0].holder is None
+    assert "unknown owner (unreadable" in str(outcome[0])
+    mongo_rs.elect((killed + 1) % 3)  # so the client can end its sessions at teardown
+
+
 def test_step_down_during_release_still_releases(mongo_rs, make_room):
     room, other = make_room(), make_room()
     lease = room.lock("x", owner="gustav")

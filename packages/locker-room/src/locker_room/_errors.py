@@ -29,7 +29,8 @@ class LockError(RuntimeError):
 class LockTimeout(LockError, TimeoutError):
     """The lock was still held by someone else when the wait deadline passed.
 
-    Safe to retry: nothing was written for the caller.
+    Safe to retry: nothing was written for the caller, or (after a lost reply) a hold that
+    the same owner's retry takes over with the same token.
 
     Attributes
     ----------

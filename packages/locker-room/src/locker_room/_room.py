@@ -153,8 +153,15 @@ class LockerRoom:
                 last_error = error
                 unsettled_since = sent if unsettled_since is None else unsettled_since
                 started = unsettled_since  # the write read back may be the earliest one
-                with within(deadline, self._clock):
-                    doc = self._settle_acquire(name, owner, attempt)
+                doc = None
+                if deadline is None or self._clock() < deadline:
+                    with within(deadline, self._clock):
+                        doc = self._settle_acquire(name, owner, attempt)
+                if doc is None and deadline is not None and self._clock() >= deadline:
+                    # Unsettled with no time left: even reading who holds the lock could wait
+                    # for a primary far past the deadline. A write that landed frees itself
+                    # after ttl.
+                    raise LockTimeout(name, None, None, timeout or 0.0) from error
             if doc is not None and self._clock() >= started + ttl:
                 # The reply came too late to be sure the lease still stands (a slow server, a
                 # failover retried by pymongo): send the same attempt again for a fresh one.
