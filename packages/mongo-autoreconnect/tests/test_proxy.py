@@ -195,6 +195,18 @@ class TestRetryLoop:
         assert len(collection.calls) == 2
         client.close()
 
+    def test_a_client_timeout_ms_of_zero_leaves_the_deadline_in_force(self, fake_time):
+        # timeoutMS=0 means "no client timeout", not "a zero bound": without the policy's
+        # deadline pymongo would neither retry with the same txnNumber nor stop.
+        client = pymongo.MongoClient("localhost", 1, timeoutMS=0, connect=False)
+        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        proxy.insert_one({})
+        first, second = (remaining for _, remaining in collection.calls)
+        assert first is not None
+        assert 9.9 < first <= 10.0
+        assert second is not None
+        client.close()
+
     def test_duplicate_key_error_is_raised_at_once(self, client, fake_time):
         error = DuplicateKeyError("E11000 duplicate key", 11000)
         proxy, collection, events = scripted(client, [error, "never"], fake_time)

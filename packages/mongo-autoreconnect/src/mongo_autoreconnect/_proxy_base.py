@@ -120,7 +120,8 @@ class ProxyBase:
             raise TypeError(f"`policy` must be a RetryPolicy, got {type(policy).__name__}")
         policy = policy if policy is not None else RetryPolicy()
         client = self._client_of(obj)
-        cap = getattr(getattr(client, "options", None), "timeout", None)
+        # timeoutMS=0 means no client timeout (pymongo reports 0.0): no cap, not a zero one.
+        cap = getattr(getattr(client, "options", None), "timeout", None) or None
         retrier = Retrier(policy, logger, on_retry, client_secrets(client), cap)
         self._init(obj, retrier, idempotent=False)
 
