@@ -195,8 +195,10 @@ class Renewer:
     """One daemon thread per room that renews each of its leases every ``ttl / 3``.
 
     It holds only weak references: a lease nobody references any more stops being
-    renewed and expires. The thread ends when no lease is left and starts again with the
-    next one. Renewals run one after another; each may take until its lease's local bound.
+    renewed and expires. (The room itself keeps every lease of ``lock()`` until it is
+    released, so that ``locker.release(name)`` finds it: dropping one does not end it.)
+    The thread ends when no lease is left and starts again with the next one. Renewals
+    run one after another; each may take until its lease's local bound.
     """
 
     def __init__(self, clock: Callable[[], float]) -> None:
