@@ -14,6 +14,7 @@ from pymongo.asynchronous.mongo_client import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from ._cursor import AsyncResumableCursor
+from ._deadline import enter, leave
 from ._operations import Call, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
@@ -28,7 +29,6 @@ __all__ = [
     "AsyncProxiedDatabase",
 ]
 
-_timeout = pymongo.timeout
 _T = TypeVar("_T")
 _D = TypeVar("_D", bound=Mapping[str, Any])
 
@@ -60,8 +60,11 @@ class _AsyncMethod(MethodBase):
             retrier = self.retrier
             start = retrier.clock()
             try:
-                with _timeout(retrier.first_timeout):
+                tokens = enter(retrier.first_timeout)  # pymongo's deadline: see _proxy
+                try:
                     result = await fn(*args, **kwargs)
+                finally:
+                    leave(tokens)
             except PyMongoError as error:
                 assert self.fixed is not None
                 _, kind, idempotent = self.fixed

@@ -13,6 +13,7 @@ from pymongo.errors import PyMongoError
 from pymongo.mongo_client import MongoClient
 
 from ._cursor import ResumableCursor
+from ._deadline import enter, leave
 from ._operations import Call, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
@@ -22,7 +23,6 @@ from ._state import OperationKind
 
 __all__ = ["MongoProxy", "ProxiedClient", "ProxiedCollection", "ProxiedDatabase"]
 
-_timeout = pymongo.timeout
 _T = TypeVar("_T")
 _D = TypeVar("_D", bound=Mapping[str, Any])
 
@@ -35,9 +35,15 @@ class _Method(MethodBase):
         if fn is not None and "session" not in kwargs:
             retrier = self.retrier
             start = retrier.clock()
+            # Even the first attempt runs under pymongo's deadline: without it pymongo stops
+            # after one retry, and a "not primary" answer to that retry after a lost reply
+            # would look like "not applied" (retried with a new txnNumber: applied twice).
             try:
-                with _timeout(retrier.first_timeout):
+                tokens = enter(retrier.first_timeout)
+                try:
                     result = fn(*args, **kwargs)
+                finally:
+                    leave(tokens)
             except PyMongoError as error:
                 assert self.fixed is not None
                 _, kind, idempotent = self.fixed
