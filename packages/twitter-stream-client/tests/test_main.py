@@ -76,6 +76,25 @@ def test_stream_v1_needs_track(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "needs --track" in capsys.readouterr().err
 
 
+def test_stream_bad_arguments_are_reported_not_raised(
+    credentials: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stream", "--track", ",", "--out", str(tmp_path / "o")]) == 2
+    assert "`track` must not be empty" in capsys.readouterr().err
+    assert main(["stream", "--track", "x", "--out", "o", "--url", "ftp://host/s"]) == 2
+    assert "`url` must be an http:// or https:// URL" in capsys.readouterr().err
+
+
+def test_stream_to_an_unwritable_file_is_reported(
+    server: ScriptedStreamServer, credentials: None, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    status = main(["stream", "--track", "x", "--out", str(tmp_path), "--url", server.url(PATH)])
+    assert status == 1
+    assert "stream ended" in capsys.readouterr().err
+    assert server.requests == []
+
+
 def test_replay_prints_each_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "r.jsonl"
     path.write_bytes(line(tweet(1))[:-2] + b"\n" + b'{"limit":{"track":3}}\n')

@@ -82,24 +82,11 @@ class _Counter:
 
 
 def _stream(args: argparse.Namespace, err: TextIO) -> int:
-    if args.api == "v1":
-        if not args.track:
-            err.write("stream --api v1 needs --track\n")
-            return 2
-        try:
-            auth = OAuth1Credentials.from_env()
-        except KeyError as exc:
-            err.write(f"{exc.args[0]}\n")
-            return 2
-        client = StreamClient.v1_filter(
-            track=args.track.split(","), auth=auth, url=args.url or V1_FILTER_URL
-        )
-    else:
-        token = os.environ.get("TWITTER_BEARER_TOKEN")
-        if not token:
-            err.write("environment variable TWITTER_BEARER_TOKEN is not set\n")
-            return 2
-        client = StreamClient.v2_filtered(bearer_token=token, url=args.url or V2_FILTERED_URL)
+    try:
+        client = _client(args)
+    except (KeyError, ValueError) as exc:
+        err.write(f"{exc.args[0]}\n")
+        return 2
     client.record_to(args.out)
     counter = _Counter(client, err)
     try:
@@ -108,7 +95,7 @@ def _stream(args: argparse.Namespace, err: TextIO) -> int:
                 client.stop()
     except KeyboardInterrupt:
         client.stop()
-    except StreamClientError as exc:
+    except (StreamClientError, OSError) as exc:
         counter.finish()
         err.write(f"stream ended: {exc}\n")
         return 1
@@ -116,6 +103,22 @@ def _stream(args: argparse.Namespace, err: TextIO) -> int:
         client.close()
     counter.finish()
     return 0
+
+
+def _client(args: argparse.Namespace) -> StreamClient:
+    """The client the arguments ask for; KeyError or ValueError name what is missing."""
+    if args.api == "v1":
+        if not args.track:
+            raise ValueError("stream --api v1 needs --track")
+        return StreamClient.v1_filter(
+            track=args.track.split(","),
+            auth=OAuth1Credentials.from_env(),
+            url=args.url or V1_FILTER_URL,
+        )
+    token = os.environ.get("TWITTER_BEARER_TOKEN")
+    if not token:
+        raise KeyError("environment variable TWITTER_BEARER_TOKEN is not set")
+    return StreamClient.v2_filtered(bearer_token=token, url=args.url or V2_FILTERED_URL)
 
 
 def _describe(message: Message) -> str:
