@@ -263,7 +263,19 @@ def test_disconnect_codes_that_stop(
 
 
 @pytest.mark.parametrize(
-    "disconnect_type", ["OperationalDisconnect", "UpstreamOperationalDisconnect", "SlowReader"]
+    "disconnect_type",
+    [
+        "OperationalDisconnect",
+        "UpstreamOperationalDisconnect",
+        "ForceDisconnect",
+        "UpstreamUncleanDisconnect",
+        "SlowReader",
+        "InternalError",
+        "ClientApplicationStateDegraded",
+        "PackageUpgraded",
+        "PackageDowngraded",
+        "SomeTypeAddedLater",
+    ],
 )
 def test_v2_operational_disconnect_reconnects(
     server: ScriptedStreamServer, sleep: RecordingSleep, disconnect_type: str
@@ -277,6 +289,20 @@ def test_v2_operational_disconnect_reconnects(
     assert first.disconnect_type == disconnect_type
     assert second.id == "2"  # type: ignore[union-attr]
     assert sleep.calls == []
+
+
+def test_v2_disconnect_after_another_error_in_the_same_line_reconnects(
+    server: ScriptedStreamServer, sleep: RecordingSleep
+) -> None:
+    partial = {"title": "Not Found Error", "detail": "user gone"}
+    disconnect = {"title": "operational-disconnect", "disconnect_type": "OperationalDisconnect"}
+    server.script(PATH, Reply(steps=[Send(line({"errors": [partial, disconnect]})), Hold()]))
+    server.script(PATH, Reply(steps=[Send(line({"data": {"id": "2", "text": "back"}}))]))
+    client = client_for(server, sleep)
+    first, second = take(client, 2)
+    assert first.disconnect_type == "OperationalDisconnect"
+    assert second.id == "2"
+    assert client.stats.reconnects == {"disconnect": 1}
 
 
 def test_v2_partial_error_does_not_end_the_stream(

@@ -111,7 +111,8 @@ class StreamError:
     ``disconnect_type`` is set for operational disconnects (``OperationalDisconnect``,
     ``UpstreamOperationalDisconnect``, ...), ``connection_issue`` for
     ``TooManyConnections``; both are empty for partial errors such as a deleted
-    expansion.
+    expansion. Of several errors in one line, the fields describe the first
+    disconnect, or else the first error; all of them are in ``raw``.
     """
 
     title: str
@@ -166,9 +167,12 @@ def _v2_payload(raw: dict[str, Any]) -> Message:
             matching_rules=tuple(rules) if isinstance(rules, list) else (),
         )
     errors = raw["errors"]
-    first = errors[0] if isinstance(errors, list) and errors else {}
-    if not isinstance(first, dict):
-        first = {}
+    problems = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    # A disconnect decides what the client does, wherever it stands in the list.
+    first = next(
+        (e for e in problems if e.get("disconnect_type") or e.get("connection_issue")),
+        problems[0] if problems else {},
+    )
     return StreamError(
         title=str(first.get("title", "")),
         detail=str(first.get("detail", "")),
