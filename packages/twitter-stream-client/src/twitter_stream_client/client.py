@@ -100,13 +100,12 @@ class _Watchdog:
         self.paused = False
         self.fired = False
         self._done = threading.Event()
-        self._thread = threading.Thread(
+        threading.Thread(
             target=self._watch,
             args=(response, timeout, clock),
             name="twitter-stream-client stall watchdog",
             daemon=True,
-        )
-        self._thread.start()
+        ).start()
 
     def _watch(
         self, response: requests.Response, timeout: float, clock: Callable[[], float]
