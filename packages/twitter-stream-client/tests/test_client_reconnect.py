@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import requests
 from conftest import RecordingSleep, free_port, line, take, tweet
 
-import twitter_stream_client.client as client_module
 from twitter_stream_client import (
     AuthenticationError,
     Disconnect,
@@ -152,19 +152,17 @@ def test_stall_before_any_line_is_a_network_failure(
 
 @pytest.mark.parametrize("socket_found", [True, False])
 def test_drip_of_one_byte_every_0_4_s_trips_the_stall_watchdog(
-    server: ScriptedStreamServer,
-    sleep: RecordingSleep,
-    monkeypatch: pytest.MonkeyPatch,
-    socket_found: bool,
+    server: ScriptedStreamServer, sleep: RecordingSleep, socket_found: bool
 ) -> None:
     # Every read returns a byte well within the socket timeout, but no line completes.
     # Without the socket the watchdog thread cannot act; the read loop's own check must.
-    if not socket_found:
-        monkeypatch.setattr(client_module, "_socket_of", lambda response: None)
     server.script(
         PATH, Reply(steps=[Send(line(tweet(1))), Drip(line(tweet(99, "d" * 40)), 0.4)]), ok(2)
     )
-    client = client_for(server, sleep, stall_timeout=1.0)
+    session = requests.Session()
+    client = client_for(server, sleep, stall_timeout=1.0, session=session)
+    if not socket_found:  # an adapter mounted over the client's never reports the socket
+        session.mount(server.url(PATH), requests.adapters.HTTPAdapter())
     assert [m.id for m in take(client, 2)] == ["1", "2"]
     assert client.stats.reconnects == {"stall": 1}
     assert sleep.calls == []

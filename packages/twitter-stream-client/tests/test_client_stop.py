@@ -5,12 +5,18 @@ from __future__ import annotations
 import threading
 import time
 
-import pytest
+import requests
 from conftest import line, tweet
 
-import twitter_stream_client.client as client_module
 from twitter_stream_client import ReconnectPolicy, StreamClient
-from twitter_stream_client.testing import Hold, Reply, ScriptedStreamServer, Send, WaitFor
+from twitter_stream_client.testing import (
+    Hold,
+    RecordedRequest,
+    Reply,
+    ScriptedStreamServer,
+    Send,
+    WaitFor,
+)
 
 PATH = "/stream"
 
@@ -45,16 +51,45 @@ def test_stop_unblocks_a_read_on_a_silent_connection(server: ScriptedStreamServe
     assert len(server.requests) == 1
 
 
+def test_stop_while_the_response_headers_are_awaited(server: ScriptedStreamServer) -> None:
+    # The server accepts the request and never answers: no response exists yet, and
+    # the read timeout (stall_timeout) is a minute away. The socket must be shut down.
+    answer = threading.Event()
+    received = threading.Event()
+
+    def never_answer(request: RecordedRequest) -> Reply:
+        received.set()
+        answer.wait(120)
+        return Reply(status=503)
+
+    server.route(PATH, never_answer)
+    client = StreamClient(server.url(PATH), auth=None, stall_timeout=60.0)
+    thread, seen = consume_in_thread(client)
+    try:
+        assert received.wait(30)
+        time.sleep(0.05)  # the client is now blocked waiting for the status line
+        started = time.monotonic()
+        client.stop()
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+        assert time.monotonic() - started < 5.0  # far below the 60 s read timeout
+    finally:
+        answer.set()
+    assert seen == []
+    assert client.stats.reconnects == {}
+    assert len(server.requests) == 1
+
+
 def test_stop_without_a_socket_to_shut_down_takes_effect_at_the_next_read(
-    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch
+    server: ScriptedStreamServer,
 ) -> None:
-    # stop() finds the socket through urllib3/http.client internals; if a future
-    # version hides it, stop() must still end the stream (at the next chunk), not hang
-    # or raise.
-    monkeypatch.setattr(client_module, "_socket_of", lambda response: None)
+    # An adapter mounted over the client's for the stream URL never tells it the
+    # socket: stop() must still end the stream (at the next chunk), not hang or raise.
     more = threading.Event()
     server.script(PATH, Reply(steps=[Send(line(tweet(1))), WaitFor(more), Send(line(tweet(2)))]))
-    client = StreamClient(server.url(PATH), auth=None, stall_timeout=3600.0)
+    session = requests.Session()
+    client = StreamClient(server.url(PATH), auth=None, stall_timeout=3600.0, session=session)
+    session.mount(server.url(PATH), requests.adapters.HTTPAdapter())
     thread, seen = consume_in_thread(client)
     while not seen:
         time.sleep(0.01)

@@ -10,6 +10,7 @@ ends or stalls before its first line) waits ``policy.wait(state)`` first, with
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import http.client
 import json
 import logging
@@ -23,7 +24,9 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+import requests.adapters
 import urllib3
+import urllib3.connection
 
 from twitter_stream_client import _json
 from twitter_stream_client._framing import FramingError, LengthFramer, LineFramer
@@ -80,6 +83,57 @@ _NETWORK_ERRORS = (
 Auth = OAuth1Credentials | requests.auth.AuthBase | None
 
 
+# The client opening a request in this context: told each connection's socket once the
+# request has been sent, so stop() and the watchdog can shut it down while the response
+# headers are still awaited, not only once a response exists.
+_socket_listener: contextvars.ContextVar[Callable[[socket.socket], None] | None] = (
+    contextvars.ContextVar("twitter_stream_client_socket_listener", default=None)
+)
+
+
+def _report_socket(sock: socket.socket | None) -> None:
+    listener = _socket_listener.get()
+    if listener is not None and sock is not None:
+        listener(sock)
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        super().request(*args, **kwargs)  # connects a new connection, reuses a kept one
+        _report_socket(self.sock)
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        super().request(*args, **kwargs)
+        _report_socket(self.sock)
+
+
+class _HTTPConnectionPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSConnectionPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOL_CLASSES = {"http": _HTTPConnectionPool, "https": _HTTPSConnectionPool}
+
+
+class _SocketReportingAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter, with connections that tell the opening client their socket."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOL_CLASSES
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if isinstance(manager, urllib3.ProxyManager):  # a SOCKS manager keeps its own pools
+            manager.pool_classes_by_scheme = _POOL_CLASSES
+        return manager
+
+
 class _Stalled(Exception):
     """No complete line for ``stall_timeout`` seconds although bytes may still arrive."""
 
@@ -94,7 +148,7 @@ class _Watchdog:
     """
 
     def __init__(
-        self, response: requests.Response, timeout: float, clock: Callable[[], float]
+        self, sock: socket.socket | None, timeout: float, clock: Callable[[], float]
     ) -> None:
         self.last_line = clock()
         self.paused = False
@@ -102,13 +156,13 @@ class _Watchdog:
         self._done = threading.Event()
         threading.Thread(
             target=self._watch,
-            args=(response, timeout, clock),
+            args=(sock, timeout, clock),
             name="twitter-stream-client stall watchdog",
             daemon=True,
         ).start()
 
     def _watch(
-        self, response: requests.Response, timeout: float, clock: Callable[[], float]
+        self, sock: socket.socket | None, timeout: float, clock: Callable[[], float]
     ) -> None:
         wait = timeout
         while not self._done.wait(wait):
@@ -118,7 +172,8 @@ class _Watchdog:
             wait = self.last_line + timeout - clock()
             if wait <= 0:
                 self.fired = True
-                _shutdown(response)
+                if sock is not None:
+                    _shutdown(sock)
                 return
 
     def cancel(self) -> None:
@@ -177,7 +232,9 @@ class StreamClient:
     max_message_bytes : int, default=1_048_576
         Longer messages are dropped and counted, never buffered.
     session : requests.Session, optional
-        For proxies, adapters or TLS settings; closed by :meth:`close` only if created here.
+        For proxies or TLS settings; closed by :meth:`close` only if created here. The
+        client mounts its own adapter on it for the prefix ``url``, so that :meth:`stop`
+        knows the socket; other URLs keep their adapters.
     sleep : callable, optional
         ``sleep(seconds)`` between attempts; default waits on an event that
         :meth:`stop` sets, so a stop ends a 320 s backoff at once.
@@ -212,6 +269,7 @@ class StreamClient:
             raise ValueError(f"`url` must be an http:// or https:// URL, got {url!r}")
         try:
             requests.Request(method, url, params=dict(params or {})).prepare()
+            prefix = str(requests.Request(method, url).prepare().url)
         except requests.RequestException as exc:
             raise ValueError(f"`url` is not a usable URL: {url!r} ({exc})") from None
         if not (isinstance(stall_timeout, (int, float)) and stall_timeout > 0):
@@ -238,11 +296,12 @@ class StreamClient:
         self._requests_auth = auth.requests_auth() if isinstance(auth, OAuth1Credentials) else auth
         self._own_session = session is None
         self._session = session or requests.Session()
+        self._session.mount(prefix, _SocketReportingAdapter())
         self._stop_event = threading.Event()
         self._sleep = sleep or self._interruptible_sleep
         self._clock = clock
         self._lock = threading.Lock()
-        self._response: requests.Response | None = None
+        self._socket: socket.socket | None = None
         self._record_path: Path | None = None
         delimited = self.params.get("delimited") or self.data.get("delimited")
         self._length_framing = delimited == "length"
@@ -373,9 +432,9 @@ class StreamClient:
         """
         self._stop_event.set()
         with self._lock:
-            response = self._response
-        if response is not None:
-            _shutdown(response)
+            sock = self._socket
+        if sock is not None:
+            _shutdown(sock)
 
     @property
     def stopped(self) -> bool:
@@ -446,6 +505,7 @@ class StreamClient:
             try:
                 response = self._open()
             except _NETWORK_ERRORS as exc:
+                self._set_socket(None)
                 cause, error = Cause.NETWORK, exc
             else:
                 try:
@@ -468,8 +528,7 @@ class StreamClient:
                         else:
                             cause = Cause.HTTP
                 finally:
-                    with self._lock:
-                        self._response = None
+                    self._set_socket(None)
                     response.close()
                 if status == 200:
                     if self._stop_event.is_set():
@@ -504,22 +563,29 @@ class StreamClient:
             )
 
     def _open(self) -> requests.Response:
-        response = self._session.request(
-            self.method,
-            self.url,
-            params=self.params or None,
-            data=self.data or None,
-            auth=self._requests_auth,
-            headers={"User-Agent": f"twitter-stream-client/{__version__}"},
-            stream=True,
-            timeout=(_CONNECT_TIMEOUT, self.stall_timeout),
-        )
+        # The adapter reports the socket once the request is sent: a stop() while the
+        # response headers are awaited shuts it down (connecting is bounded by its timeout).
+        token = _socket_listener.set(self._set_socket)
+        try:
+            return self._session.request(
+                self.method,
+                self.url,
+                params=self.params or None,
+                data=self.data or None,
+                auth=self._requests_auth,
+                headers={"User-Agent": f"twitter-stream-client/{__version__}"},
+                stream=True,
+                timeout=(_CONNECT_TIMEOUT, self.stall_timeout),
+            )
+        finally:
+            _socket_listener.reset(token)
+
+    def _set_socket(self, sock: socket.socket | None) -> None:
         with self._lock:
-            self._response = response
+            self._socket = sock
             stopped = self._stop_event.is_set()
-        if stopped:
-            _shutdown(response)
-        return response
+        if stopped and sock is not None:
+            _shutdown(sock)
 
     def _consume(
         self, response: requests.Response, outcome: _ConnectionOutcome, record: IO[bytes] | None
@@ -531,7 +597,9 @@ class StreamClient:
         stop_event = self._stop_event
         loads = _json.loads
         last_line = clock()
-        watchdog = _Watchdog(response, stall_timeout, clock)
+        with self._lock:
+            sock = self._socket
+        watchdog = _Watchdog(sock, stall_timeout, clock)
         recording = False
         try:
             for chunk in _chunks(response.raw):
@@ -646,20 +714,6 @@ def _error_body(response: requests.Response) -> str:
     return data.decode("utf-8", "replace") if isinstance(data, bytes) else ""
 
 
-def _socket_of(response: requests.Response) -> socket.socket | None:
-    """The socket under a streamed response, so another thread can shut it down."""
-    connection = getattr(response.raw, "connection", None)
-    sock = getattr(connection, "sock", None)
-    if sock is None:
-        # With "Connection: close" urllib3 lets go of the socket; http.client's reader
-        # (raw._fp.fp.raw is the socket.SocketIO) still holds it.
-        reader = getattr(getattr(response.raw, "_fp", None), "fp", None)
-        sock = getattr(getattr(reader, "raw", None), "_sock", None)
-    return sock if isinstance(sock, socket.socket) else None
-
-
-def _shutdown(response: requests.Response) -> None:
-    sock = _socket_of(response)
-    if sock is not None:
-        with contextlib.suppress(OSError):  # already closed by the other side
-            sock.shutdown(socket.SHUT_RDWR)
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
