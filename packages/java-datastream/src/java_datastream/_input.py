@@ -257,6 +257,9 @@ class DataInputStream:
             if skipped == n or not self._more(n - skipped):
                 return skipped
 
+    # The fixed-size reads below repeat one shape on purpose: reading from the buffer
+    # inline, and refilling only when struct/indexing fails, keeps each call near a bare
+    # struct.unpack_from; a shared helper would add a Python call per value (benchmarks/).
     def read_boolean(self) -> bool:
         """Read one byte: ``False`` for ``00``, ``True`` for anything else."""
         pos = self._pos
