@@ -8,6 +8,7 @@ stricter peer than a real replica set, never a looser one.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
 import threading
@@ -18,13 +19,21 @@ import mongomock
 from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
-from mongosim._command_error import CommandError
-from mongosim._mongomock_gaps import (
-    add_dates_to_mongomock,
-    guard_missing_fields,
-    unset_as_project,
+from mongosim._aggregation import ServerStages, check_pipeline
+from mongosim._catalog import Catalog
+from mongosim._change_streams import (
+    DEFAULT_MAX_AWAIT_MS,
+    ChangeStream,
+    is_change_stream,
+    open_change_stream,
+    update_description,
 )
-from mongosim._server_time import bind_now, set_current_dates
+from mongosim._command_error import CommandError
+from mongosim._expressions import bound_variables
+from mongosim._mongomock_gaps import teach_mongomock
+from mongosim._oplog import Oplog
+from mongosim._pipeline import run_pipeline
+from mongosim._server_time import set_current_dates
 
 if TYPE_CHECKING:
     from mongosim.clock import Clock
@@ -48,6 +57,8 @@ WRITE_COMMANDS = frozenset(
         "drop",
         "dropDatabase",
         "create",
+        "collMod",
+        "renameCollection",
     }
 )
 """Commands only a primary accepts."""
@@ -89,8 +100,10 @@ class _Context:
         client: _Client,
         cursors: CursorRegistry,
         now: datetime.datetime,
+        backend: Backend,
     ) -> None:
         self.body = body
+        self.backend = backend
         self.name = name
         self.db_name: str = body.get("$db", "admin")
         self.db = client[self.db_name]
@@ -118,24 +131,20 @@ class _Context:
         return f"{self.db_name}.{self.collection_name}"
 
     def query(self, query: Any) -> Any:
-        """A filter as mongomock can run it, ``$$NOW`` bound to this command's time."""
-        return guard_missing_fields(bind_now(query or {}, self.now))
+        """A filter (``$expr`` sees ``$$NOW`` and ``let`` through the bound variables)."""
+        if query is None:
+            return {}
+        if not isinstance(query, dict):
+            raise CommandError(14, "TypeMismatch", "filter must be an object")
+        return query
 
-    def pipeline(self, stages: Any) -> Any:
-        """An aggregation or update pipeline as mongomock can run it."""
-        if not isinstance(stages, list):
-            return stages
-        bound = unset_as_project(bind_now(stages, self.now))
-        return [
-            {"$match": guard_missing_fields(stage["$match"])}
-            if isinstance(stage, dict) and list(stage) == ["$match"]
-            else stage
-            for stage in bound
-        ]
+    def log(self, operation: str, before: _Document | None, after: _Document | None) -> None:
+        """Log one document written by this command to the oplog."""
+        self.backend.log_document(operation, self.db_name, self.collection_name, before, after)
 
     def update_spec(self, update: Any) -> Any:
         if isinstance(update, list):
-            return self.pipeline(update)
+            return update
         if isinstance(update, dict) and not _is_replacement(update):
             return set_current_dates(update, self.now)
         return update
@@ -287,10 +296,37 @@ def _find(ctx: _Context) -> dict[str, Any]:
 
 
 def _aggregate(ctx: _Context) -> dict[str, Any]:
-    pipeline = ctx.pipeline(ctx.body.get("pipeline", []))
-    docs = list(ctx.collection.aggregate(pipeline))
-    batch_size = _batch_size(ctx.body.get("cursor") or {})
-    return {"cursor": ctx.cursors.open(ctx.namespace, docs, batch_size=batch_size)}
+    body = ctx.body
+    pipeline = body.get("pipeline")
+    if not isinstance(pipeline, list):
+        raise CommandError(14, "TypeMismatch", "'pipeline' option must be specified as an array")
+    if "cursor" not in body and not body.get("explain"):
+        raise CommandError(
+            9,
+            "FailedToParse",
+            "The 'cursor' option is required, except for aggregate with the explain argument",
+        )
+    batch_size = _batch_size(body.get("cursor") or {})
+    database_level = body.get("aggregate") == 1
+    coll = None if database_level else ctx.collection_name
+    namespace = f"{ctx.db_name}.$cmd.aggregate" if coll is None else ctx.namespace
+    if is_change_stream(pipeline):
+        stream = open_change_stream(
+            ctx.backend.oplog, ctx.db_name, coll, pipeline, ctx.backend.lookup
+        )
+        first = [] if batch_size == 0 else stream.next_batch(batch_size)
+        return {"cursor": ctx.cursors.open_stream(namespace, stream, first)}
+    check_pipeline(pipeline, database_level)
+    stages = ServerStages(
+        ctx.client,
+        ctx.db_name,
+        ctx.backend.log_document,
+        ctx.backend.local_sessions,
+        ctx.backend.ensure_collection,
+    )
+    documents = [] if coll is None else list(ctx.collection.find({}))
+    results = run_pipeline(documents, pipeline, ctx.db, stages.handlers())
+    return {"cursor": ctx.cursors.open(namespace, results, batch_size=batch_size)}
 
 
 def _get_more(ctx: _Context) -> dict[str, Any]:
@@ -363,7 +399,15 @@ def _create_indexes(ctx: _Context) -> dict[str, Any]:
             collection, list(key), bool(spec.get("sparse"))
         ):
             raise CommandError(11000, "DuplicateKey", _duplicate_key_message(ctx.namespace))
-        collection.create_index(list(key.items()), **options)
+        name = collection.create_index(list(key.items()), **options)
+        described = {"v": 2, "key": dict(key), "name": name}
+        described.update((k, v) for k, v in options.items() if k != "name")
+        ctx.backend.log_namespace(
+            "createIndexes",
+            ctx.db_name,
+            ctx.collection_name,
+            {"operationDescription": {"indexes": [described]}},
+        )
     return {
         "createdCollectionAutomatically": not existed,
         "numIndexesBefore": before,
@@ -409,7 +453,14 @@ def _drop_indexes(ctx: _Context) -> dict[str, Any]:
             raise CommandError(72, "InvalidOptions", "cannot drop _id index")
         if not isinstance(name, str) or name not in indexes:
             raise CommandError(27, "IndexNotFound", f"index not found with name [{name}]")
+        described = {"v": 2, "key": dict(indexes[name]["key"]), "name": name}
         collection.drop_index(name)
+        ctx.backend.log_namespace(
+            "dropIndexes",
+            ctx.db_name,
+            ctx.collection_name,
+            {"operationDescription": {"indexes": [described]}},
+        )
     return {"nIndexesWas": count}
 
 
@@ -417,26 +468,137 @@ def _drop(ctx: _Context) -> dict[str, Any]:
     count = 0
     if ctx.collection_name in ctx.db.list_collection_names():
         count = len(ctx.collection.index_information())
+        ctx.backend.log_namespace("drop", ctx.db_name, ctx.collection_name)
     ctx.db.drop_collection(ctx.collection_name)
+    ctx.backend.catalog.drop(ctx.db_name, ctx.collection_name)
     return {"ns": ctx.namespace, "nIndexesWas": count}
 
 
+_CREATE_OPTIONS = frozenset(
+    {
+        "capped",
+        "size",
+        "max",
+        "validator",
+        "validationLevel",
+        "validationAction",
+        "changeStreamPreAndPostImages",
+        "viewOn",
+        "pipeline",
+        "collation",
+        "timeseries",
+        "expireAfterSeconds",
+        "clusteredIndex",
+        "storageEngine",
+        "indexOptionDefaults",
+        "encryptedFields",
+    }
+)
+
+
 def _create(ctx: _Context) -> dict[str, Any]:
+    options = {key: value for key, value in ctx.body.items() if key in _CREATE_OPTIONS}
     try:
         ctx.db.create_collection(ctx.collection_name)
     except CollectionInvalid as error:
         raise CommandError(
             48, "NamespaceExists", f"Collection {ctx.namespace} already exists."
         ) from error
+    ctx.backend.catalog.create(ctx.db_name, ctx.collection_name, options)
+    if "viewOn" in options:
+        description = {"viewOn": options["viewOn"], "pipeline": options.get("pipeline", [])}
+    else:
+        description = {"idIndex": {"v": 2, "key": {"_id": 1}, "name": "_id_"}}
+    ctx.backend.log_namespace(
+        "create", ctx.db_name, ctx.collection_name, {"operationDescription": description}
+    )
+    return {}
+
+
+_MODIFIABLE = frozenset(
+    {
+        "validator",
+        "validationLevel",
+        "validationAction",
+        "changeStreamPreAndPostImages",
+        "viewOn",
+        "pipeline",
+        "expireAfterSeconds",
+        "index",
+    }
+)
+
+
+def _coll_mod(ctx: _Context) -> dict[str, Any]:
+    _require_collection(ctx)
+    changes = {key: value for key, value in ctx.body.items() if key in _MODIFIABLE}
+    info = ctx.backend.catalog.info(ctx.db_name, ctx.collection_name)
+    info.options.update((k, v) for k, v in changes.items() if k != "index")
+    ctx.backend.log_namespace(
+        "modify", ctx.db_name, ctx.collection_name, {"operationDescription": changes}
+    )
+    return {}
+
+
+def _namespace(value: Any, field: str) -> tuple[str, str]:
+    if not isinstance(value, str) or "." not in value:
+        raise CommandError(73, "InvalidNamespace", f"Invalid {field} namespace: {value!r}")
+    db, _, coll = value.partition(".")
+    return db, coll
+
+
+def _rename_collection(ctx: _Context) -> dict[str, Any]:
+    if ctx.db_name != "admin":
+        raise CommandError(
+            13, "Unauthorized", "renameCollection may only be run against the admin database."
+        )
+    source_db, source = _namespace(ctx.body.get("renameCollection"), "source")
+    target_db, target = _namespace(ctx.body.get("to"), "target")
+    client = ctx.client
+    if source not in client[source_db].list_collection_names():
+        raise CommandError(
+            26, "NamespaceNotFound", f"Source collection {source_db}.{source} does not exist"
+        )
+    if (source_db, source) == (target_db, target):
+        raise CommandError(20, "IllegalOperation", "Can't rename a collection to itself")
+    catalog = ctx.backend.catalog
+    description: dict[str, Any] = {"to": {"db": target_db, "coll": target}}
+    if target in client[target_db].list_collection_names():
+        if not ctx.body.get("dropTarget"):
+            raise CommandError(48, "NamespaceExists", "target namespace exists")
+        dropped = catalog.info(target_db, target).uuid
+        client[target_db].drop_collection(target)
+        catalog.drop(target_db, target)
+        description["dropTarget"] = dropped
+    ctx.backend.log_namespace(
+        "rename",
+        source_db,
+        source,
+        {"to": {"db": target_db, "coll": target}, "operationDescription": description},
+    )
+    old = client[source_db][source]
+    new = client[target_db][target]
+    client[target_db].create_collection(target)
+    for name, index in old.index_information().items():
+        if name != "_id_":
+            options = {k: v for k, v in index.items() if k not in ("key", "v")}
+            new.create_index(index["key"], name=name, **options)
+    documents = list(old.find({}))
+    if documents:
+        new.insert_many(documents)
+    client[source_db].drop_collection(source)
+    catalog.rename(source_db, source, target_db, target)
     return {}
 
 
 def _list_collections(ctx: _Context) -> dict[str, Any]:
     wanted = ctx.body.get("filter") or {}
-    infos = [
-        {"name": name, "type": "collection", "options": {}, "info": {"readOnly": False}}
-        for name in sorted(ctx.db.list_collection_names())
-    ]
+    infos = []
+    for name in sorted(ctx.db.list_collection_names()):
+        entry = ctx.backend.catalog.info(ctx.db_name, name)
+        kind = "view" if "viewOn" in entry.options else "collection"
+        info = {"readOnly": kind == "view", "uuid": entry.uuid}
+        infos.append({"name": name, "type": kind, "options": dict(entry.options), "info": info})
     infos = [info for info in infos if filter_applies(wanted, info)]  # type: ignore[no-untyped-call]
     if ctx.body.get("nameOnly"):
         infos = [{"name": info["name"], "type": info["type"]} for info in infos]
@@ -457,7 +619,11 @@ def _list_databases(ctx: _Context) -> dict[str, Any]:
 
 
 def _drop_database(ctx: _Context) -> dict[str, Any]:
+    for name in sorted(ctx.db.list_collection_names()):
+        ctx.backend.log_namespace("drop", ctx.db_name, name)
+    ctx.backend.log_namespace("dropDatabase", ctx.db_name, None)
     ctx.client.drop_database(ctx.db_name)
+    ctx.backend.catalog.drop_database(ctx.db_name)
     return {"dropped": ctx.db_name}
 
 
@@ -485,6 +651,8 @@ _HANDLERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
     "dropIndexes": _drop_indexes,
     "drop": _drop,
     "create": _create,
+    "collMod": _coll_mod,
+    "renameCollection": _rename_collection,
     "listCollections": _list_collections,
     "listDatabases": _list_databases,
     "dropDatabase": _drop_database,
@@ -494,6 +662,7 @@ _HANDLERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
 }
 _CANONICAL = {name.lower(): name for name in (*_HANDLERS, "hello", "isMaster")}
 _TRANSACTION_COMMANDS = frozenset({"committransaction", "aborttransaction"})
+_TAKE_LET = frozenset({"find", "aggregate", "update", "delete", "findAndModify"})
 
 
 _executing = threading.local()
@@ -536,21 +705,137 @@ def canonical_name(name: str) -> str:
 class Backend:
     """Executes commands against one in-memory database, one command at a time.
 
+    The backend is the replica set's shared state: the documents, the oplog (with cluster
+    time) and the catalog of collections, which every member reads and writes.
+
     Examples
     --------
     >>> from mongosim.clock import Clock
     >>> from mongosim.cursors import CursorRegistry
     >>> backend, cursors = Backend(Clock()), CursorRegistry()
-    >>> backend.execute({"insert": "c", "documents": [{"_id": 1}], "$db": "db"}, cursors)
-    {'n': 1, 'ok': 1.0}
+    >>> reply = backend.execute({"insert": "c", "documents": [{"_id": 1}], "$db": "db"}, cursors)
+    >>> reply["n"], reply["ok"], type(reply["operationTime"]).__name__
+    (1, 1.0, 'Timestamp')
     """
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.client: _Client = mongomock.MongoClient()
-        self.lock = threading.Lock()
+        # Re-entrant: a change stream opened by one command reads documents (updateLookup).
+        self.lock = threading.RLock()
+        self.oplog = Oplog(clock)
+        self.catalog = Catalog()
+        self._sessions: dict[bytes, dict[str, Any]] = {}
         _install_server_utcnow()
-        add_dates_to_mongomock()
+        teach_mongomock()
+
+    def close(self) -> None:
+        """Wake every ``getMore`` waiting for change events (the set is closing)."""
+        self.oplog.close()
+
+    # -- what commands share ----------------------------------------------------------------
+
+    def log_document(
+        self,
+        operation: str,
+        db: str,
+        coll: str,
+        before: _Document | None,
+        after: _Document | None,
+        whole: frozenset[str] = frozenset(),
+    ) -> None:
+        """Log one document write (``insert``, ``update``, ``replace`` or ``delete``).
+
+        ``whole`` names the paths an update set as a whole (its ``updateDescription``
+        reports them as one field).
+        """
+        info = self.catalog.info(db, coll)
+        description: dict[str, Any] = {"uuid": info.uuid, "images": info.images}
+        if operation == "update" and before is not None and after is not None:
+            description["updateDescription"] = update_description(before, after, whole)
+        self.oplog.append(
+            operation,
+            db,
+            coll,
+            before=copy.deepcopy(before),
+            after=copy.deepcopy(after),
+            description=description,
+        )
+
+    def log_namespace(
+        self, operation: str, db: str, coll: str | None, description: dict[str, Any] | None = None
+    ) -> None:
+        """Log a change to a collection or database (``drop``, ``rename``, ``create``...)."""
+        details = dict(description or {})
+        if coll is not None:
+            details.setdefault("uuid", self.catalog.info(db, coll).uuid)
+        self.oplog.append(operation, db, coll, description=details)
+
+    def lookup(self, db: str, coll: str, document_id: Any) -> _Document | None:
+        """The current version of a document (a change stream's ``updateLookup``)."""
+        with self.lock:
+            return self.client[db][coll].find_one({"_id": document_id})
+
+    def ensure_collection(self, db: str, coll: str) -> None:
+        """Create a collection explicitly if it does not exist."""
+        if coll not in self.client[db].list_collection_names():
+            self.client[db].create_collection(coll)
+
+    def local_sessions(self) -> list[_Document]:
+        """The sessions this server has seen (``$listLocalSessions``)."""
+        with self.lock:
+            return [copy.deepcopy(session) for session in self._sessions.values()]
+
+    def _remember_session(self, body: dict[str, Any]) -> None:
+        lsid = body.get("lsid")
+        if not isinstance(lsid, dict) or "id" not in lsid:
+            return
+        key = bytes(lsid["id"])
+        if canonical_name(next(iter(body), "")) == "endSessions":
+            return
+        self._sessions[key] = {"_id": {"id": lsid["id"]}, "lastUse": self.clock.now()}
+
+    def stamp(self, reply: dict[str, Any]) -> dict[str, Any]:
+        """Add ``$clusterTime`` and ``operationTime`` to a reply, as a replica set member does."""
+        reply.setdefault("operationTime", self.oplog.cluster_time())
+        reply.setdefault("$clusterTime", self.oplog.gossip())
+        return reply
+
+    # -- running commands -------------------------------------------------------------------
+
+    def _stream_get_more(
+        self, body: dict[str, Any], cursors: CursorRegistry
+    ) -> dict[str, Any] | None:
+        """A ``getMore`` on a change stream: waits for events without holding the lock."""
+        cursor_id = int(body["getMore"])
+        namespace = f"{body.get('$db', 'admin')}.{body.get('collection', '')}"
+        stream: ChangeStream | None = cursors.stream(cursor_id, namespace)
+        if stream is None:
+            return None
+        max_await = body.get("maxTimeMS", DEFAULT_MAX_AWAIT_MS)
+        with bound_variables(now=self.clock.now(), cluster_time=self.oplog.cluster_time()):
+            batch = stream.wait_for_batch(_batch_size(body), float(max_await))
+        return {"cursor": cursors.stream_batch(cursor_id, namespace, batch)}
+
+    def _run(
+        self,
+        handler: Callable[[_Context], dict[str, Any]],
+        body: dict[str, Any],
+        name: str,
+        cursors: CursorRegistry,
+    ) -> dict[str, Any]:
+        with self.lock:
+            self._remember_session(body)
+            _executing.clock = self.clock
+            try:
+                now = self.clock.now()
+                let = body.get("let") if name in _TAKE_LET else None
+                with bound_variables(now=now, cluster_time=self.oplog.cluster_time(), let=let):
+                    reply = handler(_Context(body, name, self.client, cursors, now, self))
+                reply["operationTime"] = self.oplog.cluster_time()
+                return reply
+            finally:
+                _executing.clock = None
 
     def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
@@ -572,33 +857,23 @@ class Backend:
                 )
             if handler is None:
                 raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
-            with self.lock:
-                _executing.clock = self.clock
-                try:
-                    context = _Context(body, canonical, self.client, cursors, self.clock.now())
-                    reply = handler(context)
-                finally:
-                    _executing.clock = None
+            reply = self._stream_get_more(body, cursors) if canonical == "getMore" else None
+            if reply is None:
+                reply = self._run(handler, body, canonical, cursors)
         except CommandError as error:
-            return error.reply()
+            return self.stamp(error.reply())
         except DuplicateKeyError:
             namespace = f"{body.get('$db')}.{body.get(name)}"
             message = _duplicate_key_message(namespace)
-            return CommandError(11000, "DuplicateKey", message).reply()
+            return self.stamp(CommandError(11000, "DuplicateKey", message).reply())
         except OperationFailure as error:
-            return CommandError(error.code or 2, "BadValue", str(error)).reply()
+            return self.stamp(CommandError(error.code or 2, "BadValue", str(error)).reply())
         except NotImplementedError as error:
             message = f"mongosim (mongomock) does not implement this: {error}"
-            return CommandError(115, "CommandNotSupported", message).reply()
-        except KeyError as error:
-            message = (
-                f"mongomock cannot evaluate a missing field {error} here (MongoDB can):"
-                " wrap the field path in $ifNull"
-            )
-            return CommandError(1, "InternalError", message).reply()
+            return self.stamp(CommandError(115, "CommandNotSupported", message).reply())
         except Exception as error:
             logger.exception("mongomock failed on %s", name)
             message = f"mongomock failed: {type(error).__name__}: {error}"
-            return CommandError(1, "InternalError", message).reply()
+            return self.stamp(CommandError(1, "InternalError", message).reply())
         reply["ok"] = 1.0
-        return reply
+        return self.stamp(reply)

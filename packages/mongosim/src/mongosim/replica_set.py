@@ -167,6 +167,7 @@ class ReplicaSet:
                 self._pending_election = None
         for timer in timers:
             timer.cancel()
+        self._backend.close()
         self._stop_members()
 
     def __repr__(self) -> str:
@@ -417,7 +418,7 @@ class ReplicaSet:
             if request.expects_reply:
                 assert isinstance(outcome, dict)
                 try:
-                    connection.sendall(_encode(request, outcome))
+                    connection.sendall(_encode(request, self._backend.stamp(outcome)))
                 except OSError:
                     return
 
