@@ -14,7 +14,6 @@ MODULES = [
     "mongosim.cursors",
     "mongosim.faults",
     "mongosim.replica_set",
-    "mongosim._server_time",
     "mongosim._values",
     "mongosim._expressions",
     "mongosim._pipeline",

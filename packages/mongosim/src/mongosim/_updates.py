@@ -38,6 +38,7 @@ __all__ = [
     "check_storable",
     "classify",
     "upsert_seed",
+    "whole_paths",
 ]
 
 UpdateKind = str
@@ -822,6 +823,44 @@ def apply_update(
     )
     _apply_operators(ctx, update)
     return _id_first(ctx.document)
+
+
+_WHOLE = frozenset(
+    {
+        "$set",
+        "$setOnInsert",
+        "$inc",
+        "$mul",
+        "$min",
+        "$max",
+        "$currentDate",
+        "$bit",
+        "$pull",
+        "$pullAll",
+        "$pop",
+    }
+)
+
+
+def whole_paths(update: dict[str, Any]) -> frozenset[str]:
+    """The paths an operator update sets as a whole (not element by element).
+
+    A change event reports such a path as one updated field, as mongod's oplog entry does
+    (``$set: {"a": {...}}`` updates ``a``, not each of its fields); ``$push`` and
+    ``$addToSet`` report the appended elements instead.
+
+    Examples
+    --------
+    >>> sorted(whole_paths({"$set": {"a": {"x": 1}}, "$push": {"l": 1}, "$rename": {"b": "c"}}))
+    ['a', 'c']
+    """
+    paths: set[str] = set()
+    for operator, fields in update.items():
+        if operator == "$rename":
+            paths.update(target for target in fields.values() if isinstance(target, str))
+        elif operator in _WHOLE:
+            paths.update(path for path in fields if "$" not in path)
+    return frozenset(paths)
 
 
 # -- upserts and storage --------------------------------------------------------------------

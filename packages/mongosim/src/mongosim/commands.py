@@ -29,11 +29,22 @@ from mongosim._change_streams import (
     update_description,
 )
 from mongosim._command_error import CommandError
+from mongosim._document_writes import (
+    DocumentChange,
+    DocumentWrites,
+    WriteInterrupted,
+    WriteRun,
+    delete_documents,
+    update_documents,
+)
+from mongosim._duplicate_keys import DuplicateKey
 from mongosim._expressions import bound_variables
 from mongosim._mongomock_gaps import teach_mongomock
+from mongosim._mongomock_speed import speed_up_mongomock
 from mongosim._oplog import Oplog
 from mongosim._pipeline import run_pipeline
-from mongosim._server_time import set_current_dates
+from mongosim._store import delete_stored, insert_stored, replace_stored
+from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 
 if TYPE_CHECKING:
     from mongosim.clock import Clock
@@ -101,9 +112,11 @@ class _Context:
         cursors: CursorRegistry,
         now: datetime.datetime,
         backend: Backend,
+        run: WriteRun,
     ) -> None:
         self.body = body
         self.backend = backend
+        self.run = run
         self.name = name
         self.db_name: str = body.get("$db", "admin")
         self.db = client[self.db_name]
@@ -138,22 +151,23 @@ class _Context:
             raise CommandError(14, "TypeMismatch", "filter must be an object")
         return query
 
-    def log(self, operation: str, before: _Document | None, after: _Document | None) -> None:
-        """Log one document written by this command to the oplog."""
-        self.backend.log_document(operation, self.db_name, self.collection_name, before, after)
-
     def update_spec(self, update: Any) -> Any:
-        if isinstance(update, list):
-            return update
-        if isinstance(update, dict) and not _is_replacement(update):
-            return set_current_dates(update, self.now)
+        """An update as sent (``u``); its form is checked when it is applied."""
+        if update is None:
+            return {}
         return update
 
+    def collection_exists(self) -> bool:
+        return self.collection_name in self.db.list_collection_names()
 
-def _write_error(index: int, error: OperationFailure, namespace: str) -> dict[str, Any]:
-    if isinstance(error, DuplicateKeyError):
-        return {"index": index, "code": 11000, "errmsg": _duplicate_key_message(namespace)}
-    return {"index": index, "code": error.code or 2, "errmsg": str(error)}
+
+def _statement_error(index: int, error: CommandError) -> dict[str, Any]:
+    """A ``writeErrors`` entry: the statement's error as mongod reports it."""
+    if isinstance(error, DuplicateKey):
+        return error.write_error(index)
+    entry: dict[str, Any] = {"index": index, "code": error.code, "errmsg": error.message}
+    entry.update(error.details)
+    return entry
 
 
 def _ensure_collection(ctx: _Context) -> None:
@@ -162,19 +176,56 @@ def _ensure_collection(ctx: _Context) -> None:
         ctx.db.create_collection(ctx.collection_name)
 
 
+def _check_fields(
+    statement: Any, allowed: frozenset[str], where: str, required: tuple[str, ...]
+) -> dict[str, Any]:
+    if not isinstance(statement, dict):
+        raise CommandError(14, "TypeMismatch", f"BSON field '{where}' is the wrong type")
+    for key in statement:
+        if key not in allowed:
+            raise CommandError(
+                40415, "Location40415", f"BSON field '{where}.{key}' is an unknown field."
+            )
+    for key in required:
+        _required(statement, key, where)
+    return statement
+
+
+_UPDATE_FIELDS = frozenset(
+    {"q", "u", "multi", "upsert", "arrayFilters", "collation", "hint", "c", "upsertSupplied"}
+)
+_DELETE_FIELDS = frozenset({"q", "limit", "collation", "hint"})
+
+
+def _check_hint(ctx: _Context, hint: Any) -> None:
+    """A hint must name an existing index (mongod: BadValue), though it changes no result."""
+    if hint is None or hint == {} or hint == "":
+        return
+    indexes = ctx.collection.index_information() if ctx.collection_exists() else {}
+    if isinstance(hint, str) and hint in indexes:
+        return
+    if isinstance(hint, dict) and any(dict(info["key"]) == hint for info in indexes.values()):
+        return
+    if isinstance(hint, dict) and "$natural" in hint:
+        return
+    raise CommandError(2, "BadValue", "hint provided does not correspond to an existing index")
+
+
 def _insert(ctx: _Context) -> dict[str, Any]:
     _ensure_collection(ctx)
     collection = ctx.collection
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
+        ctx.run.step()
         try:
-            collection.insert_one(document)
-        except OperationFailure as error:
-            errors.append(_write_error(index, error, ctx.namespace))
+            stored = insert_stored(collection, ctx.namespace, document)
+        except CommandError as error:
+            errors.append(_statement_error(index, error))
             if ctx.body.get("ordered", True):
                 break
         else:
             inserted += 1
+            ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
     reply: dict[str, Any] = {"n": inserted}
     if errors:
         reply["writeErrors"] = errors
@@ -186,28 +237,40 @@ def _update(ctx: _Context) -> dict[str, Any]:
     matched = modified = 0
     upserted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for index, statement in enumerate(ctx.body.get("updates", [])):
-        query = ctx.query(statement.get("q"))
-        update = ctx.update_spec(statement.get("u", {}))
-        options: dict[str, Any] = {"upsert": bool(statement.get("upsert", False))}
-        if options["upsert"]:
-            _ensure_collection(ctx)
-        if statement.get("arrayFilters"):
-            options["array_filters"] = statement["arrayFilters"]
+    for index, raw in enumerate(ctx.body.get("updates", [])):
         try:
-            if _is_replacement(update):
-                result = collection.replace_one(query, update, **options)
-            elif statement.get("multi"):
-                result = collection.update_many(query, update, **options)
-            else:
-                result = collection.update_one(query, update, **options)
-        except OperationFailure as error:
-            errors.append(_write_error(index, error, ctx.namespace))
+            statement = _check_fields(raw, _UPDATE_FIELDS, "update.updates", ("q", "u"))
+            query = ctx.query(statement.get("q"))
+            update = ctx.update_spec(statement.get("u"))
+            upsert = bool(statement.get("upsert", False))
+            multi = bool(statement.get("multi"))
+            if multi and classify(update) == "replacement":
+                raise CommandError(
+                    9,
+                    "FailedToParse",
+                    "multi update is not supported for replacement-style update",
+                )
+            _check_hint(ctx, statement.get("hint"))
+            if upsert:
+                _ensure_collection(ctx)
+            result = update_documents(
+                ctx.run,
+                collection,
+                ctx.namespace,
+                query,
+                update,
+                replacement=classify(update) == "replacement",
+                multi=multi,
+                upsert=upsert,
+                options={"array_filters": statement.get("arrayFilters")},
+            )
+        except CommandError as error:
+            errors.append(_statement_error(index, error))
             if ctx.body.get("ordered", True):
                 break
             continue
-        matched += result.matched_count
-        modified += result.modified_count
+        matched += result.matched
+        modified += result.modified
         if result.upserted_id is not None:
             upserted.append({"index": index, "_id": result.upserted_id})
     reply: dict[str, Any] = {"n": matched + len(upserted), "nModified": modified}
@@ -221,44 +284,89 @@ def _update(ctx: _Context) -> dict[str, Any]:
 def _delete(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     deleted = 0
-    for statement in ctx.body.get("deletes", []):
-        query = ctx.query(statement.get("q"))
-        if statement.get("limit", 0) == 1:
-            deleted += collection.delete_one(query).deleted_count
-        else:
-            deleted += collection.delete_many(query).deleted_count
-    return {"n": deleted}
+    errors: list[dict[str, Any]] = []
+    for index, raw in enumerate(ctx.body.get("deletes", [])):
+        try:
+            statement = _check_fields(raw, _DELETE_FIELDS, "delete.deletes", ("q", "limit"))
+            query = ctx.query(statement.get("q"))
+            _check_hint(ctx, statement.get("hint"))
+            multi = statement.get("limit", 0) != 1
+            deleted += delete_documents(ctx.run, collection, ctx.namespace, query, multi=multi)
+        except CommandError as error:
+            errors.append(_statement_error(index, error))
+            if ctx.body.get("ordered", True):
+                break
+    reply: dict[str, Any] = {"n": deleted}
+    if errors:
+        reply["writeErrors"] = errors
+    return reply
+
+
+def _projected(ctx: _Context, document: _Document | None, fields: Any) -> _Document | None:
+    if document is None or fields is None:
+        return document
+    copier: Any = ctx.collection._copy_only_fields
+    projected: _Document = copier(document, dict(fields), dict)
+    return projected
 
 
 def _find_and_modify(ctx: _Context) -> dict[str, Any]:
     body, collection = ctx.body, ctx.collection
     query = ctx.query(body.get("query"))
     fields = body.get("fields")
-    existing = collection.find_one(query, sort=_sort_spec(body.get("sort")), projection={"_id": 1})
-    if body.get("remove"):
+    remove = bool(body.get("remove"))
+    update = body.get("update")
+    if remove and update is not None:
+        raise CommandError(9, "FailedToParse", "Cannot specify both an update and remove=true")
+    if not remove and update is None:
+        raise CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
+    if remove and body.get("upsert"):
+        raise CommandError(9, "FailedToParse", "Cannot specify both upsert=true and remove=true")
+    if remove and body.get("new"):
+        raise CommandError(
+            9,
+            "FailedToParse",
+            "Cannot specify both new=true and remove=true; 'remove' always returns the deleted"
+            " document",
+        )
+    _check_hint(ctx, body.get("hint"))
+    existing = collection.find_one(query, sort=_sort_spec(body.get("sort")))
+    if remove:
         if existing is None:
             return {"value": None, "lastErrorObject": {"n": 0}}
-        removed = collection.find_one({"_id": existing["_id"]}, projection=fields)
-        collection.delete_one({"_id": existing["_id"]})
-        return {"value": removed, "lastErrorObject": {"n": 1}}
-    update = ctx.update_spec(body.get("update"))
-    if update is None:
-        raise CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
-    write = collection.replace_one if _is_replacement(update) else collection.update_one
+        ctx.run.step()
+        delete_stored(collection, existing["_id"])
+        ctx.run.record(DocumentChange("delete", ctx.namespace, existing, None))
+        return {"value": _projected(ctx, existing, fields), "lastErrorObject": {"n": 1}}
+    update = ctx.update_spec(update)
+    kind = classify(update)
+    array_filters = body.get("arrayFilters")
     new = bool(body.get("new", False))
     if existing is not None:
-        selector = {"_id": existing["_id"]}
-        value = None if new else collection.find_one(selector, projection=fields)
-        write(selector, update)
-        if new:
-            value = collection.find_one(selector, projection=fields)
+        ctx.run.step()
+        after = apply_update(existing, update, query=query, array_filters=array_filters)
+        if after != existing or list(after) != list(existing):
+            replace_stored(collection, ctx.namespace, existing, after)
+            operation = "replace" if kind == "replacement" else "update"
+            whole = whole_paths(update) if kind == "operators" else frozenset()
+            change = DocumentChange(
+                operation, ctx.namespace, existing, copy.deepcopy(after), whole
+            )
+            ctx.run.record(change)
+        value = _projected(ctx, after if new else existing, fields)
         return {"value": value, "lastErrorObject": {"n": 1, "updatedExisting": True}}
     if not body.get("upsert"):
         return {"value": None, "lastErrorObject": {"n": 0, "updatedExisting": False}}
     _ensure_collection(ctx)
-    upserted_id = write(query, update, upsert=True).upserted_id
-    value = collection.find_one({"_id": upserted_id}, projection=fields) if new else None
-    last_error = {"n": 1, "updatedExisting": False, "upserted": upserted_id}
+    ctx.run.step()
+    seed = upsert_seed(query)
+    if kind == "replacement":
+        seed = {"_id": seed["_id"]} if "_id" in seed else {}
+    document = apply_update(seed, update, query=query, array_filters=array_filters, inserting=True)
+    stored = insert_stored(collection, ctx.namespace, document)
+    ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
+    value = _projected(ctx, stored, fields) if new else None
+    last_error = {"n": 1, "updatedExisting": False, "upserted": stored["_id"]}
     return {"value": value, "lastErrorObject": last_error}
 
 
@@ -726,8 +834,11 @@ class Backend:
         self.oplog = Oplog(clock)
         self.catalog = Catalog()
         self._sessions: dict[bytes, dict[str, Any]] = {}
+        self.writes = DocumentWrites()
+        self.writes.observe(self._log_change)
         _install_server_utcnow()
         teach_mongomock()
+        speed_up_mongomock()
 
     def close(self) -> None:
         """Wake every ``getMore`` waiting for change events (the set is closing)."""
@@ -795,6 +906,10 @@ class Backend:
             return
         self._sessions[key] = {"_id": {"id": lsid["id"]}, "lastUse": self.clock.now()}
 
+    def _log_change(self, change: DocumentChange) -> None:
+        db, _, coll = change.namespace.partition(".")
+        self.log_document(change.operation, db, coll, change.before, change.after, change.whole)
+
     def stamp(self, reply: dict[str, Any]) -> dict[str, Any]:
         """Add ``$clusterTime`` and ``operationTime`` to a reply, as a replica set member does."""
         reply.setdefault("operationTime", self.oplog.cluster_time())
@@ -830,8 +945,13 @@ class Backend:
             try:
                 now = self.clock.now()
                 let = body.get("let") if name in _TAKE_LET else None
-                with bound_variables(now=now, cluster_time=self.oplog.cluster_time(), let=let):
-                    reply = handler(_Context(body, name, self.client, cursors, now, self))
+                run = self.writes.begin(name)
+                try:
+                    with bound_variables(now=now, cluster_time=self.oplog.cluster_time(), let=let):
+                        context = _Context(body, name, self.client, cursors, now, self, run)
+                        reply = handler(context)
+                finally:
+                    run.finish()
                 reply["operationTime"] = self.oplog.cluster_time()
                 return reply
             finally:
@@ -860,6 +980,12 @@ class Backend:
             reply = self._stream_get_more(body, cursors) if canonical == "getMore" else None
             if reply is None:
                 reply = self._run(handler, body, canonical, cursors)
+        except WriteInterrupted:
+            return self.stamp(
+                CommandError(
+                    11602, "InterruptedDueToReplStateChange", "operation was interrupted"
+                ).reply()
+            )
         except CommandError as error:
             return self.stamp(error.reply())
         except DuplicateKeyError:
