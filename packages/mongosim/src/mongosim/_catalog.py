@@ -58,6 +58,14 @@ class Catalog:
             self._collections[(db, coll)] = info
             return info
 
+    def view(self, db: str, coll: str) -> tuple[str, list[Any]] | None:
+        """``(viewOn, pipeline)`` if the namespace is a view, else None."""
+        with self._lock:
+            info = self._collections.get((db, coll))
+        if info is None or "viewOn" not in info.options:
+            return None
+        return str(info.options["viewOn"]), list(info.options.get("pipeline") or [])
+
     def drop(self, db: str, coll: str) -> CollectionInfo | None:
         """Forget a dropped collection; its entry, if it had one."""
         with self._lock:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from mongomock import helpers as mongomock_helpers
 
+from mongosim._collation import Collation, matching_documents
 from mongosim._store import delete_stored, insert_stored, replace_stored
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 
@@ -174,6 +175,15 @@ class UpdateOutcome:
     upserted_id: Any = None
 
 
+def _targets(
+    collection: _Collection, query: dict[str, Any], collation: Collation | None
+) -> list[Any]:
+    """The ``_id`` of each document a statement writes, in natural order."""
+    if collation is None:
+        return [document["_id"] for document in collection.find(query, {"_id": 1})]
+    return [document["_id"] for document in matching_documents(collection, query, collation)]
+
+
 def _unchanged(before: dict[str, Any], after: dict[str, Any]) -> bool:
     """Whether an update left the document as it was (then mongod does not write it)."""
     return before == after and _same_types(before, after)
@@ -217,7 +227,7 @@ def update_documents(
     array_filters = options.get("array_filters")
     operation = "replace" if kind == "replacement" else "update"
     whole = whole_paths(update) if kind == "operators" else frozenset()
-    targets = [document["_id"] for document in collection.find(query, {"_id": 1})]
+    targets = _targets(collection, query, options.get("collation"))
     if not multi:
         targets = targets[:1]
     for document_id in targets:
@@ -246,10 +256,16 @@ def update_documents(
 
 
 def delete_documents(
-    run: WriteRun, collection: _Collection, namespace: str, query: dict[str, Any], *, multi: bool
+    run: WriteRun,
+    collection: _Collection,
+    namespace: str,
+    query: dict[str, Any],
+    *,
+    multi: bool,
+    collation: Collation | None = None,
 ) -> int:
     """Delete the documents matching ``query`` (or the first one) one by one; how many."""
-    targets = [document["_id"] for document in collection.find(query, {"_id": 1})]
+    targets = _targets(collection, query, collation)
     if not multi:
         targets = targets[:1]
     deleted = 0

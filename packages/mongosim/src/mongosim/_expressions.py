@@ -23,6 +23,7 @@ import contextlib
 import datetime
 import decimal
 import math
+import random
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -828,6 +829,16 @@ def _case(operator: str, convert: Callable[[str], str]) -> _Handler:
 
 _OPERATORS["$toLower"] = _case("$toLower", str.lower)
 _OPERATORS["$toUpper"] = _case("$toUpper", str.upper)
+
+
+_random = random.Random()
+
+
+@_operator("$rand")
+def _rand(arguments: Any, scope: Scope) -> float:
+    if arguments != {}:
+        raise CommandError(3040501, "Location3040501", "$rand does not currently accept arguments")
+    return _random.random()
 
 
 # -- everything else: mongomock -------------------------------------------------------------

@@ -89,6 +89,7 @@ class Oplog:
         self._entries: deque[Entry] = deque(maxlen=capacity)
         self._sequence = 0
         self._time = Timestamp(int(clock.time()), 1)
+        self._last_write = (self._time, clock.now())
         self._condition = threading.Condition()
         self._closed = False
 
@@ -107,6 +108,11 @@ class Oplog:
         """The newest cluster time: the ``operationTime`` of a read now."""
         with self._condition:
             return self._time
+
+    def last_write(self) -> tuple[Timestamp, datetime.datetime]:
+        """Cluster time and wall time of the newest write (``hello``'s ``lastWrite``)."""
+        with self._condition:
+            return self._last_write
 
     def gossip(self) -> dict[str, Any]:
         """``$clusterTime`` as a reply carries it (unsigned: the simulator has no keys)."""
@@ -142,6 +148,7 @@ class Oplog:
                 description or {},
             )
             self._entries.append(entry)
+            self._last_write = (entry.cluster_time, entry.wall_time)
             self._condition.notify_all()
         return entry
 

@@ -28,6 +28,13 @@ from mongosim._change_streams import (
     open_change_stream,
     update_description,
 )
+from mongosim._collation import (
+    Collation,
+    distinct_values,
+    matching_documents,
+    parse_collation,
+    select_from,
+)
 from mongosim._command_error import CommandError
 from mongosim._document_writes import (
     DocumentChange,
@@ -43,6 +50,7 @@ from mongosim._mongomock_gaps import teach_mongomock
 from mongosim._mongomock_speed import speed_up_mongomock
 from mongosim._oplog import Oplog
 from mongosim._pipeline import run_pipeline
+from mongosim._read_concern import check_read_concern
 from mongosim._store import delete_stored, insert_stored, replace_stored
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 
@@ -160,6 +168,27 @@ class _Context:
     def collection_exists(self) -> bool:
         return self.collection_name in self.db.list_collection_names()
 
+    def require_collection_not_view(self) -> None:
+        """Writes to a view fail as on MongoDB (CommandNotSupportedOnView, 166)."""
+        if self.backend.catalog.view(self.db_name, self.collection_name) is not None:
+            raise CommandError(
+                166,
+                "CommandNotSupportedOnView",
+                f"Namespace {self.namespace} is a view, not a collection",
+            )
+
+    def is_view(self) -> bool:
+        return self.backend.catalog.view(self.db_name, self.collection_name) is not None
+
+    def documents(
+        self,
+        query: dict[str, Any],
+        collation: Collation | None = None,
+        sort: list[tuple[str, Any]] | None = None,
+    ) -> list[_Document]:
+        """The documents of the target (a collection or a view) matching ``query``."""
+        return self.backend.select(self.db_name, self.collection_name, query, collation, sort)
+
 
 def _statement_error(index: int, error: CommandError) -> dict[str, Any]:
     """A ``writeErrors`` entry: the statement's error as mongod reports it."""
@@ -212,6 +241,7 @@ def _check_hint(ctx: _Context, hint: Any) -> None:
 
 
 def _insert(ctx: _Context) -> dict[str, Any]:
+    ctx.require_collection_not_view()
     _ensure_collection(ctx)
     collection = ctx.collection
     inserted, errors = 0, []
@@ -232,14 +262,30 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     return reply
 
 
+def _statements(
+    ctx: _Context, field: str, allowed: frozenset[str], required: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The write statements, checked as mongod parses the whole command first."""
+    statements = ctx.body.get(field, [])
+    if not isinstance(statements, list):
+        raise CommandError(
+            14, "TypeMismatch", f"BSON field '{ctx.name}.{field}' is the wrong type"
+        )
+    ctx.require_collection_not_view()
+    for statement in statements:
+        _check_fields(statement, allowed, f"{ctx.name}.{field}", required)
+        parse_collation(statement.get("collation"))
+    return statements
+
+
 def _update(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     matched = modified = 0
     upserted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for index, raw in enumerate(ctx.body.get("updates", [])):
+    statements = _statements(ctx, "updates", _UPDATE_FIELDS, ("q", "u"))
+    for index, statement in enumerate(statements):
         try:
-            statement = _check_fields(raw, _UPDATE_FIELDS, "update.updates", ("q", "u"))
             query = ctx.query(statement.get("q"))
             update = ctx.update_spec(statement.get("u"))
             upsert = bool(statement.get("upsert", False))
@@ -262,7 +308,10 @@ def _update(ctx: _Context) -> dict[str, Any]:
                 replacement=classify(update) == "replacement",
                 multi=multi,
                 upsert=upsert,
-                options={"array_filters": statement.get("arrayFilters")},
+                options={
+                    "array_filters": statement.get("arrayFilters"),
+                    "collation": parse_collation(statement.get("collation")),
+                },
             )
         except CommandError as error:
             errors.append(_statement_error(index, error))
@@ -285,13 +334,16 @@ def _delete(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     deleted = 0
     errors: list[dict[str, Any]] = []
-    for index, raw in enumerate(ctx.body.get("deletes", [])):
+    statements = _statements(ctx, "deletes", _DELETE_FIELDS, ("q", "limit"))
+    for index, statement in enumerate(statements):
         try:
-            statement = _check_fields(raw, _DELETE_FIELDS, "delete.deletes", ("q", "limit"))
             query = ctx.query(statement.get("q"))
             _check_hint(ctx, statement.get("hint"))
             multi = statement.get("limit", 0) != 1
-            deleted += delete_documents(ctx.run, collection, ctx.namespace, query, multi=multi)
+            collation = parse_collation(statement.get("collation"))
+            deleted += delete_documents(
+                ctx.run, collection, ctx.namespace, query, multi=multi, collation=collation
+            )
         except CommandError as error:
             errors.append(_statement_error(index, error))
             if ctx.body.get("ordered", True):
@@ -330,7 +382,13 @@ def _find_and_modify(ctx: _Context) -> dict[str, Any]:
             " document",
         )
     _check_hint(ctx, body.get("hint"))
-    existing = collection.find_one(query, sort=_sort_spec(body.get("sort")))
+    ctx.require_collection_not_view()
+    collation = parse_collation(body.get("collation"))
+    sort = _sort_spec(body.get("sort"))
+    if collation is None:
+        existing = collection.find_one(query, sort=sort)
+    else:
+        existing = next(iter(matching_documents(collection, query, collation, sort)), None)
     if remove:
         if existing is None:
             return {"value": None, "lastErrorObject": {"n": 0}}
@@ -386,16 +444,23 @@ def _batch_size(body: dict[str, Any]) -> int | None:
 def _find(ctx: _Context) -> dict[str, Any]:
     body = ctx.body
     options: dict[str, Any] = {}
-    if sort := _sort_spec(body.get("sort")):
+    sort = _sort_spec(body.get("sort"))
+    if sort:
         options["sort"] = sort
     if body.get("skip"):
         options["skip"] = int(body["skip"])
     limit = int(body.get("limit") or 0)
     if limit:
         options["limit"] = abs(limit)
-    docs = list(
-        ctx.collection.find(ctx.query(body.get("filter")), body.get("projection"), **options)
-    )
+    query = ctx.query(body.get("filter"))
+    collation = parse_collation(body.get("collation"))
+    if collation is None and not ctx.is_view():
+        docs = list(ctx.collection.find(query, body.get("projection"), **options))
+    else:
+        docs = ctx.documents(query, collation, sort)[options.get("skip", 0) :]
+        if limit:
+            docs = docs[: abs(limit)]
+        docs = [_projected(ctx, doc, body.get("projection")) or {} for doc in docs]
     single_batch = bool(body.get("singleBatch")) or limit < 0
     cursor = ctx.cursors.open(
         ctx.namespace, docs, batch_size=_batch_size(body), single_batch=single_batch
@@ -449,16 +514,25 @@ def _kill_cursors(ctx: _Context) -> dict[str, Any]:
 
 
 def _count(ctx: _Context) -> dict[str, Any]:
-    options: dict[str, Any] = {
-        key: int(ctx.body[key]) for key in ("skip", "limit") if ctx.body.get(key)
-    }
     query = ctx.query(ctx.body.get("query"))
-    return {"n": ctx.collection.count_documents(query, **options)}
+    collation = parse_collation(ctx.body.get("collation"))
+    if collation is None and not ctx.is_view():
+        options: dict[str, Any] = {
+            key: int(ctx.body[key]) for key in ("skip", "limit") if ctx.body.get(key)
+        }
+        return {"n": ctx.collection.count_documents(query, **options)}
+    count = len(ctx.documents(query, collation)) - int(ctx.body.get("skip") or 0)
+    limit = abs(int(ctx.body.get("limit") or 0))
+    return {"n": max(0, min(count, limit) if limit else count)}
 
 
 def _distinct(ctx: _Context) -> dict[str, Any]:
-    query = ctx.query(ctx.body.get("query"))
-    return {"values": ctx.collection.distinct(_required(ctx.body, "key", "distinct"), query)}
+    key = _required(ctx.body, "key", "distinct")
+    if not isinstance(key, str):
+        raise CommandError(14, "TypeMismatch", "BSON field 'distinct.key' is the wrong type")
+    collation = parse_collation(ctx.body.get("collation"))
+    documents = ctx.documents(ctx.query(ctx.body.get("query")), collation)
+    return {"values": distinct_values(documents, key, collation)}
 
 
 _INDEX_OPTIONS = ("name", "unique", "sparse", "expireAfterSeconds", "partialFilterExpression")
@@ -887,6 +961,30 @@ class Backend:
         with self.lock:
             return self.client[db][coll].find_one({"_id": document_id})
 
+    def select(
+        self,
+        db: str,
+        coll: str,
+        query: dict[str, Any],
+        collation: Collation | None = None,
+        sort: list[tuple[str, Any]] | None = None,
+        depth: int = 0,
+    ) -> list[_Document]:
+        """The documents of ``db.coll`` matching ``query``; a view runs its pipeline first."""
+        view = self.catalog.view(db, coll)
+        if view is None:
+            return matching_documents(self.client[db][coll], query, collation, sort)
+        if depth > 20:
+            raise CommandError(
+                149,
+                "ViewDepthLimitExceeded",
+                "View depth too deep or view cycle detected; maximum depth is 20",
+            )
+        source, pipeline = view
+        documents = self.select(db, source, {}, None, None, depth + 1)
+        viewed = run_pipeline(documents, pipeline, self.client[db])
+        return select_from(viewed, query, collation, sort)
+
     def ensure_collection(self, db: str, coll: str) -> None:
         """Create a collection explicitly if it does not exist."""
         if coll not in self.client[db].list_collection_names():
@@ -944,6 +1042,7 @@ class Backend:
             _executing.clock = self.clock
             try:
                 now = self.clock.now()
+                check_read_concern(body)
                 let = body.get("let") if name in _TAKE_LET else None
                 run = self.writes.begin(name)
                 try:

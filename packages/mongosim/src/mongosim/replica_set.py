@@ -550,6 +550,7 @@ class ReplicaSet:
             "maxWireVersion": MAX_WIRE_VERSION,
             "readOnly": False,
             "topologyVersion": version,
+            "lastWrite": self._last_write(term),
             "ok": 1.0,
         }
         if primary is not None:
@@ -557,6 +558,17 @@ class ReplicaSet:
         if is_primary:
             reply["electionId"] = ObjectId(f"7fffffff{term:016x}")
         return reply
+
+    def _last_write(self, term: int) -> dict[str, Any]:
+        """``lastWrite`` of a hello: every member has applied the newest write."""
+        cluster_time, wall_time = self._backend.oplog.last_write()
+        op_time = {"ts": cluster_time, "t": Int64(term)}
+        return {
+            "opTime": op_time,
+            "lastWriteDate": wall_time,
+            "majorityOpTime": op_time,
+            "majorityWriteDate": wall_time,
+        }
 
     def _execute(self, member: _Member, name: str, body: dict[str, Any]) -> dict[str, Any]:
         is_primary = self._primary == member.index
