@@ -14,6 +14,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from bson import Binary
+
 __all__ = ["Catalog", "CollectionInfo"]
 
 
@@ -21,7 +23,7 @@ __all__ = ["Catalog", "CollectionInfo"]
 class CollectionInfo:
     """One collection's UUID and options (as ``create``/``collMod`` set them)."""
 
-    uuid: uuid.UUID = field(default_factory=uuid.uuid4)
+    uuid: Binary = field(default_factory=lambda: Binary.from_uuid(uuid.uuid4()))
     options: dict[str, Any] = field(default_factory=dict)
 
     @property

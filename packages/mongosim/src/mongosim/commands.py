@@ -484,6 +484,14 @@ def _aggregate(ctx: _Context) -> dict[str, Any]:
     coll = None if database_level else ctx.collection_name
     namespace = f"{ctx.db_name}.$cmd.aggregate" if coll is None else ctx.namespace
     if is_change_stream(pipeline):
+        level = (body.get("readConcern") or {}).get("level", "majority")
+        if level != "majority":
+            raise CommandError(
+                72,
+                "InvalidOptions",
+                f"$changeStream does not support read concern level '{level}': a change stream"
+                " reads majority-committed changes",
+            )
         stream = open_change_stream(
             ctx.backend.oplog, ctx.db_name, coll, pipeline, ctx.backend.lookup
         )
