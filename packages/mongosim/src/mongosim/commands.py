@@ -505,7 +505,7 @@ def _aggregate(ctx: _Context) -> dict[str, Any]:
         ctx.backend.local_sessions,
         ctx.backend.ensure_collection,
     )
-    documents = [] if coll is None else list(ctx.collection.find({}))
+    documents = [] if coll is None else ctx.documents({})
     results = run_pipeline(documents, pipeline, ctx.db, stages.handlers())
     return {"cursor": ctx.cursors.open(namespace, results, batch_size=batch_size)}
 
