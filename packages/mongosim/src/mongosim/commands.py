@@ -20,6 +20,7 @@ from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailur
 
 from mongosim._command_error import CommandError
 from mongosim._document_writes import (
+    ConnectionDropped,
     DocumentChange,
     DocumentWrites,
     WriteInterrupted,
@@ -36,6 +37,7 @@ from mongosim._mongomock_speed import speed_up_mongomock
 from mongosim._server_time import bind_now, set_current_dates
 
 if TYPE_CHECKING:
+    from mongosim._sessions import StatementLog
     from mongosim.clock import Clock
     from mongosim.cursors import CursorRegistry
 
@@ -169,6 +171,9 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
+        if ctx.run.statement_result(index, "insert") is not None:
+            inserted += 1  # a retry: this document was inserted by the first attempt
+            continue
         ctx.run.step()
         try:
             collection.insert_one(document)
@@ -179,6 +184,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
         else:
             inserted += 1
             ctx.run.record(DocumentChange("insert", ctx.namespace, None, document))
+            ctx.run.statement_done(index, "insert", {"n": 1, "_id": document["_id"]})
     reply: dict[str, Any] = {"n": inserted}
     if errors:
         reply["writeErrors"] = errors
@@ -191,6 +197,13 @@ def _update(ctx: _Context) -> dict[str, Any]:
     upserted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for index, statement in enumerate(ctx.body.get("updates", [])):
+        done = ctx.run.statement_result(index, "update")
+        if done is not None:  # a retry: report what the first attempt did
+            matched += done["n"]
+            modified += done["nModified"]
+            if "upserted" in done:
+                upserted.append({"index": index, "_id": done["upserted"]})
+            continue
         query = ctx.query(statement.get("q"))
         update = ctx.update_spec(statement.get("u", {}))
         upsert = bool(statement.get("upsert", False))
@@ -218,8 +231,12 @@ def _update(ctx: _Context) -> dict[str, Any]:
             continue
         matched += result.matched
         modified += result.modified
+        outcome = {"n": result.matched, "nModified": result.modified}
         if result.upserted_id is not None:
             upserted.append({"index": index, "_id": result.upserted_id})
+            outcome["upserted"] = result.upserted_id
+        kind = "update" if result.upserted_id is None else "upsert"
+        ctx.run.statement_done(index, kind, outcome)
     reply: dict[str, Any] = {"n": matched + len(upserted), "nModified": modified}
     if upserted:
         reply["upserted"] = upserted
@@ -231,14 +248,40 @@ def _update(ctx: _Context) -> dict[str, Any]:
 def _delete(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     deleted = 0
-    for statement in ctx.body.get("deletes", []):
+    for index, statement in enumerate(ctx.body.get("deletes", [])):
+        done = ctx.run.statement_result(index, "delete")
+        if done is not None:  # a retry: report what the first attempt did
+            deleted += done["n"]
+            continue
         query = ctx.query(statement.get("q"))
         multi = statement.get("limit", 0) != 1
-        deleted += delete_documents(ctx.run, collection, ctx.namespace, query, multi=multi)
+        count = delete_documents(ctx.run, collection, ctx.namespace, query, multi=multi)
+        deleted += count
+        ctx.run.statement_done(index, "delete", {"n": count})
     return {"n": deleted}
 
 
 def _find_and_modify(ctx: _Context) -> dict[str, Any]:
+    """findAndModify, answered from the record when it is the retry of a retryable write."""
+    body = ctx.body
+    if body.get("remove"):
+        request = "findAndModify:remove"
+    else:
+        request = "findAndModify:upsert" if body.get("upsert") else "findAndModify:update"
+    done = ctx.run.statement_result(0, request)
+    if done is not None:
+        return dict(done)
+    reply = _find_and_modify_once(ctx)
+    last_error = reply["lastErrorObject"]
+    if body.get("remove"):
+        kind = "findAndModify:delete"
+    else:
+        kind = "findAndModify:upsert" if "upserted" in last_error else "findAndModify:update"
+    ctx.run.statement_done(0, kind, reply)
+    return reply
+
+
+def _find_and_modify_once(ctx: _Context) -> dict[str, Any]:
     body, collection = ctx.body, ctx.collection
     query = ctx.query(body.get("query"))
     fields = body.get("fields")
@@ -583,7 +626,14 @@ class Backend:
         add_dates_to_mongomock()
         speed_up_mongomock()
 
-    def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
+    def execute(
+        self,
+        body: dict[str, Any],
+        cursors: CursorRegistry,
+        *,
+        statements: StatementLog | None = None,
+        before_write: Callable[[WriteRun], None] | None = None,
+    ) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
 
         Parameters
@@ -592,6 +642,16 @@ class Backend:
             The command as the driver sent it (first key = command name, ``$db`` set).
         cursors : CursorRegistry
             The cursors of the member the command arrived on.
+        statements : StatementLog, optional
+            The record of a retryable write's ``txnNumber``: statements it holds are not
+            executed again.
+        before_write : callable, optional
+            Called with the command's `WriteRun` before each document is written.
+
+        Raises
+        ------
+        ConnectionDropped
+            When ``before_write`` decided that the connection closes.
         """
         name = next(iter(body), "")
         canonical = canonical_name(name)
@@ -605,7 +665,9 @@ class Backend:
                 raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
             with self.lock:
                 _executing.clock = self.clock
-                run = self.writes.begin(canonical)
+                run = self.writes.begin(
+                    canonical, statements=statements, before_write=before_write
+                )
                 try:
                     now = self.clock.now()
                     context = _Context(body, canonical, self.client, cursors, now, run)
@@ -613,6 +675,8 @@ class Backend:
                 finally:
                     _executing.clock = None
                     run.finish()
+        except ConnectionDropped:
+            raise
         except WriteInterrupted:
             return CommandError(
                 11602, "InterruptedDueToReplStateChange", "operation was interrupted"
