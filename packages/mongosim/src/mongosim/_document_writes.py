@@ -5,8 +5,10 @@ step-down in the middle interrupts it with some documents changed and the rest n
 each changed document is one oplog entry (one change-stream event). The simulator does the
 same. Every document an ``insert``, ``update``, ``delete`` or ``findAndModify`` writes goes
 through a `WriteRun`: its `step` is where a scripted interruption stops the command
-("after k documents"), and its `record` is where observers (the change-stream oplog) see
-each document's before and after images.
+("after k documents") and where the ``onPrimaryTransactionalWrite`` fail point acts, and its
+`record` is where observers (the change-stream oplog) see each document's before and after
+images. A retryable write also keeps its statements' results there (`statement_result`,
+`statement_done`), so that a retry skips what was already executed.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ if TYPE_CHECKING:
 
     import mongomock
 
+    from mongosim._sessions import StatementLog
+
     _Collection = mongomock.Collection[dict[str, Any]]
 
 __all__ = [
+    "ConnectionDropped",
     "DocumentChange",
     "DocumentWrites",
     "WriteInterrupted",
@@ -37,6 +42,10 @@ __all__ = [
     "delete_documents",
     "update_documents",
 ]
+
+
+class ConnectionDropped(Exception):
+    """The member ends the connection here: the client gets no reply (a fail point)."""
 
 
 class WriteInterrupted(Exception):
@@ -81,11 +90,17 @@ class WriteRun:
         command: str,
         interruption: _Interruption | None,
         observers: tuple[Callable[[DocumentChange], None], ...],
+        *,
+        statements: StatementLog | None = None,
+        before_write: Callable[[WriteRun], None] | None = None,
     ) -> None:
         self.command = command
         self.applied = 0
+        self.close_after_statement = False
         self._interruption = interruption
         self._observers = observers
+        self._statements = statements
+        self._before_write = before_write
 
     @property
     def observed(self) -> bool:
@@ -106,12 +121,36 @@ class WriteRun:
             self._interruption = None
             interruption.action()
             raise WriteInterrupted(self.applied)
+        if self._before_write is not None:
+            self._before_write(self)
 
     def record(self, change: DocumentChange) -> None:
         """One document was written."""
         self.applied += 1
         for observer in self._observers:
             observer(change)
+
+    def statement_result(self, stmt_id: int, request: str) -> dict[str, Any] | None:
+        """The recorded result of statement ``stmt_id`` of a retried retryable write, if any.
+
+        ``request`` names what the statement asks for (see `StatementLog.result`).
+        """
+        if self._statements is None:
+            return None
+        return self._statements.result(stmt_id, request)
+
+    def statement_done(self, stmt_id: int, kind: str, result: dict[str, Any]) -> None:
+        """Statement ``stmt_id`` of a retryable write was executed with ``result``.
+
+        Raises
+        ------
+        ConnectionDropped
+            When a fail point closes the connection once this statement is written.
+        """
+        if self._statements is not None:
+            self._statements.record(stmt_id, kind, result)
+        if self.close_after_statement:
+            raise ConnectionDropped
 
     def finish(self) -> None:
         """The command ended without reaching its scripted interruption: step down now."""
@@ -146,15 +185,31 @@ class DocumentWrites:
         with self._lock:
             self._interruption = None
 
-    def begin(self, command: str) -> WriteRun:
-        """A run for one command, carrying the interruption if it is this command's."""
+    def begin(
+        self,
+        command: str,
+        *,
+        statements: StatementLog | None = None,
+        before_write: Callable[[WriteRun], None] | None = None,
+    ) -> WriteRun:
+        """A run for one command, carrying the interruption if it is this command's.
+
+        ``statements`` is the record of a retryable write's ``txnNumber``;
+        ``before_write(run)`` is called before each document is written.
+        """
         with self._lock:
             interruption = self._interruption
             if interruption is not None and interruption.command == command:
                 self._interruption = None
             else:
                 interruption = None
-            return WriteRun(command, interruption, tuple(self._observers))
+            return WriteRun(
+                command,
+                interruption,
+                tuple(self._observers),
+                statements=statements,
+                before_write=before_write,
+            )
 
 
 def _image(collection: _Collection, document_id: Any) -> dict[str, Any] | None:

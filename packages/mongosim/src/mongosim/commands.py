@@ -37,6 +37,7 @@ from mongosim._collation import (
 )
 from mongosim._command_error import CommandError
 from mongosim._document_writes import (
+    ConnectionDropped,
     DocumentChange,
     DocumentWrites,
     WriteInterrupted,
@@ -55,6 +56,7 @@ from mongosim._store import delete_stored, insert_stored, replace_stored
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 
 if TYPE_CHECKING:
+    from mongosim._sessions import StatementLog
     from mongosim.clock import Clock
     from mongosim.cursors import CursorRegistry
 
@@ -246,6 +248,9 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
+        if ctx.run.statement_result(index, "insert") is not None:
+            inserted += 1  # a retry: this document was inserted by the first attempt
+            continue
         ctx.run.step()
         try:
             stored = insert_stored(collection, ctx.namespace, document)
@@ -256,6 +261,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
         else:
             inserted += 1
             ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
+            ctx.run.statement_done(index, "insert", {"n": 1, "_id": stored["_id"]})
     reply: dict[str, Any] = {"n": inserted}
     if errors:
         reply["writeErrors"] = errors
@@ -285,6 +291,13 @@ def _update(ctx: _Context) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     statements = _statements(ctx, "updates", _UPDATE_FIELDS, ("q", "u"))
     for index, statement in enumerate(statements):
+        done = ctx.run.statement_result(index, "update")
+        if done is not None:  # a retry: report what the first attempt did
+            matched += done["n"]
+            modified += done["nModified"]
+            if "upserted" in done:
+                upserted.append({"index": index, "_id": done["upserted"]})
+            continue
         try:
             query = ctx.query(statement.get("q"))
             update = ctx.update_spec(statement.get("u"))
@@ -320,8 +333,12 @@ def _update(ctx: _Context) -> dict[str, Any]:
             continue
         matched += result.matched
         modified += result.modified
+        outcome = {"n": result.matched, "nModified": result.modified}
         if result.upserted_id is not None:
             upserted.append({"index": index, "_id": result.upserted_id})
+            outcome["upserted"] = result.upserted_id
+        kind = "update" if result.upserted_id is None else "upsert"
+        ctx.run.statement_done(index, kind, outcome)
     reply: dict[str, Any] = {"n": matched + len(upserted), "nModified": modified}
     if upserted:
         reply["upserted"] = upserted
@@ -336,18 +353,25 @@ def _delete(ctx: _Context) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     statements = _statements(ctx, "deletes", _DELETE_FIELDS, ("q", "limit"))
     for index, statement in enumerate(statements):
+        done = ctx.run.statement_result(index, "delete")
+        if done is not None:  # a retry: report what the first attempt did
+            deleted += done["n"]
+            continue
         try:
             query = ctx.query(statement.get("q"))
             _check_hint(ctx, statement.get("hint"))
             multi = statement.get("limit", 0) != 1
             collation = parse_collation(statement.get("collation"))
-            deleted += delete_documents(
+            count = delete_documents(
                 ctx.run, collection, ctx.namespace, query, multi=multi, collation=collation
             )
         except CommandError as error:
             errors.append(_statement_error(index, error))
             if ctx.body.get("ordered", True):
                 break
+            continue
+        deleted += count
+        ctx.run.statement_done(index, "delete", {"n": count})
     reply: dict[str, Any] = {"n": deleted}
     if errors:
         reply["writeErrors"] = errors
@@ -363,6 +387,26 @@ def _projected(ctx: _Context, document: _Document | None, fields: Any) -> _Docum
 
 
 def _find_and_modify(ctx: _Context) -> dict[str, Any]:
+    """findAndModify, answered from the record when it is the retry of a retryable write."""
+    body = ctx.body
+    if body.get("remove"):
+        request = "findAndModify:remove"
+    else:
+        request = "findAndModify:upsert" if body.get("upsert") else "findAndModify:update"
+    done = ctx.run.statement_result(0, request)
+    if done is not None:
+        return dict(done)
+    reply = _find_and_modify_once(ctx)
+    last_error = reply["lastErrorObject"]
+    if body.get("remove"):
+        kind = "findAndModify:delete"
+    else:
+        kind = "findAndModify:upsert" if "upserted" in last_error else "findAndModify:update"
+    ctx.run.statement_done(0, kind, reply)
+    return reply
+
+
+def _find_and_modify_once(ctx: _Context) -> dict[str, Any]:
     body, collection = ctx.body, ctx.collection
     query = ctx.query(body.get("query"))
     fields = body.get("fields")
@@ -1044,6 +1088,8 @@ class Backend:
         body: dict[str, Any],
         name: str,
         cursors: CursorRegistry,
+        statements: StatementLog | None,
+        before_write: Callable[[WriteRun], None] | None,
     ) -> dict[str, Any]:
         with self.lock:
             self._remember_session(body)
@@ -1052,7 +1098,7 @@ class Backend:
                 now = self.clock.now()
                 check_read_concern(body)
                 let = body.get("let") if name in _TAKE_LET else None
-                run = self.writes.begin(name)
+                run = self.writes.begin(name, statements=statements, before_write=before_write)
                 try:
                     with bound_variables(now=now, cluster_time=self.oplog.cluster_time(), let=let):
                         context = _Context(body, name, self.client, cursors, now, self, run)
@@ -1064,7 +1110,14 @@ class Backend:
             finally:
                 _executing.clock = None
 
-    def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
+    def execute(
+        self,
+        body: dict[str, Any],
+        cursors: CursorRegistry,
+        *,
+        statements: StatementLog | None = None,
+        before_write: Callable[[WriteRun], None] | None = None,
+    ) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
 
         Parameters
@@ -1073,6 +1126,16 @@ class Backend:
             The command as the driver sent it (first key = command name, ``$db`` set).
         cursors : CursorRegistry
             The cursors of the member the command arrived on.
+        statements : StatementLog, optional
+            The record of a retryable write's ``txnNumber``: statements it holds are not
+            executed again.
+        before_write : callable, optional
+            Called with the command's `WriteRun` before each document is written.
+
+        Raises
+        ------
+        ConnectionDropped
+            When ``before_write`` decided that the connection closes.
         """
         name = next(iter(body), "")
         canonical = canonical_name(name)
@@ -1086,7 +1149,9 @@ class Backend:
                 raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
             reply = self._stream_get_more(body, cursors) if canonical == "getMore" else None
             if reply is None:
-                reply = self._run(handler, body, canonical, cursors)
+                reply = self._run(handler, body, canonical, cursors, statements, before_write)
+        except ConnectionDropped:
+            raise
         except WriteInterrupted:
             return self.stamp(
                 CommandError(
