@@ -610,12 +610,14 @@ class ReplicaSet:
         code = effect.error_code
         message = effect.extra.get("message", "Failing command via 'failCommand' failpoint")
         reply = CommandError(code, code_name(code), message).reply()
+        # failCommand acts before a getMore checks its cursor out: mongod cannot tell yet
+        # that the cursor is a change stream's, so its error gets no change-stream label.
         return decorate_error(
             reply,
             body,
             self._topology_version(member),
             effect.error_labels,
-            change_stream=change_stream,
+            change_stream=change_stream and name == "aggregate",
         )
 
     def _block(self, name: str, seconds: float, arrival: _Arrival) -> None:
