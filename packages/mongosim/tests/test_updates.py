@@ -206,3 +206,49 @@ def test_an_unknown_statement_field_is_a_command_error(db: Db) -> None:
         db.command("update", "c", updates=[{"q": {}, "u": {"$set": {"a": 1}}, "sort": {"a": 1}}])
 
     assert raised.value.code == 40415
+
+
+def test_a_validator_refuses_invalid_documents_unless_bypassed(db: Db) -> None:
+    db.create_collection("c", validator={"a": {"$exists": True}})
+
+    with pytest.raises(WriteError) as refused:
+        db.c.insert_one({"_id": 1, "x": 100})
+    db.c.insert_one({"_id": 1, "x": 100}, bypass_document_validation=True)
+    db.c.insert_one({"_id": 2, "a": 0})
+    with pytest.raises(WriteError) as update:
+        db.c.update_one({"_id": 2}, {"$unset": {"a": ""}})
+
+    assert refused.value.code == 121
+    assert refused.value.details is not None
+    assert refused.value.details["errInfo"]["failingDocumentId"] == 1
+    assert update.value.code == 121
+    assert db.c.find_one({"_id": 2}) == {"_id": 2, "a": 0}
+
+
+def test_a_json_schema_validator(db: Db) -> None:
+    schema = {
+        "bsonType": "object",
+        "required": ["name"],
+        "properties": {"name": {"bsonType": "string"}, "n": {"bsonType": "int", "minimum": 0}},
+    }
+    db.create_collection("c", validator={"$jsonSchema": schema})
+
+    db.c.insert_one({"name": "x", "n": 1})
+    with pytest.raises(WriteError) as negative:
+        db.c.insert_one({"name": "y", "n": -1})
+    with pytest.raises(WriteError) as unnamed:
+        db.c.insert_one({"n": 1})
+
+    assert (negative.value.code, unnamed.value.code) == (121, 121)
+
+
+def test_documents_over_16_mib_are_refused(db: Db) -> None:
+    big = "x" * (16 * 1024 * 1024)
+    db.c.insert_one({"_id": 1, "s": "small"})
+
+    with pytest.raises(OperationFailure):
+        db.c.insert_one({"_id": 2, "s": big})
+    with pytest.raises(OperationFailure):
+        db.c.update_one({"_id": 1}, {"$set": {"s": big}})
+
+    assert db.c.find_one({"_id": 1}) == {"_id": 1, "s": "small"}

@@ -26,8 +26,8 @@ from mongosim._listener import Listener
 from mongosim._sessions import SessionTable, check_retryable_write, check_session_arguments
 from mongosim._wire import ProtocolError, encode_reply, read_request
 from mongosim._write_concern import (
-    SUPPORTS_WRITE_CONCERN,
     members_needed,
+    takes_write_concern,
     timeout_error,
     wtimeout_seconds,
 )
@@ -574,7 +574,7 @@ class ReplicaSet:
         except CommandError as error:
             reply = error.reply()
         labels = None
-        if reply.get("ok") and name in SUPPORTS_WRITE_CONCERN:
+        if reply.get("ok") and takes_write_concern(name, body):
             labels = self._add_write_concern_error(member, name, body, client, namespace, reply)
         decorate_error(
             reply, body, self._topology_version(member), labels, change_stream=change_stream
