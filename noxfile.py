@@ -3,7 +3,9 @@
 Packages are discovered, never listed: every ``packages/<dist>/pyproject.toml`` is a
 published distribution, every ``tools/<name>/pyproject.toml`` a dev-only peer (tested
 and type-checked like a package, never built for PyPI). A package may name the peers
-its tests and demo need in ``[tool.monorepo] test-peers = ["mongosim"]``.
+its tests and demo need in ``[tool.monorepo] test-peers = ["mongosim"]``; a peer is any
+of them, published or not, and is installed from its wheel built here (so an extra that
+depends on a peer not yet on PyPI resolves to the local copy).
 
 Tests install the freshly built wheel (never ``src/``) into a new venv, so a file left
 out of the wheel fails its package's tests. Each package is built once (sdist, then the

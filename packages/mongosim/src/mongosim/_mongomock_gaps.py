@@ -4,7 +4,7 @@
   that excludes the same fields.
 - ``$add`` of a date and numbers (milliseconds) inside an expression, such as
   ``{"$add": ["$expires_at", 1000]}``: mongomock sums numbers only. MongoDB returns the
-  date moved by that many milliseconds; :func:`add_dates_to_mongomock` teaches mongomock
+  date moved by that many milliseconds; `add_dates_to_mongomock` teaches mongomock
   the same.
 - In a filter's ``$expr``, an ordering comparison (``$lt``, ``$lte``, ``$gt``, ``$gte``) of a
   field missing from a document raises ``KeyError`` in mongomock; on MongoDB the missing

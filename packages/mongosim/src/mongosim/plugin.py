@@ -34,7 +34,7 @@ MONGODB_URI = "MONGODB_URI"
 
 @pytest.fixture
 def mongo_rs() -> Iterator[ReplicaSet]:
-    """A started three-member :class:`~mongosim.ReplicaSet`, closed after the test."""
+    """A started three-member [`ReplicaSet`][mongosim.ReplicaSet], closed after the test."""
     if os.environ.get(MONGODB_URI):
         pytest.skip(
             f"{MONGODB_URI} is set: this test injects faults, which only the mongosim"

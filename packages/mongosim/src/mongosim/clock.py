@@ -13,9 +13,9 @@ __all__ = ["Clock"]
 class Clock:
     """Wall-clock time plus an offset that tests can move forward.
 
-    Every member of a :class:`~mongosim.ReplicaSet` reads this one clock, as the members of
+    Every member of a [`ReplicaSet`][mongosim.ReplicaSet] reads this one clock, as the members of
     a real replica set share (roughly) one time. Scheduled actions and ``delay:`` faults run
-    on real time; only what the server *reports* as the time moves with :meth:`advance`.
+    on real time; only what the server *reports* as the time moves with `advance`.
 
     Examples
     --------

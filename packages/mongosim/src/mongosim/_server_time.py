@@ -2,7 +2,7 @@
 
 mongomock ignores ``$$NOW`` (or fails on it), cannot ``$add`` milliseconds to a date, and
 takes ``$currentDate`` from the host clock. MongoDB evaluates all three on the server, so the
-simulator rewrites them with its own :class:`~mongosim.Clock` reading, once per command:
+simulator rewrites them with its own [`Clock`][mongosim.Clock] reading, once per command:
 every ``$$NOW`` in one command is the same instant, as on a real server.
 """
 

@@ -10,9 +10,9 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import logging
 
+from mongosim._version import __version__
 from mongosim.clock import Clock
 from mongosim.errors import (
     FaultKindError,
@@ -36,7 +36,5 @@ __all__ = [
     "ReplicaSet",
     "__version__",
 ]
-
-__version__ = importlib.metadata.version("mongosim")
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

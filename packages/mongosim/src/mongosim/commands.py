@@ -1,6 +1,6 @@
 """Database commands, executed for real by one shared mongomock client.
 
-Every member of a replica set hands its commands to the same :class:`Backend`, so data
+Every member of a replica set hands its commands to the same `Backend`, so data
 written through one member is read through any other, and survives failovers. One lock
 serialises the commands: mongomock is not thread-safe, and a linearizable store is a
 stricter peer than a real replica set, never a looser one.

@@ -78,7 +78,7 @@ class ReplicaSet:
 
     Every member answers the replica-set handshake, and all of them share one mongomock
     database, so data survives a failover. Use it as a context manager, or call
-    :meth:`start` and :meth:`close`.
+    `start` and `close`.
 
     Parameters
     ----------
@@ -306,7 +306,7 @@ class ReplicaSet:
     def kill(self, member: int) -> None:
         """Stop a member: its port refuses connections and open connections drop.
 
-        Killing the primary leaves the set without one until :meth:`elect` (or a revived
+        Killing the primary leaves the set without one until `elect` (or a revived
         member's election); the data stays, as it is replicated.
         """
         target = self._member(member)
@@ -331,7 +331,7 @@ class ReplicaSet:
 
         ``kind`` is one of ``"hangup"``, ``"apply_then_hangup"``, ``"not_primary"``,
         ``"not_primary_unlabelled"``, ``"delay:<seconds>"``, ``"network_timeout"``
-        (see :mod:`mongosim.faults`). Command names are matched case-insensitively.
+        (see `mongosim.faults`). Command names are matched case-insensitively.
 
         Raises
         ------
@@ -350,7 +350,7 @@ class ReplicaSet:
     def schedule(self, delay: float, action: Callable[..., object], *args: Any) -> threading.Timer:
         """Call ``action(*args)`` after ``delay`` real seconds: ``rs.schedule(2, rs.step_down)``.
 
-        The returned timer can be cancelled; :meth:`close` cancels every pending one.
+        The returned timer can be cancelled; `close` cancels every pending one.
         """
         if delay < 0:
             raise ValueError(f"delay must be >= 0, got {delay!r}")

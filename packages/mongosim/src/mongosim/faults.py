@@ -62,7 +62,7 @@ class Fault:
         Raises
         ------
         FaultKindError
-            If ``text`` is not one of :data:`FAULT_KINDS` or the delay is not a number >= 0.
+            If ``text`` is not one of `FAULT_KINDS` or the delay is not a number >= 0.
         """
         if text in _PLAIN_KINDS:
             return cls(text)
