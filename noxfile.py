@@ -80,7 +80,7 @@ def _peer_names(package: str) -> list[str]:
 
 # --- building once, reusing everywhere ---------------------------------------------------
 
-_NOT_SOURCE = ("__pycache__", "build", "dist")
+_OUTPUT_DIRS = ("build", "dist")  # at a package's top level only: src/ may hold a `build` module
 
 
 class Dists(NamedTuple):
@@ -94,7 +94,9 @@ def _fingerprint(package: str) -> str:
     home = ALL[package]
     for path in sorted(home.rglob("*")):
         parts = path.relative_to(home).parts
-        if any(p.startswith(".") or p in _NOT_SOURCE or p.endswith(".egg-info") for p in parts):
+        if parts[0] in _OUTPUT_DIRS or any(
+            p.startswith(".") or p == "__pycache__" or p.endswith(".egg-info") for p in parts
+        ):
             continue
         if path.is_file():
             digest.update(f"{Path(*parts).as_posix()}\0".encode() + path.read_bytes() + b"\0")
