@@ -15,6 +15,7 @@ its files change: a pure wheel serves 3.10 to 3.13 alike.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -25,10 +26,16 @@ import sys
 import time
 import tomllib
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import nox
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; run one nox at a time there
+    fcntl = None  # type: ignore[assignment]
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -103,20 +110,31 @@ def _fingerprint(package: str) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def _locked(package: str) -> Iterator[None]:
+    """Hold dist/<package>/'s lock: nox runs side by side (one per Python) share dist/."""
+    DIST.mkdir(exist_ok=True)
+    with (DIST / f".{package}.lock").open("w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _dists(session: nox.Session, package: str) -> Dists:
     """The package's sdist and wheel in dist/<package>/, built only if its files changed."""
     out = DIST / package
     stamp = out / ".fingerprint"
     fingerprint = _fingerprint(package)
-    sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
-    if stamp.is_file() and stamp.read_text() == fingerprint and len(sdists) == 1 and wheels:
-        session.log(f"reusing {out.relative_to(ROOT)}/ (built from these very files)")
-    else:
-        shutil.rmtree(out, ignore_errors=True)
-        session.run("uv", "build", "--out-dir", str(out), str(ALL[package]), external=True)
-        stamp.write_text(fingerprint)
+    with _locked(package):
         sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
-    return Dists(sdists[0], _wheel_for_session(session, out, sdists[0], wheels))
+        if stamp.is_file() and stamp.read_text() == fingerprint and len(sdists) == 1 and wheels:
+            session.log(f"reusing {out.relative_to(ROOT)}/ (built from these very files)")
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+            session.run("uv", "build", "--out-dir", str(out), str(ALL[package]), external=True)
+            stamp.write_text(fingerprint)
+            sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
+        return Dists(sdists[0], _wheel_for_session(session, out, sdists[0], wheels))
 
 
 def _wheel_for_session(session: nox.Session, out: Path, sdist: Path, wheels: list[Path]) -> Path:
@@ -317,11 +335,13 @@ def release_rehearsal(session: nox.Session) -> None:
     Then ``python -m <module> --help`` and ``python -m <module> demo`` (in an empty
     directory, at most 5 minutes each).
     """
-    session.install("pypiserver", "twine")
+    session.install("pypiserver", *BUILD_CHECK_TOOLS)
     work = Path(session.create_tmp()).resolve() / "rehearsal"
     shutil.rmtree(work, ignore_errors=True)
     (work / "index").mkdir(parents=True)
     uploads = [str(path) for package in PUBLISHED for path in _dists(session, package)]
+    session.run("twine", "check", "--strict", *uploads)  # what `nox -t build` checks, at once
+    session.run("check-wheel-contents", *(path for path in uploads if path.endswith(".whl")))
 
     url = f"http://127.0.0.1:{_free_port()}"
     log = work / "index.log"
