@@ -20,10 +20,12 @@ from java_datastream import hadoop, modified_utf8
 from java_datastream._errors import (
     DataStreamError,
     JavaSerializationError,
+    MalformedInputError,
     TruncatedDataError,
     UTFDataFormatError,
     VIntRangeError,
 )
+from java_datastream import _input
 from java_datastream._input import DataInputStream
 from java_datastream._output import DataOutputStream
 
@@ -32,12 +34,17 @@ __all__ = [
     "DataOutputStream",
     "DataStreamError",
     "JavaSerializationError",
+    "MalformedInputError",
     "TruncatedDataError",
     "UTFDataFormatError",
     "VIntRangeError",
     "__version__",
+    "compiled",
     "hadoop",
     "modified_utf8",
 ]
 
 __version__ = _version("java-datastream")
+
+compiled: bool = not (_input.__file__ or "").endswith(".py")
+"""True when the compiled (mypyc) build runs, False for the pure-Python one."""
