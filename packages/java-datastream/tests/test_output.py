@@ -187,7 +187,7 @@ def test_write_utf_too_long_writes_nothing(text: str) -> None:
     sink = io.BytesIO()
     out = DataOutputStream(sink)
     out.write_int(1)
-    with pytest.raises(UTFDataFormatError, match="encoded string too long"):
+    with pytest.raises(UTFDataFormatError, match=r"encoded string \(.+\.\.\..+\) too long"):
         out.write_utf(text)
     assert sink.getvalue() == b"\0\0\0\1"
     assert out.size() == 4

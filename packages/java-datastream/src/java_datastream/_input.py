@@ -64,7 +64,8 @@ class DataInputStream:
     """
 
     __slots__ = (
-        "_ahead", "_base", "_buf", "_limit", "_pending", "_pos", "_read", "_source", "_started"
+        "_ahead", "_base", "_buf", "_closed", "_limit", "_pending", "_pos", "_read", "_source",
+        "_started",
     )  # fmt: skip
 
     def __init__(self, source: bytes | bytearray | memoryview | BinaryIO | Any) -> None:
@@ -75,6 +76,7 @@ class DataInputStream:
         self._limit = 0
         self._base = 0  # stream offset of _buf[0]
         self._started = False
+        self._closed = False
         self._ahead = False
         self._read: Callable[[int], bytes | None] | None = None
         self._source: Any = source
@@ -108,7 +110,9 @@ class DataInputStream:
         return read(missing)
 
     def _start(self) -> None:
-        """Load the first bytes and refuse ObjectOutputStream output."""
+        """Load the first bytes and refuse ObjectOutputStream output (or a closed stream)."""
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
         parts = [self._pending]
         have = len(parts[0])
         while self._read is not None and have < 4 and _MAGIC.startswith(b"".join(parts)):
@@ -182,13 +186,35 @@ class DataInputStream:
 
     # -- stream methods -------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called."""
+        return self._closed
+
     def close(self) -> None:
-        """Close the source (nothing to do for bytes)."""
+        """Close the source; every later read raises ``ValueError``, as for a closed file.
+
+        Unread bytes buffered ahead are dropped. Closing twice does nothing more.
+        """
+        if self._closed:
+            return
+        # Every read finds an empty, unstarted buffer and so reaches _start, which refuses:
+        # the fast paths pay nothing for the check.
+        self._closed = True
+        self._base += self._pos
+        self._buf, self._pending, self._pos, self._limit = b"", b"", 0, 0
+        self._started = False
+        self._read = None
         close = getattr(self._source, "close", None)
         if close is not None:
             close()
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
+
     def __enter__(self) -> DataInputStream:
+        self._check_open()
         return self
 
     def __exit__(
@@ -201,6 +227,7 @@ class DataInputStream:
 
     def tell(self) -> int:
         """Bytes consumed so far through this reader (partial values at EOF included)."""
+        self._check_open()
         return self._base + self._pos
 
     def read(self, n: int) -> bytes:
@@ -208,6 +235,7 @@ class DataInputStream:
         if n < 0:
             raise ValueError(f"read: n must be >= 0, got {n}")
         if n == 0:
+            self._check_open()
             return b""
         if not self._started:
             self._start()
@@ -246,6 +274,7 @@ class DataInputStream:
         non-blocking source with no data ready also ends the skip early.
         """
         if n <= 0:
+            self._check_open()
             return 0
         if not self._started:
             self._start()
