@@ -28,6 +28,7 @@ from java_datastream._errors import (
 from java_datastream import _input
 from java_datastream._input import DataInputStream
 from java_datastream._output import DataOutputStream
+from java_datastream._records import RecordFormat
 
 __all__ = [
     "DataInputStream",
@@ -35,6 +36,7 @@ __all__ = [
     "DataStreamError",
     "JavaSerializationError",
     "MalformedInputError",
+    "RecordFormat",
     "TruncatedDataError",
     "UTFDataFormatError",
     "VIntRangeError",

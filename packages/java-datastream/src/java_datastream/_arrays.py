@@ -7,6 +7,7 @@ float32 range.
 
 from __future__ import annotations
 
+import importlib
 import math
 import struct
 import sys
@@ -56,7 +57,9 @@ _PACK_DOUBLE = struct.Struct(">d").pack
 def numpy_module() -> ModuleType:
     """Import numpy for ``numpy=True``, with an install hint when it is missing."""
     try:
-        import numpy
+        # import_module, not an import statement: compiled code may take a module from
+        # sys.modules without the None check that makes a blocked import fail.
+        numpy = importlib.import_module("numpy")
     except ImportError:
         raise ImportError("numpy=True needs numpy: pip install 'java-datastream[numpy]'") from None
     return numpy

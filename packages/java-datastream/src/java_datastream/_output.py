@@ -7,7 +7,7 @@ import io
 import struct
 from typing import TYPE_CHECKING, Any, BinaryIO, SupportsIndex
 
-from java_datastream import _arrays
+from java_datastream import _arrays, _records
 from java_datastream._errors import UTFDataFormatError
 from java_datastream.modified_utf8 import encode as _encode_mutf8
 
@@ -312,6 +312,28 @@ class DataOutputStream:
         else:
             raise _too_long(text, length)
         self._written += 2 + length
+
+    def write_records(self, fmt: _records.RecordFormat, rows: Any) -> None:
+        """Write `rows` as records of `fmt`: the bytes of the per-field writes, in order.
+
+        `rows` is what `DataInputStream.read_records` returns (a numpy structured array
+        or a dict of columns) or any iterable of rows, each a sequence in the format's
+        order. Every value is checked before anything is written.
+
+        Examples
+        --------
+        >>> import io
+        >>> from java_datastream import RecordFormat
+        >>> buf = io.BytesIO()
+        >>> DataOutputStream(buf).write_records(RecordFormat("int utf"), [(1, "a"), (2, "b")])
+        >>> buf.getvalue().hex()
+        '0000000100016100000002000162'
+        """
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
+        data = _records.pack_records(fmt, rows)
+        self._write(data)
+        self._written += len(data)
 
     def _write_bulk(self, kind: _arrays.Kind, values: Iterable[float] | Any) -> None:
         write = self._write

@@ -12,7 +12,8 @@ Examples
 >>> buf = io.BytesIO()
 >>> out = DataOutputStream(buf)
 >>> write_vint(out, 300)
->>> write_text(out, "héllo")
+>>> write_text(out, "héllo")  # returns the byte length, as Hadoop's writeString
+6
 >>> buf.getvalue().hex()
 '8e012c0668c3a96c6c6f'
 >>> inp = DataInputStream(buf.getvalue())
