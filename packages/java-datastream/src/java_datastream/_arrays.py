@@ -12,7 +12,7 @@ import math
 import struct
 import sys
 from array import array
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, SupportsFloat
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -73,7 +73,7 @@ def range_error(kind: Kind, method: str) -> ValueError:
     )
 
 
-def pack_float(value: float) -> bytes:
+def pack_float(value: SupportsFloat) -> bytes:
     """``writeFloat``: canonical NaN, overflow to ±Infinity, big-endian."""
     if value != value:
         return b"\x7f\xc0\x00\x00"
@@ -87,7 +87,7 @@ def pack_float(value: float) -> bytes:
         raise TypeError(f"write_float: expected a number, got {type(value).__name__}") from None
 
 
-def pack_double(value: float) -> bytes:
+def pack_double(value: SupportsFloat) -> bytes:
     """``writeDouble``: canonical NaN, big-endian."""
     if value != value:
         return b"\x7f\xf8\x00\x00\x00\x00\x00\x00"

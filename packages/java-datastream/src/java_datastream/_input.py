@@ -36,7 +36,7 @@ _CHUNK = 1 << 16
 class DataInputStream:
     """Read Java primitive values from bytes or a binary stream, as Java's DataInputStream.
 
-    Every read of a value that the stream ends inside raises :class:`TruncatedDataError`
+    Every read of a value that the stream ends inside raises `TruncatedDataError`
     (an ``EOFError``) and, as in Java, consumes the bytes that were there.
 
     Parameters
@@ -612,87 +612,6 @@ class DataInputStream:
 
     @overload
     def read_shorts(self, n: int, *, numpy: Literal[False] = False) -> array[int]: ...
-    def read_records(self, fmt: _records.RecordFormat, n: int | None = None) -> Any:
-        """Read `n` records of `fmt` (``None``: to the end of the stream) in one call.
-
-        A fixed-width format gives a numpy structured array with one native-order field
-        per Java field; a format with ``utf`` fields gives a dict of columns: numpy
-        arrays for the fixed fields, a list of ``str`` for each ``utf`` field. The values
-        are exactly those of the per-field reads. Needs numpy.
-
-        Raises
-        ------
-        TruncatedDataError
-            If the stream ends inside a record (also with ``n=None``): its ``offset`` is
-            where that record starts. The rest of the stream is consumed, as in Java.
-
-        Examples
-        --------
-        >>> from java_datastream import RecordFormat
-        >>> fmt = RecordFormat(id="int", price="double")
-        >>> inp = DataInputStream(bytes.fromhex("00000001 3ff8000000000000 00000002 4004000000000000"))
-        >>> inp.read_records(fmt).tolist()
-        [(1, 1.5), (2, 2.5)]
-        >>> inp = DataInputStream(bytes.fromhex("00000007 0002 6869"))
-        >>> inp.read_records(RecordFormat(id="int", name="utf"))
-        {'id': array([7], dtype=int32), 'name': ['hi']}
-        """
-        if n is not None and n < 0:
-            raise ValueError(f"read_records: n must be >= 0 or None, got {n}")
-        _arrays.numpy_module()  # fail before consuming anything
-        if not self._started:
-            self._start()
-        if fmt.size is not None:
-            return _records.fixed_array(fmt, self._take_records(fmt.size, n))
-        return self._read_variable_records(fmt, n)
-
-    def _take_records(self, size: int, n: int | None) -> memoryview | bytes:
-        """The bytes of `n` fixed-size records (``None``: all that are left)."""
-        if n is None:
-            have = self._fill(1 << 62)  # everything
-        else:
-            have = self._fill(n * size)
-        pos = self._pos
-        take = have if n is None else min(have, n * size)
-        whole = take - take % size
-        if whole < take or (n is not None and whole < n * size):
-            self._pos = self._limit
-            raise TruncatedDataError(self._base + pos + whole, size, take - whole)
-        self._pos = pos + take
-        return memoryview(self._buf)[pos : pos + take]
-
-    def _read_variable_records(self, fmt: _records.RecordFormat, n: int | None) -> Any:
-        numpy = _arrays.numpy_module()
-        widths = _records.widths(fmt)
-        fixed_parts = []
-        texts: list[list[str]] = [[] for kind in fmt.types if kind == "utf"]
-        total = 0
-        while n is None or total < n:
-            count, end, starts, strings = _records.parse_segment(
-                widths, self._buf, self._pos, self._limit, -1 if n is None else n - total
-            )
-            if count:
-                fixed_parts.append(_records.gather_fixed(fmt, self._buf, starts))
-                for column, new in zip(texts, strings, strict=True):
-                    column.extend(new)
-            total += count
-            self._pos = end
-            if n is not None and total == n:
-                break
-            have = self._limit - self._pos
-            if self._fill(max(2 * have, 1 << 16)) > have:
-                continue
-            if have == 0 and n is None:
-                break
-            self._pos = self._limit
-            raise TruncatedDataError(self._base + end, have + 1, have)
-        fixed = (
-            numpy.concatenate(fixed_parts)
-            if fixed_parts
-            else numpy.empty(0, dtype=fmt.dtype())
-        )
-        return _records.columns_of(fmt, fixed, texts)
-
     @overload
     def read_shorts(self, n: int, *, numpy: Literal[True]) -> NDArray[np.int16]: ...
     def read_shorts(self, n: int, *, numpy: bool = False) -> Any:
@@ -707,7 +626,7 @@ class DataInputStream:
         """Read `n` ints at once, as ``array('i')`` or (``numpy=True``) an int32 array.
 
         The values are exactly those of `n` ``read_int`` calls; if the stream ends first,
-        :class:`TruncatedDataError` is raised and the rest of the stream is consumed.
+        `TruncatedDataError` is raised and the rest of the stream is consumed.
 
         Examples
         --------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import io
 import struct
-from typing import TYPE_CHECKING, Any, BinaryIO, SupportsIndex
+from typing import TYPE_CHECKING, Any, BinaryIO, SupportsFloat, SupportsIndex
 
 from java_datastream import _arrays, _records
 from java_datastream._errors import UTFDataFormatError
@@ -200,7 +200,7 @@ class DataOutputStream:
         self._write(b"\x01" if value else b"\x00")
         self._written += 1
 
-    def write_byte(self, value: int) -> None:
+    def write_byte(self, value: SupportsIndex) -> None:
         """Write the low 8 bits of `value` (any Java int: -2**31 .. 2**31-1)."""
         try:
             data = _INT(value)
@@ -209,7 +209,7 @@ class DataOutputStream:
         self._write(data[3:])
         self._written += 1
 
-    def write_short(self, value: int) -> None:
+    def write_short(self, value: SupportsIndex) -> None:
         """Write the low 16 bits of `value` (any Java int), high byte first."""
         try:
             data = _INT(value)
@@ -218,7 +218,7 @@ class DataOutputStream:
         self._write(data[2:])
         self._written += 2
 
-    def write_char(self, value: int | str) -> None:
+    def write_char(self, value: SupportsIndex | str) -> None:
         """Write a UTF-16 code unit: a one-character str up to U+FFFF, or an int (low 16 bits)."""
         if isinstance(value, str):
             if len(value) != 1 or value > "\uffff":
@@ -233,7 +233,7 @@ class DataOutputStream:
         self._write(data[2:])
         self._written += 2
 
-    def write_int(self, value: int) -> None:
+    def write_int(self, value: SupportsIndex) -> None:
         """Write a 32-bit two's-complement int; outside -2**31 .. 2**31-1 raises ValueError."""
         try:
             data = _INT(value)
@@ -242,7 +242,7 @@ class DataOutputStream:
         self._write(data)
         self._written += 4
 
-    def write_long(self, value: int) -> None:
+    def write_long(self, value: SupportsIndex) -> None:
         """Write a 64-bit two's-complement long; outside -2**63 .. 2**63-1 raises ValueError."""
         try:
             data = _LONG(value)
@@ -251,7 +251,7 @@ class DataOutputStream:
         self._write(data)
         self._written += 8
 
-    def write_float(self, value: float) -> None:
+    def write_float(self, value: SupportsFloat) -> None:
         """Write an IEEE 754 float32 as ``floatToIntBits`` does.
 
         Every NaN becomes ``7fc00000``; a finite value beyond the float32 range becomes
@@ -260,7 +260,7 @@ class DataOutputStream:
         self._write(_pack_float(value))
         self._written += 4
 
-    def write_double(self, value: float) -> None:
+    def write_double(self, value: SupportsFloat) -> None:
         """Write an IEEE 754 float64 as ``doubleToLongBits`` does (every NaN ``7ff8…0``)."""
         self._write(_pack_double(value))
         self._written += 8
