@@ -77,13 +77,15 @@ def _build_wheel(session: nox.Session, package: str) -> Path:
 
 
 def _has_compiled_build(package: str) -> bool:
-    """Whether the package also builds compiled wheels (a hatch-mypyc build hook, off by default)."""
-    targets = _pyproject(package).get("tool", {}).get("hatch", {}).get("build", {}).get("targets", {})
+    """Whether the package also builds compiled wheels (a hatch-mypyc hook, off by default)."""
+    targets = (
+        _pyproject(package).get("tool", {}).get("hatch", {}).get("build", {}).get("targets", {})
+    )
     return "mypyc" in targets.get("wheel", {}).get("hooks", {})
 
 
 def _test_compiled_build(session: nox.Session, package: str) -> None:
-    """Build the compiled wheel (from the sdist: no artifacts in src/), reinstall it, rerun pytest."""
+    """Build the compiled wheel (from the sdist: nothing left in src/), reinstall, rerun pytest."""
     out = DIST / f"{package}-compiled"
     shutil.rmtree(out, ignore_errors=True)
     env = {"HATCH_BUILD_HOOKS_ENABLE": "1"}

@@ -13,7 +13,9 @@ import java_datastream
 from java_datastream import _input, _output, _records, hadoop, modified_utf8
 
 
-@pytest.mark.skipif("SIXPACK_BUILD" not in os.environ, reason="run by nox, which sets SIXPACK_BUILD")
+@pytest.mark.skipif(
+    "SIXPACK_BUILD" not in os.environ, reason="run by nox, which sets SIXPACK_BUILD"
+)
 def test_the_build_under_test_is_the_one_nox_built() -> None:
     compiled = os.environ["SIXPACK_BUILD"] == "compiled"
     assert java_datastream.compiled is compiled

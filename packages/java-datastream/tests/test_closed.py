@@ -162,8 +162,6 @@ def test_write_utf_refuses_10m_characters_without_encoding_them() -> None:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert str(caught.value) == (
-        "encoded string (xééééééé...éééééééy) too long: 20000002 bytes"
-    )
+    assert str(caught.value) == ("encoded string (xééééééé...éééééééy) too long: 20000002 bytes")
     assert peak < 1_000_000  # the 20 MB encoding was never built (chunks of 64 Ki characters)
     assert out.size() == 0

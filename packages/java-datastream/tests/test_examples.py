@@ -24,7 +24,10 @@ def test_the_readme_has_examples() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=str)
 def test_example_runs(
-    example: CodeExample, eval_example: EvalExample, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    example: CodeExample,
+    eval_example: EvalExample,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if example.prefix_settings().get("test") == "fragment":
         compile(example.source, str(example.path), "exec")

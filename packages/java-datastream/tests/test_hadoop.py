@@ -169,7 +169,9 @@ def test_first_byte_functions_refuse_what_is_not_a_byte(function: Callable[[int]
 
 def test_read_text_max_length_refuses_before_reading() -> None:
     inp = DataInputStream(bytes.fromhex("8c7fffffff"))
-    with pytest.raises(VIntRangeError, match="expected integer less or equal to 100, got 2147483647"):
+    with pytest.raises(
+        VIntRangeError, match="expected integer less or equal to 100, got 2147483647"
+    ):
         read_text(inp, max_length=100)
 
 

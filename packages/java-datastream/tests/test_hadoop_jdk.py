@@ -55,7 +55,8 @@ def _block(first: int) -> list[bytes]:
 
 
 def _short_inputs() -> list[bytes]:
-    return [b"", *(bytes((a,)) for a in range(256)), *(bytes((a, b)) for a in range(256) for b in range(256))]  # fmt: skip
+    pairs = [bytes((a, b)) for a in range(256) for b in range(256)]
+    return [b"", *(bytes((a,)) for a in range(256)), *pairs]
 
 
 def test_read_text_replaces_malformed_input_as_the_jdk_on_every_input_up_to_3_bytes(
@@ -205,9 +206,7 @@ def _vlong_values() -> list[int]:
     return sorted(v for v in values if -(2**63) <= v < 2**63)
 
 
-def test_vlong_vint_and_get_vint_size_agree_with_writable_utils(
-    jdk: Jdk, tmp_path: Path
-) -> None:
+def test_vlong_vint_and_get_vint_size_agree_with_writable_utils(jdk: Jdk, tmp_path: Path) -> None:
     values = _vlong_values()
     path = tmp_path / "vlongs.txt"
     path.write_text("".join(f"{v}\n" for v in values), encoding="ascii")

@@ -25,10 +25,21 @@ def test_all_is_exactly_the_public_names() -> None:
         (
             hadoop,
             [
-                "decode_text", "decode_vint_size", "encode_text", "get_vint_size",
-                "is_negative_vint", "read_text", "read_vint", "read_vint_in_range", "read_vlong",
-                "skip_text", "validate_utf8", "write_text", "write_vint", "write_vlong",
-            ],  # fmt: skip
+                "decode_text",
+                "decode_vint_size",
+                "encode_text",
+                "get_vint_size",
+                "is_negative_vint",
+                "read_text",
+                "read_vint",
+                "read_vint_in_range",
+                "read_vlong",
+                "skip_text",
+                "validate_utf8",
+                "write_text",
+                "write_vint",
+                "write_vlong",
+            ],
         ),
     ],
 )

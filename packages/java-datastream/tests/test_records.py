@@ -38,7 +38,8 @@ def _rows(fmt: RecordFormat, count: int) -> list[tuple[Any, ...]]:
         "long": lambda: rng.randint(-(2**63), 2**63 - 1),
         "float": lambda: rng.getrandbits(32) | (0xFF << 23 if rng.random() < 0.2 else 0),
         "double": lambda: rng.choice([*NANS64, rng.getrandbits(64)]),
-        "utf": lambda: rng.choice(texts) + "".join(chr(rng.randint(32, 0x7FF)) for _ in range(rng.randrange(4))),
+        "utf": lambda: rng.choice(texts)
+        + "".join(chr(rng.randint(32, 0x7FF)) for _ in range(rng.randrange(4))),
     }  # fmt: skip
     return [tuple(makers[kind]() for kind in fmt.types) for _ in range(count)]
 
@@ -60,7 +61,11 @@ def _canonical(kind: str, raw: Any) -> Any:
 
 def _ours(kind: str, value: Any) -> Any:
     if kind == "float":
-        return struct.unpack(">I", struct.pack(">f", value))[0] if not math.isnan(value) else 0x7FC00000
+        return (
+            struct.unpack(">I", struct.pack(">f", value))[0]
+            if not math.isnan(value)
+            else 0x7FC00000
+        )
     if kind == "double":
         return struct.unpack(">Q", struct.pack(">d", value))[0]
     if kind == "utf":

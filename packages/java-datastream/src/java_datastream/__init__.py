@@ -15,7 +15,7 @@ on its own) and [`java_datastream.hadoop`][java_datastream.hadoop] (Hadoop VInt/
 ``Text``). `compiled` says whether the compiled (mypyc) build runs.
 """
 
-from java_datastream import hadoop, modified_utf8
+from java_datastream import _input, hadoop, modified_utf8
 from java_datastream._errors import (
     DataStreamError,
     JavaSerializationError,
@@ -24,7 +24,6 @@ from java_datastream._errors import (
     UTFDataFormatError,
     VIntRangeError,
 )
-from java_datastream import _input
 from java_datastream._input import DataInputStream
 from java_datastream._output import DataOutputStream
 from java_datastream._records import RecordFormat

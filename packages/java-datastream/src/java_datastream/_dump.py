@@ -144,12 +144,13 @@ def dump_records(
         try:
             values = [read(inp) for read in readers]
         except TruncatedDataError as error:
-            raise TruncatedDataError(offset, error.offset + error.needed - offset,
-                                     error.offset + error.got - offset) from None
+            raise TruncatedDataError(
+                offset, error.offset + error.needed - offset, error.offset + error.got - offset
+            ) from None
         yield index, offset, dict(zip(fmt.names, values, strict=True))
         index += 1
 
 
 def _more_data(inp: DataInputStream) -> bool:
     """Whether a byte follows, without consuming it."""
-    return inp._fill(1) > 0  # noqa: SLF001 (the dump is part of the package)
+    return inp._fill(1) > 0

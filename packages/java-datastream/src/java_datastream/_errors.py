@@ -7,7 +7,7 @@
      ├── UTFDataFormatError (ValueError)  modified UTF-8 Java would reject, or a string too long
      ├── JavaSerializationError (ValueError)  the stream is ObjectOutputStream output
      ├── VIntRangeError (ValueError)      a Hadoop VInt that does not fit the requested range
-     └── MalformedInputError (ValueError) UTF-8 that Hadoop's strict decoding or validateUTF8 rejects
+     └── MalformedInputError (ValueError) UTF-8 Hadoop's strict decode or validateUTF8 rejects
 
 Bad *arguments* (``write_int(2**40)``, ``read_fully(-1)``) raise plain ``ValueError`` or
 ``TypeError`` before anything is read or written; any read or write after ``close()`` raises

@@ -547,7 +547,8 @@ class DataInputStream:
         --------
         >>> from java_datastream import RecordFormat
         >>> fmt = RecordFormat(id="int", price="double")
-        >>> inp = DataInputStream(bytes.fromhex("00000001 3ff8000000000000 00000002 4004000000000000"))
+        >>> data = "00000001 3ff8000000000000 00000002 4004000000000000"
+        >>> inp = DataInputStream(bytes.fromhex(data))
         >>> inp.read_records(fmt).tolist()
         [(1, 1.5), (2, 2.5)]
         >>> inp = DataInputStream(bytes.fromhex("00000007 0002 6869"))
@@ -565,10 +566,7 @@ class DataInputStream:
 
     def _take_records(self, size: int, n: int | None) -> memoryview | bytes:
         """The bytes of `n` fixed-size records (``None``: all that are left)."""
-        if n is None:
-            have = self._fill(1 << 62)  # everything
-        else:
-            have = self._fill(n * size)
+        have = self._fill(1 << 62 if n is None else n * size)  # None: everything
         pos = self._pos
         take = have if n is None else min(have, n * size)
         whole = take - take % size
@@ -604,9 +602,7 @@ class DataInputStream:
             self._pos = self._limit
             raise TruncatedDataError(self._base + end, have + 1, have)
         fixed = (
-            numpy.concatenate(fixed_parts)
-            if fixed_parts
-            else numpy.empty(0, dtype=fmt.dtype())
+            numpy.concatenate(fixed_parts) if fixed_parts else numpy.empty(0, dtype=fmt.dtype())
         )
         return _records.columns_of(fmt, fixed, texts)
 

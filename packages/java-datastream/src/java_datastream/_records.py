@@ -73,8 +73,7 @@ class RecordFormat:
         for name, kind in pairs:
             if kind not in TYPES:
                 raise ValueError(
-                    f"RecordFormat: field {name!r} has type {kind!r}; types are"
-                    f" {', '.join(TYPES)}"
+                    f"RecordFormat: field {name!r} has type {kind!r}; types are {', '.join(TYPES)}"
                 )
         self.fields: tuple[tuple[str, str], ...] = tuple(pairs)
         self.names: tuple[str, ...] = tuple(name for name, _ in pairs)
@@ -246,7 +245,7 @@ def pack_records(fmt: RecordFormat, rows: Any) -> bytes:
     `rows` is a numpy structured array, a mapping of columns (as `read_records` returns)
     or an iterable of rows (tuples in the format's order).
     """
-    from java_datastream._output import DataOutputStream  # noqa: PLC0415 (import cycle)
+    from java_datastream._output import DataOutputStream
 
     columns: Mapping[str, Any] | None = None
     names = getattr(getattr(rows, "dtype", None), "names", None)

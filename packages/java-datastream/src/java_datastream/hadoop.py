@@ -400,9 +400,7 @@ def _text_length(inp: DataInputStream, max_length: int | None) -> int:
     return read_vint_in_range(inp, 0, _INT_MAX if max_length is None else max_length)
 
 
-def read_text(
-    inp: DataInputStream, *, max_length: int | None = None, strict: bool = False
-) -> str:
+def read_text(inp: DataInputStream, *, max_length: int | None = None, strict: bool = False) -> str:
     """Read a Hadoop ``Text`` (``Text.readString``): VInt byte length + UTF-8.
 
     Malformed UTF-8 is replaced by U+FFFD exactly as Hadoop does (see `decode_text`).
