@@ -159,6 +159,25 @@ def _wheel_for_session(session: nox.Session, out: Path, sdist: Path, wheels: lis
     return mine[0]
 
 
+def _has_compiled_build(package: str) -> bool:
+    """Whether the package also builds compiled wheels (a hatch-mypyc hook, off by default)."""
+    targets = (
+        _pyproject(package).get("tool", {}).get("hatch", {}).get("build", {}).get("targets", {})
+    )
+    return "mypyc" in targets.get("wheel", {}).get("hooks", {})
+
+
+def _test_compiled_build(session: nox.Session, package: str) -> None:
+    """Build the compiled wheel (from the sdist: nothing left in src/), reinstall, rerun pytest."""
+    out = DIST / f"{package}-compiled"
+    shutil.rmtree(out, ignore_errors=True)
+    env = {"HATCH_BUILD_HOOKS_ENABLE": "1"}
+    session.run("uv", "build", "--out-dir", str(out), str(ALL[package]), env=env, external=True)
+    (wheel,) = out.glob("*.whl")
+    session.install("--reinstall", "--no-deps", str(wheel))
+    _pytest(session, package, build="compiled")
+
+
 def _install_built(session: nox.Session, package: str, extra: str) -> None:
     """Install the package's wheel (with `extra`) and its test peers' wheels into the venv."""
     wheel = _dists(session, package).wheel
@@ -174,17 +193,24 @@ def _install_built(session: nox.Session, package: str, extra: str) -> None:
     )
 
 
-def _pytest(session: nox.Session, package: str) -> None:
+def _pytest(session: nox.Session, package: str, build: str = "pure") -> None:
     tests = ALL[package] / "tests"
-    session.run("pytest", str(tests), "-p", "no:cacheprovider", *session.posargs)
+    # SIXPACK_BUILD tells a package with a compiled build which one its tests must find.
+    env = {"SIXPACK_BUILD": build}
+    session.run("pytest", str(tests), "-p", "no:cacheprovider", *session.posargs, env=env)
 
 
 @nox.session(tags=["tests"])
 @nox.parametrize("package", list(ALL))
 def tests(session: nox.Session, package: str) -> None:
-    """Build the wheel, install it with its `test` extra in a fresh venv, run pytest."""
+    """Build the wheel, install it with its `test` extra in a fresh venv, run pytest.
+
+    A package with a compiled build (hatch-mypyc hook) is then tested again on that wheel.
+    """
     _install_built(session, package, "test")
     _pytest(session, package)
+    if _has_compiled_build(package):
+        _test_compiled_build(session, package)
 
 
 @nox.session(name="tools-tests", tags=["tests"])
