@@ -168,11 +168,18 @@ def _has_compiled_build(package: str) -> bool:
 
 
 def _test_compiled_build(session: nox.Session, package: str) -> None:
-    """Build the compiled wheel (from the sdist: nothing left in src/), reinstall, rerun pytest."""
-    out = DIST / f"{package}-compiled"
+    """Build the compiled wheel (from the sdist: nothing left in src/), reinstall, rerun pytest.
+
+    Built for the session's own Python, in the session's own directory: mypyc output fits
+    one interpreter, and the oldest and newest Pythons run side by side in CI.
+    """
+    out = Path(session.create_tmp()).resolve() / "compiled"
     shutil.rmtree(out, ignore_errors=True)
+    sdist = _dists(session, package).sdist
+    python = str(Path(session.bin) / "python")
     env = {"HATCH_BUILD_HOOKS_ENABLE": "1"}
-    session.run("uv", "build", "--out-dir", str(out), str(ALL[package]), env=env, external=True)
+    build = ["uv", "build", "--wheel", "--python", python, "--out-dir", str(out), str(sdist)]
+    session.run(*build, env=env, external=True)
     (wheel,) = out.glob("*.whl")
     session.install("--reinstall", "--no-deps", str(wheel))
     _pytest(session, package, build="compiled")
