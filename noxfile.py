@@ -223,7 +223,7 @@ def tests(session: nox.Session, package: str) -> None:
 @nox.session(name="tools-tests", tags=["tests"])
 def tools_tests(session: nox.Session) -> None:
     """Test the monorepo's own machinery: noxfile, release script, workflows."""
-    session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema", "towncrier")
+    session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema", "towncrier", "griffe")
     session.run(
         "pytest", str(ROOT / "tools" / "tests"), "-p", "no:cacheprovider", *session.posargs
     )
