@@ -4,11 +4,11 @@
   outside a transaction) that failed with a retryable code, or whose
   ``writeConcernError`` has one. Nothing else is labelled by the server: a read, or a
   write without ``txnNumber``, gets no label whatever its code.
-- ``ResumableChangeStreamError`` on a change stream's ``aggregate`` or ``getMore`` that
-  failed with a retryable, re-targeting or ``RetryChangeStream``/
-  ``FailedToSatisfyReadPreference`` code: pymongo resumes the stream only then (or on a
-  network error or CursorNotFound). Labels the command itself raised with (such as
-  ``NonResumableChangeStreamError``) are kept.
+- ``ResumableChangeStreamError`` on an ``aggregate`` opening a change stream, or a
+  ``getMore`` of one, that failed with a code a change stream can resume after (a
+  retryable or network error, a stale routing error, RetryChangeStream,
+  FailedToSatisfyReadPreference); ``NonResumableChangeStreamError`` on
+  ChangeStreamFatalError and ChangeStreamHistoryLost.
 - Labels a ``failCommand`` fail point names in ``errorLabels`` replace these (an empty
   list: no label at all).
 - A not-primary error (NotWritablePrimary, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary,
@@ -23,10 +23,13 @@ from typing import Any
 
 from mongosim._error_codes import NOT_PRIMARY_CODES, RETRYABLE_CODES
 
-__all__ = ["RESUMABLE_CHANGE_STREAM_CODES", "decorate_error"]
+# Codes a change stream resumes after, beyond the retryable ones: stale routing
+# (StaleShardVersion, StaleEpoch, StaleConfig), FailedToSatisfyReadPreference,
+# RetryChangeStream, ResumeTenantChangeStream.
+_RESUMABLE_CHANGE_STREAM_CODES = RETRYABLE_CODES | {63, 133, 150, 234, 401, 13388}
+_NON_RESUMABLE_CHANGE_STREAM_CODES = frozenset({280, 286})
 
-RESUMABLE_CHANGE_STREAM_CODES = RETRYABLE_CODES | {63, 133, 150, 234, 13388}
-"""Codes for which a change stream's command is labelled ``ResumableChangeStreamError``."""
+__all__ = ["decorate_error"]
 
 
 def _codes(reply: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -46,8 +49,8 @@ def decorate_error(
 ) -> dict[str, Any]:
     """Add ``errorLabels`` and ``topologyVersion`` to ``reply`` as a 4.4+ server would.
 
-    ``labels`` are a fail point's explicit ``errorLabels`` (None: the server's own rules).
-    ``change_stream`` says the command opened or reads a change stream.
+    ``labels`` are a fail point's explicit ``errorLabels`` (None: the server's own rules);
+    ``change_stream`` says the command opens or continues a change stream.
 
     Examples
     --------
@@ -62,12 +65,15 @@ def decorate_error(
     if code is None and concern_code is None:
         return reply
     if labels is None:
+        found = []
         retryable_write = body.get("txnNumber") is not None and "autocommit" not in body
-        retryable = code in RETRYABLE_CODES or concern_code in RETRYABLE_CODES
-        own = tuple(label for label in reply.get("errorLabels", ()) if "ChangeStream" in label)
-        labels = own + (("RetryableWriteError",) if retryable_write and retryable else ())
-        if change_stream and code in RESUMABLE_CHANGE_STREAM_CODES:
-            labels += ("ResumableChangeStreamError",)
+        if retryable_write and (code in RETRYABLE_CODES or concern_code in RETRYABLE_CODES):
+            found.append("RetryableWriteError")
+        if change_stream and concern_code is None and code in _RESUMABLE_CHANGE_STREAM_CODES:
+            found.append("ResumableChangeStreamError")
+        if code in _NON_RESUMABLE_CHANGE_STREAM_CODES:
+            found.append("NonResumableChangeStreamError")
+        labels = tuple(found)
     if labels:
         reply["errorLabels"] = list(labels)
     else:

@@ -298,14 +298,14 @@ def _update(ctx: _Context) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     statements = _statements(ctx, "updates", _UPDATE_FIELDS, ("q", "u"))
     for index, statement in enumerate(statements):
-        done = ctx.run.statement_result(index, "update")
-        if done is not None:  # a retry: report what the first attempt did
-            matched += done["n"]
-            modified += done["nModified"]
-            if "upserted" in done:
-                upserted.append({"index": index, "_id": done["upserted"]})
-            continue
         try:
+            done = ctx.run.statement_result(index, "update")
+            if done is not None:  # a retry: report what the first attempt did
+                matched += done["n"]
+                modified += done["nModified"]
+                if "upserted" in done:
+                    upserted.append({"index": index, "_id": done["upserted"]})
+                continue
             query = ctx.query(statement.get("q"))
             update = ctx.update_spec(statement.get("u"))
             upsert = bool(statement.get("upsert", False))
@@ -361,11 +361,11 @@ def _delete(ctx: _Context) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     statements = _statements(ctx, "deletes", _DELETE_FIELDS, ("q", "limit"))
     for index, statement in enumerate(statements):
-        done = ctx.run.statement_result(index, "delete")
-        if done is not None:  # a retry: report what the first attempt did
-            deleted += done["n"]
-            continue
         try:
+            done = ctx.run.statement_result(index, "delete")
+            if done is not None:  # a retry: report what the first attempt did
+                deleted += done["n"]
+                continue
             query = ctx.query(statement.get("q"))
             _check_hint(ctx, statement.get("hint"))
             multi = statement.get("limit", 0) != 1
