@@ -135,9 +135,8 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
-    print(
-        f"python {sys.version.split()[0]}, pymongo {pymongo.version}, mongosim {mongosim.__version__}"
-    )
+    versions = f"pymongo {pymongo.version}, mongosim {mongosim.__version__}"
+    print(f"python {sys.version.split()[0]}, {versions}")
     with mongosim.ReplicaSet(members=3) as rs:
         client: Client = pymongo.MongoClient(rs.uri)
         try:
