@@ -1,10 +1,9 @@
 """Portfolio volatility done right: σ_p = √(wᵀ Σ w), risk contributions, rolling and EWMA
 volatility in O(T·N), parametric VaR/ES. numpy in → numpy out, pandas in → pandas out."""
 
-import importlib.metadata
-
 from .contributions import RiskContributions, risk_contributions
-from .covariance import covariance
+from ._version import __version__
+from .covariance_matrix import covariance
 from .estimators import (
     ESTIMATORS,
     CovarianceEstimator,
@@ -30,8 +29,6 @@ from .returns import returns_from_prices
 from .rolling import rolling_risk_contributions, rolling_volatility
 from .value_at_risk import parametric_es, parametric_var
 from .volatility import annualize, diversification_ratio, naive_volatility, portfolio_volatility
-
-__version__ = importlib.metadata.version("portfolio-vol")
 
 __all__ = [
     "ESTIMATORS",

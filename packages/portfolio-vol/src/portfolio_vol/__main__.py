@@ -18,7 +18,7 @@ import numpy as np
 from ._demo import WEIGHTS, factor_model_prices
 from ._prices_csv import PriceFile, read_prices, write_prices
 from .contributions import risk_contributions
-from .covariance import covariance
+from .covariance_matrix import covariance
 from .estimators import ESTIMATORS
 from .exceptions import PortfolioVolError
 from .returns import returns_from_prices
@@ -80,7 +80,7 @@ def _percent(value: float) -> str:
 
 
 def report(prices: PriceFile, weights: dict[str, float], options: argparse.Namespace) -> str:
-    """The text report; also saves the plot when ``options.plot`` is set."""
+    """The text report; also saves the plot when `options.plot` is set."""
     unknown = [name for name in weights if name not in prices.assets]
     if unknown:
         raise PortfolioVolError(f"no price column for {unknown}; the file has {prices.assets}")

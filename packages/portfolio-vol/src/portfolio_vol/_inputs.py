@@ -1,7 +1,7 @@
 """Input checking and the numpy-in/numpy-out, pandas-in/pandas-out round trip.
 
 pandas is never imported here: a pandas object can only reach us if pandas is already
-imported, so it is taken from ``sys.modules``. That keeps numpy the one runtime dependency.
+imported, so it is taken from `sys.modules`. That keeps numpy the one runtime dependency.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from .exceptions import (
     InvalidParameterError,
     MissingDataError,
     ShapeMismatchError,
+    UnsortedIndexError,
 )
 
 __all__: list[str] = []
 
 FloatArray = npt.NDArray[np.float64]
-NAN_POLICIES = ("raise", "drop", "pairwise")
+NAN_POLICIES = ("raise", "drop", "pairwise", "keep")
 # Symmetry and PSD are checked to this fraction of the largest variance: round-off from
 # np.cov or a matrix product is ~1e-16 of it, a genuinely wrong matrix is far beyond.
 COVARIANCE_RTOL = 1e-10
@@ -42,12 +43,12 @@ def is_pandas(obj: object) -> bool:
 
 @dataclass(frozen=True)
 class Table:
-    """A (T, N) float array with the labels it came with (``None`` for numpy input, whose
+    """A (T, N) float array with the labels it came with (`None` for numpy input, whose
     rows are named by position)."""
 
     values: FloatArray
     index: Any = None
-    columns: list[Any] | None = None
+    columns: Any = None
     labelled: bool = False
     one_dimensional: bool = False
 
@@ -61,14 +62,18 @@ class Table:
         return column if self.columns is None else self.columns[column]
 
     def take_rows(self, keep: Any) -> Table:
-        """The rows where the boolean mask ``keep`` is true; numpy rows keep their positions
+        """The rows where the boolean mask `keep` is true; numpy rows keep their positions
         as names, so messages point at the caller's row."""
         index = np.flatnonzero(keep) if self.index is None else self.index[keep]
         return Table(self.values[keep], index, self.columns, self.labelled, self.one_dimensional)
 
 
-def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
-    """Convert ``data`` to a float (T, N) table, keeping pandas labels."""
+def as_table(data: object, name: str, *, allow_1d: bool = False, dated: bool = True) -> Table:
+    """Convert `data` to a float (T, N) table, keeping pandas labels.
+
+    With `dated` (prices and returns), a date index must be strictly increasing and dates
+    as column labels are refused as a transposed frame.
+    """
     if is_pandas(data):
         frame: Any = data
         try:
@@ -76,9 +81,17 @@ def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
             values = np.asarray(frame.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
         except (TypeError, ValueError) as error:
             raise ShapeMismatchError(f"`{name}` must be numeric: {error}") from None
-        columns = [frame.name] if values.ndim == 1 else list(frame.columns)
+        # The Index itself, not a list: listing 500 labels costs more than the whole kernel.
+        columns = [frame.name] if values.ndim == 1 else frame.columns
         index = frame.index
         labelled = True
+        if dated:
+            if values.ndim == 2 and _is_dates(frame.columns):
+                raise ShapeMismatchError(
+                    f"`{name}` has dates as its columns, so it looks transposed: rows must be "
+                    f"dates and columns assets (pass `{name}.T`)"
+                )
+            check_increasing(index, name)
     else:
         values = _float_array(data, name)
         columns = None
@@ -93,6 +106,57 @@ def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
     return Table(values, index, columns, labelled, one_dimensional)
 
 
+def _date_stamps(labels: Any) -> Any:
+    """Labels as comparable int64 stamps when they are dates (a datetime or period index,
+    or ISO date strings), else None."""
+    kind = str(getattr(labels, "dtype", ""))
+    if kind.startswith(("datetime64", "period")):
+        return np.asarray(labels.asi8)
+    if not (kind == "object" or kind.startswith(("str", "string"))):
+        return None
+    values = list(labels)
+    if not values or not all(isinstance(v, str) for v in values):
+        return None
+    try:
+        return np.array(values, dtype="datetime64[ns]").astype(np.int64)
+    except ValueError:
+        return None
+
+
+def _is_dates(labels: Any) -> bool:
+    return _date_stamps(labels) is not None
+
+
+def check_increasing(index: Any, name: str) -> None:
+    """Refuse a date index that is not strictly increasing, naming the first bad pair."""
+    stamps = _date_stamps(index)
+    if stamps is None:
+        return
+    bad = np.flatnonzero(np.diff(stamps) <= 0)
+    if bad.size:
+        raise unsorted_error(name, index[bad[0]], index[bad[0] + 1], int(bad[0]) + 1)
+
+
+def _date_text(date: Any) -> str:
+    """'2020-01-02' for a midnight timestamp, the full stamp otherwise."""
+    text = str(date)
+    return text[:10] if text.endswith(" 00:00:00") else text
+
+
+def unsorted_error(name: str, first: Any, second: Any, row: int) -> UnsortedIndexError:
+    """The error for dates `first` then `second` at rows `row - 1` and `row`."""
+    first_text, second_text = (_date_text(d) for d in (first, second))
+    what = "is repeated" if first == second else f"is followed by the earlier {second_text}"
+    if first == second:
+        message = f"`{name}` dates must be strictly increasing: {first_text} {what} (row {row})"
+    else:
+        message = (
+            f"`{name}` dates must be strictly increasing: {first_text} {what} "
+            f"(rows {row - 1} and {row}); sort them first (e.g. `.sort_index()`)"
+        )
+    return UnsortedIndexError(message, first=first, second=second, row=row)
+
+
 def _float_array(data: object, name: str) -> FloatArray:
     try:
         return np.asarray(data, dtype=np.float64)
@@ -100,10 +164,17 @@ def _float_array(data: object, name: str) -> FloatArray:
         raise ShapeMismatchError(f"`{name}` must be numeric array-like: {error}") from None
 
 
-def check_nan_policy(nan_policy: str, *, pairwise: bool) -> None:
-    allowed = NAN_POLICIES if pairwise else NAN_POLICIES[:2]
+def check_nan_policy(nan_policy: str, *, pairwise: bool, keep: bool = False) -> None:
+    allowed = tuple(
+        p for p in NAN_POLICIES if (pairwise or p != "pairwise") and (keep or p != "keep")
+    )
     if nan_policy not in allowed:
-        extra = "" if pairwise else " (pairwise is only for covariance(method='sample'))"
+        extra = (
+            ""
+            if pairwise
+            else " (pairwise is only for covariance and ewma_volatility, whose estimate is "
+            "defined pair by pair)"
+        )
         raise InvalidParameterError(
             f"`nan_policy` must be one of {allowed}, got {nan_policy!r}{extra}"
         )
@@ -119,7 +190,7 @@ def apply_nan_policy(table: Table, nan_policy: str, name: str) -> Table:
         row, column = np.argwhere(infinite)[0]
         raise _missing(table, name, "inf", int(row), int(column), "")
     missing = np.isnan(values)
-    if not missing.any() or nan_policy == "pairwise":
+    if not missing.any() or nan_policy in ("pairwise", "keep"):
         return table
     if nan_policy == "drop":
         return table.take_rows(~missing.any(axis=1))
@@ -139,7 +210,7 @@ def _missing(table: Table, name: str, what: str, row: int, column: int, hint: st
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights as a (K, N) array; ``single`` when the caller passed one portfolio."""
+    """Weights as a (K, N) array; `single` when the caller passed one portfolio."""
 
     values: FloatArray
     single: bool
@@ -147,7 +218,7 @@ class Weights:
 
 
 def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) -> Weights:
-    """Convert weights to (K, N), aligning labels to ``columns`` when both have them."""
+    """Convert weights to (K, N), aligning labels to `columns` when both have them."""
     portfolios = None
     if isinstance(weights, Mapping) or is_pandas(weights):
         if columns is None:
@@ -192,7 +263,7 @@ def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) ->
 
 
 def align_by_label(by_label: dict[Any, float], columns: Sequence[Any], name: str) -> FloatArray:
-    """The values of ``by_label`` in the order of ``columns``; every label exactly once."""
+    """The values of `by_label` in the order of `columns`; every label exactly once."""
     missing = [c for c in columns if c not in by_label]
     unknown = [k for k in by_label if k not in set(columns)]
     if missing or unknown:
@@ -208,23 +279,23 @@ def align_by_label(by_label: dict[Any, float], columns: Sequence[Any], name: str
 
 @dataclass(frozen=True)
 class Covariance:
-    """A checked covariance; ``factor`` is its Cholesky factor L (Σ = L Lᵀ) when Σ is
-    positive definite, ``None`` when it is only semi-definite."""
+    """A checked covariance; `factor` is its Cholesky factor L (Σ = L Lᵀ) when Σ is
+    positive definite, `None` when it is only semi-definite."""
 
     table: Table
     factor: FloatArray | None
 
 
 def as_covariance(cov: object) -> Covariance:
-    """Check that ``cov`` is a finite, symmetric, positive semi-definite (N, N) matrix."""
-    table = as_table(cov, "cov")
+    """Check that `cov` is a finite, symmetric, positive semi-definite (N, N) matrix."""
+    table = as_table(cov, "cov", dated=False)
     matrix = table.values
     n = matrix.shape[0]
     if matrix.shape != (n, n) or n == 0:
         raise InvalidCovarianceError(
             f"`cov` must be a non-empty square matrix, got {matrix.shape}"
         )
-    if table.labelled and list(table.index) != table.columns:
+    if table.labelled and list(table.index) != list(table.columns):
         raise ShapeMismatchError("`cov` must have the same labels on its index and columns")
     if not np.isfinite(matrix).all():
         raise InvalidCovarianceError("`cov` must be finite (no NaN or inf)")
@@ -254,17 +325,25 @@ def as_covariance(cov: object) -> Covariance:
     return Covariance(table, None)
 
 
-def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
-    """``R Wᵀ``: (T, N) returns and (K, N) weights -> (T, K) portfolio returns.
+def held_columns(table: Table, weights: Weights) -> tuple[Table, Weights]:
+    """Only the assets some portfolio holds: a weight-0 asset (say, a delisted one) must
+    neither shorten nor spoil a result through its NaN or its rows."""
+    held = np.flatnonzero((weights.values != 0).any(axis=0))
+    if held.size == weights.values.shape[1]:
+        return table, weights
+    columns = None if table.columns is None else [table.columns[i] for i in held]
+    narrowed = Table(
+        table.values[:, held], table.index, columns, table.labelled, table.one_dimensional
+    )
+    return narrowed, Weights(weights.values[:, held], weights.single, weights.portfolios)
 
-    For a few portfolios the product is memory-bound, and a threaded BLAS gemv can stall for
-    milliseconds waiting on a busy core, so a plain single-threaded einsum is used instead.
-    """
-    product: FloatArray
-    if weights.shape[0] <= 4:
-        product = np.einsum("tn,kn->tk", returns, weights)
-    else:
-        product = returns @ weights.T
+
+def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
+    """`R Wᵀ`: (T, N) returns and (K, N) weights -> (T, K) portfolio returns (one BLAS call,
+    as the one-liner `R @ w` a user would write)."""
+    if weights.shape[0] == 1:
+        return (returns @ weights[0])[:, np.newaxis]
+    product: FloatArray = returns @ weights.T
     return product
 
 
@@ -275,7 +354,7 @@ def positive_int(value: object, name: str, *, minimum: int) -> int:
 
 
 def lam_from(lam: float, halflife: float | None) -> float:
-    """The EWMA decay: ``0.5 ** (1 / halflife)`` when a half-life is given, else ``lam``."""
+    """The EWMA decay: `0.5 ** (1 / halflife)` when a half-life is given, else `lam`."""
     if halflife is not None:
         if not halflife > 0:
             raise InvalidParameterError(f"`halflife` must be > 0, got {halflife!r}")
@@ -291,10 +370,10 @@ def lam_from(lam: float, halflife: float | None) -> float:
 
 
 def series(values: FloatArray, index: Any, name: object = None) -> Any:
-    """A pandas Series of ``values`` labelled by ``index``."""
+    """A pandas Series of `values` labelled by `index`."""
     return pandas().Series(values, index=index, name=name)
 
 
 def frame(values: FloatArray, index: Any, columns: Any) -> Any:
-    """A pandas DataFrame of ``values`` with the given labels."""
+    """A pandas DataFrame of `values` with the given labels."""
     return pandas().DataFrame(values, index=index, columns=columns)

@@ -21,7 +21,7 @@ class PriceFile:
 
 
 def read_prices(path: Path) -> PriceFile:
-    """Parse ``path``; an empty cell is a missing price (NaN)."""
+    """Parse `path`; an empty cell is a missing price (NaN)."""
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
     if len(rows) < 2 or len(rows[0]) < 2:

@@ -1,4 +1,4 @@
-"""Rolling co-moments ``Σ_window (x − x̄)(y − ȳ)`` for every window end, in O(T·M).
+"""Rolling co-moments `Σ_window (x − x̄)(y − ȳ)` for every window end, in O(T·M).
 
 Plain cumulative sums of x·y lose precision catastrophically: the window sum is a
 difference of two prefix sums that grow with T, and any mean that is large against the
@@ -8,7 +8,7 @@ the next: the head is a prefix sum from the block's start, the tail a suffix sum
 so no sum holds a row outside the window and every sum stays at the scale of one window
 (only the centring mean sees the rest of the block). The two parts are merged with the
 exact pairwise update of Chan, Golub and LeVeque:
-``C = C_a + C_b + n_a n_b / n · (x̄_a − x̄_b)(ȳ_a − ȳ_b)``.
+`C = C_a + C_b + n_a n_b / n · (x̄_a − x̄_b)(ȳ_a − ȳ_b)`.
 """
 
 from __future__ import annotations
@@ -83,21 +83,21 @@ def _comoment(
 
 
 def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
-    """Co-moment sums over the last ``min(window, t + 1)`` rows ending at each t.
+    """Co-moment sums over the last `min(window, t + 1)` rows ending at each t.
 
     Parameters
     ----------
     x : ndarray of shape (T, M)
     y : ndarray of shape (T, M) or (T, 1)
-        Broadcast against ``x`` column by column.
+        Broadcast against `x` column by column.
     window : int
 
     Returns
     -------
     comoment : ndarray of shape (T, M)
-        ``Σ (x − x̄)(y − ȳ)`` over each window; divide by ``count - ddof``.
+        `Σ (x − x̄)(y − ȳ)` over each window; divide by `count - ddof`.
     count : ndarray of shape (T,)
-        Rows in each window: ``min(window, t + 1)``.
+        Rows in each window: `min(window, t + 1)`.
     """
     n_rows, n_columns = x.shape
     shared_y = _blocks(y.T, window) if y.shape[1] == 1 else None
@@ -109,3 +109,32 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
         out[start:stop] = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
     return out.T, count
+
+
+def rolling_variance_sums(x: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
+    """`Σ (x − x̄)²` over the last `min(window, t + 1)` rows of each column of (T, K) `x`.
+
+    The same blocked, centred scheme as `rolling_comoment` with x = y, with the sums of x
+    shared: about half its work, for the rolling volatility of a few portfolios.
+    """
+    n_rows = x.shape[0]
+    blocks, means = _blocks(x.T, window)
+    squares = blocks * blocks
+    s1_head = np.cumsum(blocks, axis=2)
+    head = np.arange(1.0, window + 1.0)
+    moment = np.cumsum(squares, axis=2)
+    moment -= s1_head * s1_head / head
+    if moment.shape[1] > 1:
+        tail = window - head
+        tail_safe = np.maximum(tail, 1.0)
+        s1_tail = _suffix_sums(blocks[:, :-1])
+        tail_moment = _suffix_sums(squares[:, :-1])
+        tail_moment -= s1_tail * s1_tail / tail_safe
+        gap = s1_tail / tail_safe
+        gap += (means[:, :-1] - means[:, 1:])[:, :, np.newaxis]
+        gap -= s1_head[:, 1:] / head
+        tail_moment += gap * gap * (tail * head / window)
+        moment[:, 1:] += tail_moment
+    out: FloatArray = moment.reshape(x.shape[1], -1)[:, :n_rows].T
+    count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
+    return out, count
