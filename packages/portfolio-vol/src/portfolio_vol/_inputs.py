@@ -338,6 +338,32 @@ def held_columns(table: Table, weights: Weights) -> tuple[Table, Weights]:
     return narrowed, Weights(weights.values[:, held], weights.single, weights.portfolios)
 
 
+def checked_portfolio_returns(
+    returns: Any, weights: Any, nan_policy: str
+) -> tuple[Table, Weights, FloatArray]:
+    """Checked returns of the held assets, their weights, and `R Wᵀ` (T, K).
+
+    NaN or inf in a held column always reaches `R Wᵀ` (its weight is not zero), so the
+    full O(T·N) scan for the cell to name runs only when the product is not finite.
+    """
+    check_nan_policy(nan_policy, pairwise=False)
+    table = as_table(returns, "returns")
+    checked = as_weights(weights, table.columns, table.values.shape[1])
+    table, checked = held_columns(table, checked)
+    product = portfolio_returns(table.values, checked.values)
+    if not np.isfinite(product).all():
+        table = apply_nan_policy(table, nan_policy, "returns")
+        product = portfolio_returns(table.values, checked.values)
+    return table, checked, product
+
+
+def check_alpha(alpha: float) -> float:
+    """The confidence level, in the open interval (0, 1)."""
+    if isinstance(alpha, bool) or not 0.0 < alpha < 1.0:
+        raise InvalidParameterError(f"`alpha` must be in the open interval (0, 1), got {alpha!r}")
+    return float(alpha)
+
+
 def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
     """`R Wᵀ`: (T, N) returns and (K, N) weights -> (T, K) portfolio returns (one BLAS call,
     as the one-liner `R @ w` a user would write)."""

@@ -138,3 +138,71 @@ def rolling_variance_sums(x: FloatArray, window: int) -> tuple[FloatArray, Float
     out: FloatArray = moment.reshape(x.shape[1], -1)[:, :n_rows].T
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
     return out, count
+
+
+def _part_moments(
+    count: FloatArray, s1: FloatArray, s2: FloatArray, s3: FloatArray, s4: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Mean and central sums M2..M4 of a part from its power sums (count may be 0)."""
+    safe = np.maximum(count, 1.0)
+    mean = s1 / safe
+    m2 = s2 - s1 * mean
+    m3 = s3 - 3.0 * mean * s2 + 2.0 * count * mean**3
+    m4 = s4 - 4.0 * mean * s3 + 6.0 * mean * mean * s2 - 3.0 * count * mean**4
+    return mean, m2, m3, m4
+
+
+def rolling_central_moments(
+    x: FloatArray, window: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Mean and central sums `Σ(x − x̄)^p`, p = 2, 3, 4, over each full window of (T, K) `x`.
+
+    Rows before the first full window are NaN. The blocks are those of `rolling_comoment`;
+    head and tail are merged with Pébay's pairwise update of the higher central moments
+    (P. Pébay, "Formulas for robust, one-pass parallel computation of covariances and
+    arbitrary-order statistical moments", Sandia report SAND2008-6212, 2008).
+    """
+    n_rows = x.shape[0]
+    blocks, means = _blocks(x.T, window)
+    powers = [blocks, blocks * blocks]
+    powers += [powers[1] * blocks, powers[1] * powers[1]]
+    head_n = np.arange(1.0, window + 1.0)
+    head = _part_moments(head_n, *(np.cumsum(p, axis=2) for p in powers))
+    mean_b, m2, m3, m4 = head
+    mean = mean_b + means[:, :, np.newaxis]
+    if blocks.shape[1] > 1:
+        tail_n = window - head_n
+        tail = _part_moments(tail_n, *(_suffix_sums(p[:, :-1]) for p in powers))
+        mean_a, m2_a, m3_a, m4_a = tail
+        mean_a = mean_a + means[:, :-1, np.newaxis]
+        mean_b_abs = mean[:, 1:]
+        m2_b, m3_b, m4_b = m2[:, 1:], m3[:, 1:], m4[:, 1:]
+        na, nb, n = tail_n, head_n, float(window)
+        delta = mean_b_abs - mean_a
+        d2 = delta * delta
+        merged_m4 = (
+            m4_a
+            + m4_b
+            + d2 * d2 * na * nb * (na * na - na * nb + nb * nb) / n**3
+            + 6.0 * d2 * (na * na * m2_b + nb * nb * m2_a) / n**2
+            + 4.0 * delta * (na * m3_b - nb * m3_a) / n
+        )
+        merged_m3 = (
+            m3_a
+            + m3_b
+            + d2 * delta * na * nb * (na - nb) / n**2
+            + 3.0 * delta * (na * m2_b - nb * m2_a) / n
+        )
+        merged_m2 = m2_a + m2_b + d2 * na * nb / n
+        merged_mean = (na * mean_a + nb * mean_b_abs) / n
+        mean[:, 1:], m2[:, 1:], m3[:, 1:], m4[:, 1:] = (
+            merged_mean,
+            merged_m2,
+            merged_m3,
+            merged_m4,
+        )
+    k = x.shape[1]
+    result = tuple(a.reshape(k, -1)[:, :n_rows].T.copy() for a in (mean, m2, m3, m4))
+    for a in result:
+        a[: window - 1] = np.nan
+    return result  # type: ignore[return-value]

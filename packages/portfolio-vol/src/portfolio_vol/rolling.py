@@ -20,6 +20,7 @@ from ._inputs import (
     as_table,
     as_weights,
     check_nan_policy,
+    checked_portfolio_returns,
     frame,
     held_columns,
     positive_int,
@@ -48,19 +49,8 @@ def _window(window: int, n_rows: int) -> int:
 def _prepare(
     returns: Any, weights: Any, window: int, nan_policy: str
 ) -> tuple[Table, Weights, int, FloatArray]:
-    """Checked returns of the held assets, their weights, the window and `R Wᵀ`.
-
-    NaN or inf in a held column always reaches `R Wᵀ` (its weight is not zero), so the
-    full O(T·N) scan for the cell to name runs only when the product is not finite.
-    """
-    check_nan_policy(nan_policy, pairwise=False)
-    table = as_table(returns, "returns")
-    checked = as_weights(weights, table.columns, table.values.shape[1])
-    table, checked = held_columns(table, checked)
-    product = portfolio_returns_of(table.values, checked.values)
-    if not np.isfinite(product).all():
-        table = apply_nan_policy(table, nan_policy, "returns")
-        product = portfolio_returns_of(table.values, checked.values)
+    """Checked returns of the held assets, their weights, the window and `R Wᵀ`."""
+    table, checked, product = checked_portfolio_returns(returns, weights, nan_policy)
     return table, checked, _window(window, table.values.shape[0]), product
 
 

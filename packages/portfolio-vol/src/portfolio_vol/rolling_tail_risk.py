@@ -1,0 +1,243 @@
+"""Rolling historical VaR and ES, Cornish–Fisher VaR and ES contributions.
+
+Each needs the portfolio return `r_p = R w` once (O(T·N)). The historical figures keep the
+window's returns in a sorted list: each new date costs O(log window) comparisons to
+remove the oldest return and insert the newest (the list moves up to `window` pointers in
+memory, a memmove), and the sum of the worst returns is updated by the one or two
+returns that cross the tail's edge, re-summed from scratch every `window` dates so that
+round-off cannot pile up. The contributions update an N-vector the same way: O(T·N).
+Cornish–Fisher needs the window's first four moments, merged from blocked partial sums
+in O(T) per portfolio (`_rolling.rolling_central_moments`).
+
+Conventions are those of `tail_risk`; values before the first full window are NaN.
+"""
+
+from __future__ import annotations
+
+import bisect
+from statistics import NormalDist
+from typing import Any
+
+import numpy as np
+
+from ._inputs import FloatArray, Table, Weights, check_alpha, frame, positive_int, series
+from ._rolling import rolling_central_moments
+from .exceptions import InsufficientDataError, InvalidParameterError
+from .rolling import rolling_risk_contributions
+from .tail_risk import all_assets, cornish_fisher_from_moments, tail_size
+from ._inputs import checked_portfolio_returns
+
+__all__ = [
+    "rolling_cornish_fisher_var",
+    "rolling_es_contributions",
+    "rolling_historical_es",
+    "rolling_historical_var",
+]
+
+
+def _window(window: int, n_rows: int) -> int:
+    window = positive_int(window, "window", minimum=2)
+    if window > n_rows:
+        raise InsufficientDataError(f"`window` ({window}) is longer than the data ({n_rows} rows)")
+    return window
+
+
+def _per_portfolio(values: FloatArray, table: Table, checked: Weights, name: str) -> Any:
+    if checked.single:
+        return series(values[:, 0], table.index, name) if table.labelled else values[:, 0]
+    if table.labelled:
+        return frame(values, table.index, checked.portfolios)
+    return values
+
+
+def rolling_tail(
+    values: FloatArray, window: int, k: float, m: int, rows: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """Historical VaR and ES of each full window of `values` (T,), and, given (T, N)
+    `rows`, the k-weighted sum of the rows of each window's tail (for contributions)."""
+    n_rows = values.shape[0]
+    var = np.full(n_rows, np.nan)
+    es = np.full(n_rows, np.nan)
+    tails = None if rows is None else np.full(rows.shape, np.nan)
+    # (value, date) pairs: ties are ordered by date, so each date has one place.
+    ordered = sorted((float(values[t]), t) for t in range(window))
+    fraction = k - m + 1
+    low = m - 1  # the returns counted whole
+    worst = 0.0
+    worst_rows = None
+    for t in range(window - 1, n_rows):
+        if t >= window:
+            old = (float(values[t - window]), t - window)
+            place = bisect.bisect_left(ordered, old)
+            if place < low:
+                entering = ordered[low]
+                worst += entering[0] - old[0]
+                if worst_rows is not None and rows is not None:
+                    worst_rows += rows[entering[1]] - rows[old[1]]
+            del ordered[place]
+            new = (float(values[t]), t)
+            place = bisect.bisect_left(ordered, new)
+            if place < low:
+                leaving = ordered[low - 1]
+                worst += new[0] - leaving[0]
+                if worst_rows is not None and rows is not None:
+                    worst_rows += rows[t] - rows[leaving[1]]
+            ordered.insert(place, new)
+        if (t - window + 1) % window == 0:
+            # Re-sum from scratch once per window: the updates above cannot drift further.
+            worst = float(np.sum([v for v, _ in ordered[:low]]))
+            if rows is not None:
+                worst_rows = rows[[d for _, d in ordered[:low]]].sum(axis=0)
+        edge_value, edge_date = ordered[low]
+        var[t] = -edge_value
+        es[t] = -(worst + fraction * edge_value) / k
+        if tails is not None and rows is not None and worst_rows is not None:
+            tails[t] = worst_rows + fraction * rows[edge_date]
+    return var, es, tails
+
+
+def _historical(
+    returns: Any, weights: Any, window: int, alpha: float, nan_policy: str, which: int
+) -> Any:
+    alpha = check_alpha(alpha)
+    table, checked, product = checked_portfolio_returns(returns, weights, nan_policy)
+    window = _window(window, product.shape[0])
+    k, m = tail_size(window, alpha)
+    result = np.empty_like(product)
+    for column in range(product.shape[1]):
+        result[:, column] = rolling_tail(product[:, column], window, k, m)[which]
+    name = "value_at_risk" if which == 0 else "expected_shortfall"
+    return _per_portfolio(result, table, checked, name)
+
+
+def rolling_historical_var(
+    returns: Any, weights: Any, window: int, *, alpha: float = 0.99, nan_policy: str = "raise"
+) -> Any:
+    """`historical_var` over each rolling window, in O(T·N + T·log window).
+
+    Parameters
+    ----------
+    returns : array-like of shape (T, N) or pandas DataFrame
+    weights : array-like of shape (N,) or (K, N), mapping, pandas Series or DataFrame
+    window : int
+        Returns per window (≥ 2, at most T); `(1 − alpha)·window` of them form the tail.
+    alpha : float, default=0.99
+    nan_policy : {"raise", "drop"}, default="raise"
+
+    Returns
+    -------
+    ndarray of shape (T,) or (T, K), or pandas Series / DataFrame
+        NaN before the first full window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from portfolio_vol import historical_var, rolling_historical_var
+    >>> returns = np.random.default_rng(0).normal(scale=0.01, size=(300, 2))
+    >>> var = rolling_historical_var(returns, [0.6, 0.4], 250, alpha=0.95)
+    >>> bool(var[-1] == historical_var(returns[-250:], [0.6, 0.4], alpha=0.95))
+    True
+    """
+    return _historical(returns, weights, window, alpha, nan_policy, 0)
+
+
+def rolling_historical_es(
+    returns: Any, weights: Any, window: int, *, alpha: float = 0.99, nan_policy: str = "raise"
+) -> Any:
+    """`historical_es` over each rolling window, in O(T·N + T·log window).
+
+    Parameters and result as `rolling_historical_var`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from portfolio_vol import historical_es, rolling_historical_es
+    >>> returns = np.random.default_rng(0).normal(scale=0.01, size=(300, 2))
+    >>> es = rolling_historical_es(returns, [0.6, 0.4], 250, alpha=0.95)
+    >>> bool(np.isclose(es[-1], historical_es(returns[-250:], [0.6, 0.4], alpha=0.95)))
+    True
+    """
+    return _historical(returns, weights, window, alpha, nan_policy, 1)
+
+
+def rolling_cornish_fisher_var(
+    returns: Any, weights: Any, window: int, *, alpha: float = 0.99, nan_policy: str = "raise"
+) -> Any:
+    """`cornish_fisher_var` over each rolling window, in O(T·N).
+
+    Parameters and result as `rolling_historical_var`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from portfolio_vol import cornish_fisher_var, rolling_cornish_fisher_var
+    >>> returns = np.random.default_rng(0).standard_t(5, size=(300, 2)) * 0.01
+    >>> var = rolling_cornish_fisher_var(returns, [0.6, 0.4], 250)
+    >>> bool(np.isclose(var[-1], cornish_fisher_var(returns[-250:], [0.6, 0.4])))
+    True
+    """
+    alpha = check_alpha(alpha)
+    table, checked, product = checked_portfolio_returns(returns, weights, nan_policy)
+    window = _window(window, product.shape[0])
+    mean, m2, m3, m4 = rolling_central_moments(product, window)
+    count = np.full_like(mean, float(window))
+    var = cornish_fisher_from_moments(count, mean, m2, m3, m4, alpha)
+    return _per_portfolio(var, table, checked, "value_at_risk")
+
+
+def rolling_es_contributions(
+    returns: Any,
+    weights: Any,
+    window: int,
+    *,
+    alpha: float = 0.99,
+    method: str = "historical",
+    nan_policy: str = "raise",
+) -> Any:
+    """`es_contributions` over each rolling window: each row sums to the window's ES.
+
+    `"historical"` costs O(T·N + T·log window); `"normal"` is
+    `rolling_risk_contributions` scaled by `φ(z)/(1 − alpha)`, O(T·N).
+
+    Parameters
+    ----------
+    returns : array-like of shape (T, N) or pandas DataFrame
+    weights : array-like of shape (N,), mapping or pandas Series
+    window : int
+    alpha : float, default=0.99
+    method : {"historical", "normal"}, default="historical"
+    nan_policy : {"raise", "drop"}, default="raise"
+
+    Returns
+    -------
+    ndarray of shape (T, N) or pandas DataFrame
+        NaN before the first full window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from portfolio_vol import rolling_es_contributions, rolling_historical_es
+    >>> returns = np.random.default_rng(0).normal(scale=0.01, size=(300, 2))
+    >>> parts = rolling_es_contributions(returns, [0.6, 0.4], 100, alpha=0.95)
+    >>> es = rolling_historical_es(returns, [0.6, 0.4], 100, alpha=0.95)
+    >>> bool(np.allclose(parts.sum(axis=1)[99:], es[99:]))
+    True
+    """
+    alpha = check_alpha(alpha)
+    if method not in ("historical", "normal"):
+        raise InvalidParameterError(
+            f"`method` must be one of ('historical', 'normal'), got {method!r}"
+        )
+    if method == "normal":
+        normal = NormalDist()
+        scale = normal.pdf(normal.inv_cdf(alpha)) / (1.0 - alpha)
+        return rolling_risk_contributions(returns, weights, window, nan_policy=nan_policy) * scale
+    table, checked, product = all_assets(returns, weights, nan_policy)
+    if not checked.single:
+        raise InvalidParameterError("`weights` must be one portfolio (shape (N,))")
+    window = _window(window, product.shape[0])
+    k, m = tail_size(window, alpha)
+    _, _, tails = rolling_tail(product[:, 0], window, k, m, table.values)
+    assert tails is not None
+    parts = -tails * checked.values[0] / k
+    return frame(parts, table.index, table.columns) if table.labelled else parts
