@@ -129,6 +129,8 @@ def _is_dates(labels: Any) -> bool:
 
 def check_increasing(index: Any, name: str) -> None:
     """Refuse a date index that is not strictly increasing, naming the first bad pair."""
+    if getattr(index, "is_monotonic_increasing", False) and getattr(index, "is_unique", False):
+        return  # pandas caches both flags on the index: no O(T) pass on a second call
     stamps = _date_stamps(index)
     if stamps is None:
         return
@@ -397,9 +399,9 @@ def lam_from(lam: float, halflife: float | None) -> float:
 
 def series(values: FloatArray, index: Any, name: object = None) -> Any:
     """A pandas Series of `values` labelled by `index`."""
-    return pandas().Series(values, index=index, name=name)
+    return pandas().Series(values, index=index, name=name, copy=False)
 
 
 def frame(values: FloatArray, index: Any, columns: Any) -> Any:
     """A pandas DataFrame of `values` with the given labels."""
-    return pandas().DataFrame(values, index=index, columns=columns)
+    return pandas().DataFrame(values, index=index, columns=columns, copy=False)

@@ -49,33 +49,46 @@ def _suffix_sums(blocks: FloatArray) -> FloatArray:
     return sums
 
 
+def _y_terms(y: tuple[FloatArray, FloatArray], window: int) -> tuple[FloatArray, ...]:
+    """What the co-moment needs of y alone: computed once when y is shared by every x."""
+    y_blocks, y_means = y
+    head = np.arange(1.0, window + 1.0)
+    sy_h = np.cumsum(y_blocks, axis=2)
+    y_head_mean = sy_h / head
+    if y_blocks.shape[1] == 1:
+        return y_blocks, y_head_mean
+    tail = window - head
+    tail_safe = np.maximum(tail, 1.0)
+    y_tail_mean = _suffix_sums(y_blocks[:, :-1]) / tail_safe
+    dy = y_tail_mean + (y_means[:, :-1] - y_means[:, 1:])[:, :, np.newaxis]
+    dy -= y_head_mean[:, 1:]
+    dy *= tail * head / window
+    return y_blocks, y_head_mean, y_tail_mean, dy
+
+
 def _comoment(
-    x: tuple[FloatArray, FloatArray], y: tuple[FloatArray, FloatArray], window: int
+    x: tuple[FloatArray, FloatArray], y: tuple[FloatArray, ...], window: int
 ) -> FloatArray:
     """Window co-moments of blocked, centred series: (C, B, L) each, broadcast over C."""
-    (x_blocks, x_means), (y_blocks, y_means) = x, y
+    x_blocks, x_means = x
+    y_blocks, y_head_mean = y[0], y[1]
     # Head of the window ending at row k of block j: rows 0..k of block j (prefix sums).
     products = x_blocks * y_blocks
-    sxy_h = np.cumsum(products, axis=2)
+    comoment = np.cumsum(products, axis=2)
     sx_h = np.cumsum(x_blocks, axis=2)
-    sy_h = np.cumsum(y_blocks, axis=2)
-    head = np.arange(1.0, window + 1.0)
-    comoment = sxy_h - sx_h * (sy_h / head)
+    comoment -= sx_h * y_head_mean
     if comoment.shape[1] > 1:
         # Tail: rows k+1.. of block j − 1.
+        y_tail_mean, dy = y[2], y[3]
+        head = np.arange(1.0, window + 1.0)
+        tail_safe = np.maximum(window - head, 1.0)
         sx_t = _suffix_sums(x_blocks[:, :-1])
-        sy_t = _suffix_sums(y_blocks[:, :-1])
         sxy_t = _suffix_sums(products[:, :-1])
-        tail = window - head
-        tail_safe = np.maximum(tail, 1.0)
-        sxy_t -= sx_t * (sy_t / tail_safe)
+        sxy_t -= sx_t * y_tail_mean
         dx = sx_t / tail_safe
         dx += (x_means[:, :-1] - x_means[:, 1:])[:, :, np.newaxis]
         dx -= sx_h[:, 1:] / head
-        dy = sy_t / tail_safe
-        dy += (y_means[:, :-1] - y_means[:, 1:])[:, :, np.newaxis]
-        dy -= sy_h[:, 1:] / head
-        dx *= dy * (tail * head / window)
+        dx *= dy
         sxy_t += dx
         comoment[:, 1:] += sxy_t
     result: FloatArray = comoment
@@ -100,12 +113,14 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
         Rows in each window: `min(window, t + 1)`.
     """
     n_rows, n_columns = x.shape
-    shared_y = _blocks(y.T, window) if y.shape[1] == 1 else None
+    shared_y = _y_terms(_blocks(y.T, window), window) if y.shape[1] == 1 else None
     out = np.empty((n_columns, n_rows))
     for start in range(0, n_columns, CHUNK):
         stop = min(start + CHUNK, n_columns)
         x_part = _blocks(x[:, start:stop].T, window)
-        y_part = shared_y if shared_y is not None else _blocks(y[:, start:stop].T, window)
+        y_part = shared_y
+        if y_part is None:
+            y_part = _y_terms(_blocks(y[:, start:stop].T, window), window)
         out[start:stop] = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
     return out.T, count
@@ -114,28 +129,43 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
 def rolling_variance_sums(x: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
     """`Σ (x − x̄)²` over the last `min(window, t + 1)` rows of each column of (T, K) `x`.
 
-    The same blocked, centred scheme as `rolling_comoment` with x = y, with the sums of x
-    shared: about half its work, for the rolling volatility of a few portfolios.
+    The same blocked, centred scheme as `rolling_comoment` with x = y; the sums of x and of
+    x² are stacked so that each prefix or suffix pass is one numpy call (the series are
+    short: call overhead, not arithmetic, is the cost).
     """
-    n_rows = x.shape[0]
-    blocks, means = _blocks(x.T, window)
-    squares = blocks * blocks
-    s1_head = np.cumsum(blocks, axis=2)
-    head = np.arange(1.0, window + 1.0)
-    moment = np.cumsum(squares, axis=2)
-    moment -= s1_head * s1_head / head
-    if moment.shape[1] > 1:
-        tail = window - head
+    n_rows, n_columns = x.shape
+    n_blocks = -(-n_rows // window)
+    stacked = np.zeros((2, n_columns, n_blocks * window))
+    stacked[0, :, :n_rows] = x.T
+    blocks = stacked[0].reshape(n_columns, n_blocks, window)
+    counts = np.full(n_blocks, float(window))
+    counts[-1] = n_rows - (n_blocks - 1) * window
+    means = blocks.sum(axis=2) / counts
+    blocks -= means[:, :, np.newaxis]
+    blocks[:, -1, int(counts[-1]) :] = 0.0  # the padding stays out of every sum
+    np.multiply(stacked[0], stacked[0], out=stacked[1])
+    parts = stacked.reshape(2, n_columns, n_blocks, window)
+    head = np.cumsum(parts, axis=3)
+    s1_head = head[0]
+    lengths = np.arange(1.0, window + 1.0)
+    moment = head[1]
+    moment -= s1_head * s1_head / lengths
+    if n_blocks > 1:
+        tail = window - lengths
         tail_safe = np.maximum(tail, 1.0)
-        s1_tail = _suffix_sums(blocks[:, :-1])
-        tail_moment = _suffix_sums(squares[:, :-1])
-        tail_moment -= s1_tail * s1_tail / tail_safe
+        # Suffix sums of rows k+1.. of each earlier block, summed directly (no cancellation).
+        suffix = np.zeros((2, n_columns, n_blocks - 1, window))
+        np.cumsum(parts[:, :, :-1, :0:-1], axis=3, out=suffix[:, :, :, -2::-1])
+        s1_tail, tail_moment = suffix[0], suffix[1]
         gap = s1_tail / tail_safe
+        tail_moment -= s1_tail * gap
         gap += (means[:, :-1] - means[:, 1:])[:, :, np.newaxis]
-        gap -= s1_head[:, 1:] / head
-        tail_moment += gap * gap * (tail * head / window)
+        gap -= s1_head[:, 1:] / lengths
+        gap *= gap
+        gap *= tail * lengths / window
+        tail_moment += gap
         moment[:, 1:] += tail_moment
-    out: FloatArray = moment.reshape(x.shape[1], -1)[:, :n_rows].T
+    out: FloatArray = moment.reshape(n_columns, -1)[:, :n_rows].T
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
     return out, count
 
