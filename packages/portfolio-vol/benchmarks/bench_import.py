@@ -24,7 +24,9 @@ def import_microseconds(module: str, *, repeat: int = 7) -> int:
             check=True,
         )
         line = next(
-            row for row in reversed(result.stderr.splitlines()) if row.rstrip().endswith(f"| {module}")
+            row
+            for row in reversed(result.stderr.splitlines())
+            if row.rstrip().endswith(f"| {module}")
         )
         cumulative = int(line.split("|")[1])
         best = cumulative if best is None else min(best, cumulative)

@@ -16,7 +16,10 @@ from portfolio_vol import rolling_risk_contributions
 
 def pandas_identity(frame: pd.DataFrame, w: np.ndarray) -> pd.DataFrame:
     return (
-        frame.rolling(WINDOW).cov(frame @ w).mul(w, axis=1).div((frame @ w).rolling(WINDOW).std(), axis=0)
+        frame.rolling(WINDOW)
+        .cov(frame @ w)
+        .mul(w, axis=1)
+        .div((frame @ w).rolling(WINDOW).std(), axis=0)
     )
 
 
@@ -34,12 +37,16 @@ def main() -> None:
     ratio(
         "rolling contributions, 500 x 2,520, window 60",
         ("rolling_risk_contributions(R, w, 60)", best["ours"]),
-        ("R.rolling(60).cov(R @ w).mul(w, axis=1).div((R @ w).rolling(60).std(), axis=0)", best["anchor"]),
+        (
+            "R.rolling(60).cov(R @ w).mul(w, axis=1).div((R @ w).rolling(60).std(), axis=0)",
+            best["anchor"],
+        ),
         0.2,
     )
     ours = rolling_risk_contributions(frame, w, WINDOW).to_numpy()[WINDOW - 1 :]
     anchor = pandas_identity(frame, w).to_numpy()[WINDOW - 1 :]
-    print(f"  max difference {np.max(np.abs(ours - anchor)) / np.max(np.abs(anchor)):.1e} of the largest")
+    error = np.max(np.abs(ours - anchor)) / np.max(np.abs(anchor))
+    print(f"  max difference {error:.1e} of the largest")
 
 
 if __name__ == "__main__":

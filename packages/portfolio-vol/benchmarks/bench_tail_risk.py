@@ -30,7 +30,9 @@ def main() -> None:
 
     best = race(
         {
-            "var_anchor": lambda: -(frame @ w).rolling(WINDOW).quantile(0.01, interpolation="lower"),
+            "var_anchor": lambda: (
+                -(frame @ w).rolling(WINDOW).quantile(0.01, interpolation="lower")
+            ),
             "var": lambda: rolling_historical_var(frame, w, WINDOW),
             "es": lambda: rolling_historical_es(frame, w, WINDOW),
             "loop": loop,

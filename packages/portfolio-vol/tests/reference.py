@@ -71,7 +71,9 @@ def pairwise_ewma_loop(returns, lam):
                 if math.isnan(row[i]) or math.isnan(row[j]):
                     continue
                 product = row[i] * row[j]
-                cov[i, j] = product if math.isnan(cov[i, j]) else lam * cov[i, j] + (1 - lam) * product
+                cov[i, j] = (
+                    product if math.isnan(cov[i, j]) else lam * cov[i, j] + (1 - lam) * product
+                )
         history.append(cov.copy())
     return history
 

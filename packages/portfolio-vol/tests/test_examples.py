@@ -12,7 +12,11 @@ from pytest_examples import CodeExample, EvalExample, find_examples
 
 PACKAGE = Path(__file__).parent.parent
 DOCS = PACKAGE.parent.parent / "docs" / "content" / "packages"
-SOURCES = [PACKAGE / "README.md", *sorted(DOCS.glob("portfolio-vol.md")), *sorted(DOCS.glob("portfolio-vol/**/*.md"))]
+SOURCES = [
+    PACKAGE / "README.md",
+    *sorted(DOCS.glob("portfolio-vol.md")),
+    *sorted(DOCS.glob("portfolio-vol/**/*.md")),
+]
 
 
 def test_the_readme_and_the_docs_page_have_examples():

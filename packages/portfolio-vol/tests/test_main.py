@@ -45,8 +45,16 @@ def test_report_prints_the_figures(prices_file, capsys):
     prices = np.loadtxt(prices_file, delimiter=",", skiprows=1, usecols=(1, 2, 3))
     vol = pv.portfolio_volatility([0.5, 0.3, 0.2], pv.covariance(pv.returns_from_prices(prices)))
     assert f"{100 * vol:8.3f}%" in out
-    for label in ("portfolio volatility", "naive", "diversification ratio", "normal VaR",
-                  "historical ES", "Cornish–Fisher VaR", "rolling 3-day", "total"):
+    for label in (
+        "portfolio volatility",
+        "naive",
+        "diversification ratio",
+        "normal VaR",
+        "historical ES",
+        "Cornish–Fisher VaR",
+        "rolling 3-day",
+        "total",
+    ):
         assert label in out
 
 
@@ -56,12 +64,17 @@ def test_json_report_is_one_object_with_the_figures(real, tmp_path, capsys):
     report = _json(capsys, [str(path), "--weights", "AAPL=0.5,MSFT=0.3,KO=0.2"])
     returns = pv.returns_from_prices(real[["AAPL", "MSFT", "KO"]])
     w = [0.5, 0.3, 0.2]
-    assert report["periods_per_year"] == 252 and report["spacing"] == "daily"
-    assert report["volatility"] == pytest.approx(pv.portfolio_volatility(w, pv.covariance(returns)), rel=1e-12)
+    assert report["periods_per_year"] == 252
+    assert report["spacing"] == "daily"
+    assert report["volatility"] == pytest.approx(
+        pv.portfolio_volatility(w, pv.covariance(returns)), rel=1e-12
+    )
     assert report["historical_var"] == pv.historical_var(returns, w)
     assert report["returns"] == len(returns)
     assert [c["asset"] for c in report["contributions"]] == ["AAPL", "MSFT", "KO"]
-    assert sum(c["component"] for c in report["contributions"]) == pytest.approx(report["volatility"])
+    assert sum(c["component"] for c in report["contributions"]) == pytest.approx(
+        report["volatility"]
+    )
     rolling = pv.rolling_volatility(returns, w, 60).dropna()
     assert report["rolling"]["last"] == pytest.approx(rolling.iloc[-1], rel=1e-12)
 
@@ -86,7 +99,8 @@ def test_other_disorder_is_refused_naming_the_lines(prices_file, capsys):
     prices_file.write_text("\n".join(lines) + "\n")
     assert main([str(prices_file), "--weights", "AAPL=1"]) == 1
     err = capsys.readouterr().err
-    assert "2024-01-05 is followed by the earlier 2024-01-04" in err and "lines 4 and 5" in err
+    assert "2024-01-05 is followed by the earlier 2024-01-04" in err
+    assert "lines 4 and 5" in err
 
 
 def test_repeated_date_is_refused(prices_file, capsys):
@@ -105,8 +119,17 @@ def test_missing_price_spellings(prices_file, capsys, spelling):
 
 def test_yahoo_single_ticker_export_reads_adj_close(real, tmp_path, capsys):
     aapl = real["AAPL"]
-    yahoo = pd.DataFrame({"Date": aapl.index.strftime("%Y-%m-%d"), "Open": aapl * 1.1, "High": aapl * 1.2,
-                          "Low": aapl * 0.9, "Close": aapl * 1.05, "Adj Close": aapl, "Volume": 1000})
+    yahoo = pd.DataFrame(
+        {
+            "Date": aapl.index.strftime("%Y-%m-%d"),
+            "Open": aapl * 1.1,
+            "High": aapl * 1.2,
+            "Low": aapl * 0.9,
+            "Close": aapl * 1.05,
+            "Adj Close": aapl,
+            "Volume": 1000,
+        }
+    )
     yahoo = yahoo.reset_index(drop=True)
     yahoo.loc[7, "Adj Close"] = None
     path = tmp_path / "AAPL.csv"
@@ -158,7 +181,12 @@ def test_an_unknown_layout_lists_the_layouts_read(tmp_path, capsys):
     path.write_text("just one column\n1\n2\n")
     assert main([str(path), "--weights", "A=1"]) == 1
     err = capsys.readouterr().err
-    for layout in ("wide (date,AAPL,MSFT,...)", "Yahoo single-ticker", "yfinance multi-ticker", "long (date,ticker,price)"):
+    for layout in (
+        "wide (date,AAPL,MSFT,...)",
+        "Yahoo single-ticker",
+        "yfinance multi-ticker",
+        "long (date,ticker,price)",
+    ):
         assert layout in err
 
 
@@ -166,7 +194,9 @@ def test_not_a_number_says_how_to_write_missing_prices(tmp_path, capsys):
     path = tmp_path / "bad.csv"
     path.write_text("date,AAPL\n2024-01-02,100\n2024-01-03,abc\n")
     assert main([str(path), "--weights", "AAPL=1"]) == 1
-    assert "line 3: 'abc' is not a number (missing prices may be written" in capsys.readouterr().err
+    assert (
+        "line 3: 'abc' is not a number (missing prices may be written" in capsys.readouterr().err
+    )
 
 
 def test_dates_must_be_iso(tmp_path, capsys):
@@ -176,7 +206,10 @@ def test_dates_must_be_iso(tmp_path, capsys):
     assert "'01/02/2024' is not an ISO 8601 date" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("rule", "spacing", "periods"), [("W-FRI", "weekly", 52), ("ME", "monthly", 12), ("QE", "quarterly", 4)])
+@pytest.mark.parametrize(
+    ("rule", "spacing", "periods"),
+    [("W-FRI", "weekly", 52), ("ME", "monthly", 12), ("QE", "quarterly", 4)],
+)
 def test_spacing_is_inferred_and_printed(real, tmp_path, capsys, rule, spacing, periods):
     path = tmp_path / "resampled.csv"
     resampled = real[["AAPL", "MSFT"]].resample(rule).last()
@@ -196,7 +229,8 @@ def test_periods_per_year_overrides_the_inference(real, tmp_path, capsys):
     path = tmp_path / "weekly.csv"
     real[["AAPL"]].resample("W-FRI").last().to_csv(path)
     report = _json(capsys, [str(path), "--weights", "AAPL=1", "--periods-per-year", "50"])
-    assert report["periods_per_year"] == 50 and report["spacing_inferred"] is False
+    assert report["periods_per_year"] == 50
+    assert report["spacing_inferred"] is False
     assert main([str(path), "--weights", "AAPL=1", "--periods-per-year", "50"]) == 0
     assert "50 a year (from --periods-per-year)" in capsys.readouterr().out
 
@@ -212,7 +246,8 @@ def test_irregular_dates_ask_for_periods_per_year(tmp_path, capsys):
 def test_weights_in_percent_are_refused(prices_file, capsys, weights):
     assert main([str(prices_file), "--weights", weights]) == 2
     err = capsys.readouterr().err
-    assert "write them as fractions" in err and len(err.strip().splitlines()) == 1
+    assert "write them as fractions" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_annualised_report_and_plot_share_the_unit(tmp_path, capsys):
@@ -230,9 +265,23 @@ def test_options_before_or_after_the_subcommand(tmp_path, capsys):
     before = json.loads(capsys.readouterr().out)
     assert main(["demo", "--json", "--method", "ewma", "--out", str(second)]) == 0
     after = json.loads(capsys.readouterr().out)
-    assert before == after and before["method"] == "ewma"
+    assert before == after
+    assert before["method"] == "ewma"
     assert first.read_text() == second.read_text()
-    assert main(["--json", "report", str(first), "--weights", "MSFT=0.3,AAPL=0.5,KHC=0.2", "--method", "ewma"]) == 0
+    assert (
+        main(
+            [
+                "--json",
+                "report",
+                str(first),
+                "--weights",
+                "MSFT=0.3,AAPL=0.5,KHC=0.2",
+                "--method",
+                "ewma",
+            ]
+        )
+        == 0
+    )
     assert json.loads(capsys.readouterr().out)["volatility"] == before["volatility"]
 
 
@@ -261,20 +310,27 @@ def test_unknown_ticker(prices_file, capsys):
 
 @pytest.mark.parametrize(
     ("weights", "message"),
-    [("AAPL:0.5", "expected TICKER=WEIGHT"), ("AAPL=0.5,MSFT=0.3,AAPL=0.2", "'AAPL' is given twice"),
-     ("AAPL=half", "'half' is not a number"), ("AAPL=nan", "is not finite")],
+    [
+        ("AAPL:0.5", "expected TICKER=WEIGHT"),
+        ("AAPL=0.5,MSFT=0.3,AAPL=0.2", "'AAPL' is given twice"),
+        ("AAPL=half", "'half' is not a number"),
+        ("AAPL=nan", "is not finite"),
+    ],
 )
 def test_bad_weights_are_one_line_usage_errors(prices_file, capsys, weights, message):
     assert main([str(prices_file), "--weights", weights]) == 2
     err = capsys.readouterr().err
-    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
 
 
 def test_bad_option_is_a_one_line_error(capsys):
     assert main(["demo", "--window", "many"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("python -m portfolio_vol demo") is False
-    assert len(err.strip().splitlines()) == 1 and "invalid int value: 'many'" in err
+    assert len(err.strip().splitlines()) == 1
+    assert "invalid int value: 'many'" in err
 
 
 def test_ragged_row(tmp_path, capsys):
@@ -299,7 +355,11 @@ def test_short_file_skips_rolling_figures(prices_file, capsys):
 def test_module_entry_point(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "portfolio_vol", "demo", "--json"],
-        capture_output=True, text=True, check=True, cwd=tmp_path, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+        timeout=60,
     )
     assert json.loads(result.stdout)["assets"] == ["MSFT", "AAPL", "KHC"]
     assert list(tmp_path.iterdir()) == []

@@ -96,7 +96,9 @@ def test_pairwise_ewma_volatility_on_real_prices(returns):
         math.sqrt(w.to_numpy() @ c @ w.to_numpy()) if not np.isnan(c).any() else np.nan
         for c in history
     ]
-    result = pv.ewma_volatility(returns, w.to_dict() | {"XOM": 0.0, "KO": 0.0}, nan_policy="pairwise")
+    result = pv.ewma_volatility(
+        returns, w.to_dict() | {"XOM": 0.0, "KO": 0.0}, nan_policy="pairwise"
+    )
     assert result.index.equals(returns.index)
     assert result.isna().sum() == 128  # until the ETFs have their first return
     np.testing.assert_allclose(result.to_numpy(), expected, rtol=1e-12)
@@ -140,5 +142,7 @@ def test_a_weight_zero_delisted_asset_never_shortens_the_results(returns):
 
 
 def test_a_held_asset_with_a_gap_still_raises(returns):
-    with pytest.raises(MissingDataError, match=r"row Timestamp\('2013-07-02 00:00:00'\), column 'MTUM'"):
-        pv.rolling_volatility(returns, {c: 1 / 7 for c in returns.columns}, 60)
+    with pytest.raises(
+        MissingDataError, match=r"row Timestamp\('2013-07-02 00:00:00'\), column 'MTUM'"
+    ):
+        pv.rolling_volatility(returns, dict.fromkeys(returns.columns, 1 / 7), 60)

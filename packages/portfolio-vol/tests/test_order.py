@@ -38,7 +38,9 @@ CALLS = {
 @pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())
 def test_newest_first_is_refused_naming_the_first_pair(call):
     newest_first = _returns(["2020-01-06", "2020-01-03", "2020-01-02", "2020-01-01"])
-    with pytest.raises(UnsortedIndexError, match="2020-01-06 is followed by the earlier 2020-01-03") as info:
+    with pytest.raises(
+        UnsortedIndexError, match="2020-01-06 is followed by the earlier 2020-01-03"
+    ) as info:
         call(newest_first)
     assert info.value.row == 1
     assert info.value.first == pd.Timestamp("2020-01-06")
@@ -72,7 +74,9 @@ def test_the_issue_example_no_longer_runs_backwards():
 
 def test_iso_date_strings_as_the_index_are_checked_too():
     prices = pd.DataFrame({"A": [1.0, 2.0, 3.0]}, index=["2020-01-02", "2020-01-01", "2020-01-03"])
-    with pytest.raises(UnsortedIndexError, match="2020-01-02 is followed by the earlier 2020-01-01"):
+    with pytest.raises(
+        UnsortedIndexError, match="2020-01-02 is followed by the earlier 2020-01-01"
+    ):
         pv.returns_from_prices(prices)
 
 

@@ -81,7 +81,8 @@ def test_every_public_name_has_a_docstring_without_sphinx_roles():
         if name in ("__version__", "ESTIMATORS"):
             continue
         doc = getattr(portfolio_vol, name).__doc__
-        assert doc and doc.strip(), name
+        assert doc, name
+        assert doc.strip(), name
     for path in Path(portfolio_vol.__file__).parent.rglob("*.py"):
         text = path.read_text()
         assert not re.search(r":(func|class|meth|attr|mod|data):`", text), path

@@ -67,7 +67,9 @@ def test_es_is_at_least_var_and_k_below_one_gives_the_worst_loss(real_returns):
 
 
 def test_many_portfolios_at_once(real_returns):
-    many = pd.DataFrame([W, {"AAPL": 1.0, "MSFT": 0, "JPM": 0, "XOM": 0, "KO": 0}], index=["mix", "aapl"])
+    many = pd.DataFrame(
+        [W, {"AAPL": 1.0, "MSFT": 0, "JPM": 0, "XOM": 0, "KO": 0}], index=["mix", "aapl"]
+    )
     result = pv.historical_es(real_returns, many)
     assert list(result.index) == ["mix", "aapl"]
     assert result["mix"] == pv.historical_es(real_returns, W)
@@ -81,7 +83,9 @@ def test_cornish_fisher_var_from_scipy_moments(real_returns, alpha):
     s, k = stats.skew(r_p), stats.kurtosis(r_p)
     z_cf = z + (z**2 - 1) * s / 6 + (z**3 - 3 * z) * k / 24 - (2 * z**3 - 5 * z) * s**2 / 36
     expected = -(r_p.mean() + z_cf * r_p.std(ddof=0))
-    assert pv.cornish_fisher_var(real_returns, W, alpha=alpha) == pytest.approx(expected, rel=1e-12)
+    assert pv.cornish_fisher_var(real_returns, W, alpha=alpha) == pytest.approx(
+        expected, rel=1e-12
+    )
 
 
 def test_cornish_fisher_reduces_to_normal_var_for_normal_moments():
@@ -115,7 +119,9 @@ def test_normal_es_contributions_are_the_euler_gradient(real_returns):
         up, down = w.copy(), w.copy()
         up[asset] += h
         down[asset] -= h
-        gradient = (pv.parametric_es(up, cov, alpha=0.975) - pv.parametric_es(down, cov, alpha=0.975)) / (2 * h)
+        gradient = (
+            pv.parametric_es(up, cov, alpha=0.975) - pv.parametric_es(down, cov, alpha=0.975)
+        ) / (2 * h)
         assert parts[asset] == pytest.approx(W[asset] * gradient, rel=1e-6)
 
 
@@ -129,7 +135,10 @@ def test_alpha_outside_the_unit_interval(real_returns):
         pv.historical_var(real_returns, W, alpha=99)
 
 
-@pytest.mark.parametrize(("n_rows", "window", "alpha"), [(400, 100, 0.95), (300, 37, 0.9), (260, 250, 0.99), (50, 2, 0.5)])
+@pytest.mark.parametrize(
+    ("n_rows", "window", "alpha"),
+    [(400, 100, 0.95), (300, 37, 0.9), (260, 250, 0.99), (50, 2, 0.5)],
+)
 def test_rolling_historical_figures_match_a_loop(n_rows, window, alpha):
     returns = factor_returns(n_rows, 3, seed=window)
     returns[n_rows // 2, 0] = -0.8  # a crash enters and leaves the windows
@@ -138,7 +147,8 @@ def test_rolling_historical_figures_match_a_loop(n_rows, window, alpha):
     var = pv.rolling_historical_var(returns, w, window, alpha=alpha)
     es = pv.rolling_historical_es(returns, w, window, alpha=alpha)
     parts = pv.rolling_es_contributions(returns, w, window, alpha=alpha)
-    assert np.isnan(var[: window - 1]).all() and np.isnan(parts[: window - 1]).all()
+    assert np.isnan(var[: window - 1]).all()
+    assert np.isnan(parts[: window - 1]).all()
     for t in range(window - 1, n_rows):
         rows = returns[t - window + 1 : t + 1]
         expected_var, expected_es = historical_tail_loop(rows @ w, alpha)
@@ -154,7 +164,9 @@ def test_rolling_cornish_fisher_matches_a_loop():
     returns[250, 1] = 0.9
     w = np.array([0.5, 0.3, 0.2])
     result = pv.rolling_cornish_fisher_var(returns, w, 60, alpha=0.975)
-    expected = [pv.cornish_fisher_var(returns[t - 59 : t + 1], w, alpha=0.975) for t in range(59, 500)]
+    expected = [
+        pv.cornish_fisher_var(returns[t - 59 : t + 1], w, alpha=0.975) for t in range(59, 500)
+    ]
     assert np.isnan(result[:59]).all()
     np.testing.assert_allclose(result[59:], expected, rtol=1e-9)
 
@@ -170,18 +182,23 @@ def test_rolling_moments_kernel_matches_direct_sums():
         np.testing.assert_allclose(mean[t], rows.mean(axis=0), rtol=1e-14)
         for got, power in ((m2, 2), (m3, 3), (m4, 4)):
             expected = (centred**power).sum(axis=0)
-            np.testing.assert_allclose(got[t], expected, rtol=1e-9, atol=1e-12 * (centred**2).sum() ** (power / 2))
+            np.testing.assert_allclose(
+                got[t], expected, rtol=1e-9, atol=1e-12 * (centred**2).sum() ** (power / 2)
+            )
 
 
 def test_rolling_normal_es_contributions_scale_the_risk_contributions(real_returns):
     parts = pv.rolling_es_contributions(real_returns, W, 60, alpha=0.99, method="normal")
     normal = NormalDist()
     scale = normal.pdf(normal.inv_cdf(0.99)) / 0.01
-    pd.testing.assert_frame_equal(parts, pv.rolling_risk_contributions(real_returns, W, 60) * scale)
+    pd.testing.assert_frame_equal(
+        parts, pv.rolling_risk_contributions(real_returns, W, 60) * scale
+    )
 
 
 def test_rolling_outputs_keep_labels(real_returns):
     var = pv.rolling_historical_var(real_returns, W, 250)
-    assert isinstance(var, pd.Series) and var.index.equals(real_returns.index)
+    assert isinstance(var, pd.Series)
+    assert var.index.equals(real_returns.index)
     parts = pv.rolling_es_contributions(real_returns, W, 250)
     assert list(parts.columns) == list(real_returns.columns)

@@ -44,7 +44,8 @@ def test_held_weights_match_the_loop(returns, rebalancing):
 def test_weights_at_every_date_equal_fixed_weights_when_constant(returns):
     every = pd.DataFrame([[0.2, 0.3, 0.5]] * 300, index=DATES, columns=["A", "B", "C"])
     pd.testing.assert_series_equal(
-        pv.rolling_volatility(returns, every, 40), pv.rolling_volatility(returns, [0.2, 0.3, 0.5], 40)
+        pv.rolling_volatility(returns, every, 40),
+        pv.rolling_volatility(returns, [0.2, 0.3, 0.5], 40),
     )
 
 
@@ -61,11 +62,15 @@ def test_drifting_weights_follow_buy_and_hold(returns, rebalancing):
         drifted[t] = w * (1 + values[t]) / (1 + w @ values[t])
     expected = rolling_volatility_by_date_loop(values, drifted, 30)
     np.testing.assert_allclose(result.to_numpy(), expected, rtol=1e-12)
-    assert not np.allclose(result.iloc[40:120], pv.rolling_volatility(returns, rebalancing, 30).iloc[40:120])
+    assert not np.allclose(
+        result.iloc[40:120], pv.rolling_volatility(returns, rebalancing, 30).iloc[40:120]
+    )
 
 
 def test_weights_on_a_date_without_returns_are_refused(returns):
-    weights = pd.DataFrame([[1.0, 0.0, 0.0]], index=[pd.Timestamp("2021-01-02")], columns=["A", "B", "C"])
+    weights = pd.DataFrame(
+        [[1.0, 0.0, 0.0]], index=[pd.Timestamp("2021-01-02")], columns=["A", "B", "C"]
+    )
     with pytest.raises(ShapeMismatchError, match="not a date of `returns`"):
         pv.rolling_volatility(returns, weights, 30)
 

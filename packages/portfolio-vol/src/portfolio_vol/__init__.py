@@ -1,8 +1,8 @@
 """Portfolio volatility done right: σ_p = √(wᵀ Σ w), risk contributions, rolling and EWMA
 volatility in O(T·N), parametric VaR/ES. numpy in → numpy out, pandas in → pandas out."""
 
-from .contributions import RiskContributions, risk_contributions
 from ._version import __version__
+from .contributions import RiskContributions, risk_contributions
 from .covariance_matrix import covariance
 from .estimators import (
     ESTIMATORS,

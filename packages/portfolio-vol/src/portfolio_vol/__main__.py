@@ -267,7 +267,10 @@ def render(figures: dict[str, Any], options: argparse.Namespace) -> str:
         "",
         f"{'':28}{'per ' + word:>10}{'annualised':>12}",
     ]
-    for label, key in (("portfolio volatility", "volatility"), ("naive Σ wᵢσᵢ (wrong)", "naive_volatility")):
+    for label, key in (
+        ("portfolio volatility", "volatility"),
+        ("naive Σ wᵢσᵢ (wrong)", "naive_volatility"),
+    ):
         value = figures[key]
         lines.append(f"{label:28}{_percent(value)}  {_percent(annualize(value, year))}")
     lines.append(f"{'diversification ratio':28}{figures['diversification_ratio']:9.3f}")
@@ -293,8 +296,7 @@ def render(figures: dict[str, Any], options: argparse.Namespace) -> str:
         )
     total = sum(part["weight"] for part in figures["contributions"])
     lines.append(
-        f"{'total':8}{total:8.3f}{'':20}{100 * scale * figures['volatility']:10.3f}%"
-        f"{100.0:8.1f}%"
+        f"{'total':8}{total:8.3f}{'':20}{100 * scale * figures['volatility']:10.3f}%{100.0:8.1f}%"
     )
     rolling = figures["rolling"]
     if rolling is None:

@@ -25,12 +25,14 @@ import math
 
 import numpy as np
 
-from ._inputs import FloatArray
+import numpy.typing as npt
+
+from ._inputs import BoolArray, FloatArray
 
 __all__: list[str] = []
 
 
-def run_bounds(present: FloatArray) -> list[tuple[int, int]]:
+def run_bounds(present: BoolArray) -> list[tuple[int, int]]:
     """(start, stop) of each run of consecutive rows with the same present assets."""
     n_rows = present.shape[0]
     changes = np.flatnonzero((present[1:] != present[:-1]).any(axis=1)) + 1
@@ -40,7 +42,7 @@ def run_bounds(present: FloatArray) -> list[tuple[int, int]]:
 
 def pairwise_ewma(
     values: FloatArray, lam: float, weights: FloatArray | None = None
-) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+) -> tuple[FloatArray, BoolArray, FloatArray | None]:
     """Run the pairwise recursion over (T, N) `values` (NaN = no return that date).
 
     Returns
@@ -66,9 +68,7 @@ def pairwise_ewma(
         first = np.outer(rows[0], rows[0])
         base = np.where(started[block], cov[block], first)
         if variances is not None and weights is not None:
-            variances[start:stop] = _run_variances(
-                cov, started, held, base, rows, lam, weights
-            )
+            variances[start:stop] = _run_variances(cov, started, held, base, rows, lam, weights)
         decay = lam ** np.arange(length - 1, -1, -1, dtype=np.float64)
         scaled = rows * np.sqrt((1.0 - lam) * decay)[:, np.newaxis]
         cov[block] = lam**length * base + scaled.T @ scaled
@@ -79,8 +79,8 @@ def pairwise_ewma(
 
 def _run_variances(
     cov: FloatArray,
-    started: FloatArray,
-    held: FloatArray,
+    started: BoolArray,
+    held: npt.NDArray[np.intp],
     base: FloatArray,
     rows: FloatArray,
     lam: float,

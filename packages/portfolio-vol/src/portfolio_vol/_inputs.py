@@ -25,6 +25,7 @@ from .exceptions import (
 __all__: list[str] = []
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 NAN_POLICIES = ("raise", "drop", "pairwise", "keep")
 # Symmetry and PSD are checked to this fraction of the largest variance: round-off from
 # np.cov or a matrix product is ~1e-16 of it, a genuinely wrong matrix is far beyond.
@@ -369,9 +370,11 @@ def check_alpha(alpha: float) -> float:
 def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
     """`R Wᵀ`: (T, N) returns and (K, N) weights -> (T, K) portfolio returns (one BLAS call,
     as the one-liner `R @ w` a user would write)."""
+    product: FloatArray
     if weights.shape[0] == 1:
-        return (returns @ weights[0])[:, np.newaxis]
-    product: FloatArray = returns @ weights.T
+        product = (returns @ weights[0])[:, np.newaxis]
+    else:
+        product = returns @ weights.T
     return product
 
 

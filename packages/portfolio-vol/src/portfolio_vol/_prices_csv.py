@@ -99,9 +99,10 @@ def read_prices(path: Path) -> PriceFile:
     header = [cell.strip() for cell in rows[0][1]]
     lowered = [cell.lower() for cell in header]
     second = [cell.strip().lower() for cell in rows[1][1]]
-    if _is_field_row(lowered[1:]) or (len(second) > 1 and _is_field_row(second[1:])):
-        if not _looks_like_date(rows[1][1][0]) or _is_field_row(second[1:]):
-            return _yfinance(path, rows)
+    # yfinance: fields over tickers (a second row that is not prices), or tickers over fields.
+    fields_then_tickers = _is_field_row(lowered[1:]) and not _looks_like_date(rows[1][1][0])
+    if fields_then_tickers or (len(second) > 1 and _is_field_row(second[1:])):
+        return _yfinance(path, rows)
     if len(header) < 2:
         raise _unknown_layout(path, "the header has a single column")
     if "adj close" in lowered or ("close" in lowered and "open" in lowered):

@@ -232,7 +232,7 @@ def rolling_central_moments(
             merged_m4,
         )
     k = x.shape[1]
-    result = tuple(a.reshape(k, -1)[:, :n_rows].T.copy() for a in (mean, m2, m3, m4))
-    for a in result:
+    parts = [a.reshape(k, -1)[:, :n_rows].T.copy() for a in (mean, m2, m3, m4)]
+    for a in parts:
         a[: window - 1] = np.nan
-    return result  # type: ignore[return-value]
+    return parts[0], parts[1], parts[2], parts[3]

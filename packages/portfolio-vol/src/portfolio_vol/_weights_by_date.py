@@ -8,6 +8,7 @@ buy-and-hold portfolio does: `w_t = w_{t−1} ∘ (1 + r_t) / (1 + w_{t−1} · 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -32,7 +33,9 @@ def weights_at_every_date(weights: Any, table: Table, *, drift: bool) -> FloatAr
         )
     check_increasing(weights.index, "weights")
     assets = list(weights.columns)
-    order = align_by_label(dict(zip(assets, range(len(assets)), strict=True)), table.columns, "weights")
+    order = align_by_label(
+        dict(zip(assets, range(len(assets)), strict=True)), table.columns, "weights"
+    )
     values = np.asarray(weights.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
     values = values[:, order.astype(int)]
     if not np.isfinite(values).all():
@@ -47,7 +50,7 @@ def weights_at_every_date(weights: Any, table: Table, *, drift: bool) -> FloatAr
     n_rows = table.values.shape[0]
     result = np.full((n_rows, values.shape[1]), np.nan)
     bounds = [*rows.tolist(), n_rows]
-    for k, (start, stop) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+    for k, (start, stop) in enumerate(itertools.pairwise(bounds)):
         result[start:stop] = values[k]
         if drift and stop - start > 1:
             result[start + 1 : stop] = _drifted(values[k], table.values[start + 1 : stop])

@@ -30,6 +30,7 @@ from .exceptions import InsufficientDataError
 
 __all__ = ["ewma_volatility"]
 
+
 def ewma_volatility(
     returns: Any,
     weights: Any,

@@ -22,12 +22,8 @@ from ._inputs import (
     check_nan_policy,
     checked_portfolio_returns,
     frame,
-    held_columns,
     positive_int,
     series,
-)
-from ._inputs import (
-    portfolio_returns as portfolio_returns_of,
 )
 from ._rolling import rolling_comoment, rolling_variance_sums
 from ._weights_by_date import is_weights_by_date, weights_at_every_date
@@ -119,7 +115,9 @@ def rolling_volatility(
     True
     """
     if is_weights_by_date(weights):
-        return _rolling_volatility_by_date(returns, weights, window, min_periods, nan_policy, drift)
+        return _rolling_volatility_by_date(
+            returns, weights, window, min_periods, nan_policy, drift
+        )
     if drift:
         raise InvalidParameterError("`drift=True` needs weights indexed by date (a DataFrame)")
     table, checked, window, product = _prepare(returns, weights, window, nan_policy)
@@ -153,7 +151,7 @@ def _rolling_volatility_by_date(
     window = _window(window, table.values.shape[0])
     minimum = _min_periods(min_periods, window)
     by_date = weights_at_every_date(weights, table, drift=False)
-    held = np.flatnonzero(np.nan_to_num(by_date) .any(axis=0))
+    held = np.flatnonzero(np.nan_to_num(by_date).any(axis=0))
     values = apply_nan_policy(
         Table(table.values[:, held], table.index, [table.columns[i] for i in held], True),
         "raise",

@@ -20,12 +20,20 @@ from typing import Any
 
 import numpy as np
 
-from ._inputs import FloatArray, Table, Weights, check_alpha, frame, positive_int, series
+from ._inputs import (
+    FloatArray,
+    Table,
+    Weights,
+    check_alpha,
+    checked_portfolio_returns,
+    frame,
+    positive_int,
+    series,
+)
 from ._rolling import rolling_central_moments
 from .exceptions import InsufficientDataError, InvalidParameterError
 from .rolling import rolling_risk_contributions
 from .tail_risk import all_assets, cornish_fisher_from_moments, tail_size
-from ._inputs import checked_portfolio_returns
 
 __all__ = [
     "rolling_cornish_fisher_var",

@@ -157,7 +157,12 @@ def cornish_fisher_z(z: float, skew: FloatArray, excess_kurtosis: FloatArray) ->
 
 
 def cornish_fisher_from_moments(
-    count: FloatArray, mean: FloatArray, m2: FloatArray, m3: FloatArray, m4: FloatArray, alpha: float
+    count: FloatArray,
+    mean: FloatArray,
+    m2: FloatArray,
+    m3: FloatArray,
+    m4: FloatArray,
+    alpha: float,
 ) -> FloatArray:
     """The VaR from central sums `m2 = Σ(r − r̄)²`, `m3`, `m4` over `count` returns."""
     variance = m2 / count
