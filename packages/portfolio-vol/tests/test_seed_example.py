@@ -58,4 +58,4 @@ def test_the_readme_table_is_the_demo_data(daily_returns):
     text = README.read_text()
     assert f"**{100 * portfolio_volatility(w, cov):.3f} %**" in text
     assert f"| {100 * naive_volatility(w, np.sqrt(np.diag(cov))):.3f} % (" in text
-    assert f"#> daily {100 * portfolio_volatility(w, cov):.3f}%" in text
+    assert f"# prints: daily {100 * portfolio_volatility(w, cov):.3f}%" in text

@@ -24,7 +24,6 @@ import itertools
 import math
 
 import numpy as np
-
 import numpy.typing as npt
 
 from ._inputs import BoolArray, FloatArray
