@@ -88,3 +88,13 @@ def test_drift_needs_weights_by_date(returns):
 def test_weights_by_date_need_dated_returns(rebalancing):
     with pytest.raises(ShapeMismatchError, match="need returns indexed by date"):
         pv.rolling_volatility(factor_returns(300, 3), rebalancing, 30)
+
+
+def test_an_asset_never_held_may_have_missing_returns(returns, rebalancing):
+    rebalancing = rebalancing.assign(D=0.0)
+    with_gap = returns.assign(D=np.nan)
+    for drift in (False, True):
+        pd.testing.assert_series_equal(
+            pv.rolling_volatility(with_gap, rebalancing, 30, drift=drift),
+            pv.rolling_volatility(returns, rebalancing.drop(columns="D"), 30, drift=drift),
+        )

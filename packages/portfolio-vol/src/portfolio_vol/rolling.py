@@ -151,17 +151,16 @@ def _rolling_volatility_by_date(
     window = _window(window, table.values.shape[0])
     minimum = _min_periods(min_periods, window)
     by_date = weights_at_every_date(weights, table, drift=False)
-    held = np.flatnonzero(np.nan_to_num(by_date).any(axis=0))
-    values = apply_nan_policy(
-        Table(table.values[:, held], table.index, [table.columns[i] for i in held], True),
-        "raise",
-        "returns",
-    ).values
-    if drift:
-        by_date = weights_at_every_date(weights, table, drift=True)
-    by_date = by_date[:, held]
-    volatility = np.full(values.shape[0], np.nan)
     first = max(int(np.argmax(~np.isnan(by_date[:, 0]))), minimum - 1)
+    held = np.flatnonzero(np.nan_to_num(by_date).any(axis=0))
+    # Only the held assets: a weight-0 asset's NaN must neither raise nor spoil the drift.
+    held_table = Table(table.values[:, held], table.index, table.columns[held], True)
+    values = apply_nan_policy(held_table, "raise", "returns").values
+    if drift:
+        by_date = weights_at_every_date(weights[held_table.columns], held_table, drift=True)
+    else:
+        by_date = by_date[:, held]
+    volatility = np.full(values.shape[0], np.nan)
     changes = np.flatnonzero((by_date[first + 1 :] != by_date[first:-1]).any(axis=1)) + first + 1
     for start, stop in itertools.pairwise([first, *changes.tolist(), values.shape[0]]):
         # One weight vector over rows start..stop-1: the rolling volatility of R w over the
