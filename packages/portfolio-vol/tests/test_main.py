@@ -328,7 +328,7 @@ def test_bad_weights_are_one_line_usage_errors(prices_file, capsys, weights, mes
 def test_bad_option_is_a_one_line_error(capsys):
     assert main(["demo", "--window", "many"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("python -m portfolio_vol demo") is False
+    assert err.startswith("python -m portfolio_vol demo: error: argument --window")
     assert len(err.strip().splitlines()) == 1
     assert "invalid int value: 'many'" in err
 

@@ -83,19 +83,28 @@ def _positive(text: str) -> float:
     return value
 
 
+EPILOG = (
+    "Options go before or after the subcommand. Exit codes: 0 the report was printed, "
+    "1 the price file or its data were refused, 2 bad arguments."
+)
+
+
 def _parser(command: str) -> argparse.ArgumentParser:
     if command == "demo":
         parser = _Parser(
             prog=f"{PROG} demo",
+            epilog=EPILOG,
             description="Report on a synthetic three-stock price file (seeded factor model); "
             "nothing is written unless --out is given.",
         )
         parser.add_argument("--out", type=Path, help="also write the price file here (kept)")
     else:
         parser = _Parser(
-            prog=PROG,
+            prog=f"{PROG} [report]",
             description="Volatility, diversification, VaR/ES and risk contributions of a "
-            f"portfolio. Run `{PROG} demo` for an offline example.",
+            f"portfolio. Subcommands: report (the default) and demo; run `{PROG} demo` for "
+            "an offline example.",
+            epilog=EPILOG,
         )
         parser.add_argument("prices", type=Path, help="CSV price file (layouts: see README)")
         parser.add_argument(
@@ -349,7 +358,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         options = _parser(command).parse_args(rest)
         _run(command, options)
     except UsageError as error:
-        print(f"{PROG}: error: {error} (see --help)", file=sys.stderr)
+        print(f"{PROG} {command}: error: {error} (see --help)", file=sys.stderr)
         return EXIT_USAGE
     except (PortfolioVolError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
