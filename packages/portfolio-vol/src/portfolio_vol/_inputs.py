@@ -115,12 +115,13 @@ def _date_stamps(labels: Any) -> Any:
         return np.asarray(labels.asi8)
     if not (kind == "object" or kind.startswith(("str", "string"))):
         return None
-    values = list(labels)
-    if not values or not all(isinstance(v, str) for v in values):
+    if len(labels) == 0 or not isinstance(labels[0], str):
         return None
     try:
+        np.datetime64(labels[0], "ns")  # tickers fail here, before any O(N) work
+        values = list(labels)
         return np.array(values, dtype="datetime64[ns]").astype(np.int64)
-    except ValueError:
+    except (ValueError, TypeError):
         return None
 
 
