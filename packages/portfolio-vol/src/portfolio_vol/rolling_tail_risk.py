@@ -15,6 +15,7 @@ Conventions are those of `tail_risk`; values before the first full window are Na
 from __future__ import annotations
 
 import bisect
+import math
 from statistics import NormalDist
 from typing import Any
 
@@ -63,16 +64,58 @@ def rolling_tail(
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     """Historical VaR and ES of each full window of `values` (T,), and, given (T, N)
     `rows`, the k-weighted sum of the rows of each window's tail (for contributions)."""
-    n_rows = values.shape[0]
+    if rows is None:
+        var, es = _rolling_var_es(values.tolist(), window, k, m)
+        return var, es, None
+    return _rolling_tail_rows(values, window, k, m, rows)
+
+
+def _rolling_var_es(
+    values: list[float], window: int, k: float, m: int
+) -> tuple[FloatArray, FloatArray]:
+    """VaR and ES only: a sorted list of plain floats (equal values are interchangeable)."""
+    n_rows = len(values)
     var = np.full(n_rows, np.nan)
     es = np.full(n_rows, np.nan)
-    tails = None if rows is None else np.full(rows.shape, np.nan)
-    # (value, date) pairs: ties are ordered by date, so each date has one place.
-    ordered = sorted((float(values[t]), t) for t in range(window))
+    ordered = sorted(values[:window])
     fraction = k - m + 1
     low = m - 1  # the returns counted whole
     worst = 0.0
-    worst_rows = None
+    for t in range(window - 1, n_rows):
+        if t >= window:
+            old = values[t - window]
+            place = bisect.bisect_left(ordered, old)
+            if place < low:
+                worst += ordered[low] - old
+            del ordered[place]
+            new = values[t]
+            place = bisect.bisect_left(ordered, new)
+            if place < low:
+                worst += new - ordered[low - 1]
+            ordered.insert(place, new)
+        if (t - window + 1) % window == 0:
+            # Re-sum from scratch once per window: the updates above cannot drift further.
+            worst = math.fsum(ordered[:low])
+        edge = ordered[low]
+        var[t] = -edge
+        es[t] = -(worst + fraction * edge) / k
+    return var, es
+
+
+def _rolling_tail_rows(
+    values: FloatArray, window: int, k: float, m: int, rows: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+    """As `_rolling_var_es`, also summing the rows of the tail's dates (N per update)."""
+    n_rows = values.shape[0]
+    var = np.full(n_rows, np.nan)
+    es = np.full(n_rows, np.nan)
+    tails = np.full(rows.shape, np.nan)
+    # (value, date) pairs: ties are ordered by date, so each date has one place.
+    ordered = sorted((float(values[t]), t) for t in range(window))
+    fraction = k - m + 1
+    low = m - 1
+    worst = 0.0
+    worst_rows = np.zeros(rows.shape[1])
     for t in range(window - 1, n_rows):
         if t >= window:
             old = (float(values[t - window]), t - window)
@@ -80,27 +123,22 @@ def rolling_tail(
             if place < low:
                 entering = ordered[low]
                 worst += entering[0] - old[0]
-                if worst_rows is not None and rows is not None:
-                    worst_rows += rows[entering[1]] - rows[old[1]]
+                worst_rows += rows[entering[1]] - rows[old[1]]
             del ordered[place]
             new = (float(values[t]), t)
             place = bisect.bisect_left(ordered, new)
             if place < low:
                 leaving = ordered[low - 1]
                 worst += new[0] - leaving[0]
-                if worst_rows is not None and rows is not None:
-                    worst_rows += rows[t] - rows[leaving[1]]
+                worst_rows += rows[t] - rows[leaving[1]]
             ordered.insert(place, new)
         if (t - window + 1) % window == 0:
-            # Re-sum from scratch once per window: the updates above cannot drift further.
-            worst = float(np.sum([v for v, _ in ordered[:low]]))
-            if rows is not None:
-                worst_rows = rows[[d for _, d in ordered[:low]]].sum(axis=0)
+            worst = math.fsum(v for v, _ in ordered[:low])
+            worst_rows = rows[[d for _, d in ordered[:low]]].sum(axis=0)
         edge_value, edge_date = ordered[low]
         var[t] = -edge_value
         es[t] = -(worst + fraction * edge_value) / k
-        if tails is not None and rows is not None and worst_rows is not None:
-            tails[t] = worst_rows + fraction * rows[edge_date]
+        tails[t] = worst_rows + fraction * rows[edge_date]
     return var, es, tails
 
 
