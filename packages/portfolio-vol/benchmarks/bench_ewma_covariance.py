@@ -3,8 +3,9 @@
 Anchor, timed in this run: skfolio's `EWCovariance(half_life=h, nearest=False).fit(R)` with
 the same decay (h = ln 0.5 / ln 0.94 ≈ 11.2). `nearest=False` skips skfolio's repair of a
 non-positive-definite estimate (ours does not repair a complete-data estimate either), so
-both do the same work; skfolio's default, with the repair, is printed beside it. skfolio starts from zero and divides by 1 − λ^n, ours starts
-from the first outer product: after 2,520 returns they agree to about 1e-15 (printed).
+both do the same work; skfolio's default, with the repair, is printed beside it. skfolio
+starts from zero and divides by 1 − λ^n, ours starts from the first outer product: after
+2,520 returns they agree to about 1e-14 (printed).
 With missing values (50 assets listed after 1,000 days) both update each pair on the dates
 both assets have returns.
 """
