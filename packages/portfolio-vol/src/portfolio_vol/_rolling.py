@@ -114,10 +114,13 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
     """
     n_rows, n_columns = x.shape
     shared_y = _y_terms(_blocks(y.T, window), window) if y.shape[1] == 1 else None
+    # One transposed copy up front: each chunk then reads contiguous rows, not a strided
+    # gather of CHUNK columns from every row.
+    columns = np.ascontiguousarray(x.T)
     out = np.empty((n_columns, n_rows))
     for start in range(0, n_columns, CHUNK):
         stop = min(start + CHUNK, n_columns)
-        x_part = _blocks(x[:, start:stop].T, window)
+        x_part = _blocks(columns[start:stop], window)
         y_part = shared_y
         if y_part is None:
             y_part = _y_terms(_blocks(y[:, start:stop].T, window), window)
