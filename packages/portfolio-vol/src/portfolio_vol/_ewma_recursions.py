@@ -76,6 +76,14 @@ def pairwise_ewma(
     return cov, started, variances
 
 
+def pairwise_ewma_variances(values: FloatArray, lam: float, weights: FloatArray) -> FloatArray:
+    """`wᵀ A_t w` at every date for each row of `weights` (K, N): (T, K)."""
+    variances = pairwise_ewma(values, lam, weights)[2]
+    if variances is None:  # pragma: no cover - pairwise_ewma returns them when given weights
+        raise RuntimeError("pairwise_ewma returned no variances")
+    return variances
+
+
 def _run_variances(
     cov: FloatArray,
     started: BoolArray,

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._ewma_recursions import ewma_filter, pairwise_ewma
+from ._ewma_recursions import ewma_filter, pairwise_ewma_variances
 from ._inputs import (
     apply_nan_policy,
     as_table,
@@ -83,8 +83,7 @@ def ewma_volatility(
     if table.values.shape[0] == 0:
         raise InsufficientDataError("`returns` has no rows")
     if nan_policy == "pairwise" and np.isnan(table.values).any():
-        variances = pairwise_ewma(table.values, decay, held.values)[2]
-        assert variances is not None
+        variances = pairwise_ewma_variances(table.values, decay, held.values)
         volatility = np.sqrt(np.maximum(variances, 0.0))
     else:
         portfolio_returns = portfolio_returns_of(table.values, held.values)

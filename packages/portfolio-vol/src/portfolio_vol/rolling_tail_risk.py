@@ -104,7 +104,7 @@ def _rolling_var_es(
 
 def _rolling_tail_rows(
     values: FloatArray, window: int, k: float, m: int, rows: FloatArray
-) -> tuple[FloatArray, FloatArray, FloatArray | None]:
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """As `_rolling_var_es`, also summing the rows of the tail's dates (N per update)."""
     n_rows = values.shape[0]
     var = np.full(n_rows, np.nan)
@@ -283,7 +283,6 @@ def rolling_es_contributions(
         raise InvalidParameterError("`weights` must be one portfolio (shape (N,))")
     window = _window(window, product.shape[0])
     k, m = tail_size(window, alpha)
-    _, _, tails = rolling_tail(product[:, 0], window, k, m, table.values)
-    assert tails is not None
+    _, _, tails = _rolling_tail_rows(product[:, 0], window, k, m, table.values)
     parts = -tails * checked.values[0] / k
     return frame(parts, table.index, table.columns) if table.labelled else parts
