@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .exceptions import (
+    InsufficientDataError,
     InvalidCovarianceError,
     InvalidParameterError,
     MissingDataError,
@@ -381,6 +382,23 @@ def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
     else:
         product = returns @ weights.T
     return product
+
+
+def check_window(window: int, n_rows: int) -> int:
+    """A rolling window of at least 2 rows and at most the `n_rows` of the data."""
+    window = positive_int(window, "window", minimum=2)
+    if window > n_rows:
+        raise InsufficientDataError(f"`window` ({window}) is longer than the data ({n_rows} rows)")
+    return window
+
+
+def per_date(values: FloatArray, table: Table, checked: Weights, name: str) -> Any:
+    """(T, K) values per date: (T,) for one portfolio; a Series / DataFrame when labelled."""
+    if checked.single:
+        return series(values[:, 0], table.index, name) if table.labelled else values[:, 0]
+    if table.labelled:
+        return frame(values, table.index, checked.portfolios)
+    return values
 
 
 def positive_int(value: object, name: str, *, minimum: int) -> int:

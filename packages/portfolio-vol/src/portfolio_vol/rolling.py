@@ -20,14 +20,15 @@ from ._inputs import (
     as_table,
     as_weights,
     check_nan_policy,
+    check_window,
     checked_portfolio_returns,
     frame,
-    positive_int,
+    per_date,
     series,
 )
 from ._rolling import rolling_comoment, rolling_variance_sums
 from ._weights_by_date import is_weights_by_date, weights_at_every_date
-from .exceptions import InsufficientDataError, InvalidParameterError, ZeroVarianceError
+from .exceptions import InvalidParameterError, ZeroVarianceError
 
 __all__ = ["rolling_risk_contributions", "rolling_volatility"]
 
@@ -35,19 +36,12 @@ __all__ = ["rolling_risk_contributions", "rolling_volatility"]
 ZERO_VARIANCE_RTOL = 1e-14
 
 
-def _window(window: int, n_rows: int) -> int:
-    window = positive_int(window, "window", minimum=2)
-    if window > n_rows:
-        raise InsufficientDataError(f"`window` ({window}) is longer than the data ({n_rows} rows)")
-    return window
-
-
 def _prepare(
     returns: Any, weights: Any, window: int, nan_policy: str
 ) -> tuple[Table, Weights, int, FloatArray]:
     """Checked returns of the held assets, their weights, the window and `R Wᵀ`."""
     table, checked, product = checked_portfolio_returns(returns, weights, nan_policy)
-    return table, checked, _window(window, table.values.shape[0]), product
+    return table, checked, check_window(window, table.values.shape[0]), product
 
 
 def rolling_volatility(
@@ -125,7 +119,7 @@ def rolling_volatility(
     sums, count = rolling_variance_sums(product, window)
     volatility = np.sqrt(np.maximum(sums, 0.0) / np.maximum(count - 1, 1.0)[:, np.newaxis])
     volatility[: minimum - 1] = np.nan
-    return _per_portfolio(volatility, table, checked)
+    return per_date(volatility, table, checked, "volatility")
 
 
 def _min_periods(min_periods: int | None, window: int) -> int:
@@ -148,7 +142,7 @@ def _rolling_volatility_by_date(
     if nan_policy != "raise":
         raise InvalidParameterError("weights by date need nan_policy='raise'")
     table = as_table(returns, "returns")
-    window = _window(window, table.values.shape[0])
+    window = check_window(window, table.values.shape[0])
     minimum = _min_periods(min_periods, window)
     by_date = weights_at_every_date(weights, table, drift=False)
     first = max(int(np.argmax(~np.isnan(by_date[:, 0]))), minimum - 1)
@@ -173,14 +167,6 @@ def _rolling_volatility_by_date(
         part = np.sqrt(np.maximum(sums[:, 0], 0.0) / np.maximum(count - 1, 1.0))
         volatility[start:stop] = part[start - low :]
     return series(volatility, table.index, "volatility")
-
-
-def _per_portfolio(values: FloatArray, table: Table, checked: Weights) -> Any:
-    if checked.single:
-        return series(values[:, 0], table.index, "volatility") if table.labelled else values[:, 0]
-    if table.labelled:
-        return frame(values, table.index, checked.portfolios)
-    return values
 
 
 def rolling_risk_contributions(

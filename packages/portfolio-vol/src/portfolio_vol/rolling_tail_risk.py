@@ -23,18 +23,16 @@ import numpy as np
 
 from ._inputs import (
     FloatArray,
-    Table,
-    Weights,
     check_alpha,
+    check_window,
     checked_portfolio_returns,
     frame,
-    positive_int,
-    series,
+    per_date,
 )
 from ._rolling import rolling_central_moments
-from .exceptions import InsufficientDataError, InvalidParameterError
+from .exceptions import InvalidParameterError
 from .rolling import rolling_risk_contributions
-from .tail_risk import all_assets, cornish_fisher_from_moments, tail_size
+from .tail_risk import all_assets, check_es_method, cornish_fisher_from_moments, tail_size
 
 __all__ = [
     "rolling_cornish_fisher_var",
@@ -42,21 +40,6 @@ __all__ = [
     "rolling_historical_es",
     "rolling_historical_var",
 ]
-
-
-def _window(window: int, n_rows: int) -> int:
-    window = positive_int(window, "window", minimum=2)
-    if window > n_rows:
-        raise InsufficientDataError(f"`window` ({window}) is longer than the data ({n_rows} rows)")
-    return window
-
-
-def _per_portfolio(values: FloatArray, table: Table, checked: Weights, name: str) -> Any:
-    if checked.single:
-        return series(values[:, 0], table.index, name) if table.labelled else values[:, 0]
-    if table.labelled:
-        return frame(values, table.index, checked.portfolios)
-    return values
 
 
 def rolling_tail(
@@ -147,13 +130,13 @@ def _historical(
 ) -> Any:
     alpha = check_alpha(alpha)
     table, checked, product = checked_portfolio_returns(returns, weights, nan_policy)
-    window = _window(window, product.shape[0])
+    window = check_window(window, product.shape[0])
     k, m = tail_size(window, alpha)
     result = np.empty_like(product)
     for column in range(product.shape[1]):
         result[:, column] = rolling_tail(product[:, column], window, k, m)[which]
     name = "value_at_risk" if which == 0 else "expected_shortfall"
-    return _per_portfolio(result, table, checked, name)
+    return per_date(result, table, checked, name)
 
 
 def rolling_historical_var(
@@ -224,11 +207,11 @@ def rolling_cornish_fisher_var(
     """
     alpha = check_alpha(alpha)
     table, checked, product = checked_portfolio_returns(returns, weights, nan_policy)
-    window = _window(window, product.shape[0])
+    window = check_window(window, product.shape[0])
     mean, m2, m3, m4 = rolling_central_moments(product, window)
     count = np.full_like(mean, float(window))
     var = cornish_fisher_from_moments(count, mean, m2, m3, m4, alpha)
-    return _per_portfolio(var, table, checked, "value_at_risk")
+    return per_date(var, table, checked, "value_at_risk")
 
 
 def rolling_es_contributions(
@@ -270,10 +253,7 @@ def rolling_es_contributions(
     True
     """
     alpha = check_alpha(alpha)
-    if method not in ("historical", "normal"):
-        raise InvalidParameterError(
-            f"`method` must be one of ('historical', 'normal'), got {method!r}"
-        )
+    check_es_method(method)
     if method == "normal":
         normal = NormalDist()
         scale = normal.pdf(normal.inv_cdf(alpha)) / (1.0 - alpha)
@@ -281,7 +261,7 @@ def rolling_es_contributions(
     table, checked, product = all_assets(returns, weights, nan_policy)
     if not checked.single:
         raise InvalidParameterError("`weights` must be one portfolio (shape (N,))")
-    window = _window(window, product.shape[0])
+    window = check_window(window, product.shape[0])
     k, m = tail_size(window, alpha)
     _, _, tails = _rolling_tail_rows(product[:, 0], window, k, m, table.values)
     parts = -tails * checked.values[0] / k

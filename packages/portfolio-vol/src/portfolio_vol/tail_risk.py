@@ -260,10 +260,7 @@ def es_contributions(
     True
     """
     alpha = check_alpha(alpha)
-    if method not in ("historical", "normal"):
-        raise InvalidParameterError(
-            f"`method` must be one of ('historical', 'normal'), got {method!r}"
-        )
+    check_es_method(method)
     table, checked, product = all_assets(returns, weights, nan_policy)
     if not checked.single:
         raise InvalidParameterError("`weights` must be one portfolio (shape (N,))")
@@ -285,6 +282,13 @@ def es_contributions(
     if table.labelled:
         return series(parts, table.columns, "es_contribution")
     return parts
+
+
+def check_es_method(method: str) -> None:
+    if method not in ("historical", "normal"):
+        raise InvalidParameterError(
+            f"`method` must be one of ('historical', 'normal'), got {method!r}"
+        )
 
 
 def all_assets(returns: Any, weights: Any, nan_policy: str) -> tuple[Table, Weights, FloatArray]:
