@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import math
-from statistics import NormalDist
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from ._rolling import rolling_central_moments
 from .exceptions import InvalidParameterError
 from .rolling import rolling_risk_contributions
 from .tail_risk import all_assets, check_es_method, cornish_fisher_from_moments, tail_size
+from .value_at_risk import normal_es_factor
 
 __all__ = [
     "rolling_cornish_fisher_var",
@@ -255,8 +255,7 @@ def rolling_es_contributions(
     alpha = check_alpha(alpha)
     check_es_method(method)
     if method == "normal":
-        normal = NormalDist()
-        scale = normal.pdf(normal.inv_cdf(alpha)) / (1.0 - alpha)
+        scale = normal_es_factor(alpha)
         return rolling_risk_contributions(returns, weights, window, nan_policy=nan_policy) * scale
     table, checked, product = all_assets(returns, weights, nan_policy)
     if not checked.single:

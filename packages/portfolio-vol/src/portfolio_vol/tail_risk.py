@@ -34,6 +34,7 @@ from ._inputs import (
 )
 from .covariance_matrix import covariance
 from .exceptions import InsufficientDataError, InvalidParameterError
+from .value_at_risk import normal_es_factor
 from .volatility import portfolios
 
 __all__ = ["cornish_fisher_var", "es_contributions", "historical_es", "historical_var"]
@@ -271,8 +272,7 @@ def es_contributions(
         cov = covariance(table.values)
         result = portfolios(w, cov)
         sigma = result.nonzero_volatilities()[0]
-        normal = NormalDist()
-        scale = normal.pdf(normal.inv_cdf(alpha)) / (1.0 - alpha)
+        scale = normal_es_factor(alpha)
         parts = w * (cov @ w) / sigma * scale
     else:
         k, m = tail_size(product.shape[0], alpha)

@@ -20,6 +20,12 @@ from .volatility import Portfolios, portfolios
 __all__ = ["parametric_es", "parametric_var"]
 
 
+def normal_es_factor(alpha: float) -> float:
+    """`φ(Φ⁻¹(α)) / (1 − α)`: the Gaussian ES in units of σ (zero mean)."""
+    normal = NormalDist()
+    return normal.pdf(normal.inv_cdf(alpha)) / (1.0 - alpha)
+
+
 def _per_asset_means(mean: Any, assets: Any) -> FloatArray:
     """`mean` as an array; labelled means (mapping or Series) in the order of `assets`."""
     if not (isinstance(mean, Mapping) or is_pandas(mean)):
@@ -112,6 +118,5 @@ def parametric_es(
     0.026652
     """
     checked, scaled, drift = _check(weights, cov, alpha, horizon, mean)
-    normal = NormalDist()
-    density = normal.pdf(normal.inv_cdf(alpha))
-    return checked.per_portfolio(scaled * density / (1.0 - alpha) - drift, "expected_shortfall")
+    factor = normal_es_factor(alpha)
+    return checked.per_portfolio(scaled * factor - drift, "expected_shortfall")
