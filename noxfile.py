@@ -404,7 +404,10 @@ def _rehearse(session: nox.Session, package: str, index: str, home: Path, env: d
     run = {"external": True, "env": env, "include_outer_env": False}
     session.run("python", "-m", "venv", str(venv), **run)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--quiet", "--disable-pip-version-check"]
-    session.run(*pip, "install", "--index-url", index, f"{package}[demo]", **run)
+    # --no-compile: byte-compiling numpy, scipy and the rest is most of pip's CPU time here,
+    # and proves nothing about the metadata.
+    install = ["install", "--no-compile", "--index-url", index, f"{package}[demo]"]
+    session.run(*pip, *install, **run)
     module = [str(venv / "bin" / "python"), "-m", _import_name(package)]
     with session.chdir(cwd):
         session.run(*module, "--help", **run)
