@@ -94,6 +94,12 @@ class CursorRegistry:
         with self._lock:
             return self._find(cursor_id, namespace).stream
 
+    def is_stream(self, cursor_id: int) -> bool:
+        """Whether ``cursor_id`` is an open change stream's cursor (not a tailable one)."""
+        with self._lock:
+            cursor = self._open.get(cursor_id)
+            return cursor is not None and getattr(cursor.stream, "is_change_stream", False)
+
     def stream_batch(
         self, cursor_id: int, namespace: str, batch: list[dict[str, Any]]
     ) -> dict[str, Any]:
@@ -137,12 +143,6 @@ class CursorRegistry:
         """Whether ``cursor_id`` is open here."""
         with self._lock:
             return cursor_id in self._open
-
-    def is_stream(self, cursor_id: int) -> bool:
-        """Whether ``cursor_id`` is an open change stream here."""
-        with self._lock:
-            cursor = self._open.get(cursor_id)
-            return cursor is not None and getattr(cursor.stream, "is_change_stream", False)
 
     def kill(self, cursor_ids: list[int]) -> dict[str, Any]:
         """Close cursors; the reply fields of ``killCursors``."""
