@@ -185,9 +185,10 @@ class _Context:
 
     def validate(self, before: _Document | None, after: _Document) -> None:
         """Check a document to store against the collection's validator (if any)."""
-        info = self.backend.catalog.info(self.db_name, self.collection_name)
-        bypass = bool(self.body.get("bypassDocumentValidation"))
-        check_document(info.options, before, after, bypass=bypass)
+        options = self.options()
+        if options.get("validator"):
+            bypass = bool(self.body.get("bypassDocumentValidation"))
+            check_document(options, before, after, bypass=bypass)
 
     def options(self) -> dict[str, Any]:
         """The target collection's creation options (``capped``, ``validator``...)."""
@@ -260,6 +261,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     ctx.require_collection_not_view()
     _ensure_collection(ctx)
     collection = ctx.collection
+    capped = bool(ctx.options().get("capped"))
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
         if ctx.run.statement_result(index, "insert") is not None:
@@ -273,9 +275,10 @@ def _insert(ctx: _Context) -> dict[str, Any]:
             if ctx.body.get("ordered", True):
                 break
         else:
-            trim_capped(collection, ctx.options())
+            if capped:
+                trim_capped(collection, ctx.options())
             inserted += 1
-            ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
+            ctx.run.record(DocumentChange("insert", ctx.namespace, None, stored))
             ctx.run.statement_done(index, "insert", {"n": 1, "_id": stored["_id"]})
     reply: dict[str, Any] = {"n": inserted}
     if errors:
@@ -1114,7 +1117,8 @@ class Backend:
         """Log one document write (``insert``, ``update``, ``replace`` or ``delete``).
 
         ``whole`` names the paths an update set as a whole (its ``updateDescription``
-        reports them as one field).
+        reports them as one field). The oplog keeps ``before`` and ``after`` as they are:
+        they must not be changed afterwards (the store replaces documents, never edits them).
         """
         info = self.catalog.info(db, coll)
         description: dict[str, Any] = {"uuid": info.uuid, "images": info.images}
@@ -1124,8 +1128,8 @@ class Backend:
             operation,
             db,
             coll,
-            before=copy.deepcopy(before),
-            after=copy.deepcopy(after),
+            before=before,
+            after=after,
             description=description,
         )
 
