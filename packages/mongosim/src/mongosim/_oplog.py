@@ -183,6 +183,16 @@ class Oplog:
         stop = len(self._entries) if limit is None else min(len(self._entries), start + limit)
         return [self._entries[i] for i in range(start, stop)]
 
+    def entries_after(self, cluster_time: Timestamp) -> list[Entry] | None:
+        """The entries newer than ``cluster_time``, oldest first; None if the log no longer
+        reaches back to it (older entries were dropped).
+        """
+        with self._condition:
+            dropped = bool(self._entries) and self._entries[0].sequence > 1
+            if dropped and self._entries[0].cluster_time > cluster_time:
+                return None
+            return [entry for entry in self._entries if entry.cluster_time > cluster_time]
+
     def sequence_at(self, cluster_time: Timestamp) -> int:
         """The sequence after which entries have a cluster time >= ``cluster_time``."""
         with self._condition:
