@@ -132,6 +132,7 @@ class _Context:
     ) -> None:
         self.body = body
         self.backend = backend
+        self._options: dict[str, Any] | None = None
         self.run = run
         self.name = name
         self.db_name: str = body.get("$db", "admin")
@@ -194,7 +195,9 @@ class _Context:
 
     def options(self) -> dict[str, Any]:
         """The target collection's creation options (``capped``, ``validator``...)."""
-        return self.backend.catalog.info(self.db_name, self.collection_name).options
+        if self._options is None:
+            self._options = self.backend.catalog.info(self.db_name, self.collection_name).options
+        return self._options
 
     def is_view(self) -> bool:
         return self.backend.catalog.view(self.db_name, self.collection_name) is not None
