@@ -60,7 +60,8 @@ def run_demo(*, as_json: bool = False) -> int:
                 counters.update_many({"done": False}, {"$set": {"done": True}})
                 interrupted = None
             except pymongo.errors.NotPrimaryError as error:
-                interrupted = (error.details or {}).get("code")
+                details = error.details
+                interrupted = details.get("code") if isinstance(details, dict) else None
             step("update_many interrupted by a step-down: error code", interrupted, 11602)
             done = counters.count_documents({"done": True})
             step("documents it had updated before the step-down", done, 4)
