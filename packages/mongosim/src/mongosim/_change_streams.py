@@ -25,6 +25,7 @@ from bson import Timestamp
 
 from mongosim._command_error import CommandError
 from mongosim._pipeline import run_pipeline, stage_name
+from mongosim._values import values_equal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -128,8 +129,6 @@ def update_description(
     >>> description["truncatedArrays"]
     [{'field': 'a', 'newSize': 2}]
     """
-    from mongosim._values import values_equal
-
     updated: dict[str, Any] = {}
     removed: list[str] = []
     truncated: list[dict[str, Any]] = []
