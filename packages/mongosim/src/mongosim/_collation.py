@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mongosim._command_error import CommandError
+from mongosim._values import compare
 
 if TYPE_CHECKING:
     import mongomock
@@ -172,8 +173,6 @@ def distinct_values(
     >>> distinct_values([{"x": 2}, {"x": [1, 2]}, {"x": "A"}, {"x": "a"}], "x", Collation(2))
     [1, 2, 'A']
     """
-    from mongosim._values import compare
-
     fold = collation.fold if collation is not None else (lambda value: value)
     kept: list[tuple[Any, Any]] = []
     for document in documents:
@@ -190,8 +189,6 @@ def distinct_values(
 
 
 def _key_order(pattern: dict[str, Any]) -> Any:
-    from mongosim._values import compare
-
     fields = list(pattern.items())
 
     def order(a: list[Any], b: list[Any]) -> int:

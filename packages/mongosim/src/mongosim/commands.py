@@ -105,10 +105,6 @@ _BUILD_INFO = {
 }
 
 
-def _is_replacement(update: object) -> bool:
-    return isinstance(update, dict) and not any(key.startswith("$") for key in update)
-
-
 def _sort_spec(sort: object) -> list[tuple[str, Any]] | None:
     return list(sort.items()) if isinstance(sort, dict) and sort else None
 
@@ -1200,12 +1196,16 @@ class Backend:
     def locked(self, read: Callable[[], list[_Document]]) -> list[_Document]:
         """``read()`` under the store's lock (a tailable cursor's getMore reads with it)."""
         with self.lock:
-            return read()
+            previous, _executing.clock = getattr(_executing, "clock", None), self.clock
+            try:
+                return read()
+            finally:
+                _executing.clock = previous
 
     def lookup(self, db: str, coll: str, document_id: Any) -> _Document | None:
         """The current version of a document (a change stream's ``updateLookup``)."""
-        with self.lock:
-            return self.client[db][coll].find_one({"_id": document_id})
+        found = self.locked(lambda: list(self.client[db][coll].find({"_id": document_id})))
+        return found[0] if found else None
 
     def select(
         self,
@@ -1312,10 +1312,11 @@ class Backend:
                     run.finish()
                 reply["operationTime"] = self.oplog.cluster_time()
                 if (body.get("readConcern") or {}).get("level") == "snapshot":
-                    # A snapshot read reports the cluster time it read at (the newest one:
-                    # the store keeps no history, so later snapshot reads see later writes).
+                    # A snapshot read reports the cluster time it read at: the one it named,
+                    # else now (the session's later reads then name it).
                     target = reply.get("cursor", reply)
-                    target.setdefault("atClusterTime", self.oplog.cluster_time())
+                    at = _Context(body, name, self.client, cursors, now, self, run).snapshot_time()
+                    target.setdefault("atClusterTime", at or self.oplog.cluster_time())
                 return reply
             finally:
                 _executing.clock = None
