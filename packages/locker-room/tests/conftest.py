@@ -6,6 +6,7 @@ or move the server clock ask for ``mongo_rs`` and are skipped against a real ser
 
 from __future__ import annotations
 
+import gc
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 DB = "locker_room_tests"
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_here():
+    """Collect after each test, so that a socket it left unclosed fails that test.
+
+    Without it, the ResourceWarning surfaces as PytestUnraisableExceptionWarning in
+    whichever later test happens to trigger a collection.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Bounding one round trip in time and telling whether a failed write may have applied."""
+"""Bounding one round trip in time, and classifying what a failed one tells."""
 
 from __future__ import annotations
 
@@ -6,17 +6,31 @@ import contextlib
 from typing import TYPE_CHECKING
 
 import pymongo
-from pymongo.errors import ConnectionFailure, PyMongoError, WriteConcernError
+from pymongo.errors import (
+    ConnectionFailure,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+    WriteConcernError,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ambiguous", "within"]
+__all__ = ["ambiguous", "no_server", "within"]
 
 
 def ambiguous(error: PyMongoError) -> bool:
-    """True when a write may or may not have been applied (its reply never came back)."""
+    """True when a write may or may not have been applied (its reply never came back).
+
+    A `writeConcernError` is one too: the primary applied the write, but whether it stays
+    (replicated to a majority, not rolled back) is unknown.
+    """
     return isinstance(error, ConnectionFailure | WriteConcernError) or error.timeout
+
+
+def no_server(error: BaseException) -> bool:
+    """True when no server could be selected for ``serverSelectionTimeoutMS`` (or the deadline)."""
+    return isinstance(error, ServerSelectionTimeoutError)
 
 
 def within(
