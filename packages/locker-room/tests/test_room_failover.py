@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from conftest import Seen
 from pymongo.errors import PyMongoError
 
 from locker_room import LockTimeout, ServerUnavailable
@@ -24,11 +25,12 @@ def holder_thread(room, name, owner, record, **kwargs):
 
 
 def test_step_down_while_a_waiter_polls_and_the_holder_releases(mongo_rs, make_room):
-    holder, waiter = make_room(), make_room()
+    seen = Seen()
+    holder, waiter = make_room(), make_room({"event_listeners": [seen]})
     lease = holder.lock("x", owner="holder", ttl=5)
     record = []
     thread = holder_thread(waiter, "x", "waiter", record, timeout=30, ttl=5)
-    time.sleep(0.05)
+    assert seen.held.wait(30)
     mongo_rs.step_down(no_primary_for=1.0)
     assert not record, "the waiter must not get the lock while it is held"
     releasing_at = time.monotonic()

@@ -126,12 +126,13 @@ class AsyncKeeper:
             )
 
     async def watch(
-        self, name: str, sleep: Callable[[float], Awaitable[object]]
+        self, name: str, sleep: Callable[[float], Awaitable[object]], *, until: float | None
     ) -> AsyncChangeWatch:
         """Open a change stream on the document of ``name``."""
-        stream = await self._collection.watch(
-            [{"$match": {"documentKey._id": name}}], max_await_time_ms=round(AWAIT * 1000)
-        )
+        with within(until, self._clock):
+            stream = await self._collection.watch(
+                [{"$match": {"documentKey._id": name}}], max_await_time_ms=round(AWAIT * 1000)
+            )
         return AsyncChangeWatch(stream, self._clock, sleep)
 
     # -- what leases need --------------------------------------------------------------------
@@ -260,7 +261,8 @@ class AsyncChangeWatch:
             if left < AWAIT:
                 await self._sleep(left)
                 return False
-            event = await self._stream.try_next()
+            with within(until, self._clock):  # a resume after a failover selects a server
+                event = await self._stream.try_next()
             if event is not None and _protocol.wakes_waiter(event):
                 return True
 

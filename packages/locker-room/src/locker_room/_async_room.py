@@ -425,7 +425,9 @@ class _AsyncAcquire:
         if not self._room._watch:
             return False
         try:
-            self._watch = await self._keeper.watch(self.name, self._sleep)
+            self._watch = await self._keeper.watch(
+                self.name, self._sleep, until=self.wait.deadline
+            )
         except OperationFailure as error:
             # A standalone server (or a simulator) without change streams: poll from now on.
             _log_acquire.info("no change streams (%s): waiters poll", error)

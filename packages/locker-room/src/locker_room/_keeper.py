@@ -125,11 +125,14 @@ class Keeper:
                 query, update, return_document=ReturnDocument.AFTER
             )
 
-    def watch(self, name: str, sleep: Callable[[float], object]) -> ChangeWatch:
+    def watch(
+        self, name: str, sleep: Callable[[float], object], *, until: float | None
+    ) -> ChangeWatch:
         """Open a change stream on the document of ``name``."""
-        stream = self._collection.watch(
-            [{"$match": {"documentKey._id": name}}], max_await_time_ms=round(AWAIT * 1000)
-        )
+        with within(until, self._clock):
+            stream = self._collection.watch(
+                [{"$match": {"documentKey._id": name}}], max_await_time_ms=round(AWAIT * 1000)
+            )
         return ChangeWatch(stream, self._clock, sleep)
 
     # -- what leases need --------------------------------------------------------------------
@@ -258,7 +261,8 @@ class ChangeWatch:
             if left < AWAIT:
                 self._sleep(left)
                 return False
-            event = self._stream.try_next()
+            with within(until, self._clock):  # a resume after a failover selects a server
+                event = self._stream.try_next()
             if event is not None and _protocol.wakes_waiter(event):
                 return True
 

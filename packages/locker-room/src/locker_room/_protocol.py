@@ -87,6 +87,11 @@ def _live(queue: object) -> Document:
     }
 
 
+def _literal(value: str) -> object:
+    """``value`` as an expression: a string starting with ``$`` would be read as a field path."""
+    return {"$literal": value} if value.startswith("$") else value
+
+
 def _owners(entries: object) -> Document:
     return {"$map": {"input": entries, "as": "e", "in": "$$e.owner"}}
 
@@ -107,7 +112,7 @@ def acquire_command(
     if fair:
         live = _live("$queue")
         head = {"$ifNull": [{"$arrayElemAt": [_owners(live), 0]}, None]}
-        my_turn = {"$or": [{"$eq": [{"$size": live}, 0]}, {"$eq": [head, {"$literal": owner}]}]}
+        my_turn = {"$or": [{"$eq": [{"$size": live}, 0]}, {"$eq": [head, _literal(owner)]}]}
         query: Document = {
             "_id": name,
             "$or": [
@@ -144,7 +149,7 @@ def acquire_command(
         "attempt": attempt,
     }
     if fair:
-        mine = {"$eq": ["$$e.owner", {"$literal": owner}]}
+        mine = {"$eq": ["$$e.owner", _literal(owner)]}
         update["queue"] = {
             "$filter": {"input": _live("$queue"), "as": "e", "cond": {"$not": [mine]}}
         }
@@ -161,13 +166,13 @@ def enqueue_command(
     ttl and attempt the release hands the lock over with.
     """
     entry = {
-        "owner": {"$literal": owner},
+        "owner": _literal(owner),
         "attempt": attempt,
         "ttl_ms": _millis(ttl),
         "expires_at": {"$add": [_NOW, _millis(ttl)]},
     }
-    mine = {"$eq": ["$$e.owner", {"$literal": owner}]}
-    queued = {"$in": [{"$literal": owner}, _owners("$queue")]}
+    mine = {"$eq": ["$$e.owner", _literal(owner)]}
+    queued = {"$in": [_literal(owner), _owners("$queue")]}
     renewed = {"$map": {"input": "$queue", "as": "e", "in": {"$cond": [mine, entry, "$$e"]}}}
     return {"_id": name}, [
         {"$set": {"queue": _live("$queue")}},
@@ -177,7 +182,7 @@ def enqueue_command(
 
 def dequeue_command(name: str, owner: str) -> tuple[Document, list[Document]]:
     """Leave the waiting queue (a fair waiter that gives up)."""
-    mine = {"$eq": ["$$e.owner", {"$literal": owner}]}
+    mine = {"$eq": ["$$e.owner", _literal(owner)]}
     return {"_id": name}, [
         {
             "$set": {
@@ -267,7 +272,14 @@ def release_command(
                 "expires_at": either({"$add": [_NOW, "$_next.ttl_ms"]}, "$expires_at"),
                 "attempt": either("$_next.attempt", "$attempt"),
                 "queue": either(
-                    {"$slice": ["$queue", 1, {"$max": [1, {"$size": "$queue"}]}]}, "$queue"
+                    {
+                        "$filter": {
+                            "input": "$queue",
+                            "as": "e",
+                            "cond": {"$ne": ["$$e.owner", "$_next.owner"]},  # owners are unique
+                        }
+                    },
+                    "$queue",
                 ),
             }
         },

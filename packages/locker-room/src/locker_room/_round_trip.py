@@ -16,7 +16,11 @@ from pymongo.errors import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["ambiguous", "no_server", "within"]
+__all__ = ["LEAST", "ambiguous", "no_server", "within"]
+
+LEAST = 1.0
+"""Seconds a round trip may take at least, even when sent at (or past) its deadline: the
+last acquire at a wait's deadline, or ``timeout=0``, still gets one round trip."""
 
 
 def ambiguous(error: PyMongoError) -> bool:
@@ -36,11 +40,10 @@ def no_server(error: BaseException) -> bool:
 def within(
     deadline: float | None, clock: Callable[[], float]
 ) -> contextlib.AbstractContextManager[object]:
-    """Bound the next round trip by ``deadline``; pymongo retries inside the bound.
+    """Bound the next round trip by ``deadline`` (but `LEAST` at least); pymongo retries inside.
 
-    With no deadline, or none left, the client's own timeouts apply.
+    With no deadline, the client's own timeouts apply.
     """
     if deadline is None:
         return contextlib.nullcontext()
-    remaining = deadline - clock()
-    return pymongo.timeout(remaining) if remaining > 0 else contextlib.nullcontext()
+    return pymongo.timeout(max(LEAST, deadline - clock()))
