@@ -49,8 +49,8 @@ REPLACEMENTS = [
     ("__aexit__", "__exit__"),
     ("default=asyncio.sleep", "default=time.sleep"),
     ("pymongo.AsyncMongoClient", "pymongo.MongoClient"),
-    ("(asyncio)", "(threads)"),
-    ("for asyncio", "for threads"),
+    (" (asyncio).", "."),
+    (", for asyncio.", "."),
     # Docstring examples: the coroutine main() becomes a plain function.
     (">>> import asyncio, os", ">>> import os"),
     ("asyncio.run(main())", "main()"),

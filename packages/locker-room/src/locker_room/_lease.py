@@ -1,5 +1,5 @@
 # Generated from _async_lease.py by tests/synchro.py: edit that file, not this one.
-"""Lease: a held lock, renewed in the background until released (threads).
+"""Lease: a held lock, renewed in the background until released.
 
 Generated from ``_async_lease.py`` by ``tests/synchro.py``.
 """

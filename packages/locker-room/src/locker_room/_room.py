@@ -1,5 +1,5 @@
 # Generated from _async_room.py by tests/synchro.py: edit that file, not this one.
-"""LockerRoom: named locks in one MongoDB collection, one document per lock (threads).
+"""LockerRoom: named locks in one MongoDB collection, one document per lock.
 
 Generated from ``_async_room.py`` by ``tests/synchro.py``.
 """
@@ -48,7 +48,7 @@ _GRACE = 1.0
 
 
 class LockerRoom:
-    """Named, leased, fenced locks in a MongoDB collection, for threads.
+    """Named, leased, fenced locks in a MongoDB collection.
 
     Parameters
     ----------
