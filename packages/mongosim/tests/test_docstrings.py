@@ -16,6 +16,12 @@ MODULES = [
     "mongosim.replica_set",
     "mongosim._mongomock_gaps",
     "mongosim._server_time",
+    "mongosim._admin",
+    "mongosim._error_codes",
+    "mongosim._error_labels",
+    "mongosim._failpoints",
+    "mongosim._sessions",
+    "mongosim._write_concern",
 ]
 
 

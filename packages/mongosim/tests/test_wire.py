@@ -99,3 +99,15 @@ def test_malformed_bson_closes_only_that_connection(rs: ReplicaSet, client: Clie
 
         assert sock.recv(1) == b""
     assert client.admin.command("ping")["ok"] == 1.0
+
+
+def test_a_txn_number_without_lsid_is_refused_before_anything_else(rs: ReplicaSet) -> None:
+    # pymongo always sends an lsid with a txnNumber; an older or broken driver might not.
+    command = {"insert": "c", "documents": [{"_id": 1}], "txnNumber": bson.Int64(1), "$db": "db"}
+    with _open(rs) as sock:
+        sock.sendall(_op_msg(3, command))
+        _, _, body = _receive(sock)
+
+    reply = bson.decode(body[5:])
+    assert (reply["ok"], reply["code"], reply["codeName"]) == (0.0, 72, "InvalidOptions")
+    assert reply["errmsg"] == "Transaction number requires a session ID to also be specified"

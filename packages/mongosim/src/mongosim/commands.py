@@ -19,14 +19,25 @@ from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from mongosim._command_error import CommandError
+from mongosim._document_writes import (
+    ConnectionDropped,
+    DocumentChange,
+    DocumentWrites,
+    WriteInterrupted,
+    WriteRun,
+    delete_documents,
+    update_documents,
+)
 from mongosim._mongomock_gaps import (
     add_dates_to_mongomock,
     guard_missing_fields,
     unset_as_project,
 )
+from mongosim._mongomock_speed import speed_up_mongomock
 from mongosim._server_time import bind_now, set_current_dates
 
 if TYPE_CHECKING:
+    from mongosim._sessions import StatementLog
     from mongosim.clock import Clock
     from mongosim.cursors import CursorRegistry
 
@@ -89,8 +100,10 @@ class _Context:
         client: _Client,
         cursors: CursorRegistry,
         now: datetime.datetime,
+        run: WriteRun,
     ) -> None:
         self.body = body
+        self.run = run
         self.name = name
         self.db_name: str = body.get("$db", "admin")
         self.db = client[self.db_name]
@@ -158,6 +171,10 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
+        if ctx.run.statement_result(index, "insert") is not None:
+            inserted += 1  # a retry: this document was inserted by the first attempt
+            continue
+        ctx.run.step()
         try:
             collection.insert_one(document)
         except OperationFailure as error:
@@ -166,6 +183,8 @@ def _insert(ctx: _Context) -> dict[str, Any]:
                 break
         else:
             inserted += 1
+            ctx.run.record(DocumentChange("insert", ctx.namespace, None, document))
+            ctx.run.statement_done(index, "insert", {"n": 1, "_id": document["_id"]})
     reply: dict[str, Any] = {"n": inserted}
     if errors:
         reply["writeErrors"] = errors
@@ -178,29 +197,46 @@ def _update(ctx: _Context) -> dict[str, Any]:
     upserted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     for index, statement in enumerate(ctx.body.get("updates", [])):
+        done = ctx.run.statement_result(index, "update")
+        if done is not None:  # a retry: report what the first attempt did
+            matched += done["n"]
+            modified += done["nModified"]
+            if "upserted" in done:
+                upserted.append({"index": index, "_id": done["upserted"]})
+            continue
         query = ctx.query(statement.get("q"))
         update = ctx.update_spec(statement.get("u", {}))
-        options: dict[str, Any] = {"upsert": bool(statement.get("upsert", False))}
-        if options["upsert"]:
+        upsert = bool(statement.get("upsert", False))
+        if upsert:
             _ensure_collection(ctx)
+        options: dict[str, Any] = {}
         if statement.get("arrayFilters"):
             options["array_filters"] = statement["arrayFilters"]
         try:
-            if _is_replacement(update):
-                result = collection.replace_one(query, update, **options)
-            elif statement.get("multi"):
-                result = collection.update_many(query, update, **options)
-            else:
-                result = collection.update_one(query, update, **options)
+            result = update_documents(
+                ctx.run,
+                collection,
+                ctx.namespace,
+                query,
+                update,
+                replacement=_is_replacement(update),
+                multi=bool(statement.get("multi")),
+                upsert=upsert,
+                options=options,
+            )
         except OperationFailure as error:
             errors.append(_write_error(index, error, ctx.namespace))
             if ctx.body.get("ordered", True):
                 break
             continue
-        matched += result.matched_count
-        modified += result.modified_count
+        matched += result.matched
+        modified += result.modified
+        outcome = {"n": result.matched, "nModified": result.modified}
         if result.upserted_id is not None:
             upserted.append({"index": index, "_id": result.upserted_id})
+            outcome["upserted"] = result.upserted_id
+        kind = "update" if result.upserted_id is None else "upsert"
+        ctx.run.statement_done(index, kind, outcome)
     reply: dict[str, Any] = {"n": matched + len(upserted), "nModified": modified}
     if upserted:
         reply["upserted"] = upserted
@@ -212,16 +248,40 @@ def _update(ctx: _Context) -> dict[str, Any]:
 def _delete(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     deleted = 0
-    for statement in ctx.body.get("deletes", []):
+    for index, statement in enumerate(ctx.body.get("deletes", [])):
+        done = ctx.run.statement_result(index, "delete")
+        if done is not None:  # a retry: report what the first attempt did
+            deleted += done["n"]
+            continue
         query = ctx.query(statement.get("q"))
-        if statement.get("limit", 0) == 1:
-            deleted += collection.delete_one(query).deleted_count
-        else:
-            deleted += collection.delete_many(query).deleted_count
+        multi = statement.get("limit", 0) != 1
+        count = delete_documents(ctx.run, collection, ctx.namespace, query, multi=multi)
+        deleted += count
+        ctx.run.statement_done(index, "delete", {"n": count})
     return {"n": deleted}
 
 
 def _find_and_modify(ctx: _Context) -> dict[str, Any]:
+    """findAndModify, answered from the record when it is the retry of a retryable write."""
+    body = ctx.body
+    if body.get("remove"):
+        request = "findAndModify:remove"
+    else:
+        request = "findAndModify:upsert" if body.get("upsert") else "findAndModify:update"
+    done = ctx.run.statement_result(0, request)
+    if done is not None:
+        return dict(done)
+    reply = _find_and_modify_once(ctx)
+    last_error = reply["lastErrorObject"]
+    if body.get("remove"):
+        kind = "findAndModify:delete"
+    else:
+        kind = "findAndModify:upsert" if "upserted" in last_error else "findAndModify:update"
+    ctx.run.statement_done(0, kind, reply)
+    return reply
+
+
+def _find_and_modify_once(ctx: _Context) -> dict[str, Any]:
     body, collection = ctx.body, ctx.collection
     query = ctx.query(body.get("query"))
     fields = body.get("fields")
@@ -229,25 +289,37 @@ def _find_and_modify(ctx: _Context) -> dict[str, Any]:
     if body.get("remove"):
         if existing is None:
             return {"value": None, "lastErrorObject": {"n": 0}}
+        ctx.run.step()
+        before = collection.find_one({"_id": existing["_id"]})
         removed = collection.find_one({"_id": existing["_id"]}, projection=fields)
         collection.delete_one({"_id": existing["_id"]})
+        ctx.run.record(DocumentChange("delete", ctx.namespace, before, None))
         return {"value": removed, "lastErrorObject": {"n": 1}}
     update = ctx.update_spec(body.get("update"))
     if update is None:
         raise CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
-    write = collection.replace_one if _is_replacement(update) else collection.update_one
+    replacement = _is_replacement(update)
+    write = collection.replace_one if replacement else collection.update_one
     new = bool(body.get("new", False))
     if existing is not None:
         selector = {"_id": existing["_id"]}
+        ctx.run.step()
+        before = collection.find_one(selector)
         value = None if new else collection.find_one(selector, projection=fields)
-        write(selector, update)
+        if write(selector, update).modified_count:
+            operation = "replace" if replacement else "update"
+            after = collection.find_one(selector)
+            ctx.run.record(DocumentChange(operation, ctx.namespace, before, after))
         if new:
             value = collection.find_one(selector, projection=fields)
         return {"value": value, "lastErrorObject": {"n": 1, "updatedExisting": True}}
     if not body.get("upsert"):
         return {"value": None, "lastErrorObject": {"n": 0, "updatedExisting": False}}
     _ensure_collection(ctx)
+    ctx.run.step()
     upserted_id = write(query, update, upsert=True).upserted_id
+    inserted = collection.find_one({"_id": upserted_id})
+    ctx.run.record(DocumentChange("insert", ctx.namespace, None, inserted))
     value = collection.find_one({"_id": upserted_id}, projection=fields) if new else None
     last_error = {"n": 1, "updatedExisting": False, "upserted": upserted_id}
     return {"value": value, "lastErrorObject": last_error}
@@ -549,10 +621,19 @@ class Backend:
         self.clock = clock
         self.client: _Client = mongomock.MongoClient()
         self.lock = threading.Lock()
+        self.writes = DocumentWrites()
         _install_server_utcnow()
         add_dates_to_mongomock()
+        speed_up_mongomock()
 
-    def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
+    def execute(
+        self,
+        body: dict[str, Any],
+        cursors: CursorRegistry,
+        *,
+        statements: StatementLog | None = None,
+        before_write: Callable[[WriteRun], None] | None = None,
+    ) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
 
         Parameters
@@ -561,6 +642,16 @@ class Backend:
             The command as the driver sent it (first key = command name, ``$db`` set).
         cursors : CursorRegistry
             The cursors of the member the command arrived on.
+        statements : StatementLog, optional
+            The record of a retryable write's ``txnNumber``: statements it holds are not
+            executed again.
+        before_write : callable, optional
+            Called with the command's `WriteRun` before each document is written.
+
+        Raises
+        ------
+        ConnectionDropped
+            When ``before_write`` decided that the connection closes.
         """
         name = next(iter(body), "")
         canonical = canonical_name(name)
@@ -574,11 +665,22 @@ class Backend:
                 raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
             with self.lock:
                 _executing.clock = self.clock
+                run = self.writes.begin(
+                    canonical, statements=statements, before_write=before_write
+                )
                 try:
-                    context = _Context(body, canonical, self.client, cursors, self.clock.now())
+                    now = self.clock.now()
+                    context = _Context(body, canonical, self.client, cursors, now, run)
                     reply = handler(context)
                 finally:
                     _executing.clock = None
+                    run.finish()
+        except ConnectionDropped:
+            raise
+        except WriteInterrupted:
+            return CommandError(
+                11602, "InterruptedDueToReplStateChange", "operation was interrupted"
+            ).reply()
         except CommandError as error:
             return error.reply()
         except DuplicateKeyError:

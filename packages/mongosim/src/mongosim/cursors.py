@@ -85,6 +85,11 @@ class CursorRegistry:
                 cursor_id = 0
         return {"id": cursor_id, "ns": namespace, "nextBatch": batch}
 
+    def has(self, cursor_id: int) -> bool:
+        """Whether ``cursor_id`` is open here."""
+        with self._lock:
+            return cursor_id in self._open
+
     def kill(self, cursor_ids: list[int]) -> dict[str, Any]:
         """Close cursors; the reply fields of ``killCursors``."""
         killed, not_found = [], []
