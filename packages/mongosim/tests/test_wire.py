@@ -65,7 +65,8 @@ def test_op_msg_document_sequences_are_merged_into_the_command(rs: ReplicaSet) -
         response_to, opcode, reply_body = _receive(sock)
 
     assert (response_to, opcode) == (9, OP_MSG)
-    assert bson.decode(reply_body[5:]) == {"n": 2, "ok": 1.0}
+    reply = bson.decode(reply_body[5:])
+    assert (reply["n"], reply["ok"]) == (2, 1.0)
 
 
 def test_unsupported_opcode_closes_the_connection(rs: ReplicaSet) -> None:
@@ -81,7 +82,7 @@ def test_the_connection_survives_many_requests(rs: ReplicaSet) -> None:
             sock.sendall(_op_msg(request_id, {"ping": 1, "$db": "admin"}))
             response_to, _, body = _receive(sock)
             assert response_to == request_id
-            assert bson.decode(body[5:]) == {"ok": 1.0}
+            assert bson.decode(body[5:])["ok"] == 1.0
 
 
 def test_unacknowledged_write_gets_no_reply_but_is_applied(rs: ReplicaSet, client: Client) -> None:

@@ -20,6 +20,10 @@ from typing import TYPE_CHECKING, Any
 
 from mongomock import helpers as mongomock_helpers
 
+from mongosim._collation import Collation, matching_documents
+from mongosim._store import delete_stored, insert_stored, replace_stored
+from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 
@@ -57,13 +61,15 @@ class DocumentChange:
     """One document written: what it was and what it became (``None`` when absent).
 
     ``operation`` is ``"insert"``, ``"update"``, ``"replace"`` or ``"delete"``; an upsert
-    is an ``"insert"``.
+    is an ``"insert"``. ``whole`` names the paths an update operator set as a whole (a
+    change event's ``updateDescription`` reports them as one field).
     """
 
     operation: str
     namespace: str
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+    whole: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -224,6 +230,30 @@ class UpdateOutcome:
     upserted_id: Any = None
 
 
+def _targets(
+    collection: _Collection, query: dict[str, Any], collation: Collation | None
+) -> list[Any]:
+    """The ``_id`` of each document a statement writes, in natural order."""
+    if collation is None:
+        return [document["_id"] for document in collection.find(query, {"_id": 1})]
+    return [document["_id"] for document in matching_documents(collection, query, collation)]
+
+
+def _unchanged(before: dict[str, Any], after: dict[str, Any]) -> bool:
+    """Whether an update left the document as it was (then mongod does not write it)."""
+    return before == after and _same_types(before, after)
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same_types(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return all(_same_types(x, y) for x, y in zip(a, b, strict=True))
+    return True
+
+
 def update_documents(
     run: WriteRun,
     collection: _Collection,
@@ -239,53 +269,65 @@ def update_documents(
     """Apply one update statement document by document.
 
     The documents matching ``query`` are chosen first (all of them, or the first one when
-    not ``multi``), then each is updated on its own, its own ``_id`` added to the filter
-    so that a positional ``$`` still resolves against ``query``. With ``upsert`` and no
-    match, one document is inserted.
+    not ``multi``), then each is updated on its own by
+    [`apply_update`][mongosim._updates.apply_update] (``query`` resolves a positional ``$``)
+    and stored again if it changed. With ``upsert`` and no match, one document is inserted,
+    built from the filter's equality conditions. ``replacement`` must agree with the form
+    of ``update``; ``options`` may hold ``array_filters``.
     """
     outcome = UpdateOutcome()
-    targets = [document["_id"] for document in collection.find(query, {"_id": 1})]
+    kind = classify(update)
+    if replacement != (kind == "replacement"):
+        raise ValueError(f"replacement={replacement!r} but the update is of kind {kind!r}")
+    array_filters = options.get("array_filters")
+    operation = "replace" if kind == "replacement" else "update"
+    whole = whole_paths(update) if kind == "operators" else frozenset()
+    targets = _targets(collection, query, options.get("collation"))
     if not multi:
         targets = targets[:1]
-    operation = "replace" if replacement else "update"
     for document_id in targets:
         run.step()
-        before = _image(collection, document_id) if run.observed else None
-        selector = {**query, "_id": document_id}
-        if replacement:
-            result = collection.replace_one(selector, update, **options)
-        else:
-            result = collection.update_one(selector, update, **options)
-        outcome.matched += result.matched_count
-        outcome.modified += result.modified_count
-        if result.modified_count:
-            run.record(
-                DocumentChange(operation, namespace, before, _image(collection, document_id))
-            )
+        before = _image(collection, document_id)
+        if before is None:
+            continue
+        after = apply_update(before, update, query=query, array_filters=array_filters)
+        outcome.matched += 1
+        if _unchanged(before, after):
+            continue
+        replace_stored(collection, namespace, before, after)
+        outcome.modified += 1
+        run.record(DocumentChange(operation, namespace, before, copy.deepcopy(after), whole))
     if targets or not upsert:
         return outcome
     run.step()
-    if replacement:
-        result = collection.replace_one(query, update, upsert=True, **options)
-    else:
-        result = collection.update_one(query, update, upsert=True, **options)
-    outcome.upserted_id = result.upserted_id
-    run.record(DocumentChange("insert", namespace, None, _image(collection, result.upserted_id)))
+    seed = upsert_seed(query)
+    if kind == "replacement":
+        seed = {"_id": seed["_id"]} if "_id" in seed else {}
+    document = apply_update(seed, update, query=query, array_filters=array_filters, inserting=True)
+    stored = insert_stored(collection, namespace, document)
+    outcome.upserted_id = stored["_id"]
+    run.record(DocumentChange("insert", namespace, None, copy.deepcopy(stored)))
     return outcome
 
 
 def delete_documents(
-    run: WriteRun, collection: _Collection, namespace: str, query: dict[str, Any], *, multi: bool
+    run: WriteRun,
+    collection: _Collection,
+    namespace: str,
+    query: dict[str, Any],
+    *,
+    multi: bool,
+    collation: Collation | None = None,
 ) -> int:
     """Delete the documents matching ``query`` (or the first one) one by one; how many."""
-    targets = [document["_id"] for document in collection.find(query, {"_id": 1})]
+    targets = _targets(collection, query, collation)
     if not multi:
         targets = targets[:1]
     deleted = 0
     for document_id in targets:
         run.step()
-        before = _image(collection, document_id) if run.observed else None
-        if collection.delete_one({"_id": document_id}).deleted_count:
+        before = _image(collection, document_id)
+        if delete_stored(collection, document_id):
             deleted += 1
             run.record(DocumentChange("delete", namespace, before, None))
     return deleted

@@ -223,6 +223,7 @@ class ReplicaSet:
                 self._pending_election = None
         for timer in timers:
             timer.cancel()
+        self._backend.close()
         self._stop_members()
 
     def __repr__(self) -> str:
@@ -531,7 +532,7 @@ class ReplicaSet:
             if request.expects_reply:
                 assert isinstance(outcome, dict)
                 try:
-                    connection.sendall(_encode(request, outcome))
+                    connection.sendall(_encode(request, self._backend.stamp(outcome)))
                 except OSError:
                     return
 
@@ -713,6 +714,7 @@ class ReplicaSet:
             "maxWireVersion": MAX_WIRE_VERSION,
             "readOnly": False,
             "topologyVersion": version,
+            "lastWrite": self._last_write(term),
             "ok": 1.0,
         }
         if primary is not None:
@@ -720,6 +722,17 @@ class ReplicaSet:
         if is_primary:
             reply["electionId"] = ObjectId(f"7fffffff{term:016x}")
         return reply
+
+    def _last_write(self, term: int) -> dict[str, Any]:
+        """``lastWrite`` of a hello: every member has applied the newest write."""
+        cluster_time, wall_time = self._backend.oplog.last_write()
+        op_time = {"ts": cluster_time, "t": Int64(term)}
+        return {
+            "opTime": op_time,
+            "lastWriteDate": wall_time,
+            "majorityOpTime": op_time,
+            "majorityWriteDate": wall_time,
+        }
 
     def _member_info(self, member: _Member) -> MemberInfo:
         return MemberInfo(
