@@ -225,3 +225,99 @@ def test_a_waiter_without_a_deadline_polls_with_capped_backoff(
     reads = seen.counts["aggregate"]
     assert attempts >= 2
     assert reads <= attempts, "the lease's end is read again only once it has passed"
+
+
+class Streams(Seen):
+    """Seen, plus: how many change streams were opened and how many of their reads."""
+
+    def __init__(self):
+        super().__init__()
+        self.opened = 0
+
+    def started(self, event):
+        super().started(event)
+        if event.command_name == "aggregate" and "$changeStream" in str(event.command):
+            self.opened += 1
+
+
+def test_a_pushed_waiter_is_woken_by_the_release_without_polling(mongo_rs, make_room):
+    holder = make_room()
+    lease = holder.lock("x", owner="gustav")
+    streams = Streams()
+    results = []
+    thread = waiter(make_room({"event_listeners": [streams]}), results, owner="bob")
+    assert streams.held.wait(30)
+    before = streams.counts.get("getMore", 0)
+    assert streams.wait_for("getMore", more_than=before + 2, timeout=30), "waits on the stream"
+    attempts = streams.counts["findAndModify"]
+    lease.release()
+    thread.join(60)
+    assert results[0].owner == "bob"
+    assert streams.opened == 1
+    assert streams.counts["findAndModify"] == attempts + 1, "one attempt, after the event"
+    results[0].release()
+
+
+def test_a_pushed_waiter_still_wakes_at_the_expiry_of_a_crashed_holder(
+    mongo_rs, make_room, collection_name
+):
+    held = ghost_holds(mongo_rs.uri, collection_name, "x", ttl=1.5)
+    streams = Streams()
+    room = make_room({"event_listeners": [streams]})
+    lease = room.lock("x", owner="heir", timeout=30)
+    assert lease.acquired_at >= held["expires_at"]
+    assert streams.opened == 1
+    assert streams.counts["findAndModify"] <= 4, "no polling: woken by the expiry it read"
+    lease.release()
+
+
+def test_without_change_streams_waiters_fall_back_to_polling(mongo_rs, make_room):
+    holder = make_room()
+    lease = holder.lock("x", owner="gustav", ttl=60)
+    streams = Streams()
+    room = make_room({"event_listeners": [streams]})
+    # A standalone mongod answers $changeStream with 40573; here the fail point does, to the
+    # waiter's first aggregate, which is the one opening the stream.
+    room._client.admin.command(
+        {
+            "configureFailPoint": "failCommand",
+            "mode": {"times": 1},
+            "data": {"failCommands": ["aggregate"], "errorCode": 40573},
+        }
+    )
+    results = []
+    thread = waiter(room, results, owner="bob", timeout=60)
+    assert streams.held.wait(30)
+    assert streams.wait_for("findAndModify", more_than=3, timeout=30), "it polls"
+    lease.release()
+    thread.join(60)
+    assert results[0].owner == "bob"
+    assert streams.counts.get("getMore", 0) == 0
+    results[0].release()
+
+
+def test_a_stream_that_fails_is_replaced_by_polling_then_opened_again(mongo_rs, make_room):
+    holder = make_room()
+    lease = holder.lock("x", owner="gustav", ttl=60)
+    streams = Streams()
+    room = make_room({"event_listeners": [streams]})
+    results = []
+    thread = waiter(room, results, owner="bob", timeout=60)
+    assert streams.held.wait(30)
+    assert streams.wait_for("getMore", more_than=0, timeout=30)
+    # A non-resumable error on the stream's next read (pymongo cannot resume it).
+    room._client.admin.command(
+        {
+            "configureFailPoint": "failCommand",
+            "mode": {"times": 1},
+            "data": {"failCommands": ["getMore"], "errorCode": 280},
+        }
+    )
+    opened = streams.opened
+    deadline_reads = streams.counts.get("getMore", 0)
+    assert streams.wait_for("getMore", more_than=deadline_reads + 3, timeout=30)
+    assert streams.opened > opened, "the stream was opened again"
+    lease.release()
+    thread.join(60)
+    assert results[0].owner == "bob"
+    results[0].release()

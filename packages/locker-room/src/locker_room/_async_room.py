@@ -14,7 +14,7 @@ import weakref
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 from pymongo import AsyncMongoClient
-from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
@@ -23,7 +23,7 @@ from locker_room._async_keeper import AsyncKeeper
 from locker_room._async_lease import AsyncLease
 from locker_room._errors import LockTimeout, ServerUnavailable
 from locker_room._protocol import DEFAULT_TTL
-from locker_room._round_trip import ambiguous, no_server
+from locker_room._round_trip import ambiguous, no_change_streams, no_server
 from locker_room._tasks import Renewals, caller, default_sleep
 from locker_room._wait import Turn, Wait
 
@@ -428,13 +428,15 @@ class _AsyncAcquire:
             self._watch = await self._keeper.watch(
                 self.name, self._sleep, until=self.wait.deadline
             )
-        except OperationFailure as error:
-            # A standalone server (or a simulator) without change streams: poll from now on.
-            _log_acquire.info("no change streams (%s): waiters poll", error)
-            self._room._watch = False
-            return False
         except PyMongoError as error:
-            self._setback(error)
+            if no_change_streams(error):
+                # A standalone server (or a simulator) without change streams: poll from now.
+                _log_acquire.info("no change streams (%s): waiters poll", error)
+                self._room._watch = False
+            elif isinstance(error, ConnectionFailure) or error.timeout:
+                self._setback(error)
+            else:  # e.g. not authorized to watch: poll, and try again at the next wait
+                _log_acquire.info("cannot watch %r (%s): polling", self.name, error)
             return False
         return True
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pymongo
 from pymongo.errors import (
     ConnectionFailure,
+    OperationFailure,
     PyMongoError,
     ServerSelectionTimeoutError,
     WriteConcernError,
@@ -16,7 +17,7 @@ from pymongo.errors import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["LEAST", "ambiguous", "no_server", "within"]
+__all__ = ["LEAST", "ambiguous", "no_change_streams", "no_server", "within"]
 
 LEAST = 1.0
 """Seconds a round trip may take at least, even when sent at (or past) its deadline: the
@@ -30,6 +31,16 @@ def ambiguous(error: PyMongoError) -> bool:
     (replicated to a majority, not rolled back) is unknown.
     """
     return isinstance(error, ConnectionFailure | WriteConcernError) or error.timeout
+
+
+# 40573: "The $changeStream stage is only supported on replica sets" (a standalone server);
+# 40324: unrecognized pipeline stage; 115: CommandNotSupported.
+_NO_CHANGE_STREAMS = frozenset({40573, 40324, 115})
+
+
+def no_change_streams(error: PyMongoError) -> bool:
+    """True when the server cannot serve change streams at all (not a passing failure)."""
+    return isinstance(error, OperationFailure) and error.code in _NO_CHANGE_STREAMS
 
 
 def no_server(error: BaseException) -> bool:
