@@ -249,13 +249,12 @@ def release_command(
         return {"$cond": [handed, if_handed, otherwise]}
 
     return query, [
-        {"$set": {"holds": holds, "release": attempt}},
-        {"$set": {"locked": {"$gt": ["$holds", 0]}, "queue": live}},
+        {"$set": {"holds": holds, "release": attempt, "queue": live}},
         {
             "$set": {
                 "_next": {
                     "$cond": [
-                        {"$or": ["$locked", {"$eq": [{"$size": "$queue"}, 0]}]},
+                        {"$or": [{"$gt": ["$holds", 0]}, {"$eq": [{"$size": "$queue"}, 0]}]},
                         None,
                         {"$arrayElemAt": ["$queue", 0]},
                     ]
@@ -264,7 +263,7 @@ def release_command(
         },
         {
             "$set": {
-                "locked": either(True, "$locked"),
+                "locked": either(True, {"$gt": ["$holds", 0]}),
                 "owner": either("$_next.owner", "$owner"),
                 "holds": either(1, "$holds"),
                 "token": either({"$add": ["$token", 1]}, "$token"),
