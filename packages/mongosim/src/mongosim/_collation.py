@@ -89,8 +89,8 @@ def parse_collation(spec: Any) -> Collation | None:
     CommandError
         For a collation that is not a document, lacks ``locale`` or has a bad option.
     """
-    if spec is None:
-        return None
+    if spec is None or spec == {}:
+        return None  # an empty collation is the simple (binary) one
     if not isinstance(spec, dict):
         raise CommandError(14, "TypeMismatch", "collation must be an object")
     for key in spec:

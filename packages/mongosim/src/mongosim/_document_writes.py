@@ -228,6 +228,7 @@ class UpdateOutcome:
     matched: int = 0
     modified: int = 0
     upserted_id: Any = None
+    upserted: bool = False  # the upserted _id may itself be None
 
 
 def _targets(
@@ -294,7 +295,7 @@ def update_documents(
         outcome.matched += 1
         if _unchanged(before, after):
             continue
-        replace_stored(collection, namespace, before, after)
+        replace_stored(collection, namespace, before, after, options.get("validate"))
         outcome.modified += 1
         run.record(DocumentChange(operation, namespace, before, copy.deepcopy(after), whole))
     if targets or not upsert:
@@ -304,8 +305,9 @@ def update_documents(
     if kind == "replacement":
         seed = {"_id": seed["_id"]} if "_id" in seed else {}
     document = apply_update(seed, update, query=query, array_filters=array_filters, inserting=True)
-    stored = insert_stored(collection, namespace, document)
+    stored = insert_stored(collection, namespace, document, options.get("validate"))
     outcome.upserted_id = stored["_id"]
+    outcome.upserted = True
     run.record(DocumentChange("insert", namespace, None, copy.deepcopy(stored)))
     return outcome
 

@@ -54,6 +54,7 @@ from mongosim._pipeline import run_pipeline
 from mongosim._read_concern import check_read_concern
 from mongosim._store import delete_stored, insert_stored, replace_stored
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
+from mongosim._validation import check_document
 
 if TYPE_CHECKING:
     from mongosim._sessions import StatementLog
@@ -179,6 +180,12 @@ class _Context:
                 f"Namespace {self.namespace} is a view, not a collection",
             )
 
+    def validate(self, before: _Document | None, after: _Document) -> None:
+        """Check a document to store against the collection's validator (if any)."""
+        info = self.backend.catalog.info(self.db_name, self.collection_name)
+        bypass = bool(self.body.get("bypassDocumentValidation"))
+        check_document(info.options, before, after, bypass=bypass)
+
     def is_view(self) -> bool:
         return self.backend.catalog.view(self.db_name, self.collection_name) is not None
 
@@ -253,7 +260,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
             continue
         ctx.run.step()
         try:
-            stored = insert_stored(collection, ctx.namespace, document)
+            stored = insert_stored(collection, ctx.namespace, document, ctx.validate)
         except CommandError as error:
             errors.append(_statement_error(index, error))
             if ctx.body.get("ordered", True):
@@ -324,6 +331,7 @@ def _update(ctx: _Context) -> dict[str, Any]:
                 options={
                     "array_filters": statement.get("arrayFilters"),
                     "collation": parse_collation(statement.get("collation")),
+                    "validate": ctx.validate,
                 },
             )
         except CommandError as error:
@@ -334,10 +342,10 @@ def _update(ctx: _Context) -> dict[str, Any]:
         matched += result.matched
         modified += result.modified
         outcome = {"n": result.matched, "nModified": result.modified}
-        if result.upserted_id is not None:
+        if result.upserted:
             upserted.append({"index": index, "_id": result.upserted_id})
             outcome["upserted"] = result.upserted_id
-        kind = "update" if result.upserted_id is None else "upsert"
+        kind = "upsert" if result.upserted else "update"
         ctx.run.statement_done(index, kind, outcome)
     reply: dict[str, Any] = {"n": matched + len(upserted), "nModified": modified}
     if upserted:
@@ -448,7 +456,7 @@ def _find_and_modify_once(ctx: _Context) -> dict[str, Any]:
         ctx.run.step()
         after = apply_update(existing, update, query=query, array_filters=array_filters)
         if after != existing or list(after) != list(existing):
-            replace_stored(collection, ctx.namespace, existing, after)
+            replace_stored(collection, ctx.namespace, existing, after, ctx.validate)
             operation = "replace" if kind == "replacement" else "update"
             whole = whole_paths(update) if kind == "operators" else frozenset()
             change = DocumentChange(
@@ -465,7 +473,7 @@ def _find_and_modify_once(ctx: _Context) -> dict[str, Any]:
     if kind == "replacement":
         seed = {"_id": seed["_id"]} if "_id" in seed else {}
     document = apply_update(seed, update, query=query, array_filters=array_filters, inserting=True)
-    stored = insert_stored(collection, ctx.namespace, document)
+    stored = insert_stored(collection, ctx.namespace, document, ctx.validate)
     ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
     value = _projected(ctx, stored, fields) if new else None
     last_error = {"n": 1, "updatedExisting": False, "upserted": stored["_id"]}
@@ -549,7 +557,7 @@ def _aggregate(ctx: _Context) -> dict[str, Any]:
         ctx.backend.local_sessions,
         ctx.backend.ensure_collection,
     )
-    documents = [] if coll is None else list(ctx.collection.find({}))
+    documents = [] if coll is None else ctx.documents({})
     results = run_pipeline(documents, pipeline, ctx.db, stages.handlers())
     return {"cursor": ctx.cursors.open(namespace, results, batch_size=batch_size)}
 
@@ -587,7 +595,16 @@ def _distinct(ctx: _Context) -> dict[str, Any]:
     return {"values": distinct_values(documents, key, collation)}
 
 
-_INDEX_OPTIONS = ("name", "unique", "sparse", "expireAfterSeconds", "partialFilterExpression")
+_INDEX_OPTIONS = (
+    "name",
+    "unique",
+    "sparse",
+    "expireAfterSeconds",
+    "partialFilterExpression",
+    "background",
+    "hidden",
+    "collation",
+)
 
 
 _MISSING = object()
@@ -633,7 +650,14 @@ def _create_indexes(ctx: _Context) -> dict[str, Any]:
             collection, list(key), bool(spec.get("sparse"))
         ):
             raise CommandError(11000, "DuplicateKey", _duplicate_key_message(ctx.namespace))
+        kept: dict[str, Any] = {
+            k: options.pop(k) for k in ("background", "hidden", "collation") if k in options
+        }
         name = collection.create_index(list(key.items()), **options)
+        if kept:  # mongomock drops the options it does not use: keep them for listIndexes
+            store: Any = collection._store
+            store.indexes[name].update(kept)
+            options.update(kept)
         described = {"v": 2, "key": dict(key), "name": name}
         described.update((k, v) for k, v in options.items() if k != "name")
         ctx.backend.log_namespace(

@@ -91,6 +91,12 @@ class CursorRegistry:
         with self._lock:
             return self._find(cursor_id, namespace).stream
 
+    def is_stream(self, cursor_id: int) -> bool:
+        """Whether ``cursor_id`` is an open change stream's cursor."""
+        with self._lock:
+            cursor = self._open.get(cursor_id)
+            return cursor is not None and cursor.stream is not None
+
     def stream_batch(
         self, cursor_id: int, namespace: str, batch: list[dict[str, Any]]
     ) -> dict[str, Any]:
