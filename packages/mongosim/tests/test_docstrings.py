@@ -31,6 +31,8 @@ MODULES = [
     "mongosim._duplicate_keys",
     "mongosim._collation",
     "mongosim._read_concern",
+    "mongosim._explain",
+    "mongosim._validation",
 ]
 
 

@@ -22,7 +22,6 @@ from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailur
 from mongosim._aggregation import ServerStages, check_pipeline
 from mongosim._catalog import Catalog
 from mongosim._change_streams import (
-    DEFAULT_MAX_AWAIT_MS,
     ChangeStream,
     is_change_stream,
     open_change_stream,
@@ -31,6 +30,7 @@ from mongosim._change_streams import (
 from mongosim._collation import (
     Collation,
     distinct_values,
+    index_range,
     matching_documents,
     parse_collation,
     select_from,
@@ -46,6 +46,7 @@ from mongosim._document_writes import (
     update_documents,
 )
 from mongosim._duplicate_keys import DuplicateKey
+from mongosim._explain import explain_reply
 from mongosim._expressions import bound_variables
 from mongosim._mongomock_gaps import teach_mongomock
 from mongosim._mongomock_speed import speed_up_mongomock
@@ -53,8 +54,10 @@ from mongosim._oplog import Oplog
 from mongosim._pipeline import run_pipeline
 from mongosim._read_concern import check_read_concern
 from mongosim._store import delete_stored, insert_stored, replace_stored
+from mongosim._tailable import TailableCursor, trim_capped
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 from mongosim._validation import check_document
+from mongosim.cursors import DEFAULT_FIRST_BATCH
 
 if TYPE_CHECKING:
     from mongosim._sessions import StatementLog
@@ -186,6 +189,10 @@ class _Context:
         bypass = bool(self.body.get("bypassDocumentValidation"))
         check_document(info.options, before, after, bypass=bypass)
 
+    def options(self) -> dict[str, Any]:
+        """The target collection's creation options (``capped``, ``validator``...)."""
+        return self.backend.catalog.info(self.db_name, self.collection_name).options
+
     def is_view(self) -> bool:
         return self.backend.catalog.view(self.db_name, self.collection_name) is not None
 
@@ -266,6 +273,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
             if ctx.body.get("ordered", True):
                 break
         else:
+            trim_capped(collection, ctx.options())
             inserted += 1
             ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
             ctx.run.statement_done(index, "insert", {"n": 1, "_id": stored["_id"]})
@@ -506,10 +514,18 @@ def _find(ctx: _Context) -> dict[str, Any]:
         options["limit"] = abs(limit)
     query = ctx.query(body.get("filter"))
     collation = parse_collation(body.get("collation"))
-    if collation is None and not ctx.is_view():
+    if body.get("tailable"):
+        return _find_tailable(ctx, query)
+    pattern = _hinted_index(ctx, body.get("hint"), body.get("min"), body.get("max"))
+    if collation is None and pattern is None and not ctx.is_view():
         docs = list(ctx.collection.find(query, body.get("projection"), **options))
     else:
-        docs = ctx.documents(query, collation, sort)[options.get("skip", 0) :]
+        if pattern is not None and not sort:
+            sort = [(field, direction) for field, direction in pattern.items()]
+        docs = ctx.documents(query, collation, sort)
+        if pattern is not None:
+            docs = index_range(docs, pattern, body.get("min"), body.get("max"))
+        docs = docs[options.get("skip", 0) :]
         if limit:
             docs = docs[: abs(limit)]
         docs = [_projected(ctx, doc, body.get("projection")) or {} for doc in docs]
@@ -518,6 +534,95 @@ def _find(ctx: _Context) -> dict[str, Any]:
         ctx.namespace, docs, batch_size=_batch_size(body), single_batch=single_batch
     )
     return {"cursor": cursor}
+
+
+def _hinted_index(ctx: _Context, hint: Any, low: Any, high: Any) -> dict[str, Any] | None:
+    """The key pattern of the index a find names in ``hint``, if any (it must exist)."""
+    if (low is not None or high is not None) and not hint:
+        raise CommandError(
+            51173,
+            "Location51173",
+            "When using min()/max() a hint of which index to use must be provided",
+        )
+    if not hint or (isinstance(hint, dict) and "$natural" in hint):
+        return None
+    _check_hint(ctx, hint)
+    for name, info in ctx.collection.index_information().items():
+        pattern = dict(info["key"])
+        if hint in (name, pattern):
+            if any(not isinstance(direction, (int, float)) for direction in pattern.values()):
+                return None  # a text or geo index: no order to follow
+            for bound in (low, high):
+                if bound is not None and list(bound) != list(pattern):
+                    raise CommandError(
+                        51174,
+                        "Location51174",
+                        "The index chosen is not consistent with min/max: the fields of"
+                        " min/max must be the index's, in its order",
+                    )
+            return pattern
+    return None
+
+
+def _explain(ctx: _Context) -> dict[str, Any]:
+    """``explain`` of a read or write: the plan mongosim runs; reads counted, nothing written."""
+
+    def context(command: dict[str, Any]) -> _Context:
+        sub = {**command, "$db": ctx.db_name}
+        name = canonical_name(next(iter(command)))
+        return _Context(sub, name, ctx.client, ctx.cursors, ctx.now, ctx.backend, ctx.run)
+
+    def run(command: dict[str, Any]) -> tuple[int, int]:
+        sub = context(command)
+        examined = len(list(sub.collection.find({}))) if sub.collection_exists() else 0
+        if sub.name == "find":
+            reply = _find(sub)["cursor"]
+            returned = len(reply["firstBatch"])
+            if reply["id"]:
+                sub.cursors.kill([reply["id"]])
+                returned = len(sub.documents(sub.query(command.get("filter"))))
+            return returned, examined
+        if sub.name == "count":
+            return _count(sub)["n"], examined
+        return len(_distinct(sub)["values"]), examined
+
+    inner = ctx.body.get("explain")
+    if isinstance(inner, dict) and canonical_name(next(iter(inner), "")) == "find":
+        sub = context(inner)
+        _hinted_index(sub, inner.get("hint"), inner.get("min"), inner.get("max"))
+    server = {
+        "host": "mongosim",
+        "port": 0,
+        "version": _BUILD_INFO["version"],
+        "gitVersion": "mongosim",
+    }
+    return explain_reply(ctx.body, server, run)
+
+
+def _find_tailable(ctx: _Context, query: dict[str, Any]) -> dict[str, Any]:
+    """A tailable ``find``: its cursor stays open for the documents inserted later."""
+    options = ctx.backend.catalog.info(ctx.db_name, ctx.collection_name).options
+    if not options.get("capped"):
+        raise CommandError(
+            2,
+            "BadValue",
+            f"error processing query: ns={ctx.namespace} tailable cursor requested on non"
+            " capped collection",
+        )
+    projection = ctx.body.get("projection")
+    cursor = TailableCursor(
+        ctx.backend.oplog,
+        ctx.backend.locked,
+        ctx.collection,
+        query,
+        lambda document: _projected(ctx, document, projection) or {},
+        await_data=bool(ctx.body.get("awaitData")),
+        skip=int(ctx.body.get("skip") or 0),
+        limit=int(ctx.body.get("limit") or 0) or (-1 if ctx.body.get("singleBatch") else 0),
+    )
+    batch_size = _batch_size(ctx.body)
+    first = [] if batch_size == 0 else cursor.next_batch(batch_size or DEFAULT_FIRST_BATCH)
+    return {"cursor": ctx.cursors.open_stream(ctx.namespace, cursor, first)}
 
 
 def _aggregate(ctx: _Context) -> dict[str, Any]:
@@ -901,6 +1006,7 @@ _HANDLERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
     "find": _find,
     "aggregate": _aggregate,
     "getMore": _get_more,
+    "explain": _explain,
     "killCursors": _kill_cursors,
     "count": _count,
     "distinct": _distinct,
@@ -1032,6 +1138,11 @@ class Backend:
             details.setdefault("uuid", self.catalog.info(db, coll).uuid)
         self.oplog.append(operation, db, coll, description=details)
 
+    def locked(self, read: Callable[[], list[_Document]]) -> list[_Document]:
+        """``read()`` under the store's lock (a tailable cursor's getMore reads with it)."""
+        with self.lock:
+            return read()
+
     def lookup(self, db: str, coll: str, document_id: Any) -> _Document | None:
         """The current version of a document (a change stream's ``updateLookup``)."""
         with self.lock:
@@ -1098,12 +1209,13 @@ class Backend:
         """A ``getMore`` on a change stream: waits for events without holding the lock."""
         cursor_id = int(body["getMore"])
         namespace = f"{body.get('$db', 'admin')}.{body.get('collection', '')}"
-        stream: ChangeStream | None = cursors.stream(cursor_id, namespace)
+        stream: ChangeStream | TailableCursor | None = cursors.stream(cursor_id, namespace)
         if stream is None:
             return None
-        max_await = body.get("maxTimeMS", DEFAULT_MAX_AWAIT_MS)
+        max_await = body.get("maxTimeMS")
         with bound_variables(now=self.clock.now(), cluster_time=self.oplog.cluster_time()):
-            batch = stream.wait_for_batch(_batch_size(body), float(max_await))
+            wait = None if max_await is None else float(max_await)
+            batch = stream.wait_for_batch(_batch_size(body), wait)
         return {"cursor": cursors.stream_batch(cursor_id, namespace, batch)}
 
     def _run(
@@ -1130,6 +1242,11 @@ class Backend:
                 finally:
                     run.finish()
                 reply["operationTime"] = self.oplog.cluster_time()
+                if (body.get("readConcern") or {}).get("level") == "snapshot":
+                    # A snapshot read reports the cluster time it read at (the newest one:
+                    # the store keeps no history, so later snapshot reads see later writes).
+                    target = reply.get("cursor", reply)
+                    target.setdefault("atClusterTime", self.oplog.cluster_time())
                 return reply
             finally:
                 _executing.clock = None
