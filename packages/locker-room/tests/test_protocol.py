@@ -76,32 +76,27 @@ def test_renewal_outcome_of_a_missing_lock_is_lost():
     assert renewal_outcome(None, "gustav", 4, "n1") is False
 
 
+def update(**fields):
+    return {"operationType": "update", "updateDescription": {"updatedFields": fields}}
+
+
 @pytest.mark.parametrize(
-    ("event", "wakes"),
+    ("event", "owner", "wakes"),
     [
-        (
-            {"operationType": "update", "updateDescription": {"updatedFields": {"queue": []}}},
-            False,
-        ),
-        (
-            {
-                "operationType": "update",
-                "updateDescription": {"updatedFields": {"expires_at": 1, "renewal": "n"}},
-            },
-            False,
-        ),
-        (
-            {"operationType": "update", "updateDescription": {"updatedFields": {"owner": "b"}}},
-            True,
-        ),
-        (
-            {"operationType": "update", "updateDescription": {"updatedFields": {"queue.0": {}}}},
-            False,
-        ),
-        ({"operationType": "update"}, True),
-        ({"operationType": "replace"}, True),
-        ({"operationType": "invalidate"}, True),
+        (update(queue=[]), None, False),  # a waiter joined
+        (update(**{"queue.0": {}}), "w1", False),
+        (update(expires_at=1, renewal="n"), None, False),  # a renewal
+        (update(locked=False, holds=0, release="r"), None, True),  # released
+        (update(holds=1, release="r"), None, False),  # one reentrant hold dropped
+        (update(owner="b", token=3, attempt="a"), None, False),  # another took it
+        (update(owner="w1", token=3, attempt="a", queue=[]), "w1", True),  # handed to w1
+        (update(owner="w2", token=3, attempt="a", queue=[]), "w1", False),  # handed to w2
+        ({"operationType": "update"}, None, True),  # undescribed
+        (update(), None, True),
+        ({"operationType": "replace"}, None, True),
+        ({"operationType": "delete"}, None, True),
+        ({"operationType": "invalidate"}, None, True),
     ],
 )
-def test_which_events_wake_a_waiter(event, wakes):
-    assert wakes_waiter(event) is wakes
+def test_which_events_wake_a_waiter(event, owner, wakes):
+    assert wakes_waiter(event, owner) is wakes

@@ -126,14 +126,19 @@ class AsyncKeeper:
             )
 
     async def watch(
-        self, name: str, sleep: Callable[[float], Awaitable[object]], *, until: float | None
+        self,
+        name: str,
+        sleep: Callable[[float], Awaitable[object]],
+        *,
+        owner: str | None,
+        until: float | None,
     ) -> AsyncChangeWatch:
-        """Open a change stream on the document of ``name``."""
+        """Open a change stream on the document of ``name`` (for a fair waiter: ``owner``)."""
         with within(until, self._clock):
             stream = await self._collection.watch(
                 [{"$match": {"documentKey._id": name}}], max_await_time_ms=round(AWAIT * 1000)
             )
-        return AsyncChangeWatch(stream, self._clock, sleep)
+        return AsyncChangeWatch(stream, self._clock, sleep, owner)
 
     # -- what leases need --------------------------------------------------------------------
 
@@ -243,13 +248,16 @@ class AsyncChangeWatch:
         stream: AsyncChangeStream[Document],
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[object]],
+        owner: str | None,
     ) -> None:
         self._stream = stream
+        self._owner = owner
         self._clock = clock
         self._sleep = sleep
 
     async def wait(self, until: float) -> bool:
-        """True at the first event that may have freed the lock; False once ``until`` passed.
+        """True at the first event that may have freed (or handed over) the lock; False once
+        ``until`` passed.
 
         Each read of the stream blocks on the server for at most `AWAIT` seconds; the last
         stretch shorter than that is slept, so the wait never runs past ``until``.
@@ -263,7 +271,7 @@ class AsyncChangeWatch:
                 return False
             with within(until, self._clock):  # a resume after a failover selects a server
                 event = await self._stream.try_next()
-            if event is not None and _protocol.wakes_waiter(event):
+            if event is not None and _protocol.wakes_waiter(event, self._owner):
                 return True
 
     async def close(self) -> None:

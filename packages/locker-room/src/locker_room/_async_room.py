@@ -426,7 +426,10 @@ class _AsyncAcquire:
             return False
         try:
             self._watch = await self._keeper.watch(
-                self.name, self._sleep, until=self.wait.deadline
+                self.name,
+                self._sleep,
+                owner=self.owner if self.fair else None,
+                until=self.wait.deadline,
             )
         except PyMongoError as error:
             if no_change_streams(error):

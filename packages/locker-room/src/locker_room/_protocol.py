@@ -368,22 +368,26 @@ def wait_pipeline(name: str) -> list[Document]:
     return [{"$match": {"_id": name}}, {"$project": project}]
 
 
-_WAKING_FIELDS = frozenset({"locked", "owner", "token", "holds"})
+def wakes_waiter(event: Document, owner: str | None = None) -> bool:
+    """Whether a change event on a lock document is worth an acquire attempt.
 
-
-def wakes_waiter(event: Document) -> bool:
-    """Whether a change event on a lock document can have freed it or handed it over.
-
-    Renewals (``expires_at``) and queue changes do not; anything but an update (a delete,
-    a replacement, an invalidation) does, as does an update whose changed fields are unknown.
+    Only an update that unlocks (a release, ``force_release``), a delete, a replacement or
+    an invalidation can have freed the lock; a fair waiter passes its ``owner`` to be woken
+    also when a release handed the lock to it. Renewals, queue changes and other owners'
+    acquisitions wake nobody (a waiter also wakes when the lease it read ends). An update
+    whose changed fields are not described wakes everyone.
 
     Examples
     --------
-    >>> wakes_waiter({"operationType": "update",
-    ...               "updateDescription": {"updatedFields": {"expires_at": 1, "renewal": "a"}}})
+    >>> renewal = {"expires_at": 1, "renewal": "a"}
+    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": renewal}})
     False
-    >>> wakes_waiter({"operationType": "update",
-    ...               "updateDescription": {"updatedFields": {"locked": False, "holds": 0}}})
+    >>> freed = {"locked": False, "holds": 0}
+    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": freed}})
+    True
+    >>> handed = {"owner": "w1", "token": 8}
+    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": handed}},
+    ...              owner="w1")
     True
     >>> wakes_waiter({"operationType": "delete"})
     True
@@ -393,12 +397,16 @@ def wakes_waiter(event: Document) -> bool:
     description = event.get("updateDescription")
     if not isinstance(description, dict):
         return True
-    changed = set(description.get("updatedFields") or {}) | set(
-        description.get("removedFields") or []
-    )
-    if description.get("truncatedArrays"):
-        changed.add("queue")
-    return not changed or bool({field.split(".")[0] for field in changed} & _WAKING_FIELDS)
+    changed = {
+        path.split(".")[0]: value
+        for path, value in (description.get("updatedFields") or {}).items()
+    }
+    removed = {path.split(".")[0] for path in description.get("removedFields") or []}
+    if not changed and not removed and not description.get("truncatedArrays"):
+        return True
+    if changed.get("locked") is False or "locked" in removed or "owner" in removed:
+        return True
+    return owner is not None and changed.get("owner") == owner
 
 
 def status_of_missing(name: str) -> Document:

@@ -421,7 +421,12 @@ class _Acquire:
         if not self._room._watch:
             return False
         try:
-            self._watch = self._keeper.watch(self.name, self._sleep, until=self.wait.deadline)
+            self._watch = self._keeper.watch(
+                self.name,
+                self._sleep,
+                owner=self.owner if self.fair else None,
+                until=self.wait.deadline,
+            )
         except PyMongoError as error:
             if no_change_streams(error):
                 # A standalone server (or a simulator) without change streams: poll from now.
