@@ -365,3 +365,27 @@ def test_change_streams_need_majority_read_concern(client: Client) -> None:
 
     with pytest.raises(OperationFailure):
         local.watch()
+
+
+def test_an_async_client_watches_too(rs: ReplicaSet) -> None:
+    import asyncio
+
+    from pymongo import AsyncMongoClient
+
+    async def watch() -> dict[str, Any] | None:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(rs.uri)
+        try:
+            async with await client.db.c.watch(max_await_time_ms=200) as stream:
+                await client.db.c.insert_one({"_id": 1})
+                for _ in range(20):
+                    event = await stream.try_next()
+                    if event is not None:
+                        return event
+                return None
+        finally:
+            await client.close()
+
+    event = asyncio.run(watch())
+
+    assert event is not None
+    assert event["documentKey"] == {"_id": 1}

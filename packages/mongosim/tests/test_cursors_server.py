@@ -117,3 +117,40 @@ def test_snapshot_reads_report_their_cluster_time(client: Client) -> None:
     assert found["cursor"]["atClusterTime"] >= written["operationTime"]
     assert distinct["atClusterTime"] >= written["operationTime"]
     assert len(in_session) == 3
+
+
+def test_a_snapshot_session_keeps_reading_its_snapshot(client: Client) -> None:
+    c = client.db.c
+    c.insert_many([{"_id": 1, "x": 11}, {"_id": 2, "x": 22}])
+
+    with client.start_session(snapshot=True) as session:
+        first = c.find_one({"_id": 1}, session=session)
+        c.update_one({"_id": 1}, {"$inc": {"x": 1}})
+        c.delete_one({"_id": 2})
+        c.insert_one({"_id": 3})
+        later = list(c.find({}, session=session).sort("_id", 1))
+        distinct = c.distinct("x", session=session)
+
+    assert first == {"_id": 1, "x": 11}
+    assert later == [{"_id": 1, "x": 11}, {"_id": 2, "x": 22}]
+    assert distinct == [11, 22]
+    assert list(c.find({}).sort("_id", 1)) == [{"_id": 1, "x": 12}, {"_id": 3}]
+
+
+def test_writes_refuse_a_snapshot_read_concern(client: Client) -> None:
+    with pytest.raises(OperationFailure) as raised:
+        client.db.command("insert", "c", documents=[{"_id": 1}], readConcern={"level": "snapshot"})
+
+    assert raised.value.code == 72
+
+
+def test_validate_counts_documents_the_validator_refuses(client: Client) -> None:
+    db = client.db
+    db.c.insert_many([{"_id": 1, "a": 1}, {"_id": 2}])
+    db.command("collMod", "c", validator={"a": {"$exists": True}})
+
+    report = db.validate_collection("c")
+
+    assert report["valid"] is True
+    assert report["nrecords"] == 2
+    assert report["nInvalidDocuments"] == 1

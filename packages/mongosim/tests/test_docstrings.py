@@ -33,6 +33,7 @@ MODULES = [
     "mongosim._read_concern",
     "mongosim._explain",
     "mongosim._validation",
+    "mongosim._snapshots",
 ]
 
 

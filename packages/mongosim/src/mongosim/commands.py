@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import mongomock
+from bson import Timestamp
 from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
@@ -53,6 +54,7 @@ from mongosim._mongomock_speed import speed_up_mongomock
 from mongosim._oplog import Oplog
 from mongosim._pipeline import run_pipeline
 from mongosim._read_concern import check_read_concern
+from mongosim._snapshots import documents_at
 from mongosim._store import delete_stored, insert_stored, replace_stored
 from mongosim._tailable import TailableCursor, trim_capped
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
@@ -130,6 +132,7 @@ class _Context:
     ) -> None:
         self.body = body
         self.backend = backend
+        self._options: dict[str, Any] | None = None
         self.run = run
         self.name = name
         self.db_name: str = body.get("$db", "admin")
@@ -185,13 +188,16 @@ class _Context:
 
     def validate(self, before: _Document | None, after: _Document) -> None:
         """Check a document to store against the collection's validator (if any)."""
-        info = self.backend.catalog.info(self.db_name, self.collection_name)
-        bypass = bool(self.body.get("bypassDocumentValidation"))
-        check_document(info.options, before, after, bypass=bypass)
+        options = self.options()
+        if options.get("validator"):
+            bypass = bool(self.body.get("bypassDocumentValidation"))
+            check_document(options, before, after, bypass=bypass)
 
     def options(self) -> dict[str, Any]:
         """The target collection's creation options (``capped``, ``validator``...)."""
-        return self.backend.catalog.info(self.db_name, self.collection_name).options
+        if self._options is None:
+            self._options = self.backend.catalog.info(self.db_name, self.collection_name).options
+        return self._options
 
     def is_view(self) -> bool:
         return self.backend.catalog.view(self.db_name, self.collection_name) is not None
@@ -203,7 +209,17 @@ class _Context:
         sort: list[tuple[str, Any]] | None = None,
     ) -> list[_Document]:
         """The documents of the target (a collection or a view) matching ``query``."""
-        return self.backend.select(self.db_name, self.collection_name, query, collation, sort)
+        return self.backend.select(
+            self.db_name, self.collection_name, query, collation, sort, at=self.snapshot_time()
+        )
+
+    def snapshot_time(self) -> Timestamp | None:
+        """The cluster time a snapshot read asks for (``atClusterTime``), if any."""
+        concern = self.body.get("readConcern")
+        if isinstance(concern, dict) and concern.get("level") == "snapshot":
+            at = concern.get("atClusterTime")
+            return at if isinstance(at, Timestamp) else None
+        return None
 
 
 def _statement_error(index: int, error: CommandError) -> dict[str, Any]:
@@ -260,6 +276,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     ctx.require_collection_not_view()
     _ensure_collection(ctx)
     collection = ctx.collection
+    capped = bool(ctx.options().get("capped"))
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
         if ctx.run.statement_result(index, "insert") is not None:
@@ -273,9 +290,10 @@ def _insert(ctx: _Context) -> dict[str, Any]:
             if ctx.body.get("ordered", True):
                 break
         else:
-            trim_capped(collection, ctx.options())
+            if capped:
+                trim_capped(collection, ctx.options())
             inserted += 1
-            ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
+            ctx.run.record(DocumentChange("insert", ctx.namespace, None, stored))
             ctx.run.statement_done(index, "insert", {"n": 1, "_id": stored["_id"]})
     reply: dict[str, Any] = {"n": inserted}
     if errors:
@@ -517,7 +535,8 @@ def _find(ctx: _Context) -> dict[str, Any]:
     if body.get("tailable"):
         return _find_tailable(ctx, query)
     pattern = _hinted_index(ctx, body.get("hint"), body.get("min"), body.get("max"))
-    if collation is None and pattern is None and not ctx.is_view():
+    plain = collation is None and pattern is None and ctx.snapshot_time() is None
+    if plain and not ctx.is_view():
         docs = list(ctx.collection.find(query, body.get("projection"), **options))
     else:
         if pattern is not None and not sort:
@@ -597,6 +616,44 @@ def _explain(ctx: _Context) -> dict[str, Any]:
         "gitVersion": "mongosim",
     }
     return explain_reply(ctx.body, server, run)
+
+
+def _validate(ctx: _Context) -> dict[str, Any]:
+    """``validate``: the collection's documents and indexes are consistent by construction;
+    documents that no longer match the collection's validator are counted and warned about.
+    """
+    _require_collection(ctx)
+    documents = list(ctx.collection.find({}))
+    options = ctx.options()
+    invalid = 0
+    for document in documents:
+        try:
+            check_document(options, None, document, bypass=False)
+        except CommandError:
+            invalid += 1
+    indexes = ctx.collection.index_information()
+    warnings = (
+        [f"Detected {invalid} document(s) that do not match the collection's validator"]
+        if invalid
+        else []
+    )
+    return {
+        "ns": ctx.namespace,
+        "uuid": ctx.backend.catalog.info(ctx.db_name, ctx.collection_name).uuid,
+        "nInvalidDocuments": invalid,
+        "nNonCompliantDocuments": invalid,
+        "nrecords": len(documents),
+        "nIndexes": len(indexes),
+        "keysPerIndex": dict.fromkeys(indexes, len(documents)),
+        "indexDetails": {name: {"valid": True} for name in indexes},
+        "valid": True,
+        "repaired": False,
+        "warnings": warnings,
+        "errors": [],
+        "extraIndexEntries": [],
+        "missingIndexEntries": [],
+        "corruptRecords": [],
+    }
 
 
 def _find_tailable(ctx: _Context, query: dict[str, Any]) -> dict[str, Any]:
@@ -1007,6 +1064,7 @@ _HANDLERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
     "aggregate": _aggregate,
     "getMore": _get_more,
     "explain": _explain,
+    "validate": _validate,
     "killCursors": _kill_cursors,
     "count": _count,
     "distinct": _distinct,
@@ -1114,7 +1172,8 @@ class Backend:
         """Log one document write (``insert``, ``update``, ``replace`` or ``delete``).
 
         ``whole`` names the paths an update set as a whole (its ``updateDescription``
-        reports them as one field).
+        reports them as one field). The oplog keeps ``before`` and ``after`` as they are:
+        they must not be changed afterwards (the store replaces documents, never edits them).
         """
         info = self.catalog.info(db, coll)
         description: dict[str, Any] = {"uuid": info.uuid, "images": info.images}
@@ -1124,8 +1183,8 @@ class Backend:
             operation,
             db,
             coll,
-            before=copy.deepcopy(before),
-            after=copy.deepcopy(after),
+            before=before,
+            after=after,
             description=description,
         )
 
@@ -1156,9 +1215,19 @@ class Backend:
         collation: Collation | None = None,
         sort: list[tuple[str, Any]] | None = None,
         depth: int = 0,
+        *,
+        at: Timestamp | None = None,
     ) -> list[_Document]:
-        """The documents of ``db.coll`` matching ``query``; a view runs its pipeline first."""
+        """The documents of ``db.coll`` matching ``query``; a view runs its pipeline first.
+
+        ``at`` reads the collection as it was at that cluster time (a snapshot read).
+        """
         view = self.catalog.view(db, coll)
+        if view is None and at is not None:
+            current = list(self.client[db][coll].find({}))
+            return select_from(
+                documents_at(self.oplog, db, coll, current, at), query, collation, sort
+            )
         if view is None:
             return matching_documents(self.client[db][coll], query, collation, sort)
         if depth > 20:
@@ -1168,7 +1237,7 @@ class Backend:
                 "View depth too deep or view cycle detected; maximum depth is 20",
             )
         source, pipeline = view
-        documents = self.select(db, source, {}, None, None, depth + 1)
+        documents = self.select(db, source, {}, None, None, depth + 1, at=at)
         viewed = run_pipeline(documents, pipeline, self.client[db])
         return select_from(viewed, query, collation, sort)
 
@@ -1232,7 +1301,7 @@ class Backend:
             _executing.clock = self.clock
             try:
                 now = self.clock.now()
-                check_read_concern(body)
+                check_read_concern(body, name)
                 let = body.get("let") if name in _TAKE_LET else None
                 run = self.writes.begin(name, statements=statements, before_write=before_write)
                 try:
