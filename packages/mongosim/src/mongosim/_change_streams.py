@@ -199,7 +199,6 @@ class ChangeStream:
     lookup: Callable[[str, str, Any], dict[str, Any] | None]
     pending_invalidate: Entry | None = None
     invalidated: bool = False
-    last_token: dict[str, str] | None = None
     high_water: dict[str, str] = field(default_factory=dict)
     is_change_stream: ClassVar[bool] = True
 
@@ -349,7 +348,6 @@ class ChangeStream:
                 entry, self.pending_invalidate = self.pending_invalidate, None
                 event = self._invalidate_event(entry)
                 self.invalidated = True
-                self.last_token = event["_id"]
                 batch.append(event)
                 return batch
             entries = self.oplog.after(self.position, 64)
@@ -363,7 +361,6 @@ class ChangeStream:
                     shaped = self._through_pipeline(self._event(entry))
                     if shaped is not None:
                         batch.append(shaped)
-                        self.last_token = shaped["_id"]
                 if self._invalidates(entry):
                     self.pending_invalidate = entry
                     break
@@ -550,7 +547,6 @@ def _start(stream: ChangeStream, spec: dict[str, Any]) -> None:
             260, "InvalidResumeToken", "cannot resume a stream from a token the oplog has not seen"
         )
     stream.position = position.sequence
-    stream.last_token = spec[option] if position.kind != _HIGH_WATER else None
     if position.kind == _EVENT:
         (entry,) = oplog.after(position.sequence - 1, 1) or (None,)
         if (

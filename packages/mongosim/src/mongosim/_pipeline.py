@@ -336,8 +336,9 @@ def install_stages_into_mongomock() -> None:
         for name in _DOCUMENT_STAGES:
             table[name] = _per_document(name)
         for name in ("$group", "$count"):
-            if not getattr(table[name], "_mongosim_empty", False):
-                table[name] = _nothing_from_nothing(table[name])
+            handler = table[name]
+            if handler is not None and not getattr(handler, "_mongosim_empty", False):
+                table[name] = _nothing_from_nothing(handler)
 
 
 def run_pipeline(

@@ -105,10 +105,6 @@ _BUILD_INFO = {
 }
 
 
-def _is_replacement(update: object) -> bool:
-    return isinstance(update, dict) and not any(key.startswith("$") for key in update)
-
-
 def _sort_spec(sort: object) -> list[tuple[str, Any]] | None:
     return list(sort.items()) if isinstance(sort, dict) and sort else None
 
