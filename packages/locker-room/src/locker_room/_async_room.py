@@ -403,7 +403,8 @@ class _AsyncAcquire:
             if turn is Turn.JOIN:
                 self._queued = False
                 continue
-            if not await self._wait_for_event() and not self.fair:
+            await self._wait_for_event()
+            if not self.fair:  # an event or the time to look again: try at once
                 return None
         return None
 

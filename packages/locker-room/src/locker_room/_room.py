@@ -399,7 +399,8 @@ class _Acquire:
             if turn is Turn.JOIN:
                 self._queued = False
                 continue
-            if not self._wait_for_event() and not self.fair:
+            self._wait_for_event()
+            if not self.fair:  # an event or the time to look again: try at once
                 return None
         return None
 
