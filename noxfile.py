@@ -3,7 +3,9 @@
 Packages are discovered, never listed: every ``packages/<dist>/pyproject.toml`` is a
 published distribution, every ``tools/<name>/pyproject.toml`` a dev-only peer (tested
 and type-checked like a package, never built for PyPI). A package may name the peers
-its tests and demo need in ``[tool.monorepo] test-peers = ["mongosim"]``.
+its tests and demo need in ``[tool.monorepo] test-peers = ["mongosim"]``; a peer is any
+of them, published or not, and is installed from its directory here (so an extra that
+depends on a peer not yet on PyPI resolves to the local copy).
 
 Tests install the freshly built wheel (never ``src/``) into a new venv, so a file left
 out of the wheel fails its package's tests.
@@ -62,10 +64,10 @@ def _import_name(package: str) -> str:
 
 def _peers(package: str) -> list[str]:
     names = _pyproject(package).get("tool", {}).get("monorepo", {}).get("test-peers", [])
-    unknown = sorted(set(names) - PEERS.keys())
+    unknown = sorted(set(names) - ALL.keys())
     if unknown:
-        raise ValueError(f"{package}: unknown test-peers {unknown}; peers live in tools/<name>/")
-    return [str(PEERS[name]) for name in names]
+        raise ValueError(f"{package}: unknown test-peers {unknown}; no such package or tool")
+    return [str(ALL[name]) for name in names]
 
 
 def _build_wheel(session: nox.Session, package: str) -> Path:
@@ -174,11 +176,14 @@ def bench(session: nox.Session, package: str) -> None:
 
 @nox.session(default=False)
 def docs(session: nox.Session) -> None:
-    """mkdocs build --strict: one site, a section per package."""
-    session.install("-r", str(ROOT / "docs" / "requirements.txt"))
+    """mkdocs build --strict into docs/site, then docs/tests over the built HTML."""
+    session.install("-r", str(ROOT / "docs" / "requirements.txt"), "pytest")
+    site = ROOT / "docs" / "site"
     # mkdocs-material prints its end-of-life notice (May 2027) on every build; it is known.
-    env = {"NO_MKDOCS_2_WARNING": "1"}
-    session.run("mkdocs", "build", "--strict", "-f", str(ROOT / "docs" / "mkdocs.yml"), env=env)
+    env = {"NO_MKDOCS_2_WARNING": "1", "DOCS_SITE": str(site)}
+    config = str(ROOT / "docs" / "mkdocs.yml")
+    session.run("mkdocs", "build", "--strict", "-f", config, "-d", str(site), env=env)
+    session.run("pytest", str(ROOT / "docs" / "tests"), "-p", "no:cacheprovider", env=env)
 
 
 @nox.session(default=False)

@@ -6,10 +6,10 @@ Usage::
     python tools/changed_packages.py --all                   # every package
     python tools/changed_packages.py --base origin/main --names --published   # one name a line
 
-A file under ``packages/<dist>/`` touches that package; one under a test peer
-``tools/<peer>/`` touches the peer and every package naming it in
-``[tool.monorepo] test-peers``; docs and top-level prose touch none; anything else
-(noxfile.py, tools/*.py, .github/, .ci/, LICENSE) is shared and touches them all.
+A file under ``packages/<dist>/`` or under a dev-only peer ``tools/<peer>/`` touches
+that project and every package naming it in ``[tool.monorepo] test-peers``; docs and
+top-level prose touch none; anything else (noxfile.py, tools/*.py, .github/, .ci/,
+LICENSE) is shared and touches them all.
 """
 
 from __future__ import annotations
@@ -60,9 +60,9 @@ def affected(paths: Iterable[str], root: Path = ROOT) -> list[str]:
     hit: set[str] = set()
     for path in paths:
         parts = path.split("/")
-        if parts[0] == "packages" and len(parts) > 2 and parts[1] in published:
-            hit.add(parts[1])
-        elif parts[0] == "tools" and len(parts) > 2 and parts[1] in peers:
+        home = {"packages": published, "tools": peers}.get(parts[0], {})
+        if len(parts) > 2 and parts[1] in home:
+            # A package can be another's test peer too (mongosim is published): its users count.
             hit.add(parts[1])
             hit.update(name for name, path in published.items() if parts[1] in test_peers(path))
         elif path.startswith(NO_PACKAGE) or (len(parts) == 1 and path.endswith(".md")):

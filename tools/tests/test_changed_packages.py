@@ -32,6 +32,16 @@ def test_a_peer_change_touches_the_peer_and_its_users(monorepo):
     assert affected(["tools/mongosim/src/mongosim/server.py"], monorepo) == ["beta", "mongosim"]
 
 
+def test_a_published_package_used_as_a_peer_touches_its_users(monorepo):
+    gamma = monorepo / "packages" / "gamma"
+    gamma.mkdir()
+    (gamma / "pyproject.toml").write_text('[project]\nname = "gamma"\nclassifiers = []\n')
+    (monorepo / "packages" / "alpha" / "pyproject.toml").write_text(
+        '[project]\nname = "alpha"\nclassifiers = []\n[tool.monorepo]\ntest-peers = ["gamma"]\n'
+    )
+    assert affected(["packages/gamma/src/gamma/x.py"], monorepo) == ["alpha", "gamma"]
+
+
 @pytest.mark.parametrize("path", ["noxfile.py", "tools/release.py", ".github/workflows/ci.yml"])
 def test_a_shared_file_touches_everything(monorepo, path):
     assert affected(["packages/alpha/README.md", path], monorepo) == ["alpha", "beta", "mongosim"]
