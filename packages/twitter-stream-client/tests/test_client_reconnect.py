@@ -87,7 +87,7 @@ def test_connection_refused_backs_off_linearly_and_counts_toward_stop(
         take(client, 1)
     assert sleep.calls == [0.25, 0.5, 0.75, 1.0]
     assert info.value.state.cause.value == "network"
-    assert info.value.state.attempt == 5
+    assert info.value.state.cause_attempt == 5
 
 
 def test_401_is_retried_once_then_fatal(

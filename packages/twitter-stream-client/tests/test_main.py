@@ -27,7 +27,7 @@ def test_stream_writes_jsonl_and_shows_a_counter(
 ) -> None:  # fmt: skip
     server.script(PATH, Reply(steps=[Send(line(tweet(1)) + b"\r\n" + line(tweet(2)))]))
     out = tmp_path / "tweets.jsonl"
-    status = main(["stream", "--track", "iphone,ipad", "--out", str(out),
+    status = main(["stream", "--api", "v1", "--track", "iphone,ipad", "--out", str(out),
                    "--url", server.url(PATH), "--max-messages", "2"])  # fmt: skip
     assert status == 0
     assert out.read_bytes() == line(tweet(1))[:-2] + b"\n" + line(tweet(2))[:-2] + b"\n"
@@ -43,7 +43,7 @@ def test_stream_reports_a_fatal_answer(
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     server.script(PATH, Reply(status=403, body=b"Please use V2"))
-    status = main(["stream", "--track", "x", "--out", str(tmp_path / "o.jsonl"),
+    status = main(["stream", "--api", "v1", "--track", "x", "--out", str(tmp_path / "o.jsonl"),
                    "--url", server.url(PATH)])  # fmt: skip
     assert status == 1
     assert "HTTP 403" in capsys.readouterr().err
@@ -64,7 +64,7 @@ def test_stream_without_credentials_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("TWITTER_CONSUMER_KEY", raising=False)
-    assert main(["stream", "--track", "x", "--out", str(tmp_path / "o")]) == 2
+    assert main(["stream", "--api", "v1", "--track", "x", "--out", str(tmp_path / "o")]) == 2
     assert "TWITTER_CONSUMER_KEY is not set" in capsys.readouterr().err
     monkeypatch.delenv("TWITTER_BEARER_TOKEN", raising=False)
     assert main(["stream", "--api", "v2", "--out", str(tmp_path / "o")]) == 2
@@ -72,16 +72,16 @@ def test_stream_without_credentials_names_the_variable(
 
 
 def test_stream_v1_needs_track(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["stream", "--out", str(tmp_path / "o")]) == 2
+    assert main(["stream", "--api", "v1", "--out", str(tmp_path / "o")]) == 2
     assert "needs --track" in capsys.readouterr().err
 
 
 def test_stream_bad_arguments_are_reported_not_raised(
     credentials: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["stream", "--track", ",", "--out", str(tmp_path / "o")]) == 2
+    assert main(["stream", "--api", "v1", "--track", ",", "--out", str(tmp_path / "o")]) == 2
     assert "`track` must not be empty" in capsys.readouterr().err
-    assert main(["stream", "--track", "x", "--out", "o", "--url", "ftp://host/s"]) == 2
+    assert main(["stream", "--api", "v1", "--track", "x", "--out", "o", "--url", "ftp://host/s"]) == 2
     assert "`url` must be an http:// or https:// URL" in capsys.readouterr().err
 
 
@@ -89,7 +89,7 @@ def test_stream_to_an_unwritable_file_is_reported(
     server: ScriptedStreamServer, credentials: None, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    status = main(["stream", "--track", "x", "--out", str(tmp_path), "--url", server.url(PATH)])
+    status = main(["stream", "--api", "v1", "--track", "x", "--out", str(tmp_path), "--url", server.url(PATH)])
     assert status == 1
     assert "stream ended" in capsys.readouterr().err
     assert server.requests == []

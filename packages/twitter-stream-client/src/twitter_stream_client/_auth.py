@@ -96,6 +96,10 @@ class BearerToken(requests.auth.AuthBase):
     def __repr__(self) -> str:
         return "BearerToken(***)"
 
+    def authorization(self) -> str:
+        """The ``Authorization`` header value."""
+        return f"Bearer {self._token}"
+
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
+        request.headers["Authorization"] = self.authorization()
         return request

@@ -1,15 +1,18 @@
 """Typed stream messages: one small frozen class per message kind, each keeping ``.raw``.
 
 Twitter warns that the list of message kinds is not complete, so anything unrecognised
-becomes :class:`Unknown` instead of an error.
+becomes `Unknown` instead of an error.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 __all__ = [
+    "COMPLIANCE_ACTIONS",
+    "ComplianceEvent",
     "Delete",
     "Disconnect",
     "Limit",
@@ -29,7 +32,19 @@ __all__ = [
 class Tweet:
     """A Tweet: a v1.1 status object, or a v2 ``{"data": ...}`` payload.
 
-    ``includes`` and ``matching_rules`` are filled for v2 only.
+    ``text`` is the full text wherever the payload has it: v1.1 ``extended_tweet.full_text``
+    or a top-level ``full_text`` (REST-recorded statuses), v2 ``note_tweet.text``, else
+    ``text``. A retweet's own text is Twitter's truncated ``RT @user: ...``; the retweeted
+    Tweet, with its full text, is ``retweeted`` (v2: when the ``referenced_tweets.id``
+    expansion put it in ``includes``). ``includes`` and ``matching_rules`` are filled for
+    v2 only.
+
+    Examples
+    --------
+    >>> rt = parse_message({"id_str": "2", "text": "RT @a: short…",
+    ...                     "retweeted_status": {"id_str": "1", "full_text": "the whole text"}})
+    >>> rt.text, rt.retweeted.text
+    ('RT @a: short…', 'the whole text')
     """
 
     id: str
@@ -37,6 +52,68 @@ class Tweet:
     raw: dict[str, Any] = field(repr=False)
     includes: dict[str, Any] = field(default_factory=dict, repr=False)
     matching_rules: tuple[dict[str, Any], ...] = ()
+    retweeted: Tweet | None = field(default=None, repr=False)
+    quoted: Tweet | None = field(default=None, repr=False)
+
+
+COMPLIANCE_ACTIONS = frozenset(
+    {
+        "delete",
+        "tweet_edit",
+        "withheld",
+        "drop",
+        "undrop",
+        "scrub_geo",
+        "user_delete",
+        "user_undelete",
+        "user_withheld",
+        "user_protect",
+        "user_unprotect",
+        "user_suspend",
+        "user_unsuspend",
+        "user_profile_modification",
+    }
+)
+"""The event kinds of the v2 Tweet and User compliance streams, as documented."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceEvent:
+    """One event of a v2 compliance stream (`StreamClient.v2_compliance`).
+
+    Attributes
+    ----------
+    action : str
+        The event kind: ``delete``, ``tweet_edit``, ``withheld``, ``drop``, ``undrop``,
+        ``scrub_geo``, ``user_delete``, ``user_undelete``, ``user_withheld``,
+        ``user_protect``, ``user_unprotect``, ``user_suspend``, ``user_unsuspend``,
+        ``user_profile_modification``, or one Twitter adds later.
+    tweet_id : str or None
+        The Tweet the event is about (Tweet events), or ``up_to_tweet_id`` of a scrub_geo.
+    user_id : str or None
+        The user the event is about: the Tweet's ``author_id``, or the user of a user event.
+    event_at : datetime or None
+        When it happened (timezone-aware), if the event says.
+    withheld_in_countries : tuple of str
+        Country codes of a ``withheld`` or ``user_withheld`` event.
+    raw : dict
+        The whole line, for fields not lifted here (``edit_tweet_ids``, ``new_value``, ...).
+
+    Examples
+    --------
+    >>> event = parse_message({"data": {"delete": {
+    ...     "tweet": {"id": "601430178305220608", "author_id": "3198576760"},
+    ...     "event_at": "2022-12-23T12:34:56.789Z"}}})
+    >>> event.action, event.tweet_id, event.user_id, event.event_at.year
+    ('delete', '601430178305220608', '3198576760', 2022)
+    """
+
+    action: str
+    tweet_id: str | None
+    user_id: str | None
+    event_at: datetime | None
+    raw: dict[str, Any] = field(repr=False)
+    withheld_in_countries: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +208,7 @@ class Unknown:
 
 Message = (
     Tweet
+    | ComplianceEvent
     | Limit
     | Disconnect
     | StallWarning
@@ -151,21 +229,92 @@ def _id(obj: dict[str, Any], key: str) -> str:
 def _v1_tweet(raw: dict[str, Any]) -> Tweet:
     extended = raw.get("extended_tweet")
     text = extended.get("full_text") if isinstance(extended, dict) else None
-    return Tweet(id=_id(raw, "id"), text=str(text or raw.get("text", "")), raw=raw)
+    if text is None:
+        text = raw.get("full_text")
+    return Tweet(
+        id=_id(raw, "id"),
+        text=str(text if text is not None else raw.get("text", "")),
+        raw=raw,
+        retweeted=_v1_embedded(raw.get("retweeted_status")),
+        quoted=_v1_embedded(raw.get("quoted_status")),
+    )
+
+
+def _v1_embedded(status: Any) -> Tweet | None:
+    return _v1_tweet(status) if isinstance(status, dict) else None
+
+
+def _v2_text(data: dict[str, Any]) -> str:
+    note = data.get("note_tweet")  # a Tweet longer than 280 characters
+    if isinstance(note, dict) and isinstance(note.get("text"), str):
+        return str(note["text"])
+    return str(data.get("text", ""))
+
+
+def _v2_referenced(data: dict[str, Any], includes: dict[str, Any], kind: str) -> Tweet | None:
+    references = data.get("referenced_tweets")
+    expanded = includes.get("tweets")
+    if not isinstance(references, list) or not isinstance(expanded, list):
+        return None
+    for reference in references:
+        if isinstance(reference, dict) and reference.get("type") == kind:
+            wanted = str(reference.get("id"))
+            for tweet in expanded:
+                if isinstance(tweet, dict) and str(tweet.get("id")) == wanted:
+                    return Tweet(id=wanted, text=_v2_text(tweet), raw=tweet)
+    return None
+
+
+def _event_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:  # Python 3.10 reads neither "Z" nor fractions other than 3 or 6 digits
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _compliance(raw: dict[str, Any], action: str, body: dict[str, Any]) -> ComplianceEvent:
+    tweet = body.get("tweet")
+    user = body.get("user")
+    tweet_id = tweet.get("id") if isinstance(tweet, dict) else body.get("up_to_tweet_id")
+    if isinstance(tweet, dict):
+        user_id = tweet.get("author_id")
+    else:
+        user_id = user.get("id") if isinstance(user, dict) else None
+    return ComplianceEvent(
+        action=action,
+        tweet_id=None if tweet_id is None else str(tweet_id),
+        user_id=None if user_id is None else str(user_id),
+        event_at=_event_time(body.get("event_at")),
+        raw=raw,
+        withheld_in_countries=_withheld_in(body),
+    )
 
 
 def _v2_payload(raw: dict[str, Any]) -> Message:
     data = raw.get("data")
     if isinstance(data, dict):
-        rules = raw.get("matching_rules")
-        includes = raw.get("includes")
-        return Tweet(
-            id=str(data.get("id", "")),
-            text=str(data.get("text", "")),
-            raw=raw,
-            includes=includes if isinstance(includes, dict) else {},
-            matching_rules=tuple(rules) if isinstance(rules, list) else (),
-        )
+        if "id" in data:
+            rules = raw.get("matching_rules")
+            includes = raw.get("includes")
+            includes = includes if isinstance(includes, dict) else {}
+            return Tweet(
+                id=str(data["id"]),
+                text=_v2_text(data),
+                raw=raw,
+                includes=includes,
+                matching_rules=tuple(rules) if isinstance(rules, list) else (),
+                retweeted=_v2_referenced(data, includes, "retweeted"),
+                quoted=_v2_referenced(data, includes, "quoted"),
+            )
+        if len(data) == 1:
+            ((action, body),) = data.items()
+            # Documented kinds, and any later one shaped like them (an object with a time).
+            if isinstance(body, dict) and (action in COMPLIANCE_ACTIONS or "event_at" in body):
+                return _compliance(raw, action, body)
+        if "errors" not in raw:
+            return Unknown(raw=raw)
     errors = raw["errors"]
     problems = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
     # A disconnect decides what the client does, wherever it stands in the list.
@@ -197,7 +346,7 @@ def parse_message(raw: Any) -> Message:
     Returns
     -------
     Message
-        The typed message; :class:`Unknown` for anything not recognised.
+        The typed message; `Unknown` for anything not recognised.
 
     Examples
     --------
