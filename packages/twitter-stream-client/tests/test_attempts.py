@@ -74,7 +74,13 @@ def test_http_then_rate_limit_each_start_their_own_backoff() -> None:
 
 def test_a_healthy_end_reconnects_at_once_and_resets_every_backoff() -> None:
     t = tracker()
-    assert delays(t, Refused(503), REFUSED, CUT, Refused(503), REFUSED) == [5.0, 0.25, 0.0, 5.0, 0.25]
+    assert delays(t, Refused(503), REFUSED, CUT, Refused(503), REFUSED) == [
+        5.0,
+        0.25,
+        0.0,
+        5.0,
+        0.25,
+    ]
     decision = t.decide(StreamEnded("stall", healthy=True))
     assert (decision.delay, decision.label, decision.state) == (0.0, "stall", None)
     assert decision.describe() == "reconnecting at once: the stream ended (stall)"
@@ -124,7 +130,9 @@ def test_too_many_connections_line_waits_the_rate_limit_backoff() -> None:
 def test_stop_counts_every_failure_and_sees_elapsed_time() -> None:
     t = tracker(stop=stop_after_attempt(3))
     delays(t, REFUSED, Refused(503))
-    with pytest.raises(RetriesExhausted, match="gave up after 3 failed connection attempts") as info:
+    with pytest.raises(
+        RetriesExhausted, match="gave up after 3 failed connection attempts"
+    ) as info:
         t.decide(Refused(420))
     assert info.value.state.attempt_number == 3
     assert info.value.state.cause_attempt == 1

@@ -81,7 +81,9 @@ def test_stream_bad_arguments_are_reported_not_raised(
 ) -> None:
     assert main(["stream", "--api", "v1", "--track", ",", "--out", str(tmp_path / "o")]) == 2
     assert "`track` must not be empty" in capsys.readouterr().err
-    assert main(["stream", "--api", "v1", "--track", "x", "--out", "o", "--url", "ftp://host/s"]) == 2
+    assert (
+        main(["stream", "--api", "v1", "--track", "x", "--out", "o", "--url", "ftp://host/s"]) == 2
+    )
     assert "`url` must be an http:// or https:// URL" in capsys.readouterr().err
 
 
@@ -89,7 +91,19 @@ def test_stream_to_an_unwritable_file_is_reported(
     server: ScriptedStreamServer, credentials: None, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    status = main(["stream", "--api", "v1", "--track", "x", "--out", str(tmp_path), "--url", server.url(PATH)])
+    status = main(
+        [
+            "stream",
+            "--api",
+            "v1",
+            "--track",
+            "x",
+            "--out",
+            str(tmp_path),
+            "--url",
+            server.url(PATH),
+        ]
+    )
     assert status == 1
     assert "stream ended" in capsys.readouterr().err
     assert server.requests == []

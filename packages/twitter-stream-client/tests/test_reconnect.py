@@ -59,7 +59,9 @@ def test_waits_compose_with_plus_sum_and_plain_functions() -> None:
     wait = wait_incrementing(start=1, increment=1, max=10) + (lambda state: 0.5)
     assert wait(make_state("network", 3)) == 3.5
     draws = iter([0.0, 1.0])
-    jittered = wait_exponential(multiplier=5.0, max=320.0) + wait_random(0, 1, random=lambda: next(draws))
+    jittered = wait_exponential(multiplier=5.0, max=320.0) + wait_random(
+        0, 1, random=lambda: next(draws)
+    )
     assert [jittered(make_state("http", 1)) for _ in range(2)] == [5.0, 6.0]
     left = (lambda state: 2.0) + wait_fixed(1)
     assert left(make_state("network", 1)) == 3.0

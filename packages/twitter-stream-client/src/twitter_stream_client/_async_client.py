@@ -274,7 +274,8 @@ class AsyncStreamClient(ClientBase):
         response = send.result()
         stream = response.extensions.get("network_stream")
         sock = stream.get_extra_info("socket") if stream is not None else None
-        self._set_socket(sock if isinstance(sock, socket.socket) else None)
+        # asyncio hands out a TransportSocket: a wrapper that still shuts down.
+        self._set_socket(sock if hasattr(sock, "shutdown") else None)
         if self._stop_event.is_set():
             await _close(response)
             return None
