@@ -55,7 +55,8 @@ def test_the_table_names_every_outcome_once() -> None:
         "HTTP 401": Refused(401),
         "other HTTP 4xx": Refused(406),
         "other HTTP status": Refused(503),
-        "stop-type disconnect": StreamEnded("disconnect", True, StreamDisconnected("x", {}), "stop"),
+        "stop-type disconnect": StreamEnded("disconnect", True, StreamDisconnected("x", {}),
+                                            "stop"),
     }  # fmt: skip
     assert set(examples) == set(OUTCOME_RULES)
     assert {key: outcome_key(o) for key, o in examples.items()} == {k: k for k in examples}  # type: ignore[arg-type]
@@ -90,7 +91,8 @@ def test_a_stream_that_ends_before_its_first_line_is_a_network_failure() -> None
     decision = tracker().decide(StreamEnded("closed", healthy=False))
     assert (decision.delay, decision.label) == (0.25, "network")
     assert decision.describe() == "reconnecting in 0.25 s: network error #1 (no detail)"
-    assert decision.state is not None and decision.state.cause.value == "network"
+    assert decision.state is not None
+    assert decision.state.cause.value == "network"
 
 
 def test_the_decision_says_cause_and_wait() -> None:

@@ -107,20 +107,26 @@ def test_state_description_names_cause_and_status() -> None:
     )
 
 
+NAN = float("nan")
+
+
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: wait_incrementing(start=0, increment=1, max=float("nan")), "`max` must be a finite"),
+        (lambda: wait_incrementing(start=0, increment=1, max=NAN), "`max` must be a finite"),
         (lambda: wait_exponential(multiplier=-5.0, max=1.0), "`multiplier` must be a finite"),
-        (lambda: wait_exponential(multiplier=5.0, max=10.0, exp_base=0.5), "`exp_base` must be a finite"),
+        (lambda: wait_exponential(multiplier=5, max=10, exp_base=0.5), "`exp_base` must be"),
         (lambda: wait_random(2.0, 1.0), "`max` must be >= `min`"),
         (lambda: stop_after_attempt(0), "`max_attempt_number` must be an int >= 1"),
         (lambda: stop_after_attempt(True), "`max_attempt_number` must be an int >= 1"),
         (lambda: stop_after_delay(-1), "`max_delay` must be a finite number"),
-        (lambda: ReconnectPolicy(wait=3), "`wait` must be a wait strategy"),  # type: ignore[arg-type]
-        (lambda: wait_by_cause(network=1, http=wait_fixed(1), rate_limit=wait_fixed(1)), "`network` must be"),  # type: ignore[arg-type]
+        (lambda: ReconnectPolicy(wait=3), "`wait` must be a wait strategy"),
+        (
+            lambda: wait_by_cause(network=1, http=wait_fixed(1), rate_limit=wait_fixed(1)),
+            "`network` must be",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_arguments_name_the_argument(build: object, message: str) -> None:
     with pytest.raises((ValueError, TypeError), match=message):
         build()  # type: ignore[operator]

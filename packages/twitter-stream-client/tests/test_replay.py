@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import ClientFactory, RecordingSleep, line, take, tweet
 
-from twitter_stream_client import replay
+from twitter_stream_client import MalformedRecording, replay
 from twitter_stream_client.testing import Reply, ScriptedStreamServer, Send
 
 PATH = "/stream"
@@ -78,3 +78,31 @@ def test_a_recording_that_cannot_be_written_raises_instead_of_reconnecting(
         take(client, 1)
     assert len(server.requests) == 1
     assert client.stats.reconnects == {}
+
+
+def test_replay_of_a_malformed_line_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"limit": {"track": 1}}\n\n{"text": "cut\n{"limit": {"track": 2}}\n')
+    messages = []
+    with pytest.raises(MalformedRecording, match=r"r\.jsonl:3: not a JSON message") as info:
+        messages.extend(replay(path))
+    assert info.value.line_number == 3
+    assert info.value.line == b'{"text": "cut\n'
+    assert [type(m).__name__ for m in messages] == ["Limit"]
+    assert [m.track for m in replay(path, errors="skip")] == [1, 2]  # type: ignore[union-attr]
+
+
+def test_replay_never_reads_an_overlong_line_whole(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(
+        b'{"limit": {"track": 1}}\n' + b"x" * 5000 + b"\n" + b'{"limit": {"track": 2}}\n'
+    )
+    with pytest.raises(MalformedRecording, match=":2: not a JSON message") as info:
+        list(replay(path, max_message_bytes=1000))
+    assert len(info.value.line) == 80
+    assert [m.track for m in replay(path, errors="skip", max_message_bytes=1000)] == [1, 2]  # type: ignore[union-attr]
+
+
+def test_replay_rejects_an_unknown_error_mode(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="`errors` must be 'raise' or 'skip'"):
+        list(replay(tmp_path / "missing.jsonl", errors="ignore"))  # type: ignore[arg-type]
