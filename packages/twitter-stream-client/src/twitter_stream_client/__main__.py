@@ -16,12 +16,11 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, NoReturn, TextIO
+from typing import Any, Literal, NoReturn, TextIO
 
 from twitter_stream_client._auth import OAuth1Credentials
 from twitter_stream_client._client import StreamClient
 from twitter_stream_client._demo import run_demo
-from twitter_stream_client._endpoints import V1_FILTER_URL, V2_FILTERED_URL
 from twitter_stream_client._errors import StreamClientError
 from twitter_stream_client._messages import Message
 from twitter_stream_client._replay import replay
@@ -201,7 +200,7 @@ def _client(args: argparse.Namespace) -> StreamClient:
         return StreamClient.v1_filter(
             track=args.track.split(","),
             auth=OAuth1Credentials.from_env(),
-            url=args.url or V1_FILTER_URL,
+            url=args.url,
         )
     if args.track:
         raise ValueError("--track is for --api v1; v2 streams follow the rules set beforehand")
@@ -209,7 +208,7 @@ def _client(args: argparse.Namespace) -> StreamClient:
     if not token:
         raise KeyError("environment variable TWITTER_BEARER_TOKEN is not set")
     return StreamClient.v2_filtered(
-        bearer_token=token, url=args.url or V2_FILTERED_URL, recover=args.recover
+        bearer_token=token, url=args.url, recover=args.recover
     )
 
 
@@ -221,7 +220,7 @@ def _replay(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     kinds: Counter[str] = Counter()
     status, problem = 0, None
     try:
-        errors = "skip" if args.skip_malformed else "raise"
+        errors: Literal["raise", "skip"] = "skip" if args.skip_malformed else "raise"
         for message in replay(args.file, speed=args.speed, errors=errors):
             kinds[type(message).__name__] += 1
             if not args.json:

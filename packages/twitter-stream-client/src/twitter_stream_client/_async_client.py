@@ -8,6 +8,7 @@ turns each connection's chunks into messages. Only the waiting differs.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import inspect
 import logging
 import socket
@@ -19,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from twitter_stream_client._attempts import AttemptTracker, Failed, Outcome, Refused
+from twitter_stream_client._attempts import Failed, Outcome, Refused
 from twitter_stream_client._base import USER_AGENT, ClientBase
 from twitter_stream_client._client import CONNECT_TIMEOUT, ERROR_BODY_BYTES
 from twitter_stream_client._framing import FramingError
@@ -114,10 +115,8 @@ class AsyncStreamClient(ClientBase):
         if sock is not None:
             shutdown(sock)
         if loop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop closed: nothing waits on it
                 loop.call_soon_threadsafe(self._wake_up)
-            except RuntimeError:  # the loop closed meanwhile: nothing waits on it
-                pass
 
     def _wake_up(self) -> None:
         if self._wake is not None:
@@ -157,10 +156,8 @@ class AsyncStreamClient(ClientBase):
                 await result
             return
         assert self._wake is not None
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
-        except asyncio.TimeoutError:
-            pass
 
     async def _messages(self) -> AsyncIterator[Message]:
         with self._lock:
@@ -243,7 +240,8 @@ class AsyncStreamClient(ClientBase):
 
     async def _open(self) -> httpx.Response | Failed | None:
         """Send the request; None if stopped before an answer came."""
-        assert self._http is not None and self._loop is not None
+        assert self._http is not None
+        assert self._loop is not None
         request = self._http.build_request(
             self.method,
             self.url,
@@ -253,9 +251,7 @@ class AsyncStreamClient(ClientBase):
         )
         if self._stop_event.is_set():
             return None
-        send = self._loop.create_task(
-            self._http.send(request, auth=self._httpx_auth, stream=True)  # type: ignore[arg-type]
-        )
+        send = self._loop.create_task(self._http.send(request, auth=self._httpx_auth, stream=True))
         self._send = send
         try:
             await asyncio.wait({send})
@@ -302,9 +298,5 @@ async def _error_body(response: httpx.Response) -> str:
 
 
 async def _close(response: httpx.Response) -> None:
-    try:
+    with contextlib.suppress(*_NETWORK_ERRORS):
         await response.aclose()
-    except _NETWORK_ERRORS:
-        pass
-
-

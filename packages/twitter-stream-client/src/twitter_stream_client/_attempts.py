@@ -21,7 +21,6 @@ from twitter_stream_client._errors import (
     AuthenticationError,
     FatalResponseError,
     RetriesExhausted,
-    StreamDisconnected,
 )
 from twitter_stream_client._policy import ReconnectPolicy
 from twitter_stream_client._state import Cause, ReconnectState
@@ -186,7 +185,8 @@ class AttemptTracker:
         if rule is Rule.FATAL:
             if isinstance(outcome, Refused):
                 raise FatalResponseError(outcome.status_code, outcome.body)
-            assert isinstance(outcome, StreamEnded) and outcome.error is not None
+            assert isinstance(outcome, StreamEnded)
+            assert outcome.error is not None
             raise outcome.error
         if rule is Rule.HTTP_ONCE:
             assert isinstance(outcome, Refused)

@@ -103,7 +103,7 @@ class ClientBase:
         locations: Sequence[float] | None = None,
         stall_warnings: bool = True,
         delimited: bool = False,
-        url: str = _endpoints.V1_FILTER_URL,
+        url: str | None = None,
         **options: Any,
     ) -> _C:
         """v1.1 ``statuses/filter`` (POST form body, OAuth1; stall timeout 90 s).
@@ -126,6 +126,7 @@ class ClientBase:
             delimited=delimited,
         )
         options.setdefault("stall_timeout", 90.0)
+        url = url or _endpoints.default_url(_endpoints.V1_FILTER_URL)
         return cls(url, auth=auth, method="POST", data=form, **options)
 
     @classmethod
@@ -135,7 +136,7 @@ class ClientBase:
         auth: Any,
         stall_warnings: bool = True,
         delimited: bool = False,
-        url: str = _endpoints.V1_SAMPLE_URL,
+        url: str | None = None,
         **options: Any,
     ) -> _C:
         """v1.1 ``statuses/sample`` (GET, OAuth1; stall timeout 90 s).
@@ -148,6 +149,7 @@ class ClientBase:
         """
         params = _endpoints.v1_sample_params(stall_warnings=stall_warnings, delimited=delimited)
         options.setdefault("stall_timeout", 90.0)
+        url = url or _endpoints.default_url(_endpoints.V1_SAMPLE_URL)
         return cls(url, auth=auth, method="GET", params=params, **options)
 
     @classmethod
@@ -163,7 +165,7 @@ class ClientBase:
         poll_fields: str | Iterable[str] | None = None,
         backfill_minutes: int | None = None,
         recover: bool = False,
-        url: str = _endpoints.V2_FILTERED_URL,
+        url: str | None = None,
         **options: Any,
     ) -> _C:
         """v2 filtered stream (GET, bearer token; stall timeout 30 s).
@@ -192,6 +194,7 @@ class ClientBase:
             poll_fields=poll_fields,
         )
         options.setdefault("stall_timeout", 30.0)
+        url = url or _endpoints.default_url(_endpoints.V2_FILTERED_URL)
         return cls(url, auth=BearerToken(bearer_token), params=params, recover=recover, **options)
 
     @classmethod
@@ -199,7 +202,7 @@ class ClientBase:
         cls: type[_C],
         *,
         bearer_token: str,
-        url: str = _endpoints.V2_SAMPLE_URL,
+        url: str | None = None,
         **fields_and_options: Any,
     ) -> _C:
         """v2 1% sampled stream; the same field and client options as `v2_filtered`.
@@ -210,6 +213,7 @@ class ClientBase:
         >>> StreamClient.v2_sample(bearer_token="AAAA").url
         'https://api.twitter.com/2/tweets/sample/stream'
         """
+        url = url or _endpoints.default_url(_endpoints.V2_SAMPLE_URL)
         return cls.v2_filtered(bearer_token=bearer_token, url=url, **fields_and_options)
 
     @classmethod
@@ -242,7 +246,8 @@ class ClientBase:
         recover : bool, default=False
             Gap-free reconnects, as for `v2_filtered`.
         url : str, optional
-            Overrides the endpoint of ``kind``.
+            Overrides the endpoint of ``kind`` (as ``url=`` does for every constructor;
+            without it, ``TWITTER_API_URL`` in the environment may set the host).
 
         Examples
         --------
@@ -260,7 +265,7 @@ class ClientBase:
         )
         options.setdefault("stall_timeout", 30.0)
         return cls(
-            url or default_url,
+            url or _endpoints.default_url(default_url),
             auth=BearerToken(bearer_token),
             params=params,
             recover=recover,

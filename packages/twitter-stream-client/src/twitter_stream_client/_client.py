@@ -14,7 +14,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import IO, Any
+from typing import IO
 
 import requests
 import urllib3
@@ -252,8 +252,7 @@ class StreamClient(ClientBase):
                         return reader.ended("stall")
                     continue
                 watchdog.paused = True
-                for message in messages:
-                    yield message
+                yield from messages
                 if reader.ending is not None:
                     return reader.ending
                 reader.line_done()

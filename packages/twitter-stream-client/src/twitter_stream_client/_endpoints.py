@@ -6,6 +6,8 @@ Pure functions shared by both clients' constructors (``v1_filter``, ``v1_sample`
 
 from __future__ import annotations
 
+import os
+import urllib.parse
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
@@ -16,7 +18,9 @@ __all__ = [
     "V2_SAMPLE_URL",
     "V2_TWEETS_COMPLIANCE_URL",
     "V2_USERS_COMPLIANCE_URL",
+    "API_URL_VARIABLE",
     "compliance_params",
+    "default_url",
     "v1_filter_form",
     "v1_sample_params",
     "v2_params",
@@ -28,6 +32,23 @@ V2_FILTERED_URL = "https://api.twitter.com/2/tweets/search/stream"
 V2_SAMPLE_URL = "https://api.twitter.com/2/tweets/sample/stream"
 V2_TWEETS_COMPLIANCE_URL = "https://api.twitter.com/2/tweets/compliance/stream"
 V2_USERS_COMPLIANCE_URL = "https://api.twitter.com/2/users/compliance/stream"
+
+API_URL_VARIABLE = "TWITTER_API_URL"
+"""An environment variable that, when set (``http://127.0.0.1:8080``), replaces the scheme
+and host of every default endpoint: a compatible service, a proxy, a local test server."""
+
+
+def default_url(url: str) -> str:
+    """``url`` with its scheme and host taken from ``TWITTER_API_URL``, if that is set."""
+    base = os.environ.get(API_URL_VARIABLE)
+    if not base:
+        return url
+    parts = urllib.parse.urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{API_URL_VARIABLE} must be an http(s):// URL, got {base!r}")
+    path = parts.path.rstrip("/") + urllib.parse.urlsplit(url).path
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
 
 _V2_FIELDS = {
     "expansions": "expansions",

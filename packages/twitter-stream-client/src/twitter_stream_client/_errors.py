@@ -96,7 +96,8 @@ class RetriesExhausted(StreamClientError):
     def __init__(self, state: ReconnectState) -> None:
         self.state = state
         super().__init__(
-            f"gave up after {state.attempt_number} failed connection attempts (last: {state.describe()})"
+            f"gave up after {state.attempt_number} failed connection attempts"
+            f" (last: {state.describe()})"
         )
 
 

@@ -38,12 +38,12 @@ class OAuth1Auth(httpx.Auth):
         if content_type.startswith(_FORM) and request.content:
             _, headers, _ = signer.sign(
                 str(request.url),
-                request.method,
+                request.method,  # type: ignore[arg-type]
                 request.content.decode("utf-8"),
                 {"Content-Type": _FORM},
             )
         else:
-            _, headers, _ = signer.sign(str(request.url), request.method)
+            _, headers, _ = signer.sign(str(request.url), request.method)  # type: ignore[arg-type]
         request.headers["Authorization"] = headers["Authorization"]
         yield request
 

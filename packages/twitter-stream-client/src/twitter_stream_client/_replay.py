@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -91,10 +92,8 @@ def replay(
             if line.endswith(b"\n") or len(line) < max_message_bytes + 2:
                 if not line.strip():
                     continue
-                try:
+                with contextlib.suppress(ValueError):
                     raw = json.loads(line)
-                except ValueError:
-                    pass
             else:  # too long: skip the rest of the line without holding it
                 while (rest := lines.readline(65536)) and not rest.endswith(b"\n"):
                     pass

@@ -12,6 +12,7 @@ from typing import Any
 import requests
 
 from twitter_stream_client._auth import BearerToken
+from twitter_stream_client._endpoints import default_url
 from twitter_stream_client._errors import RulesError
 
 __all__ = ["V2_RULES_URL", "RulesResult", "StreamRule", "StreamRules"]
@@ -84,7 +85,8 @@ class StreamRules:
     ----------
     bearer_token : str
         App-only bearer token.
-    url : str, default=V2_RULES_URL
+    url : str, optional
+        Default `V2_RULES_URL` (its host from ``TWITTER_API_URL`` if that is set).
     session : requests.Session, optional
 
     Examples
@@ -98,11 +100,11 @@ class StreamRules:
         self,
         bearer_token: str,
         *,
-        url: str = V2_RULES_URL,
+        url: str | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self._auth = BearerToken(bearer_token)
-        self.url = url
+        self.url = url or default_url(V2_RULES_URL)
         self._session = session or requests.Session()
 
     def __repr__(self) -> str:

@@ -49,6 +49,7 @@ __all__ = [
     "make_state",
 ]
 
+
 def make_state(
     cause: Cause | str = Cause.NETWORK,
     attempt: int = 1,
