@@ -207,9 +207,7 @@ def _client(args: argparse.Namespace) -> StreamClient:
     token = os.environ.get("TWITTER_BEARER_TOKEN")
     if not token:
         raise KeyError("environment variable TWITTER_BEARER_TOKEN is not set")
-    return StreamClient.v2_filtered(
-        bearer_token=token, url=args.url, recover=args.recover
-    )
+    return StreamClient.v2_filtered(bearer_token=token, url=args.url, recover=args.recover)
 
 
 def _describe(message: Message) -> str:

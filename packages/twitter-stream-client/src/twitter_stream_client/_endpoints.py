@@ -12,13 +12,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 
 __all__ = [
+    "API_URL_VARIABLE",
     "V1_FILTER_URL",
     "V1_SAMPLE_URL",
     "V2_FILTERED_URL",
     "V2_SAMPLE_URL",
     "V2_TWEETS_COMPLIANCE_URL",
     "V2_USERS_COMPLIANCE_URL",
-    "API_URL_VARIABLE",
     "compliance_params",
     "default_url",
     "v1_filter_form",
