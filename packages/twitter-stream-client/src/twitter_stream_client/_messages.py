@@ -299,14 +299,20 @@ def _v2_payload(raw: dict[str, Any]) -> Message:
             rules = raw.get("matching_rules")
             includes = raw.get("includes")
             includes = includes if isinstance(includes, dict) else {}
+            retweeted = quoted = None
+            if "referenced_tweets" in data:  # most Tweets reference none: skip the search
+                retweeted = _v2_referenced(data, includes, "retweeted")
+                quoted = _v2_referenced(data, includes, "quoted")
+            note = data.get("note_tweet")
+            text = data.get("text", "") if note is None else _v2_text(data)
             return Tweet(
-                id=str(data["id"]),
-                text=_v2_text(data),
-                raw=raw,
-                includes=includes,
-                matching_rules=tuple(rules) if isinstance(rules, list) else (),
-                retweeted=_v2_referenced(data, includes, "retweeted"),
-                quoted=_v2_referenced(data, includes, "quoted"),
+                str(data["id"]),
+                text if type(text) is str else str(text),
+                raw,
+                includes,
+                tuple(rules) if type(rules) is list else (),
+                retweeted,
+                quoted,
             )
         if len(data) == 1:
             ((action, body),) = data.items()
