@@ -221,12 +221,8 @@ def main() -> None:
         "floor, orjson": lambda url, n: time_floor(url, n, orjson.loads),
         "tweepy StreamingClient": time_tweepy,
         "ours, json": lambda url, n: with_loads(json.loads, lambda: time_ours(url, n)),
-        "ours, orjson": lambda url, n: with_loads(
-            orjson.loads, lambda: time_ours(url, n, growth)
-        ),
-        "async ours, orjson": lambda url, n: with_loads(
-            orjson.loads, lambda: time_async(url, n)
-        ),
+        "ours, orjson": lambda url, n: with_loads(orjson.loads, lambda: time_ours(url, n, growth)),
+        "async ours, orjson": lambda url, n: with_loads(orjson.loads, lambda: time_async(url, n)),
     }
     server = _Child(count, rounds * len(contenders))
     runs: dict[str, list[float]] = {name: [] for name in contenders}
