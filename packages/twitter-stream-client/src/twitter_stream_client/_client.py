@@ -14,7 +14,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import IO
+from typing import IO, Any
 
 import requests
 import urllib3
@@ -22,6 +22,7 @@ import urllib3
 from twitter_stream_client._attempts import AttemptTracker, Failed, Outcome, Refused, StreamEnded
 from twitter_stream_client._auth import OAuth1Credentials
 from twitter_stream_client._base import USER_AGENT, ClientBase
+from twitter_stream_client._chunked import ChunkedDecoder
 from twitter_stream_client._framing import FramingError
 from twitter_stream_client._messages import Message
 from twitter_stream_client._policy import ReconnectPolicy
@@ -233,7 +234,7 @@ class StreamClient(ClientBase):
         with self._lock:
             sock = self._socket
         watchdog = ThreadWatchdog(sock, self.stall_timeout, self._clock)
-        chunks = _chunks(response.raw)
+        chunks = _chunks(response)
         stop_event = self._stop_event
         try:
             while True:
@@ -268,14 +269,50 @@ def _is_read_timeout(exc: BaseException) -> bool:
     return isinstance(exc, (urllib3.exceptions.ReadTimeoutError, TimeoutError))
 
 
-def _chunks(raw: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
+def _chunks(response: requests.Response) -> Iterator[bytes]:
+    """The decoded body, in blocks as they arrive (a block may be empty)."""
+    raw = response.raw
+    # The socket's buffered file under urllib3 and http.client: read it in large blocks
+    # and decode chunks (and gzip) here, not one HTTP chunk per urllib3 call.
+    sock_file = getattr(getattr(raw, "_fp", None), "fp", None)
+    encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
+    read1 = getattr(sock_file, "read1", None)
+    if raw.chunked and read1 is not None and encoding in _DECOMPRESSORS:
+        decoder = ChunkedDecoder()
+        make = _DECOMPRESSORS[encoding]
+        inflate = make() if make is not None else None
+        while not decoder.finished:
+            data = read1(_READ_SIZE)
+            if not data:
+                raise http.client.IncompleteRead(b"")
+            pieces = decoder.feed(data)
+            if inflate is None:
+                yield b"".join(pieces)
+                continue
+            # Inflate chunk by chunk: what came before a corrupt chunk is still delivered.
+            inflated: list[bytes] = []
+            try:
+                for piece in pieces:
+                    inflated.append(inflate.decompress(piece))
+            finally:
+                if inflated:
+                    yield b"".join(inflated)
+        return
     if raw.chunked:
-        # One HTTP chunk at a time, as soon as it arrives (Twitter sends chunked bodies).
+        # Any other body coding: one HTTP chunk at a time, through urllib3.
         yield from raw.stream(_READ_SIZE, decode_content=True)
         return
     # A body without chunks: read1 returns what is there instead of waiting for a full block.
     while data := raw.read1(_READ_SIZE, decode_content=True):
         yield data
+
+
+_DECOMPRESSORS: dict[str, Callable[[], Any] | None] = {
+    "identity": None,
+    "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "x-gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "deflate": lambda: zlib.decompressobj(),
+}
 
 
 def _error_body(response: requests.Response) -> str:

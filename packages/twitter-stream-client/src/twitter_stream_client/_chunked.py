@@ -1,0 +1,95 @@
+"""HTTP/1.1 chunked transfer coding, decoded from raw bytes in bulk (sans-I/O).
+
+Both clients read the stream's socket in large blocks and decode the chunk framing here,
+instead of one HTTP chunk per call through urllib3 or h11: Twitter sends one chunk per
+message, so per-chunk overhead in the HTTP library dominated the cost of a message.
+Bytes of a chunk are returned as soon as they arrive (a chunk is never waited for whole).
+"""
+
+from __future__ import annotations
+
+from twitter_stream_client._framing import FramingError
+
+__all__ = ["ChunkError", "ChunkedDecoder"]
+
+_CRLF = b"\r\n"
+_MAX_SIZE_LINE = 1024  # a size line with extensions; anything longer is not HTTP
+
+
+class ChunkError(FramingError):
+    """The body is out of step with chunked framing (a bad size line, a missing CRLF)."""
+
+
+class ChunkedDecoder:
+    """Feed raw body bytes, get the payload pieces they carry; ``finished`` after the last chunk.
+
+    Examples
+    --------
+    >>> decoder = ChunkedDecoder()
+    >>> decoder.feed(b"5\\r\\nhel"), decoder.feed(b"lo\\r\\n2\\r\\n!!\\r\\n0\\r\\n\\r\\n")
+    ([b'hel'], [b'lo', b'!!'])
+    >>> decoder.finished
+    True
+    """
+
+    def __init__(self) -> None:
+        self.finished = False
+        self._pending = b""  # an incomplete size line
+        self._left = 0  # payload bytes still due in the current chunk
+        self._crlf = b""  # the part of the CRLF after a chunk's payload still due
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The payload in ``data``, one piece per chunk (or part of one); maybe none.
+
+        Raises
+        ------
+        ChunkError
+            If the framing is broken.
+        """
+        if self.finished:
+            return []  # trailers: ignored
+        if self._pending:
+            data = self._pending + data
+            self._pending = b""
+        out: list[bytes] = []
+        pos = 0
+        size = len(data)
+        while pos < size:
+            left = self._left
+            if left:
+                end = pos + left
+                if end > size:
+                    out.append(data[pos:] if pos else data)
+                    self._left = end - size
+                    break
+                out.append(data[pos:end])
+                self._left = 0
+                self._crlf = _CRLF
+                pos = end
+            if self._crlf:
+                due = self._crlf
+                got = data[pos : pos + len(due)]
+                if not due.startswith(got):
+                    raise ChunkError(f"expected CRLF after a chunk, got {got!r}")
+                self._crlf = due[len(got) :]
+                pos += len(got)
+                continue
+            eol = data.find(_CRLF, pos)
+            if eol < 0:
+                if size - pos > _MAX_SIZE_LINE:
+                    raise ChunkError(f"chunk size line too long: {data[pos : pos + 20]!r}")
+                self._pending = data[pos:]
+                break
+            line = data[pos:eol].split(b";", 1)[0].strip()
+            try:
+                length = int(line, 16)
+            except ValueError:
+                length = -1
+            if length < 0 or not line.isalnum():
+                raise ChunkError(f"bad chunk size line {data[pos:eol][:20]!r}")
+            pos = eol + 2
+            if length == 0:
+                self.finished = True
+                break
+            self._left = length
+        return out
