@@ -119,3 +119,20 @@ def test_cancelling_the_consumer_closes_the_connection(server: ScriptedStreamSer
         await client.aclose()
 
     asyncio.run(main())
+
+
+def test_the_body_is_read_in_blocks_past_h11(server: ScriptedStreamServer) -> None:
+    # The fast path reaches into httpx/httpcore private layout; if a new version moves it,
+    # this fails (the client would still work, on the slow per-chunk path).
+    import httpx
+
+    from twitter_stream_client._async_client import _body, _raw_body
+
+    server.script(PATH, Reply(steps=[Send(line(tweet(1))), Send(line(tweet(2)))]))
+
+    async def main() -> bytes:
+        async with httpx.AsyncClient() as http, http.stream("GET", server.url(PATH)) as response:
+            assert _raw_body(response) is not None
+            return b"".join([block async for block in _body(response, 10.0)])
+
+    assert asyncio.run(main()) == line(tweet(1)) + line(tweet(2))

@@ -8,9 +8,13 @@ Bytes of a chunk are returned as soon as they arrive (a chunk is never waited fo
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Callable
+from typing import Any
+
 from twitter_stream_client._framing import FramingError
 
-__all__ = ["ChunkError", "ChunkedDecoder"]
+__all__ = ["ChunkError", "ChunkedBody", "ChunkedDecoder"]
 
 _CRLF = b"\r\n"
 _MAX_SIZE_LINE = 1024  # a size line with extensions; anything longer is not HTTP
@@ -93,3 +97,59 @@ class ChunkedDecoder:
                 break
             self._left = length
         return out
+
+
+_DECOMPRESSORS: dict[str, Callable[[], Any] | None] = {
+    "identity": None,
+    "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "x-gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
+    "deflate": lambda: zlib.decompressobj(),
+}
+
+
+class ChunkedBody:
+    """A chunked body in a content coding (identity, gzip, deflate): raw bytes in, text out.
+
+    Examples
+    --------
+    >>> body = ChunkedBody("identity")
+    >>> body.feed(b"3\\r\\nabc\\r\\n0\\r\\n\\r\\n"), body.finished
+    ((b'abc', None), True)
+    """
+
+    def __init__(self, encoding: str) -> None:
+        make = _DECOMPRESSORS[encoding]
+        self._inflate = make() if make is not None else None
+        self._chunks = ChunkedDecoder()
+
+    @staticmethod
+    def supports(encoding: str) -> bool:
+        """Whether the ``Content-Encoding`` (lower case) is one this class decodes."""
+        return encoding in _DECOMPRESSORS
+
+    @property
+    def finished(self) -> bool:
+        """The last chunk has arrived."""
+        return self._chunks.finished
+
+    def feed(self, data: bytes) -> tuple[bytes, BaseException | None]:
+        """The decoded bytes ``data`` completes, and an error to raise after using them.
+
+        Inflating goes chunk by chunk, so what came before a corrupt chunk is delivered.
+
+        Raises
+        ------
+        ChunkError
+            If the chunk framing is broken.
+        """
+        pieces = self._chunks.feed(data)
+        inflate = self._inflate
+        if inflate is None:
+            return (pieces[0] if len(pieces) == 1 else b"".join(pieces)), None
+        inflated: list[bytes] = []
+        try:
+            for piece in pieces:
+                inflated.append(inflate.decompress(piece))
+        except zlib.error as exc:
+            return b"".join(inflated), exc
+        return b"".join(inflated), None

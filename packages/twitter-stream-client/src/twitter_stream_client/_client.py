@@ -14,7 +14,7 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import IO, Any
+from typing import IO
 
 import requests
 import urllib3
@@ -22,7 +22,7 @@ import urllib3
 from twitter_stream_client._attempts import AttemptTracker, Failed, Outcome, Refused, StreamEnded
 from twitter_stream_client._auth import OAuth1Credentials
 from twitter_stream_client._base import USER_AGENT, ClientBase
-from twitter_stream_client._chunked import ChunkedDecoder
+from twitter_stream_client._chunked import ChunkedBody
 from twitter_stream_client._framing import FramingError
 from twitter_stream_client._messages import Message
 from twitter_stream_client._policy import ReconnectPolicy
@@ -277,26 +277,16 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
     sock_file = getattr(getattr(raw, "_fp", None), "fp", None)
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     read1 = getattr(sock_file, "read1", None)
-    if raw.chunked and read1 is not None and encoding in _DECOMPRESSORS:
-        decoder = ChunkedDecoder()
-        make = _DECOMPRESSORS[encoding]
-        inflate = make() if make is not None else None
-        while not decoder.finished:
+    if raw.chunked and read1 is not None and ChunkedBody.supports(encoding):
+        body = ChunkedBody(encoding)
+        while not body.finished:
             data = read1(_READ_SIZE)
             if not data:
                 raise http.client.IncompleteRead(b"")
-            pieces = decoder.feed(data)
-            if inflate is None:
-                yield b"".join(pieces)
-                continue
-            # Inflate chunk by chunk: what came before a corrupt chunk is still delivered.
-            inflated: list[bytes] = []
-            try:
-                for piece in pieces:
-                    inflated.append(inflate.decompress(piece))
-            finally:
-                if inflated:
-                    yield b"".join(inflated)
+            payload, error = body.feed(data)
+            yield payload
+            if error is not None:
+                raise error
         return
     if raw.chunked:
         # Any other body coding: one HTTP chunk at a time, through urllib3.
@@ -307,12 +297,6 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
         yield data
 
 
-_DECOMPRESSORS: dict[str, Callable[[], Any] | None] = {
-    "identity": None,
-    "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
-    "x-gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
-    "deflate": lambda: zlib.decompressobj(),
-}
 
 
 def _error_body(response: requests.Response) -> str:
