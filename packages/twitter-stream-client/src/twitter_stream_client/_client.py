@@ -297,8 +297,6 @@ def _chunks(response: requests.Response) -> Iterator[bytes]:
         yield data
 
 
-
-
 def _error_body(response: requests.Response) -> str:
     try:
         data = response.raw.read(ERROR_BODY_BYTES, decode_content=True)
