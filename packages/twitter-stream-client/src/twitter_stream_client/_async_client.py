@@ -15,7 +15,7 @@ import socket
 import threading
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import httpcore
@@ -311,7 +311,8 @@ def _raw_body(response: httpx.Response) -> tuple[Any, bytes] | None:
     if response.http_version != "HTTP/1.1":
         return None
     try:
-        connection = response.stream._stream._httpcore_stream._stream._connection  # type: ignore[attr-defined]
+        stream: Any = response.stream
+        connection = stream._stream._httpcore_stream._stream._connection
         leftover, _closed = connection._h11_state.trailing_data
         network = response.extensions["network_stream"]
     except (AttributeError, KeyError, TypeError, ValueError):
@@ -321,7 +322,7 @@ def _raw_body(response: httpx.Response) -> tuple[Any, bytes] | None:
     return network, leftover
 
 
-async def _body(response: httpx.Response, read_timeout: float) -> AsyncIterator[bytes]:
+async def _body(response: httpx.Response, read_timeout: float) -> AsyncGenerator[bytes, None]:
     """The decoded body, in blocks as they arrive (a block may be empty)."""
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     chunked = response.headers.get("Transfer-Encoding", "").strip().lower() == "chunked"
