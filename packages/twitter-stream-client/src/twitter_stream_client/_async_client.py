@@ -16,12 +16,12 @@ import threading
 import time
 import zlib
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any
+from typing import IO, Any
 
 import httpcore
 import httpx
 
-from twitter_stream_client._attempts import Failed, Outcome, Refused
+from twitter_stream_client._attempts import AttemptTracker, Failed, Outcome, Refused
 from twitter_stream_client._base import USER_AGENT, ClientBase
 from twitter_stream_client._chunked import ChunkedBody
 from twitter_stream_client._client import CONNECT_TIMEOUT, ERROR_BODY_BYTES
@@ -47,6 +47,12 @@ _NETWORK_ERRORS = (
 )
 _READ_TIMEOUTS = (httpx.ReadTimeout, httpcore.ReadTimeout, TimeoutError)
 _READ_SIZE = 65536
+
+
+class _Ended:
+    """How a connection ended, filled in by the async generators that read it."""
+
+    outcome: Outcome | None = None
 
 
 class AsyncStreamClient(ClientBase):
@@ -184,63 +190,15 @@ class AsyncStreamClient(ClientBase):
             tracker = self._tracker()
             stopped = self._stop_event.is_set
             while not stopped():
-                response = await self._open()
-                if response is None:
+                ended = _Ended()
+                # Closed explicitly, so a consumer that stops early closes the connection now.
+                async with contextlib.aclosing(self._attempt(tracker, record, ended)) as batches:
+                    async for batch in batches:
+                        for message in batch:
+                            yield message
+                if ended.outcome is None or stopped():
                     return
-                outcome: Outcome
-                if isinstance(response, Failed):
-                    outcome = response
-                elif response.status_code != 200:
-                    outcome = Refused(response.status_code, await _error_body(response))
-                    await response.aclose()
-                else:
-                    tracker.connected()
-                    self.stats.connections += 1
-                    reader = self._reader(record)
-                    with self._lock:
-                        sock = self._socket
-                    watchdog = LoopWatchdog(sock, self.stall_timeout, self._clock, self._loop)
-                    chunks = _body(response, self.stall_timeout)
-                    try:
-                        while True:
-                            try:
-                                chunk = await chunks.__anext__()
-                            except StopAsyncIteration:
-                                outcome = reader.ended("stall" if watchdog.fired else "closed")
-                                break
-                            except _NETWORK_ERRORS as exc:
-                                if watchdog.fired or isinstance(exc, _READ_TIMEOUTS):
-                                    outcome = reader.ended("stall")
-                                else:
-                                    outcome = reader.ended("network", exc)
-                                break
-                            messages = reader.feed(chunk)
-                            watchdog.last_line = reader.last_line
-                            if messages is None:
-                                if reader.stalled():
-                                    outcome = reader.ended("stall")
-                                    break
-                                continue
-                            watchdog.paused = True
-                            for message in messages:
-                                yield message
-                            if reader.ending is not None:
-                                outcome = reader.ending
-                                break
-                            reader.line_done()
-                            watchdog.last_line = reader.last_line
-                            watchdog.paused = False
-                            if stopped():
-                                return
-                    finally:
-                        watchdog.cancel()
-                        self._set_socket(None)
-                        with contextlib.suppress(*_NETWORK_ERRORS):
-                            await chunks.aclose()
-                        await _close(response)
-                if stopped():
-                    return
-                decision = tracker.decide(outcome)
+                decision = tracker.decide(ended.outcome)
                 self.stats.reconnects[decision.label] += 1
                 level = logging.WARNING if decision.state is not None else logging.INFO
                 reconnect_logger.log(level, decision.describe())
@@ -251,6 +209,74 @@ class AsyncStreamClient(ClientBase):
                 record.close()
             with self._lock:
                 self._loop = None
+
+    async def _attempt(
+        self, tracker: AttemptTracker, record: IO[bytes] | None, ended: _Ended
+    ) -> AsyncGenerator[list[Message], None]:
+        """One connection: batches of messages; how it ended goes to ``ended``."""
+        response = await self._open()
+        if response is None:
+            return
+        if isinstance(response, Failed):
+            ended.outcome = response
+            return
+        try:
+            if response.status_code != 200:
+                ended.outcome = Refused(response.status_code, await _error_body(response))
+                return
+            tracker.connected()
+            self.stats.connections += 1
+            async with contextlib.aclosing(self._consume(response, record, ended)) as batches:
+                async for batch in batches:
+                    yield batch
+        finally:
+            self._set_socket(None)
+            await _close(response)
+
+    async def _consume(
+        self, response: httpx.Response, record: IO[bytes] | None, ended: _Ended
+    ) -> AsyncGenerator[list[Message], None]:
+        """The messages of a 200 stream, a chunk's worth at a time (less overhead per message)."""
+        assert self._loop is not None
+        reader = self._reader(record)
+        with self._lock:
+            sock = self._socket
+        watchdog = LoopWatchdog(sock, self.stall_timeout, self._clock, self._loop)
+        chunks = _body(response, self.stall_timeout)
+        try:
+            while True:
+                try:
+                    chunk = await chunks.__anext__()
+                except StopAsyncIteration:
+                    ended.outcome = reader.ended("stall" if watchdog.fired else "closed")
+                    return
+                except _NETWORK_ERRORS as exc:
+                    stalled = watchdog.fired or isinstance(exc, _READ_TIMEOUTS)
+                    ended.outcome = (
+                        reader.ended("stall") if stalled else reader.ended("network", exc)
+                    )
+                    return
+                messages = reader.feed(chunk)
+                watchdog.last_line = reader.last_line
+                if messages is None:
+                    if reader.stalled():
+                        ended.outcome = reader.ended("stall")
+                        return
+                    continue
+                watchdog.paused = True
+                yield messages  # resumed once the consumer has handled them all
+                if reader.ending is not None:
+                    ended.outcome = reader.ending
+                    return
+                reader.line_done()
+                watchdog.last_line = reader.last_line
+                watchdog.paused = False
+                if self._stop_event.is_set():
+                    return
+        finally:
+            watchdog.cancel()
+            with contextlib.suppress(*_NETWORK_ERRORS):
+                await chunks.aclose()
 
     async def _open(self) -> httpx.Response | Failed | None:
         """Send the request; None if stopped before an answer came."""
