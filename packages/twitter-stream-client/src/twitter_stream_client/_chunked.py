@@ -24,6 +24,18 @@ class ChunkError(FramingError):
     """The body is out of step with chunked framing (a bad size line, a missing CRLF)."""
 
 
+def _size_with_extensions(line: bytes) -> int:
+    """The size of a size line with ``;name=value`` extensions (or -1 if it has none)."""
+    size, _, _ = line.partition(b";")
+    size = size.strip()
+    if not size or not size.isalnum():
+        return -1
+    try:
+        return int(size, 16)
+    except ValueError:
+        return -1
+
+
 class ChunkedDecoder:
     """Feed raw body bytes, get the payload pieces they carry; ``finished`` after the last chunk.
 
@@ -56,47 +68,59 @@ class ChunkedDecoder:
             data = self._pending + data
             self._pending = b""
         out: list[bytes] = []
-        pos = 0
+        append = out.append
         size = len(data)
+        pos = self._finish_chunk(data, out)
+        find = data.find
         while pos < size:
-            left = self._left
-            if left:
-                end = pos + left
-                if end > size:
-                    out.append(data[pos:] if pos else data)
-                    self._left = end - size
-                    break
-                out.append(data[pos:end])
-                self._left = 0
-                self._crlf = _CRLF
-                pos = end
-            if self._crlf:
-                due = self._crlf
-                got = data[pos : pos + len(due)]
-                if not due.startswith(got):
-                    raise ChunkError(f"expected CRLF after a chunk, got {got!r}")
-                self._crlf = due[len(got) :]
-                pos += len(got)
-                continue
-            eol = data.find(_CRLF, pos)
+            # At a size line: the common case, a whole chunk in this block, stays in this loop.
+            eol = find(_CRLF, pos)
             if eol < 0:
                 if size - pos > _MAX_SIZE_LINE:
                     raise ChunkError(f"chunk size line too long: {data[pos : pos + 20]!r}")
                 self._pending = data[pos:]
                 break
-            line = data[pos:eol].split(b";", 1)[0].strip()
             try:
-                length = int(line, 16)
+                length = int(data[pos:eol], 16)
             except ValueError:
-                length = -1
-            if length < 0 or not line.isalnum():
+                length = _size_with_extensions(data[pos:eol])
+            if length < 0 or data[pos : pos + 1] in (b"-", b"+", b" "):
                 raise ChunkError(f"bad chunk size line {data[pos:eol][:20]!r}")
-            pos = eol + 2
             if length == 0:
                 self.finished = True
                 break
+            start = eol + 2
+            end = start + length
+            if end + 2 <= size and data[end : end + 2] == _CRLF:
+                append(data[start:end])
+                pos = end + 2
+                continue
             self._left = length
+            pos = self._finish_chunk(data, out, start)
         return out
+
+    def _finish_chunk(self, data: bytes, out: list[bytes], pos: int = 0) -> int:
+        """Take the rest of a chunk begun earlier (payload, then CRLF); the new position."""
+        size = len(data)
+        left = self._left
+        if left:
+            end = pos + left
+            if end > size:
+                out.append(data[pos:] if pos else data)
+                self._left = end - size
+                return size
+            out.append(data[pos:end])
+            self._left = 0
+            self._crlf = _CRLF
+            pos = end
+        if self._crlf:
+            due = self._crlf
+            got = data[pos : pos + len(due)]
+            if not due.startswith(got):
+                raise ChunkError(f"expected CRLF after a chunk, got {got!r}")
+            self._crlf = due[len(got) :]
+            pos += len(got)
+        return pos
 
 
 _DECOMPRESSORS: dict[str, Callable[[], Any] | None] = {

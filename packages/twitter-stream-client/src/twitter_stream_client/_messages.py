@@ -295,28 +295,32 @@ def _compliance(raw: dict[str, Any], action: str, body: dict[str, Any]) -> Compl
     )
 
 
+def _v2_tweet(raw: dict[str, Any], data: dict[str, Any]) -> Tweet:
+    rules = raw.get("matching_rules")
+    includes = raw.get("includes")
+    if type(includes) is not dict:
+        includes = {}
+    retweeted = quoted = None
+    if "referenced_tweets" in data:  # most Tweets reference none: skip the search
+        retweeted = _v2_referenced(data, includes, "retweeted")
+        quoted = _v2_referenced(data, includes, "quoted")
+    text = data.get("text", "") if "note_tweet" not in data else _v2_text(data)
+    return Tweet(
+        str(data["id"]),
+        text if type(text) is str else str(text),
+        raw,
+        includes,
+        tuple(rules) if type(rules) is list else (),
+        retweeted,
+        quoted,
+    )
+
+
 def _v2_payload(raw: dict[str, Any]) -> Message:
     data = raw.get("data")
     if isinstance(data, dict):
         if "id" in data:
-            rules = raw.get("matching_rules")
-            includes = raw.get("includes")
-            includes = includes if isinstance(includes, dict) else {}
-            retweeted = quoted = None
-            if "referenced_tweets" in data:  # most Tweets reference none: skip the search
-                retweeted = _v2_referenced(data, includes, "retweeted")
-                quoted = _v2_referenced(data, includes, "quoted")
-            note = data.get("note_tweet")
-            text = data.get("text", "") if note is None else _v2_text(data)
-            return Tweet(
-                str(data["id"]),
-                text if type(text) is str else str(text),
-                raw,
-                includes,
-                tuple(rules) if type(rules) is list else (),
-                retweeted,
-                quoted,
-            )
+            return _v2_tweet(raw, data)
         if len(data) == 1:
             ((action, body),) = data.items()
             # Documented kinds, and any later one shaped like them (an object with a time).
@@ -362,9 +366,15 @@ def parse_message(raw: Any) -> Message:
     >>> parse_message({"limit": {"track": 12}})
     Limit(track=12)
     """
-    if not isinstance(raw, dict):
-        return Unknown(raw={"value": raw})
+    if type(raw) is not dict:
+        if isinstance(raw, dict):
+            raw = dict(raw)
+        else:
+            return Unknown(raw={"value": raw})
     try:
+        data = raw.get("data")
+        if type(data) is dict and "id" in data and "errors" not in raw:
+            return _v2_tweet(raw, data)  # the bulk of every v2 stream, checked first
         return _classify(raw)
     except (AttributeError, TypeError, ValueError, KeyError):
         # A known key with an unexpected shape: keep the data, never fail the stream.

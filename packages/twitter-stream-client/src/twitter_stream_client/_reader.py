@@ -18,7 +18,7 @@ from twitter_stream_client._attempts import StreamEnded
 from twitter_stream_client._disconnects import Action, v1_action, v2_action
 from twitter_stream_client._errors import StreamDisconnected
 from twitter_stream_client._framing import FramingError, LengthFramer, LineFramer
-from twitter_stream_client._messages import Disconnect, Message, StreamError, parse_message
+from twitter_stream_client._messages import Disconnect, Message, StreamError, Tweet, parse_message
 from twitter_stream_client._recovery import Recovery
 from twitter_stream_client._stats import StreamStats
 
@@ -100,7 +100,9 @@ class ConnectionReader:
         if recovery is not None:
             recovery.last_line_at = now
         loads = _json.loads
+        record = self.record
         messages: list[Message] = []
+        append = messages.append
         for frame in frames:
             if not frame:
                 stats.keep_alives += 1
@@ -112,16 +114,24 @@ class ConnectionReader:
                 logger.warning("skipped a line that is not JSON: %r", frame[:80])
                 continue
             message = parse_message(raw)
+            kind = type(message)
+            if kind is not Tweet:
+                if recovery is not None and recovery.is_duplicate(message):
+                    stats.duplicates += 1
+                    continue
+                if record is not None:
+                    _record(record, frame, raw)
+                append(message)
+                if (kind is Disconnect or kind is StreamError) and self._ends(message):  # type: ignore[arg-type]
+                    break
+                continue
             if recovery is not None and recovery.is_duplicate(message):
                 stats.duplicates += 1
                 continue
-            if self.record is not None:
-                _record(self.record, frame, raw)
-            stats.messages += 1
-            messages.append(message)
-            kind = type(message)
-            if (kind is Disconnect or kind is StreamError) and self._ends(message):  # type: ignore[arg-type]
-                break
+            if record is not None:
+                _record(record, frame, raw)
+            append(message)
+        stats.messages += len(messages)
         return messages
 
     def line_done(self) -> None:
