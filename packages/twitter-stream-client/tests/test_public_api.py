@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import inspect
 import subprocess
-import types
 import sys
+import types
 
 import twitter_stream_client
 import twitter_stream_client.testing

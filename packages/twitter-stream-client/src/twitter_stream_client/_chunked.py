@@ -18,6 +18,7 @@ __all__ = ["ChunkError", "ChunkedBody", "ChunkedDecoder"]
 
 _CRLF = b"\r\n"
 _MAX_SIZE_LINE = 1024  # a size line with extensions; anything longer is not HTTP
+_HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 
 class ChunkError(FramingError):
@@ -84,14 +85,14 @@ class ChunkedDecoder:
                 length = int(data[pos:eol], 16)
             except ValueError:
                 length = _size_with_extensions(data[pos:eol])
-            if length < 0 or data[pos : pos + 1] in (b"-", b"+", b" "):
+            if length < 0 or data[pos] not in _HEX_DIGITS:  # int() also takes "+1", " 1"
                 raise ChunkError(f"bad chunk size line {data[pos:eol][:20]!r}")
             if length == 0:
                 self.finished = True
                 break
             start = eol + 2
             end = start + length
-            if end + 2 <= size and data[end : end + 2] == _CRLF:
+            if data.startswith(_CRLF, end):
                 append(data[start:end])
                 pos = end + 2
                 continue
