@@ -224,6 +224,8 @@ def tests(session: nox.Session, package: str) -> None:
 def tools_tests(session: nox.Session) -> None:
     """Test the monorepo's own machinery: noxfile, release script, workflows."""
     session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema", "towncrier", "griffe")
+    # test_strategy_vocabulary.py compares the packages' _strategies.py with tenacity.
+    session.install("tenacity")
     session.run(
         "pytest", str(ROOT / "tools" / "tests"), "-p", "no:cacheprovider", *session.posargs
     )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import _csot
 from pymongo.collection import Collection
 
 from mongo_autoreconnect import OperationKind, RetryState
+from mongo_autoreconnect._compat import csot_remaining
 
 
 def make_state(
@@ -59,7 +59,7 @@ class ScriptedCollection(Collection):
         self.calls: list[tuple[str, float | None]] = []
 
     def _play(self, method: str) -> Any:
-        self.calls.append((method, _csot.remaining()))
+        self.calls.append((method, csot_remaining()))
         outcome = self.script.pop(0)
         if isinstance(outcome, BaseException):
             raise outcome

@@ -88,7 +88,6 @@ class ProxyBase:
     _database_kind: ClassVar[type[Any]]
     _collection_kind: ClassVar[type[Any]]
     _kinds: ClassVar[tuple[type[Any], ...]]
-    _method_class: ClassVar[type[MethodBase]]
 
     def __init__(
         self,
@@ -140,6 +139,10 @@ class ProxyBase:
             self._no_primary = lambda: not client.topology_description.has_writable_server()
             self._fallback = obj.with_options(read_preference=fallback)
 
+    def _method(self, name: str, fn: Callable[..., Any]) -> MethodBase:
+        """The proxied method wrapping ``fn``."""
+        raise NotImplementedError
+
     def _child(self, obj: Any, idempotent: bool | None = None) -> Any:
         child = object.__new__(type(self))
         child._init(obj, self._retrier, self._idempotent if idempotent is None else idempotent)
@@ -188,7 +191,7 @@ class ProxyBase:
             wrapped = self.__dict__[name] = self._child(value)
             return wrapped
         if callable(value) and not isinstance(value, type):
-            method = self.__dict__[name] = self._method_class(self, name, value)
+            method = self.__dict__[name] = self._method(name, value)
             return method
         return value
 

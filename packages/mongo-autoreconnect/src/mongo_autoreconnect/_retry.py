@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 RetryCondition = Callable[[RetryState], bool]
+"""A retry condition: ``(RetryState) -> retry?``, a ``retry_if_*`` or a plain function."""
 
 
 class retry_base:
@@ -89,5 +90,16 @@ class _retry_if_idempotent(retry_base):
 retry_if_read = _retry_if_read()
 retry_if_not_applied = _retry_if_not_applied()
 retry_if_idempotent = _retry_if_idempotent()
-#: The default: reads, writes that provably did not happen, and idempotent calls.
-retry_if_safe = retry_if_read | retry_if_not_applied | retry_if_idempotent
+
+
+class _retry_if_safe(_retry_any):
+    """The default: reads, writes proven not applied, and idempotent calls.
+
+    ``retry_if_read | retry_if_not_applied | retry_if_idempotent``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(retry_if_read, retry_if_not_applied, retry_if_idempotent)
+
+
+retry_if_safe = _retry_if_safe()

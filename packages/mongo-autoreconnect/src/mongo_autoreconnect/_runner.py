@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from pymongo import _csot
 from pymongo.errors import AutoReconnect, PyMongoError
 
+from ._compat import csot_remaining
 from ._errors import AmbiguousWriteError
 from ._policy import RetryPolicy
 from ._redact import redact
@@ -159,10 +159,9 @@ class Retrier:
 def _caller_remaining() -> float | None:
     """Seconds left in a ``pymongo.timeout()`` block around the proxied call, if any.
 
-    Read between attempts, outside the proxy's own ``pymongo.timeout()``. pymongo has no
-    public getter; ``_csot`` is what ``pymongo.timeout`` itself sets.
+    Read between attempts, outside the proxy's own ``pymongo.timeout()``.
     """
-    return _csot.remaining()
+    return csot_remaining()
 
 
 def _describe(error: BaseException) -> str:

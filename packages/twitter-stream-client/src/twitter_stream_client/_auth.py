@@ -10,7 +10,6 @@ import os
 from dataclasses import dataclass, field
 
 import requests
-from requests_oauthlib import OAuth1
 
 __all__ = ["BearerToken", "OAuth1Credentials"]
 
@@ -72,6 +71,9 @@ class OAuth1Credentials:
 
     def requests_auth(self) -> requests.auth.AuthBase:
         """A requests auth object that signs every request anew (fresh nonce and timestamp)."""
+        # Imported here: requests-oauthlib and oauthlib are only needed to sign for v1.1.
+        from requests_oauthlib import OAuth1
+
         return OAuth1(
             self.consumer_key,
             client_secret=self.consumer_secret,
@@ -96,6 +98,10 @@ class BearerToken(requests.auth.AuthBase):
     def __repr__(self) -> str:
         return "BearerToken(***)"
 
+    def authorization(self) -> str:
+        """The ``Authorization`` header value."""
+        return f"Bearer {self._token}"
+
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
+        request.headers["Authorization"] = self.authorization()
         return request

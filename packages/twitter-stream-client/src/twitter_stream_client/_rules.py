@@ -1,4 +1,4 @@
-"""The v2 filtered-stream rules endpoint: :class:`StreamRules`.
+"""The v2 filtered-stream rules endpoint: `StreamRules`.
 
 Rules can change while the stream is connected; no reconnect is needed.
 """
@@ -11,8 +11,9 @@ from typing import Any
 
 import requests
 
-from twitter_stream_client.auth import BearerToken
-from twitter_stream_client.errors import RulesError
+from twitter_stream_client._auth import BearerToken
+from twitter_stream_client._endpoints import default_url
+from twitter_stream_client._errors import RulesError
 
 __all__ = ["V2_RULES_URL", "RulesResult", "StreamRule", "StreamRules"]
 
@@ -59,6 +60,17 @@ class RulesResult:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
 
+def _problems(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The problem objects of an error answer, from an ``errors`` list or the top level."""
+    errors = payload.get("errors")
+    if isinstance(errors, list) and errors:
+        return [e for e in errors if isinstance(e, dict)]
+    # 401/403 carry one RFC 7807 problem as the whole body.
+    if any(key in payload for key in ("title", "detail", "type")):
+        return [payload]
+    return []
+
+
 def _rule(obj: dict[str, Any]) -> StreamRule:
     tag = obj.get("tag")
     return StreamRule(
@@ -73,7 +85,8 @@ class StreamRules:
     ----------
     bearer_token : str
         App-only bearer token.
-    url : str, default=V2_RULES_URL
+    url : str, optional
+        Default `V2_RULES_URL` (its host from ``TWITTER_API_URL`` if that is set).
     session : requests.Session, optional
 
     Examples
@@ -87,11 +100,11 @@ class StreamRules:
         self,
         bearer_token: str,
         *,
-        url: str = V2_RULES_URL,
+        url: str | None = None,
         session: requests.Session | None = None,
     ) -> None:
         self._auth = BearerToken(bearer_token)
-        self.url = url
+        self.url = url or default_url(V2_RULES_URL)
         self._session = session or requests.Session()
 
     def __repr__(self) -> str:
@@ -110,14 +123,11 @@ class StreamRules:
         if not isinstance(payload, dict):
             payload = {}
         if response.status_code >= 400:
-            errors = payload.get("errors")
-            raise RulesError(
-                response.status_code, errors if isinstance(errors, list) else [], response.text
-            )
+            raise RulesError(response.status_code, _problems(payload), response.text)
         return payload
 
     def add(self, *rules: StreamRule | str, dry_run: bool = False) -> RulesResult:
-        """Add rules (strings or :class:`StreamRule`); ``dry_run`` only validates them.
+        """Add rules (strings or `StreamRule`); ``dry_run`` only validates them.
 
         Raises
         ------
@@ -137,7 +147,7 @@ class StreamRules:
         return self._result(payload)
 
     def delete(self, *ids: str | StreamRule, dry_run: bool = False) -> RulesResult:
-        """Delete rules by id (or by :class:`StreamRule` with an id)."""
+        """Delete rules by id (or by `StreamRule` with an id)."""
         keys = [r.id if isinstance(r, StreamRule) else r for r in ids]
         if not keys or any(not k for k in keys):
             raise ValueError("delete() needs rule ids")

@@ -1,20 +1,23 @@
-"""Replay a recording made with :meth:`StreamClient.record_to`, offline."""
+"""Replay a recording made with `StreamClient.record_to`, offline."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from twitter_stream_client.messages import Message, parse_message
+from twitter_stream_client._errors import MalformedRecording
+from twitter_stream_client._messages import Message, parse_message
 
 __all__ = ["replay"]
 
 logger = logging.getLogger(__name__)
+_BAD = object()
 
 
 def _timestamp(raw: Any) -> float | None:
@@ -38,6 +41,8 @@ def replay(
     path: str | Path,
     speed: float | None = None,
     *,
+    errors: Literal["raise", "skip"] = "raise",
+    max_message_bytes: int = 1_048_576,
     sleep: Callable[[float], object] = time.sleep,
 ) -> Iterator[Message]:
     """Yield the typed messages of a JSONL recording, as the live client would.
@@ -45,18 +50,26 @@ def replay(
     Parameters
     ----------
     path : str or Path
-        A file written by :meth:`StreamClient.record_to` (one JSON message per line).
+        A file written by `StreamClient.record_to` (one JSON message per line).
     speed : float, optional
         None replays as fast as possible. Otherwise messages are spaced as their
         ``timestamp_ms`` (v1.1) or ``created_at`` (v2) says, divided by ``speed``
         (2.0 is twice as fast); messages without a time are not delayed.
+    errors : {"raise", "skip"}, default="raise"
+        What a line that is not JSON (or longer than ``max_message_bytes``) does:
+        raise `MalformedRecording` naming the file and line, or be logged and skipped
+        (as the live client skips such lines).
+    max_message_bytes : int, default=1_048_576
+        The longest line read; a longer one is malformed (never read whole into memory).
     sleep : callable, default=time.sleep
         Injected for tests.
 
     Raises
     ------
+    MalformedRecording
+        At the first bad line, with ``errors="raise"``, after the messages before it.
     ValueError
-        If ``speed`` is not positive.
+        If ``speed`` is not positive or ``errors`` is not one of its values.
 
     Examples
     --------
@@ -68,15 +81,26 @@ def replay(
     """
     if speed is not None and not speed > 0:
         raise ValueError(f"`speed` must be a positive number or None, got {speed!r}")
+    if errors not in ("raise", "skip"):
+        raise ValueError(f"`errors` must be 'raise' or 'skip', got {errors!r}")
     previous: float | None = None
     with Path(path).open("rb") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                raw = json.loads(line)
-            except ValueError:
-                logger.warning("%s:%d is not JSON; skipped", path, number)
+        number = 0
+        while line := lines.readline(max_message_bytes + 2):
+            number += 1
+            raw: Any = _BAD
+            if line.endswith(b"\n") or len(line) < max_message_bytes + 2:
+                if not line.strip():
+                    continue
+                with contextlib.suppress(ValueError):
+                    raw = json.loads(line)
+            else:  # too long: skip the rest of the line without holding it
+                while (rest := lines.readline(65536)) and not rest.endswith(b"\n"):
+                    pass
+            if raw is _BAD:
+                if errors == "raise":
+                    raise MalformedRecording(str(path), number, line)
+                logger.warning("%s:%d is not a JSON message; skipped", path, number)
                 continue
             if speed is not None:
                 stamp = _timestamp(raw)

@@ -7,7 +7,8 @@
     │   └── AuthenticationError       a second 401 before any 200 (credentials, clock skew)
     ├── StreamDisconnected            the server asked us to stop (disconnect code or v2 error)
     ├── RetriesExhausted              the policy's stop strategy gave up
-    └── RulesError                    the v2 rules endpoint refused a request
+    ├── RulesError                    the v2 rules endpoint refused a request
+    └── MalformedRecording            a line of a recording is not a JSON message (also ValueError)
 
 Network errors, stalls, HTTP 5xx, 420 and 429 never surface: the client reconnects by
 its policy. Bad arguments raise plain ``ValueError`` / ``TypeError`` naming the argument.
@@ -18,11 +19,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from twitter_stream_client.reconnect import ReconnectState
+    from twitter_stream_client._state import ReconnectState
 
 __all__ = [
     "AuthenticationError",
     "FatalResponseError",
+    "MalformedRecording",
     "RetriesExhausted",
     "RulesError",
     "StreamClientError",
@@ -94,7 +96,8 @@ class RetriesExhausted(StreamClientError):
     def __init__(self, state: ReconnectState) -> None:
         self.state = state
         super().__init__(
-            f"gave up after {state.failures} failed connection attempts (last: {state.describe()})"
+            f"gave up after {state.attempt_number} failed connection attempts"
+            f" (last: {state.describe()})"
         )
 
 
@@ -106,10 +109,40 @@ class RulesError(StreamClientError):
     status_code : int
         The HTTP status.
     errors : list of dict
-        The ``errors`` array of the answer (RFC 7807 problem objects), if any.
+        The problems (RFC 7807 objects with ``title``, ``detail``, ``type``): the answer's
+        ``errors`` array, or the answer itself when it is one problem at the top level
+        (a 401 or 403 is); empty if the body said nothing readable.
     """
 
     def __init__(self, status_code: int, errors: list[dict[str, Any]], body: str) -> None:
         self.status_code = status_code
         self.errors = errors
-        super().__init__(f"rules endpoint answered HTTP {status_code}: {body[:300]!r}")
+        details = "; ".join(
+            str(e.get("detail") or e.get("title") or e.get("message") or "") for e in errors
+        ).strip("; ")
+        super().__init__(
+            f"rules endpoint answered HTTP {status_code}: {details or repr(body[:300])}"
+        )
+
+
+class MalformedRecording(StreamClientError, ValueError):
+    """A line of a recording read by `replay` is not a JSON message.
+
+    Not retryable: the file is damaged (or is not a recording). ``replay(..., errors="skip")``
+    logs and skips such lines instead.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    line_number : int
+        The 1-based number of the offending line.
+    line : bytes
+        Its first 80 bytes.
+    """
+
+    def __init__(self, path: str, line_number: int, line: bytes) -> None:
+        self.path = path
+        self.line_number = line_number
+        self.line = line[:80]
+        super().__init__(f"{path}:{line_number}: not a JSON message: {self.line!r}")

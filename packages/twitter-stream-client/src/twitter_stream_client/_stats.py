@@ -1,4 +1,4 @@
-"""Counters a running client keeps: :class:`StreamStats`."""
+"""Counters a running client keeps: `StreamStats`."""
 
 from __future__ import annotations
 
@@ -24,6 +24,9 @@ class StreamStats:
         Lines that were not JSON (logged and skipped).
     oversize : int
         Messages longer than ``max_message_bytes`` (dropped unread).
+    duplicates : int
+        Tweets and compliance events dropped because they were already delivered
+        (``recover=True`` only).
     connections : int
         Connections that answered HTTP 200.
     reconnects : collections.Counter
@@ -39,6 +42,20 @@ class StreamStats:
     bytes: int = 0
     malformed: int = 0
     oversize: int = 0
+    duplicates: int = 0
     connections: int = 0
     reconnects: Counter[str] = field(default_factory=Counter)
     last_message_at: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        """The counters as plain JSON-ready values (what ``stream --json`` prints)."""
+        return {
+            "messages": self.messages,
+            "keep_alives": self.keep_alives,
+            "bytes": self.bytes,
+            "malformed": self.malformed,
+            "oversize": self.oversize,
+            "duplicates": self.duplicates,
+            "connections": self.connections,
+            "reconnects": dict(self.reconnects),
+        }
