@@ -6,13 +6,21 @@ against both.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pymongo
 import pytest
 from conftest import FAST, CommandCounter, wait_until
 from pymongo import ReadPreference
-from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    NetworkTimeout,
+    NotPrimaryError,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
 
 from mongo_autoreconnect import (
     AmbiguousWriteError,
@@ -20,6 +28,7 @@ from mongo_autoreconnect import (
     MongoProxy,
     ResumableCursor,
     RetryPolicy,
+    _runner,
 )
 
 
@@ -154,25 +163,54 @@ def test_idempotent_update_many_is_retried_after_a_lost_reply(mongo_rs, proxy, d
     assert c.count_documents({"done": True}) == 5
 
 
-def test_no_primary_past_the_deadline_raises_the_last_autoreconnect_error(
-    mongo_rs, make_client, db_name
+def test_no_primary_past_the_deadline_raises_pymongos_own_error_and_is_heard(
+    mongo_rs, make_client, db_name, caplog, monkeypatch
 ):
+    # Waits for a server in slices of WARNING_INTERVAL (5 s; 0.5 s here, to stay short).
+    monkeypatch.setattr(_runner, "WARNING_INTERVAL", 0.5)
     events = []
     policy = RetryPolicy(deadline=1.5, initial=0.05, maximum=0.3)
-    c = MongoProxy(make_client(), policy, on_retry=events.append)[db_name]["c"]
+    client = make_client()
+    c = MongoProxy(client, policy, on_retry=events.append)[db_name]["c"]
     c.insert_one({"_id": 0})
     mongo_rs.step_down(no_primary_for=60)
+    wait_until(lambda: not client.topology_description.has_writable_server())
     started = time.monotonic()
-    with pytest.raises(AutoReconnect) as caught:
+    with (
+        caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"),
+        pytest.raises(AutoReconnect) as caught,
+    ):
         c.insert_one({"_id": 1})
     # It rode the outage out to the deadline (a lower bound: slowness cannot break it)...
     assert time.monotonic() - started >= policy.deadline * 0.9
-    # ...and then raised pymongo's own error, not a made-up one.
-    assert not isinstance(caught.value, AmbiguousWriteError)
-    assert type(caught.value).__module__ == "pymongo.errors"
+    # ...waiting for a server (nothing was sent), and then raised pymongo's own error.
+    assert type(caught.value) is ServerSelectionTimeoutError
+    # The first failure was logged with the error and the deadline.
+    first = caplog.records[0].getMessage()
+    assert f"{db_name}.c.insert_one failed (ServerSelectionTimeoutError" in first
+    assert "until its 1.5s deadline" in first
+    assert [e.attempt for e in events] == [1, 2]  # each slice a failure, no backoff between
+    assert [e.delay for e in events] == [0.0, 0.0]
     # No pause the proxy chose ran past the deadline (the upper bound, with a fake clock,
     # is test_proxy.py::TestRetryLoop::test_past_the_deadline_the_last_error_is_raised_unchanged).
     assert all(e.elapsed + e.delay <= policy.deadline for e in events)
+
+
+def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, make_client, db_name):
+    # pymongo retried the insert with the same txnNumber until the deadline; its last error
+    # is a refusal, which says nothing of the earlier attempts: not "not applied".
+    c = MongoProxy(make_client(), RetryPolicy(deadline=1.0))[db_name]["c"]
+    c.insert_one({"_id": 0})
+    mongo_rs.fail_next("insert", "not_primary", count=1000)
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.insert_one({"_id": 1})
+    original = caught.value.original
+    # The deadline may also expire during an attempt (NetworkTimeout): ambiguous as well.
+    assert isinstance(original, (NotPrimaryError, NetworkTimeout)), original
+    if isinstance(original, NotPrimaryError):
+        assert original.has_error_label("RetryableWriteError")
+        assert "earlier attempt may have been applied" in str(caught.value)
+    assert c.count_documents({}) == 1
 
 
 def test_duplicate_key_error_is_raised_at_once(make_client, db_name):

@@ -12,7 +12,14 @@ import pymongo
 import pytest
 from conftest import CLIENT_OPTIONS, FAST, CommandCounter, async_wait_until
 from pymongo import ReadPreference
-from pymongo.errors import AutoReconnect, DuplicateKeyError, PyMongoError
+from pymongo.errors import (
+    AutoReconnect,
+    DuplicateKeyError,
+    NetworkTimeout,
+    NotPrimaryError,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 
 from mongo_autoreconnect import (
     AmbiguousWriteError,
@@ -165,24 +172,35 @@ def test_idempotent_update_many_is_retried(mongo_rs, run_with_collection):
     run_with_collection(scenario)
 
 
-def test_no_primary_past_the_deadline_raises_the_last_autoreconnect_error(
-    mongo_rs, run_with_collection
-):
+def test_no_primary_past_the_deadline_raises_pymongos_own_error(mongo_rs, run_with_collection):
     policy = RetryPolicy(deadline=1.5, initial=0.05, maximum=0.3)
     events: list[Any] = []
 
     async def scenario(c):
         await c.insert_one({"_id": 0})
         mongo_rs.step_down(no_primary_for=60)
+        client = c.unwrap().database.client
+        await async_wait_until(lambda: not client.topology_description.has_writable_server())
         started = time.monotonic()
         with pytest.raises(AutoReconnect) as caught:
             await c.insert_one({"_id": 1})
         assert time.monotonic() - started >= policy.deadline * 0.9
-        assert not isinstance(caught.value, AmbiguousWriteError)
-        assert type(caught.value).__module__ == "pymongo.errors"
+        assert type(caught.value) is ServerSelectionTimeoutError
 
     run_with_collection(scenario, policy, events)
     assert all(e.elapsed + e.delay <= policy.deadline for e in events)
+
+
+def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, run_with_collection):
+    async def scenario(c):
+        await c.insert_one({"_id": 0})
+        mongo_rs.fail_next("insert", "not_primary", count=1000)
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.insert_one({"_id": 1})
+        assert isinstance(caught.value.original, (NotPrimaryError, NetworkTimeout))
+        assert await c.count_documents({}) == 1
+
+    run_with_collection(scenario, RetryPolicy(deadline=1.0))
 
 
 def test_duplicate_key_error_is_raised_at_once(run_with_collection):
