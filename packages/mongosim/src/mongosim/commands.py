@@ -19,11 +19,20 @@ from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from mongosim._command_error import CommandError
+from mongosim._document_writes import (
+    DocumentChange,
+    DocumentWrites,
+    WriteInterrupted,
+    WriteRun,
+    delete_documents,
+    update_documents,
+)
 from mongosim._mongomock_gaps import (
     add_dates_to_mongomock,
     guard_missing_fields,
     unset_as_project,
 )
+from mongosim._mongomock_speed import speed_up_mongomock
 from mongosim._server_time import bind_now, set_current_dates
 
 if TYPE_CHECKING:
@@ -89,8 +98,10 @@ class _Context:
         client: _Client,
         cursors: CursorRegistry,
         now: datetime.datetime,
+        run: WriteRun,
     ) -> None:
         self.body = body
+        self.run = run
         self.name = name
         self.db_name: str = body.get("$db", "admin")
         self.db = client[self.db_name]
@@ -158,6 +169,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
+        ctx.run.step()
         try:
             collection.insert_one(document)
         except OperationFailure as error:
@@ -166,6 +178,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
                 break
         else:
             inserted += 1
+            ctx.run.record(DocumentChange("insert", ctx.namespace, None, document))
     reply: dict[str, Any] = {"n": inserted}
     if errors:
         reply["writeErrors"] = errors
@@ -180,25 +193,31 @@ def _update(ctx: _Context) -> dict[str, Any]:
     for index, statement in enumerate(ctx.body.get("updates", [])):
         query = ctx.query(statement.get("q"))
         update = ctx.update_spec(statement.get("u", {}))
-        options: dict[str, Any] = {"upsert": bool(statement.get("upsert", False))}
-        if options["upsert"]:
+        upsert = bool(statement.get("upsert", False))
+        if upsert:
             _ensure_collection(ctx)
+        options: dict[str, Any] = {}
         if statement.get("arrayFilters"):
             options["array_filters"] = statement["arrayFilters"]
         try:
-            if _is_replacement(update):
-                result = collection.replace_one(query, update, **options)
-            elif statement.get("multi"):
-                result = collection.update_many(query, update, **options)
-            else:
-                result = collection.update_one(query, update, **options)
+            result = update_documents(
+                ctx.run,
+                collection,
+                ctx.namespace,
+                query,
+                update,
+                replacement=_is_replacement(update),
+                multi=bool(statement.get("multi")),
+                upsert=upsert,
+                options=options,
+            )
         except OperationFailure as error:
             errors.append(_write_error(index, error, ctx.namespace))
             if ctx.body.get("ordered", True):
                 break
             continue
-        matched += result.matched_count
-        modified += result.modified_count
+        matched += result.matched
+        modified += result.modified
         if result.upserted_id is not None:
             upserted.append({"index": index, "_id": result.upserted_id})
     reply: dict[str, Any] = {"n": matched + len(upserted), "nModified": modified}
@@ -214,10 +233,8 @@ def _delete(ctx: _Context) -> dict[str, Any]:
     deleted = 0
     for statement in ctx.body.get("deletes", []):
         query = ctx.query(statement.get("q"))
-        if statement.get("limit", 0) == 1:
-            deleted += collection.delete_one(query).deleted_count
-        else:
-            deleted += collection.delete_many(query).deleted_count
+        multi = statement.get("limit", 0) != 1
+        deleted += delete_documents(ctx.run, collection, ctx.namespace, query, multi=multi)
     return {"n": deleted}
 
 
@@ -229,25 +246,37 @@ def _find_and_modify(ctx: _Context) -> dict[str, Any]:
     if body.get("remove"):
         if existing is None:
             return {"value": None, "lastErrorObject": {"n": 0}}
+        ctx.run.step()
+        before = collection.find_one({"_id": existing["_id"]})
         removed = collection.find_one({"_id": existing["_id"]}, projection=fields)
         collection.delete_one({"_id": existing["_id"]})
+        ctx.run.record(DocumentChange("delete", ctx.namespace, before, None))
         return {"value": removed, "lastErrorObject": {"n": 1}}
     update = ctx.update_spec(body.get("update"))
     if update is None:
         raise CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
-    write = collection.replace_one if _is_replacement(update) else collection.update_one
+    replacement = _is_replacement(update)
+    write = collection.replace_one if replacement else collection.update_one
     new = bool(body.get("new", False))
     if existing is not None:
         selector = {"_id": existing["_id"]}
+        ctx.run.step()
+        before = collection.find_one(selector)
         value = None if new else collection.find_one(selector, projection=fields)
-        write(selector, update)
+        if write(selector, update).modified_count:
+            operation = "replace" if replacement else "update"
+            after = collection.find_one(selector)
+            ctx.run.record(DocumentChange(operation, ctx.namespace, before, after))
         if new:
             value = collection.find_one(selector, projection=fields)
         return {"value": value, "lastErrorObject": {"n": 1, "updatedExisting": True}}
     if not body.get("upsert"):
         return {"value": None, "lastErrorObject": {"n": 0, "updatedExisting": False}}
     _ensure_collection(ctx)
+    ctx.run.step()
     upserted_id = write(query, update, upsert=True).upserted_id
+    inserted = collection.find_one({"_id": upserted_id})
+    ctx.run.record(DocumentChange("insert", ctx.namespace, None, inserted))
     value = collection.find_one({"_id": upserted_id}, projection=fields) if new else None
     last_error = {"n": 1, "updatedExisting": False, "upserted": upserted_id}
     return {"value": value, "lastErrorObject": last_error}
@@ -549,8 +578,10 @@ class Backend:
         self.clock = clock
         self.client: _Client = mongomock.MongoClient()
         self.lock = threading.Lock()
+        self.writes = DocumentWrites()
         _install_server_utcnow()
         add_dates_to_mongomock()
+        speed_up_mongomock()
 
     def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
@@ -574,11 +605,18 @@ class Backend:
                 raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
             with self.lock:
                 _executing.clock = self.clock
+                run = self.writes.begin(canonical)
                 try:
-                    context = _Context(body, canonical, self.client, cursors, self.clock.now())
+                    now = self.clock.now()
+                    context = _Context(body, canonical, self.client, cursors, now, run)
                     reply = handler(context)
                 finally:
                     _executing.clock = None
+                    run.finish()
+        except WriteInterrupted:
+            return CommandError(
+                11602, "InterruptedDueToReplStateChange", "operation was interrupted"
+            ).reply()
         except CommandError as error:
             return error.reply()
         except DuplicateKeyError:

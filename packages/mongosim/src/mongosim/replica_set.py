@@ -35,6 +35,7 @@ MAX_WIRE_VERSION = 17
 """MongoDB 6.0's wire version: recent enough for every pymongo 4.x."""
 
 _RETRYABLE_WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
+_DOCUMENT_WRITES = _RETRYABLE_WRITES
 _HELLO = frozenset({"hello", "isMaster"})
 _HANGUP = "hangup"
 _NO_REPLY = "no_reply"
@@ -228,19 +229,66 @@ class ReplicaSet:
 
     # -- failover ----------------------------------------------------------------------------
 
-    def step_down(self, no_primary_for: float = 0.0) -> None:
+    def step_down(
+        self,
+        no_primary_for: float = 0.0,
+        *,
+        during: str | None = None,
+        after_documents: int = 0,
+    ) -> None:
         """The primary steps down; another member is elected after ``no_primary_for`` seconds.
 
         The new primary is the next live member after the old one (the old one itself in a
         one-member set). Drivers see ``NotWritablePrimary`` until they rediscover the set.
 
+        With ``during`` (a write command: ``"update"``, ``"delete"``, ``"insert"``,
+        ``"findAndModify"``), nothing happens now: the step-down happens while the next such
+        command runs on the primary, once it has written ``after_documents`` documents. That
+        command ends with InterruptedDueToReplStateChange (11602), the documents before
+        the step-down written and the others not, as a real server interrupts a
+        multi-document write in flight. If the command writes ``after_documents`` documents
+        or fewer, it completes and the primary steps down right after it.
+
         Raises
         ------
         NoPrimaryError
-            If there is no primary to step down.
+            If there is no primary to step down (at the time of the step-down).
+        ValueError
+            If ``no_primary_for`` or ``after_documents`` is negative, or ``during`` names
+            no write command.
+
+        Examples
+        --------
+        >>> import pymongo
+        >>> with ReplicaSet() as rs:
+        ...     client = pymongo.MongoClient(rs.uri)
+        ...     _ = client.db.c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+        ...     rs.step_down(during="update", after_documents=2)
+        ...     try:
+        ...         client.db.c.update_many({}, {"$inc": {"n": 1}})
+        ...     except pymongo.errors.NotPrimaryError as error:
+        ...         print(error.details["code"], client.db.c.count_documents({"n": 1}), rs.primary)
+        ...     client.close()
+        11602 2 1
         """
         if no_primary_for < 0:
             raise ValueError(f"no_primary_for must be >= 0, got {no_primary_for!r}")
+        if during is not None:
+            if not isinstance(after_documents, int) or after_documents < 0:
+                raise ValueError(f"after_documents must be an int >= 0, got {after_documents!r}")
+            command = canonical_name(during)
+            if command not in _DOCUMENT_WRITES:
+                raise ValueError(
+                    f"during must name a write command ({', '.join(sorted(_DOCUMENT_WRITES))}),"
+                    f" got {during!r}"
+                )
+            self._backend.writes.interrupt_next(
+                command, after_documents, lambda: self._step_down_now(no_primary_for)
+            )
+            return
+        self._step_down_now(no_primary_for)
+
+    def _step_down_now(self, no_primary_for: float) -> None:
         with self._lock:
             old = self._primary
             if old is None:
