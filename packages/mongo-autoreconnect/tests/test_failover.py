@@ -16,6 +16,7 @@ from pymongo import ReadPreference
 from pymongo.errors import (
     AutoReconnect,
     DuplicateKeyError,
+    ExecutionTimeout,
     NetworkTimeout,
     NotPrimaryError,
     OperationFailure,
@@ -126,6 +127,25 @@ def test_update_many_with_a_lost_reply_raises_ambiguous_write_error(mongo_rs, pr
     assert [doc["n"] for doc in c.find()] == [1] * 5  # applied once, never twice
 
 
+@pytest.mark.parametrize("after", [0, 2])
+def test_an_update_many_interrupted_after_k_of_n_documents_is_never_re_run(
+    mongo_rs, proxy, db_name, after
+):
+    # A real primary stepping down interrupts the write in flight with 11602 after it
+    # changed some documents: "not primary" in pymongo's eyes, but not "not applied".
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+    before = mongo_rs.commands()["update"]
+    mongo_rs.step_down(during="update", after_documents=after)
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_many({}, {"$inc": {"n": 1}})
+    assert caught.value.original.details["code"] == 11602
+    assert "interrupted it after it may have started" in str(caught.value)
+    assert mongo_rs.commands()["update"] - before == 1  # sent once, never re-run
+    assert sorted(doc["_id"] for doc in c.find({"n": 1})) == list(range(after))
+    assert c.count_documents({"n": {"$gt": 1}}) == 0
+
+
 def test_update_many_refused_by_a_stepped_down_primary_is_retried(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i, "n": 0} for i in range(5)])
@@ -205,8 +225,8 @@ def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, make_
     with pytest.raises(AmbiguousWriteError) as caught:
         c.insert_one({"_id": 1})
     original = caught.value.original
-    # The deadline may also expire during an attempt (NetworkTimeout): ambiguous as well.
-    assert isinstance(original, (NotPrimaryError, NetworkTimeout)), original
+    # The deadline may also end a retry (NetworkTimeout, ExecutionTimeout): ambiguous too.
+    assert isinstance(original, (NotPrimaryError, NetworkTimeout, ExecutionTimeout)), original
     if isinstance(original, NotPrimaryError):
         assert original.has_error_label("RetryableWriteError")
         assert "earlier attempt may have been applied" in str(caught.value)

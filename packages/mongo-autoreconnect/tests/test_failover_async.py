@@ -15,6 +15,7 @@ from pymongo import ReadPreference
 from pymongo.errors import (
     AutoReconnect,
     DuplicateKeyError,
+    ExecutionTimeout,
     NetworkTimeout,
     NotPrimaryError,
     PyMongoError,
@@ -172,6 +173,23 @@ def test_idempotent_update_many_is_retried(mongo_rs, run_with_collection):
     run_with_collection(scenario)
 
 
+def test_an_update_many_interrupted_after_k_of_n_documents_is_never_re_run(
+    mongo_rs, run_with_collection
+):
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+        before = mongo_rs.commands()["update"]
+        mongo_rs.step_down(during="update", after_documents=2)
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.update_many({}, {"$inc": {"n": 1}})
+        assert caught.value.original.details["code"] == 11602
+        assert mongo_rs.commands()["update"] - before == 1
+        assert await c.count_documents({"n": 1}) == 2
+        assert await c.count_documents({"n": 0}) == 3
+
+    run_with_collection(scenario)
+
+
 def test_no_primary_past_the_deadline_raises_pymongos_own_error(mongo_rs, run_with_collection):
     policy = RetryPolicy(deadline=1.5, initial=0.05, maximum=0.3)
     events: list[Any] = []
@@ -197,7 +215,9 @@ def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, run_w
         mongo_rs.fail_next("insert", "not_primary", count=1000)
         with pytest.raises(AmbiguousWriteError) as caught:
             await c.insert_one({"_id": 1})
-        assert isinstance(caught.value.original, (NotPrimaryError, NetworkTimeout))
+        assert isinstance(
+            caught.value.original, (NotPrimaryError, NetworkTimeout, ExecutionTimeout)
+        )
         assert await c.count_documents({}) == 1
 
     run_with_collection(scenario, RetryPolicy(deadline=1.0))

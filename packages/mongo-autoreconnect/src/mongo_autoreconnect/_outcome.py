@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
+    ExecutionTimeout,
     OperationFailure,
     PyMongoError,
     ServerSelectionTimeoutError,
@@ -72,6 +73,10 @@ def ambiguity(error: BaseException, *, several_commands: bool = False) -> str | 
         isinstance(error, BulkWriteError) and error.details.get("writeConcernErrors")
     ):
         return "the write was applied on the primary but its write concern was not satisfied"
+    if isinstance(error, ExecutionTimeout):
+        # The server's maxTimeMS may stop a multi-document write part-way; pymongo's own
+        # "would exceed time limit" may end a retry whose earlier attempt was applied.
+        return "its time ran out after it may have started"
     if not isinstance(error, AutoReconnect):
         return None
     if error_code(error) in REFUSED_BEFORE_RUNNING and several_commands:
