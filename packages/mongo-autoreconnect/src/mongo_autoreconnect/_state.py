@@ -1,4 +1,4 @@
-"""The one object a retry decision reads: :class:`RetryState` (one per proxied call)."""
+"""The one object a retry decision reads: `RetryState` (one per proxied call)."""
 
 from __future__ import annotations
 
