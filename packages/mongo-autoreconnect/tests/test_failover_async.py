@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -28,6 +29,7 @@ from mongo_autoreconnect import (
     AsyncResumableCursor,
     CursorResumeError,
     RetryPolicy,
+    _runner,
 )
 
 Scenario = Callable[[Any], Awaitable[None]]
@@ -207,6 +209,28 @@ def test_no_primary_past_the_deadline_raises_pymongos_own_error(mongo_rs, run_wi
 
     run_with_collection(scenario, policy, events)
     assert all(e.elapsed + e.delay <= policy.deadline for e in events)
+
+
+def test_waiting_for_a_primary_is_heard(mongo_rs, run_with_collection, monkeypatch, caplog):
+    # The proxy waits for a server in logged slices (0.5 s here instead of 5 s).
+    monkeypatch.setattr(_runner, "WARNING_INTERVAL", 0.5)
+
+    async def scenario(c):
+        await c.insert_one({"_id": 0})
+        mongo_rs.step_down(no_primary_for=60)
+        client = c.unwrap().database.client
+        await async_wait_until(lambda: not client.topology_description.has_writable_server())
+        with (
+            caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"),
+            pytest.raises(ServerSelectionTimeoutError),
+        ):
+            await c.find_one({"_id": 0})
+
+    run_with_collection(scenario, RetryPolicy(deadline=1.2))
+    first = caplog.records[0].getMessage()
+    assert first.startswith("mar_")
+    assert ".c.find_one failed (ServerSelectionTimeoutError" in first
+    assert "retrying until its 1.2s deadline" in first
 
 
 def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, run_with_collection):

@@ -1,6 +1,5 @@
 """The proxy without a server: navigation, dunders, and the retry loop on a scripted collection."""
 
-import asyncio
 import itertools
 import logging
 import time
@@ -417,19 +416,3 @@ class TestNoServer:
         assert first.startswith("db.c.insert_one failed (ServerSelectionTimeoutError")
         assert "retrying until its 1.2s deadline" in first
         assert len(events) >= 1
-
-    def test_the_same_through_the_asyncio_proxy(self, monkeypatch, caplog):
-        monkeypatch.setattr(_runner, "WARNING_INTERVAL", 0.5)
-
-        async def main():
-            client = pymongo.AsyncMongoClient("mongodb://127.0.0.1:1/")
-            try:
-                proxy = AsyncMongoProxy(client, RetryPolicy(deadline=1.2))
-                with pytest.raises(ServerSelectionTimeoutError):
-                    await proxy.db.c.find_one({})
-            finally:
-                await client.close()
-
-        with caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"):
-            asyncio.run(main())
-        assert caplog.records[0].getMessage().startswith("db.c.find_one failed (Server")
