@@ -15,6 +15,7 @@ its files change: a pure wheel serves 3.10 to 3.13 alike.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -25,10 +26,16 @@ import sys
 import time
 import tomllib
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
 import nox
+
+try:
+    import fcntl
+except ImportError:  # Windows: no lock; run one nox at a time there
+    fcntl = None  # type: ignore[assignment]
 
 nox.needs_version = ">=2025.2.9"
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -103,20 +110,31 @@ def _fingerprint(package: str) -> str:
     return digest.hexdigest()
 
 
+@contextlib.contextmanager
+def _locked(package: str) -> Iterator[None]:
+    """Hold dist/<package>/'s lock: nox runs side by side (one per Python) share dist/."""
+    DIST.mkdir(exist_ok=True)
+    with (DIST / f".{package}.lock").open("w") as lock:
+        if fcntl is not None:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def _dists(session: nox.Session, package: str) -> Dists:
     """The package's sdist and wheel in dist/<package>/, built only if its files changed."""
     out = DIST / package
     stamp = out / ".fingerprint"
     fingerprint = _fingerprint(package)
-    sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
-    if stamp.is_file() and stamp.read_text() == fingerprint and len(sdists) == 1 and wheels:
-        session.log(f"reusing {out.relative_to(ROOT)}/ (built from these very files)")
-    else:
-        shutil.rmtree(out, ignore_errors=True)
-        session.run("uv", "build", "--out-dir", str(out), str(ALL[package]), external=True)
-        stamp.write_text(fingerprint)
+    with _locked(package):
         sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
-    return Dists(sdists[0], _wheel_for_session(session, out, sdists[0], wheels))
+        if stamp.is_file() and stamp.read_text() == fingerprint and len(sdists) == 1 and wheels:
+            session.log(f"reusing {out.relative_to(ROOT)}/ (built from these very files)")
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+            session.run("uv", "build", "--out-dir", str(out), str(ALL[package]), external=True)
+            stamp.write_text(fingerprint)
+            sdists, wheels = sorted(out.glob("*.tar.gz")), sorted(out.glob("*.whl"))
+        return Dists(sdists[0], _wheel_for_session(session, out, sdists[0], wheels))
 
 
 def _wheel_for_session(session: nox.Session, out: Path, sdist: Path, wheels: list[Path]) -> Path:
@@ -141,6 +159,32 @@ def _wheel_for_session(session: nox.Session, out: Path, sdist: Path, wheels: lis
     return mine[0]
 
 
+def _has_compiled_build(package: str) -> bool:
+    """Whether the package also builds compiled wheels (a hatch-mypyc hook, off by default)."""
+    targets = (
+        _pyproject(package).get("tool", {}).get("hatch", {}).get("build", {}).get("targets", {})
+    )
+    return "mypyc" in targets.get("wheel", {}).get("hooks", {})
+
+
+def _test_compiled_build(session: nox.Session, package: str) -> None:
+    """Build the compiled wheel (from the sdist: nothing left in src/), reinstall, rerun pytest.
+
+    Built for the session's own Python, in the session's own directory: mypyc output fits
+    one interpreter, and the oldest and newest Pythons run side by side in CI.
+    """
+    out = Path(session.create_tmp()).resolve() / "compiled"
+    shutil.rmtree(out, ignore_errors=True)
+    sdist = _dists(session, package).sdist
+    python = str(Path(session.bin) / "python")
+    env = {"HATCH_BUILD_HOOKS_ENABLE": "1"}
+    build = ["uv", "build", "--wheel", "--python", python, "--out-dir", str(out), str(sdist)]
+    session.run(*build, env=env, external=True)
+    (wheel,) = out.glob("*.whl")
+    session.install("--reinstall", "--no-deps", str(wheel))
+    _pytest(session, package, build="compiled")
+
+
 def _install_built(session: nox.Session, package: str, extra: str) -> None:
     """Install the package's wheel (with `extra`) and its test peers' wheels into the venv."""
     wheel = _dists(session, package).wheel
@@ -156,23 +200,30 @@ def _install_built(session: nox.Session, package: str, extra: str) -> None:
     )
 
 
-def _pytest(session: nox.Session, package: str) -> None:
+def _pytest(session: nox.Session, package: str, build: str = "pure") -> None:
     tests = ALL[package] / "tests"
-    session.run("pytest", str(tests), "-p", "no:cacheprovider", *session.posargs)
+    # SIXPACK_BUILD tells a package with a compiled build which one its tests must find.
+    env = {"SIXPACK_BUILD": build}
+    session.run("pytest", str(tests), "-p", "no:cacheprovider", *session.posargs, env=env)
 
 
 @nox.session(tags=["tests"])
 @nox.parametrize("package", list(ALL))
 def tests(session: nox.Session, package: str) -> None:
-    """Build the wheel, install it with its `test` extra in a fresh venv, run pytest."""
+    """Build the wheel, install it with its `test` extra in a fresh venv, run pytest.
+
+    A package with a compiled build (hatch-mypyc hook) is then tested again on that wheel.
+    """
     _install_built(session, package, "test")
     _pytest(session, package)
+    if _has_compiled_build(package):
+        _test_compiled_build(session, package)
 
 
 @nox.session(name="tools-tests", tags=["tests"])
 def tools_tests(session: nox.Session) -> None:
     """Test the monorepo's own machinery: noxfile, release script, workflows."""
-    session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema", "towncrier")
+    session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema", "towncrier", "griffe")
     # test_strategy_vocabulary.py compares the packages' _strategies.py with tenacity.
     session.install("tenacity")
     session.run(
@@ -319,11 +370,13 @@ def release_rehearsal(session: nox.Session) -> None:
     Then ``python -m <module> --help`` and ``python -m <module> demo`` (in an empty
     directory, at most 5 minutes each).
     """
-    session.install("pypiserver", "twine")
+    session.install("pypiserver", *BUILD_CHECK_TOOLS)
     work = Path(session.create_tmp()).resolve() / "rehearsal"
     shutil.rmtree(work, ignore_errors=True)
     (work / "index").mkdir(parents=True)
     uploads = [str(path) for package in PUBLISHED for path in _dists(session, package)]
+    session.run("twine", "check", "--strict", *uploads)  # what `nox -t build` checks, at once
+    session.run("check-wheel-contents", *(path for path in uploads if path.endswith(".whl")))
 
     url = f"http://127.0.0.1:{_free_port()}"
     log = work / "index.log"

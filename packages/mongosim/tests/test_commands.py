@@ -228,13 +228,6 @@ def test_expr_ordering_on_a_missing_field_treats_it_as_lowest(db: Db) -> None:
     assert [d["_id"] for d in above] == ["later"]
 
 
-def test_what_mongomock_cannot_evaluate_is_a_clear_error(client: Client) -> None:
-    client.db.c.insert_one({"_id": 1})
-
-    with pytest.raises(OperationFailure, match=r"missing field 'owner'.*\$ifNull"):
-        client.db.c.find_one({"$expr": {"$eq": ["$owner", "me"]}})
-
-
 def test_a_missing_required_field_is_named(db: Db) -> None:
     with pytest.raises(OperationFailure, match=r"BSON field 'distinct\.key' is missing"):
         db.command("distinct", "c")

@@ -14,8 +14,20 @@ MODULES = [
     "mongosim.cursors",
     "mongosim.faults",
     "mongosim.replica_set",
-    "mongosim._mongomock_gaps",
-    "mongosim._server_time",
+    "mongosim._admin",
+    "mongosim._error_codes",
+    "mongosim._error_labels",
+    "mongosim._failpoints",
+    "mongosim._sessions",
+    "mongosim._write_concern",
+    "mongosim._values",
+    "mongosim._expressions",
+    "mongosim._pipeline",
+    "mongosim._updates",
+    "mongosim._oplog",
+    "mongosim._catalog",
+    "mongosim._change_streams",
+    "mongosim._duplicate_keys",
 ]
 
 

@@ -14,6 +14,8 @@ import pytest
 from pymongo.errors import NotPrimaryError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from conftest import Client
 
     from mongosim import ReplicaSet
@@ -101,3 +103,56 @@ def test_step_down_during_refuses_bad_arguments(
 ) -> None:
     with pytest.raises(ValueError, match=message):
         rs.step_down(**arguments)  # type: ignore[arg-type]
+
+
+def _hold(client: Client, command: str, milliseconds: int = 3000) -> None:
+    client.admin.command(
+        "configureFailPoint",
+        "failCommand",
+        mode={"times": 1},
+        data={"failCommands": [command], "blockConnection": True, "blockTimeMS": milliseconds},
+    )
+
+
+def test_a_write_in_flight_at_a_step_down_ends_with_11602_and_is_retried(
+    rs: ReplicaSet, client: Client
+) -> None:
+    _hold(client, "insert")
+    rs.schedule(0.2, rs.step_down)
+
+    client.db.c.insert_one({"_id": 1})  # 11602 labelled (txnNumber), retried on member 1
+
+    assert rs.primary == 1
+    assert rs.commands(1)["insert"] == 1
+    assert client.db.c.count_documents({}) == 1
+
+
+def test_an_unretried_write_in_flight_sees_11602_unlabelled(
+    rs: ReplicaSet, connect: Callable[..., Client]
+) -> None:
+    client = connect(rs.uri, retryWrites=False)
+    _hold(client, "insert")
+    rs.schedule(0.2, rs.step_down)
+
+    with pytest.raises(NotPrimaryError) as raised:
+        client.db.c.insert_one({"_id": 1})
+
+    details = raised.value.details
+    assert details is not None
+    assert details["code"] == INTERRUPTED
+    assert "errorLabels" not in details
+    assert details["topologyVersion"]["counter"] > 0
+    assert client.db.c.count_documents({}) == 0
+
+
+def test_a_read_held_across_a_step_down_is_retried_on_the_new_primary(
+    rs: ReplicaSet, client: Client
+) -> None:
+    client.db.c.insert_one({"_id": 1})
+    _hold(client, "find", 500)
+    rs.schedule(0.1, rs.step_down)
+
+    # Not killed (a 4.2+ server kills writes only), but past the hold the former primary
+    # checks its state as mongod does after failCommand: NotPrimaryNoSecondaryOk, retried.
+    assert client.db.c.find_one() == {"_id": 1}
+    assert (rs.commands(0)["find"], rs.commands(1)["find"]) == (1, 1)

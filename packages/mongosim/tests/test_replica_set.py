@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import pymongo
 import pytest
+from bson import Int64
 from conftest import operations
 from pymongo.errors import NotPrimaryError
 
@@ -91,18 +92,33 @@ def test_without_a_primary_for_a_while_the_write_waits_for_the_election(
     assert rs.primary == 1
 
 
-def test_write_to_a_secondary_is_not_writable_primary_with_retry_label(
+def test_write_to_a_secondary_is_not_writable_primary_without_a_label(
     rs: ReplicaSet, connect: Callable[..., Client]
 ) -> None:
     secondary = connect(rs.standalone_uri(2))
 
     with pytest.raises(NotPrimaryError) as raised:
-        secondary.db.c.insert_one({"_id": 1})
+        secondary.db.c.insert_one({"_id": 1})  # no txnNumber to a secondary
 
     details = raised.value.details
     assert isinstance(details, dict)
     assert details["code"] == 10107
-    assert "RetryableWriteError" in details["errorLabels"]
+    assert "errorLabels" not in details  # a 4.4+ server labels only retryable writes
+    assert details["topologyVersion"]["counter"] >= 0
+
+
+def test_a_retryable_write_to_a_secondary_is_labelled(
+    rs: ReplicaSet, connect: Callable[..., Client]
+) -> None:
+    secondary = connect(rs.standalone_uri(2))
+    command = {"insert": "c", "documents": [{"_id": 1}], "txnNumber": Int64(1)}
+
+    with secondary.start_session() as session, pytest.raises(NotPrimaryError) as raised:
+        secondary.db.command(command, session=session)
+
+    details = raised.value.details
+    assert isinstance(details, dict)
+    assert details["errorLabels"] == ["RetryableWriteError"]
 
 
 def test_a_secondary_serves_reads_that_allow_it(

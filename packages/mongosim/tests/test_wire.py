@@ -65,7 +65,8 @@ def test_op_msg_document_sequences_are_merged_into_the_command(rs: ReplicaSet) -
         response_to, opcode, reply_body = _receive(sock)
 
     assert (response_to, opcode) == (9, OP_MSG)
-    assert bson.decode(reply_body[5:]) == {"n": 2, "ok": 1.0}
+    reply = bson.decode(reply_body[5:])
+    assert (reply["n"], reply["ok"]) == (2, 1.0)
 
 
 def test_unsupported_opcode_closes_the_connection(rs: ReplicaSet) -> None:
@@ -81,7 +82,7 @@ def test_the_connection_survives_many_requests(rs: ReplicaSet) -> None:
             sock.sendall(_op_msg(request_id, {"ping": 1, "$db": "admin"}))
             response_to, _, body = _receive(sock)
             assert response_to == request_id
-            assert bson.decode(body[5:]) == {"ok": 1.0}
+            assert bson.decode(body[5:])["ok"] == 1.0
 
 
 def test_unacknowledged_write_gets_no_reply_but_is_applied(rs: ReplicaSet, client: Client) -> None:
@@ -99,3 +100,15 @@ def test_malformed_bson_closes_only_that_connection(rs: ReplicaSet, client: Clie
 
         assert sock.recv(1) == b""
     assert client.admin.command("ping")["ok"] == 1.0
+
+
+def test_a_txn_number_without_lsid_is_refused_before_anything_else(rs: ReplicaSet) -> None:
+    # pymongo always sends an lsid with a txnNumber; an older or broken driver might not.
+    command = {"insert": "c", "documents": [{"_id": 1}], "txnNumber": bson.Int64(1), "$db": "db"}
+    with _open(rs) as sock:
+        sock.sendall(_op_msg(3, command))
+        _, _, body = _receive(sock)
+
+    reply = bson.decode(body[5:])
+    assert (reply["ok"], reply["code"], reply["codeName"]) == (0.0, 72, "InvalidOptions")
+    assert reply["errmsg"] == "Transaction number requires a session ID to also be specified"

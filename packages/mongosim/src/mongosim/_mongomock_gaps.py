@@ -1,86 +1,40 @@
-"""Rewrite the few valid MongoDB forms that mongomock cannot execute into equivalents it can.
+"""Where mongomock differs from MongoDB, the simulator teaches it MongoDB's behaviour.
 
-- The ``$unset`` pipeline stage (not implemented by mongomock) becomes a ``$project``
-  that excludes the same fields.
-- ``$add`` of a date and numbers (milliseconds) inside an expression, such as
-  ``{"$add": ["$expires_at", 1000]}``: mongomock sums numbers only. MongoDB returns the
-  date moved by that many milliseconds; `add_dates_to_mongomock` teaches mongomock
-  the same.
-- In a filter's ``$expr``, an ordering comparison (``$lt``, ``$lte``, ``$gt``, ``$gte``) of a
-  field missing from a document raises ``KeyError`` in mongomock; on MongoDB the missing
-  value sorts below everything, like null. Field paths there are wrapped in
-  ``{"$ifNull": [path, null]}``, which mongomock evaluates with the same result.
+Each fix below is installed once per process (`teach_mongomock`, idempotent) and
+changes only the cases it names; everything else still runs mongomock's own code, errors
+included.
+
+- ``$expr`` in a filter is evaluated by [`_expressions`][mongosim._expressions]: a missing
+  field is missing (``{"$eq": ["$absent", null]}`` is false), ``$$NOW``, ``$$CLUSTER_TIME``
+  and the command's ``let`` variables are bound, ``$literal`` keeps its string.
+- The stages ``$addFields``/``$set``, ``$project``, ``$unset``, ``$replaceRoot`` and
+  ``$replaceWith`` are the simulator's (see [`_pipeline`][mongosim._pipeline]), also inside
+  mongomock's own pipelines (``$facet``, pipeline updates).
+- mongomock's own expression evaluator (``$group`` accumulators...) sees the command's
+  variables too.
+- ``$add`` of a date and numbers (milliseconds), such as ``{"$add": ["$expires_at", 1000]}``,
+  in mongomock's evaluator: MongoDB returns the date moved by that many milliseconds.
+- The query operator ``$type`` knows ``"null"``, ``"regex"``, ``"timestamp"``,
+  ``"minKey"``, ``"maxKey"`` and ``"undefined"`` (mongomock raised NotImplementedError).
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 import threading
 from typing import Any
 
-from mongomock import aggregate
+from bson import MaxKey, MinKey, Regex, Timestamp
+from mongomock import aggregate, filtering
 
-__all__ = ["add_dates_to_mongomock", "guard_missing_fields", "unset_as_project"]
+from mongosim._expressions import command_variables, evaluate, is_true
+from mongosim._pipeline import install_stages_into_mongomock
+
+__all__ = ["add_dates_to_mongomock", "teach_mongomock"]
 
 _patch_lock = threading.Lock()
-
-_ORDERING = frozenset({"$lt", "$lte", "$gt", "$gte"})
-
-
-def _is_field_path(value: object) -> bool:
-    return isinstance(value, str) and value.startswith("$") and not value.startswith("$$")
-
-
-def _guard_expression(expression: Any) -> Any:
-    if isinstance(expression, list):
-        return [_guard_expression(item) for item in expression]
-    if not isinstance(expression, dict):
-        return expression
-    guarded = {key: _guard_expression(value) for key, value in expression.items()}
-    for operator in _ORDERING & guarded.keys():
-        operands = guarded[operator]
-        if isinstance(operands, list):
-            guarded[operator] = [
-                {"$ifNull": [operand, None]} if _is_field_path(operand) else operand
-                for operand in operands
-            ]
-    return guarded
-
-
-def guard_missing_fields(query: Any) -> Any:
-    """Make ``$expr`` ordering comparisons tolerate missing fields, anywhere in a filter.
-
-    Examples
-    --------
-    >>> guard_missing_fields({"$expr": {"$lt": ["$expires_at", 5]}})
-    {'$expr': {'$lt': [{'$ifNull': ['$expires_at', None]}, 5]}}
-    """
-    if isinstance(query, list):
-        return [guard_missing_fields(item) for item in query]
-    if not isinstance(query, dict):
-        return query
-    return {
-        key: _guard_expression(value) if key == "$expr" else guard_missing_fields(value)
-        for key, value in query.items()
-    }
-
-
-def unset_as_project(pipeline: list[Any]) -> list[Any]:
-    """Replace ``{"$unset": "f"}`` / ``{"$unset": ["f", "g"]}`` stages by ``$project`` exclusions.
-
-    Examples
-    --------
-    >>> unset_as_project([{"$unset": ["owner", "expires_at"]}])
-    [{'$project': {'owner': 0, 'expires_at': 0}}]
-    """
-    stages = []
-    for stage in pipeline:
-        if isinstance(stage, dict) and list(stage) == ["$unset"]:
-            fields = stage["$unset"]
-            names = [fields] if isinstance(fields, str) else list(fields)
-            stage = {"$project": dict.fromkeys(names, 0)}
-        stages.append(stage)
-    return stages
+_taught = False
 
 
 def _is_number(value: object) -> bool:
@@ -113,3 +67,51 @@ def add_dates_to_mongomock() -> None:
 
         handle._mongosim_dates = True  # type: ignore[attr-defined]
         parser._handle_arithmetic_operator = handle
+
+
+def _filter_expression(expression: Any, document: Any, ignore_missing_keys: bool = False) -> bool:
+    return is_true(evaluate(expression, document))
+
+
+def _bind_command_variables() -> None:
+    parser: Any = aggregate._Parser
+    original = parser.__init__
+    if getattr(original, "_mongosim_variables", False):
+        return
+
+    def init(
+        self: Any, doc_dict: Any, user_vars: Any = None, ignore_missing_keys: bool = False
+    ) -> None:
+        variables = command_variables()
+        variables.update(user_vars or {})
+        original(self, doc_dict, variables, ignore_missing_keys=ignore_missing_keys)
+
+    init._mongosim_variables = True  # type: ignore[attr-defined]
+    parser.__init__ = init
+
+
+_TYPES = {
+    "null": lambda value: value is None,
+    "regex": lambda value: isinstance(value, (Regex, re.Pattern)),
+    "timestamp": lambda value: isinstance(value, Timestamp),
+    "minKey": lambda value: isinstance(value, MinKey),
+    "maxKey": lambda value: isinstance(value, MaxKey),
+    "undefined": lambda value: False,
+}
+
+
+def teach_mongomock() -> None:
+    """Install every fix listed in this module's docstring (once per process)."""
+    global _taught
+    add_dates_to_mongomock()
+    with _patch_lock:
+        if _taught:
+            return
+        install_stages_into_mongomock()
+        filtering.register_parse_expression(_filter_expression)  # type: ignore[no-untyped-call]
+        _bind_command_variables()
+        type_map: Any = filtering.TYPE_MAP
+        for name, check in _TYPES.items():
+            if type_map.get(name) is None:
+                type_map[name] = check
+        _taught = True

@@ -8,6 +8,7 @@ stricter peer than a real replica set, never a looser one.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import logging
 import threading
@@ -18,8 +19,25 @@ import mongomock
 from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
+from mongosim._aggregation import ServerStages, check_pipeline
+from mongosim._catalog import Catalog
+from mongosim._change_streams import (
+    DEFAULT_MAX_AWAIT_MS,
+    ChangeStream,
+    is_change_stream,
+    open_change_stream,
+    update_description,
+)
+from mongosim._collation import (
+    Collation,
+    distinct_values,
+    matching_documents,
+    parse_collation,
+    select_from,
+)
 from mongosim._command_error import CommandError
 from mongosim._document_writes import (
+    ConnectionDropped,
     DocumentChange,
     DocumentWrites,
     WriteInterrupted,
@@ -27,15 +45,18 @@ from mongosim._document_writes import (
     delete_documents,
     update_documents,
 )
-from mongosim._mongomock_gaps import (
-    add_dates_to_mongomock,
-    guard_missing_fields,
-    unset_as_project,
-)
+from mongosim._duplicate_keys import DuplicateKey
+from mongosim._expressions import bound_variables
+from mongosim._mongomock_gaps import teach_mongomock
 from mongosim._mongomock_speed import speed_up_mongomock
-from mongosim._server_time import bind_now, set_current_dates
+from mongosim._oplog import Oplog
+from mongosim._pipeline import run_pipeline
+from mongosim._read_concern import check_read_concern
+from mongosim._store import delete_stored, insert_stored, replace_stored
+from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 
 if TYPE_CHECKING:
+    from mongosim._sessions import StatementLog
     from mongosim.clock import Clock
     from mongosim.cursors import CursorRegistry
 
@@ -57,6 +78,8 @@ WRITE_COMMANDS = frozenset(
         "drop",
         "dropDatabase",
         "create",
+        "collMod",
+        "renameCollection",
     }
 )
 """Commands only a primary accepts."""
@@ -98,9 +121,11 @@ class _Context:
         client: _Client,
         cursors: CursorRegistry,
         now: datetime.datetime,
+        backend: Backend,
         run: WriteRun,
     ) -> None:
         self.body = body
+        self.backend = backend
         self.run = run
         self.name = name
         self.db_name: str = body.get("$db", "admin")
@@ -129,33 +154,51 @@ class _Context:
         return f"{self.db_name}.{self.collection_name}"
 
     def query(self, query: Any) -> Any:
-        """A filter as mongomock can run it, ``$$NOW`` bound to this command's time."""
-        return guard_missing_fields(bind_now(query or {}, self.now))
-
-    def pipeline(self, stages: Any) -> Any:
-        """An aggregation or update pipeline as mongomock can run it."""
-        if not isinstance(stages, list):
-            return stages
-        bound = unset_as_project(bind_now(stages, self.now))
-        return [
-            {"$match": guard_missing_fields(stage["$match"])}
-            if isinstance(stage, dict) and list(stage) == ["$match"]
-            else stage
-            for stage in bound
-        ]
+        """A filter (``$expr`` sees ``$$NOW`` and ``let`` through the bound variables)."""
+        if query is None:
+            return {}
+        if not isinstance(query, dict):
+            raise CommandError(14, "TypeMismatch", "filter must be an object")
+        return query
 
     def update_spec(self, update: Any) -> Any:
-        if isinstance(update, list):
-            return self.pipeline(update)
-        if isinstance(update, dict) and not _is_replacement(update):
-            return set_current_dates(update, self.now)
+        """An update as sent (``u``); its form is checked when it is applied."""
+        if update is None:
+            return {}
         return update
 
+    def collection_exists(self) -> bool:
+        return self.collection_name in self.db.list_collection_names()
 
-def _write_error(index: int, error: OperationFailure, namespace: str) -> dict[str, Any]:
-    if isinstance(error, DuplicateKeyError):
-        return {"index": index, "code": 11000, "errmsg": _duplicate_key_message(namespace)}
-    return {"index": index, "code": error.code or 2, "errmsg": str(error)}
+    def require_collection_not_view(self) -> None:
+        """Writes to a view fail as on MongoDB (CommandNotSupportedOnView, 166)."""
+        if self.backend.catalog.view(self.db_name, self.collection_name) is not None:
+            raise CommandError(
+                166,
+                "CommandNotSupportedOnView",
+                f"Namespace {self.namespace} is a view, not a collection",
+            )
+
+    def is_view(self) -> bool:
+        return self.backend.catalog.view(self.db_name, self.collection_name) is not None
+
+    def documents(
+        self,
+        query: dict[str, Any],
+        collation: Collation | None = None,
+        sort: list[tuple[str, Any]] | None = None,
+    ) -> list[_Document]:
+        """The documents of the target (a collection or a view) matching ``query``."""
+        return self.backend.select(self.db_name, self.collection_name, query, collation, sort)
+
+
+def _statement_error(index: int, error: CommandError) -> dict[str, Any]:
+    """A ``writeErrors`` entry: the statement's error as mongod reports it."""
+    if isinstance(error, DuplicateKey):
+        return error.write_error(index)
+    entry: dict[str, Any] = {"index": index, "code": error.code, "errmsg": error.message}
+    entry.update(error.details)
+    return entry
 
 
 def _ensure_collection(ctx: _Context) -> None:
@@ -164,25 +207,81 @@ def _ensure_collection(ctx: _Context) -> None:
         ctx.db.create_collection(ctx.collection_name)
 
 
+def _check_fields(
+    statement: Any, allowed: frozenset[str], where: str, required: tuple[str, ...]
+) -> dict[str, Any]:
+    if not isinstance(statement, dict):
+        raise CommandError(14, "TypeMismatch", f"BSON field '{where}' is the wrong type")
+    for key in statement:
+        if key not in allowed:
+            raise CommandError(
+                40415, "Location40415", f"BSON field '{where}.{key}' is an unknown field."
+            )
+    for key in required:
+        _required(statement, key, where)
+    return statement
+
+
+_UPDATE_FIELDS = frozenset(
+    {"q", "u", "multi", "upsert", "arrayFilters", "collation", "hint", "c", "upsertSupplied"}
+)
+_DELETE_FIELDS = frozenset({"q", "limit", "collation", "hint"})
+
+
+def _check_hint(ctx: _Context, hint: Any) -> None:
+    """A hint must name an existing index (mongod: BadValue), though it changes no result."""
+    if hint is None or hint == {} or hint == "":
+        return
+    indexes = ctx.collection.index_information() if ctx.collection_exists() else {}
+    if isinstance(hint, str) and hint in indexes:
+        return
+    if isinstance(hint, dict) and any(dict(info["key"]) == hint for info in indexes.values()):
+        return
+    if isinstance(hint, dict) and "$natural" in hint:
+        return
+    raise CommandError(2, "BadValue", "hint provided does not correspond to an existing index")
+
+
 def _insert(ctx: _Context) -> dict[str, Any]:
+    ctx.require_collection_not_view()
     _ensure_collection(ctx)
     collection = ctx.collection
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
+        if ctx.run.statement_result(index, "insert") is not None:
+            inserted += 1  # a retry: this document was inserted by the first attempt
+            continue
         ctx.run.step()
         try:
-            collection.insert_one(document)
-        except OperationFailure as error:
-            errors.append(_write_error(index, error, ctx.namespace))
+            stored = insert_stored(collection, ctx.namespace, document)
+        except CommandError as error:
+            errors.append(_statement_error(index, error))
             if ctx.body.get("ordered", True):
                 break
         else:
             inserted += 1
-            ctx.run.record(DocumentChange("insert", ctx.namespace, None, document))
+            ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
+            ctx.run.statement_done(index, "insert", {"n": 1, "_id": stored["_id"]})
     reply: dict[str, Any] = {"n": inserted}
     if errors:
         reply["writeErrors"] = errors
     return reply
+
+
+def _statements(
+    ctx: _Context, field: str, allowed: frozenset[str], required: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """The write statements, checked as mongod parses the whole command first."""
+    statements = ctx.body.get(field, [])
+    if not isinstance(statements, list):
+        raise CommandError(
+            14, "TypeMismatch", f"BSON field '{ctx.name}.{field}' is the wrong type"
+        )
+    ctx.require_collection_not_view()
+    for statement in statements:
+        _check_fields(statement, allowed, f"{ctx.name}.{field}", required)
+        parse_collation(statement.get("collation"))
+    return statements
 
 
 def _update(ctx: _Context) -> dict[str, Any]:
@@ -190,36 +289,56 @@ def _update(ctx: _Context) -> dict[str, Any]:
     matched = modified = 0
     upserted: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for index, statement in enumerate(ctx.body.get("updates", [])):
-        query = ctx.query(statement.get("q"))
-        update = ctx.update_spec(statement.get("u", {}))
-        upsert = bool(statement.get("upsert", False))
-        if upsert:
-            _ensure_collection(ctx)
-        options: dict[str, Any] = {}
-        if statement.get("arrayFilters"):
-            options["array_filters"] = statement["arrayFilters"]
+    statements = _statements(ctx, "updates", _UPDATE_FIELDS, ("q", "u"))
+    for index, statement in enumerate(statements):
         try:
+            done = ctx.run.statement_result(index, "update")
+            if done is not None:  # a retry: report what the first attempt did
+                matched += done["n"]
+                modified += done["nModified"]
+                if "upserted" in done:
+                    upserted.append({"index": index, "_id": done["upserted"]})
+                continue
+            query = ctx.query(statement.get("q"))
+            update = ctx.update_spec(statement.get("u"))
+            upsert = bool(statement.get("upsert", False))
+            multi = bool(statement.get("multi"))
+            if multi and classify(update) == "replacement":
+                raise CommandError(
+                    9,
+                    "FailedToParse",
+                    "multi update is not supported for replacement-style update",
+                )
+            _check_hint(ctx, statement.get("hint"))
+            if upsert:
+                _ensure_collection(ctx)
             result = update_documents(
                 ctx.run,
                 collection,
                 ctx.namespace,
                 query,
                 update,
-                replacement=_is_replacement(update),
-                multi=bool(statement.get("multi")),
+                replacement=classify(update) == "replacement",
+                multi=multi,
                 upsert=upsert,
-                options=options,
+                options={
+                    "array_filters": statement.get("arrayFilters"),
+                    "collation": parse_collation(statement.get("collation")),
+                },
             )
-        except OperationFailure as error:
-            errors.append(_write_error(index, error, ctx.namespace))
+        except CommandError as error:
+            errors.append(_statement_error(index, error))
             if ctx.body.get("ordered", True):
                 break
             continue
         matched += result.matched
         modified += result.modified
+        outcome = {"n": result.matched, "nModified": result.modified}
         if result.upserted_id is not None:
             upserted.append({"index": index, "_id": result.upserted_id})
+            outcome["upserted"] = result.upserted_id
+        kind = "update" if result.upserted_id is None else "upsert"
+        ctx.run.statement_done(index, kind, outcome)
     reply: dict[str, Any] = {"n": matched + len(upserted), "nModified": modified}
     if upserted:
         reply["upserted"] = upserted
@@ -231,54 +350,125 @@ def _update(ctx: _Context) -> dict[str, Any]:
 def _delete(ctx: _Context) -> dict[str, Any]:
     collection = ctx.collection
     deleted = 0
-    for statement in ctx.body.get("deletes", []):
-        query = ctx.query(statement.get("q"))
-        multi = statement.get("limit", 0) != 1
-        deleted += delete_documents(ctx.run, collection, ctx.namespace, query, multi=multi)
-    return {"n": deleted}
+    errors: list[dict[str, Any]] = []
+    statements = _statements(ctx, "deletes", _DELETE_FIELDS, ("q", "limit"))
+    for index, statement in enumerate(statements):
+        try:
+            done = ctx.run.statement_result(index, "delete")
+            if done is not None:  # a retry: report what the first attempt did
+                deleted += done["n"]
+                continue
+            query = ctx.query(statement.get("q"))
+            _check_hint(ctx, statement.get("hint"))
+            multi = statement.get("limit", 0) != 1
+            collation = parse_collation(statement.get("collation"))
+            count = delete_documents(
+                ctx.run, collection, ctx.namespace, query, multi=multi, collation=collation
+            )
+        except CommandError as error:
+            errors.append(_statement_error(index, error))
+            if ctx.body.get("ordered", True):
+                break
+            continue
+        deleted += count
+        ctx.run.statement_done(index, "delete", {"n": count})
+    reply: dict[str, Any] = {"n": deleted}
+    if errors:
+        reply["writeErrors"] = errors
+    return reply
+
+
+def _projected(ctx: _Context, document: _Document | None, fields: Any) -> _Document | None:
+    if document is None or fields is None:
+        return document
+    copier: Any = ctx.collection._copy_only_fields
+    projected: _Document = copier(document, dict(fields), dict)
+    return projected
 
 
 def _find_and_modify(ctx: _Context) -> dict[str, Any]:
+    """findAndModify, answered from the record when it is the retry of a retryable write."""
+    body = ctx.body
+    if body.get("remove"):
+        request = "findAndModify:remove"
+    else:
+        request = "findAndModify:upsert" if body.get("upsert") else "findAndModify:update"
+    done = ctx.run.statement_result(0, request)
+    if done is not None:
+        return dict(done)
+    reply = _find_and_modify_once(ctx)
+    last_error = reply["lastErrorObject"]
+    if body.get("remove"):
+        kind = "findAndModify:delete"
+    else:
+        kind = "findAndModify:upsert" if "upserted" in last_error else "findAndModify:update"
+    ctx.run.statement_done(0, kind, reply)
+    return reply
+
+
+def _find_and_modify_once(ctx: _Context) -> dict[str, Any]:
     body, collection = ctx.body, ctx.collection
     query = ctx.query(body.get("query"))
     fields = body.get("fields")
-    existing = collection.find_one(query, sort=_sort_spec(body.get("sort")), projection={"_id": 1})
-    if body.get("remove"):
+    remove = bool(body.get("remove"))
+    update = body.get("update")
+    if remove and update is not None:
+        raise CommandError(9, "FailedToParse", "Cannot specify both an update and remove=true")
+    if not remove and update is None:
+        raise CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
+    if remove and body.get("upsert"):
+        raise CommandError(9, "FailedToParse", "Cannot specify both upsert=true and remove=true")
+    if remove and body.get("new"):
+        raise CommandError(
+            9,
+            "FailedToParse",
+            "Cannot specify both new=true and remove=true; 'remove' always returns the deleted"
+            " document",
+        )
+    _check_hint(ctx, body.get("hint"))
+    ctx.require_collection_not_view()
+    collation = parse_collation(body.get("collation"))
+    sort = _sort_spec(body.get("sort"))
+    if collation is None:
+        existing = collection.find_one(query, sort=sort)
+    else:
+        existing = next(iter(matching_documents(collection, query, collation, sort)), None)
+    if remove:
         if existing is None:
             return {"value": None, "lastErrorObject": {"n": 0}}
         ctx.run.step()
-        before = collection.find_one({"_id": existing["_id"]})
-        removed = collection.find_one({"_id": existing["_id"]}, projection=fields)
-        collection.delete_one({"_id": existing["_id"]})
-        ctx.run.record(DocumentChange("delete", ctx.namespace, before, None))
-        return {"value": removed, "lastErrorObject": {"n": 1}}
-    update = ctx.update_spec(body.get("update"))
-    if update is None:
-        raise CommandError(9, "FailedToParse", "Either an update or remove=true must be specified")
-    replacement = _is_replacement(update)
-    write = collection.replace_one if replacement else collection.update_one
+        delete_stored(collection, existing["_id"])
+        ctx.run.record(DocumentChange("delete", ctx.namespace, existing, None))
+        return {"value": _projected(ctx, existing, fields), "lastErrorObject": {"n": 1}}
+    update = ctx.update_spec(update)
+    kind = classify(update)
+    array_filters = body.get("arrayFilters")
     new = bool(body.get("new", False))
     if existing is not None:
-        selector = {"_id": existing["_id"]}
         ctx.run.step()
-        before = collection.find_one(selector)
-        value = None if new else collection.find_one(selector, projection=fields)
-        if write(selector, update).modified_count:
-            operation = "replace" if replacement else "update"
-            after = collection.find_one(selector)
-            ctx.run.record(DocumentChange(operation, ctx.namespace, before, after))
-        if new:
-            value = collection.find_one(selector, projection=fields)
+        after = apply_update(existing, update, query=query, array_filters=array_filters)
+        if after != existing or list(after) != list(existing):
+            replace_stored(collection, ctx.namespace, existing, after)
+            operation = "replace" if kind == "replacement" else "update"
+            whole = whole_paths(update) if kind == "operators" else frozenset()
+            change = DocumentChange(
+                operation, ctx.namespace, existing, copy.deepcopy(after), whole
+            )
+            ctx.run.record(change)
+        value = _projected(ctx, after if new else existing, fields)
         return {"value": value, "lastErrorObject": {"n": 1, "updatedExisting": True}}
     if not body.get("upsert"):
         return {"value": None, "lastErrorObject": {"n": 0, "updatedExisting": False}}
     _ensure_collection(ctx)
     ctx.run.step()
-    upserted_id = write(query, update, upsert=True).upserted_id
-    inserted = collection.find_one({"_id": upserted_id})
-    ctx.run.record(DocumentChange("insert", ctx.namespace, None, inserted))
-    value = collection.find_one({"_id": upserted_id}, projection=fields) if new else None
-    last_error = {"n": 1, "updatedExisting": False, "upserted": upserted_id}
+    seed = upsert_seed(query)
+    if kind == "replacement":
+        seed = {"_id": seed["_id"]} if "_id" in seed else {}
+    document = apply_update(seed, update, query=query, array_filters=array_filters, inserting=True)
+    stored = insert_stored(collection, ctx.namespace, document)
+    ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
+    value = _projected(ctx, stored, fields) if new else None
+    last_error = {"n": 1, "updatedExisting": False, "upserted": stored["_id"]}
     return {"value": value, "lastErrorObject": last_error}
 
 
@@ -298,16 +488,23 @@ def _batch_size(body: dict[str, Any]) -> int | None:
 def _find(ctx: _Context) -> dict[str, Any]:
     body = ctx.body
     options: dict[str, Any] = {}
-    if sort := _sort_spec(body.get("sort")):
+    sort = _sort_spec(body.get("sort"))
+    if sort:
         options["sort"] = sort
     if body.get("skip"):
         options["skip"] = int(body["skip"])
     limit = int(body.get("limit") or 0)
     if limit:
         options["limit"] = abs(limit)
-    docs = list(
-        ctx.collection.find(ctx.query(body.get("filter")), body.get("projection"), **options)
-    )
+    query = ctx.query(body.get("filter"))
+    collation = parse_collation(body.get("collation"))
+    if collation is None and not ctx.is_view():
+        docs = list(ctx.collection.find(query, body.get("projection"), **options))
+    else:
+        docs = ctx.documents(query, collation, sort)[options.get("skip", 0) :]
+        if limit:
+            docs = docs[: abs(limit)]
+        docs = [_projected(ctx, doc, body.get("projection")) or {} for doc in docs]
     single_batch = bool(body.get("singleBatch")) or limit < 0
     cursor = ctx.cursors.open(
         ctx.namespace, docs, batch_size=_batch_size(body), single_batch=single_batch
@@ -316,10 +513,45 @@ def _find(ctx: _Context) -> dict[str, Any]:
 
 
 def _aggregate(ctx: _Context) -> dict[str, Any]:
-    pipeline = ctx.pipeline(ctx.body.get("pipeline", []))
-    docs = list(ctx.collection.aggregate(pipeline))
-    batch_size = _batch_size(ctx.body.get("cursor") or {})
-    return {"cursor": ctx.cursors.open(ctx.namespace, docs, batch_size=batch_size)}
+    body = ctx.body
+    pipeline = body.get("pipeline")
+    if not isinstance(pipeline, list):
+        raise CommandError(14, "TypeMismatch", "'pipeline' option must be specified as an array")
+    if "cursor" not in body and not body.get("explain"):
+        raise CommandError(
+            9,
+            "FailedToParse",
+            "The 'cursor' option is required, except for aggregate with the explain argument",
+        )
+    batch_size = _batch_size(body.get("cursor") or {})
+    database_level = body.get("aggregate") == 1
+    coll = None if database_level else ctx.collection_name
+    namespace = f"{ctx.db_name}.$cmd.aggregate" if coll is None else ctx.namespace
+    if is_change_stream(pipeline):
+        level = (body.get("readConcern") or {}).get("level", "majority")
+        if level != "majority":
+            raise CommandError(
+                72,
+                "InvalidOptions",
+                f"$changeStream does not support read concern level '{level}': a change stream"
+                " reads majority-committed changes",
+            )
+        stream = open_change_stream(
+            ctx.backend.oplog, ctx.db_name, coll, pipeline, ctx.backend.lookup
+        )
+        first = [] if batch_size == 0 else stream.next_batch(batch_size)
+        return {"cursor": ctx.cursors.open_stream(namespace, stream, first)}
+    check_pipeline(pipeline, database_level)
+    stages = ServerStages(
+        ctx.client,
+        ctx.db_name,
+        ctx.backend.log_document,
+        ctx.backend.local_sessions,
+        ctx.backend.ensure_collection,
+    )
+    documents = [] if coll is None else list(ctx.collection.find({}))
+    results = run_pipeline(documents, pipeline, ctx.db, stages.handlers())
+    return {"cursor": ctx.cursors.open(namespace, results, batch_size=batch_size)}
 
 
 def _get_more(ctx: _Context) -> dict[str, Any]:
@@ -334,16 +566,25 @@ def _kill_cursors(ctx: _Context) -> dict[str, Any]:
 
 
 def _count(ctx: _Context) -> dict[str, Any]:
-    options: dict[str, Any] = {
-        key: int(ctx.body[key]) for key in ("skip", "limit") if ctx.body.get(key)
-    }
     query = ctx.query(ctx.body.get("query"))
-    return {"n": ctx.collection.count_documents(query, **options)}
+    collation = parse_collation(ctx.body.get("collation"))
+    if collation is None and not ctx.is_view():
+        options: dict[str, Any] = {
+            key: int(ctx.body[key]) for key in ("skip", "limit") if ctx.body.get(key)
+        }
+        return {"n": ctx.collection.count_documents(query, **options)}
+    count = len(ctx.documents(query, collation)) - int(ctx.body.get("skip") or 0)
+    limit = abs(int(ctx.body.get("limit") or 0))
+    return {"n": max(0, min(count, limit) if limit else count)}
 
 
 def _distinct(ctx: _Context) -> dict[str, Any]:
-    query = ctx.query(ctx.body.get("query"))
-    return {"values": ctx.collection.distinct(_required(ctx.body, "key", "distinct"), query)}
+    key = _required(ctx.body, "key", "distinct")
+    if not isinstance(key, str):
+        raise CommandError(14, "TypeMismatch", "BSON field 'distinct.key' is the wrong type")
+    collation = parse_collation(ctx.body.get("collation"))
+    documents = ctx.documents(ctx.query(ctx.body.get("query")), collation)
+    return {"values": distinct_values(documents, key, collation)}
 
 
 _INDEX_OPTIONS = ("name", "unique", "sparse", "expireAfterSeconds", "partialFilterExpression")
@@ -392,7 +633,15 @@ def _create_indexes(ctx: _Context) -> dict[str, Any]:
             collection, list(key), bool(spec.get("sparse"))
         ):
             raise CommandError(11000, "DuplicateKey", _duplicate_key_message(ctx.namespace))
-        collection.create_index(list(key.items()), **options)
+        name = collection.create_index(list(key.items()), **options)
+        described = {"v": 2, "key": dict(key), "name": name}
+        described.update((k, v) for k, v in options.items() if k != "name")
+        ctx.backend.log_namespace(
+            "createIndexes",
+            ctx.db_name,
+            ctx.collection_name,
+            {"operationDescription": {"indexes": [described]}},
+        )
     return {
         "createdCollectionAutomatically": not existed,
         "numIndexesBefore": before,
@@ -438,7 +687,14 @@ def _drop_indexes(ctx: _Context) -> dict[str, Any]:
             raise CommandError(72, "InvalidOptions", "cannot drop _id index")
         if not isinstance(name, str) or name not in indexes:
             raise CommandError(27, "IndexNotFound", f"index not found with name [{name}]")
+        described = {"v": 2, "key": dict(indexes[name]["key"]), "name": name}
         collection.drop_index(name)
+        ctx.backend.log_namespace(
+            "dropIndexes",
+            ctx.db_name,
+            ctx.collection_name,
+            {"operationDescription": {"indexes": [described]}},
+        )
     return {"nIndexesWas": count}
 
 
@@ -446,26 +702,137 @@ def _drop(ctx: _Context) -> dict[str, Any]:
     count = 0
     if ctx.collection_name in ctx.db.list_collection_names():
         count = len(ctx.collection.index_information())
+        ctx.backend.log_namespace("drop", ctx.db_name, ctx.collection_name)
     ctx.db.drop_collection(ctx.collection_name)
+    ctx.backend.catalog.drop(ctx.db_name, ctx.collection_name)
     return {"ns": ctx.namespace, "nIndexesWas": count}
 
 
+_CREATE_OPTIONS = frozenset(
+    {
+        "capped",
+        "size",
+        "max",
+        "validator",
+        "validationLevel",
+        "validationAction",
+        "changeStreamPreAndPostImages",
+        "viewOn",
+        "pipeline",
+        "collation",
+        "timeseries",
+        "expireAfterSeconds",
+        "clusteredIndex",
+        "storageEngine",
+        "indexOptionDefaults",
+        "encryptedFields",
+    }
+)
+
+
 def _create(ctx: _Context) -> dict[str, Any]:
+    options = {key: value for key, value in ctx.body.items() if key in _CREATE_OPTIONS}
     try:
         ctx.db.create_collection(ctx.collection_name)
     except CollectionInvalid as error:
         raise CommandError(
             48, "NamespaceExists", f"Collection {ctx.namespace} already exists."
         ) from error
+    ctx.backend.catalog.create(ctx.db_name, ctx.collection_name, options)
+    if "viewOn" in options:
+        description = {"viewOn": options["viewOn"], "pipeline": options.get("pipeline", [])}
+    else:
+        description = {"idIndex": {"v": 2, "key": {"_id": 1}, "name": "_id_"}}
+    ctx.backend.log_namespace(
+        "create", ctx.db_name, ctx.collection_name, {"operationDescription": description}
+    )
+    return {}
+
+
+_MODIFIABLE = frozenset(
+    {
+        "validator",
+        "validationLevel",
+        "validationAction",
+        "changeStreamPreAndPostImages",
+        "viewOn",
+        "pipeline",
+        "expireAfterSeconds",
+        "index",
+    }
+)
+
+
+def _coll_mod(ctx: _Context) -> dict[str, Any]:
+    _require_collection(ctx)
+    changes = {key: value for key, value in ctx.body.items() if key in _MODIFIABLE}
+    info = ctx.backend.catalog.info(ctx.db_name, ctx.collection_name)
+    info.options.update((k, v) for k, v in changes.items() if k != "index")
+    ctx.backend.log_namespace(
+        "modify", ctx.db_name, ctx.collection_name, {"operationDescription": changes}
+    )
+    return {}
+
+
+def _namespace(value: Any, field: str) -> tuple[str, str]:
+    if not isinstance(value, str) or "." not in value:
+        raise CommandError(73, "InvalidNamespace", f"Invalid {field} namespace: {value!r}")
+    db, _, coll = value.partition(".")
+    return db, coll
+
+
+def _rename_collection(ctx: _Context) -> dict[str, Any]:
+    if ctx.db_name != "admin":
+        raise CommandError(
+            13, "Unauthorized", "renameCollection may only be run against the admin database."
+        )
+    source_db, source = _namespace(ctx.body.get("renameCollection"), "source")
+    target_db, target = _namespace(ctx.body.get("to"), "target")
+    client = ctx.client
+    if source not in client[source_db].list_collection_names():
+        raise CommandError(
+            26, "NamespaceNotFound", f"Source collection {source_db}.{source} does not exist"
+        )
+    if (source_db, source) == (target_db, target):
+        raise CommandError(20, "IllegalOperation", "Can't rename a collection to itself")
+    catalog = ctx.backend.catalog
+    description: dict[str, Any] = {"to": {"db": target_db, "coll": target}}
+    if target in client[target_db].list_collection_names():
+        if not ctx.body.get("dropTarget"):
+            raise CommandError(48, "NamespaceExists", "target namespace exists")
+        dropped = catalog.info(target_db, target).uuid
+        client[target_db].drop_collection(target)
+        catalog.drop(target_db, target)
+        description["dropTarget"] = dropped
+    ctx.backend.log_namespace(
+        "rename",
+        source_db,
+        source,
+        {"to": {"db": target_db, "coll": target}, "operationDescription": description},
+    )
+    old = client[source_db][source]
+    new = client[target_db][target]
+    client[target_db].create_collection(target)
+    for name, index in old.index_information().items():
+        if name != "_id_":
+            options = {k: v for k, v in index.items() if k not in ("key", "v")}
+            new.create_index(index["key"], name=name, **options)
+    documents = list(old.find({}))
+    if documents:
+        new.insert_many(documents)
+    client[source_db].drop_collection(source)
+    catalog.rename(source_db, source, target_db, target)
     return {}
 
 
 def _list_collections(ctx: _Context) -> dict[str, Any]:
     wanted = ctx.body.get("filter") or {}
-    infos = [
-        {"name": name, "type": "collection", "options": {}, "info": {"readOnly": False}}
-        for name in sorted(ctx.db.list_collection_names())
-    ]
+    infos = []
+    for name in sorted(ctx.db.list_collection_names()):
+        entry = ctx.backend.catalog.info(ctx.db_name, name)
+        kind = "view" if "viewOn" in entry.options else "collection"
+        info = {"readOnly": kind == "view", "uuid": entry.uuid}
+        infos.append({"name": name, "type": kind, "options": dict(entry.options), "info": info})
     infos = [info for info in infos if filter_applies(wanted, info)]  # type: ignore[no-untyped-call]
     if ctx.body.get("nameOnly"):
         infos = [{"name": info["name"], "type": info["type"]} for info in infos]
@@ -486,7 +853,11 @@ def _list_databases(ctx: _Context) -> dict[str, Any]:
 
 
 def _drop_database(ctx: _Context) -> dict[str, Any]:
+    for name in sorted(ctx.db.list_collection_names()):
+        ctx.backend.log_namespace("drop", ctx.db_name, name)
+    ctx.backend.log_namespace("dropDatabase", ctx.db_name, None)
     ctx.client.drop_database(ctx.db_name)
+    ctx.backend.catalog.drop_database(ctx.db_name)
     return {"dropped": ctx.db_name}
 
 
@@ -514,6 +885,8 @@ _HANDLERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
     "dropIndexes": _drop_indexes,
     "drop": _drop,
     "create": _create,
+    "collMod": _coll_mod,
+    "renameCollection": _rename_collection,
     "listCollections": _list_collections,
     "listDatabases": _list_databases,
     "dropDatabase": _drop_database,
@@ -523,6 +896,7 @@ _HANDLERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
 }
 _CANONICAL = {name.lower(): name for name in (*_HANDLERS, "hello", "isMaster")}
 _TRANSACTION_COMMANDS = frozenset({"committransaction", "aborttransaction"})
+_TAKE_LET = frozenset({"find", "aggregate", "update", "delete", "findAndModify"})
 
 
 _executing = threading.local()
@@ -565,25 +939,185 @@ def canonical_name(name: str) -> str:
 class Backend:
     """Executes commands against one in-memory database, one command at a time.
 
+    The backend is the replica set's shared state: the documents, the oplog (with cluster
+    time) and the catalog of collections, which every member reads and writes.
+
     Examples
     --------
     >>> from mongosim.clock import Clock
     >>> from mongosim.cursors import CursorRegistry
     >>> backend, cursors = Backend(Clock()), CursorRegistry()
-    >>> backend.execute({"insert": "c", "documents": [{"_id": 1}], "$db": "db"}, cursors)
-    {'n': 1, 'ok': 1.0}
+    >>> reply = backend.execute({"insert": "c", "documents": [{"_id": 1}], "$db": "db"}, cursors)
+    >>> reply["n"], reply["ok"], type(reply["operationTime"]).__name__
+    (1, 1.0, 'Timestamp')
     """
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.client: _Client = mongomock.MongoClient()
-        self.lock = threading.Lock()
+        # Re-entrant: a change stream opened by one command reads documents (updateLookup).
+        self.lock = threading.RLock()
+        self.oplog = Oplog(clock)
+        self.catalog = Catalog()
+        self._sessions: dict[bytes, dict[str, Any]] = {}
         self.writes = DocumentWrites()
+        self.writes.observe(self._log_change)
         _install_server_utcnow()
-        add_dates_to_mongomock()
+        teach_mongomock()
         speed_up_mongomock()
 
-    def execute(self, body: dict[str, Any], cursors: CursorRegistry) -> dict[str, Any]:
+    def close(self) -> None:
+        """Wake every ``getMore`` waiting for change events (the set is closing)."""
+        self.oplog.close()
+
+    # -- what commands share ----------------------------------------------------------------
+
+    def log_document(
+        self,
+        operation: str,
+        db: str,
+        coll: str,
+        before: _Document | None,
+        after: _Document | None,
+        whole: frozenset[str] = frozenset(),
+    ) -> None:
+        """Log one document write (``insert``, ``update``, ``replace`` or ``delete``).
+
+        ``whole`` names the paths an update set as a whole (its ``updateDescription``
+        reports them as one field).
+        """
+        info = self.catalog.info(db, coll)
+        description: dict[str, Any] = {"uuid": info.uuid, "images": info.images}
+        if operation == "update" and before is not None and after is not None:
+            description["updateDescription"] = update_description(before, after, whole)
+        self.oplog.append(
+            operation,
+            db,
+            coll,
+            before=copy.deepcopy(before),
+            after=copy.deepcopy(after),
+            description=description,
+        )
+
+    def log_namespace(
+        self, operation: str, db: str, coll: str | None, description: dict[str, Any] | None = None
+    ) -> None:
+        """Log a change to a collection or database (``drop``, ``rename``, ``create``...)."""
+        details = dict(description or {})
+        if coll is not None:
+            details.setdefault("uuid", self.catalog.info(db, coll).uuid)
+        self.oplog.append(operation, db, coll, description=details)
+
+    def lookup(self, db: str, coll: str, document_id: Any) -> _Document | None:
+        """The current version of a document (a change stream's ``updateLookup``)."""
+        with self.lock:
+            return self.client[db][coll].find_one({"_id": document_id})
+
+    def select(
+        self,
+        db: str,
+        coll: str,
+        query: dict[str, Any],
+        collation: Collation | None = None,
+        sort: list[tuple[str, Any]] | None = None,
+        depth: int = 0,
+    ) -> list[_Document]:
+        """The documents of ``db.coll`` matching ``query``; a view runs its pipeline first."""
+        view = self.catalog.view(db, coll)
+        if view is None:
+            return matching_documents(self.client[db][coll], query, collation, sort)
+        if depth > 20:
+            raise CommandError(
+                149,
+                "ViewDepthLimitExceeded",
+                "View depth too deep or view cycle detected; maximum depth is 20",
+            )
+        source, pipeline = view
+        documents = self.select(db, source, {}, None, None, depth + 1)
+        viewed = run_pipeline(documents, pipeline, self.client[db])
+        return select_from(viewed, query, collation, sort)
+
+    def ensure_collection(self, db: str, coll: str) -> None:
+        """Create a collection explicitly if it does not exist."""
+        if coll not in self.client[db].list_collection_names():
+            self.client[db].create_collection(coll)
+
+    def local_sessions(self) -> list[_Document]:
+        """The sessions this server has seen (``$listLocalSessions``)."""
+        with self.lock:
+            return [copy.deepcopy(session) for session in self._sessions.values()]
+
+    def _remember_session(self, body: dict[str, Any]) -> None:
+        lsid = body.get("lsid")
+        if not isinstance(lsid, dict) or "id" not in lsid:
+            return
+        key = bytes(lsid["id"])
+        if canonical_name(next(iter(body), "")) == "endSessions":
+            return
+        self._sessions[key] = {"_id": {"id": lsid["id"]}, "lastUse": self.clock.now()}
+
+    def _log_change(self, change: DocumentChange) -> None:
+        db, _, coll = change.namespace.partition(".")
+        self.log_document(change.operation, db, coll, change.before, change.after, change.whole)
+
+    def stamp(self, reply: dict[str, Any]) -> dict[str, Any]:
+        """Add ``$clusterTime`` and ``operationTime`` to a reply, as a replica set member does."""
+        reply.setdefault("operationTime", self.oplog.cluster_time())
+        reply.setdefault("$clusterTime", self.oplog.gossip())
+        return reply
+
+    # -- running commands -------------------------------------------------------------------
+
+    def _stream_get_more(
+        self, body: dict[str, Any], cursors: CursorRegistry
+    ) -> dict[str, Any] | None:
+        """A ``getMore`` on a change stream: waits for events without holding the lock."""
+        cursor_id = int(body["getMore"])
+        namespace = f"{body.get('$db', 'admin')}.{body.get('collection', '')}"
+        stream: ChangeStream | None = cursors.stream(cursor_id, namespace)
+        if stream is None:
+            return None
+        max_await = body.get("maxTimeMS", DEFAULT_MAX_AWAIT_MS)
+        with bound_variables(now=self.clock.now(), cluster_time=self.oplog.cluster_time()):
+            batch = stream.wait_for_batch(_batch_size(body), float(max_await))
+        return {"cursor": cursors.stream_batch(cursor_id, namespace, batch)}
+
+    def _run(
+        self,
+        handler: Callable[[_Context], dict[str, Any]],
+        body: dict[str, Any],
+        name: str,
+        cursors: CursorRegistry,
+        statements: StatementLog | None,
+        before_write: Callable[[WriteRun], None] | None,
+    ) -> dict[str, Any]:
+        with self.lock:
+            self._remember_session(body)
+            _executing.clock = self.clock
+            try:
+                now = self.clock.now()
+                check_read_concern(body)
+                let = body.get("let") if name in _TAKE_LET else None
+                run = self.writes.begin(name, statements=statements, before_write=before_write)
+                try:
+                    with bound_variables(now=now, cluster_time=self.oplog.cluster_time(), let=let):
+                        context = _Context(body, name, self.client, cursors, now, self, run)
+                        reply = handler(context)
+                finally:
+                    run.finish()
+                reply["operationTime"] = self.oplog.cluster_time()
+                return reply
+            finally:
+                _executing.clock = None
+
+    def execute(
+        self,
+        body: dict[str, Any],
+        cursors: CursorRegistry,
+        *,
+        statements: StatementLog | None = None,
+        before_write: Callable[[WriteRun], None] | None = None,
+    ) -> dict[str, Any]:
         """Run one command; the reply document (``ok: 0`` replies included).
 
         Parameters
@@ -592,6 +1126,16 @@ class Backend:
             The command as the driver sent it (first key = command name, ``$db`` set).
         cursors : CursorRegistry
             The cursors of the member the command arrived on.
+        statements : StatementLog, optional
+            The record of a retryable write's ``txnNumber``: statements it holds are not
+            executed again.
+        before_write : callable, optional
+            Called with the command's `WriteRun` before each document is written.
+
+        Raises
+        ------
+        ConnectionDropped
+            When ``before_write`` decided that the connection closes.
         """
         name = next(iter(body), "")
         canonical = canonical_name(name)
@@ -603,40 +1147,31 @@ class Backend:
                 )
             if handler is None:
                 raise CommandError(59, "CommandNotFound", f"no such command: '{name}'")
-            with self.lock:
-                _executing.clock = self.clock
-                run = self.writes.begin(canonical)
-                try:
-                    now = self.clock.now()
-                    context = _Context(body, canonical, self.client, cursors, now, run)
-                    reply = handler(context)
-                finally:
-                    _executing.clock = None
-                    run.finish()
+            reply = self._stream_get_more(body, cursors) if canonical == "getMore" else None
+            if reply is None:
+                reply = self._run(handler, body, canonical, cursors, statements, before_write)
+        except ConnectionDropped:
+            raise
         except WriteInterrupted:
-            return CommandError(
-                11602, "InterruptedDueToReplStateChange", "operation was interrupted"
-            ).reply()
+            return self.stamp(
+                CommandError(
+                    11602, "InterruptedDueToReplStateChange", "operation was interrupted"
+                ).reply()
+            )
         except CommandError as error:
-            return error.reply()
+            return self.stamp(error.reply())
         except DuplicateKeyError:
             namespace = f"{body.get('$db')}.{body.get(name)}"
             message = _duplicate_key_message(namespace)
-            return CommandError(11000, "DuplicateKey", message).reply()
+            return self.stamp(CommandError(11000, "DuplicateKey", message).reply())
         except OperationFailure as error:
-            return CommandError(error.code or 2, "BadValue", str(error)).reply()
+            return self.stamp(CommandError(error.code or 2, "BadValue", str(error)).reply())
         except NotImplementedError as error:
             message = f"mongosim (mongomock) does not implement this: {error}"
-            return CommandError(115, "CommandNotSupported", message).reply()
-        except KeyError as error:
-            message = (
-                f"mongomock cannot evaluate a missing field {error} here (MongoDB can):"
-                " wrap the field path in $ifNull"
-            )
-            return CommandError(1, "InternalError", message).reply()
+            return self.stamp(CommandError(115, "CommandNotSupported", message).reply())
         except Exception as error:
             logger.exception("mongomock failed on %s", name)
             message = f"mongomock failed: {type(error).__name__}: {error}"
-            return CommandError(1, "InternalError", message).reply()
+            return self.stamp(CommandError(1, "InternalError", message).reply())
         reply["ok"] = 1.0
-        return reply
+        return self.stamp(reply)

@@ -20,6 +20,7 @@ DEFAULT_FIRST_BATCH = 101
 class _Cursor:
     namespace: str
     remaining: deque[dict[str, Any]] = field(default_factory=deque)
+    stream: Any = None  # a change stream: getMore waits for its events instead
 
 
 def _take(docs: deque[dict[str, Any]], size: int | None) -> list[dict[str, Any]]:
@@ -66,24 +67,75 @@ class CursorRegistry:
                 self._open[cursor_id] = _Cursor(namespace, remaining)
         return {"id": cursor_id, "ns": namespace, "firstBatch": first}
 
+    def open_stream(
+        self, namespace: str, stream: Any, first_batch: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The ``cursor`` field of a change stream's ``aggregate`` reply (a tailable cursor)."""
+        cursor_id = 0
+        if not stream.invalidated:
+            cursor_id = secrets.randbits(62) + 1
+            with self._lock:
+                self._open[cursor_id] = _Cursor(namespace, deque(), stream)
+        return {
+            "firstBatch": first_batch,
+            "postBatchResumeToken": stream.high_water,
+            "id": cursor_id,
+            "ns": namespace,
+        }
+
+    def stream(self, cursor_id: int, namespace: str) -> Any:
+        """The change stream behind a cursor, or None for an ordinary cursor.
+
+        Raises CursorNotFound (43) for an unknown cursor, as ``getMore`` would.
+        """
+        with self._lock:
+            return self._find(cursor_id, namespace).stream
+
+    def stream_batch(
+        self, cursor_id: int, namespace: str, batch: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """The ``cursor`` field of a change stream's ``getMore`` reply (id 0 once invalidated)."""
+        with self._lock:
+            cursor = self._open.get(cursor_id)
+            stream = cursor.stream if cursor is not None else None
+            if stream is None or stream.invalidated:
+                self._open.pop(cursor_id, None)
+                cursor_id = 0
+        token = stream.high_water if stream is not None else None
+        return {
+            "nextBatch": batch,
+            "postBatchResumeToken": token,
+            "id": cursor_id,
+            "ns": namespace,
+        }
+
+    def _find(self, cursor_id: int, namespace: str) -> _Cursor:
+        cursor = self._open.get(cursor_id)
+        if cursor is None:
+            raise CommandError(43, "CursorNotFound", f"cursor id {cursor_id} not found")
+        if cursor.namespace != namespace:
+            raise CommandError(
+                13,
+                "Unauthorized",
+                f"Requested getMore on namespace '{namespace}', but cursor belongs to a"
+                f" different namespace {cursor.namespace}",
+            )
+        return cursor
+
     def get_more(self, cursor_id: int, namespace: str, batch_size: int | None) -> dict[str, Any]:
         """The ``cursor`` field of a ``getMore`` reply; id 0 once the cursor is exhausted."""
         with self._lock:
-            cursor = self._open.get(cursor_id)
-            if cursor is None:
-                raise CommandError(43, "CursorNotFound", f"cursor id {cursor_id} not found")
-            if cursor.namespace != namespace:
-                raise CommandError(
-                    13,
-                    "Unauthorized",
-                    f"Requested getMore on namespace '{namespace}', but cursor belongs to a"
-                    f" different namespace {cursor.namespace}",
-                )
+            cursor = self._find(cursor_id, namespace)
             batch = _take(cursor.remaining, batch_size)
             if not cursor.remaining:
                 del self._open[cursor_id]
                 cursor_id = 0
         return {"id": cursor_id, "ns": namespace, "nextBatch": batch}
+
+    def has(self, cursor_id: int) -> bool:
+        """Whether ``cursor_id`` is open here."""
+        with self._lock:
+            return cursor_id in self._open
 
     def kill(self, cursor_ids: list[int]) -> dict[str, Any]:
         """Close cursors; the reply fields of ``killCursors``."""

@@ -1,5 +1,9 @@
 """Faults injected into the next commands a replica set receives.
 
+Python sugar over the ``failCommand`` fail point (`mongosim._failpoints`): each kind is
+the effect a fail point would have, applied by the same code, to the next commands of a
+name on *any* member.
+
 Kinds (``rs.fail_next(command, kind, count=1)``):
 
 ``"hangup"``
@@ -8,9 +12,10 @@ Kinds (``rs.fail_next(command, kind, count=1)``):
 ``"apply_then_hangup"``
     Run the command, then close the connection instead of replying: the ambiguous write.
 ``"not_primary"``
-    Reply NotWritablePrimary (10107) with the ``RetryableWriteError`` label, as a 4.4+ server does.
+    Reply NotWritablePrimary (10107), labelled ``RetryableWriteError`` when the command is a
+    retryable write (carries ``txnNumber``), as a 4.4+ server does.
 ``"not_primary_unlabelled"``
-    The same error without the label, as pre-4.4 servers sent it (drivers do not retry it).
+    The same error never labelled, as pre-4.4 servers sent it (drivers do not retry a write).
 ``"delay:<seconds>"``
     Wait that many real seconds, then run the command and reply normally.
 ``"network_timeout"``
@@ -25,6 +30,7 @@ import threading
 from collections import defaultdict, deque
 from dataclasses import dataclass
 
+from mongosim._failpoints import FailCommandEffect
 from mongosim.errors import FaultKindError
 
 __all__ = ["FAULT_KINDS", "Fault", "FaultPlan"]
@@ -78,6 +84,28 @@ class Fault:
         raise FaultKindError(
             f"unknown fault kind {text!r}; expected one of {', '.join(FAULT_KINDS)}"
         )
+
+    def effect(self) -> FailCommandEffect:
+        """The fail-point effect this fault has on the command it catches.
+
+        Examples
+        --------
+        >>> Fault("delay", 0.25).effect().block_ms
+        250
+        """
+        if self.kind == "hangup":
+            return FailCommandEffect(close_connection=True)
+        if self.kind == "delay":
+            return FailCommandEffect(block_ms=round(self.seconds * 1000))
+        if self.kind in ("not_primary", "not_primary_unlabelled"):
+            # A real server says "not primary" only after its topology changed.
+            labels = None if self.kind == "not_primary" else ()
+            return FailCommandEffect(
+                error_code=10107,
+                error_labels=labels,
+                extra={"topology_change": True, "message": "not primary"},
+            )
+        return FailCommandEffect(extra={self.kind: True})
 
 
 class FaultPlan:

@@ -4,17 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import socket
 import threading
+import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bson import Int64, ObjectId
 from bson.errors import InvalidDocument
 
+from mongosim._admin import ADMIN_COMMANDS, MemberInfo, admin_reply
 from mongosim._command_error import CommandError
+from mongosim._document_writes import ConnectionDropped
+from mongosim._error_codes import code_name
+from mongosim._error_labels import decorate_error
+from mongosim._failpoints import FailPoints
 from mongosim._listener import Listener
+from mongosim._sessions import SessionTable, check_retryable_write, check_session_arguments
 from mongosim._wire import ProtocolError, encode_reply, read_request
+from mongosim._write_concern import (
+    SUPPORTS_WRITE_CONCERN,
+    members_needed,
+    timeout_error,
+    wtimeout_seconds,
+)
 from mongosim.clock import Clock
 from mongosim.commands import READ_COMMANDS, WRITE_COMMANDS, Backend, canonical_name
 from mongosim.cursors import CursorRegistry
@@ -25,6 +40,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
+    from mongosim._document_writes import WriteRun
+    from mongosim._failpoints import FailCommandEffect
     from mongosim._wire import Request
 
 __all__ = ["ReplicaSet"]
@@ -34,6 +51,9 @@ logger = logging.getLogger(__name__)
 MAX_WIRE_VERSION = 17
 """MongoDB 6.0's wire version: recent enough for every pymongo 4.x."""
 
+SERVER_VERSION = "6.0.0"
+"""The MongoDB version the members report (``buildInfo``, ``serverStatus``)."""
+
 _RETRYABLE_WRITES = frozenset({"insert", "update", "delete", "findAndModify"})
 _DOCUMENT_WRITES = _RETRYABLE_WRITES
 _HELLO = frozenset({"hello", "isMaster"})
@@ -42,13 +62,15 @@ _NO_REPLY = "no_reply"
 
 
 class _Member:
-    def __init__(self, index: int, host: str, port: int) -> None:
+    def __init__(self, index: int, host: str, port: int, rng: random.Random) -> None:
         self.index = index
         self.host = host
         self.port = port
         self.alive = False
         self.process_id = ObjectId()
         self.cursors = CursorRegistry()
+        self.fail_points = FailPoints(rng)
+        self.connections = 0
         self.listener: Listener | None = None
 
     @property
@@ -56,9 +78,33 @@ class _Member:
         return f"{self.host}:{self.port}"
 
 
-def _not_writable_primary(*, labelled: bool) -> CommandError:
-    labels = ("RetryableWriteError",) if labelled else ()
-    return CommandError(10107, "NotWritablePrimary", "not primary", labels)
+class _Connection:
+    """One client connection: its id and the ``appName`` its handshake announced."""
+
+    def __init__(self, connection_id: int) -> None:
+        self.connection_id = connection_id
+        self.app_name: str | None = None
+
+    def remember(self, hello: dict[str, Any]) -> None:
+        metadata = hello.get("client")
+        if isinstance(metadata, dict):
+            application = metadata.get("application")
+            if isinstance(application, dict) and isinstance(application.get("name"), str):
+                self.app_name = application["name"]
+
+
+@dataclass(frozen=True)
+class _Arrival:
+    """The member's state when a command arrived: a later step-down interrupts a write."""
+
+    term: int
+    was_primary: bool
+
+
+def _namespace(body: dict[str, Any], name: str) -> str:
+    target = body.get(name)
+    database = body.get("$db", "admin")
+    return f"{database}.{target}" if isinstance(target, str) else str(database)
 
 
 def _encode(request: Request, reply: dict[str, Any]) -> bytes:
@@ -91,6 +137,12 @@ class ReplicaSet:
         Listen on ``port_base``, ``port_base + 1``...; by default the OS picks free ports.
     set_name : str, default="rs0"
         The ``replicaSet`` name in the URI and handshake.
+    enable_test_commands : bool, default=True
+        Serve ``configureFailPoint`` (and report ``enableTestCommands``), as a mongod
+        started with ``--setParameter enableTestCommands=1``; without it the command is
+        CommandNotFound (59).
+    rng : random.Random, optional
+        The draws of ``{activationProbability: p}`` fail points (seed it to repeat a run).
 
     Examples
     --------
@@ -112,6 +164,8 @@ class ReplicaSet:
         host: str = "127.0.0.1",
         port_base: int | None = None,
         set_name: str = "rs0",
+        enable_test_commands: bool = True,
+        rng: random.Random | None = None,
     ) -> None:
         if not isinstance(members, int) or isinstance(members, bool) or members < 1:
             raise ValueError(f"members must be an int >= 1, got {members!r}")
@@ -119,8 +173,10 @@ class ReplicaSet:
             raise ValueError(f"port_base must leave room for {members} ports, got {port_base!r}")
         self.clock = Clock()
         self.set_name = set_name
+        self._rng = rng if rng is not None else random.Random()
+        self._test_commands = enable_test_commands
         self._members = [
-            _Member(index, host, 0 if port_base is None else port_base + index)
+            _Member(index, host, 0 if port_base is None else port_base + index, self._rng)
             for index in range(members)
         ]
         self._backend = Backend(self.clock)
@@ -133,8 +189,7 @@ class ReplicaSet:
         self._pending_election: threading.Timer | None = None
         self._timers: set[threading.Timer] = set()
         self._counts = [Counter[str]() for _ in self._members]
-        self._transactions: dict[bytes, tuple[int, dict[str, Any]]] = {}
-        self._transactions_lock = threading.Lock()
+        self._sessions = SessionTable()
         self._connection_ids = iter(range(1, 2**31))
         self._running = False
         self._closing = threading.Event()
@@ -168,6 +223,7 @@ class ReplicaSet:
                 self._pending_election = None
         for timer in timers:
             timer.cancel()
+        self._backend.close()
         self._stop_members()
 
     def __repr__(self) -> str:
@@ -445,7 +501,18 @@ class ReplicaSet:
         return self._members[member]
 
     def _serve(self, member: _Member, connection: socket.socket) -> None:
-        connection_id = next(self._connection_ids)
+        client = _Connection(next(self._connection_ids))
+        with self._lock:
+            member.connections += 1
+        try:
+            self._serve_requests(member, connection, client)
+        finally:
+            with self._lock:
+                member.connections -= 1
+
+    def _serve_requests(
+        self, member: _Member, connection: socket.socket, client: _Connection
+    ) -> None:
         while True:
             try:
                 request = read_request(connection)
@@ -454,7 +521,7 @@ class ReplicaSet:
                 return
             if request is None:
                 return
-            outcome = self._handle(member, request, connection_id)
+            outcome = self._handle(member, request, client)
             if outcome == _HANGUP:
                 return
             if outcome == _NO_REPLY:
@@ -465,41 +532,139 @@ class ReplicaSet:
             if request.expects_reply:
                 assert isinstance(outcome, dict)
                 try:
-                    connection.sendall(_encode(request, outcome))
+                    connection.sendall(_encode(request, self._backend.stamp(outcome)))
                 except OSError:
                     return
 
     def _handle(
-        self, member: _Member, request: Request, connection_id: int
+        self, member: _Member, request: Request, client: _Connection
     ) -> dict[str, Any] | str:
+        """One command, in the order a mongod takes its steps.
+
+        Session arguments are checked, then fail points act (hold, close, fail), then the
+        member's state decides (not primary?), then the command runs; its reply gets a
+        ``writeConcernError`` if due, and error labels and ``topologyVersion``.
+        """
+        body = request.body
         name = canonical_name(request.command_name)
         with self._lock:
             self._counts[member.index][name] += 1
-        fault = self._faults.take(name)
-        if fault is not None:
-            if fault.kind == "hangup":
-                return _HANGUP
-            if fault.kind in ("not_primary", "not_primary_unlabelled"):
-                # A real server says "not primary" only after its topology changed, which
-                # also answers the drivers' awaitable hellos: do the same, or a driver
-                # would wait a whole heartbeat to rediscover the (unchanged) primary.
-                with self._lock:
-                    self._topology_change()
-                    version = self._topology_version(member)
-                reply = _not_writable_primary(labelled=fault.kind == "not_primary").reply()
-                reply["topologyVersion"] = version
-                return reply
-            if fault.kind == "delay":
-                self._closing.wait(fault.seconds)
+            arrival = _Arrival(self._term, self._primary == member.index)
         if name in _HELLO:
-            reply = self._hello(member, name, connection_id, request.body)
-        else:
-            reply = self._execute(member, name, request.body)
-        if fault is not None and fault.kind == "apply_then_hangup":
+            client.remember(body)
+        namespace = _namespace(body, name)
+        fault = self._faults.take(name)
+        effect = fault.effect() if fault is not None else None
+        try:
+            check_session_arguments(body)
+            if effect is None:
+                effect = member.fail_points.fail_command(name, client.app_name, namespace)
+            if effect is not None:
+                outcome = self._apply_effect(member, name, body, effect, arrival)
+                if outcome is not None:
+                    return outcome
+            if name in _HELLO:
+                return self._hello(member, name, client.connection_id, body)
+            check_retryable_write(name, body)
+            reply = self._execute(member, name, body, arrival)
+        except ConnectionDropped:
             return _HANGUP
-        if fault is not None and fault.kind == "network_timeout":
+        except CommandError as error:
+            reply = error.reply()
+        labels = None
+        if reply.get("ok") and name in SUPPORTS_WRITE_CONCERN:
+            labels = self._add_write_concern_error(member, name, body, client, namespace, reply)
+        decorate_error(reply, body, self._topology_version(member), labels)
+        if effect is not None and effect.extra.get("apply_then_hangup"):
+            return _HANGUP
+        if effect is not None and effect.extra.get("network_timeout"):
             return _NO_REPLY
         return reply
+
+    def _apply_effect(
+        self,
+        member: _Member,
+        name: str,
+        body: dict[str, Any],
+        effect: FailCommandEffect,
+        arrival: _Arrival,
+    ) -> dict[str, Any] | str | None:
+        """Carry out a fail point's effect; the outcome, or None to run the command."""
+        if effect.block_ms:
+            self._block(name, effect.block_ms / 1000, arrival)
+        if effect.close_connection:
+            return _HANGUP
+        if effect.error_code is None:
+            return None
+        if effect.extra.get("topology_change"):
+            # A real server says "not primary" only after its topology changed, which
+            # also answers the drivers' awaitable hellos: do the same, or a driver would
+            # wait a whole heartbeat to rediscover the (unchanged) primary.
+            with self._lock:
+                self._topology_change()
+        code = effect.error_code
+        message = effect.extra.get("message", "Failing command via 'failCommand' failpoint")
+        reply = CommandError(code, code_name(code), message).reply()
+        return decorate_error(reply, body, self._topology_version(member), effect.error_labels)
+
+    def _block(self, name: str, seconds: float, arrival: _Arrival) -> None:
+        """Hold a command (blockConnection, delay); a step-down interrupts a held write.
+
+        Raises
+        ------
+        CommandError
+            InterruptedDueToReplStateChange (11602) when the member stops being the primary
+            it was while a write is held, as a real primary kills its writes in flight.
+        """
+        deadline = time.monotonic() + seconds
+        write = name in WRITE_COMMANDS
+        with self._lock:
+            while not self._closing.is_set():
+                if write and arrival.was_primary and self._term != arrival.term:
+                    raise _interrupted()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                self._topology_changed.wait(remaining)
+
+    def _add_write_concern_error(
+        self,
+        member: _Member,
+        name: str,
+        body: dict[str, Any],
+        client: _Connection,
+        namespace: str,
+        reply: dict[str, Any],
+    ) -> tuple[str, ...] | None:
+        """Wait for the write concern, as a server does after a write.
+
+        Returns the labels a fail point's ``writeConcernError`` names, if any.
+        """
+        injected = member.fail_points.write_concern_error(name, client.app_name, namespace)
+        if injected is not None:
+            injected_error, labels = injected
+            reply["writeConcernError"] = injected_error
+            # mongod appends the fail point's labels to its writeConcernError only if any.
+            return labels or None
+        needed, concern_error = members_needed(body, len(self._members))
+        if concern_error is None and not self._wait_for_members(needed, wtimeout_seconds(body)):
+            concern_error = timeout_error(body)
+        if concern_error is not None:
+            reply["writeConcernError"] = concern_error
+        return None
+
+    def _wait_for_members(self, needed: int, timeout: float | None) -> bool:
+        """Wait until ``needed`` members are alive (the write is on all live ones)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._lock:
+            while sum(m.alive for m in self._members) < needed:
+                if self._closing.is_set():
+                    return False
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
+                    return False
+                self._topology_changed.wait(remaining)
+        return True
 
     def _await_change(self, member: _Member, body: dict[str, Any]) -> None:
         """Hold an awaitable hello until the member's topology differs from what the client has.
@@ -549,6 +714,7 @@ class ReplicaSet:
             "maxWireVersion": MAX_WIRE_VERSION,
             "readOnly": False,
             "topologyVersion": version,
+            "lastWrite": self._last_write(term),
             "ok": 1.0,
         }
         if primary is not None:
@@ -557,31 +723,98 @@ class ReplicaSet:
             reply["electionId"] = ObjectId(f"7fffffff{term:016x}")
         return reply
 
-    def _execute(self, member: _Member, name: str, body: dict[str, Any]) -> dict[str, Any]:
-        is_primary = self._primary == member.index
+    def _last_write(self, term: int) -> dict[str, Any]:
+        """``lastWrite`` of a hello: every member has applied the newest write."""
+        cluster_time, wall_time = self._backend.oplog.last_write()
+        op_time = {"ts": cluster_time, "t": Int64(term)}
+        return {
+            "opTime": op_time,
+            "lastWriteDate": wall_time,
+            "majorityOpTime": op_time,
+            "majorityWriteDate": wall_time,
+        }
+
+    def _member_info(self, member: _Member) -> MemberInfo:
+        return MemberInfo(
+            member.host,
+            member.port,
+            self.set_name,
+            SERVER_VERSION,
+            self._test_commands,
+            member.connections,
+        )
+
+    def _execute(
+        self,
+        member: _Member,
+        name: str,
+        body: dict[str, Any],
+        arrival: _Arrival,
+    ) -> dict[str, Any]:
+        if name == "configureFailPoint" and self._test_commands:
+            if body.get("$db") != "admin":
+                raise CommandError(
+                    13,
+                    "Unauthorized",
+                    "configureFailPoint may only be run against the admin database.",
+                )
+            return {**member.fail_points.configure(body), "ok": 1.0}
+        if name in ADMIN_COMMANDS:
+            return {
+                **admin_reply(name, body, self._member_info(member), self.clock.now()),
+                "ok": 1.0,
+            }
+        with self._lock:
+            is_primary = self._primary == member.index
         if name in WRITE_COMMANDS and not is_primary:
-            return _not_writable_primary(labelled=True).reply()
+            if arrival.was_primary:  # it stepped down while the write was on its way in
+                raise _interrupted()
+            raise CommandError(10107, "NotWritablePrimary", "not primary")
         if name in READ_COMMANDS and not is_primary and not _secondary_ok(body):
-            return CommandError(
+            raise CommandError(
                 13435, "NotPrimaryNoSecondaryOk", "not primary and secondaryOk=false"
-            ).reply()
+            )
+        if name == "getMore":
+            code = member.fail_points.get_more_after_checkout()
+            cursor_id = body.get("getMore")
+            if code is not None and isinstance(cursor_id, int) and member.cursors.has(cursor_id):
+                member.cursors.kill([cursor_id])
+                raise CommandError(code, code_name(code), "Failing getMore due to failpoint")
         lsid = body.get("lsid")
         txn_number = body.get("txnNumber")
-        if name not in _RETRYABLE_WRITES or txn_number is None or not isinstance(lsid, dict):
+        if txn_number is None or not isinstance(lsid, dict):
             return self._backend.execute(body, member.cursors)
         session = bytes(lsid.get("id", b""))
-        with self._transactions_lock:
-            seen = self._transactions.get(session)
-            if seen is not None and seen[0] == txn_number:
-                return dict(seen[1])
-            if seen is not None and seen[0] > txn_number:
-                return CommandError(
-                    225,
-                    "TransactionTooOld",
-                    f"txnNumber {txn_number} is less than last txnNumber {seen[0]} seen in"
-                    " this session",
-                ).reply()
-            reply = self._backend.execute(body, member.cursors)
-            if reply.get("ok"):
-                self._transactions[session] = (txn_number, reply)
-            return reply
+        with self._sessions.lock:
+            statements = self._sessions.begin(session, txn_number)
+            return self._backend.execute(
+                body,
+                member.cursors,
+                statements=statements,
+                before_write=lambda run: _transactional_write(member.fail_points, run),
+            )
+
+
+def _interrupted() -> CommandError:
+    return CommandError(11602, "InterruptedDueToReplStateChange", "operation was interrupted")
+
+
+def _transactional_write(fail_points: FailPoints, run: WriteRun) -> None:
+    """The ``onPrimaryTransactionalWrite`` fail point, before one statement is written.
+
+    mongod ends the client's session once the statement commits (``closeConnection``,
+    default true); with ``failBeforeCommitExceptionCode`` the statement fails instead and
+    is not written.
+    """
+    data = fail_points.transactional_write()
+    if data is None:
+        return
+    close = data.get("closeConnection", True)
+    code = data.get("failBeforeCommitExceptionCode")
+    if isinstance(code, int) and not isinstance(code, bool):
+        if close:
+            raise ConnectionDropped
+        message = "Failing write due to failpoint. The write must not be reflected."
+        raise CommandError(code, code_name(code), message)
+    if close:
+        run.close_after_statement = True

@@ -1,0 +1,63 @@
+"""What a MongoDB 4.4+ member attaches to an error reply: error labels and its topologyVersion.
+
+- ``RetryableWriteError`` only on a retryable write (a command carrying ``txnNumber``
+  outside a transaction) that failed with a retryable code, or whose
+  ``writeConcernError`` has one. Nothing else is labelled by the server: a read, or a
+  write without ``txnNumber``, gets no label whatever its code.
+- Labels a ``failCommand`` fail point names in ``errorLabels`` replace these (an empty
+  list: no label at all).
+- A not-primary error (NotWritablePrimary, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary,
+  PrimarySteppedDown, InterruptedDueToReplStateChange), in the reply or in its
+  ``writeConcernError``, carries the member's current ``topologyVersion``: a driver uses it
+  to tell an error from before the last topology change (ignored) from a new one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mongosim._error_codes import NOT_PRIMARY_CODES, RETRYABLE_CODES
+
+__all__ = ["decorate_error"]
+
+
+def _codes(reply: dict[str, Any]) -> tuple[int | None, int | None]:
+    code = reply.get("code") if not reply.get("ok") else None
+    concern = reply.get("writeConcernError")
+    concern_code = concern.get("code") if isinstance(concern, dict) else None
+    return code, concern_code
+
+
+def decorate_error(
+    reply: dict[str, Any],
+    body: dict[str, Any],
+    topology_version: dict[str, Any],
+    labels: tuple[str, ...] | None = None,
+) -> dict[str, Any]:
+    """Add ``errorLabels`` and ``topologyVersion`` to ``reply`` as a 4.4+ server would.
+
+    ``labels`` are a fail point's explicit ``errorLabels`` (None: the server's own rules).
+
+    Examples
+    --------
+    >>> tv = {"processId": 1, "counter": 0}
+    >>> decorate_error({"ok": 0, "code": 10107}, {"insert": "c", "txnNumber": 1}, tv)
+    {'ok': 0, 'code': 10107, 'errorLabels': ['RetryableWriteError'], 'topologyVersion': {...}}
+    >>> decorate_error({"ok": 0, "code": 10107}, {"find": "c"}, tv)["errorLabels"]
+    Traceback (most recent call last):
+    KeyError: 'errorLabels'
+    """
+    code, concern_code = _codes(reply)
+    if code is None and concern_code is None:
+        return reply
+    if labels is None:
+        retryable_write = body.get("txnNumber") is not None and "autocommit" not in body
+        retryable = code in RETRYABLE_CODES or concern_code in RETRYABLE_CODES
+        labels = ("RetryableWriteError",) if retryable_write and retryable else ()
+    if labels:
+        reply["errorLabels"] = list(labels)
+    else:
+        reply.pop("errorLabels", None)
+    if code in NOT_PRIMARY_CODES or concern_code in NOT_PRIMARY_CODES:
+        reply["topologyVersion"] = topology_version
+    return reply
