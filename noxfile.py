@@ -411,3 +411,16 @@ def _rehearse(session: nox.Session, package: str, index: str, home: Path, env: d
     with session.chdir(cwd):
         session.run(*module, "--help", **run)
         session.run("timeout", "300", *module, "demo", **run)
+
+
+@nox.session(name="spec-tests", default=False)
+def spec_tests(session: nox.Session) -> None:
+    """pymongo's own specification tests (its PyPI sdist) against a 3-member mongosim.
+
+    Retryable reads/writes, CRUD and change streams; prints the counts per module and
+    fails below the goals. ``-- --only crud`` runs one module.
+    """
+    wheel = _dists(session, "mongosim").wheel
+    session.install(str(wheel), "pip", "pytest", "pytest-timeout", "pytest-asyncio")
+    runner = ALL["mongosim"] / "conformance" / "pymongo_spec.py"
+    session.run("python", str(runner), *session.posargs)

@@ -445,3 +445,37 @@ def test_a_txn_number_on_a_raw_command_is_refused_outside_retryable_writes(
         client.db.command({"find": "c", "txnNumber": Int64(1)}, session=session)
 
     assert raised.value.code == 50768
+
+
+def test_a_change_stream_resumes_after_a_resumable_get_more_error(
+    rs: ReplicaSet, client: Client
+) -> None:
+    client.db.c.insert_one({"_id": 0})
+    fail_point(client, {"times": 1}, name="failGetMoreAfterCursorCheckout", errorCode=262)
+    with client.db.c.watch(max_await_time_ms=50) as stream:
+        client.db.c.insert_one({"_id": 1})
+
+        change = stream.try_next()
+        deadline = time.monotonic() + 10
+        while change is None and time.monotonic() < deadline:
+            change = stream.try_next()
+
+    # ExceededTimeLimit after the cursor was found: labelled ResumableChangeStreamError,
+    # so pymongo opened a new stream from its resume token and got the event.
+    assert change is not None
+    assert change["documentKey"] == {"_id": 1}
+    assert rs.commands(0)["aggregate"] == 2
+
+
+def test_a_get_more_failed_before_its_cursor_is_found_is_not_resumable(
+    client: Client,
+) -> None:
+    fail_point(client, {"times": 1}, failCommands=["getMore"], errorCode=6)
+    with client.db.c.watch(max_await_time_ms=50) as stream:
+        client.db.c.insert_one({"_id": 1})
+        with pytest.raises(OperationFailure) as raised:
+            stream.try_next()
+
+    assert raised.value.code == 6
+    assert raised.value.details is not None
+    assert "errorLabels" not in raised.value.details

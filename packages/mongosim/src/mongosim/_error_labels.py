@@ -4,6 +4,11 @@
   outside a transaction) that failed with a retryable code, or whose
   ``writeConcernError`` has one. Nothing else is labelled by the server: a read, or a
   write without ``txnNumber``, gets no label whatever its code.
+- ``ResumableChangeStreamError`` on an ``aggregate`` opening a change stream, or a
+  ``getMore`` of one, that failed with a code a change stream can resume after (a
+  retryable or network error, a stale routing error, RetryChangeStream,
+  FailedToSatisfyReadPreference); ``NonResumableChangeStreamError`` on
+  ChangeStreamFatalError and ChangeStreamHistoryLost.
 - Labels a ``failCommand`` fail point names in ``errorLabels`` replace these (an empty
   list: no label at all).
 - A not-primary error (NotWritablePrimary, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary,
@@ -17,6 +22,12 @@ from __future__ import annotations
 from typing import Any
 
 from mongosim._error_codes import NOT_PRIMARY_CODES, RETRYABLE_CODES
+
+# Codes a change stream resumes after, beyond the retryable ones: stale routing
+# (StaleShardVersion, StaleEpoch, StaleConfig), FailedToSatisfyReadPreference,
+# RetryChangeStream, ResumeTenantChangeStream.
+_RESUMABLE_CHANGE_STREAM_CODES = RETRYABLE_CODES | {63, 133, 150, 234, 401, 13388}
+_NON_RESUMABLE_CHANGE_STREAM_CODES = frozenset({280, 286})
 
 __all__ = ["decorate_error"]
 
@@ -33,10 +44,13 @@ def decorate_error(
     body: dict[str, Any],
     topology_version: dict[str, Any],
     labels: tuple[str, ...] | None = None,
+    *,
+    change_stream: bool = False,
 ) -> dict[str, Any]:
     """Add ``errorLabels`` and ``topologyVersion`` to ``reply`` as a 4.4+ server would.
 
-    ``labels`` are a fail point's explicit ``errorLabels`` (None: the server's own rules).
+    ``labels`` are a fail point's explicit ``errorLabels`` (None: the server's own rules);
+    ``change_stream`` says the command opens or continues a change stream.
 
     Examples
     --------
@@ -51,9 +65,15 @@ def decorate_error(
     if code is None and concern_code is None:
         return reply
     if labels is None:
+        found = []
         retryable_write = body.get("txnNumber") is not None and "autocommit" not in body
-        retryable = code in RETRYABLE_CODES or concern_code in RETRYABLE_CODES
-        labels = ("RetryableWriteError",) if retryable_write and retryable else ()
+        if retryable_write and (code in RETRYABLE_CODES or concern_code in RETRYABLE_CODES):
+            found.append("RetryableWriteError")
+        if change_stream and concern_code is None and code in _RESUMABLE_CHANGE_STREAM_CODES:
+            found.append("ResumableChangeStreamError")
+        if code in _NON_RESUMABLE_CHANGE_STREAM_CODES:
+            found.append("NonResumableChangeStreamError")
+        labels = tuple(found)
     if labels:
         reply["errorLabels"] = list(labels)
     else:

@@ -12,6 +12,7 @@ incompatible kind gets the server's error instead of a stale result. An older
 
 from __future__ import annotations
 
+import copy
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,11 +74,11 @@ class StatementLog:
                 raise _find_and_modify_mismatch(40608, kind_name)
             if kind_name == "insert" and request != "findAndModify:upsert":
                 raise _find_and_modify_mismatch(40609, kind_name)
-        return result
+        return copy.deepcopy(result)
 
     def record(self, stmt_id: int, kind: str, result: dict[str, Any]) -> None:
-        """``stmt_id`` was executed with this result."""
-        self.statements[stmt_id] = (kind, result)
+        """``stmt_id`` was executed with this result (a copy is kept)."""
+        self.statements[stmt_id] = (kind, copy.deepcopy(result))
 
 
 def _find_and_modify_mismatch(code: int, kind: str) -> CommandError:

@@ -137,6 +137,12 @@ class CursorRegistry:
         with self._lock:
             return cursor_id in self._open
 
+    def is_stream(self, cursor_id: int) -> bool:
+        """Whether ``cursor_id`` is an open change stream here."""
+        with self._lock:
+            cursor = self._open.get(cursor_id)
+            return cursor is not None and cursor.stream is not None
+
     def kill(self, cursor_ids: list[int]) -> dict[str, Any]:
         """Close cursors; the reply fields of ``killCursors``."""
         killed, not_found = [], []

@@ -101,6 +101,20 @@ class _Arrival:
     was_primary: bool
 
 
+def _is_change_stream(member: _Member, name: str, body: dict[str, Any]) -> bool:
+    """Whether the command opens (aggregate ``$changeStream``) or continues a change stream."""
+    if name == "aggregate":
+        pipeline = body.get("pipeline")
+        return (
+            isinstance(pipeline, list)
+            and bool(pipeline)
+            and isinstance(pipeline[0], dict)
+            and "$changeStream" in pipeline[0]
+        )
+    cursor_id = body.get("getMore")
+    return name == "getMore" and isinstance(cursor_id, int) and member.cursors.is_stream(cursor_id)
+
+
 def _namespace(body: dict[str, Any], name: str) -> str:
     target = body.get(name)
     database = body.get("$db", "admin")
@@ -553,6 +567,7 @@ class ReplicaSet:
         if name in _HELLO:
             client.remember(body)
         namespace = _namespace(body, name)
+        change_stream = _is_change_stream(member, name, body)
         fault = self._faults.take(name)
         effect = fault.effect() if fault is not None else None
         try:
@@ -560,7 +575,10 @@ class ReplicaSet:
             if effect is None:
                 effect = member.fail_points.fail_command(name, client.app_name, namespace)
             if effect is not None:
-                outcome = self._apply_effect(member, name, body, effect, arrival)
+                # A getMore caught by failCommand has not found its cursor yet: the server
+                # cannot know it continues a change stream (an aggregate says so itself).
+                opens_stream = change_stream and name == "aggregate"
+                outcome = self._apply_effect(member, name, body, effect, arrival, opens_stream)
                 if outcome is not None:
                     return outcome
             if name in _HELLO:
@@ -574,7 +592,8 @@ class ReplicaSet:
         labels = None
         if reply.get("ok") and name in SUPPORTS_WRITE_CONCERN:
             labels = self._add_write_concern_error(member, name, body, client, namespace, reply)
-        decorate_error(reply, body, self._topology_version(member), labels)
+        version = self._topology_version(member)
+        decorate_error(reply, body, version, labels, change_stream=change_stream)
         if effect is not None and effect.extra.get("apply_then_hangup"):
             return _HANGUP
         if effect is not None and effect.extra.get("network_timeout"):
@@ -588,6 +607,7 @@ class ReplicaSet:
         body: dict[str, Any],
         effect: FailCommandEffect,
         arrival: _Arrival,
+        change_stream: bool,
     ) -> dict[str, Any] | str | None:
         """Carry out a fail point's effect; the outcome, or None to run the command."""
         if effect.block_ms:
@@ -605,7 +625,10 @@ class ReplicaSet:
         code = effect.error_code
         message = effect.extra.get("message", "Failing command via 'failCommand' failpoint")
         reply = CommandError(code, code_name(code), message).reply()
-        return decorate_error(reply, body, self._topology_version(member), effect.error_labels)
+        version = self._topology_version(member)
+        return decorate_error(
+            reply, body, version, effect.error_labels, change_stream=change_stream
+        )
 
     def _block(self, name: str, seconds: float, arrival: _Arrival) -> None:
         """Hold a command (blockConnection, delay); a step-down interrupts a held write.
