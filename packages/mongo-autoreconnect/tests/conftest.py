@@ -45,6 +45,29 @@ class CommandCounter(monitoring.CommandListener):
         pass
 
 
+class CommandRecorder(monitoring.CommandListener):
+    """The command documents a client sends, without what differs between two sessions."""
+
+    # The session, cluster time and transaction number differ per operation; maxTimeMS is
+    # what pymongo adds under a deadline (the proxy's, on every proxied call).
+    VARYING = frozenset({"lsid", "$clusterTime", "txnNumber", "maxTimeMS"})
+
+    def __init__(self) -> None:
+        self.commands: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = {k: v for k, v in event.command.items() if k not in self.VARYING}
+        if "getMore" in command:
+            command["getMore"] = "<cursor id>"
+        self.commands.append(command)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
 def wait_until(condition: Callable[[], bool], limit: float = 10.0) -> None:
     """Poll ``condition`` until true (the client's monitor notices an election in ~0.5 s)."""
     give_up = time.monotonic() + limit

@@ -81,7 +81,6 @@ class _Method(MethodBase):
         source: CursorSource | None = None
         if mode is Call.SORTED_CURSOR:
             source = PipelineSource(self.name, args, kwargs)
-            args, kwargs = source.call_args()
         elif mode is Call.NAMED_CURSOR:
             source = NamedSource(self.name, args, kwargs)
         retrier = owner._retrier

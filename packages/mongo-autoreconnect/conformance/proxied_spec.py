@@ -1,0 +1,356 @@
+"""pytest plugin: pymongo's unified spec tests with every operation going through the proxy.
+
+``nox -s spec-tests-proxy`` runs mongosim's conformance script (pymongo's own retryable-reads
+and retryable-writes unified tests against a 3-member mongosim) with this plugin loaded
+(``-p proxied_spec``); it adds the asynchronous twin of each test module, so the same
+scenarios run through `MongoProxy` and `AsyncMongoProxy`.
+
+The runner's entities stay pymongo's own objects (its checks are ``isinstance`` and
+``type(...).__name__``); while an operation runs on a client, database or collection, the
+entity is replaced by a proxy of it (which reports the wrapped class as its ``__class__``),
+so the operation itself goes through the proxy. Then, per test:
+
+- **Specified errors**: an `AmbiguousWriteError` is checked against the error the
+  specification expects through the error it carries (``.original``): the proxy surfaced
+  it, wrapped. When the proxy rode out a specified error (pymongo, inside the proxy's
+  deadline, kept retrying with the same transaction number until the fail point was
+  used up), the operation counts as ridden out; the test's final data then hold that write
+  once, so the specification's ``outcome`` (written for the error) is not compared; every
+  other test's outcome is.
+- **First attempt**: the command events the specification expects must appear in order;
+  the only other events allowed are retries (the same command again) after them.
+- **Never a silent second application**, on the wire: a listener on every client sees each
+  command; within one proxied write, a second pymongo call (a new operation id: the proxy's
+  own retry, a new transaction number) is allowed only after the previous call's last
+  command failed with a refusal that proves nothing ran (10107, 13435, 13436 without the
+  RetryableWriteError label), or sent nothing. Anything else fails the test.
+
+Counts go to the JSON-lines file named by ``MAR_SPEC_REPORT`` (the nox session prints them).
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pymongo import monitoring
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.asynchronous.mongo_client import AsyncMongoClient
+from pymongo.collection import Collection
+from pymongo.database import Database
+from pymongo.mongo_client import MongoClient
+
+from mongo_autoreconnect import AmbiguousWriteError, AsyncMongoProxy, MongoProxy, RetryPolicy
+
+# Short, so that a scenario the proxy cannot ride out ends well within pytest's timeout.
+POLICY = RetryPolicy(deadline=10.0, initial=0.01, maximum=0.1)
+WRITES = frozenset({"insert", "update", "delete", "findAndModify", "bulkWrite"})
+REFUSED = frozenset({10107, 13435, 13436})
+SYNC_KINDS = (MongoClient, Database, Collection)
+ASYNC_KINDS = (AsyncMongoClient, AsyncDatabase, AsyncCollection)
+
+
+class _SeenAs:
+    """A proxy that reports the wrapped object's class, so the runner's dispatch holds."""
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        return type(self._target)  # type: ignore[attr-defined, no-any-return]
+
+
+class SeenAsMongoProxy(_SeenAs, MongoProxy):  # type: ignore[misc]
+    pass
+
+
+class SeenAsAsyncMongoProxy(_SeenAs, AsyncMongoProxy):  # type: ignore[misc]
+    pass
+
+
+def proxy_for(target: Any) -> Any:
+    """A proxy of ``target`` (a client, database or collection), or None."""
+    if isinstance(target, SYNC_KINDS):
+        return SeenAsMongoProxy(target, POLICY)
+    if isinstance(target, ASYNC_KINDS):
+        return SeenAsAsyncMongoProxy(target, POLICY)
+    return None
+
+
+class Wire(monitoring.CommandListener):
+    """Every command every client sends, in order (the runner is sequential)."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self.lock = threading.Lock()
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        with self.lock:
+            self.events.append(event)
+
+    def mark(self) -> int:
+        with self.lock:
+            return len(self.events)
+
+    def since(self, mark: int) -> list[Any]:
+        with self.lock:
+            return self.events[mark:]
+
+
+WIRE = Wire()
+
+
+def _proves_nothing_ran(event: Any) -> bool:
+    if not isinstance(event, monitoring.CommandFailedEvent):
+        return False
+    failure = event.failure if isinstance(event.failure, dict) else {}
+    labels = failure.get("errorLabels", [])
+    return failure.get("code") in REFUSED and "RetryableWriteError" not in labels
+
+
+def second_applications(events: list[Any]) -> list[str]:
+    """Write commands re-sent by the proxy after an error that does not prove nothing ran."""
+    calls: dict[int, list[Any]] = {}
+    for event in events:
+        if event.command_name in WRITES:
+            calls.setdefault(event.operation_id, []).append(event)
+    problems = []
+    ordered = list(calls.values())
+    for previous, call in itertools.pairwise(ordered):
+        last = previous[-1]
+        if not _proves_nothing_ran(last):
+            problems.append(
+                f"{call[0].command_name} re-sent as a new operation after"
+                f" {type(last).__name__} {getattr(last, 'failure', '')}"
+            )
+    return problems
+
+
+class Ledger:
+    """What happened to the operations of one test."""
+
+    def __init__(self) -> None:
+        self.operations = 0
+        self.surfaced = 0
+        self.ambiguous = 0
+        self.ridden_out = 0
+        self.retried_events = 0
+
+
+def _ledger(test: Any) -> Ledger:
+    ledger = test.__dict__.get("_proxied_ledger")
+    if ledger is None:
+        ledger = test.__dict__["_proxied_ledger"] = Ledger()
+    return ledger
+
+
+def _expected_error_succeeded(error: AssertionError) -> bool:
+    return str(error).startswith("Expected error")
+
+
+def _begin(test: Any, spec: dict[str, Any]) -> tuple[Any, Any, int] | None:
+    name = spec["object"]
+    real = test.entity_map._entities.get(name)
+    proxy = proxy_for(real)
+    if proxy is None:
+        return None
+    test.entity_map._entities[name] = proxy
+    _ledger(test).operations += 1
+    return name, real, WIRE.mark()
+
+
+def _end(test: Any, begun: tuple[Any, Any, int]) -> None:
+    name, real, mark = begun
+    test.entity_map._entities[name] = real
+    problems = second_applications(WIRE.since(mark))
+    if problems:
+        test.fail("the proxy applied a write a second time: " + "; ".join(problems))
+
+
+def _ridden_out(test: Any, spec: dict[str, Any]) -> None:
+    _ledger(test).ridden_out += 1
+
+
+def patch_sync(mixin: type) -> None:
+    run_entity_operation = mixin.run_entity_operation
+
+    @functools.wraps(run_entity_operation)
+    def run(self: Any, spec: dict[str, Any]) -> Any:
+        begun = _begin(self, spec)
+        if begun is None:
+            return run_entity_operation(self, spec)
+        try:
+            return run_entity_operation(self, spec)
+        except AssertionError as error:
+            if not _expected_error_succeeded(error):
+                raise
+            _ridden_out(self, spec)
+            return None
+        finally:
+            _end(self, begun)
+
+    mixin.run_entity_operation = run
+    _patch_common(mixin)
+    verify_outcome = mixin.verify_outcome
+
+    @functools.wraps(verify_outcome)
+    def verify(self: Any, spec: Any) -> Any:
+        # A ridden-out error left its write applied once: the spec's outcome assumes none.
+        if _ledger(self).ridden_out:
+            return None
+        return verify_outcome(self, spec)
+
+    mixin.verify_outcome = verify
+
+
+def patch_async(mixin: type) -> None:
+    run_entity_operation = mixin.run_entity_operation
+
+    @functools.wraps(run_entity_operation)
+    async def run(self: Any, spec: dict[str, Any]) -> Any:
+        begun = _begin(self, spec)
+        if begun is None:
+            return await run_entity_operation(self, spec)
+        try:
+            return await run_entity_operation(self, spec)
+        except AssertionError as error:
+            if not _expected_error_succeeded(error):
+                raise
+            _ridden_out(self, spec)
+            return None
+        finally:
+            _end(self, begun)
+
+    mixin.run_entity_operation = run
+    _patch_common(mixin)
+    verify_outcome = mixin.verify_outcome
+
+    @functools.wraps(verify_outcome)
+    async def verify(self: Any, spec: Any) -> Any:
+        if _ledger(self).ridden_out:
+            return None
+        return await verify_outcome(self, spec)
+
+    mixin.verify_outcome = verify
+
+
+def _patch_common(mixin: type) -> None:
+    process_error = mixin.process_error
+
+    @functools.wraps(process_error)
+    def process(self: Any, exception: BaseException, spec: Any) -> Any:
+        ledger = _ledger(self)
+        ledger.surfaced += 1
+        if isinstance(exception, AmbiguousWriteError):
+            ledger.ambiguous += 1
+            exception = exception.original
+        return process_error(self, exception, spec)
+
+    mixin.process_error = process
+
+    check_events = mixin.check_events
+
+    @functools.wraps(check_events)
+    def check(self: Any, spec: Any) -> Any:
+        for event_spec in spec:
+            if event_spec.get("ignoreExtraEvents") or event_spec.get("eventType", "command") != (
+                "command"
+            ):
+                continue
+            listener = self.entity_map.get_listener_for_client(event_spec["client"])
+            extra = _retries_beyond(self, event_spec["events"], listener.get_events("command"))
+            if extra:
+                _ledger(self).retried_events += len(extra)
+                listener.events = [e for e in listener.events if all(e is not x for x in extra)]
+        return check_events(self, spec)
+
+    mixin.check_events = check
+
+
+def _retries_beyond(test: Any, expected: list[Any], actual: list[Any]) -> list[Any]:
+    """The actual events that are retries beyond the expected ones, or [] if none fit.
+
+    Each expected event must match an actual one, in order; an actual event that matches
+    none may only repeat the command of the event before it (a retry).
+    """
+    if len(actual) <= len(expected):
+        return []
+    extra = []
+    index = 0
+    previous = None
+    for event in actual:
+        if index < len(expected) and _matches(test, expected[index], event):
+            index += 1
+        elif previous is not None and event.command_name == previous.command_name:
+            extra.append(event)
+        else:
+            return []  # not explained by retries: let the runner report the difference
+        previous = event
+    return extra if index == len(expected) else []
+
+
+def _matches(test: Any, expected: Any, event: Any) -> bool:
+    try:
+        test.match_evaluator.match_event(expected, event)
+    except AssertionError:
+        return False
+    return True
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    monitoring.register(WIRE)
+    # The asynchronous twin of every module given, so AsyncMongoProxy runs the same tests.
+    twins = []
+    for arg in config.args:
+        path = Path(arg)
+        twin = path.parent / "asynchronous" / path.name
+        if path.name.startswith("test_") and twin.exists():
+            twins.append(str(twin))
+    config.args.extend(twins)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    for name, patch in (
+        ("test.unified_format", patch_sync),
+        ("test.asynchronous.unified_format", patch_async),
+    ):
+        module = sys.modules.get(name)
+        if module is not None:
+            patch(module.UnifiedSpecTestMixinV1)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    path = os.environ.get("MAR_SPEC_REPORT")
+    if not path or report.when != "call":
+        return
+    ledger = LEDGERS.pop(report.nodeid, None)
+    record = {"test": report.nodeid, "outcome": report.outcome}
+    if ledger is not None:
+        record.update(vars(ledger))
+    with open(path, "a") as out:
+        out.write(json.dumps(record) + "\n")
+
+
+LEDGERS: dict[str, Ledger] = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    yield
+    instance = getattr(item, "instance", None)
+    if instance is not None and "_proxied_ledger" in instance.__dict__:
+        LEDGERS[item.nodeid] = instance.__dict__["_proxied_ledger"]
