@@ -14,9 +14,9 @@ so the operation itself goes through the proxy. Then, per test:
   specification expects through the error it carries (``.original``): the proxy surfaced
   it, wrapped. When the proxy rode out a specified error (pymongo, inside the proxy's
   deadline, kept retrying with the same transaction number until the fail point was
-  used up), the operation counts as ridden out; the test's final data then hold that write
-  once, so the specification's ``outcome`` (written for the error) is not compared; every
-  other test's outcome is.
+  used up), the operation counts as ridden out; for a write, the test's final data then
+  hold it once, so the specification's ``outcome`` (written for the error) is not
+  compared; every other test's outcome is.
 - **First attempt**: the command events the specification expects must appear in order;
   the only other events allowed are retries (the same command again) after them.
 - **Never a silent second application**, on the wire: a listener on every client sees each
@@ -25,7 +25,8 @@ so the operation itself goes through the proxy. Then, per test:
   command failed with a refusal that proves nothing ran (10107, 13435, 13436 without the
   RetryableWriteError label), or sent nothing. Anything else fails the test.
 
-Counts go to the JSON-lines file named by ``MAR_SPEC_REPORT`` (the nox session prints them).
+Counts go to the JSON-lines file named by ``MAR_SPEC_REPORT``; ``python proxied_spec.py
+REPORT`` prints their totals and exits 1 if any test failed (the nox session does both).
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from pymongo.database import Database
 from pymongo.mongo_client import MongoClient
 
 from mongo_autoreconnect import AmbiguousWriteError, AsyncMongoProxy, MongoProxy, RetryPolicy
+from mongo_autoreconnect._operations import pipeline_writes
 
 # Short, so that a scenario the proxy cannot ride out ends well within pytest's timeout.
 POLICY = RetryPolicy(deadline=10.0, initial=0.01, maximum=0.1)
@@ -115,9 +117,9 @@ WIRE = Wire()
 
 
 def _proves_nothing_ran(event: Any) -> bool:
-    if not isinstance(event, monitoring.CommandFailedEvent):
+    failure = getattr(event, "failure", None)
+    if not isinstance(failure, dict):
         return False
-    failure = event.failure if isinstance(event.failure, dict) else {}
     labels = failure.get("errorLabels", [])
     return failure.get("code") in REFUSED and "RetryableWriteError" not in labels
 
@@ -148,6 +150,7 @@ class Ledger:
         self.surfaced = 0
         self.ambiguous = 0
         self.ridden_out = 0
+        self.ridden_out_writes = 0
         self.retried_events = 0
 
 
@@ -181,8 +184,33 @@ def _end(test: Any, begun: tuple[Any, Any, int]) -> None:
         test.fail("the proxy applied a write a second time: " + "; ".join(problems))
 
 
+# The unified format's names of the operations that write.
+WRITE_OPERATIONS = frozenset(
+    {
+        "insertOne",
+        "insertMany",
+        "updateOne",
+        "updateMany",
+        "replaceOne",
+        "deleteOne",
+        "deleteMany",
+        "findOneAndUpdate",
+        "findOneAndReplace",
+        "findOneAndDelete",
+        "bulkWrite",
+        "clientBulkWrite",
+    }
+)
+
+
 def _ridden_out(test: Any, spec: dict[str, Any]) -> None:
-    _ledger(test).ridden_out += 1
+    ledger = _ledger(test)
+    ledger.ridden_out += 1
+    pipeline = spec.get("arguments", {}).get("pipeline", [])
+    if spec["name"] in WRITE_OPERATIONS or (
+        spec["name"] == "aggregate" and pipeline_writes(pipeline)
+    ):
+        ledger.ridden_out_writes += 1
 
 
 def patch_sync(mixin: type) -> None:
@@ -210,7 +238,7 @@ def patch_sync(mixin: type) -> None:
     @functools.wraps(verify_outcome)
     def verify(self: Any, spec: Any) -> Any:
         # A ridden-out error left its write applied once: the spec's outcome assumes none.
-        if _ledger(self).ridden_out:
+        if _ledger(self).ridden_out_writes:
             return None
         return verify_outcome(self, spec)
 
@@ -241,7 +269,7 @@ def patch_async(mixin: type) -> None:
 
     @functools.wraps(verify_outcome)
     async def verify(self: Any, spec: Any) -> Any:
-        if _ledger(self).ridden_out:
+        if _ledger(self).ridden_out_writes:
             return None
         return await verify_outcome(self, spec)
 
@@ -354,3 +382,36 @@ def pytest_runtest_call(item: pytest.Item) -> Any:
     instance = getattr(item, "instance", None)
     if instance is not None and "_proxied_ledger" in instance.__dict__:
         LEDGERS[item.nodeid] = instance.__dict__["_proxied_ledger"]
+
+
+def summarize(path: Path) -> int:
+    """Print what the proxy did over a report; 1 if a test failed, 2 if nothing ran."""
+    records = [json.loads(line) for line in path.read_text().splitlines() if line]
+    ran = [r for r in records if r["outcome"] != "skipped"]
+    failed = [r["test"] for r in ran if r["outcome"] != "passed"]
+    keys = ("operations", "surfaced", "ambiguous", "ridden_out", "retried_events")
+    totals = {key: sum(r.get(key, 0) for r in ran) for key in keys}
+    asynchronous = sum("/asynchronous/" in r["test"] for r in ran)
+    rode = sum(1 for r in ran if r.get("ridden_out_writes"))
+    print(
+        f"through the proxy: {len(ran) - len(failed)} of {len(ran)} tests passed"
+        f" ({len(ran) - asynchronous} MongoProxy, {asynchronous} AsyncMongoProxy);"
+        f" {totals['operations']} operations proxied; specified errors: {totals['surfaced']}"
+        f" surfaced ({totals['ambiguous']} as AmbiguousWriteError carrying them),"
+        f" {totals['ridden_out']} ridden out by retries; {totals['retried_events']} command"
+        " events beyond the specification's, all retries; no write re-sent as a new"
+        " operation after an error that does not prove it was not applied; the final data"
+        f" match the specification's outcome in {len(ran) - rode} tests (not compared in"
+        f" the {rode} where the proxy rode out a write's specified error: it is applied)"
+        if not failed
+        else f"through the proxy: {len(failed)} of {len(ran)} tests failed"
+    )
+    for test in failed:
+        print(f"  failed: {test}")
+    if not ran:
+        return 2
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(summarize(Path(sys.argv[1])))

@@ -15,6 +15,7 @@ from conftest import FAST, CommandCounter, CommandRecorder, wait_until
 from pymongo import ReadPreference
 from pymongo.errors import (
     AutoReconnect,
+    BulkWriteError,
     DuplicateKeyError,
     ExecutionTimeout,
     NetworkTimeout,
@@ -144,6 +145,60 @@ def test_an_update_many_interrupted_after_k_of_n_documents_is_never_re_run(
     assert mongo_rs.commands()["update"] - before == 1  # sent once, never re-run
     assert sorted(doc["_id"] for doc in c.find({"n": 1})) == list(range(after))
     assert c.count_documents({"n": {"$gt": 1}}) == 0
+
+
+def test_a_refusal_before_the_command_ran_is_retried_and_applied_once(
+    fail_point, proxy, db_name, events
+):
+    # failCommand 10107 NotWritablePrimary, no label: an update_many pymongo does not
+    # retry; the refusal proves nothing ran, so the proxy runs it again, once.
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+    fail_point({"times": 1}, failCommands=["update"], errorCode=10107, errorLabels=[])
+    result = c.update_many({}, {"$inc": {"n": 1}})
+    assert result.modified_count == 5
+    assert [doc["n"] for doc in c.find()] == [1] * 5
+    assert [e.attempt for e in events] == [1]
+    assert events[0].error.details["code"] == 10107
+
+
+@pytest.mark.parametrize("code", [11602, 11600, 189, 91])
+def test_an_interruption_of_a_multi_document_write_is_ambiguous_and_sent_once(
+    fail_point, make_client, db_name, code
+):
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+    fail_point({"times": 1}, failCommands=["update"], errorCode=code)
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_many({}, {"$inc": {"n": 1}})
+    assert caught.value.original.details["code"] == code
+    assert counter.counts["update"] == 1
+
+
+def test_a_write_concern_error_on_an_applied_insert_many_is_ambiguous(
+    fail_point, make_client, db_name
+):
+    # The documents were inserted; the write concern was not satisfied (wtimeout).
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    fail_point(
+        {"times": 1},
+        failCommands=["insert"],
+        writeConcernError={
+            "code": 64,
+            "codeName": "WriteConcernTimeout",
+            "errmsg": "waiting for replication timed out",
+            "errInfo": {"wtimeout": True},
+        },
+    )
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.insert_many([{"_id": i} for i in range(4)])
+    assert isinstance(caught.value.original, BulkWriteError)
+    assert caught.value.original.details["writeConcernErrors"][0]["code"] == 64
+    assert "write concern was not satisfied" in str(caught.value)
+    assert counter.counts["insert"] == 1  # never re-run
+    assert sorted(doc["_id"] for doc in c.find()) == [0, 1, 2, 3]
 
 
 def test_update_many_refused_by_a_stepped_down_primary_is_retried(mongo_rs, proxy, db_name):

@@ -15,6 +15,7 @@ from conftest import CLIENT_OPTIONS, FAST, CommandCounter, async_wait_until
 from pymongo import ReadPreference
 from pymongo.errors import (
     AutoReconnect,
+    BulkWriteError,
     DuplicateKeyError,
     ExecutionTimeout,
     NetworkTimeout,
@@ -188,6 +189,27 @@ def test_an_update_many_interrupted_after_k_of_n_documents_is_never_re_run(
         assert mongo_rs.commands()["update"] - before == 1
         assert await c.count_documents({"n": 1}) == 2
         assert await c.count_documents({"n": 0}) == 3
+
+    run_with_collection(scenario)
+
+
+def test_a_refusal_is_retried_and_a_write_concern_error_is_ambiguous(
+    fail_point, run_with_collection
+):
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+        fail_point({"times": 1}, failCommands=["update"], errorCode=10107, errorLabels=[])
+        assert (await c.update_many({}, {"$inc": {"n": 1}})).modified_count == 3
+        fail_point(
+            {"times": 1},
+            failCommands=["insert"],
+            writeConcernError={"code": 64, "errmsg": "waiting for replication timed out"},
+        )
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.insert_many([{"_id": 10}, {"_id": 11}])
+        assert isinstance(caught.value.original, BulkWriteError)
+        assert await c.count_documents({"n": 1}) == 3
+        assert await c.count_documents({"_id": {"$gte": 10}}) == 2
 
     run_with_collection(scenario)
 
