@@ -14,6 +14,7 @@ MODULES = [
     "mongosim.cursors",
     "mongosim.faults",
     "mongosim.replica_set",
+    "mongosim._mongomock_gaps",
     "mongosim._admin",
     "mongosim._error_codes",
     "mongosim._error_labels",
@@ -28,6 +29,11 @@ MODULES = [
     "mongosim._catalog",
     "mongosim._change_streams",
     "mongosim._duplicate_keys",
+    "mongosim._collation",
+    "mongosim._read_concern",
+    "mongosim._explain",
+    "mongosim._validation",
+    "mongosim._snapshots",
 ]
 
 

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
 from mongosim._version import __version__
 from mongosim.clock import Clock
@@ -22,7 +23,9 @@ from mongosim.errors import (
     NotRunningError,
 )
 from mongosim.faults import FAULT_KINDS
-from mongosim.replica_set import MAX_WIRE_VERSION, ReplicaSet
+
+if TYPE_CHECKING:
+    from mongosim.replica_set import MAX_WIRE_VERSION, ReplicaSet
 
 __all__ = [
     "FAULT_KINDS",
@@ -38,3 +41,15 @@ __all__ = [
 ]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# The simulator itself (mongomock, pymongo, asyncio through pymongo) is imported on first
+# use: `import mongosim`, and the pytest plugin every pytest run loads, stay light.
+_LAZY = {"ReplicaSet", "MAX_WIRE_VERSION"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from mongosim import replica_set
+
+        return getattr(replica_set, name)
+    raise AttributeError(f"module 'mongosim' has no attribute {name!r}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bson import Timestamp
 
@@ -201,6 +201,7 @@ class ChangeStream:
     invalidated: bool = False
     last_token: dict[str, str] | None = None
     high_water: dict[str, str] = field(default_factory=dict)
+    is_change_stream: ClassVar[bool] = True
 
     # -- what this stream sees ----------------------------------------------------------------
 
@@ -383,16 +384,17 @@ class ChangeStream:
     def wait_for_batch(
         self,
         limit: int | None,
-        max_await_ms: float,
+        max_await_ms: float | None,
         *,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> list[dict[str, Any]]:
         """Events for a ``getMore``: at once if some are ready, else the first ones to come.
 
-        Waits at most ``max_await_ms`` milliseconds on the oplog (woken by each write), and
-        returns an empty batch if no matching event arrived in that time.
+        Waits at most ``max_await_ms`` milliseconds (default 1 s) on the oplog (woken by
+        each write), and returns an empty batch if no matching event arrived in that time.
         """
-        deadline = monotonic() + max_await_ms / 1000
+        waited = DEFAULT_MAX_AWAIT_MS if max_await_ms is None else max_await_ms
+        deadline = monotonic() + waited / 1000
         while True:
             batch = self.next_batch(limit)
             if batch or self.invalidated:

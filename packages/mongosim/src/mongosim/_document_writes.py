@@ -13,15 +13,12 @@ images. A retryable write also keeps its statements' results there (`statement_r
 
 from __future__ import annotations
 
-import copy
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mongomock import helpers as mongomock_helpers
-
 from mongosim._collation import Collation, matching_documents
-from mongosim._store import delete_stored, insert_stored, replace_stored
+from mongosim._store import delete_stored, insert_stored, replace_stored, stored_document
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 
 if TYPE_CHECKING:
@@ -212,15 +209,6 @@ class DocumentWrites:
             )
 
 
-def _image(collection: _Collection, document_id: Any) -> dict[str, Any] | None:
-    key = mongomock_helpers.hashdict(document_id) if isinstance(document_id, dict) else document_id
-    store: Any = collection._store
-    if key not in store:
-        return None
-    image: dict[str, Any] = copy.deepcopy(store[key])
-    return image
-
-
 @dataclass
 class UpdateOutcome:
     """What an update statement did, as the ``update`` reply counts it."""
@@ -228,6 +216,7 @@ class UpdateOutcome:
     matched: int = 0
     modified: int = 0
     upserted_id: Any = None
+    upserted: bool = False  # the upserted _id may itself be None
 
 
 def _targets(
@@ -287,16 +276,18 @@ def update_documents(
         targets = targets[:1]
     for document_id in targets:
         run.step()
-        before = _image(collection, document_id)
+        # The stored document itself: apply_update copies it, and once replaced in the store
+        # nothing else refers to it, so the change may keep it without another copy.
+        before = stored_document(collection, document_id)
         if before is None:
             continue
         after = apply_update(before, update, query=query, array_filters=array_filters)
         outcome.matched += 1
         if _unchanged(before, after):
             continue
-        replace_stored(collection, namespace, before, after)
+        replace_stored(collection, namespace, before, after, options.get("validate"))
         outcome.modified += 1
-        run.record(DocumentChange(operation, namespace, before, copy.deepcopy(after), whole))
+        run.record(DocumentChange(operation, namespace, before, after, whole))
     if targets or not upsert:
         return outcome
     run.step()
@@ -304,9 +295,10 @@ def update_documents(
     if kind == "replacement":
         seed = {"_id": seed["_id"]} if "_id" in seed else {}
     document = apply_update(seed, update, query=query, array_filters=array_filters, inserting=True)
-    stored = insert_stored(collection, namespace, document)
+    stored = insert_stored(collection, namespace, document, options.get("validate"))
     outcome.upserted_id = stored["_id"]
-    run.record(DocumentChange("insert", namespace, None, copy.deepcopy(stored)))
+    outcome.upserted = True
+    run.record(DocumentChange("insert", namespace, None, stored))
     return outcome
 
 
@@ -326,7 +318,7 @@ def delete_documents(
     deleted = 0
     for document_id in targets:
         run.step()
-        before = _image(collection, document_id)
+        before = stored_document(collection, document_id)
         if delete_stored(collection, document_id):
             deleted += 1
             run.record(DocumentChange("delete", namespace, before, None))

@@ -4,11 +4,12 @@
   outside a transaction) that failed with a retryable code, or whose
   ``writeConcernError`` has one. Nothing else is labelled by the server: a read, or a
   write without ``txnNumber``, gets no label whatever its code.
-- ``ResumableChangeStreamError`` on an ``aggregate`` opening a change stream, or a
-  ``getMore`` of one, that failed with a code a change stream can resume after (a
-  retryable or network error, a stale routing error, RetryChangeStream,
-  FailedToSatisfyReadPreference); ``NonResumableChangeStreamError`` on
-  ChangeStreamFatalError and ChangeStreamHistoryLost.
+- ``ResumableChangeStreamError`` on a change stream's ``aggregate``, or a ``getMore`` of one
+  that has found its cursor, failed with a retryable, network, re-targeting,
+  ``RetryChangeStream`` or ``FailedToSatisfyReadPreference`` code: pymongo resumes the
+  stream only then (or on a network error or CursorNotFound).
+  ``NonResumableChangeStreamError`` on ChangeStreamFatalError and ChangeStreamHistoryLost;
+  labels the command itself raised with are kept.
 - Labels a ``failCommand`` fail point names in ``errorLabels`` replace these (an empty
   list: no label at all).
 - A not-primary error (NotWritablePrimary, NotPrimaryNoSecondaryOk, NotPrimaryOrSecondary,
@@ -23,13 +24,14 @@ from typing import Any
 
 from mongosim._error_codes import NOT_PRIMARY_CODES, RETRYABLE_CODES
 
-# Codes a change stream resumes after, beyond the retryable ones: stale routing
-# (StaleShardVersion, StaleEpoch, StaleConfig), FailedToSatisfyReadPreference,
-# RetryChangeStream, ResumeTenantChangeStream.
-_RESUMABLE_CHANGE_STREAM_CODES = RETRYABLE_CODES | {63, 133, 150, 234, 401, 13388}
-_NON_RESUMABLE_CHANGE_STREAM_CODES = frozenset({280, 286})
+__all__ = ["RESUMABLE_CHANGE_STREAM_CODES", "decorate_error"]
 
-__all__ = ["decorate_error"]
+RESUMABLE_CHANGE_STREAM_CODES = RETRYABLE_CODES | {63, 133, 150, 234, 401, 13388}
+"""Codes for which a change stream's command is labelled ``ResumableChangeStreamError``:
+the retryable ones, stale routing (StaleShardVersion, StaleEpoch, StaleConfig),
+FailedToSatisfyReadPreference, RetryChangeStream, ResumeTenantChangeStream."""
+
+_NON_RESUMABLE_CHANGE_STREAM_CODES = frozenset({280, 286})
 
 
 def _codes(reply: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -49,8 +51,8 @@ def decorate_error(
 ) -> dict[str, Any]:
     """Add ``errorLabels`` and ``topologyVersion`` to ``reply`` as a 4.4+ server would.
 
-    ``labels`` are a fail point's explicit ``errorLabels`` (None: the server's own rules);
-    ``change_stream`` says the command opens or continues a change stream.
+    ``labels`` are a fail point's explicit ``errorLabels`` (None: the server's own rules).
+    ``change_stream`` says the command opened or reads a change stream.
 
     Examples
     --------
@@ -65,15 +67,16 @@ def decorate_error(
     if code is None and concern_code is None:
         return reply
     if labels is None:
-        found = []
         retryable_write = body.get("txnNumber") is not None and "autocommit" not in body
-        if retryable_write and (code in RETRYABLE_CODES or concern_code in RETRYABLE_CODES):
+        retryable = code in RETRYABLE_CODES or concern_code in RETRYABLE_CODES
+        found = [label for label in reply.get("errorLabels", ()) if "ChangeStream" in label]
+        if retryable_write and retryable:
             found.append("RetryableWriteError")
-        if change_stream and concern_code is None and code in _RESUMABLE_CHANGE_STREAM_CODES:
+        if change_stream and concern_code is None and code in RESUMABLE_CHANGE_STREAM_CODES:
             found.append("ResumableChangeStreamError")
         if code in _NON_RESUMABLE_CHANGE_STREAM_CODES:
             found.append("NonResumableChangeStreamError")
-        labels = tuple(found)
+        labels = tuple(dict.fromkeys(found))
     if labels:
         reply["errorLabels"] = list(labels)
     else:

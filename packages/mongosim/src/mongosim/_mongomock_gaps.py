@@ -101,7 +101,19 @@ _TYPES = {
 
 
 def teach_mongomock() -> None:
-    """Install every fix listed in this module's docstring (once per process)."""
+    """Install every fix listed in this module's docstring (once per process).
+
+    Examples
+    --------
+    >>> import mongomock
+    >>> teach_mongomock()
+    >>> collection = mongomock.MongoClient().db.c
+    >>> _ = collection.insert_many([{"_id": 1, "a": None}, {"_id": 2}])
+    >>> [d["_id"] for d in collection.find({"a": {"$type": "null"}})]
+    [1]
+    >>> [d["_id"] for d in collection.find({"$expr": {"$eq": ["$a", None]}})]
+    [1]
+    """
     global _taught
     add_dates_to_mongomock()
     with _patch_lock:

@@ -12,19 +12,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import bson
 from bson import ObjectId
 from mongomock import helpers as mongomock_helpers
 from pymongo.errors import DuplicateKeyError
 
+from mongosim._command_error import CommandError
 from mongosim._duplicate_keys import duplicate_key
 from mongosim._updates import check_storable
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import mongomock
 
     _Collection = mongomock.Collection[dict[str, Any]]
+    Validate = Callable[[dict[str, Any] | None, dict[str, Any]], None]
 
-__all__ = ["delete_stored", "insert_stored", "replace_stored", "stored_key"]
+__all__ = [
+    "MAX_BSON_SIZE",
+    "delete_stored",
+    "insert_stored",
+    "replace_stored",
+    "stored_document",
+    "stored_key",
+]
+
+MAX_BSON_SIZE = 16 * 1024 * 1024
+"""The largest document mongod stores (16 MiB)."""
 
 
 def stored_key(document_id: Any) -> Any:
@@ -38,14 +53,36 @@ def _store(collection: _Collection) -> Any:
     return collection._store
 
 
+def _check_size(document: dict[str, Any], *, update: bool) -> None:
+    size = len(bson.encode(document))
+    if size <= MAX_BSON_SIZE:
+        return
+    if update:
+        raise CommandError(
+            17419,
+            "Location17419",
+            f"Resulting document after update is larger than {MAX_BSON_SIZE}",
+        )
+    raise CommandError(
+        10334,
+        "BSONObjectTooLarge",
+        f"object to insert too large. size in bytes: {size}, max size: {MAX_BSON_SIZE}",
+    )
+
+
 def _check_uniques(collection: _Collection, document: dict[str, Any]) -> None:
     collection._ensure_uniques(document)
 
 
 def insert_stored(
-    collection: _Collection, namespace: str, document: dict[str, Any]
+    collection: _Collection,
+    namespace: str,
+    document: dict[str, Any],
+    validate: Validate | None = None,
 ) -> dict[str, Any]:
     """Store a new document (``_id`` first, generated if absent); the stored document.
+
+    ``validate(None, document)`` may refuse it (the collection's validator).
 
     Raises
     ------
@@ -59,6 +96,9 @@ def insert_stored(
     elif next(iter(document)) != "_id":
         document = {"_id": document["_id"], **{k: v for k, v in document.items() if k != "_id"}}
     check_storable(document)
+    _check_size(document, update=False)
+    if validate is not None:
+        validate(None, document)
     store = _store(collection)
     key = stored_key(document["_id"])
     if key in store:
@@ -73,9 +113,15 @@ def insert_stored(
 
 
 def replace_stored(
-    collection: _Collection, namespace: str, before: dict[str, Any], after: dict[str, Any]
+    collection: _Collection,
+    namespace: str,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    validate: Validate | None = None,
 ) -> None:
     """Replace the stored ``before`` by ``after`` (same ``_id``), keeping unique indexes.
+
+    ``validate(before, after)`` may refuse it (the collection's validator).
 
     Raises
     ------
@@ -83,6 +129,9 @@ def replace_stored(
         If ``after`` collides with another document on a unique index (nothing changes).
     """
     check_storable(after)
+    _check_size(after, update=True)
+    if validate is not None:
+        validate(before, after)
     store = _store(collection)
     key = stored_key(before["_id"])
     store[key] = after
@@ -91,6 +140,16 @@ def replace_stored(
     except DuplicateKeyError:
         store[key] = before
         raise duplicate_key(collection, after, namespace) from None
+
+
+def stored_document(collection: _Collection, document_id: Any) -> dict[str, Any] | None:
+    """The stored document itself (not a copy): read it, never change it."""
+    store = _store(collection)
+    key = stored_key(document_id)
+    if key not in store:
+        return None
+    document: dict[str, Any] = store[key]
+    return document
 
 
 def delete_stored(collection: _Collection, document_id: Any) -> bool:

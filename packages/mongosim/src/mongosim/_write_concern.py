@@ -14,7 +14,13 @@ from typing import Any
 
 from mongosim._command_error import CommandError
 
-__all__ = ["SUPPORTS_WRITE_CONCERN", "members_needed", "timeout_error", "wtimeout_seconds"]
+__all__ = [
+    "SUPPORTS_WRITE_CONCERN",
+    "members_needed",
+    "takes_write_concern",
+    "timeout_error",
+    "wtimeout_seconds",
+]
 
 SUPPORTS_WRITE_CONCERN = frozenset(
     {
@@ -27,9 +33,36 @@ SUPPORTS_WRITE_CONCERN = frozenset(
         "dropDatabase",
         "createIndexes",
         "dropIndexes",
+        "collMod",
+        "renameCollection",
     }
 )
-"""Commands that take a ``writeConcern`` (and may reply with a ``writeConcernError``)."""
+"""Commands that take a ``writeConcern`` (and may reply with a ``writeConcernError``).
+
+An ``aggregate`` ending in ``$out`` or ``$merge`` does too (see `takes_write_concern`).
+"""
+
+
+def takes_write_concern(name: str, body: dict[str, Any]) -> bool:
+    """Whether the command writes and so honours ``writeConcern``.
+
+    Examples
+    --------
+    >>> takes_write_concern("aggregate", {"pipeline": [{"$match": {}}, {"$out": "c"}]})
+    True
+    >>> takes_write_concern("aggregate", {"pipeline": [{"$match": {}}]})
+    False
+    """
+    if name in SUPPORTS_WRITE_CONCERN:
+        return True
+    pipeline = body.get("pipeline")
+    return (
+        name == "aggregate"
+        and isinstance(pipeline, list)
+        and bool(pipeline)
+        and isinstance(pipeline[-1], dict)
+        and ("$out" in pipeline[-1] or "$merge" in pipeline[-1])
+    )
 
 
 def _write_concern(body: dict[str, Any]) -> dict[str, Any] | None:

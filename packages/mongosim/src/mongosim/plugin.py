@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from mongosim.replica_set import ReplicaSet
-
 if TYPE_CHECKING:
     from collections.abc import Iterator
+
+    from mongosim.replica_set import ReplicaSet
 
 __all__ = ["MONGODB_URI", "mongo_rs", "mongo_uri"]
 
@@ -40,6 +40,8 @@ def mongo_rs() -> Iterator[ReplicaSet]:
             f"{MONGODB_URI} is set: this test injects faults, which only the mongosim"
             " simulator can do, not a real server"
         )
+    from mongosim.replica_set import ReplicaSet  # heavy: only for tests that use the fixture
+
     with ReplicaSet(members=3) as replica_set:
         yield replica_set
 

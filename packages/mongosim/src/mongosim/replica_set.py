@@ -16,6 +16,7 @@ from bson import Int64, ObjectId
 from bson.errors import InvalidDocument
 
 from mongosim._admin import ADMIN_COMMANDS, MemberInfo, admin_reply
+from mongosim._change_streams import is_change_stream
 from mongosim._command_error import CommandError
 from mongosim._document_writes import ConnectionDropped
 from mongosim._error_codes import code_name
@@ -25,8 +26,8 @@ from mongosim._listener import Listener
 from mongosim._sessions import SessionTable, check_retryable_write, check_session_arguments
 from mongosim._wire import ProtocolError, encode_reply, read_request
 from mongosim._write_concern import (
-    SUPPORTS_WRITE_CONCERN,
     members_needed,
+    takes_write_concern,
     timeout_error,
     wtimeout_seconds,
 )
@@ -99,20 +100,6 @@ class _Arrival:
 
     term: int
     was_primary: bool
-
-
-def _is_change_stream(member: _Member, name: str, body: dict[str, Any]) -> bool:
-    """Whether the command opens (aggregate ``$changeStream``) or continues a change stream."""
-    if name == "aggregate":
-        pipeline = body.get("pipeline")
-        return (
-            isinstance(pipeline, list)
-            and bool(pipeline)
-            and isinstance(pipeline[0], dict)
-            and "$changeStream" in pipeline[0]
-        )
-    cursor_id = body.get("getMore")
-    return name == "getMore" and isinstance(cursor_id, int) and member.cursors.is_stream(cursor_id)
 
 
 def _namespace(body: dict[str, Any], name: str) -> str:
@@ -567,7 +554,7 @@ class ReplicaSet:
         if name in _HELLO:
             client.remember(body)
         namespace = _namespace(body, name)
-        change_stream = _is_change_stream(member, name, body)
+        change_stream = _reads_change_stream(member, name, body)
         fault = self._faults.take(name)
         effect = fault.effect() if fault is not None else None
         try:
@@ -575,10 +562,7 @@ class ReplicaSet:
             if effect is None:
                 effect = member.fail_points.fail_command(name, client.app_name, namespace)
             if effect is not None:
-                # A getMore caught by failCommand has not found its cursor yet: the server
-                # cannot know it continues a change stream (an aggregate says so itself).
-                opens_stream = change_stream and name == "aggregate"
-                outcome = self._apply_effect(member, name, body, effect, arrival, opens_stream)
+                outcome = self._apply_effect(member, name, body, effect, arrival, change_stream)
                 if outcome is not None:
                     return outcome
             if name in _HELLO:
@@ -590,10 +574,11 @@ class ReplicaSet:
         except CommandError as error:
             reply = error.reply()
         labels = None
-        if reply.get("ok") and name in SUPPORTS_WRITE_CONCERN:
+        if reply.get("ok") and takes_write_concern(name, body):
             labels = self._add_write_concern_error(member, name, body, client, namespace, reply)
-        version = self._topology_version(member)
-        decorate_error(reply, body, version, labels, change_stream=change_stream)
+        decorate_error(
+            reply, body, self._topology_version(member), labels, change_stream=change_stream
+        )
         if effect is not None and effect.extra.get("apply_then_hangup"):
             return _HANGUP
         if effect is not None and effect.extra.get("network_timeout"):
@@ -625,9 +610,14 @@ class ReplicaSet:
         code = effect.error_code
         message = effect.extra.get("message", "Failing command via 'failCommand' failpoint")
         reply = CommandError(code, code_name(code), message).reply()
-        version = self._topology_version(member)
+        # failCommand acts before a getMore checks its cursor out: mongod cannot tell yet
+        # that the cursor is a change stream's, so its error gets no change-stream label.
         return decorate_error(
-            reply, body, version, effect.error_labels, change_stream=change_stream
+            reply,
+            body,
+            self._topology_version(member),
+            effect.error_labels,
+            change_stream=change_stream and name == "aggregate",
         )
 
     def _block(self, name: str, seconds: float, arrival: _Arrival) -> None:
@@ -816,6 +806,14 @@ class ReplicaSet:
                 statements=statements,
                 before_write=lambda run: _transactional_write(member.fail_points, run),
             )
+
+
+def _reads_change_stream(member: _Member, name: str, body: dict[str, Any]) -> bool:
+    """Whether the command opens a change stream or reads one (its errors may be resumable)."""
+    if name == "aggregate":
+        return is_change_stream(body.get("pipeline"))
+    cursor_id = body.get("getMore")
+    return name == "getMore" and isinstance(cursor_id, int) and member.cursors.is_stream(cursor_id)
 
 
 def _interrupted() -> CommandError:
