@@ -5,6 +5,7 @@ import importlib
 import pylearn2_recipes
 
 EXPECTED = {
+    "DuplicateKeyError",
     "ModelFileError",
     "NonFiniteError",
     "PickleRefusedError",
@@ -13,6 +14,7 @@ EXPECTED = {
     "Train",
     "UnsafeYAMLError",
     "XORResult",
+    "YAMLArgumentError",
     "YAMLConfigError",
     "__version__",
     "config",
@@ -42,7 +44,7 @@ MIRRORED = {
     "train_extensions.best_params": {"MonitorBasedSaveBest"},
     "train": {"Train"},
     "utils.serial": {"save", "load", "load_train_file"},
-    "config.yaml_parse": {"load", "load_path"},
+    "config.yaml_parse": {"MAX_DEPTH", "load", "load_path"},
     "costs.mlp": {"Default", "WeightDecay"},
 }
 

@@ -32,11 +32,13 @@ from pylearn2_recipes.alias import install_alias
 from pylearn2_recipes.config import yaml_parse
 from pylearn2_recipes.datasets.pima import load_pima
 from pylearn2_recipes.exceptions import (
+    DuplicateKeyError,
     ModelFileError,
     NonFiniteError,
     PickleRefusedError,
     Pylearn2RecipesError,
     UnsafeYAMLError,
+    YAMLArgumentError,
     YAMLConfigError,
 )
 from pylearn2_recipes.plot import plot_channels
@@ -49,6 +51,7 @@ __version__ = version("pylearn2-recipes")
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "DuplicateKeyError",
     "ModelFileError",
     "NonFiniteError",
     "PickleRefusedError",
@@ -57,6 +60,7 @@ __all__ = [
     "Train",
     "UnsafeYAMLError",
     "XORResult",
+    "YAMLArgumentError",
     "YAMLConfigError",
     "__version__",
     "config",

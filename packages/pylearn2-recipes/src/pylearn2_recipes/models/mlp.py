@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from pylearn2_recipes import _budget
 from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
 from pylearn2_recipes.costs.mlp import Default
 from pylearn2_recipes.monitor import Monitor
@@ -71,17 +72,24 @@ def _check_init(
 def _sparse_weights(
     rng: np.random.RandomState, input_dim: int, dim: int, k: int, layer_name: str
 ) -> npt.NDArray[np.float64]:
+    """``k`` N(0, 1) weights per unit on distinct random inputs, in O(input_dim · dim).
+
+    pylearn2 drew rows one by one and redrew on collisions, which costs
+    O(dim · input_dim · log input_dim) when ``k`` nears ``input_dim``; here the rows of
+    each unit are the ``k`` smallest of ``input_dim`` uniform keys (the same
+    distribution: every ``k``-subset equally likely), drawn in one vectorised pass.
+    """
     if k > input_dim:
         raise ValueError(
             f"layer {layer_name!r}: `sparse_init` ({k}) exceeds the input dimension ({input_dim})"
         )
+    keys = rng.random_sample((dim, input_dim))
+    rows = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < input_dim else None
+    values = rng.randn(dim, k)
     W = np.zeros((input_dim, dim))
-    for unit in range(dim):
-        for _ in range(k):
-            row = rng.randint(0, input_dim)
-            while W[row, unit] != 0:
-                row = rng.randint(0, input_dim)
-            W[row, unit] = rng.randn()
+    units = np.repeat(np.arange(dim), k)
+    chosen = rows.reshape(-1) if rows is not None else np.tile(np.arange(input_dim), dim)
+    W[chosen, units] = values.reshape(-1)
     return W
 
 
@@ -137,6 +145,14 @@ class Layer(ABC):
     @abstractmethod
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """Symbolic output of the layer for the symbolic input ``state_below``."""
+
+    @abstractmethod
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        """Shapes of ``get_params()`` for inputs of width ``input_dim``, nothing allocated."""
+
+    @abstractmethod
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """Take stored parameter values (``get_params`` order) instead of initialising."""
 
     @abstractmethod
     def get_params(self) -> list[Shared]:
@@ -277,8 +293,17 @@ class Linear(Layer):
             assert self.sparse_init is not None
             W = _sparse_weights(rng, input_dim, self.dim, self.sparse_init, self.layer_name)
             W *= self.sparse_stdev
+        self.set_param_arrays(input_dim, [W, np.zeros(self.dim) + self.init_bias])
+
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        """``[(input_dim, dim), (dim,)]``."""
+        return [(input_dim, self.dim), (self.dim,)]
+
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """``[W, b]`` from stored values."""
+        W, b = arrays
         self.W = _shared(W, f"{self.layer_name}_W")
-        self.b = _shared(np.zeros(self.dim) + self.init_bias, f"{self.layer_name}_b")
+        self.b = _shared(b, f"{self.layer_name}_b")
 
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """``state_below @ W + b``."""
@@ -442,8 +467,17 @@ class Softmax(Layer):
         else:
             assert self.sparse_init is not None
             W = _sparse_weights(rng, input_dim, self.n_classes, self.sparse_init, self.layer_name)
+        self.set_param_arrays(input_dim, [np.zeros(self.n_classes), W])
+
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        """``[(n_classes,), (input_dim, n_classes)]``."""
+        return [(self.n_classes,), (input_dim, self.n_classes)]
+
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """``[b, W]`` from stored values."""
+        b, W = arrays
+        self.b = _shared(b, "softmax_b")
         self.W = _shared(W, "softmax_W")
-        self.b = _shared(np.zeros(self.n_classes), "softmax_b")
 
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """Class probabilities, rows summing to one."""
@@ -534,6 +568,8 @@ class MLP:
         seed: int | Sequence[int] | None = None,
         batch_size: int | None = None,
         layer_name: str | None = None,
+        *,
+        _param_values: Sequence[npt.NDArray[Any]] | None = None,
     ) -> None:
         if not isinstance(layers, Sequence) or not layers:
             raise ValueError("`layers` must be a non-empty list of layers")
@@ -556,10 +592,33 @@ class MLP:
         self.tag: dict[str, Any] = {}
         self.monitor = Monitor(self)
         self._forward: Any = None
+        shapes = self.param_shapes()
+        total = sum(_budget.nbytes(shape) for _, shape in shapes)
+        if shapes:
+            name, shape = max(shapes, key=lambda item: _budget.nbytes(item[1]))
+            _budget.require(total, f"the parameters (largest: {name} of shape {shape})")
         width = self.nvis
+        if _param_values is not None:
+            _check_values(shapes, _param_values)
+            arrays = iter(_param_values)
+            for layer in self.layers:
+                count = len(layer.param_shapes(width))
+                layer.set_param_arrays(width, [next(arrays) for _ in range(count)])
+                width = layer.dim
+            return
         for layer in self.layers:
             layer.set_input_space(width, self.rng)
             width = layer.dim
+
+    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        """``(description, shape)`` of every parameter, computed without allocating.
+
+        Examples
+        --------
+        >>> MLP([Softmax(3, "y", irange=.1)], nvis=4).param_shapes()
+        [('layers[0].b (n_classes)', (3,)), ('layers[0].W (nvis, n_classes)', (4, 3))]
+        """
+        return _param_shapes(self.layers, self.nvis)
 
     @property
     def output_layer(self) -> Layer:
@@ -674,21 +733,15 @@ class MLP:
         ValueError
             If a layer class is unknown or the values do not fit the parameters.
         """
-        layers: list[Layer] = []
-        for spec in architecture["layers"]:
-            layer_cls = LAYER_TYPES.get(spec["class"])
-            if layer_cls is None:
-                raise ValueError(f"unknown layer class {spec['class']!r}")
-            layers.append(layer_cls(**spec["args"]))
+        layers = _layers_from(architecture)
         model = cls(
             layers,
             nvis=architecture["nvis"],
             seed=architecture["seed"],
             batch_size=architecture.get("batch_size"),
             layer_name=architecture.get("layer_name"),
+            _param_values=None if values is None else [np.asarray(v) for v in values],
         )
-        if values is not None:
-            model.set_param_values(values)
         return model
 
     def set_param_values(self, values: Sequence[npt.ArrayLike]) -> None:
@@ -713,6 +766,60 @@ class MLP:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.architecture(), self.get_param_values(), self.tag))
+
+
+def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:
+    specs = architecture["layers"]
+    if not isinstance(specs, list):
+        raise ValueError("`layers` must be a list")
+    layers: list[Layer] = []
+    for index, spec in enumerate(specs):
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("args"), Mapping):
+            raise ValueError(f"`layers[{index}]` must be an object with `class` and `args`")
+        layer_cls = LAYER_TYPES.get(spec["class"])
+        if layer_cls is None:
+            raise ValueError(f"unknown layer class {spec['class']!r}")
+        layers.append(layer_cls(**spec["args"]))
+    return layers
+
+
+def _param_shapes(layers: Sequence[Layer], nvis: int) -> list[tuple[str, tuple[int, ...]]]:
+    result: list[tuple[str, tuple[int, ...]]] = []
+    width_field = "nvis"
+    width = nvis
+    for index, layer in enumerate(layers):
+        size_field = "n_classes" if isinstance(layer, Softmax) else "dim"
+        names = ["b", "W"] if isinstance(layer, Softmax) else ["W", "b"]
+        for name, shape in zip(names, layer.param_shapes(width), strict=True):
+            fields = f"{width_field}, {size_field}" if len(shape) == 2 else size_field
+            result.append((f"layers[{index}].{name} ({fields})", shape))
+        width = layer.dim
+        width_field = f"layers[{index}].{size_field}"
+    return result
+
+
+def declared_param_shapes(architecture: Mapping[str, Any]) -> list[tuple[str, tuple[int, ...]]]:
+    """Parameter shapes an ``architecture()`` dict declares, without building the model.
+
+    Raises
+    ------
+    ValueError, TypeError, KeyError
+        If the architecture is malformed.
+    """
+    nvis = _check_positive_int(architecture["nvis"], "nvis")
+    return _param_shapes(_layers_from(architecture), nvis)
+
+
+def _check_values(
+    shapes: Sequence[tuple[str, tuple[int, ...]]], values: Sequence[npt.NDArray[Any]]
+) -> None:
+    if len(values) != len(shapes):
+        raise ValueError(f"expected {len(shapes)} parameter arrays, got {len(values)}")
+    for (name, shape), value in zip(shapes, values, strict=True):
+        if tuple(value.shape) != tuple(shape):
+            raise ValueError(
+                f"parameter {name} needs shape {tuple(shape)}, got {tuple(value.shape)}"
+            )
 
 
 def _rebuild(
