@@ -166,6 +166,33 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
     return Loader
 
 
+def _check_flow_depth(text: str) -> None:
+    """Refuse ``[[[[...`` before PyYAML's scanner, which is quadratic in flow depth."""
+    depth = deepest = 0
+    quote = ""
+    comment = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    raise YAMLConfigError(
+                        f"collections nested deeper than the limit MAX_DEPTH={MAX_DEPTH}"
+                    )
+        elif char in "]}":
+            depth -= 1
+
+
 def _substitute(text: str, environ: Mapping[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -258,6 +285,7 @@ def load(
     """
     text = stream if isinstance(stream, str) else stream.read()
     check_max_bytes(max_bytes)
+    _check_flow_depth(text)
     try:
         with limit(max_bytes):
             tree = yaml.load(text, Loader=_make_loader(allow_unsafe))

@@ -83,14 +83,14 @@ def _sparse_weights(
         raise ValueError(
             f"layer {layer_name!r}: `sparse_init` ({k}) exceeds the input dimension ({input_dim})"
         )
+    if k == input_dim:  # every input is chosen: nothing to sample
+        return np.ascontiguousarray(rng.randn(dim, input_dim).T)
     keys = rng.random_sample((dim, input_dim))
-    rows = np.argpartition(keys, k - 1, axis=1)[:, :k] if k < input_dim else None
-    values = rng.randn(dim, k)
-    W = np.zeros((input_dim, dim))
-    units = np.repeat(np.arange(dim), k)
-    chosen = rows.reshape(-1) if rows is not None else np.tile(np.arange(input_dim), dim)
-    W[chosen, units] = values.reshape(-1)
-    return W
+    rows = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    del keys
+    transposed = np.zeros((dim, input_dim))
+    np.put_along_axis(transposed, rows, rng.randn(dim, k), axis=1)
+    return np.ascontiguousarray(transposed.T)
 
 
 def _norm_channels(W: npt.NDArray[Any]) -> dict[str, float]:
@@ -120,6 +120,32 @@ def _clip_norms(
         desired = pt.clip(norms, 0, max_col_norm)
         updated = updated * (desired / (1e-7 + norms))
     return updated
+
+
+def _softmax(z: Symbolic) -> Symbolic:
+    # Written out rather than pt.special.softmax: PyTensor 3's Softmax is an
+    # OpFromGraph whose Python implementation JIT-compiles with Numba even in
+    # FAST_COMPILE, which would make the fast-compiling mode slow to compile.
+    e = pt.exp(z - pt.max(z, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax(z: Symbolic) -> Symbolic:
+    shifted = z - pt.max(z, axis=-1, keepdims=True)
+    return shifted - pt.log(pt.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _clip_norms_numpy(
+    W: npt.NDArray[Any], max_row_norm: float | None, max_col_norm: float | None
+) -> npt.NDArray[Any]:
+    # The same formula as _clip_norms, on the current values.
+    if max_row_norm is not None:
+        norms = np.sqrt(np.square(W).sum(axis=1))
+        W = W * (np.clip(norms, 0, max_row_norm) / (1e-7 + norms))[:, None]
+    if max_col_norm is not None:
+        norms = np.sqrt(np.square(W).sum(axis=0))
+        W = W * (np.clip(norms, 0, max_col_norm) / (1e-7 + norms))
+    return W
 
 
 class Layer(ABC):
@@ -165,6 +191,19 @@ class Layer(ABC):
     def affine(self, state_below: Symbolic) -> Symbolic:
         """``state_below @ W + b``."""
         return pt.dot(state_below, self.W) + self.b
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """The layer's output computed in numpy, or None if only the graph knows it.
+
+        ``MLP.predict_proba`` uses it to answer without compiling a forward graph.
+        """
+        return None
+
+    def _affine_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        result: npt.NDArray[Any] = state_below @ self.W.get_value(borrow=True) + self.b.get_value(
+            borrow=True
+        )
+        return result
 
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """Training cost when this is the output layer (targets ``Y``)."""
@@ -309,6 +348,12 @@ class Linear(Layer):
         """``state_below @ W + b``."""
         return self.affine(state_below)
 
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """``state_below @ W + b`` in numpy (subclasses with their own ``fprop`` say None)."""
+        if type(self).fprop is not Linear.fprop:
+            return None
+        return self._affine_numpy(state_below)
+
     def get_params(self) -> list[Shared]:
         """``[W, b]``."""
         return [self.W, self.b]
@@ -357,6 +402,16 @@ class Sigmoid(Linear):
         """``sigmoid(state_below @ W + b)``."""
         return pt.sigmoid(self.affine(state_below))
 
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """``sigmoid`` in numpy."""
+        if type(self).fprop is not Sigmoid.fprop:
+            return None
+        z = self._affine_numpy(state_below)
+        # exp of a non-positive number only: no overflow warning for large |z|.
+        e = np.exp(-np.abs(z))
+        result: npt.NDArray[Any] = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return result
+
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """Binary cross-entropy averaged over units and over the batch (pylearn2's KL)."""
         z = self.affine(state_below)
@@ -380,6 +435,13 @@ class Tanh(Linear):
         """``tanh(state_below @ W + b)``."""
         return pt.tanh(self.affine(state_below))
 
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """``tanh`` in numpy."""
+        if type(self).fprop is not Tanh.fprop:
+            return None
+        result: npt.NDArray[Any] = np.tanh(self._affine_numpy(state_below))
+        return result
+
 
 class RectifiedLinear(Linear):
     """Rectified linear units, ``p if p > 0 else left_slope * p`` with ``p = x @ W + b``.
@@ -400,6 +462,14 @@ class RectifiedLinear(Linear):
         """Leaky (or plain, ``left_slope=0``) rectifier."""
         p = self.affine(state_below)
         return pt.switch(p > 0, p, self.left_slope * p)
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """The rectifier in numpy."""
+        if type(self).fprop is not RectifiedLinear.fprop:
+            return None
+        p = self._affine_numpy(state_below)
+        result: npt.NDArray[Any] = np.where(p > 0, p, self.left_slope * p)
+        return result
 
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """Not an output layer."""
@@ -481,7 +551,16 @@ class Softmax(Layer):
 
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """Class probabilities, rows summing to one."""
-        return pt.special.softmax(self.affine(state_below), axis=-1)
+        return _softmax(self.affine(state_below))
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """The softmax in numpy (max subtracted first, as PyTensor's)."""
+        if type(self).fprop is not Softmax.fprop:
+            return None
+        z = self._affine_numpy(state_below)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        result: npt.NDArray[Any] = e / e.sum(axis=-1, keepdims=True)
+        return result
 
     def get_params(self) -> list[Shared]:
         """``[b, W]`` (pylearn2's order)."""
@@ -489,8 +568,7 @@ class Softmax(Layer):
 
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """``-mean(sum(Y * log_softmax(z)))`` from the pre-softmax ``z``."""
-        log_p = pt.special.log_softmax(self.affine(state_below), axis=1)
-        return -(Y * log_p).sum(axis=1).mean()
+        return -(Y * _log_softmax(self.affine(state_below))).sum(axis=1).mean()
 
     def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
         """``misclass`` (argmax mismatch rate) and ``nll``."""
@@ -651,11 +729,45 @@ class MLP:
         ``Train.setup`` calls it, as pylearn2's does, so the untrained model that
         epoch 0 monitors already satisfies ``max_row_norm`` / ``max_col_norm``.
         """
-        updates: Updates = {param: param for param in self.get_params()}
-        self.modify_updates(updates)
-        changed = [(param, new) for param, new in updates.items() if new is not param]
-        if changed:
-            pytensor.function([], [], updates=changed, mode="FAST_COMPILE")()
+        for layer in self.layers:
+            if layer.max_row_norm is None and layer.max_col_norm is None:
+                continue
+            if type(layer).modify_updates is Layer.modify_updates:
+                W = layer.W.get_value()
+                layer.W.set_value(_clip_norms_numpy(W, layer.max_row_norm, layer.max_col_norm))
+                continue
+            updates: Updates = {param: param for param in layer.get_params()}
+            layer.modify_updates(updates)
+            changed = [(param, new) for param, new in updates.items() if new is not param]
+            if changed:
+                pytensor.function([], [], updates=changed)()
+
+    def check_targets(self, dataset: Any, what: str) -> None:
+        """Refuse, before compiling, targets whose width does not fit the output layer.
+
+        Raises
+        ------
+        ValueError
+            Naming the layer and the labels, e.g. "layer 'output' is
+            Softmax(n_classes=3) but the labels of the training dataset have 2 classes".
+        """
+        targets = dataset.get_onehot_targets()
+        if targets is None or targets.ndim != 2:
+            return
+        layer = self.output_layer
+        width = int(targets.shape[1])
+        if width == layer.dim:
+            return
+        if isinstance(layer, Softmax):
+            declared = f"Softmax(n_classes={layer.n_classes})"
+        else:
+            declared = f"{type(layer).__name__}(dim={layer.dim})"
+        classes = getattr(dataset, "y_labels", None)
+        if isinstance(layer, Softmax):
+            found = f"have {classes if classes is not None else width} classes"
+        else:
+            found = f"have {width} columns"
+        raise ValueError(f"layer {layer.layer_name!r} is {declared} but the labels of {what} {found}")
 
     def get_default_cost(self) -> Cost:
         """The output layer's cost, ``costs.mlp.Default``."""
@@ -701,6 +813,12 @@ class MLP:
         batch = np.ascontiguousarray(X, dtype=pytensor.config.floatX)
         if batch.ndim != 2 or batch.shape[1] != self.nvis:
             raise ValueError(f"input must have shape (n, {self.nvis}), got {batch.shape}")
+        # Built-in layers answer in numpy: no forward graph to compile on a first run.
+        state: npt.NDArray[Any] | None = batch
+        for layer in self.layers:
+            state = layer.fprop_numpy(state) if state is not None else None
+        if state is not None:
+            return state
         if self._forward is None:
             inputs = pt.matrix("features", dtype=pytensor.config.floatX)
             self._forward = pytensor.function([inputs], self.fprop(inputs))

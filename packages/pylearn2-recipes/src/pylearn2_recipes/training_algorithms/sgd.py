@@ -15,7 +15,7 @@ import numpy as np
 from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
 from pylearn2_recipes.exceptions import NonFiniteError
 from pylearn2_recipes.train_extensions.interface import TrainExtension
-from pylearn2_recipes.training_algorithms.learning_rule import LearningRule
+from pylearn2_recipes.training_algorithms.learning_rule import LearningRule, Momentum
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -29,6 +29,23 @@ if TYPE_CHECKING:
 __all__ = ["SGD", "LinearDecayOverEpoch"]
 
 DEFAULT_SEED = (2012, 10, 5)
+
+
+_ONE = np.array(1, dtype=np.int8)
+_ZERO = np.array(0, dtype=np.int8)
+
+
+class _Step:
+    """The shared compiled function with its ``apply`` switch fixed: ``step(X, Y)``."""
+
+    __slots__ = ("apply", "function")
+
+    def __init__(self, function: Any, apply: Any) -> None:
+        self.function = function
+        self.apply = apply
+
+    def __call__(self, X: Any, Y: Any) -> Any:
+        return self.function(X, Y, self.apply)
 
 
 def _check_finite(model: MLP, when: str) -> None:
@@ -148,6 +165,7 @@ class SGD:
         if self.batch_size is None:
             raise ValueError("SGD needs `batch_size` (or a model with `batch_size`)")
         _check_finite(model, "before training")
+        model.check_targets(dataset, "the training dataset")
         self.model = model
         cost = self.cost if self.cost is not None else model.get_default_cost()
         self.cost = cost
@@ -157,31 +175,37 @@ class SGD:
         grads = cost.get_gradients(model, (X, Y))
         lr_scalers = model.get_lr_scalers()
         updates: dict[Shared, Symbolic]
-        if self.learning_rule is not None:
-            updates = self.learning_rule.get_updates(self.learning_rate, grads, lr_scalers)
-        else:
-            updates = {
-                param: param - self.learning_rate * lr_scalers.get(param, 1.0) * grad
-                for param, grad in grads.items()
-            }
+        # Plain SGD runs as momentum 0, which is bit for bit `p - lr·g` (0·v is 0 and
+        # p + (−s) is p − s in IEEE arithmetic) and compiles to the same graph as
+        # momentum training, so a first run JIT-compiles one graph for both.
+        rule = self.learning_rule if self.learning_rule is not None else Momentum(0.0)
+        updates = rule.get_updates(self.learning_rate, grads, lr_scalers)
         model.modify_updates(updates)
+        self.monitor = model.monitor
+        names: list[str] = []
+        outputs: list[Symbolic] = []
+        if self.monitoring_dataset is not None:
+            self.monitor.setup_datasets(
+                self.monitoring_dataset, self.monitoring_batch_size or self.batch_size
+            )
+            names, outputs = self.monitor.symbolic_channels(cost, X, Y)
+        # One compiled graph trains and monitors: `apply` = 0 computes the channels and
+        # writes every parameter back unchanged (a switch, exact even for NaN updates).
+        # PyTensor's JIT compile dominates a first run, so one graph instead of two
+        # halves it.
+        apply = pt.scalar("apply", dtype="int8")
+        gated = [(var, pt.switch(apply, new, var)) for var, new in updates.items()]
         function = pytensor.function(
-            [X, Y],
-            [],
-            updates=list(updates.items()),
+            [X, Y, apply],
+            outputs,
+            updates=gated,
             mode=self.theano_function_mode,
             on_unused_input="ignore",
         )
         function.trust_input = True
-        self.sgd_update = function
-        self.monitor = model.monitor
+        self.sgd_update = _Step(function, _ONE)
         if self.monitoring_dataset is not None:
-            self.monitor.setup(
-                self.monitoring_dataset,
-                cost,
-                self.monitoring_batch_size or self.batch_size,
-                mode=self.theano_function_mode,
-            )
+            self.monitor.use_function(names, _Step(function, _ZERO))
             self.monitor.add_channel(
                 "learning_rate", lambda: float(self.learning_rate.get_value())
             )
@@ -219,11 +243,12 @@ class SGD:
             order = np.arange(X.shape[0])
             self.rng.shuffle(order)
             X, Y = X[order], Y[order]
-        update = self.sgd_update
+        assert isinstance(self.sgd_update, _Step)
+        update, apply = self.sgd_update.function, _ONE
         monitor = model.monitor
         size = self.batch_size
         for start in range(0, X.shape[0], size):
-            update(X[start : start + size], Y[start : start + size])
+            update(X[start : start + size], Y[start : start + size], apply)
             monitor.report_batch(min(size, X.shape[0] - start))
         _check_finite(model, "after the epoch")
 
