@@ -44,7 +44,13 @@ MIRRORED = {
     "train_extensions.best_params": {"MonitorBasedSaveBest"},
     "train": {"Train"},
     "utils.serial": {"save", "load", "load_train_file"},
-    "config.yaml_parse": {"MAX_DEPTH", "load", "load_path"},
+    "config.yaml_parse": {
+        "MAX_DEPTH",
+        "SCIENTIFIC_NOTATION_REGEXP",
+        "initialize",
+        "load",
+        "load_path",
+    },
     "costs.mlp": {"Default", "WeightDecay"},
 }
 

@@ -72,6 +72,7 @@ class Monitor:
         self._scalars: dict[str, Callable[[], float]] = {}
         self._datasets: dict[str, Dataset] = {}
         self._batch_size = 1
+        self._num_batches: int | None = None
         self._function: Callable[..., list[Any]] | None = None
         self._symbolic_names: list[str] = []
         self._start = time.perf_counter()
@@ -116,6 +117,7 @@ class Monitor:
         cost: Cost,
         batch_size: int,
         mode: Any = None,
+        num_batches: int | None = None,
     ) -> None:
         """Compile the channels of ``cost`` and the model's layers over ``dataset``.
 
@@ -127,7 +129,7 @@ class Monitor:
         ValueError
             If a monitoring dataset has no targets.
         """
-        self.setup_datasets(dataset, batch_size)
+        self.setup_datasets(dataset, batch_size, num_batches)
         floatX = pytensor.config.floatX
         X = pt.matrix("features", dtype=floatX)
         Y = pt.matrix("targets", dtype=floatX)
@@ -164,8 +166,18 @@ class Monitor:
         self._function = function
         self.ensure_channels()
 
-    def setup_datasets(self, dataset: Dataset | Mapping[str, Dataset], batch_size: int) -> None:
-        """Record the monitoring datasets (checked to have targets) and batch size."""
+    def setup_datasets(
+        self,
+        dataset: Dataset | Mapping[str, Dataset],
+        batch_size: int,
+        num_batches: int | None = None,
+    ) -> None:
+        """Record the monitoring datasets (checked to have targets) and batch size.
+
+        ``num_batches`` limits each evaluation to the first batches (pylearn2's
+        ``monitoring_batches``); the values are then means over those examples.
+        """
+        self._num_batches = num_batches
         datasets = {"": dataset} if isinstance(dataset, Dataset) else dict(dataset)
         for key, member in datasets.items():
             if member.get_onehot_targets() is None:
@@ -214,6 +226,8 @@ class Monitor:
         X = np.ascontiguousarray(dataset.get_design_matrix(), dtype=floatX)
         Y = np.ascontiguousarray(targets, dtype=floatX)
         total = X.shape[0]
+        if self._num_batches is not None:
+            total = min(total, self._num_batches * self._batch_size)
         sums: dict[str, float] = {}
         layers = self.model.layers
         for start in range(0, total, self._batch_size):

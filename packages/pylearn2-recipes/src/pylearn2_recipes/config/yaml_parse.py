@@ -36,9 +36,22 @@ from pylearn2_recipes.exceptions import (
 )
 from pylearn2_recipes.registry import allowed_callables
 
-__all__ = ["MAX_DEPTH", "load", "load_path"]
+__all__ = ["MAX_DEPTH", "SCIENTIFIC_NOTATION_REGEXP", "initialize", "load", "load_path"]
 
-_SCI_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+
+def initialize() -> None:
+    """Kept for pylearn2 scripts, which called it before ``yaml.load``; nothing to do here.
+
+    The tags are registered on this module's own loader, never on PyYAML's global ones.
+
+    Examples
+    --------
+    >>> initialize()
+    """
+
+#: pylearn2's name for the pattern of numbers PyYAML reads as strings (``1e-3``, ``.2e4``).
+SCIENTIFIC_NOTATION_REGEXP = r"^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+$"
+_SCI_FLOAT = re.compile(SCIENTIFIC_NOTATION_REGEXP)
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -162,7 +175,7 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
     Loader.add_multi_constructor("!pkl:", construct_pkl)
     Loader.add_constructor("!float", construct_float)
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", refuse)
-    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _SCI_FLOAT, list("-+0123456789"))
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _SCI_FLOAT, list("-+.0123456789"))
     return Loader
 
 

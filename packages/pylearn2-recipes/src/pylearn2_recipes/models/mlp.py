@@ -50,6 +50,14 @@ def _check_optional_positive(value: object, key: str) -> float | None:
     return float(value)
 
 
+def _check_optional_non_negative(value: object, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"`{key}` must be a number >= 0 or None, got {value!r}")
+    return float(value)
+
+
 def _check_init(
     layer_name: str, irange: float | None, istdev: float | None, sparse_init: int | None
 ) -> None:
@@ -63,8 +71,9 @@ def _check_init(
             f"layer {layer_name!r}: exactly one of `irange`, `istdev`, `sparse_init` must be "
             f"given, got {given or 'none'}"
         )
-    _check_optional_positive(irange, "irange")
-    _check_optional_positive(istdev, "istdev")
+    # 0 is allowed, as in pylearn2: the MLP tutorials start from zero weights.
+    _check_optional_non_negative(irange, "irange")
+    _check_optional_non_negative(istdev, "istdev")
     if sparse_init is not None:
         _check_positive_int(sparse_init, "sparse_init")
 
@@ -393,8 +402,10 @@ class Sigmoid(Linear):
     """
 
     def __init__(self, monitor_style: str = "detection", **kwargs: Any) -> None:
-        if monitor_style not in ("detection", "classification", "bit_vector_class"):
-            raise ValueError(f"unknown `monitor_style` {monitor_style!r}")
+        if monitor_style not in _MONITOR_STYLES:
+            raise ValueError(
+                f"`monitor_style` must be one of {sorted(_MONITOR_STYLES)}, got {monitor_style!r}"
+            )
         self.monitor_style = monitor_style
         super().__init__(**kwargs)
 
@@ -416,6 +427,33 @@ class Sigmoid(Linear):
         """Binary cross-entropy averaged over units and over the batch (pylearn2's KL)."""
         z = self.affine(state_below)
         return (Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)).mean()
+
+    def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
+        """``misclass`` for the classification monitor styles, as pylearn2's.
+
+        ``one_hot_class`` (alias ``classification``): the most likely unit is wrong;
+        ``bit_vector_class``: any unit thresholded at 0.5 is wrong. ``detection`` adds
+        no target channel here (pylearn2's precision/recall are not implemented).
+        """
+        floatX = pytensor.config.floatX
+        state = self.fprop(state_below)
+        if self.monitor_style in ("one_hot_class", "classification"):
+            wrong = pt.neq(pt.argmax(state, axis=1), pt.argmax(Y, axis=1))
+            return {"misclass": pt.cast(wrong, floatX).mean()}
+        if self.monitor_style == "bit_vector_class":
+            # Cast before the max: PyTensor 3.0.7's Numba backend reduces a boolean
+            # max over an axis wrongly (every row True).
+            wrong = pt.cast(pt.neq(Y, pt.gt(state, 0.5)), floatX).max(axis=1)
+            return {"misclass": wrong.mean()}
+        return {}
+
+    def get_layer_monitoring_channels(
+        self, state_below: Symbolic = None, state: Symbolic = None, targets: Symbolic = None
+    ) -> dict[str, Symbolic]:
+        """pylearn2's spelling: the target channels for ``state_below`` and ``targets``."""
+        if targets is None or state_below is None:
+            return {}
+        return self.target_channels(targets, state_below)
 
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
@@ -602,6 +640,8 @@ class Softmax(Layer):
             "max_col_norm": self.max_col_norm,
         }
 
+
+_MONITOR_STYLES = {"detection", "one_hot_class", "classification", "bit_vector_class"}
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls for cls in (Linear, Sigmoid, Tanh, RectifiedLinear, Softmax)

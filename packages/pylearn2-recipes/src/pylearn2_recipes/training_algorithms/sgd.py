@@ -68,6 +68,8 @@ class SGD:
         Required unless the model forces one.
     monitoring_batch_size : int, optional
         Batch size of the monitor (defaults to ``batch_size``).
+    monitoring_batches : int, optional
+        Monitor only the first this many batches of each monitoring dataset.
     monitoring_dataset : Dataset or dict of str to Dataset, optional
         Data the monitor evaluates channels on after every epoch.
     termination_criterion : TerminationCriterion, optional
@@ -100,6 +102,7 @@ class SGD:
         cost: Cost | None = None,
         batch_size: int | None = None,
         monitoring_batch_size: int | None = None,
+        monitoring_batches: int | None = None,
         monitoring_dataset: Dataset | Mapping[str, Dataset] | None = None,
         termination_criterion: TerminationCriterion | None = None,
         learning_rule: LearningRule | None = None,
@@ -116,6 +119,7 @@ class SGD:
         for key, value in (
             ("batch_size", batch_size),
             ("monitoring_batch_size", monitoring_batch_size),
+            ("monitoring_batches", monitoring_batches),
         ):
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 1
@@ -134,6 +138,7 @@ class SGD:
         self.cost = cost
         self.batch_size = batch_size
         self.monitoring_batch_size = monitoring_batch_size
+        self.monitoring_batches = monitoring_batches
         self.monitoring_dataset = monitoring_dataset
         self.termination_criterion = termination_criterion
         self.learning_rule = learning_rule
@@ -186,7 +191,9 @@ class SGD:
         outputs: list[Symbolic] = []
         if self.monitoring_dataset is not None:
             self.monitor.setup_datasets(
-                self.monitoring_dataset, self.monitoring_batch_size or self.batch_size
+                self.monitoring_dataset,
+                self.monitoring_batch_size or self.batch_size,
+                self.monitoring_batches,
             )
             names, outputs = self.monitor.symbolic_channels(cost, X, Y)
         # One compiled graph trains and monitors: `apply` = 0 computes the channels and
