@@ -213,3 +213,12 @@ def prepare_release(session: nox.Session, package: str) -> None:
     """Bump, render the changelog, commit and tag: ``-s "prepare-release(package=P)" -- 1.2.0``."""
     session.install("hatch", "towncrier")
     session.run("python", str(ROOT / "tools" / "release.py"), package, *session.posargs)
+
+
+# --- pylearn2-recipes: pylearn2's own YAML archive (issue 16); CI runs it once --------
+@nox.session(name="pylearn2-archive", tags=["archive"])
+def pylearn2_archive(session: nox.Session) -> None:
+    """pylearn2's 70 YAML experiments, 2 epochs each on stand-in data, from the wheel."""
+    _install_built(session, "pylearn2-recipes", "test")
+    tests = ALL["pylearn2-recipes"] / "archive_tests"
+    session.run("pytest", str(tests), "-p", "no:cacheprovider", *session.posargs)

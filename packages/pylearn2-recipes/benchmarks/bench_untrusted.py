@@ -42,23 +42,38 @@ def architecture(nvis: int, dim: int, n_classes: int = 2, sparse_init: int | Non
         "seed": [2013, 1, 4],
         "layers": [
             {"class": "Sigmoid", "args": hidden},
-            {"class": "Softmax", "args": {"n_classes": n_classes, "layer_name": "y", "irange": 0.1}},
+            {
+                "class": "Softmax",
+                "args": {"n_classes": n_classes, "layer_name": "y", "irange": 0.1},
+            },
         ],
     }
 
 
 def model_file(path: Path, arch: dict, arrays: list[np.ndarray]) -> Path:
-    header = {"format": "pylearn2-recipes-model", "version": 1, "architecture": arch,
-              "params": [str(i) for i in range(len(arrays))], "tag": {}}
+    header = {
+        "format": "pylearn2-recipes-model",
+        "version": 1,
+        "architecture": arch,
+        "params": [str(i) for i in range(len(arrays))],
+        "tag": {},
+    }
     with open(path, "wb") as handle:
-        np.savez_compressed(handle, __model__=np.array(json.dumps(header)),
-                            **{f"param_{i}": a for i, a in enumerate(arrays)})
+        np.savez_compressed(
+            handle,
+            __model__=np.array(json.dumps(header)),
+            **{f"param_{i}": a for i, a in enumerate(arrays)},
+        )
     return path
 
 
 def run(kind: str, target: Path) -> tuple[str, float]:
-    out = subprocess.run([sys.executable, "-c", RUNNER, kind, str(target)],
-                         capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", RUNNER, kind, str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     return out[0], float(out[1])
 
 
@@ -67,11 +82,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
         cases = {
-            "model: Sigmoid(3000, sparse_init 3000) header": ("model", model_file(
-                root / "a.pkl", architecture(3000, 3000, sparse_init=3000), small)),
-            "model: nvis 10**10": ("model", model_file(root / "b.pkl", architecture(10**10, 2), small)),
-            "model: n_classes 10**10": ("model", model_file(
-                root / "c.pkl", architecture(2, 2, n_classes=10**10), small)),
+            "model: Sigmoid(3000, sparse_init 3000) header": (
+                "model",
+                model_file(root / "a.pkl", architecture(3000, 3000, sparse_init=3000), small),
+            ),
+            "model: nvis 10**10": (
+                "model",
+                model_file(root / "b.pkl", architecture(10**10, 2), small),
+            ),
+            "model: n_classes 10**10": (
+                "model",
+                model_file(root / "c.pkl", architecture(2, 2, n_classes=10**10), small),
+            ),
             "yaml: numpy.ones 74.5 GiB": ("yaml", root / "d.yaml"),
             "yaml: numpy.linspace 74.5 GiB": ("yaml", root / "e.yaml"),
             "yaml: [ x 100000": ("yaml", root / "f.yaml"),
@@ -83,7 +105,8 @@ def main() -> None:
         (root / "g.yaml").write_text(
             "!obj:pylearn2.models.mlp.MLP {nvis: 3000, layers: ["
             "!obj:pylearn2.models.mlp.Sigmoid {dim: 3000, sparse_init: 3000, layer_name: h},"
-            "!obj:pylearn2.models.mlp.Softmax {n_classes: 2, layer_name: y, irange: .1}]}")
+            "!obj:pylearn2.models.mlp.Softmax {n_classes: 2, layer_name: y, irange: .1}]}"
+        )
         anchor = model_file(root / "ok.pkl", architecture(2, 2), small)
         _, anchor_time = run("model", anchor)
         print("Crafted inputs (fresh process each; goal: refused within 2 s)")
@@ -91,8 +114,10 @@ def main() -> None:
         for name, (kind, path) in cases.items():
             outcome, seconds = run(kind, path)
             verdict = "met" if seconds <= 2.0 else "NOT met"
-            print(f"  {name:48s} {outcome:16s} {seconds:6.3f} s "
-                  f"({seconds / anchor_time:5.1f}x anchor)  goal <= 2 s: {verdict}")
+            print(
+                f"  {name:48s} {outcome:16s} {seconds:6.3f} s "
+                f"({seconds / anchor_time:5.1f}x anchor)  goal <= 2 s: {verdict}"
+            )
 
 
 if __name__ == "__main__":

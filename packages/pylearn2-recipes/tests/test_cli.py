@@ -59,7 +59,8 @@ def test_train_refuses_an_unsafe_config(capsys, tmp_path: Path) -> None:
     assert main(["train", str(config)]) == 2
     err = capsys.readouterr().err
     assert "refused YAML tag '!obj:os.system'" in err
-    assert "--allow-unsafe" in err and "allow_unsafe=True" not in err
+    assert "--allow-unsafe" in err
+    assert "allow_unsafe=True" not in err
 
 
 def test_missing_data_is_a_clear_error(capsys, tmp_path: Path) -> None:
@@ -72,7 +73,8 @@ def test_unknown_command_is_one_line_and_exit_2(capsys) -> None:
         main(["fly"])
     assert raised.value.code == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "invalid choice: 'fly'" in err
+    assert err.count("\n") == 1
+    assert "invalid choice: 'fly'" in err
 
 
 @pytest.mark.parametrize("order", ["before", "after"])
@@ -82,7 +84,9 @@ def test_options_go_before_or_after_the_subcommand(capsys, order: str) -> None:
         argv = ["recipe", "xor", "--json", "--no-progress"]
     assert main(argv) == 0
     summary = json.loads(capsys.readouterr().out)
-    assert summary["recipe"] == "xor" and summary["correct"] == 4 and summary["epochs"] == 400
+    assert summary["recipe"] == "xor"
+    assert summary["correct"] == 4
+    assert summary["epochs"] == 400
 
 
 def test_demo_without_the_data_extra_says_how_to_get_pima_and_exits_0(
@@ -93,14 +97,18 @@ def test_demo_without_the_data_extra_says_how_to_get_pima_and_exits_0(
     captured = capsys.readouterr()
     assert "XOR truth table: 4/4 correct" in captured.out
     lines = [line for line in captured.out.splitlines() if "Pima" in line]
-    assert lines == ["Pima: skipped, its data is not installed: pip install 'pylearn2-recipes[data]'"]
+    assert lines == [
+        "Pima: skipped, its data is not installed: pip install 'pylearn2-recipes[data]'"
+    ]
     assert "compiling the training graph with PyTensor" in captured.err
 
 
 def test_recipe_pima_without_data_names_the_flag(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cli, "_pima_data_installed", lambda: False)
     assert main(["recipe", "pima"]) == 2
-    assert "pass --data FILE.csv or `pip install 'pylearn2-recipes[data]'`" in capsys.readouterr().err
+    assert (
+        "pass --data FILE.csv or `pip install 'pylearn2-recipes[data]'`" in capsys.readouterr().err
+    )
 
 
 def test_a_softmax_wider_than_the_labels_is_named_before_compiling(capsys, tmp_path: Path) -> None:

@@ -26,7 +26,8 @@ from pylearn2_recipes.training_algorithms.sgd import SGD
 def test_scientific_notation_reads_as_float(text: str, value: float) -> None:
     """config/tests/test_yaml_parse.py::test_scientific_notation."""
     loaded = yaml_parse.load(text)["a"]
-    assert isinstance(loaded, float) and loaded == value
+    assert isinstance(loaded, float)
+    assert loaded == value
 
 
 def test_notation_regexp_is_pylearn2s() -> None:
@@ -81,7 +82,8 @@ def test_save_best_tags_best_cost_inf_at_setup() -> None:
     saver.setup(model, None, None)
     tag = model.tag["MonitorBasedSaveBest"]
     assert tag["best_cost"] == math.inf
-    assert tag["channel_name"] == "y_misclass" and "hostname" in tag
+    assert tag["channel_name"] == "y_misclass"
+    assert "hostname" in tag
     custom = MonitorBasedSaveBest("y_misclass", store_best_model=True, tag_key="mine")
     custom.setup(model, None, None)
     assert model.tag["mine"]["best_cost"] == math.inf

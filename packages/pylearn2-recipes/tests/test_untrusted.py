@@ -8,6 +8,7 @@ taking the machine. How fast each case ends (goal: 2 s) is measured by
 
 from __future__ import annotations
 
+import contextlib
 import json
 import struct
 import subprocess
@@ -63,7 +64,10 @@ def sigmoid_arch(nvis: int, dim: int, sparse_init: int | None = None, n_classes:
                     "sparse_init": sparse_init,
                 },
             },
-            {"class": "Softmax", "args": {"n_classes": n_classes, "layer_name": "y", "irange": 0.1}},
+            {
+                "class": "Softmax",
+                "args": {"n_classes": n_classes, "layer_name": "y", "irange": 0.1},
+            },
         ],
     }
 
@@ -180,7 +184,7 @@ def test_a_header_nested_100000_deep_is_a_model_file_error(tmp_path: Path) -> No
     path = tmp_path / "deep.pkl"
     with open(path, "wb") as handle:
         np.savez(handle, **{HEADER: np.array("[" * 100_000)})
-    name, _, message = run_isolated("model", path)
+    name, _, _message = run_isolated("model", path)
     assert name == "ModelFileError"
 
 
@@ -191,7 +195,10 @@ YAML_CASES = {
         "!obj:pylearn2.models.mlp.Softmax {n_classes: 2, layer_name: y, irange: .1}]}",
         None,
     ),
-    "ones": ("!obj:numpy.ones {shape: [100000, 100000]}", "`numpy.ones`: 74.5 GiB, over the limit"),
+    "ones": (
+        "!obj:numpy.ones {shape: [100000, 100000]}",
+        "`numpy.ones`: 74.5 GiB, over the limit",
+    ),
     "linspace": (
         "!obj:numpy.linspace {start: 0, stop: 1, num: 10000000000}",
         "`numpy.linspace`: 74.5 GiB, over the limit",
@@ -220,17 +227,23 @@ def test_crafted_yaml_fails_fast_naming_the_limit(tmp_path: Path, case: str) -> 
 
 
 def test_pkl_tag_applies_the_callers_budget(tmp_path: Path) -> None:
-    model = MLP([Sigmoid(layer_name="h", dim=30, irange=0.1), Softmax(2, "y", irange=0.1)], nvis=30)
+    model = MLP(
+        [Sigmoid(layer_name="h", dim=30, irange=0.1), Softmax(2, "y", irange=0.1)], nvis=30
+    )
     path = tmp_path / "m.pkl"
     serial.save(path, model)
     text = f'!pkl: "{path}"'
     assert yaml_parse.load(text).nvis == 30
-    with pytest.raises(ModelFileError, match="over the limit max_bytes=1.0 KiB"):
+    with pytest.raises(ModelFileError, match=r"over the limit max_bytes=1\.0 KiB"):
         yaml_parse.load(text, max_bytes=1024)
 
 
-def test_stored_values_are_not_overwritten_by_an_initialisation(tmp_path: Path, monkeypatch) -> None:
-    model = MLP([Sigmoid(layer_name="h", dim=3, sparse_init=2), Softmax(2, "y", istdev=0.1)], nvis=4)
+def test_stored_values_are_not_overwritten_by_an_initialisation(
+    tmp_path: Path, monkeypatch
+) -> None:
+    model = MLP(
+        [Sigmoid(layer_name="h", dim=3, sparse_init=2), Softmax(2, "y", istdev=0.1)], nvis=4
+    )
     path = tmp_path / "m.pkl"
     serial.save(path, model)
     calls: list[str] = []
@@ -243,10 +256,14 @@ def test_stored_values_are_not_overwritten_by_an_initialisation(tmp_path: Path, 
 
 
 def test_sparse_init_draws_k_distinct_inputs_per_unit() -> None:
-    model = MLP([Sigmoid(layer_name="h", dim=50, sparse_init=7), Softmax(2, "y", irange=0.1)], nvis=20)
+    model = MLP(
+        [Sigmoid(layer_name="h", dim=50, sparse_init=7), Softmax(2, "y", irange=0.1)], nvis=20
+    )
     W = model.layers[0].W.get_value()
     assert ((W != 0).sum(axis=0) == 7).all()
-    full = MLP([Sigmoid(layer_name="h", dim=5, sparse_init=20), Softmax(2, "y", irange=0.1)], nvis=20)
+    full = MLP(
+        [Sigmoid(layer_name="h", dim=5, sparse_init=20), Softmax(2, "y", irange=0.1)], nvis=20
+    )
     assert (full.layers[0].W.get_value() != 0).all()
 
 
@@ -262,12 +279,16 @@ def valid_model_bytes(tmp_path: Path) -> bytes:
 
 JSON_VALUES = st.recursive(
     st.none() | st.booleans() | st.integers(-(10**12), 10**12) | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     path_choice=st.sampled_from(
         [
@@ -293,13 +314,13 @@ def test_fuzzed_architecture_fields(tmp_path: Path, path_choice: tuple, value: o
     target[path_choice[-1]] = value
     arrays = [np.zeros((2, 3)), np.zeros(3), np.zeros(2), np.zeros((3, 2))]
     path = write_model(tmp_path / "fuzz.pkl", architecture, arrays)
-    try:
+    with contextlib.suppress(ModelFileError):
         serial.load(path, max_bytes=10**6)
-    except ModelFileError:
-        pass
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_fuzzed_model_bytes(tmp_path: Path, data: st.DataObject) -> None:
     original = valid_model_bytes(tmp_path)
@@ -309,10 +330,9 @@ def test_fuzzed_model_bytes(tmp_path: Path, data: st.DataObject) -> None:
         mutated[position] = data.draw(st.integers(0, 255))
     path = tmp_path / "mutated.pkl"
     path.write_bytes(bytes(mutated))
-    try:
+    # A first byte turned into a pickle opcode is refused as a pickle.
+    with contextlib.suppress(ModelFileError, PickleRefusedError):
         serial.load(path, max_bytes=10**6)
-    except (ModelFileError, PickleRefusedError):  # a first byte turned into a pickle opcode
-        pass
 
 
 YAML_TEMPLATE = (
@@ -337,10 +357,8 @@ def test_fuzzed_yaml_models(nvis, dim, n_classes, init, init_value) -> None:
     text = YAML_TEMPLATE.format(
         nvis=nvis, dim=dim, n_classes=n_classes, init=init, init_value=init_value
     )
-    try:
+    with contextlib.suppress(YAMLConfigError, ValueError, TypeError):
         yaml_parse.load(text, max_bytes=10**6)
-    except (YAMLConfigError, ValueError, TypeError):
-        pass
 
 
 @settings(max_examples=150, deadline=None)
@@ -354,7 +372,5 @@ def test_fuzzed_yaml_text(data: st.DataObject) -> None:
         text[position] = data.draw(st.sampled_from(b"[]{}:,!&*'\"0123456789 \nab-.e"))
     import yaml
 
-    try:
+    with contextlib.suppress(YAMLConfigError, ValueError, TypeError, yaml.YAMLError):
         yaml_parse.load(text.decode(), max_bytes=10**6)
-    except (YAMLConfigError, ValueError, TypeError, yaml.YAMLError):
-        pass

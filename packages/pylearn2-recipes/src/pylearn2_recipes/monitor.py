@@ -134,15 +134,11 @@ class Monitor:
         X = pt.matrix("features", dtype=floatX)
         Y = pt.matrix("targets", dtype=floatX)
         names, outputs = self.symbolic_channels(cost, X, Y)
-        function = pytensor.function(
-            [X, Y], outputs, mode=mode, on_unused_input="ignore"
-        )
+        function = pytensor.function([X, Y], outputs, mode=mode, on_unused_input="ignore")
         function.trust_input = True
         self.use_function(names, function)
 
-    def symbolic_channels(
-        self, cost: Cost, X: Any, Y: Any
-    ) -> tuple[list[str], list[Any]]:
+    def symbolic_channels(self, cost: Cost, X: Any, Y: Any) -> tuple[list[str], list[Any]]:
         """Names of the symbolic channels and the outputs to compute per batch.
 
         The outputs are the channels' values followed by every layer's state, from which

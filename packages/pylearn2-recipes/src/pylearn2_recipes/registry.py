@@ -19,17 +19,26 @@ import numpy as np
 
 from pylearn2_recipes import _budget
 from pylearn2_recipes.costs.cost import Cost, SumOfCosts
-from pylearn2_recipes.costs.mlp import Default, WeightDecay
-from pylearn2_recipes.termination_criteria import EpochCounter, MonitorBased, TerminationCriterion
+from pylearn2_recipes.costs.mlp import Default, L1WeightDecay, WeightDecay
+from pylearn2_recipes.costs.mlp.dropout import Dropout
+from pylearn2_recipes.termination_criteria import (
+    And,
+    EpochCounter,
+    MonitorBased,
+    Or,
+    TerminationCriterion,
+)
 from pylearn2_recipes.train_extensions.best_params import MonitorBasedSaveBest
 from pylearn2_recipes.train_extensions.interface import TrainExtension
 from pylearn2_recipes.train_extensions.progress import ProgressBar
 from pylearn2_recipes.training_algorithms.learning_rule import (
+    AdaGrad,
     LearningRule,
     Momentum,
     MomentumAdjustor,
+    RMSProp,
 )
-from pylearn2_recipes.training_algorithms.sgd import LinearDecayOverEpoch
+from pylearn2_recipes.training_algorithms.sgd import LinearDecayOverEpoch, MonitorBasedLRAdjuster
 
 __all__ = [
     "COSTS",
@@ -40,33 +49,45 @@ __all__ = [
     "allowed_callables",
 ]
 
-TERMINATION_CRITERIA: list[type[TerminationCriterion]] = [EpochCounter, MonitorBased]
+TERMINATION_CRITERIA: list[type[TerminationCriterion]] = [And, EpochCounter, MonitorBased, Or]
 TRAIN_EXTENSIONS: list[type[TrainExtension]] = [
     MonitorBasedSaveBest,
     MomentumAdjustor,
     LinearDecayOverEpoch,
+    MonitorBasedLRAdjuster,
     ProgressBar,
 ]
-COSTS: list[type[Cost]] = [Default, WeightDecay, SumOfCosts]
-LEARNING_RULES: list[type[LearningRule]] = [Momentum]
+COSTS: list[type[Cost]] = [Default, Dropout, L1WeightDecay, WeightDecay, SumOfCosts]
+LEARNING_RULES: list[type[LearningRule]] = [AdaGrad, Momentum, RMSProp]
 
 #: Modules whose public names YAML may build, relative to ``pylearn2_recipes``.
 MIRRORED_MODULES = (
     "datasets.dense_design_matrix",
     "datasets.csv_dataset",
+    "datasets.mnist",
     "models.mlp",
+    "models.maxout",
+    "models.softmax_regression",
     "costs.cost",
     "costs.mlp",
+    "costs.mlp.dropout",
     "training_algorithms.sgd",
     "training_algorithms.learning_rule",
     "termination_criteria",
     "train_extensions.best_params",
     "train_extensions.progress",
     "train",
+    "sandbox.lisa_rl.bandit.simulator",
+    "sandbox.lisa_rl.bandit.algorithm",
+    "sandbox.lisa_rl.bandit.average_agent",
+    "sandbox.lisa_rl.bandit.gaussian_bandit",
+    "sandbox.lisa_rl.bandit.classifier_bandit",
+    "sandbox.lisa_rl.bandit.classifier_agent",
 )
 
+
 def _elements(shape: Any) -> int:
-    dims = [shape] if np.isscalar(shape) else list(shape)
+    dims: list[Any] = [shape] if np.isscalar(shape) else list(shape)
     return math.prod(max(int(n), 0) for n in dims)
 
 

@@ -49,6 +49,7 @@ def initialize() -> None:
     >>> initialize()
     """
 
+
 #: pylearn2's name for the pattern of numbers PyYAML reads as strings (``1e-3``, ``.2e4``).
 SCIENTIFIC_NOTATION_REGEXP = r"^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+$"
 _SCI_FLOAT = re.compile(SCIENTIFIC_NOTATION_REGEXP)
@@ -101,7 +102,7 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
             self.depth += 1
             try:
                 if self.depth > MAX_DEPTH:
-                    mark = self.peek_event().start_mark
+                    mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
                     raise YAMLConfigError(
                         f"line {mark.line + 1}: collections nested deeper than the limit "
                         f"MAX_DEPTH={MAX_DEPTH}"

@@ -29,6 +29,8 @@ class DenseDesignMatrix(Dataset):
         conversion does.
     X_labels : int, optional
         Accepted for pylearn2 compatibility; recorded, unused.
+    rng : seed or numpy.random.RandomState, default=(17, 2, 946)
+        For ``get_batch_design`` (pylearn2's default seed).
 
     Raises
     ------
@@ -49,6 +51,7 @@ class DenseDesignMatrix(Dataset):
         y: Any = None,
         X_labels: int | None = None,
         y_labels: int | None = None,
+        rng: Any = (17, 2, 946),
     ) -> None:
         if X is None:
             raise ValueError("DenseDesignMatrix needs `X` (a 2-D design matrix)")
@@ -61,6 +64,7 @@ class DenseDesignMatrix(Dataset):
             raise ValueError(f"`X` must be numeric, got dtype {x_array.dtype}")
         _check_finite(x_array, "X")
         self.X: npt.NDArray[Any] = x_array
+        self.rng = rng if isinstance(rng, np.random.RandomState) else np.random.RandomState(rng)
         self.X_labels = X_labels
         self.y_labels = y_labels
         self.y: npt.NDArray[Any] | None = None
@@ -103,6 +107,27 @@ class DenseDesignMatrix(Dataset):
         width = int(classes.max()) + 1 if classes.size else 0
         self.y = np.eye(width)[classes]
         self.y_labels = None
+
+    def get_batch_design(self, batch_size: int, include_labels: bool = False) -> Any:
+        """``batch_size`` consecutive rows from a random start (``self.rng``), as pylearn2.
+
+        Returns ``X`` rows, or ``(X rows, y rows)`` with ``include_labels``.
+
+        Raises
+        ------
+        ValueError
+            If the dataset has fewer than ``batch_size`` examples.
+        """
+        count = self.X.shape[0]
+        if batch_size > count:
+            raise ValueError(
+                f"Requested {batch_size} examples from a dataset containing only {count}."
+            )
+        start = self.rng.randint(count - batch_size + 1)
+        rows = self.X[start : start + batch_size]
+        if not include_labels:
+            return np.asarray(rows, dtype=pytensor.config.floatX)
+        return rows, None if self.y is None else self.y[start : start + batch_size]
 
     def get_num_examples(self) -> int:
         """Number of rows of ``X``."""

@@ -74,8 +74,11 @@ def _check_init(
     # 0 is allowed, as in pylearn2: the MLP tutorials start from zero weights.
     _check_optional_non_negative(irange, "irange")
     _check_optional_non_negative(istdev, "istdev")
-    if sparse_init is not None:
-        _check_positive_int(sparse_init, "sparse_init")
+    if sparse_init is not None and (
+        isinstance(sparse_init, bool) or not isinstance(sparse_init, int) or sparse_init < 0
+    ):
+        # 0 is pylearn2's way to start a layer from zero weights (the dropout papers).
+        raise ValueError(f"`sparse_init` must be an int >= 0, got {sparse_init!r}")
 
 
 def _sparse_weights(
@@ -88,6 +91,8 @@ def _sparse_weights(
     each unit are the ``k`` smallest of ``input_dim`` uniform keys (the same
     distribution: every ``k``-subset equally likely), drawn in one vectorised pass.
     """
+    if k == 0:
+        return np.zeros((input_dim, dim))
     if k > input_dim:
         raise ValueError(
             f"layer {layer_name!r}: `sparse_init` ({k}) exceeds the input dimension ({input_dim})"
@@ -807,7 +812,9 @@ class MLP:
             found = f"have {classes if classes is not None else width} classes"
         else:
             found = f"have {width} columns"
-        raise ValueError(f"layer {layer.layer_name!r} is {declared} but the labels of {what} {found}")
+        raise ValueError(
+            f"layer {layer.layer_name!r} is {declared} but the labels of {what} {found}"
+        )
 
     def get_default_cost(self) -> Cost:
         """The output layer's cost, ``costs.mlp.Default``."""
@@ -892,7 +899,7 @@ class MLP:
             If a layer class is unknown or the values do not fit the parameters.
         """
         layers = _layers_from(architecture)
-        model = cls(
+        return cls(
             layers,
             nvis=architecture["nvis"],
             seed=architecture["seed"],
@@ -900,7 +907,6 @@ class MLP:
             layer_name=architecture.get("layer_name"),
             _param_values=None if values is None else [np.asarray(v) for v in values],
         )
-        return model
 
     def set_param_values(self, values: Sequence[npt.ArrayLike]) -> None:
         """Overwrite the parameters (``get_params`` order), checking every shape."""
@@ -927,6 +933,8 @@ class MLP:
 
 
 def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:
+    import pylearn2_recipes.models.maxout  # noqa: F401 - registers Maxout in LAYER_TYPES
+
     specs = architecture["layers"]
     if not isinstance(specs, list):
         raise ValueError("`layers` must be a list")

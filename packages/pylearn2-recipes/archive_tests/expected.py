@@ -1,0 +1,1 @@
+EXPECTED: dict[str, str] = {}
