@@ -138,3 +138,56 @@ def test_monitoring_batches_limits_the_monitor() -> None:
     out = model.predict_proba(X[:10])
     expected = (out.argmax(1) != y[:10].argmax(1)).mean()
     assert model.monitor.channels["y_misclass"].val_record == [pytest.approx(expected)]
+
+
+def test_dropout_with_everything_kept_is_the_default_cost() -> None:
+    """costs/mlp/dropout.py: include prob 1 and scale 1 leave the forward pass alone."""
+    import pytensor
+    import pytensor.tensor as pt
+
+    from pylearn2_recipes._backend import fast_compile_mode
+    from pylearn2_recipes.costs.mlp import Default
+    from pylearn2_recipes.costs.mlp.dropout import Dropout
+
+    model = MLP([Sigmoid(layer_name="h0", dim=3, irange=0.5), Softmax(2, "y", irange=0.5)], nvis=4)
+    X, Y = pt.matrix("X"), pt.matrix("Y")
+    keep_all = Dropout(default_input_include_prob=1.0, default_input_scale=1.0)
+    f = pytensor.function(
+        [X, Y],
+        [keep_all.expr(model, (X, Y)), Default().expr(model, (X, Y))],
+        mode=fast_compile_mode(),
+    )
+    rng = np.random.RandomState(0)
+    dropped, default = f(rng.rand(6, 4), np.eye(2)[rng.randint(0, 2, 6)])
+    assert dropped == pytest.approx(default)
+    with pytest.raises(ValueError, match=r"names layers the model does not have: \['h9'\]"):
+        Dropout(input_include_probs={"h9": 0.5}).expr(model, (X, Y))
+
+
+def test_mnist_reads_idx_files_as_pylearn2(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """datasets/mnist.py: pixels / 255, labels 0..9 (y_labels 10), start/stop, a clear path."""
+    import struct
+
+    from pylearn2_recipes.datasets.mnist import MNIST
+
+    monkeypatch.setenv("PYLEARN2_DATA_PATH", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"mnist/train-images-idx3-ubyte"):
+        MNIST("train")
+    (tmp_path / "mnist").mkdir()
+    rng = np.random.RandomState(0)
+    images = rng.randint(0, 256, (6, 28, 28)).astype(np.uint8)
+    labels = rng.randint(0, 10, 6).astype(np.uint8)
+    with open(tmp_path / "mnist" / "train-images-idx3-ubyte", "wb") as handle:
+        handle.write(struct.pack(">4i", 2051, 6, 28, 28) + images.tobytes())
+    with open(tmp_path / "mnist" / "train-labels-idx1-ubyte", "wb") as handle:
+        handle.write(struct.pack(">2i", 2049, 6) + labels.tobytes())
+    ds = MNIST("train", start=1, stop=4)
+    np.testing.assert_allclose(ds.X, images[1:4].reshape(3, 784) / 255.0)
+    assert ds.y.ravel().tolist() == labels[1:4].tolist()
+    assert ds.y_labels == 10
+    one_hot = MNIST("train", one_hot=True)
+    assert (one_hot.y.argmax(axis=1) == labels).all()
+    centered = MNIST("train", center=True, start=0, stop=6)
+    np.testing.assert_allclose(centered.X.mean(axis=0), 0.0, atol=1e-12)
+    with pytest.raises(ValueError, match=r"start=0, stop=7 outside 0\.\.6"):
+        MNIST("train", start=0, stop=7)

@@ -67,6 +67,7 @@ MIRRORED_MODULES = (
     "datasets.mnist",
     "models.mlp",
     "models.maxout",
+    "models.lwta",
     "models.softmax_regression",
     "costs.cost",
     "costs.mlp",

@@ -933,6 +933,7 @@ class MLP:
 
 
 def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:
+    import pylearn2_recipes.models.lwta
     import pylearn2_recipes.models.maxout  # noqa: F401 - registers Maxout in LAYER_TYPES
 
     specs = architecture["layers"]

@@ -88,7 +88,11 @@ class Dropout(Cost):
             p = self.input_include_probs.get(layer.layer_name, self.default_input_include_prob)
             scale = self.input_scales.get(layer.layer_name, self.default_input_scale)
             shape = state.shape if self.per_example else state.shape[1:]
-            mask = pt.cast(stream.binomial(1, p, size=shape), pytensor.config.floatX)
+            with warnings.catch_warnings():  # RandomStream's own deprecation notices
+                warnings.simplefilter("ignore", DeprecationWarning)
+                warnings.simplefilter("ignore", FutureWarning)
+                draw = stream.binomial(1, p, size=shape)
+            mask = pt.cast(draw, pytensor.config.floatX)
             state = state * mask * scale
             if index == len(model.layers) - 1:
                 return layer.cost(Y, state)

@@ -66,6 +66,8 @@ class ClassifierAgent(Agent):
             np.asarray(init_learning_rate, dtype=pytensor.config.floatX), name="learning_rate"
         )
         self.rng = np.random.RandomState(2013 + 11 + 20)
+        #: PyTensor mode of the learning function (None: PyTensor's default).
+        self.theano_function_mode: Any = None
 
     def get_params(self) -> list[Any]:
         """The MLP's parameters."""
@@ -116,7 +118,10 @@ class ClassifierAgent(Agent):
         )
         self.mlp.modify_updates(updates)
         function = pytensor.function(
-            [contexts, actions, rewards], [], updates=list(updates.items())
+            [contexts, actions, rewards],
+            [],
+            updates=list(updates.items()),
+            mode=self.theano_function_mode,
         )
 
         def learn(batch: Any, chosen: Any, reward: Any) -> None:
