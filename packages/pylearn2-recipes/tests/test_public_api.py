@@ -88,6 +88,7 @@ def test_all_is_exactly_the_public_names() -> None:
         "plot",
         "recipes",
         "registry",
+        "sandbox",
         "train",
     }
 
