@@ -5,11 +5,12 @@ Usage::
     python tools/changed_packages.py --base origin/main      # JSON matrix for the changed packages
     python tools/changed_packages.py --all                   # every package
     python tools/changed_packages.py --base origin/main --names --published   # one name a line
+    python tools/changed_packages.py --all --edge-pythons --except 3.11   # "3.10 alpha beta" lines
 
-A file under ``packages/<dist>/`` touches that package; one under a test peer
-``tools/<peer>/`` touches the peer and every package naming it in
-``[tool.monorepo] test-peers``; docs and top-level prose touch none; anything else
-(noxfile.py, tools/*.py, .github/, .ci/, LICENSE) is shared and touches them all.
+A file under ``packages/<dist>/`` or under a dev-only peer ``tools/<peer>/`` touches
+that project and every package naming it in ``[tool.monorepo] test-peers``; docs and
+top-level prose touch none; anything else (noxfile.py, tools/*.py, .github/, .ci/,
+LICENSE) is shared and touches them all.
 """
 
 from __future__ import annotations
@@ -60,9 +61,9 @@ def affected(paths: Iterable[str], root: Path = ROOT) -> list[str]:
     hit: set[str] = set()
     for path in paths:
         parts = path.split("/")
-        if parts[0] == "packages" and len(parts) > 2 and parts[1] in published:
-            hit.add(parts[1])
-        elif parts[0] == "tools" and len(parts) > 2 and parts[1] in peers:
+        home = {"packages": published, "tools": peers}.get(parts[0], {})
+        if len(parts) > 2 and parts[1] in home:
+            # A package can be another's test peer too (mongosim is published): its users count.
             hit.add(parts[1])
             hit.update(name for name, path in published.items() if parts[1] in test_peers(path))
         elif path.startswith(NO_PACKAGE) or (len(parts) == 1 and path.endswith(".md")):
@@ -90,6 +91,18 @@ def matrix(names: Iterable[str], root: Path = ROOT) -> dict[str, list[dict[str, 
     }
 
 
+def edge_pythons(names: Iterable[str], root: Path = ROOT) -> dict[str, list[str]]:
+    """Each Python that is the oldest or the newest some of `names` claim, with those names."""
+    published, peers = discover(root)
+    projects = {**published, **peers}
+    by_python: dict[str, list[str]] = {}
+    for name in names:
+        claimed = pythons(projects[name])
+        for python in dict.fromkeys([claimed[0], claimed[-1]]) if claimed else ():
+            by_python.setdefault(python, []).append(name)
+    return dict(sorted(by_python.items()))
+
+
 def changed_files(base: str) -> list[str]:
     out = subprocess.run(
         ["git", "diff", "--name-only", f"{base}...HEAD"],
@@ -108,12 +121,22 @@ def main(argv: list[str] | None = None) -> int:
     which.add_argument("--all", action="store_true", help="every package")
     parser.add_argument("--names", action="store_true", help="print names, not a matrix")
     parser.add_argument("--published", action="store_true", help="leave out test peers")
+    parser.add_argument(
+        "--edge-pythons",
+        action="store_true",
+        help="print '<python> <name>...' lines: the oldest and newest Python of each package",
+    )
+    parser.add_argument("--except", dest="skip", action="append", default=[], metavar="PYTHON")
     args = parser.parse_args(argv)
     published, peers = discover()
     names = [*published, *peers] if args.all else affected(changed_files(args.base))
     if args.published:
         names = [name for name in names if name in published]
-    print("\n".join(names) if args.names else json.dumps(matrix(names)))
+    if args.edge_pythons:
+        edges = edge_pythons(names)
+        print("\n".join(" ".join([py, *edges[py]]) for py in edges if py not in args.skip))
+    else:
+        print("\n".join(names) if args.names else json.dumps(matrix(names)))
     return 0
 
 

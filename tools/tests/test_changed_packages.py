@@ -3,7 +3,7 @@ import subprocess
 import sys
 
 import pytest
-from changed_packages import ROOT, affected, discover, matrix
+from changed_packages import ROOT, affected, discover, edge_pythons, matrix, pythons
 
 
 @pytest.fixture
@@ -30,6 +30,16 @@ def test_a_package_file_touches_only_that_package(monorepo):
 
 def test_a_peer_change_touches_the_peer_and_its_users(monorepo):
     assert affected(["tools/mongosim/src/mongosim/server.py"], monorepo) == ["beta", "mongosim"]
+
+
+def test_a_published_package_used_as_a_peer_touches_its_users(monorepo):
+    gamma = monorepo / "packages" / "gamma"
+    gamma.mkdir()
+    (gamma / "pyproject.toml").write_text('[project]\nname = "gamma"\nclassifiers = []\n')
+    (monorepo / "packages" / "alpha" / "pyproject.toml").write_text(
+        '[project]\nname = "alpha"\nclassifiers = []\n[tool.monorepo]\ntest-peers = ["gamma"]\n'
+    )
+    assert affected(["packages/gamma/src/gamma/x.py"], monorepo) == ["alpha", "gamma"]
 
 
 @pytest.mark.parametrize("path", ["noxfile.py", "tools/release.py", ".github/workflows/ci.yml"])
@@ -76,3 +86,29 @@ def test_cli_all_prints_a_matrix_for_every_package():
     published, peers = discover()
     names = {row["package"] for row in json.loads(out)["include"]}
     assert names == set(published) | set(peers)
+
+
+def test_edge_pythons_are_each_package_s_oldest_and_newest(monorepo):
+    assert edge_pythons(["alpha", "beta", "mongosim"], monorepo) == {
+        "3.10": ["alpha", "mongosim"],
+        "3.11": ["beta"],
+        "3.12": ["beta"],
+        "3.13": ["alpha", "mongosim"],
+    }
+
+
+def test_edge_pythons_cli_prints_one_line_per_python_leaving_out_the_default():
+    script = str(ROOT / "tools" / "changed_packages.py")
+    result = subprocess.run(
+        [sys.executable, script, "--all", "--edge-pythons", "--except", "3.11"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    by_python = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()}
+    assert "3.11" not in by_python
+    published, peers = discover()
+    for name, home in {**published, **peers}.items():
+        claimed = pythons(home)
+        for python in {claimed[0], claimed[-1]} - {"3.11"}:
+            assert name in by_python[python]

@@ -86,6 +86,10 @@ def test_tests_run_against_the_built_wheel_and_catch_a_missing_file(scratch):
     good = nox(scratch, "-s", "tests(package='alpha-lib')")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "1 passed" in good.stdout + good.stderr
+    # Built once: the next session (or Python) reuses the wheel of the same files.
+    again = nox(scratch, "-s", "tests(package='alpha-lib')")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "reusing dist/alpha-lib/" in again.stdout + again.stderr
 
     # The same source, but the wheel leaves extra.py out: an editable install or a
     # src/ on sys.path would still pass; a test of the wheel must not.

@@ -1,8 +1,17 @@
+import shutil
 import subprocess
 import sys
 
 import pytest
-from release import ROOT, check_tag, plan, split_tag
+from release import (
+    ROOT,
+    Command,
+    WriteVersion,
+    check_tag,
+    plan,
+    split_tag,
+    version_file_version,
+)
 
 RELEASE = [sys.executable, str(ROOT / "tools" / "release.py")]
 
@@ -31,28 +40,56 @@ def test_check_tag_refuses_another_package():
         check_tag("locker-room-v1.2.0", "portfolio-vol", "1.2.0")
 
 
-def _a_package() -> str:
-    return sorted(p.parent.name for p in (ROOT / "packages").glob("*/pyproject.toml"))[0]
+@pytest.fixture
+def repo(tmp_path):
+    """A scratch monorepo with one package, alpha-lib 0.1.0, and its _version.py."""
+    package = tmp_path / "packages" / "alpha-lib"
+    (package / "src" / "alpha_lib").mkdir(parents=True)
+    (package / "pyproject.toml").write_text(
+        '[project]\nname = "alpha-lib"\nversion = "0.1.0"\n'
+        '[tool.hatch.build.targets.wheel]\npackages = ["src/alpha_lib"]\n'
+    )
+    (package / "src" / "alpha_lib" / "_version.py").write_text(
+        '"""The version, set by tools/release.py."""\n\n__version__ = "0.1.0"\n'
+    )
+    return tmp_path
 
 
-def test_plan_bumps_renders_commits_and_tags_in_that_order():
-    package = _a_package()
-    steps = [command for command, _ in plan(package, "99.0.0")]
-    assert steps[0] == ["hatch", "version", "99.0.0"]
-    assert steps[1][:2] == ["towncrier", "build"]
-    assert ["--dir", f"packages/{package}"] == steps[1][steps[1].index("--dir") :][:2]
-    assert steps[-2][:2] == ["git", "commit"]
-    assert steps[-1][:3] == ["git", "tag", "-a"]
-    assert f"{package}-v99.0.0" in steps[-1]
+def test_plan_bumps_writes_the_version_file_renders_commits_and_tags_in_that_order(repo):
+    steps = plan("alpha-lib", "99.0.0", root=repo)
+    assert steps[0] == Command(["hatch", "version", "99.0.0"], repo / "packages" / "alpha-lib")
+    version_file = repo / "packages" / "alpha-lib" / "src" / "alpha_lib" / "_version.py"
+    assert steps[1] == WriteVersion(version_file, "99.0.0")
+    commands = [step.argv for step in steps[2:]]
+    assert commands[0][:2] == ["towncrier", "build"]
+    assert commands[0][commands[0].index("--dir") :][:2] == ["--dir", "packages/alpha-lib"]
+    assert commands[-2][:2] == ["git", "commit"]
+    assert commands[-1][:3] == ["git", "tag", "-a"]
+    assert "alpha-lib-v99.0.0" in commands[-1]
+
+
+def test_writing_the_version_file_changes_only_the_version_line(repo):
+    version_file = repo / "packages" / "alpha-lib" / "src" / "alpha_lib" / "_version.py"
+    WriteVersion(version_file, "1.2.0").run()
+    assert version_file.read_text() == (
+        '"""The version, set by tools/release.py."""\n\n__version__ = "1.2.0"\n'
+    )
+    assert version_file_version(version_file) == "1.2.0"
+
+
+def test_plan_refuses_a_package_without_its_version_file(repo):
+    (repo / "packages" / "alpha-lib" / "src" / "alpha_lib" / "_version.py").unlink()
+    with pytest.raises(ValueError, match=r"_version\.py does not exist"):
+        plan("alpha-lib", "1.0.0", root=repo)
 
 
 @pytest.mark.parametrize(
     ("version", "message"),
     [("0.0.1a", "is not X.Y.Z"), ("v1.0.0", "is not X.Y.Z"), ("0.0.0", "not newer")],
 )
-def test_plan_refuses_bad_versions(version, message):
+def test_plan_refuses_bad_versions(repo, version, message):
     with pytest.raises(ValueError, match=message):
-        plan(_a_package(), version)
+        plan("alpha-lib", version, root=repo)
 
 
 def test_plan_refuses_an_unknown_package():
@@ -60,21 +97,23 @@ def test_plan_refuses_an_unknown_package():
         plan("nope", "1.0.0")
 
 
-def test_dry_run_prints_every_step_and_changes_nothing():
-    package = _a_package()
-    before = subprocess.run(
-        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+def test_dry_run_prints_every_step_and_changes_nothing(repo):
+    (repo / "tools").mkdir()
+    shutil.copy(ROOT / "tools" / "release.py", repo / "tools")
+    before = {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()}
     result = subprocess.run(
-        [*RELEASE, package, "99.0.0", "--dry-run"], capture_output=True, text=True, check=True
+        [sys.executable, str(repo / "tools" / "release.py"), "alpha-lib", "99.0.0", "--dry-run"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     lines = result.stdout.splitlines()
-    assert lines[0] == f"would run (in packages/{package}): hatch version 99.0.0"
-    assert lines[-1].endswith(f"git tag -a {package}-v99.0.0 -m '{package} 99.0.0'")
-    after = subprocess.run(
-        ["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
-    assert after == before
+    assert lines[0] == "would run (in packages/alpha-lib): hatch version 99.0.0"
+    assert lines[1] == (
+        'would write (in packages/alpha-lib/src/alpha_lib/_version.py): __version__ = "99.0.0"'
+    )
+    assert lines[-1].endswith("git tag -a alpha-lib-v99.0.0 -m 'alpha-lib 99.0.0'")
+    assert {p: p.read_bytes() for p in repo.rglob("*") if p.is_file()} == before
 
 
 def test_cli_exits_2_with_a_message_on_bad_input():

@@ -135,3 +135,9 @@ def test_mongodb_packages_run_on_the_simulator_and_on_a_real_server():
     assert len(real) == 1
     assert real[0]["if"] == "matrix.mongo"
     assert real[0]["env"]["MONGODB_URI"].startswith("mongodb://localhost:27017/")
+
+
+def test_ci_and_the_local_ci_script_rehearse_the_release():
+    assert "release-rehearsal" in _sessions_named((WORKFLOWS / "ci.yml").read_text())
+    script = (ROOT / ".ci" / "run").read_text().replace("\\\n", " ")  # join continued lines
+    assert "release-rehearsal" in _sessions_named(script)

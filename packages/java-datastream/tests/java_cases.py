@@ -152,6 +152,10 @@ _BASE_OPS = [
     *(Op("utf", "\u0800" * n) for n in (21845, 21846)),
     *(Op("utf", "\0" * n) for n in (32767, 32768)),
     *(Op("utf", "😀" * n) for n in (10922, 10923)),
+    Op("utf", "0123456789" + "\u0800" * 30000 + "abcdefghij"),  # too long, not by its length
+    Op("utf", "\ude00x" + "\u0800" * 30000 + "\ud83d"),  # the excerpt cuts no pair here
+    Op("utf", "😀" * 4 + "\0" * 70000 + "a😀" * 4),  # an excerpt of 8 UTF-16 units: 4 pairs
+    Op("utf", "a😀😀😀😀" + "\0" * 70000 + "😀" * 4),  # ... or a pair cut in two
     Op("int", 7),
     Op("shorts", [0, 1, -1, 32767, 32768, 65535, 65536, -32768, 0x12345]),
     Op("ints", [0, 1, -1, 2**31 - 1, -(2**31), 123456789]),
@@ -284,8 +288,8 @@ def python_write(out: DataOutputStream, op: Op, how: str) -> str:
                 getattr(out, f"write_{kind}")(_bulk_values(kind, value, how))
         else:
             getattr(out, f"write_{kind}" if kind != "write" else "write")(value)
-    except UTFError:
-        return "EXC:UTFDataFormatException"
+    except UTFError as error:
+        return "EXC:UTFDataFormatException:" + "".join(f"{u:04x}" for u in units(str(error)))
     return "ok"
 
 

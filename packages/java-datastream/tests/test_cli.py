@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
-from java_datastream import DataOutputStream
+from java_datastream import DataOutputStream, RecordFormat
 from java_datastream.__main__ import main
 from java_datastream._demo import DEMO_VALUES, java_verifier
 
@@ -108,17 +109,106 @@ def test_dump_of_a_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 @pytest.mark.java
-def test_demo_is_verified_by_the_jdk(jdk: Jdk) -> None:
+def test_demo_is_verified_by_the_jdk_and_keeps_its_file(jdk: Jdk, tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "java_datastream", "demo"],
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"read back all {len(DEMO_VALUES)} values" in result.stdout
     assert f"{len(DEMO_VALUES) + 1} checks passed with java.io.DataInputStream" in result.stdout
+    kept = tmp_path / "java-datastream-demo.bin"
+    assert f"to {kept} (kept)" in result.stdout
+    assert sorted(p.name for p in tmp_path.iterdir()) == [kept.name]  # nothing else left
+
+
+@pytest.mark.java
+def test_demo_json_says_what_it_wrote(jdk: Jdk, tmp_path: Path) -> None:
+    out = tmp_path / "d.bin"
+    result = subprocess.run(
+        [sys.executable, "-m", "java_datastream", "--json", "demo", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    summary = json.loads(result.stdout)
+    size = out.stat().st_size
+    assert summary == {
+        "file": str(out),
+        "bytes": size,
+        "values": len(DEMO_VALUES),
+        "jdk": "verified",
+    }
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["dump", "{f}", "--json", "--format", "int,utf"],
+        ["--json", "dump", "{f}", "--format", "int,utf"],
+        ["dump", "--format", "int,utf", "{f}", "--json"],
+    ],
+)
+def test_dump_json_with_options_before_or_after_the_subcommand(
+    stream: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    assert main([a.format(f=stream) for a in argv]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert lines == [
+        {"offset": 0, "type": "int", "value": 42},
+        {"offset": 4, "type": "utf", "value": "hi"},
+    ]
+
+
+def test_dump_records_prints_rows_and_json_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sink = io.BytesIO()
+    DataOutputStream(sink).write_records(
+        RecordFormat("int utf double"), [(1, "a", 0.5), (2, "b\0", float("nan"))]
+    )
+    (tmp_path / "r.bin").write_bytes(sink.getvalue())
+    assert main(["dump", str(tmp_path / "r.bin"), "--records", "id:int name:utf x:double"]) == 0
+    assert [line.split() for line in capsys.readouterr().out.splitlines()] == [
+        ["0", "0", "1", "'a'", "0.5"],
+        ["1", "15", "2", "'b\\x00'", "nan"],
+    ]
+    assert main(["dump", str(tmp_path / "r.bin"), "--records", "int utf double", "--json"]) == 0
+    assert [json.loads(line) for line in capsys.readouterr().out.splitlines()] == [
+        {"offset": 0, "f0": 1, "f1": "a", "f2": 0.5},
+        {"offset": 15, "f0": 2, "f1": "b\0", "f2": "nan"},
+    ]
+    (tmp_path / "cut.bin").write_bytes(sink.getvalue()[:-1])
+    assert main(["dump", str(tmp_path / "cut.bin"), "--records", "int utf double"]) == 1
+    assert "needed 17 bytes from byte 15, got 16" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["dump"], "error: the following arguments are required: FILE"),
+        (["dump", "x"], "one of the arguments --format --records is required"),
+        (["dump", "x", "--records", "int lnog"], "has type 'lnog'"),
+        (["nope"], "invalid choice: 'nope'"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    try:
+        code = main(argv)
+    except SystemExit as exit_:
+        code = exit_.code  # argparse's own errors exit; ours return the code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
 
 
 @pytest.mark.java

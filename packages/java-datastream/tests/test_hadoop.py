@@ -1,7 +1,7 @@
 """Hadoop VInt/VLong and Text.
 
-The vectors come from the research note (section 3.1): a transcription of Hadoop's
-WritableUtils run in Java, not a Hadoop jar (none is installable here).
+The Python side on its own; test_hadoop_jdk.py checks all of it against Hadoop's own code.
+The vectors here are the research note's (section 3.1), which Hadoop's code confirms.
 """
 
 from __future__ import annotations
@@ -14,11 +14,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from java_datastream import DataInputStream, DataOutputStream, TruncatedDataError, VIntRangeError
+from java_datastream import (
+    DataInputStream,
+    DataOutputStream,
+    MalformedInputError,
+    TruncatedDataError,
+    VIntRangeError,
+)
 from java_datastream.hadoop import (
+    decode_text,
+    decode_vint_size,
+    is_negative_vint,
     read_text,
     read_vint,
     read_vlong,
+    skip_text,
+    validate_utf8,
     write_text,
     write_vint,
     write_vlong,
@@ -113,7 +124,7 @@ def test_read_text_replaces_malformed_utf8_like_hadoop() -> None:
 
 
 def test_read_text_refuses_a_negative_length() -> None:
-    with pytest.raises(VIntRangeError, match="Text length must be >= 0, got -1"):
+    with pytest.raises(VIntRangeError, match="expected non-negative integer, got -1"):
         read_text(DataInputStream(bytes.fromhex("ff")))
 
 
@@ -127,3 +138,53 @@ def test_text_round_trip(text: str) -> None:
     sink = io.BytesIO()
     write_text(DataOutputStream(sink), text)
     assert read_text(DataInputStream(sink.getvalue())) == text
+
+
+def test_write_text_max_length_refuses_before_writing() -> None:
+    sink = io.BytesIO()
+    out = DataOutputStream(sink)
+    assert write_text(out, "héllo", max_length=6) == 6
+    with pytest.raises(ValueError, match="Expected less than or equal to 5 bytes, but got 6"):
+        write_text(out, "héllo", max_length=5)
+    assert sink.getvalue().hex() == "0668c3a96c6c6f"
+
+
+def test_skip_text_skips_one_text_and_refuses_a_cut_or_negative_one() -> None:
+    inp = DataInputStream(bytes.fromhex("0568656c6c6f07"))
+    assert skip_text(inp) == 5
+    assert inp.read_byte() == 7
+    with pytest.raises(TruncatedDataError, match="needed 5 bytes from byte 1, got 2"):
+        skip_text(DataInputStream(bytes.fromhex("056865")))
+    with pytest.raises(VIntRangeError, match="expected non-negative integer, got -1"):
+        skip_text(DataInputStream(bytes.fromhex("ff")))
+
+
+@pytest.mark.parametrize("function", [decode_vint_size, is_negative_vint])
+def test_first_byte_functions_refuse_what_is_not_a_byte(function: Callable[[int], object]) -> None:
+    with pytest.raises(ValueError, match="is not a byte"):
+        function(256)
+    with pytest.raises(ValueError, match="is not a byte"):
+        function(-129)
+
+
+def test_read_text_max_length_refuses_before_reading() -> None:
+    inp = DataInputStream(bytes.fromhex("8c7fffffff"))
+    with pytest.raises(
+        VIntRangeError, match="expected integer less or equal to 100, got 2147483647"
+    ):
+        read_text(inp, max_length=100)
+
+
+def test_strict_read_text_consumes_the_text_and_names_the_byte() -> None:
+    inp = DataInputStream(bytes.fromhex("0361ff62") + b"\x07")
+    with pytest.raises(MalformedInputError) as caught:
+        read_text(inp, strict=True)
+    assert (caught.value.offset, caught.value.length) == (1, 1)
+    assert inp.read_byte() == 7
+
+
+def test_validate_utf8_accepts_a_sequence_cut_by_the_end_as_hadoop_does() -> None:
+    validate_utf8(b"ab\xe4\xb8")
+    with pytest.raises(MalformedInputError) as caught:
+        decode_text(b"ab\xe4\xb8", strict=True)
+    assert (caught.value.offset, caught.value.length) == (2, 2)

@@ -24,7 +24,22 @@ def test_all_is_exactly_the_public_names() -> None:
         (modified_utf8, ["decode", "encode"]),
         (
             hadoop,
-            ["read_text", "read_vint", "read_vlong", "write_text", "write_vint", "write_vlong"],
+            [
+                "decode_text",
+                "decode_vint_size",
+                "encode_text",
+                "get_vint_size",
+                "is_negative_vint",
+                "read_text",
+                "read_vint",
+                "read_vint_in_range",
+                "read_vlong",
+                "skip_text",
+                "validate_utf8",
+                "write_text",
+                "write_vint",
+                "write_vlong",
+            ],
         ),
     ],
 )

@@ -25,37 +25,33 @@ def long_only_weights(n_assets: int = N, *, seed: int = 7) -> np.ndarray:
     return w / w.sum()
 
 
-def best_seconds(function: Callable[[], Any], *, repeat: int) -> float:
-    """Best wall time of ``repeat`` calls after a warm-up, as timeit advises: on a shared
-    machine the slower runs measure the neighbours, not the code."""
-    function()
-    times = []
+def race(candidates: dict[str, Callable[[], Any]], *, repeat: int) -> dict[str, float]:
+    """Best wall time of each candidate over `repeat` rounds, the candidates interleaved
+    within each round so that a burst of load on this shared machine hits all of them: on
+    a shared machine the slower runs measure the neighbours, not the code."""
+    for function in candidates.values():
+        function()  # warm-up
+    best = dict.fromkeys(candidates, float("inf"))
     for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
-def timed_once(function: Callable[[], Any]) -> tuple[float, Any]:
-    """Wall time and result of one call: for anchors that take seconds."""
-    start = time.perf_counter()
-    result = function()
-    return time.perf_counter() - start, result
+        for name, function in candidates.items():
+            start = time.perf_counter()
+            function()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
 
 
 def machine() -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"[{os.cpu_count()} CPUs, load average {load}; times are best of several runs]")
+    print(f"[{os.cpu_count()} CPUs, load average {load}; best of interleaved runs]")
 
 
-def report(label: str, ours: float, anchor_label: str, anchor: float) -> None:
-    print(
-        f"{label}: ours {1e3 * ours:.2f} ms, {anchor_label} {1e3 * anchor:.1f} ms "
-        f"-> {anchor / ours:,.0f}x faster"
-    )
-
-
-def goal(label: str, seconds: float, limit_ms: float) -> None:
-    verdict = "met" if 1e3 * seconds <= limit_ms else "NOT met"
-    print(f"goal {label} <= {limit_ms:g} ms: {1e3 * seconds:.2f} ms, {verdict}")
+def ratio(title: str, ours: tuple[str, float], anchor: tuple[str, float], goal: float) -> None:
+    """Print both times with their exact expressions and ours/anchor against the goal."""
+    value = ours[1] / anchor[1]
+    verdict = "met" if value <= goal else "NOT met"
+    target = f"goal <= {goal:g}: {verdict}" if goal != float("inf") else "no goal set"
+    width = max(len(ours[0]), len(anchor[0]))
+    print(title)
+    print(f"  anchor  {anchor[0]:<{width}}  {1e3 * anchor[1]:9.3f} ms")
+    print(f"  ours    {ours[0]:<{width}}  {1e3 * ours[1]:9.3f} ms")
+    print(f"  ratio ours/anchor {value:.2f} ({target})")

@@ -57,3 +57,48 @@ def ledoit_wolf_literal(returns):
     beta = sum(np.sum((np.outer(row, row) - sample) ** 2) for row in x) / n**2
     shrinkage = min(beta, delta) / delta
     return (1 - shrinkage) * sample + shrinkage * target, shrinkage
+
+
+def pairwise_ewma_loop(returns, lam):
+    """Each pair (i, j): starts at r_i r_j on its first common date, then λA + (1 − λ) r_i r_j
+    on every date both have returns, frozen otherwise; NaN before the first common date."""
+    n = returns.shape[1]
+    cov = np.full((n, n), np.nan)
+    history = []
+    for row in returns:
+        for i in range(n):
+            for j in range(n):
+                if math.isnan(row[i]) or math.isnan(row[j]):
+                    continue
+                product = row[i] * row[j]
+                cov[i, j] = (
+                    product if math.isnan(cov[i, j]) else lam * cov[i, j] + (1 - lam) * product
+                )
+        history.append(cov.copy())
+    return history
+
+
+def historical_tail_loop(portfolio_returns, alpha):
+    """VaR and ES from the definitions: sort the losses; the ⌈k⌉-th worst is the VaR, the
+    worst k (the last one counted for its fraction) average to the ES."""
+    losses = sorted((-r for r in portfolio_returns), reverse=True)
+    k = (1 - alpha) * len(losses)
+    if abs(k - round(k)) < 1e-9:
+        k = float(round(k))
+    k = max(k, 1.0)
+    m = math.ceil(k)
+    var = losses[m - 1]
+    es = (sum(losses[: m - 1]) + (k - (m - 1)) * losses[m - 1]) / k
+    return var, es
+
+
+def rolling_volatility_by_date_loop(returns, weights_by_date, window):
+    """w_tᵀ np.cov(window ending at t) w_t for every t with weights and a full window."""
+    out = np.full(len(returns), np.nan)
+    for t in range(window - 1, len(returns)):
+        w = weights_by_date[t]
+        if np.isnan(w).any():
+            continue
+        cov = np.cov(returns[t + 1 - window : t + 1], rowvar=False)
+        out[t] = math.sqrt(w @ cov @ w)
+    return out

@@ -129,9 +129,11 @@ def test_inf_raises_under_every_policy(returns):
             covariance(returns, nan_policy=policy)
 
 
-def test_pairwise_only_for_sample(returns):
-    with pytest.raises(InvalidParameterError, match="only supported with method='sample'"):
-        covariance(returns, method="ewma", nan_policy="pairwise")
+def test_pairwise_only_for_sample_and_ewma(returns):
+    with pytest.raises(
+        InvalidParameterError, match="only supported with method='sample' or 'ewma', not 'oas'"
+    ):
+        covariance(returns, method="oas", nan_policy="pairwise")
 
 
 def test_unknown_method(returns):

@@ -10,34 +10,41 @@
 >>> inp.read_int(), inp.read_utf()
 (42, 'hello world')
 
-Modules: :mod:`java_datastream.modified_utf8` (the string codec on its own) and
-:mod:`java_datastream.hadoop` (Hadoop VInt/VLong and ``Text``).
+Modules: [`java_datastream.modified_utf8`][java_datastream.modified_utf8] (the string codec
+on its own) and [`java_datastream.hadoop`][java_datastream.hadoop] (Hadoop VInt/VLong and
+``Text``). `compiled` says whether the compiled (mypyc) build runs.
 """
 
-from importlib.metadata import version as _version
-
-from java_datastream import hadoop, modified_utf8
+from java_datastream import _input, hadoop, modified_utf8
 from java_datastream._errors import (
     DataStreamError,
     JavaSerializationError,
+    MalformedInputError,
     TruncatedDataError,
     UTFDataFormatError,
     VIntRangeError,
 )
 from java_datastream._input import DataInputStream
 from java_datastream._output import DataOutputStream
+from java_datastream._records import RecordFormat
+from java_datastream._version import __version__
 
 __all__ = [
     "DataInputStream",
     "DataOutputStream",
     "DataStreamError",
     "JavaSerializationError",
+    "MalformedInputError",
+    "RecordFormat",
     "TruncatedDataError",
     "UTFDataFormatError",
     "VIntRangeError",
     "__version__",
+    "compiled",
     "hadoop",
     "modified_utf8",
 ]
 
-__version__ = _version("java-datastream")
+
+compiled: bool = not (_input.__file__ or "").endswith(".py")
+"""True when the compiled (mypyc) build runs, False for the pure-Python one."""

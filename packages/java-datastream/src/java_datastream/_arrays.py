@@ -7,11 +7,12 @@ float32 range.
 
 from __future__ import annotations
 
+import importlib
 import math
 import struct
 import sys
 from array import array
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, SupportsFloat
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -56,7 +57,9 @@ _PACK_DOUBLE = struct.Struct(">d").pack
 def numpy_module() -> ModuleType:
     """Import numpy for ``numpy=True``, with an install hint when it is missing."""
     try:
-        import numpy
+        # import_module, not an import statement: compiled code may take a module from
+        # sys.modules without the None check that makes a blocked import fail.
+        numpy = importlib.import_module("numpy")
     except ImportError:
         raise ImportError("numpy=True needs numpy: pip install 'java-datastream[numpy]'") from None
     return numpy
@@ -70,7 +73,7 @@ def range_error(kind: Kind, method: str) -> ValueError:
     )
 
 
-def pack_float(value: float) -> bytes:
+def pack_float(value: SupportsFloat) -> bytes:
     """``writeFloat``: canonical NaN, overflow to ±Infinity, big-endian."""
     if value != value:
         return b"\x7f\xc0\x00\x00"
@@ -84,7 +87,7 @@ def pack_float(value: float) -> bytes:
         raise TypeError(f"write_float: expected a number, got {type(value).__name__}") from None
 
 
-def pack_double(value: float) -> bytes:
+def pack_double(value: SupportsFloat) -> bytes:
     """``writeDouble``: canonical NaN, big-endian."""
     if value != value:
         return b"\x7f\xf8\x00\x00\x00\x00\x00\x00"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import subprocess
@@ -154,34 +155,53 @@ def _read(inp: DataInputStream, kind: str, value: object) -> object:
     return getattr(inp, f"read_{kind}")()
 
 
-def run_demo(print_line: Callable[[str], None] = print) -> int:
-    """Write `DEMO_VALUES`, read them back, have the JDK verify them; return an exit code."""
+def run_demo(
+    out: str = "java-datastream-demo.bin",
+    *,
+    as_json: bool = False,
+    print_line: Callable[[str], None] = print,
+) -> int:
+    """Write `DEMO_VALUES` to `out` (kept), read them back, have the JDK verify them.
+
+    Returns the exit code. With `as_json`, prints one JSON object instead of the report:
+    ``{"file", "bytes", "values", "jdk"}`` where ``jdk`` is ``"verified"``, ``"failed"``
+    or ``"skipped"`` (no ``java`` on PATH).
+    """
+    say = (lambda line: None) if as_json else print_line
+    path = Path(out).resolve()
+    with path.open("wb") as sink:
+        writer = DataOutputStream(sink)
+        for kind, value in DEMO_VALUES:
+            _write(writer, kind, value)
+    size = writer.size()
+    say(f"wrote {size} bytes with DataOutputStream to {path} (kept)")
+
+    def report(code: int, jdk: str) -> int:
+        if as_json:
+            summary = {"file": str(path), "bytes": size, "values": len(DEMO_VALUES), "jdk": jdk}
+            print_line(json.dumps(summary))
+        return code
+
+    with path.open("rb") as source:
+        inp = DataInputStream(source)
+        for kind, value in DEMO_VALUES:
+            got = _read(inp, kind, value)
+            if not _same(kind, value, got):
+                say(f"  MISMATCH  read_{kind}: wrote {value!r}, read {got!r}")
+                return report(1, "skipped")
+            say(f"  read_{kind:<8} {got!r}")
+        if inp.read(1):
+            say("  MISMATCH  bytes left after the last value")
+            return report(1, "skipped")
+    say(f"read back all {len(DEMO_VALUES)} values with DataInputStream")
+    java = shutil.which("java")
+    if java is None:
+        say("java is not on PATH: the JDK check was skipped")
+        return report(0, "skipped")
     with tempfile.TemporaryDirectory(prefix="java-datastream-demo-") as tmp:
-        path = Path(tmp) / "demo.bin"
-        with path.open("wb") as sink:
-            out = DataOutputStream(sink)
-            for kind, value in DEMO_VALUES:
-                _write(out, kind, value)
-        print_line(f"wrote {out.size()} bytes with DataOutputStream to {path.name}")
-        with path.open("rb") as source:
-            inp = DataInputStream(source)
-            for kind, value in DEMO_VALUES:
-                got = _read(inp, kind, value)
-                if not _same(kind, value, got):
-                    print_line(f"  MISMATCH  read_{kind}: wrote {value!r}, read {got!r}")
-                    return 1
-                print_line(f"  read_{kind:<8} {got!r}")
-            if inp.read(1):
-                print_line("  MISMATCH  bytes left after the last value")
-                return 1
-        print_line(f"read back all {len(DEMO_VALUES)} values with DataInputStream")
-        java = shutil.which("java")
-        if java is None:
-            print_line("java is not on PATH: the JDK check was skipped")
-            return 0
         source_file = Path(tmp) / "Verify.java"
         source_file.write_text(java_verifier(DEMO_VALUES), encoding="utf-8")
-        print_line(f"the JDK reads {path.name} with java.io.DataInputStream ({java}):")
+        say(f"the JDK reads {path.name} with java.io.DataInputStream ({java}):")
         result = subprocess.run(
             [java, str(source_file), str(path)],
             capture_output=True,
@@ -189,6 +209,6 @@ def run_demo(print_line: Callable[[str], None] = print) -> int:
             timeout=300,
             check=False,
         )
-        for line in (result.stdout + result.stderr).splitlines():
-            print_line(line)
-        return result.returncode
+    for line in (result.stdout + result.stderr).splitlines():
+        say(line)
+    return report(result.returncode, "verified" if result.returncode == 0 else "failed")

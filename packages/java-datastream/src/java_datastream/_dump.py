@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from java_datastream import hadoop
 from java_datastream._errors import TruncatedDataError
+from java_datastream._records import RecordFormat
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from java_datastream._input import DataInputStream
 
-__all__ = ["Item", "dump", "parse_format"]
+__all__ = ["Item", "dump", "dump_records", "parse_format", "parse_records"]
 
 _READERS: dict[str, Callable[[DataInputStream], object]] = {
     "boolean": lambda inp: inp.read_boolean(),
@@ -107,3 +108,49 @@ def dump(inp: DataInputStream, items: list[Item]) -> Iterator[tuple[int, str, ob
                 return  # read_line or skip_bytes at the end of the stream
             yield offset, item.type, value
             done += 1
+
+
+def parse_records(spec: str) -> RecordFormat:
+    """A record format from ``"int long utf"`` or named fields ``"id:int name:utf"``.
+
+    Raises
+    ------
+    ValueError
+        Naming what is not understood.
+    """
+    words = spec.replace(",", " ").split()
+    if any(":" in word for word in words):
+        pairs = [word.split(":", 1) for word in words]
+        if any(len(pair) != 2 or not pair[0].isidentifier() for pair in pairs):
+            raise ValueError(f"record format {spec!r}: write every field as name:type")
+        return RecordFormat(**dict(pairs))
+    return RecordFormat(" ".join(words))
+
+
+def dump_records(
+    inp: DataInputStream, fmt: RecordFormat
+) -> Iterator[tuple[int, int, dict[str, object]]]:
+    """Yield ``(index, offset, {field: value})`` for each record up to the end of `inp`.
+
+    Values are read field by field (no numpy needed); a record cut off by the end raises
+    `TruncatedDataError` at the record's offset.
+    """
+    readers = [_READERS[kind] for kind in fmt.types]
+    index = 0
+    while True:
+        offset = inp.tell()
+        if not _more_data(inp):
+            return
+        try:
+            values = [read(inp) for read in readers]
+        except TruncatedDataError as error:
+            raise TruncatedDataError(
+                offset, error.offset + error.needed - offset, error.offset + error.got - offset
+            ) from None
+        yield index, offset, dict(zip(fmt.names, values, strict=True))
+        index += 1
+
+
+def _more_data(inp: DataInputStream) -> bool:
+    """Whether a byte follows, without consuming it."""
+    return inp._fill(1) > 0

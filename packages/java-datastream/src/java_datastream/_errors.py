@@ -6,10 +6,12 @@
      ├── TruncatedDataError (EOFError)    the stream ended inside a value (Java: EOFException)
      ├── UTFDataFormatError (ValueError)  modified UTF-8 Java would reject, or a string too long
      ├── JavaSerializationError (ValueError)  the stream is ObjectOutputStream output
-     └── VIntRangeError (ValueError)      a Hadoop VInt that does not fit the requested range
+     ├── VIntRangeError (ValueError)      a Hadoop VInt that does not fit the requested range
+     └── MalformedInputError (ValueError) UTF-8 Hadoop's strict decode or validateUTF8 rejects
 
 Bad *arguments* (``write_int(2**40)``, ``read_fully(-1)``) raise plain ``ValueError`` or
-``TypeError`` before anything is read or written.
+``TypeError`` before anything is read or written; any read or write after ``close()`` raises
+``ValueError("I/O operation on closed stream")``, as Python's own files do.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 __all__ = [
     "DataStreamError",
     "JavaSerializationError",
+    "MalformedInputError",
     "TruncatedDataError",
     "UTFDataFormatError",
     "VIntRangeError",
@@ -80,3 +83,27 @@ class VIntRangeError(DataStreamError, ValueError):
     Hadoop's ``readVInt`` raises ``IOException("value too long to fit in integer")`` here.
     The bytes of the value have been consumed.
     """
+
+
+class MalformedInputError(DataStreamError, ValueError):
+    """UTF-8 that Hadoop rejects: Java's ``MalformedInputException``.
+
+    Raised by ``hadoop.read_text(strict=True)`` / ``hadoop.decode_text(strict=True)``
+    where ``Text.decode(bytes, start, length, false)`` throws, and by
+    ``hadoop.validate_utf8`` where ``Text.validateUTF8`` throws. A text read from a stream
+    has been consumed whole.
+
+    Attributes
+    ----------
+    offset : int
+        Index in the text's bytes of the first byte that is not UTF-8.
+    length : int
+        How many bytes the JDK decoder takes as malformed there (its
+        ``getInputLength()``); ``validate_utf8`` reports 1. Hadoop's ``validateUTF8``
+        puts the offset in ``getInputLength()``.
+    """
+
+    def __init__(self, offset: int, length: int) -> None:
+        super().__init__(f"malformed UTF-8 at byte {offset} ({length} byte(s))")
+        self.offset = offset
+        self.length = length

@@ -7,7 +7,7 @@ import re
 import struct
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal, overload
 
-from java_datastream import _arrays
+from java_datastream import _arrays, _records
 from java_datastream._errors import JavaSerializationError, TruncatedDataError
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
@@ -36,7 +36,7 @@ _CHUNK = 1 << 16
 class DataInputStream:
     """Read Java primitive values from bytes or a binary stream, as Java's DataInputStream.
 
-    Every read of a value that the stream ends inside raises :class:`TruncatedDataError`
+    Every read of a value that the stream ends inside raises `TruncatedDataError`
     (an ``EOFError``) and, as in Java, consumes the bytes that were there.
 
     Parameters
@@ -64,7 +64,8 @@ class DataInputStream:
     """
 
     __slots__ = (
-        "_ahead", "_base", "_buf", "_limit", "_pending", "_pos", "_read", "_source", "_started"
+        "_ahead", "_base", "_buf", "_closed", "_limit", "_pending", "_pos", "_read", "_source",
+        "_started",
     )  # fmt: skip
 
     def __init__(self, source: bytes | bytearray | memoryview | BinaryIO | Any) -> None:
@@ -75,6 +76,7 @@ class DataInputStream:
         self._limit = 0
         self._base = 0  # stream offset of _buf[0]
         self._started = False
+        self._closed = False
         self._ahead = False
         self._read: Callable[[int], bytes | None] | None = None
         self._source: Any = source
@@ -108,7 +110,9 @@ class DataInputStream:
         return read(missing)
 
     def _start(self) -> None:
-        """Load the first bytes and refuse ObjectOutputStream output."""
+        """Load the first bytes and refuse ObjectOutputStream output (or a closed stream)."""
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
         parts = [self._pending]
         have = len(parts[0])
         while self._read is not None and have < 4 and _MAGIC.startswith(b"".join(parts)):
@@ -170,6 +174,22 @@ class DataInputStream:
         self._keep(parts)
         return 0
 
+    def _fill(self, wanted: int) -> int:
+        """Make up to `wanted` bytes available without consuming any; return how many are."""
+        if not self._started:
+            self._start()
+        have = self._limit - self._pos
+        while have < wanted and self._read is not None:
+            # Never ask for more than doubles the buffer: `wanted` may be "everything".
+            chunk = self._fetch(min(wanted - have, max(_CHUNK, have)))
+            if chunk is None:
+                raise BlockingIOError("source is non-blocking and has no data ready")
+            if not chunk:
+                break
+            self._keep([self._buf[self._pos : self._limit], chunk])
+            have = self._limit - self._pos
+        return have
+
     def _more(self, wanted: int) -> bool | None:
         """Replace the consumed buffer by the next chunk: False at the end, None if not ready."""
         if self._read is None:
@@ -182,13 +202,35 @@ class DataInputStream:
 
     # -- stream methods -------------------------------------------------------------
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called."""
+        return self._closed
+
     def close(self) -> None:
-        """Close the source (nothing to do for bytes)."""
+        """Close the source; every later read raises ``ValueError``, as for a closed file.
+
+        Unread bytes buffered ahead are dropped. Closing twice does nothing more.
+        """
+        if self._closed:
+            return
+        # Every read finds an empty, unstarted buffer and so reaches _start, which refuses:
+        # the fast paths pay nothing for the check.
+        self._closed = True
+        self._base += self._pos
+        self._buf, self._pending, self._pos, self._limit = b"", b"", 0, 0
+        self._started = False
+        self._read = None
         close = getattr(self._source, "close", None)
         if close is not None:
             close()
 
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
+
     def __enter__(self) -> DataInputStream:
+        self._check_open()
         return self
 
     def __exit__(
@@ -201,6 +243,7 @@ class DataInputStream:
 
     def tell(self) -> int:
         """Bytes consumed so far through this reader (partial values at EOF included)."""
+        self._check_open()
         return self._base + self._pos
 
     def read(self, n: int) -> bytes:
@@ -208,6 +251,7 @@ class DataInputStream:
         if n < 0:
             raise ValueError(f"read: n must be >= 0, got {n}")
         if n == 0:
+            self._check_open()
             return b""
         if not self._started:
             self._start()
@@ -246,6 +290,7 @@ class DataInputStream:
         non-blocking source with no data ready also ends the skip early.
         """
         if n <= 0:
+            self._check_open()
             return 0
         if not self._started:
             self._start()
@@ -484,6 +529,83 @@ class DataInputStream:
         self._buf, self._pos, self._limit, self._base = b"", 0, 0, offset + size
         return _arrays.finish(kind, arr, use_numpy)
 
+    def read_records(self, fmt: _records.RecordFormat, n: int | None = None) -> Any:
+        """Read `n` records of `fmt` (``None``: to the end of the stream) in one call.
+
+        A fixed-width format gives a numpy structured array with one native-order field
+        per Java field; a format with ``utf`` fields gives a dict of columns: numpy
+        arrays for the fixed fields, a list of ``str`` for each ``utf`` field. The values
+        are exactly those of the per-field reads. Needs numpy.
+
+        Raises
+        ------
+        TruncatedDataError
+            If the stream ends inside a record (also with ``n=None``): its ``offset`` is
+            where that record starts. The rest of the stream is consumed, as in Java.
+
+        Examples
+        --------
+        >>> from java_datastream import RecordFormat
+        >>> fmt = RecordFormat(id="int", price="double")
+        >>> data = "00000001 3ff8000000000000 00000002 4004000000000000"
+        >>> inp = DataInputStream(bytes.fromhex(data))
+        >>> inp.read_records(fmt).tolist()
+        [(1, 1.5), (2, 2.5)]
+        >>> inp = DataInputStream(bytes.fromhex("00000007 0002 6869"))
+        >>> inp.read_records(RecordFormat(id="int", name="utf"))
+        {'id': array([7], dtype=int32), 'name': ['hi']}
+        """
+        if n is not None and n < 0:
+            raise ValueError(f"read_records: n must be >= 0 or None, got {n}")
+        _arrays.numpy_module()  # fail before consuming anything
+        if not self._started:
+            self._start()
+        if fmt.size is not None:
+            return _records.fixed_array(fmt, self._take_records(fmt.size, n))
+        return self._read_variable_records(fmt, n)
+
+    def _take_records(self, size: int, n: int | None) -> memoryview | bytes:
+        """The bytes of `n` fixed-size records (``None``: all that are left)."""
+        have = self._fill(1 << 62 if n is None else n * size)  # None: everything
+        pos = self._pos
+        take = have if n is None else min(have, n * size)
+        whole = take - take % size
+        if whole < take or (n is not None and whole < n * size):
+            self._pos = self._limit
+            raise TruncatedDataError(self._base + pos + whole, size, take - whole)
+        self._pos = pos + take
+        return memoryview(self._buf)[pos : pos + take]
+
+    def _read_variable_records(self, fmt: _records.RecordFormat, n: int | None) -> Any:
+        numpy = _arrays.numpy_module()
+        widths = _records.widths(fmt)
+        fixed_parts = []
+        texts: list[list[str]] = [[] for kind in fmt.types if kind == "utf"]
+        total = 0
+        while n is None or total < n:
+            count, end, starts, strings = _records.parse_segment(
+                widths, self._buf, self._pos, self._limit, -1 if n is None else n - total
+            )
+            if count:
+                fixed_parts.append(_records.gather_fixed(fmt, self._buf, starts))
+                for column, new in zip(texts, strings, strict=True):
+                    column.extend(new)
+            total += count
+            self._pos = end
+            if n is not None and total == n:
+                break
+            have = self._limit - self._pos
+            if self._fill(max(2 * have, 1 << 16)) > have:
+                continue
+            if have == 0 and n is None:
+                break
+            self._pos = self._limit
+            raise TruncatedDataError(self._base + end, have + 1, have)
+        fixed = (
+            numpy.concatenate(fixed_parts) if fixed_parts else numpy.empty(0, dtype=fmt.dtype())
+        )
+        return _records.columns_of(fmt, fixed, texts)
+
     @overload
     def read_shorts(self, n: int, *, numpy: Literal[False] = False) -> array[int]: ...
     @overload
@@ -500,7 +622,7 @@ class DataInputStream:
         """Read `n` ints at once, as ``array('i')`` or (``numpy=True``) an int32 array.
 
         The values are exactly those of `n` ``read_int`` calls; if the stream ends first,
-        :class:`TruncatedDataError` is raised and the rest of the stream is consumed.
+        `TruncatedDataError` is raised and the rest of the stream is consumed.
 
         Examples
         --------

@@ -5,9 +5,9 @@ from __future__ import annotations
 import errno
 import io
 import struct
-from typing import TYPE_CHECKING, Any, BinaryIO, SupportsIndex
+from typing import TYPE_CHECKING, Any, BinaryIO, SupportsFloat, SupportsIndex
 
-from java_datastream import _arrays
+from java_datastream import _arrays, _records
 from java_datastream._errors import UTFDataFormatError
 from java_datastream.modified_utf8 import encode as _encode_mutf8
 
@@ -24,12 +24,50 @@ _pack_float = _arrays.pack_float
 _pack_double = _arrays.pack_double
 _INT32_MAX = 2**31 - 1
 _SHORT_LENGTHS = [_USHORT(length) for length in range(256)]  # write_utf's common prefixes
+_COUNT_CHUNK = 1 << 16
 
 
 def _int_error(value: object, method: str, kind: _arrays.Kind) -> Exception:
     if isinstance(value, SupportsIndex):  # an int, a numpy integer: only the range is wrong
         return _arrays.range_error(kind, method)
     return TypeError(f"{method}: expected an int, got {type(value).__name__}")
+
+
+def _refuse_write(data: bytes | bytearray | memoryview) -> None:
+    raise ValueError("I/O operation on closed stream")
+
+
+def _utf_length(text: str) -> int:
+    """Bytes of `text` in modified UTF-8, counted 64 Ki characters at a time.
+
+    Each UTF-16 code unit takes 1 byte (U+0001..U+007F), 2 (U+0000, U+0080..U+07FF) or
+    3; a character above U+FFFF is two units, 6 bytes, where UTF-8 takes 4.
+    """
+    total = 0
+    for start in range(0, len(text), _COUNT_CHUNK):
+        chunk = text[start : start + _COUNT_CHUNK]
+        if chunk.isascii():
+            total += len(chunk) + chunk.count("\0")
+            continue
+        units = len(chunk.encode("utf-16-le", "surrogatepass")) // 2
+        # UTF-8 gives 4 bytes for each character above U+FFFF (units - len of them).
+        total += len(chunk.encode("utf-8", "surrogatepass")) + chunk.count("\0")
+        total += 2 * (units - len(chunk))
+    return total
+
+
+def _excerpt(text: str, head: bool) -> str:
+    """The first or last 8 UTF-16 code units of `text`, as Java's message shows them."""
+    part = text[:8] if head else text[-8:]
+    data = part.encode("utf-16-be", "surrogatepass")
+    if len(data) > 16:
+        data = data[:16] if head else data[-16:]
+    return data.decode("utf-16-be", "surrogatepass")
+
+
+def _too_long(text: str, length: int) -> UTFDataFormatError:
+    excerpt = f"{_excerpt(text, True)}...{_excerpt(text, False)}"
+    return UTFDataFormatError(f"encoded string ({excerpt}) too long: {length} bytes")
 
 
 def _str_error(value: object, method: str) -> TypeError:
@@ -61,7 +99,7 @@ class DataOutputStream:
     ('0000002a000368c3a9', 9)
     """
 
-    __slots__ = ("_sink", "_write", "_written")
+    __slots__ = ("_closed", "_sink", "_write", "_written")
 
     def __init__(self, sink: BinaryIO | Any) -> None:
         if isinstance(sink, io.TextIOBase):
@@ -75,6 +113,7 @@ class DataOutputStream:
             write if isinstance(sink, io.BufferedIOBase) else self._write_all
         )
         self._written = 0
+        self._closed = False
 
     def _write_all(self, data: bytes | bytearray | memoryview) -> None:
         """Write all of `data` to a sink whose ``write`` may take only part of it."""
@@ -97,20 +136,40 @@ class DataOutputStream:
         written = self._written
         return written if written < _INT32_MAX else _INT32_MAX
 
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called."""
+        return self._closed
+
     def flush(self) -> None:
         """Flush the sink (a no-op for sinks without ``flush``)."""
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
         flush = getattr(self._sink, "flush", None)
         if flush is not None:
             flush()
 
     def close(self) -> None:
-        """Flush, then close the sink."""
-        self.flush()
-        close = getattr(self._sink, "close", None)
-        if close is not None:
-            close()
+        """Flush, then close the sink; every later write raises ``ValueError``.
+
+        Closing twice does nothing more.
+        """
+        if self._closed:
+            return
+        try:
+            self.flush()
+        finally:
+            # Every write goes through _write: swapping it refuses them all at no cost to
+            # the open stream.
+            self._closed = True
+            self._write = _refuse_write
+            close = getattr(self._sink, "close", None)
+            if close is not None:
+                close()
 
     def __enter__(self) -> DataOutputStream:
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
         return self
 
     def __exit__(
@@ -141,7 +200,7 @@ class DataOutputStream:
         self._write(b"\x01" if value else b"\x00")
         self._written += 1
 
-    def write_byte(self, value: int) -> None:
+    def write_byte(self, value: SupportsIndex) -> None:
         """Write the low 8 bits of `value` (any Java int: -2**31 .. 2**31-1)."""
         try:
             data = _INT(value)
@@ -150,7 +209,7 @@ class DataOutputStream:
         self._write(data[3:])
         self._written += 1
 
-    def write_short(self, value: int) -> None:
+    def write_short(self, value: SupportsIndex) -> None:
         """Write the low 16 bits of `value` (any Java int), high byte first."""
         try:
             data = _INT(value)
@@ -159,7 +218,7 @@ class DataOutputStream:
         self._write(data[2:])
         self._written += 2
 
-    def write_char(self, value: int | str) -> None:
+    def write_char(self, value: SupportsIndex | str) -> None:
         """Write a UTF-16 code unit: a one-character str up to U+FFFF, or an int (low 16 bits)."""
         if isinstance(value, str):
             if len(value) != 1 or value > "\uffff":
@@ -174,7 +233,7 @@ class DataOutputStream:
         self._write(data[2:])
         self._written += 2
 
-    def write_int(self, value: int) -> None:
+    def write_int(self, value: SupportsIndex) -> None:
         """Write a 32-bit two's-complement int; outside -2**31 .. 2**31-1 raises ValueError."""
         try:
             data = _INT(value)
@@ -183,7 +242,7 @@ class DataOutputStream:
         self._write(data)
         self._written += 4
 
-    def write_long(self, value: int) -> None:
+    def write_long(self, value: SupportsIndex) -> None:
         """Write a 64-bit two's-complement long; outside -2**63 .. 2**63-1 raises ValueError."""
         try:
             data = _LONG(value)
@@ -192,7 +251,7 @@ class DataOutputStream:
         self._write(data)
         self._written += 8
 
-    def write_float(self, value: float) -> None:
+    def write_float(self, value: SupportsFloat) -> None:
         """Write an IEEE 754 float32 as ``floatToIntBits`` does.
 
         Every NaN becomes ``7fc00000``; a finite value beyond the float32 range becomes
@@ -201,7 +260,7 @@ class DataOutputStream:
         self._write(_pack_float(value))
         self._written += 4
 
-    def write_double(self, value: float) -> None:
+    def write_double(self, value: SupportsFloat) -> None:
         """Write an IEEE 754 float64 as ``doubleToLongBits`` does (every NaN ``7ff8…0``)."""
         self._write(_pack_double(value))
         self._written += 8
@@ -234,23 +293,47 @@ class DataOutputStream:
         Raises
         ------
         UTFDataFormatError
-            If the encoding is longer than 65535 bytes; nothing is written then.
+            If the encoding is longer than 65535 bytes; nothing is written then. The
+            message is Java's, with the head and tail of the string:
+            ``encoded string (aaaaaaaa...aaaaaaaa) too long: 65536 bytes``. A string too
+            long by its length alone is measured without being encoded.
         """
-        try:
-            # ASCII without NUL is its own modified UTF-8.
-            data = text.encode() if text.isascii() and "\0" not in text else _encode_mutf8(text)
-        except (AttributeError, TypeError):
-            if isinstance(text, str):
-                raise
-            raise _str_error(text, "write_utf") from None
+        if not isinstance(text, str):
+            raise _str_error(text, "write_utf")
+        if len(text) > 0xFFFF:  # each character takes at least one byte
+            raise _too_long(text, _utf_length(text))
+        # ASCII without NUL is its own modified UTF-8.
+        data = text.encode() if text.isascii() and "\0" not in text else _encode_mutf8(text)
         length = len(data)
         if length < 256:
             self._write(_SHORT_LENGTHS[length] + data)
         elif length <= 0xFFFF:
             self._write(_USHORT(length) + data)
         else:
-            raise UTFDataFormatError(f"encoded string too long: {length} bytes")
+            raise _too_long(text, length)
         self._written += 2 + length
+
+    def write_records(self, fmt: _records.RecordFormat, rows: Any) -> None:
+        """Write `rows` as records of `fmt`: the bytes of the per-field writes, in order.
+
+        `rows` is what `DataInputStream.read_records` returns (a numpy structured array
+        or a dict of columns) or any iterable of rows, each a sequence in the format's
+        order. Every value is checked before anything is written.
+
+        Examples
+        --------
+        >>> import io
+        >>> from java_datastream import RecordFormat
+        >>> buf = io.BytesIO()
+        >>> DataOutputStream(buf).write_records(RecordFormat("int utf"), [(1, "a"), (2, "b")])
+        >>> buf.getvalue().hex()
+        '0000000100016100000002000162'
+        """
+        if self._closed:
+            raise ValueError("I/O operation on closed stream")
+        data = _records.pack_records(fmt, rows)
+        self._write(data)
+        self._written += len(data)
 
     def _write_bulk(self, kind: _arrays.Kind, values: Iterable[float] | Any) -> None:
         write = self._write

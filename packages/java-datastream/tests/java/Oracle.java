@@ -8,7 +8,7 @@ import java.util.*;
  *
  * <pre>
  * java Oracle write  OPS OUT   write every op with DataOutputStream; one line per op on stdout:
- *                               "ok" or "EXC:SimpleName"
+ *                               "ok" or "EXC:SimpleName:message" (the message in UTF-16 hex)
  * java Oracle verify OPS IN    read IN with DataInputStream, check every op; exit 1 on a mismatch
  * java Oracle read   CASES     run each case's reads on its bytes; one line per case, tokens
  *                               separated by tabs, stopping at the first exception
@@ -76,7 +76,8 @@ public class Oracle {
                     writeOne(data, op[0], op[1]);
                     results.append("ok\n");
                 } catch (IOException e) {
-                    results.append("EXC:").append(e.getClass().getSimpleName()).append('\n');
+                    results.append("EXC:").append(e.getClass().getSimpleName()).append(':')
+                           .append(hex(String.valueOf(e.getMessage()))).append('\n');
                 }
             }
             results.append("size:").append(data.size()).append('\n');

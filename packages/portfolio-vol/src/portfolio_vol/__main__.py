@@ -1,32 +1,52 @@
-"""Command line: a volatility report for a price file, and an offline demo.
+"""Command line: a risk report for a price file, and an offline demo.
 
-python -m portfolio_vol prices.csv --weights AAPL=0.5,MSFT=0.3,KHC=0.2 [--window 60]
-    [--method sample|ewma|ledoit_wolf|oas] [--annualize] [--plot out.png]
-python -m portfolio_vol demo [--out prices.csv] [same options]
+python -m portfolio_vol [report] prices.csv --weights AAPL=0.5,MSFT=0.3,KHC=0.2 [options]
+python -m portfolio_vol demo [--out prices.csv] [options]
+
+Options go before or after the subcommand. Exit codes: 0 success, 1 the price file or its
+data were refused, 2 bad command-line arguments.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any, NoReturn
 
 import numpy as np
 
+from ._calendar import Spacing, infer_spacing, period_word
 from ._demo import WEIGHTS, factor_model_prices
 from ._prices_csv import PriceFile, read_prices, write_prices
 from .contributions import risk_contributions
-from .covariance import covariance
+from .covariance_matrix import covariance
 from .estimators import ESTIMATORS
 from .exceptions import PortfolioVolError
 from .returns import returns_from_prices
 from .rolling import rolling_risk_contributions, rolling_volatility
+from .tail_risk import cornish_fisher_var, historical_es, historical_var
 from .value_at_risk import parametric_es, parametric_var
 from .volatility import annualize, diversification_ratio, naive_volatility, portfolio_volatility
 
-PERIODS_PER_YEAR = 252
+PROG = "python -m portfolio_vol"
+COMMANDS = ("report", "demo")
+# Options that take a value: their value is never the subcommand.
+VALUED = {"--weights", "--window", "--method", "--nan-policy", "--plot", "--out"}
+VALUED |= {"--periods-per-year", "--alpha"}
+EXIT_DATA, EXIT_USAGE = 1, 2
+
+
+class UsageError(Exception):
+    """A bad command line: one line on stderr, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
 
 
 def _weights(text: str) -> dict[str, float]:
@@ -38,52 +58,108 @@ def _weights(text: str) -> dict[str, float]:
         if name.strip() in weights:
             raise argparse.ArgumentTypeError(f"{name.strip()!r} is given twice")
         try:
-            weights[name.strip()] = float(value)
+            number = float(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+        if not math.isfinite(number):
+            raise argparse.ArgumentTypeError(f"the weight of {name.strip()!r} is not finite")
+        weights[name.strip()] = number
+    total = sum(weights.values())
+    if 90 <= total <= 110:
+        raise argparse.ArgumentTypeError(
+            f"the weights sum to {total:g}: write them as fractions that sum to about 1 "
+            "(AAPL=0.5, not AAPL=50)"
+        )
     return weights
 
 
-def _add_report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--window", type=int, default=60, help="rolling window in rows")
-    parser.add_argument("--method", choices=sorted(ESTIMATORS), default="sample")
-    parser.add_argument(
-        "--annualize", action="store_true", help=f"report in annual units (×√{PERIODS_PER_YEAR})"
-    )
-    parser.add_argument("--nan-policy", choices=["raise", "drop"], default="raise")
-    parser.add_argument("--plot", type=Path, help="save rolling volatility and contributions")
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {text}")
+    return value
 
 
-def _parser(demo: bool) -> argparse.ArgumentParser:
-    if demo:
-        parser = argparse.ArgumentParser(
-            prog="python -m portfolio_vol demo",
-            description="Write a synthetic factor-model price file (seeded) and report on it.",
+EPILOG = (
+    "Options go before or after the subcommand. Exit codes: 0 the report was printed, "
+    "1 the price file or its data were refused, 2 bad arguments."
+)
+
+
+def _parser(command: str) -> argparse.ArgumentParser:
+    if command == "demo":
+        parser = _Parser(
+            prog=f"{PROG} demo",
+            epilog=EPILOG,
+            description="Report on a synthetic three-stock price file (seeded factor model); "
+            "nothing is written unless --out is given.",
         )
-        parser.add_argument("--out", type=Path, help="where to write the price file")
+        parser.add_argument("--out", type=Path, help="also write the price file here (kept)")
     else:
-        parser = argparse.ArgumentParser(
-            prog="python -m portfolio_vol",
-            description="Volatility, diversification, VaR and risk contributions of a portfolio. "
-            "Run `python -m portfolio_vol demo` for an offline example.",
+        parser = _Parser(
+            prog=f"{PROG} [report]",
+            description="Volatility, diversification, VaR/ES and risk contributions of a "
+            f"portfolio. Subcommands: report (the default) and demo; run `{PROG} demo` for "
+            "an offline example.",
+            epilog=EPILOG,
         )
-        parser.add_argument("prices", type=Path, help="CSV: date column, one column per asset")
+        parser.add_argument("prices", type=Path, help="CSV price file (layouts: see README)")
         parser.add_argument(
             "--weights", type=_weights, required=True, help="e.g. AAPL=0.5,MSFT=0.3,KHC=0.2"
         )
-    _add_report_options(parser)
+    parser.add_argument("--window", type=int, default=60, help="rolling window in rows")
+    parser.add_argument("--method", choices=sorted(ESTIMATORS), default="sample")
+    parser.add_argument(
+        "--periods-per-year",
+        type=_positive,
+        help="252 daily, 52 weekly, 12 monthly...; inferred from the dates when omitted",
+    )
+    parser.add_argument("--annualize", action="store_true", help="report in annual units")
+    parser.add_argument("--alpha", type=float, default=0.99, help="VaR/ES confidence level")
+    parser.add_argument("--nan-policy", choices=["raise", "drop"], default="raise")
+    parser.add_argument("--plot", type=Path, help="save rolling volatility and contributions")
+    parser.add_argument("--json", action="store_true", help="print the report as one JSON object")
     return parser
 
 
-def _percent(value: float) -> str:
-    return f"{100 * value:8.3f}%"
+def split_command(args: list[str]) -> tuple[str, list[str]]:
+    """The subcommand (`report` when none is named) and the other arguments, so that
+    options may come before or after it."""
+    skip = False
+    for i, arg in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        if arg.startswith("-"):
+            skip = arg in VALUED
+            continue
+        if arg in COMMANDS:
+            return arg, args[:i] + args[i + 1 :]
+        break
+    return "report", args
 
 
-def report(prices: PriceFile, weights: dict[str, float], options: argparse.Namespace) -> str:
-    """The text report; also saves the plot when ``options.plot`` is set."""
+def _spacing(prices: PriceFile, given: float | None) -> Spacing:
+    if given is not None:
+        return Spacing(f"{given:g} a year", given, False)
+    return infer_spacing(prices.stamps)
+
+
+def build_report(
+    prices: PriceFile, weights: dict[str, float], options: argparse.Namespace
+) -> dict[str, Any]:
+    """Every figure of the report, in per-period units (annualised ones say so)."""
     unknown = [name for name in weights if name not in prices.assets]
     if unknown:
         raise PortfolioVolError(f"no price column for {unknown}; the file has {prices.assets}")
+    if not 0 < options.alpha < 1:
+        raise UsageError(f"--alpha must be in (0, 1), got {options.alpha}")
+    if options.window < 2:
+        raise UsageError(f"--window must be at least 2, got {options.window}")
+    spacing = _spacing(prices, options.periods_per_year)
     assets = list(weights)
     columns = [prices.assets.index(name) for name in assets]
     w = np.array([weights[name] for name in assets])
@@ -105,83 +181,188 @@ def report(prices: PriceFile, weights: dict[str, float], options: argparse.Names
             f"the {assets[column]} price on {dates[row]} is {price_table[row, column]:g}; "
             "prices must be > 0"
         )
+    if len(dates) < 3:
+        raise PortfolioVolError(f"{len(dates)} complete rows of prices; the report needs 3")
     returns = returns_from_prices(price_table)
     cov = covariance(returns, method=options.method)
-    vol = portfolio_volatility(w, cov)
     vols = np.sqrt(np.diag(cov))
-    naive = naive_volatility(w, vols)
-    scale = annualize(1.0, PERIODS_PER_YEAR) if options.annualize else 1.0
-    unit = "annualised" if options.annualize else "daily"
+    contributions = risk_contributions(w, cov)
+    alpha = options.alpha
+    year = spacing.periods_per_year
+    figures: dict[str, Any] = {
+        "periods_per_year": year,
+        "spacing": spacing.name,
+        "spacing_inferred": spacing.inferred,
+        "layout": prices.layout,
+        "sorted_from_newest_first": prices.reversed,
+        "assets": assets,
+        "weights": w.tolist(),
+        "first_date": dates[0],
+        "last_date": dates[-1],
+        "returns": len(returns),
+        "method": options.method,
+        "alpha": alpha,
+        "volatility": portfolio_volatility(w, cov),
+        "volatility_annualised": annualize(portfolio_volatility(w, cov), year),
+        "naive_volatility": naive_volatility(w, vols),
+        "diversification_ratio": diversification_ratio(w, cov),
+        "normal_var": parametric_var(w, cov, alpha=alpha),
+        "normal_es": parametric_es(w, cov, alpha=alpha),
+        "historical_var": historical_var(returns, w, alpha=alpha),
+        "historical_es": historical_es(returns, w, alpha=alpha),
+        "cornish_fisher_var": cornish_fisher_var(returns, w, alpha=alpha),
+        "contributions": [
+            {
+                "asset": name,
+                "weight": float(w[i]),
+                "volatility": float(vols[i]),
+                "marginal": float(contributions.marginal[i]),
+                "component": float(contributions.component[i]),
+                "percent": float(contributions.percent[i]),
+            }
+            for i, name in enumerate(assets)
+        ],
+        "rolling": None,
+        "plot": None,
+    }
+    if options.window <= len(returns):
+        rolling = rolling_volatility(returns, w, options.window)[options.window - 1 :]
+        figures["rolling"] = {
+            "window": options.window,
+            "last": float(rolling[-1]),
+            "min": float(rolling.min()),
+            "max": float(rolling.max()),
+        }
+        if options.plot is not None:
+            from ._plot import plot_rolling
+
+            scale = math.sqrt(year) if options.annualize else 1.0
+            parts = rolling_risk_contributions(returns, w, options.window)
+            plot_rolling(
+                options.plot,
+                dates[options.window :],
+                scale * rolling,
+                scale * parts[options.window - 1 :],
+                assets,
+                title=f"rolling {options.window}-{period_word(spacing)} volatility "
+                f"({_unit(spacing, options.annualize)})",
+            )
+            figures["plot"] = str(options.plot)
+    return figures
+
+
+def _unit(spacing: Spacing, annualised: bool) -> str:
+    if annualised:
+        return "annualised"
+    return spacing.name if spacing.inferred else "per period"
+
+
+def _percent(value: float) -> str:
+    return f"{100 * value:8.3f}%"
+
+
+def render(figures: dict[str, Any], options: argparse.Namespace) -> str:
+    """The text report; with --annualize every volatility figure is annualised."""
+    year = figures["periods_per_year"]
+    spacing = Spacing(figures["spacing"], year, figures["spacing_inferred"])
+    unit = _unit(spacing, options.annualize)
+    word = period_word(spacing)
+    scale = math.sqrt(year) if options.annualize else 1.0
+    level = f"{100 * figures['alpha']:g}%"
     lines = [
-        f"{len(returns)} daily returns of {', '.join(assets)} ({dates[1]} .. {dates[-1]}); "
-        f"covariance: {options.method}",
+        f"{figures['returns']} {spacing.describe()} of {', '.join(figures['assets'])} "
+        f"({figures['first_date']} .. {figures['last_date']}); covariance: {figures['method']}; "
+        f"file layout: {figures['layout']}",
         "",
-        f"{'':28}{'daily':>10}{'annualised':>12}",
-        f"{'portfolio volatility':28}{_percent(vol)}  {_percent(annualize(vol))}",
-        f"{'naive Σ wᵢσᵢ (wrong)':28}{_percent(naive)}  {_percent(annualize(naive))}",
-        f"{'diversification ratio':28}{diversification_ratio(w, cov):9.3f}",
-        f"{'99% 1-day normal VaR':28}{_percent(parametric_var(w, cov, alpha=0.99))}",
-        f"{'99% 1-day normal ES':28}{_percent(parametric_es(w, cov, alpha=0.99))}",
+        f"{'':28}{'per ' + word:>10}{'annualised':>12}",
+    ]
+    for label, key in (
+        ("portfolio volatility", "volatility"),
+        ("naive Σ wᵢσᵢ (wrong)", "naive_volatility"),
+    ):
+        value = figures[key]
+        lines.append(f"{label:28}{_percent(value)}  {_percent(annualize(value, year))}")
+    lines.append(f"{'diversification ratio':28}{figures['diversification_ratio']:9.3f}")
+    for label, key in (
+        ("normal VaR", "normal_var"),
+        ("normal ES", "normal_es"),
+        ("historical VaR", "historical_var"),
+        ("historical ES", "historical_es"),
+        ("Cornish–Fisher VaR", "cornish_fisher_var"),
+    ):
+        lines.append(f"{f'{level} 1-{word} {label}':28}{_percent(figures[key])}")
+    lines += [
         "",
         f"risk contributions ({unit}):",
         f"{'asset':8}{'weight':>8}{'vol':>10}{'marginal':>10}{'component':>11}{'percent':>9}",
     ]
-    contributions = risk_contributions(w, cov)
-    for i, name in enumerate(assets):
+    for part in figures["contributions"]:
         lines.append(
-            f"{name:8}{w[i]:8.3f}{100 * scale * vols[i]:9.3f}%"
-            f"{scale * contributions.marginal[i]:10.4f}"
-            f"{100 * scale * contributions.component[i]:10.3f}%"
-            f"{100 * contributions.percent[i]:8.1f}%"
+            f"{part['asset']:8}{part['weight']:8.3f}{100 * scale * part['volatility']:9.3f}%"
+            f"{scale * part['marginal']:10.4f}"
+            f"{100 * scale * part['component']:10.3f}%"
+            f"{100 * part['percent']:8.1f}%"
         )
+    total = sum(part["weight"] for part in figures["contributions"])
     lines.append(
-        f"{'total':8}{w.sum():8.3f}{'':20}{100 * scale * contributions.volatility:10.3f}%"
-        f"{100 * contributions.percent.sum():8.1f}%"
+        f"{'total':8}{total:8.3f}{'':20}{100 * scale * figures['volatility']:10.3f}%{100.0:8.1f}%"
     )
-    if options.window > len(returns):
-        lines += ["", f"no rolling figures: --window {options.window} > {len(returns)} returns"]
-        return "\n".join(lines)
-    rolling = scale * rolling_volatility(returns, w, options.window)
-    full = rolling[options.window - 1 :]
-    lines += [
-        "",
-        f"rolling {options.window}-day volatility ({unit}): last {100 * full[-1]:.3f}%, "
-        f"min {100 * full.min():.3f}%, max {100 * full.max():.3f}%",
-    ]
-    if options.plot is not None:
-        from ._plot import plot_rolling
-
-        parts = scale * rolling_risk_contributions(returns, w, options.window)
-        plot_rolling(
-            options.plot,
-            dates[options.window :],
-            full,
-            parts[options.window - 1 :],
-            assets,
-            title=f"rolling {options.window}-day volatility ({unit})",
-        )
-        lines.append(f"plot saved to {options.plot}")
+    rolling = figures["rolling"]
+    if rolling is None:
+        lines += [
+            "",
+            f"no rolling figures: --window {options.window} > {figures['returns']} returns",
+        ]
+    else:
+        lines += [
+            "",
+            f"rolling {rolling['window']}-{word} volatility ({unit}): "
+            f"last {100 * scale * rolling['last']:.3f}%, min {100 * scale * rolling['min']:.3f}%, "
+            f"max {100 * scale * rolling['max']:.3f}%",
+        ]
+    if figures["plot"] is not None:
+        lines.append(f"plot ({unit}) saved to {figures['plot']}")
     return "\n".join(lines)
+
+
+def _run(command: str, options: argparse.Namespace) -> None:
+    if command == "demo":
+        prices = factor_model_prices()
+        if options.out is not None:
+            write_prices(options.out, prices)
+            prices = read_prices(options.out)
+            where = f"wrote {len(prices.dates)} synthetic prices to {options.out} (kept)"
+        else:
+            where = "synthetic prices in memory (pass --out FILE to keep them)"
+        print(f"demo: seeded factor model, {where}", file=sys.stderr)
+        weights = WEIGHTS
+    else:
+        prices = read_prices(options.prices)
+        weights = options.weights
+    if prices.reversed:
+        print(
+            f"note: {options.prices} lists dates newest first; sorted into date order",
+            file=sys.stderr,
+        )
+    figures = build_report(prices, weights, options)
+    if options.json:
+        print(json.dumps(figures, allow_nan=True))
+    else:
+        print(render(figures, options))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    demo = bool(args) and args[0] == "demo"
-    options = _parser(demo).parse_args(args[1:] if demo else args)
+    command, rest = split_command(args)
     try:
-        if demo:
-            prices = factor_model_prices()
-            out = options.out or Path(tempfile.mkdtemp(prefix="portfolio-vol-")) / "prices.csv"
-            write_prices(out, prices)
-            print(f"wrote {len(prices.dates)} synthetic prices (seeded factor model) to {out}")
-            weights = WEIGHTS
-        else:
-            prices = read_prices(options.prices)
-            weights = options.weights
-        print(report(prices, weights, options))
+        options = _parser(command).parse_args(rest)
+        _run(command, options)
+    except UsageError as error:
+        print(f"{PROG} {command}: error: {error} (see --help)", file=sys.stderr)
+        return EXIT_USAGE
     except (PortfolioVolError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return EXIT_DATA
     return 0
 
 

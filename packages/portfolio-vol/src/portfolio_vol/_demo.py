@@ -1,6 +1,6 @@
 """A deterministic synthetic price file for the demo: the seed post's three stocks.
 
-Two factors drive daily returns, ``r = β_market f_market + β_tech f_tech + ε``: MSFT and
+Two factors drive daily returns, `r = β_market f_market + β_tech f_tech + ε`: MSFT and
 AAPL share the tech factor (strongly correlated, as the post assumes), KHC only the market.
 The market is twice as volatile in the middle third, so the rolling figures move.
 """
@@ -22,7 +22,7 @@ _START_PRICES = np.array([240.0, 130.0, 40.0])
 
 
 def factor_model_prices(*, n_days: int = 756, seed: int = 8) -> PriceFile:
-    """``n_days`` business days of returns (so ``n_days + 1`` prices) from 2023-01-02."""
+    """`n_days` business days of returns (so `n_days + 1` prices) from 2023-01-02."""
     rng = np.random.default_rng(seed)
     market_vol = np.full(n_days, 0.008)
     market_vol[n_days // 3 : 2 * n_days // 3] *= 2.0

@@ -1,7 +1,7 @@
 """Input checking and the numpy-in/numpy-out, pandas-in/pandas-out round trip.
 
 pandas is never imported here: a pandas object can only reach us if pandas is already
-imported, so it is taken from ``sys.modules``. That keeps numpy the one runtime dependency.
+imported, so it is taken from `sys.modules`. That keeps numpy the one runtime dependency.
 """
 
 from __future__ import annotations
@@ -15,16 +15,19 @@ import numpy as np
 import numpy.typing as npt
 
 from .exceptions import (
+    InsufficientDataError,
     InvalidCovarianceError,
     InvalidParameterError,
     MissingDataError,
     ShapeMismatchError,
+    UnsortedIndexError,
 )
 
 __all__: list[str] = []
 
 FloatArray = npt.NDArray[np.float64]
-NAN_POLICIES = ("raise", "drop", "pairwise")
+BoolArray = npt.NDArray[np.bool_]
+NAN_POLICIES = ("raise", "drop", "pairwise", "keep")
 # Symmetry and PSD are checked to this fraction of the largest variance: round-off from
 # np.cov or a matrix product is ~1e-16 of it, a genuinely wrong matrix is far beyond.
 COVARIANCE_RTOL = 1e-10
@@ -42,12 +45,12 @@ def is_pandas(obj: object) -> bool:
 
 @dataclass(frozen=True)
 class Table:
-    """A (T, N) float array with the labels it came with (``None`` for numpy input, whose
+    """A (T, N) float array with the labels it came with (`None` for numpy input, whose
     rows are named by position)."""
 
     values: FloatArray
     index: Any = None
-    columns: list[Any] | None = None
+    columns: Any = None
     labelled: bool = False
     one_dimensional: bool = False
 
@@ -61,14 +64,18 @@ class Table:
         return column if self.columns is None else self.columns[column]
 
     def take_rows(self, keep: Any) -> Table:
-        """The rows where the boolean mask ``keep`` is true; numpy rows keep their positions
+        """The rows where the boolean mask `keep` is true; numpy rows keep their positions
         as names, so messages point at the caller's row."""
         index = np.flatnonzero(keep) if self.index is None else self.index[keep]
         return Table(self.values[keep], index, self.columns, self.labelled, self.one_dimensional)
 
 
-def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
-    """Convert ``data`` to a float (T, N) table, keeping pandas labels."""
+def as_table(data: object, name: str, *, allow_1d: bool = False, dated: bool = True) -> Table:
+    """Convert `data` to a float (T, N) table, keeping pandas labels.
+
+    With `dated` (prices and returns), a date index must be strictly increasing and dates
+    as column labels are refused as a transposed frame.
+    """
     if is_pandas(data):
         frame: Any = data
         try:
@@ -76,9 +83,17 @@ def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
             values = np.asarray(frame.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
         except (TypeError, ValueError) as error:
             raise ShapeMismatchError(f"`{name}` must be numeric: {error}") from None
-        columns = [frame.name] if values.ndim == 1 else list(frame.columns)
+        # The Index itself, not a list: listing 500 labels costs more than the whole kernel.
+        columns = [frame.name] if values.ndim == 1 else frame.columns
         index = frame.index
         labelled = True
+        if dated:
+            if values.ndim == 2 and _is_dates(frame.columns):
+                raise ShapeMismatchError(
+                    f"`{name}` has dates as its columns, so it looks transposed: rows must be "
+                    f"dates and columns assets (pass `{name}.T`)"
+                )
+            check_increasing(index, name)
     else:
         values = _float_array(data, name)
         columns = None
@@ -93,6 +108,62 @@ def as_table(data: object, name: str, *, allow_1d: bool = False) -> Table:
     return Table(values, index, columns, labelled, one_dimensional)
 
 
+def _date_stamps(labels: Any) -> Any:
+    """Labels as comparable int64 stamps when they are dates (a datetime or period index,
+    or ISO date strings), else None."""
+    # dtype.kind, not str(dtype): numpy builds a dtype's name in Python, ~40 µs a call.
+    dtype = getattr(labels, "dtype", None)
+    kind = getattr(dtype, "kind", "")
+    if kind == "M" or type(dtype).__name__ == "PeriodDtype":
+        return np.asarray(labels.asi8)
+    if kind not in ("O", "U", "T"):  # object, numpy str, numpy 2 StringDType
+        return None
+    if len(labels) == 0 or not isinstance(labels[0], str):
+        return None
+    try:
+        np.datetime64(labels[0], "ns")  # tickers fail here, before any O(N) work
+        values = list(labels)
+        return np.array(values, dtype="datetime64[ns]").astype(np.int64)
+    except (ValueError, TypeError):
+        return None
+
+
+def _is_dates(labels: Any) -> bool:
+    return _date_stamps(labels) is not None
+
+
+def check_increasing(index: Any, name: str) -> None:
+    """Refuse a date index that is not strictly increasing, naming the first bad pair."""
+    if getattr(index, "is_monotonic_increasing", False) and getattr(index, "is_unique", False):
+        return  # pandas caches both flags on the index: no O(T) pass on a second call
+    stamps = _date_stamps(index)
+    if stamps is None:
+        return
+    bad = np.flatnonzero(np.diff(stamps) <= 0)
+    if bad.size:
+        raise unsorted_error(name, index[bad[0]], index[bad[0] + 1], int(bad[0]) + 1)
+
+
+def _date_text(date: Any) -> str:
+    """'2020-01-02' for a midnight timestamp, the full stamp otherwise."""
+    text = str(date)
+    return text[:10] if text.endswith(" 00:00:00") else text
+
+
+def unsorted_error(name: str, first: Any, second: Any, row: int) -> UnsortedIndexError:
+    """The error for dates `first` then `second` at rows `row - 1` and `row`."""
+    first_text, second_text = (_date_text(d) for d in (first, second))
+    what = "is repeated" if first == second else f"is followed by the earlier {second_text}"
+    if first == second:
+        message = f"`{name}` dates must be strictly increasing: {first_text} {what} (row {row})"
+    else:
+        message = (
+            f"`{name}` dates must be strictly increasing: {first_text} {what} "
+            f"(rows {row - 1} and {row}); sort them first (e.g. `.sort_index()`)"
+        )
+    return UnsortedIndexError(message, first=first, second=second, row=row)
+
+
 def _float_array(data: object, name: str) -> FloatArray:
     try:
         return np.asarray(data, dtype=np.float64)
@@ -100,10 +171,17 @@ def _float_array(data: object, name: str) -> FloatArray:
         raise ShapeMismatchError(f"`{name}` must be numeric array-like: {error}") from None
 
 
-def check_nan_policy(nan_policy: str, *, pairwise: bool) -> None:
-    allowed = NAN_POLICIES if pairwise else NAN_POLICIES[:2]
+def check_nan_policy(nan_policy: str, *, pairwise: bool, keep: bool = False) -> None:
+    allowed = tuple(
+        p for p in NAN_POLICIES if (pairwise or p != "pairwise") and (keep or p != "keep")
+    )
     if nan_policy not in allowed:
-        extra = "" if pairwise else " (pairwise is only for covariance(method='sample'))"
+        extra = (
+            ""
+            if pairwise
+            else " (pairwise is only for covariance and ewma_volatility, whose estimate is "
+            "defined pair by pair)"
+        )
         raise InvalidParameterError(
             f"`nan_policy` must be one of {allowed}, got {nan_policy!r}{extra}"
         )
@@ -119,7 +197,7 @@ def apply_nan_policy(table: Table, nan_policy: str, name: str) -> Table:
         row, column = np.argwhere(infinite)[0]
         raise _missing(table, name, "inf", int(row), int(column), "")
     missing = np.isnan(values)
-    if not missing.any() or nan_policy == "pairwise":
+    if not missing.any() or nan_policy in ("pairwise", "keep"):
         return table
     if nan_policy == "drop":
         return table.take_rows(~missing.any(axis=1))
@@ -139,7 +217,7 @@ def _missing(table: Table, name: str, what: str, row: int, column: int, hint: st
 
 @dataclass(frozen=True)
 class Weights:
-    """Weights as a (K, N) array; ``single`` when the caller passed one portfolio."""
+    """Weights as a (K, N) array; `single` when the caller passed one portfolio."""
 
     values: FloatArray
     single: bool
@@ -147,7 +225,7 @@ class Weights:
 
 
 def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) -> Weights:
-    """Convert weights to (K, N), aligning labels to ``columns`` when both have them."""
+    """Convert weights to (K, N), aligning labels to `columns` when both have them."""
     portfolios = None
     if isinstance(weights, Mapping) or is_pandas(weights):
         if columns is None:
@@ -192,7 +270,7 @@ def as_weights(weights: object, columns: Sequence[Any] | None, n_assets: int) ->
 
 
 def align_by_label(by_label: dict[Any, float], columns: Sequence[Any], name: str) -> FloatArray:
-    """The values of ``by_label`` in the order of ``columns``; every label exactly once."""
+    """The values of `by_label` in the order of `columns`; every label exactly once."""
     missing = [c for c in columns if c not in by_label]
     unknown = [k for k in by_label if k not in set(columns)]
     if missing or unknown:
@@ -208,23 +286,23 @@ def align_by_label(by_label: dict[Any, float], columns: Sequence[Any], name: str
 
 @dataclass(frozen=True)
 class Covariance:
-    """A checked covariance; ``factor`` is its Cholesky factor L (Σ = L Lᵀ) when Σ is
-    positive definite, ``None`` when it is only semi-definite."""
+    """A checked covariance; `factor` is its Cholesky factor L (Σ = L Lᵀ) when Σ is
+    positive definite, `None` when it is only semi-definite."""
 
     table: Table
     factor: FloatArray | None
 
 
 def as_covariance(cov: object) -> Covariance:
-    """Check that ``cov`` is a finite, symmetric, positive semi-definite (N, N) matrix."""
-    table = as_table(cov, "cov")
+    """Check that `cov` is a finite, symmetric, positive semi-definite (N, N) matrix."""
+    table = as_table(cov, "cov", dated=False)
     matrix = table.values
     n = matrix.shape[0]
     if matrix.shape != (n, n) or n == 0:
         raise InvalidCovarianceError(
             f"`cov` must be a non-empty square matrix, got {matrix.shape}"
         )
-    if table.labelled and list(table.index) != table.columns:
+    if table.labelled and list(table.index) != list(table.columns):
         raise ShapeMismatchError("`cov` must have the same labels on its index and columns")
     if not np.isfinite(matrix).all():
         raise InvalidCovarianceError("`cov` must be finite (no NaN or inf)")
@@ -254,18 +332,73 @@ def as_covariance(cov: object) -> Covariance:
     return Covariance(table, None)
 
 
-def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
-    """``R Wᵀ``: (T, N) returns and (K, N) weights -> (T, K) portfolio returns.
+def held_columns(table: Table, weights: Weights) -> tuple[Table, Weights]:
+    """Only the assets some portfolio holds: a weight-0 asset (say, a delisted one) must
+    neither shorten nor spoil a result through its NaN or its rows."""
+    if weights.values.shape[0] == 1 and weights.values.all():
+        return table, weights  # the common case, without building index arrays
+    held = np.flatnonzero((weights.values != 0).any(axis=0))
+    if held.size == weights.values.shape[1]:
+        return table, weights
+    columns = None if table.columns is None else [table.columns[i] for i in held]
+    narrowed = Table(
+        table.values[:, held], table.index, columns, table.labelled, table.one_dimensional
+    )
+    return narrowed, Weights(weights.values[:, held], weights.single, weights.portfolios)
 
-    For a few portfolios the product is memory-bound, and a threaded BLAS gemv can stall for
-    milliseconds waiting on a busy core, so a plain single-threaded einsum is used instead.
+
+def checked_portfolio_returns(
+    returns: Any, weights: Any, nan_policy: str
+) -> tuple[Table, Weights, FloatArray]:
+    """Checked returns of the held assets, their weights, and `R Wᵀ` (T, K).
+
+    NaN or inf in a held column always reaches `R Wᵀ` (its weight is not zero), so the
+    full O(T·N) scan for the cell to name runs only when the product is not finite.
     """
+    check_nan_policy(nan_policy, pairwise=False)
+    table = as_table(returns, "returns")
+    checked = as_weights(weights, table.columns, table.values.shape[1])
+    table, checked = held_columns(table, checked)
+    product = portfolio_returns(table.values, checked.values)
+    if not np.isfinite(product).all():
+        table = apply_nan_policy(table, nan_policy, "returns")
+        product = portfolio_returns(table.values, checked.values)
+    return table, checked, product
+
+
+def check_alpha(alpha: float) -> float:
+    """The confidence level, in the open interval (0, 1)."""
+    if isinstance(alpha, bool) or not 0.0 < alpha < 1.0:
+        raise InvalidParameterError(f"`alpha` must be in the open interval (0, 1), got {alpha!r}")
+    return float(alpha)
+
+
+def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
+    """`R Wᵀ`: (T, N) returns and (K, N) weights -> (T, K) portfolio returns (one BLAS call,
+    as the one-liner `R @ w` a user would write)."""
     product: FloatArray
-    if weights.shape[0] <= 4:
-        product = np.einsum("tn,kn->tk", returns, weights)
+    if weights.shape[0] == 1:
+        product = (returns @ weights[0])[:, np.newaxis]
     else:
         product = returns @ weights.T
     return product
+
+
+def check_window(window: int, n_rows: int) -> int:
+    """A rolling window of at least 2 rows and at most the `n_rows` of the data."""
+    window = positive_int(window, "window", minimum=2)
+    if window > n_rows:
+        raise InsufficientDataError(f"`window` ({window}) is longer than the data ({n_rows} rows)")
+    return window
+
+
+def per_date(values: FloatArray, table: Table, checked: Weights, name: str) -> Any:
+    """(T, K) values per date: (T,) for one portfolio; a Series / DataFrame when labelled."""
+    if checked.single:
+        return series(values[:, 0], table.index, name) if table.labelled else values[:, 0]
+    if table.labelled:
+        return frame(values, table.index, checked.portfolios)
+    return values
 
 
 def positive_int(value: object, name: str, *, minimum: int) -> int:
@@ -275,7 +408,7 @@ def positive_int(value: object, name: str, *, minimum: int) -> int:
 
 
 def lam_from(lam: float, halflife: float | None) -> float:
-    """The EWMA decay: ``0.5 ** (1 / halflife)`` when a half-life is given, else ``lam``."""
+    """The EWMA decay: `0.5 ** (1 / halflife)` when a half-life is given, else `lam`."""
     if halflife is not None:
         if not halflife > 0:
             raise InvalidParameterError(f"`halflife` must be > 0, got {halflife!r}")
@@ -291,10 +424,10 @@ def lam_from(lam: float, halflife: float | None) -> float:
 
 
 def series(values: FloatArray, index: Any, name: object = None) -> Any:
-    """A pandas Series of ``values`` labelled by ``index``."""
-    return pandas().Series(values, index=index, name=name)
+    """A pandas Series of `values` labelled by `index`."""
+    return pandas().Series(values, index=index, name=name, copy=False)
 
 
 def frame(values: FloatArray, index: Any, columns: Any) -> Any:
-    """A pandas DataFrame of ``values`` with the given labels."""
-    return pandas().DataFrame(values, index=index, columns=columns)
+    """A pandas DataFrame of `values` with the given labels."""
+    return pandas().DataFrame(values, index=index, columns=columns, copy=False)

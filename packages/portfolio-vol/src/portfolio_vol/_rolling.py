@@ -1,4 +1,4 @@
-"""Rolling co-moments ``Σ_window (x − x̄)(y − ȳ)`` for every window end, in O(T·M).
+"""Rolling co-moments `Σ_window (x − x̄)(y − ȳ)` for every window end, in O(T·M).
 
 Plain cumulative sums of x·y lose precision catastrophically: the window sum is a
 difference of two prefix sums that grow with T, and any mean that is large against the
@@ -8,7 +8,7 @@ the next: the head is a prefix sum from the block's start, the tail a suffix sum
 so no sum holds a row outside the window and every sum stays at the scale of one window
 (only the centring mean sees the rest of the block). The two parts are merged with the
 exact pairwise update of Chan, Golub and LeVeque:
-``C = C_a + C_b + n_a n_b / n · (x̄_a − x̄_b)(ȳ_a − ȳ_b)``.
+`C = C_a + C_b + n_a n_b / n · (x̄_a − x̄_b)(ȳ_a − ȳ_b)`.
 """
 
 from __future__ import annotations
@@ -49,33 +49,46 @@ def _suffix_sums(blocks: FloatArray) -> FloatArray:
     return sums
 
 
+def _y_terms(y: tuple[FloatArray, FloatArray], window: int) -> tuple[FloatArray, ...]:
+    """What the co-moment needs of y alone: computed once when y is shared by every x."""
+    y_blocks, y_means = y
+    head = np.arange(1.0, window + 1.0)
+    sy_h = np.cumsum(y_blocks, axis=2)
+    y_head_mean = sy_h / head
+    if y_blocks.shape[1] == 1:
+        return y_blocks, y_head_mean
+    tail = window - head
+    tail_safe = np.maximum(tail, 1.0)
+    y_tail_mean = _suffix_sums(y_blocks[:, :-1]) / tail_safe
+    dy = y_tail_mean + (y_means[:, :-1] - y_means[:, 1:])[:, :, np.newaxis]
+    dy -= y_head_mean[:, 1:]
+    dy *= tail * head / window
+    return y_blocks, y_head_mean, y_tail_mean, dy
+
+
 def _comoment(
-    x: tuple[FloatArray, FloatArray], y: tuple[FloatArray, FloatArray], window: int
+    x: tuple[FloatArray, FloatArray], y: tuple[FloatArray, ...], window: int
 ) -> FloatArray:
     """Window co-moments of blocked, centred series: (C, B, L) each, broadcast over C."""
-    (x_blocks, x_means), (y_blocks, y_means) = x, y
+    x_blocks, x_means = x
+    y_blocks, y_head_mean = y[0], y[1]
     # Head of the window ending at row k of block j: rows 0..k of block j (prefix sums).
     products = x_blocks * y_blocks
-    sxy_h = np.cumsum(products, axis=2)
+    comoment = np.cumsum(products, axis=2)
     sx_h = np.cumsum(x_blocks, axis=2)
-    sy_h = np.cumsum(y_blocks, axis=2)
-    head = np.arange(1.0, window + 1.0)
-    comoment = sxy_h - sx_h * (sy_h / head)
+    comoment -= sx_h * y_head_mean
     if comoment.shape[1] > 1:
         # Tail: rows k+1.. of block j − 1.
+        y_tail_mean, dy = y[2], y[3]
+        head = np.arange(1.0, window + 1.0)
+        tail_safe = np.maximum(window - head, 1.0)
         sx_t = _suffix_sums(x_blocks[:, :-1])
-        sy_t = _suffix_sums(y_blocks[:, :-1])
         sxy_t = _suffix_sums(products[:, :-1])
-        tail = window - head
-        tail_safe = np.maximum(tail, 1.0)
-        sxy_t -= sx_t * (sy_t / tail_safe)
+        sxy_t -= sx_t * y_tail_mean
         dx = sx_t / tail_safe
         dx += (x_means[:, :-1] - x_means[:, 1:])[:, :, np.newaxis]
         dx -= sx_h[:, 1:] / head
-        dy = sy_t / tail_safe
-        dy += (y_means[:, :-1] - y_means[:, 1:])[:, :, np.newaxis]
-        dy -= sy_h[:, 1:] / head
-        dx *= dy * (tail * head / window)
+        dx *= dy
         sxy_t += dx
         comoment[:, 1:] += sxy_t
     result: FloatArray = comoment
@@ -83,29 +96,146 @@ def _comoment(
 
 
 def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
-    """Co-moment sums over the last ``min(window, t + 1)`` rows ending at each t.
+    """Co-moment sums over the last `min(window, t + 1)` rows ending at each t.
 
     Parameters
     ----------
     x : ndarray of shape (T, M)
     y : ndarray of shape (T, M) or (T, 1)
-        Broadcast against ``x`` column by column.
+        Broadcast against `x` column by column.
     window : int
 
     Returns
     -------
     comoment : ndarray of shape (T, M)
-        ``Σ (x − x̄)(y − ȳ)`` over each window; divide by ``count - ddof``.
+        `Σ (x − x̄)(y − ȳ)` over each window; divide by `count - ddof`.
     count : ndarray of shape (T,)
-        Rows in each window: ``min(window, t + 1)``.
+        Rows in each window: `min(window, t + 1)`.
     """
     n_rows, n_columns = x.shape
-    shared_y = _blocks(y.T, window) if y.shape[1] == 1 else None
+    shared_y = _y_terms(_blocks(y.T, window), window) if y.shape[1] == 1 else None
+    # One transposed copy up front: each chunk then reads contiguous rows, not a strided
+    # gather of CHUNK columns from every row.
+    columns = np.ascontiguousarray(x.T)
     out = np.empty((n_columns, n_rows))
     for start in range(0, n_columns, CHUNK):
         stop = min(start + CHUNK, n_columns)
-        x_part = _blocks(x[:, start:stop].T, window)
-        y_part = shared_y if shared_y is not None else _blocks(y[:, start:stop].T, window)
+        x_part = _blocks(columns[start:stop], window)
+        y_part = shared_y
+        if y_part is None:
+            y_part = _y_terms(_blocks(y[:, start:stop].T, window), window)
         out[start:stop] = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
     return out.T, count
+
+
+def rolling_variance_sums(x: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
+    """`Σ (x − x̄)²` over the last `min(window, t + 1)` rows of each column of (T, K) `x`.
+
+    The same blocked, centred scheme as `rolling_comoment` with x = y; the sums of x and of
+    x² are stacked so that each prefix or suffix pass is one numpy call (the series are
+    short: call overhead, not arithmetic, is the cost).
+    """
+    n_rows, n_columns = x.shape
+    n_blocks = -(-n_rows // window)
+    stacked = np.zeros((2, n_columns, n_blocks * window))
+    stacked[0, :, :n_rows] = x.T
+    blocks = stacked[0].reshape(n_columns, n_blocks, window)
+    counts = np.full(n_blocks, float(window))
+    counts[-1] = n_rows - (n_blocks - 1) * window
+    means = blocks.sum(axis=2) / counts
+    blocks -= means[:, :, np.newaxis]
+    blocks[:, -1, int(counts[-1]) :] = 0.0  # the padding stays out of every sum
+    np.multiply(stacked[0], stacked[0], out=stacked[1])
+    parts = stacked.reshape(2, n_columns, n_blocks, window)
+    head = np.cumsum(parts, axis=3)
+    s1_head = head[0]
+    lengths = np.arange(1.0, window + 1.0)
+    moment = head[1]
+    moment -= s1_head * s1_head / lengths
+    if n_blocks > 1:
+        tail = window - lengths
+        tail_safe = np.maximum(tail, 1.0)
+        # Suffix sums of rows k+1.. of each earlier block, summed directly (no cancellation).
+        suffix = np.zeros((2, n_columns, n_blocks - 1, window))
+        np.cumsum(parts[:, :, :-1, :0:-1], axis=3, out=suffix[:, :, :, -2::-1])
+        s1_tail, tail_moment = suffix[0], suffix[1]
+        gap = s1_tail / tail_safe
+        tail_moment -= s1_tail * gap
+        gap += (means[:, :-1] - means[:, 1:])[:, :, np.newaxis]
+        gap -= s1_head[:, 1:] / lengths
+        gap *= gap
+        gap *= tail * lengths / window
+        tail_moment += gap
+        moment[:, 1:] += tail_moment
+    out: FloatArray = moment.reshape(n_columns, -1)[:, :n_rows].T
+    count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
+    return out, count
+
+
+def _part_moments(
+    count: FloatArray, s1: FloatArray, s2: FloatArray, s3: FloatArray, s4: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Mean and central sums M2..M4 of a part from its power sums (count may be 0)."""
+    safe = np.maximum(count, 1.0)
+    mean = s1 / safe
+    m2 = s2 - s1 * mean
+    m3 = s3 - 3.0 * mean * s2 + 2.0 * count * mean**3
+    m4 = s4 - 4.0 * mean * s3 + 6.0 * mean * mean * s2 - 3.0 * count * mean**4
+    return mean, m2, m3, m4
+
+
+def rolling_central_moments(
+    x: FloatArray, window: int
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Mean and central sums `Σ(x − x̄)^p`, p = 2, 3, 4, over each full window of (T, K) `x`.
+
+    Rows before the first full window are NaN. The blocks are those of `rolling_comoment`;
+    head and tail are merged with Pébay's pairwise update of the higher central moments
+    (P. Pébay, "Formulas for robust, one-pass parallel computation of covariances and
+    arbitrary-order statistical moments", Sandia report SAND2008-6212, 2008).
+    """
+    n_rows = x.shape[0]
+    blocks, means = _blocks(x.T, window)
+    powers = [blocks, blocks * blocks]
+    powers += [powers[1] * blocks, powers[1] * powers[1]]
+    head_n = np.arange(1.0, window + 1.0)
+    head = _part_moments(head_n, *(np.cumsum(p, axis=2) for p in powers))
+    mean_b, m2, m3, m4 = head
+    mean = mean_b + means[:, :, np.newaxis]
+    if blocks.shape[1] > 1:
+        tail_n = window - head_n
+        tail = _part_moments(tail_n, *(_suffix_sums(p[:, :-1]) for p in powers))
+        mean_a, m2_a, m3_a, m4_a = tail
+        mean_a = mean_a + means[:, :-1, np.newaxis]
+        mean_b_abs = mean[:, 1:]
+        m2_b, m3_b, m4_b = m2[:, 1:], m3[:, 1:], m4[:, 1:]
+        na, nb, n = tail_n, head_n, float(window)
+        delta = mean_b_abs - mean_a
+        d2 = delta * delta
+        merged_m4 = (
+            m4_a
+            + m4_b
+            + d2 * d2 * na * nb * (na * na - na * nb + nb * nb) / n**3
+            + 6.0 * d2 * (na * na * m2_b + nb * nb * m2_a) / n**2
+            + 4.0 * delta * (na * m3_b - nb * m3_a) / n
+        )
+        merged_m3 = (
+            m3_a
+            + m3_b
+            + d2 * delta * na * nb * (na - nb) / n**2
+            + 3.0 * delta * (na * m2_b - nb * m2_a) / n
+        )
+        merged_m2 = m2_a + m2_b + d2 * na * nb / n
+        merged_mean = (na * mean_a + nb * mean_b_abs) / n
+        mean[:, 1:], m2[:, 1:], m3[:, 1:], m4[:, 1:] = (
+            merged_mean,
+            merged_m2,
+            merged_m3,
+            merged_m4,
+        )
+    k = x.shape[1]
+    parts = [a.reshape(k, -1)[:, :n_rows].T.copy() for a in (mean, m2, m3, m4)]
+    for a in parts:
+        a[: window - 1] = np.nan
+    return parts[0], parts[1], parts[2], parts[3]

@@ -1,7 +1,7 @@
-"""Euler risk contributions: ``σ_p = Σᵢ wᵢ (Σw)ᵢ / σ_p``, in closed form.
+"""Euler risk contributions: `σ_p = Σᵢ wᵢ (Σw)ᵢ / σ_p`, in closed form.
 
-marginal ``∂σ_p/∂wᵢ = (Σw)ᵢ / σ_p``; component ``cᵢ = wᵢ · marginalᵢ`` (they sum to σ_p);
-percent ``cᵢ / σ_p`` (they sum to 1).
+marginal `∂σ_p/∂wᵢ = (Σw)ᵢ / σ_p`; component `cᵢ = wᵢ · marginalᵢ` (they sum to σ_p);
+percent `cᵢ / σ_p` (they sum to 1).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ __all__ = ["RiskContributions", "risk_contributions"]
 
 
 class RiskContributions(NamedTuple):
-    """The result of :func:`risk_contributions`.
+    """The result of `risk_contributions`.
 
     Attributes
     ----------
@@ -25,7 +25,7 @@ class RiskContributions(NamedTuple):
     marginal : ndarray of shape (N,) or (K, N)
         ∂σ_p/∂wᵢ = (Σw)ᵢ / σ_p.
     component : ndarray of shape (N,) or (K, N)
-        wᵢ · marginalᵢ; sums to ``volatility``.
+        wᵢ · marginalᵢ; sums to `volatility`.
     percent : ndarray of shape (N,) or (K, N)
         component / σ_p; sums to 1.
     """
@@ -39,8 +39,8 @@ class RiskContributions(NamedTuple):
 def risk_contributions(weights: Any, cov: Any) -> RiskContributions:
     """How much each asset contributes to the portfolio's volatility.
 
-    Closed form (no finite differences): ``marginal = Σw / σ_p``, ``component = w ∘ marginal``,
-    ``percent = component / σ_p``. The components add up to σ_p (Euler's theorem: σ_p is
+    Closed form (no finite differences): `marginal = Σw / σ_p`, `component = w ∘ marginal`,
+    `percent = component / σ_p`. The components add up to σ_p (Euler's theorem: σ_p is
     homogeneous of degree one in w); a negative component is a hedge.
 
     Parameters
@@ -51,7 +51,7 @@ def risk_contributions(weights: Any, cov: Any) -> RiskContributions:
     Returns
     -------
     RiskContributions
-        ``(volatility, marginal, component, percent)``; per-asset fields are pandas Series
+        `(volatility, marginal, component, percent)`; per-asset fields are pandas Series
         (DataFrames for K portfolios) when an input was pandas.
 
     Raises

@@ -1,17 +1,21 @@
 """Exceptions and warnings raised by portfolio-vol.
 
-Every bad input raises a subclass of :class:`PortfolioVolError` that is also the builtin a
-caller would expect, so ``except ValueError`` keeps working::
+Every bad input raises a subclass of `PortfolioVolError` that is also the builtin a
+caller would expect, so `except ValueError` keeps working:
+
+`text
 
     PortfolioVolError
     ├── InvalidParameterError(ValueError)       an option out of range: lam, alpha, window, ...
     ├── ShapeMismatchError(ValueError)          weights vs assets, labels that do not match
     ├── MissingDataError(ValueError)            NaN or inf where nan_policy="raise"
+    ├── UnsortedIndexError(ValueError)          dates out of order or repeated
     ├── InsufficientDataError(ValueError)       a window longer than the data, too few rows
     ├── InvalidCovarianceError(ValueError)      not square, not symmetric, not PSD
     ├── ZeroVarianceError(ValueError)           a ratio would divide by a zero volatility
     ├── NonPositivePriceError(ValueError)       a price <= 0 when computing returns
     └── MissingExtraError(ImportError)          an optional dependency is not installed
+`
 
 None of these is worth retrying: the same input fails the same way.
 """
@@ -28,6 +32,7 @@ __all__ = [
     "NonPositivePriceError",
     "PortfolioVolError",
     "ShapeMismatchError",
+    "UnsortedIndexError",
     "ZeroVarianceError",
 ]
 
@@ -37,7 +42,7 @@ class PortfolioVolError(Exception):
 
 
 class InvalidParameterError(PortfolioVolError, ValueError):
-    """An option is outside its allowed range or set (``lam``, ``alpha``, ``method``, ...)."""
+    """An option is outside its allowed range or set (`lam`, `alpha`, `method`, ...)."""
 
 
 class ShapeMismatchError(PortfolioVolError, ValueError):
@@ -45,9 +50,9 @@ class ShapeMismatchError(PortfolioVolError, ValueError):
 
 
 class MissingDataError(PortfolioVolError, ValueError):
-    """NaN or inf found where ``nan_policy="raise"`` (or where no policy can apply).
+    """NaN or inf found where `nan_policy="raise"` (or where no policy can apply).
 
-    ``row`` and ``column`` name the first offending cell (labels when the input had them).
+    `row` and `column` name the first offending cell (labels when the input had them).
     """
 
     def __init__(self, message: str, *, row: object = None, column: object = None) -> None:
@@ -56,8 +61,24 @@ class MissingDataError(PortfolioVolError, ValueError):
         self.column = column
 
 
+class UnsortedIndexError(PortfolioVolError, ValueError):
+    """Dates that are not strictly increasing: out of order, or one date twice.
+
+    `first` and `second` are the first offending pair of dates, `row` the position of the
+    second one. Returns computed from such a file run backwards or span the wrong days, so
+    they are refused rather than silently reordered (`.sort_index()` fixes a
+    newest-first file).
+    """
+
+    def __init__(self, message: str, *, first: object, second: object, row: int) -> None:
+        super().__init__(message)
+        self.first = first
+        self.second = second
+        self.row = row
+
+
 class InsufficientDataError(PortfolioVolError, ValueError):
-    """Too few observations: a window longer than the data, or fewer rows than ``ddof + 1``."""
+    """Too few observations: a window longer than the data, or fewer rows than `ddof + 1`."""
 
 
 class InvalidCovarianceError(PortfolioVolError, ValueError):
@@ -71,7 +92,7 @@ class ZeroVarianceError(PortfolioVolError, ValueError):
 class NonPositivePriceError(PortfolioVolError, ValueError):
     """A price is zero or negative, so no return can be computed from it.
 
-    ``row`` and ``column`` name the offending cell (labels when the input had them).
+    `row` and `column` name the offending cell (labels when the input had them).
     """
 
     def __init__(self, message: str, *, row: object, column: object) -> None:

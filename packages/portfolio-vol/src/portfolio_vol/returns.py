@@ -1,4 +1,4 @@
-"""Returns from prices: simple ``r_t = p_t / p_{t-1} - 1`` or log ``r_t = ln(p_t / p_{t-1})``."""
+"""Returns from prices: simple `r_t = p_t / p_{t-1} - 1` or log `r_t = ln(p_t / p_{t-1})`."""
 
 from __future__ import annotations
 
@@ -25,15 +25,18 @@ def returns_from_prices(prices: Any, *, log: bool = False, nan_policy: str = "ra
     prices : array-like of shape (T + 1, N) or (T + 1,), or pandas DataFrame / Series
         Prices in time order, one column per asset. Every price must be > 0.
     log : bool, default=False
-        Log returns ``ln(p_t / p_{t-1})`` instead of simple returns ``p_t / p_{t-1} - 1``.
-    nan_policy : {"raise", "drop"}, default="raise"
-        ``"raise"``: a missing price is an error. ``"drop"``: rows with any missing price are
-        removed first, so the return after a gap spans the gap.
+        Log returns `ln(p_t / p_{t-1})` instead of simple returns `p_t / p_{t-1} - 1`.
+    nan_policy : {"raise", "drop", "keep"}, default="raise"
+        `"raise"`: a missing price is an error. `"drop"`: rows with any missing price are
+        removed first, so the return after a gap spans the gap. `"keep"`: every row is
+        kept and a return is NaN where either of its prices is missing (pandas
+        `pct_change(fill_method=None)`), for the pairwise estimators of late listers:
+        `covariance(..., nan_policy="pairwise")`.
 
     Returns
     -------
     ndarray of shape (T, N) or (T,), or pandas DataFrame / Series
-        Same kind as ``prices``; pandas output keeps the columns and the index of each
+        Same kind as `prices`; pandas output keeps the columns and the index of each
         period's end (the first row has no return and is dropped).
 
     Raises
@@ -41,9 +44,14 @@ def returns_from_prices(prices: Any, *, log: bool = False, nan_policy: str = "ra
     NonPositivePriceError
         A price is zero or negative; the message names its row and column.
     MissingDataError
-        A price is NaN (under ``nan_policy="raise"``) or inf.
+        A price is NaN (under `nan_policy="raise"`) or inf.
     InsufficientDataError
         Fewer than two complete rows of prices.
+    UnsortedIndexError
+        The dates of a pandas index are not strictly increasing (newest first, or a date
+        twice); the message names the first offending pair.
+    ShapeMismatchError
+        A DataFrame with dates as its columns (transposed).
 
     Examples
     --------
@@ -53,7 +61,7 @@ def returns_from_prices(prices: Any, *, log: bool = False, nan_policy: str = "ra
     array([[ 0.1, -0.1],
            [-0.1,  0. ]])
     """
-    check_nan_policy(nan_policy, pairwise=False)
+    check_nan_policy(nan_policy, pairwise=False, keep=True)
     table = as_table(prices, "prices", allow_1d=True)
     values = table.values
     missing = np.isnan(values)
@@ -65,12 +73,12 @@ def returns_from_prices(prices: Any, *, log: bool = False, nan_policy: str = "ra
             row=row_name,
             column=column_name,
         )
-    if missing.any():
+    if missing.any() and nan_policy == "drop":
         table = table.take_rows(~missing.any(axis=1))
         values = table.values
     if values.shape[0] < 2:
         raise InsufficientDataError("`prices` needs at least two complete rows to form a return")
-    bad = values <= 0
+    bad = values <= 0  # NaN compares False: kept gaps are not flagged
     if bad.any():
         row, column = np.argwhere(bad)[0]
         row_name, column_name = table.row_name(int(row)), table.column_name(int(column))

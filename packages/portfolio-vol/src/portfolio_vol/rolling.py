@@ -1,12 +1,13 @@
 """Rolling portfolio volatility and risk contributions without any N × N matrix.
 
-For fixed weights ``wᵀ Σ_window w = Var_window(R w)`` and ``Σ_window w = Cov_window(R, r_p)``,
-so both need only the portfolio return ``r_p = R w`` (O(T·N)) and rolling co-moments
+For fixed weights `wᵀ Σ_window w = Var_window(R w)` and `Σ_window w = Cov_window(R, r_p)`,
+so both need only the portfolio return `r_p = R w` (O(T·N)) and rolling co-moments
 (O(T) per column). The identity needs the same rows for Σ and r_p, hence no pairwise NaN.
 """
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -19,15 +20,15 @@ from ._inputs import (
     as_table,
     as_weights,
     check_nan_policy,
+    check_window,
+    checked_portfolio_returns,
     frame,
-    positive_int,
+    per_date,
     series,
 )
-from ._inputs import (
-    portfolio_returns as portfolio_returns_of,
-)
-from ._rolling import rolling_comoment
-from .exceptions import InsufficientDataError, InvalidParameterError, ZeroVarianceError
+from ._rolling import rolling_comoment, rolling_variance_sums
+from ._weights_by_date import is_weights_by_date, weights_at_every_date
+from .exceptions import InvalidParameterError, ZeroVarianceError
 
 __all__ = ["rolling_risk_contributions", "rolling_volatility"]
 
@@ -37,16 +38,10 @@ ZERO_VARIANCE_RTOL = 1e-14
 
 def _prepare(
     returns: Any, weights: Any, window: int, nan_policy: str
-) -> tuple[Table, Weights, int]:
-    check_nan_policy(nan_policy, pairwise=False)
-    window = positive_int(window, "window", minimum=2)
-    table = apply_nan_policy(as_table(returns, "returns"), nan_policy, "returns")
-    checked = as_weights(weights, table.columns, table.values.shape[1])
-    if window > table.values.shape[0]:
-        raise InsufficientDataError(
-            f"`window` ({window}) is longer than the data ({table.values.shape[0]} rows)"
-        )
-    return table, checked, window
+) -> tuple[Table, Weights, int, FloatArray]:
+    """Checked returns of the held assets, their weights, the window and `R Wᵀ`."""
+    table, checked, product = checked_portfolio_returns(returns, weights, nan_policy)
+    return table, checked, check_window(window, table.values.shape[0]), product
 
 
 def rolling_volatility(
@@ -56,34 +51,50 @@ def rolling_volatility(
     *,
     min_periods: int | None = None,
     nan_policy: str = "raise",
+    drift: bool = False,
 ) -> Any:
-    """Volatility of a fixed-weight portfolio over a rolling window, in O(T·N).
+    """Volatility of a portfolio over a rolling window, in O(T·N) for fixed weights.
 
-    Computed as the rolling standard deviation (``ddof=1``) of ``r_p = R w``, which equals
-    ``√(wᵀ Σ_window w)`` with the sample covariance of each window, without forming Σ.
+    Computed as the rolling standard deviation (`ddof=1`) of `r_p = R w`, which equals
+    `√(wᵀ Σ_window w)` with the sample covariance of each window, without forming Σ.
 
     Parameters
     ----------
     returns : array-like of shape (T, N) or pandas DataFrame
     weights : array-like of shape (N,) or (K, N), mapping, pandas Series or DataFrame
-        K portfolios give K columns at the cost of one.
+        K portfolios give K columns at the cost of one. A DataFrame indexed by dates
+        (dates of `returns`, one column per asset) gives weights that change over time:
+        the value at date t is then `√(w_tᵀ Σ_t w_t)`, the risk of the portfolio held at
+        t over the window ending at t, NaN before the first date of `weights`.
     window : int
         Rows per window (≥ 2, at most T).
     min_periods : int or None, default=None
         Fewest rows for a value while the window is still filling (2 ≤ min_periods ≤
-        window); ``None`` means ``window``, so the first ``window - 1`` values are NaN.
+        window); `None` means `window`, so the first `window - 1` values are NaN.
     nan_policy : {"raise", "drop"}, default="raise"
-        ``"drop"`` removes rows with any NaN first; the result then has the kept rows.
+        `"drop"` removes the rows where a held asset has no return; the result then has
+        the kept rows. Assets of weight 0 are ignored, so a delisted one never shortens
+        the result. Weights by date need complete returns for the assets they hold.
+    drift : bool, default=False
+        With weights by date: between two dates of `weights` the weights drift with the
+        returns (buy and hold, the rest in cash at 0) instead of staying fixed.
 
     Returns
     -------
     ndarray of shape (T,) or (T, K), or pandas Series / DataFrame
-        Indexed like ``returns`` when it is a DataFrame.
+        Indexed like `returns` when it is a DataFrame.
 
     Raises
     ------
     InsufficientDataError
-        ``window`` is longer than the data.
+        `window` is longer than the data.
+    UnsortedIndexError
+        The dates of `returns` (or of `weights`) are not strictly increasing.
+
+    Notes
+    -----
+    Weights by date cost O(T·N) plus O(window·N) per change of weights, so drifting
+    weights (a change every day) cost O(T·window·N).
 
     Examples
     --------
@@ -97,7 +108,21 @@ def rolling_volatility(
     >>> bool(np.isclose(vol[-1], r_p.std(ddof=1)))
     True
     """
-    table, checked, window = _prepare(returns, weights, window, nan_policy)
+    if is_weights_by_date(weights):
+        return _rolling_volatility_by_date(
+            returns, weights, window, min_periods, nan_policy, drift
+        )
+    if drift:
+        raise InvalidParameterError("`drift=True` needs weights indexed by date (a DataFrame)")
+    table, checked, window, product = _prepare(returns, weights, window, nan_policy)
+    minimum = _min_periods(min_periods, window)
+    sums, count = rolling_variance_sums(product, window)
+    volatility = np.sqrt(np.maximum(sums, 0.0) / np.maximum(count - 1, 1.0)[:, np.newaxis])
+    volatility[: minimum - 1] = np.nan
+    return per_date(volatility, table, checked, "volatility")
+
+
+def _min_periods(min_periods: int | None, window: int) -> int:
     minimum = window if min_periods is None else min_periods
     if (
         isinstance(minimum, bool)
@@ -107,20 +132,41 @@ def rolling_volatility(
         raise InvalidParameterError(
             f"`min_periods` must be an integer in [2, window={window}], got {min_periods!r}"
         )
-    portfolio_returns = portfolio_returns_of(table.values, checked.values)
-    comoment, count = rolling_comoment(portfolio_returns, portfolio_returns, window)
-    divisor = np.maximum(count - 1, 1.0)[:, np.newaxis]
-    volatility = np.sqrt(np.maximum(comoment, 0.0) / divisor)
-    volatility[count < minimum] = np.nan
-    return _per_portfolio(volatility, table, checked)
+    return int(minimum)
 
 
-def _per_portfolio(values: FloatArray, table: Table, checked: Weights) -> Any:
-    if checked.single:
-        return series(values[:, 0], table.index, "volatility") if table.labelled else values[:, 0]
-    if table.labelled:
-        return frame(values, table.index, checked.portfolios)
-    return values
+def _rolling_volatility_by_date(
+    returns: Any, weights: Any, window: int, min_periods: int | None, nan_policy: str, drift: bool
+) -> Any:
+    check_nan_policy(nan_policy, pairwise=False)
+    if nan_policy != "raise":
+        raise InvalidParameterError("weights by date need nan_policy='raise'")
+    table = as_table(returns, "returns")
+    window = check_window(window, table.values.shape[0])
+    minimum = _min_periods(min_periods, window)
+    by_date = weights_at_every_date(weights, table, drift=False)
+    first = max(int(np.argmax(~np.isnan(by_date[:, 0]))), minimum - 1)
+    held = np.flatnonzero(np.nan_to_num(by_date).any(axis=0))
+    # Only the held assets: a weight-0 asset's NaN must neither raise nor spoil the drift.
+    held_table = Table(table.values[:, held], table.index, table.columns[held], True)
+    values = apply_nan_policy(held_table, "raise", "returns").values
+    if drift:
+        by_date = weights_at_every_date(weights[held_table.columns], held_table, drift=True)
+    else:
+        by_date = by_date[:, held]
+    volatility = np.full(values.shape[0], np.nan)
+    changes = np.flatnonzero((by_date[first + 1 :] != by_date[first:-1]).any(axis=1)) + first + 1
+    for start, stop in itertools.pairwise([first, *changes.tolist(), values.shape[0]]):
+        # One weight vector over rows start..stop-1: the rolling volatility of R w over the
+        # rows those windows reach.
+        low = max(0, start - window + 1)
+        product = values[low:stop] @ by_date[start]
+        sums, count = rolling_variance_sums(product[:, np.newaxis], window)
+        count += low  # windows that start at row 0 of the data still fill up
+        np.minimum(count, window, out=count)
+        part = np.sqrt(np.maximum(sums[:, 0], 0.0) / np.maximum(count - 1, 1.0))
+        volatility[start:stop] = part[start - low :]
+    return series(volatility, table.index, "volatility")
 
 
 def rolling_risk_contributions(
@@ -128,8 +174,8 @@ def rolling_risk_contributions(
 ) -> Any:
     """Component risk contributions over a rolling window, in O(T·N).
 
-    ``cᵢ(t) = wᵢ · Cov_t(rᵢ, r_p) / σ_p(t)``: each row sums to the rolling volatility of
-    :func:`rolling_volatility` (Euler), and ``Cov_t(R, r_p) = Σ_t w`` means no N × N matrix
+    `cᵢ(t) = wᵢ · Cov_t(rᵢ, r_p) / σ_p(t)`: each row sums to the rolling volatility of
+    `rolling_volatility` (Euler), and `Cov_t(R, r_p) = Σ_t w` means no N × N matrix
     is ever formed.
 
     Parameters
@@ -144,7 +190,7 @@ def rolling_risk_contributions(
     Returns
     -------
     ndarray of shape (T, N) or pandas DataFrame
-        NaN before the first full window; labelled like ``returns`` when it is a DataFrame.
+        NaN before the first full window; labelled like `returns` when it is a DataFrame.
 
     Raises
     ------
@@ -161,13 +207,16 @@ def rolling_risk_contributions(
     >>> bool(np.allclose(contributions.sum(axis=1)[19:], rolling_volatility(returns, w, 20)[19:]))
     True
     """
-    table, checked, window = _prepare(returns, weights, window, nan_policy)
-    if not checked.single:
+    check_nan_policy(nan_policy, pairwise=False)
+    full_table = as_table(returns, "returns")
+    all_weights = as_weights(weights, full_table.columns, full_table.values.shape[1])
+    if not all_weights.single:
         raise InvalidParameterError("`weights` must be one portfolio (shape (N,))")
+    held = np.flatnonzero(all_weights.values[0])
+    table, checked, window, column = _prepare(returns, weights, window, nan_policy)
     w = checked.values[0]
-    column = portfolio_returns_of(table.values, checked.values)
     portfolio_returns = column[:, 0]
-    variance, count = rolling_comoment(column, column, window)
+    variance, count = rolling_variance_sums(column, window)
     covariance, _ = rolling_comoment(table.values, column, window)
     full = count >= window
     variance = variance[:, 0] / (window - 1)
@@ -184,8 +233,14 @@ def rolling_risk_contributions(
     contributions *= w
     contributions /= ((window - 1) * volatility)[:, np.newaxis]
     contributions[~full] = np.nan
+    if held.size < all_weights.values.shape[1]:
+        # Assets of weight 0 contribute 0 (they were left out of the computation).
+        every = np.zeros((contributions.shape[0], all_weights.values.shape[1]))
+        every[:, held] = contributions
+        every[~full] = np.nan
+        contributions = every
     if table.labelled:
-        return frame(contributions, table.index, table.columns)
+        return frame(contributions, table.index, full_table.columns)
     return contributions
 
 

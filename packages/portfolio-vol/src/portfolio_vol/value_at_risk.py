@@ -1,7 +1,7 @@
 """Normal (parametric) value at risk and expected shortfall of a portfolio.
 
-With ``z = Φ⁻¹(α)`` and horizon h periods: ``VaR = z σ_p √h − μ h`` and
-``ES = σ_p √h φ(z) / (1 − α) − μ h``, both as positive losses in return units.
+With `z = Φ⁻¹(α)` and horizon h periods: `VaR = z σ_p √h − μ h` and
+`ES = σ_p √h φ(z) / (1 − α) − μ h`, both as positive losses in return units.
 """
 
 from __future__ import annotations
@@ -20,8 +20,14 @@ from .volatility import Portfolios, portfolios
 __all__ = ["parametric_es", "parametric_var"]
 
 
+def normal_es_factor(alpha: float) -> float:
+    """`φ(Φ⁻¹(α)) / (1 − α)`: the Gaussian ES in units of σ (zero mean)."""
+    normal = NormalDist()
+    return normal.pdf(normal.inv_cdf(alpha)) / (1.0 - alpha)
+
+
 def _per_asset_means(mean: Any, assets: Any) -> FloatArray:
-    """``mean`` as an array; labelled means (mapping or Series) in the order of ``assets``."""
+    """`mean` as an array; labelled means (mapping or Series) in the order of `assets`."""
     if not (isinstance(mean, Mapping) or is_pandas(mean)):
         return np.asarray(mean, dtype=np.float64)
     if assets is None:
@@ -58,7 +64,7 @@ def _check(
 def parametric_var(
     weights: Any, cov: Any, *, alpha: float = 0.99, horizon: float = 1, mean: Any = 0.0
 ) -> Any:
-    """Gaussian value at risk: the loss exceeded with probability ``1 - alpha``.
+    """Gaussian value at risk: the loss exceeded with probability `1 - alpha`.
 
     Use it for a quick, smooth risk figure; it assumes normal returns, so it understates fat
     tails (a historical VaR on the portfolio's returns does not).
@@ -74,7 +80,7 @@ def parametric_var(
         Horizon in periods; volatility scales with √horizon, the mean with horizon.
     mean : float, array-like of shape (N,), mapping or pandas Series, default=0.0
         Expected return per period, of the portfolio or of each asset; labelled means are
-        aligned to the assets of a labelled ``cov``.
+        aligned to the assets of a labelled `cov`.
 
     Returns
     -------
@@ -96,9 +102,9 @@ def parametric_var(
 def parametric_es(
     weights: Any, cov: Any, *, alpha: float = 0.99, horizon: float = 1, mean: Any = 0.0
 ) -> Any:
-    """Gaussian expected shortfall: the mean loss beyond the VaR at ``alpha``.
+    """Gaussian expected shortfall: the mean loss beyond the VaR at `alpha`.
 
-    Parameters and units are those of :func:`parametric_var`; ES is always ≥ VaR.
+    Parameters and units are those of `parametric_var`; ES is always ≥ VaR.
 
     Returns
     -------
@@ -112,6 +118,5 @@ def parametric_es(
     0.026652
     """
     checked, scaled, drift = _check(weights, cov, alpha, horizon, mean)
-    normal = NormalDist()
-    density = normal.pdf(normal.inv_cdf(alpha))
-    return checked.per_portfolio(scaled * density / (1.0 - alpha) - drift, "expected_shortfall")
+    factor = normal_es_factor(alpha)
+    return checked.per_portfolio(scaled * factor - drift, "expected_shortfall")

@@ -1,7 +1,7 @@
-"""Portfolio volatility ``σ_p = √(wᵀ Σ w)``, the naive ``Σ wᵢ σᵢ`` and their ratio.
+"""Portfolio volatility `σ_p = √(wᵀ Σ w)`, the naive `Σ wᵢ σᵢ` and their ratio.
 
-For long-only weights ``σ_p ≤ Σ wᵢ σᵢ``, with equality only when every correlation is +1;
-the ratio ``Σ wᵢ σᵢ / σ_p ≥ 1`` is the diversification ratio.
+For long-only weights `σ_p ≤ Σ wᵢ σᵢ`, with equality only when every correlation is +1;
+the ratio `Σ wᵢ σᵢ / σ_p ≥ 1` is the diversification ratio.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ FACTOR_BLOCKS = 4
 
 
 def _quadratic_forms(weights: FloatArray, factor: FloatArray) -> FloatArray:
-    """``‖Lᵀ w‖²`` for each row w, skipping the zero upper triangle of L block by block."""
+    """`‖Lᵀ w‖²` for each row w, skipping the zero upper triangle of L block by block."""
     n = factor.shape[0]
     edges = np.linspace(0, n, min(FACTOR_BLOCKS, n) + 1).astype(int)
     total = np.zeros(weights.shape[0])
@@ -106,31 +106,31 @@ def portfolios(weights: Any, cov: Any) -> Portfolios:
 
 
 def portfolio_volatility(weights: Any, cov: Any) -> Any:
-    """Volatility of one or many portfolios, ``σ_p = √(wᵀ Σ w)``.
+    """Volatility of one or many portfolios, `σ_p = √(wᵀ Σ w)`.
 
     This is the formula the seed post meant: it needs the covariance Σ. With the
-    correlation matrix instead (``wᵀ C w``) the result is only right when every asset has
-    unit variance; see :func:`naive_volatility` for the other common mistake.
+    correlation matrix instead (`wᵀ C w`) the result is only right when every asset has
+    unit variance; see `naive_volatility` for the other common mistake.
 
     Parameters
     ----------
     weights : array-like of shape (N,) or (K, N), mapping, pandas Series or DataFrame
         One portfolio, or K portfolios evaluated at once. Labelled weights are aligned
-        to the labels of ``cov``.
+        to the labels of `cov`.
     cov : array-like of shape (N, N) or pandas DataFrame
         Covariance of the asset returns; must be symmetric and positive semi-definite.
 
     Returns
     -------
     float, or ndarray of shape (K,) / pandas Series
-        In the units of ``cov`` (daily covariance → daily volatility).
+        In the units of `cov` (daily covariance → daily volatility).
 
     Raises
     ------
     ShapeMismatchError
-        ``weights`` do not match the assets of ``cov``.
+        `weights` do not match the assets of `cov`.
     InvalidCovarianceError
-        ``cov`` is not square, finite, symmetric or positive semi-definite.
+        `cov` is not square, finite, symmetric or positive semi-definite.
 
     Examples
     --------
@@ -147,17 +147,17 @@ def portfolio_volatility(weights: Any, cov: Any) -> Any:
 
 
 def naive_volatility(weights: Any, vols: Any) -> Any:
-    """The weighted average of single-asset volatilities, ``Σ wᵢ σᵢ``, for comparison.
+    """The weighted average of single-asset volatilities, `Σ wᵢ σᵢ`, for comparison.
 
     It ignores correlation, so for long-only weights it overstates the portfolio's
     volatility (it is an upper bound, reached only when every correlation is +1). Use
-    :func:`portfolio_volatility` for the real figure.
+    `portfolio_volatility` for the real figure.
 
     Parameters
     ----------
     weights : array-like of shape (N,) or (K, N), mapping, pandas Series or DataFrame
     vols : array-like of shape (N,) or pandas Series
-        Volatility of each asset (≥ 0), e.g. ``np.sqrt(np.diag(cov))``.
+        Volatility of each asset (≥ 0), e.g. `np.sqrt(np.diag(cov))`.
 
     Returns
     -------
@@ -169,7 +169,7 @@ def naive_volatility(weights: Any, vols: Any) -> Any:
     >>> round(naive_volatility([0.5, 0.5], [0.2, 0.1]), 6)
     0.15
     """
-    table = as_table(vols, "vols", allow_1d=True)
+    table = as_table(vols, "vols", allow_1d=True, dated=False)
     if not table.one_dimensional:
         raise ShapeMismatchError(f"`vols` must be 1-D of shape (N,), got {table.values.shape}")
     values = table.values[:, 0]
@@ -186,7 +186,7 @@ def naive_volatility(weights: Any, vols: Any) -> Any:
 
 
 def diversification_ratio(weights: Any, cov: Any) -> Any:
-    """Naive over true volatility, ``Σ wᵢ σᵢ / σ_p`` (≥ 1 for long-only weights).
+    """Naive over true volatility, `Σ wᵢ σᵢ / σ_p` (≥ 1 for long-only weights).
 
     Parameters
     ----------
@@ -218,7 +218,7 @@ def diversification_ratio(weights: Any, cov: Any) -> Any:
 def annualize(vol: Any, periods_per_year: float = 252) -> Any:
     """Scale a per-period volatility to a year by the square root of time.
 
-    ``σ_year = σ_period · √periods_per_year``; exact for independent returns, the usual
+    `σ_year = σ_period · √periods_per_year`; exact for independent returns, the usual
     convention otherwise.
 
     Parameters
@@ -231,7 +231,7 @@ def annualize(vol: Any, periods_per_year: float = 252) -> Any:
     Returns
     -------
     float, ndarray or pandas object
-        The same kind as ``vol``.
+        The same kind as `vol`.
 
     Examples
     --------

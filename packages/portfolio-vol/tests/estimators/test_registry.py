@@ -43,7 +43,7 @@ def test_fit_returns_the_estimator(returns):
 
 def test_fit_rejects_one_dimensional_returns():
     with pytest.raises(
-        ShapeMismatchError, match=r"`returns` must be 2-D of shape \(T, N\), got \(3,\)"
+        ShapeMismatchError, match=r"`returns` must be 2-D of shape \(T, N\), got 1-D"
     ):
         SampleCovariance().fit([0.01, 0.02, 0.03])
 

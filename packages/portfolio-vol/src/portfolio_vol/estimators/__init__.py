@@ -1,4 +1,4 @@
-"""Covariance estimators, one per module, listed by name in :data:`ESTIMATORS`."""
+"""Covariance estimators, one per module, listed by name in `ESTIMATORS`."""
 
 from .base import CovarianceEstimator
 from .ewma import EWMACovariance

@@ -1,4 +1,4 @@
-"""The covariance-estimator interface: ``fit(returns)`` sets ``covariance_`` (N, N)."""
+"""The covariance-estimator interface: `fit(returns)` sets `covariance_` (N, N)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any, ClassVar, TypeVar
 
 import numpy as np
 
-from .._inputs import FloatArray
+from .._inputs import FloatArray, as_table
 from ..exceptions import InsufficientDataError, MissingDataError, ShapeMismatchError
 
 __all__ = ["CovarianceEstimator"]
@@ -18,9 +18,9 @@ _Estimator = TypeVar("_Estimator", bound="CovarianceEstimator")
 class CovarianceEstimator(ABC):
     """Estimate an (N, N) covariance from (T, N) returns, scikit-learn style.
 
-    Subclasses set the class attribute ``name`` (the ``method=`` string of
-    :func:`portfolio_vol.covariance`) and implement :meth:`fit`, which stores the estimate
-    in ``covariance_`` and returns ``self``. Estimators work in the units of their input:
+    Subclasses set the class attribute `name` (the `method=` string of
+    `portfolio_vol.covariance`) and implement `fit`, which stores the estimate
+    in `covariance_` and returns `self`. Estimators work in the units of their input:
     daily returns give a daily covariance.
     """
 
@@ -29,14 +29,14 @@ class CovarianceEstimator(ABC):
 
     @abstractmethod
     def fit(self: _Estimator, returns: Any) -> _Estimator:
-        """Estimate the covariance of ``returns`` (array-like of shape (T, N))."""
+        """Estimate the covariance of `returns` (array-like of shape (T, N))."""
 
 
 def check_returns(returns: Any, *, min_rows: int, allow_nan: bool = False) -> FloatArray:
-    """``returns`` as a (T, N) float array with at least ``min_rows`` rows, finite unless
-    ``allow_nan`` (NaN then allowed, inf never)."""
-    values = np.asarray(returns, dtype=np.float64)
-    if values.ndim != 2 or values.shape[1] == 0:
+    """`returns` as a (T, N) float array with at least `min_rows` rows, finite unless
+    `allow_nan` (NaN then allowed, inf never)."""
+    values = as_table(returns, "returns").values
+    if values.shape[1] == 0:
         raise ShapeMismatchError(f"`returns` must be 2-D of shape (T, N), got {values.shape}")
     bad = np.isinf(values) if allow_nan else ~np.isfinite(values)
     if bad.any():

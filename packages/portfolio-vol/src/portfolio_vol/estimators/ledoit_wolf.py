@@ -1,4 +1,4 @@
-"""Ledoit–Wolf shrinkage ``Σ = (1 − δ) S + δ μ I`` with ``μ = tr(S)/N``, via scikit-learn."""
+"""Ledoit–Wolf shrinkage `Σ = (1 − δ) S + δ μ I` with `μ = tr(S)/N`, via scikit-learn."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ __all__ = ["LedoitWolfCovariance"]
 
 
 class LedoitWolfCovariance(CovarianceEstimator):
-    """Ledoit–Wolf shrunk covariance; ``method="ledoit_wolf"`` (needs the ``sklearn`` extra).
+    """Ledoit–Wolf shrunk covariance; `method="ledoit_wolf"` (needs the `sklearn` extra).
 
     Use it when N is not small against T: the sample covariance is then noisy and often
     nearly singular, the shrunk one is well conditioned.
@@ -25,7 +25,7 @@ class LedoitWolfCovariance(CovarianceEstimator):
     Notes
     -----
     The base estimate S is the maximum-likelihood covariance (divisor T), as in
-    :func:`sklearn.covariance.ledoit_wolf`, which does the work.
+    `sklearn.covariance.ledoit_wolf`, which does the work.
 
     References
     ----------
@@ -44,7 +44,7 @@ class LedoitWolfCovariance(CovarianceEstimator):
     name = "ledoit_wolf"
 
     def fit(self, returns: Any) -> LedoitWolfCovariance:
-        """Estimate the covariance of ``returns`` (array-like of shape (T, N))."""
+        """Estimate the covariance of `returns` (array-like of shape (T, N))."""
         values = check_returns(returns, min_rows=2)
         covariance, shrinkage = sklearn_covariance(self.name).ledoit_wolf(values)
         self.covariance_ = covariance

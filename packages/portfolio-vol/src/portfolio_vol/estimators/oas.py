@@ -1,4 +1,4 @@
-"""Oracle Approximating Shrinkage ``Σ = (1 − ρ) S + ρ μ I``, ``μ = tr(S)/N`` (scikit-learn)."""
+"""Oracle Approximating Shrinkage `Σ = (1 − ρ) S + ρ μ I`, `μ = tr(S)/N` (scikit-learn)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ __all__ = ["OASCovariance"]
 
 
 class OASCovariance(CovarianceEstimator):
-    """OAS shrunk covariance; ``method="oas"`` (needs the ``sklearn`` extra).
+    """OAS shrunk covariance; `method="oas"` (needs the `sklearn` extra).
 
-    Like :class:`LedoitWolfCovariance`, with an intensity that is closer to optimal when the
+    Like `LedoitWolfCovariance`, with an intensity that is closer to optimal when the
     returns are close to Gaussian.
 
     Attributes
@@ -39,7 +39,7 @@ class OASCovariance(CovarianceEstimator):
     name = "oas"
 
     def fit(self, returns: Any) -> OASCovariance:
-        """Estimate the covariance of ``returns`` (array-like of shape (T, N))."""
+        """Estimate the covariance of `returns` (array-like of shape (T, N))."""
         values = check_returns(returns, min_rows=2)
         covariance, shrinkage = sklearn_covariance(self.name).oas(values)
         self.covariance_ = covariance

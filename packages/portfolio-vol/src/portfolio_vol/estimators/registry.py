@@ -1,4 +1,4 @@
-"""The registry of covariance estimators: ``method=`` name -> estimator class."""
+"""The registry of covariance estimators: `method=` name -> estimator class."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sample covariance ``Σ = (R − r̄)ᵀ(R − r̄) / (T − ddof)``, or from pairwise-complete rows."""
+"""Sample covariance `Σ = (R − r̄)ᵀ(R − r̄) / (T − ddof)`, or from pairwise-complete rows."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from .._inputs import COVARIANCE_RTOL, FloatArray, positive_int
 from ..exceptions import CovarianceRepairWarning, InsufficientDataError
 from .base import CovarianceEstimator, check_returns
 
-__all__ = ["SampleCovariance"]
+__all__ = ["SampleCovariance", "nearest_psd"]
 
 
 def _sample_covariance(returns: FloatArray, *, ddof: int) -> FloatArray:
@@ -35,21 +35,21 @@ def _pairwise_covariance(returns: FloatArray, *, ddof: int) -> FloatArray:
     centred = np.where(present, returns - np.nanmean(returns, axis=0), 0.0)
     sums = centred.T @ mask
     covariance: FloatArray = (centred.T @ centred - sums * sums.T / counts) / (counts - ddof)
-    result: FloatArray = _nearest_psd(covariance)
+    result: FloatArray = nearest_psd(covariance)
     return result
 
 
-def _nearest_psd(matrix: FloatArray) -> FloatArray:
+def nearest_psd(matrix: FloatArray, *, stacklevel: int = 4) -> FloatArray:
     """Clip negative eigenvalues to zero (with a warning) when beyond round-off."""
     eigenvalues, eigenvectors = np.linalg.eigh(matrix)
     tolerance = COVARIANCE_RTOL * float(np.max(np.abs(np.diag(matrix))))
     if eigenvalues[0] >= -tolerance:
         return matrix
     warnings.warn(
-        "the pairwise-complete covariance is not positive semi-definite (smallest eigenvalue "
+        "the pairwise covariance is not positive semi-definite (smallest eigenvalue "
         f"{eigenvalues[0]:.3g}); negative eigenvalues were clipped to zero",
         CovarianceRepairWarning,
-        stacklevel=4,
+        stacklevel=stacklevel,
     )
     repaired = (eigenvectors * np.maximum(eigenvalues, 0.0)) @ eigenvectors.T
     symmetric: FloatArray = (repaired + repaired.T) / 2
@@ -57,16 +57,16 @@ def _nearest_psd(matrix: FloatArray) -> FloatArray:
 
 
 class SampleCovariance(CovarianceEstimator):
-    """The unbiased (``ddof=1``) sample covariance; ``method="sample"``.
+    """The unbiased (`ddof=1`) sample covariance; `method="sample"`.
 
     Parameters
     ----------
     ddof : int, default=1
-        Delta degrees of freedom: the divisor is ``T - ddof`` (``np.cov``'s convention).
+        Delta degrees of freedom: the divisor is `T - ddof` (`np.cov`'s convention).
     pairwise : bool, default=False
         Allow NaN: each entry uses the rows where both assets are present (pandas
-        ``DataFrame.cov``), and the result is made positive semi-definite by clipping
-        negative eigenvalues, with a :class:`~portfolio_vol.CovarianceRepairWarning`.
+        `DataFrame.cov`), and the result is made positive semi-definite by clipping
+        negative eigenvalues, with a `portfolio_vol.CovarianceRepairWarning`.
 
     Attributes
     ----------
@@ -88,7 +88,7 @@ class SampleCovariance(CovarianceEstimator):
         self.pairwise = pairwise
 
     def fit(self, returns: Any) -> SampleCovariance:
-        """Estimate the covariance of ``returns`` (array-like of shape (T, N))."""
+        """Estimate the covariance of `returns` (array-like of shape (T, N))."""
         values = check_returns(returns, min_rows=self.ddof + 1, allow_nan=self.pairwise)
         if self.pairwise and np.isnan(values).any():
             self.covariance_ = _pairwise_covariance(values, ddof=self.ddof)

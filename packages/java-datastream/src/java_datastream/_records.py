@@ -1,0 +1,272 @@
+"""Whole records: the same fields written for each row, read or written in one call.
+
+The fixed-width part of the work is numpy's (a structured dtype over the bytes); the
+string fields take one pass over the buffer that records where each record starts and
+decodes each string once.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from java_datastream import _arrays
+from java_datastream._errors import TruncatedDataError
+from java_datastream.modified_utf8 import decode as _decode_mutf8
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from java_datastream._output import DataOutputStream
+
+__all__ = ["RecordFormat", "pack_records", "parse_segment"]
+
+# Java type -> (bytes on the wire, numpy dtype on the wire, numpy dtype returned)
+_FIXED: dict[str, tuple[int, str, str]] = {
+    "boolean": (1, "u1", "?"),
+    "byte": (1, "i1", "i1"),
+    "short": (2, ">i2", "i2"),
+    "char": (2, ">u2", "u2"),
+    "int": (4, ">i4", "i4"),
+    "long": (8, ">i8", "i8"),
+    "float": (4, ">f4", "f4"),
+    "double": (8, ">f8", "f8"),
+}
+TYPES = (*_FIXED, "utf")
+
+
+class RecordFormat:
+    """The fields of one record, in the order a Java loop writes them.
+
+    Parameters
+    ----------
+    spec : str, optional
+        Java types separated by spaces or commas: ``"int long double utf"``. The fields
+        are then named ``f0``, ``f1``, ...
+    **fields : str
+        Or named fields, in order: ``RecordFormat(id="int", name="utf")``.
+
+    Types are ``boolean byte short char int long float double`` (read as numpy
+    ``bool int8 int16 uint16 int32 int64 float32 float64``) and ``utf`` (a ``str``).
+
+    Examples
+    --------
+    >>> fmt = RecordFormat(id="int", ts="long", price="double")
+    >>> fmt.names, fmt.size
+    (('id', 'ts', 'price'), 20)
+    >>> RecordFormat("int utf").size is None  # variable width
+    True
+    """
+
+    __slots__ = ("fields", "names", "size", "types")
+
+    def __init__(self, spec: str | None = None, /, **fields: str) -> None:
+        if (spec is None) == (not fields):
+            raise TypeError("RecordFormat takes a spec string or named fields, not both")
+        if spec is not None:
+            types = spec.replace(",", " ").split()
+            pairs = [(f"f{i}", kind) for i, kind in enumerate(types)]
+        else:
+            pairs = list(fields.items())
+        if not pairs:
+            raise ValueError("RecordFormat needs at least one field")
+        for name, kind in pairs:
+            if kind not in TYPES:
+                raise ValueError(
+                    f"RecordFormat: field {name!r} has type {kind!r}; types are {', '.join(TYPES)}"
+                )
+        self.fields: tuple[tuple[str, str], ...] = tuple(pairs)
+        self.names: tuple[str, ...] = tuple(name for name, _ in pairs)
+        self.types: tuple[str, ...] = tuple(kind for _, kind in pairs)
+        self.size: int | None = (
+            None if "utf" in self.types else sum(_FIXED[kind][0] for kind in self.types)
+        )
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{name}={kind!r}" for name, kind in self.fields)
+        return f"RecordFormat({inner})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecordFormat) and other.fields == self.fields
+
+    def __hash__(self) -> int:
+        return hash(self.fields)
+
+    def wire_dtype(self, fixed_only: bool = False) -> Any:
+        """The numpy dtype of the record (or of its fixed fields) as the bytes hold it."""
+        numpy = _arrays.numpy_module()
+        return numpy.dtype([(n, _FIXED[k][1]) for n, k in self.fields if k != "utf"])
+
+    def dtype(self) -> Any:
+        """The numpy dtype `read_records` returns for a fixed-width format (native order)."""
+        numpy = _arrays.numpy_module()
+        return numpy.dtype([(n, _FIXED[k][2]) for n, k in self.fields if k != "utf"])
+
+
+def fixed_array(fmt: RecordFormat, data: Any) -> Any:
+    """Native-order structured array of the fixed fields held, big-endian, in `data`."""
+    numpy = _arrays.numpy_module()
+    return numpy.frombuffer(data, dtype=fmt.wire_dtype()).astype(fmt.dtype())
+
+
+def parse_segment(
+    fmt_types: list[int], buf: bytes, pos: int, limit: int, wanted: int
+) -> tuple[int, int, list[int], list[list[str]]]:
+    """One pass over `buf[pos:limit]`: complete records, up to `wanted` (-1: all).
+
+    `fmt_types` gives each field's width, or -1 for ``utf``. Returns the record count,
+    the position after the last complete record, where each record starts, and the
+    strings of each ``utf`` field.
+    """
+    strings: list[list[str]] = [[] for width in fmt_types if width < 0]
+    starts: list[int] = []
+    count = 0
+    nfields = len(fmt_types)
+    while count != wanted:
+        start = pos
+        complete = True
+        column = 0
+        for index in range(nfields):
+            width = fmt_types[index]
+            if width >= 0:
+                pos += width
+                if pos > limit:
+                    complete = False
+                    break
+                continue
+            if pos + 2 > limit:
+                complete = False
+                break
+            end = pos + 2 + ((buf[pos] << 8) | buf[pos + 1])
+            if end > limit:
+                complete = False
+                break
+            raw = buf[pos + 2 : end]
+            strings[column].append(raw.decode() if raw.isascii() else _decode_mutf8(raw))
+            column += 1
+            pos = end
+        if not complete:
+            # Strings of a partial record were appended before it ran out: drop them.
+            for index in range(column):
+                strings[index].pop()
+            return count, start, starts, strings
+        starts.append(start)
+        count += 1
+    return count, pos, starts, strings
+
+
+def gather_fixed(fmt: RecordFormat, buf: bytes, starts: list[int]) -> Any:
+    """The fixed fields of the records starting at `starts`, as a native structured array.
+
+    Needs the strings' lengths: the offset of a fixed field inside a record depends on the
+    strings before it, so each field is gathered at its start plus the bytes read so far.
+    """
+    numpy = _arrays.numpy_module()
+    data = numpy.frombuffer(buf, dtype=numpy.uint8)
+    at = numpy.array(starts, dtype=numpy.int64)
+    out = numpy.empty(len(starts), dtype=fmt.dtype())
+    offset = numpy.zeros(len(starts), dtype=numpy.int64)
+    for name, kind in fmt.fields:
+        if kind == "utf":
+            here = at + offset
+            length = (data[here].astype(numpy.int64) << 8) | data[here + 1]
+            offset += 2 + length
+            continue
+        width, wire, _ = _FIXED[kind]
+        here = at + offset
+        picked = data[here[:, None] + numpy.arange(width)]
+        out[name] = picked.reshape(-1).view(wire)
+        offset += width
+    return out
+
+
+def widths(fmt: RecordFormat) -> list[int]:
+    return [-1 if kind == "utf" else _FIXED[kind][0] for kind in fmt.types]
+
+
+def columns_of(fmt: RecordFormat, fixed: Any, strings: list[list[str]]) -> dict[str, Any]:
+    """Columns in the format's order: numpy arrays for fixed fields, lists of str for utf."""
+    out: dict[str, Any] = {}
+    texts = iter(strings)
+    for name, kind in fmt.fields:
+        out[name] = next(texts) if kind == "utf" else fixed[name]
+    return out
+
+
+def truncated(offset: int, fmt: RecordFormat, got: int) -> TruncatedDataError:
+    """The end of the stream inside the record at `offset`, with `got` of its bytes."""
+    needed = fmt.size if fmt.size is not None else got + 1
+    return TruncatedDataError(offset, needed, got)
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def _rows_from_columns(fmt: RecordFormat, columns: Mapping[str, Any]) -> Iterable[Any]:
+    missing = [name for name in fmt.names if name not in columns]
+    if missing:
+        raise ValueError(f"write_records: no column for fields {missing}")
+    lengths = {len(columns[name]) for name in fmt.names}
+    if len(lengths) > 1:
+        raise ValueError(f"write_records: columns of different lengths {sorted(lengths)}")
+    return zip(*(columns[name] for name in fmt.names), strict=True)
+
+
+def _pack_fixed_numpy(fmt: RecordFormat, columns: Mapping[str, Any]) -> bytes:
+    """A fixed-width format from numpy columns: one structured array, NaN canonicalised."""
+    numpy = _arrays.numpy_module()
+    n = len(columns[fmt.names[0]])
+    wire = numpy.empty(n, dtype=fmt.wire_dtype())
+    for name, kind in fmt.fields:
+        column = numpy.asarray(columns[name])
+        if column.shape != (n,):
+            raise ValueError(f"write_records: column {name!r} has shape {column.shape}")
+        if kind in ("float", "double"):
+            # The bulk path canonicalises NaN exactly as write_float/write_double do.
+            kind_ = _arrays.FLOAT if kind == "float" else _arrays.DOUBLE
+            raw = b"".join(bytes(chunk) for chunk in _arrays.pack(kind_, column))
+            wire[name] = numpy.frombuffer(raw, dtype=_FIXED[kind][1])
+        elif kind == "boolean":
+            wire[name] = column.astype(bool)
+        else:
+            kind_ = _arrays.LONG if kind == "long" else _arrays.INT  # Java's parameter type
+            if column.dtype.kind not in "iub":
+                raise TypeError(f"write_records: column {name!r} of {column.dtype} for {kind}")
+            if column.size and (column.min() < kind_.lo or column.max() > kind_.hi):
+                raise _arrays.range_error(kind_, "write_records")
+            # Narrowing keeps the low bits, as writeByte/writeShort/writeChar do.
+            wire[name] = column.astype(numpy.int64).astype(_FIXED[kind][1].replace("u", "i"))
+    return wire.tobytes()
+
+
+def pack_records(fmt: RecordFormat, rows: Any) -> bytes:
+    """The bytes of `rows` written field by field, every value checked before any is written.
+
+    `rows` is a numpy structured array, a mapping of columns (as `read_records` returns)
+    or an iterable of rows (tuples in the format's order).
+    """
+    from java_datastream._output import DataOutputStream
+
+    columns: Mapping[str, Any] | None = None
+    names = getattr(getattr(rows, "dtype", None), "names", None)
+    if names is not None:
+        columns = {name: rows[name] for name in names}
+    elif isinstance(rows, dict):
+        columns = rows
+    if columns is not None:
+        numpy = _arrays.numpy_module() if fmt.size is not None else None
+        if numpy is not None and all(
+            isinstance(columns.get(name), numpy.ndarray) for name in fmt.names
+        ):
+            return _pack_fixed_numpy(fmt, columns)
+        rows = _rows_from_columns(fmt, columns)
+    sink = io.BytesIO()
+    out: DataOutputStream = DataOutputStream(sink)
+    writers = [getattr(out, f"write_{kind}") for kind in fmt.types]
+    for row in rows:
+        values = tuple(row)
+        if len(values) != len(writers):
+            raise ValueError(f"write_records: a row of {len(values)} values for {fmt!r}")
+        for write, value in zip(writers, values, strict=True):
+            write(value.item() if hasattr(value, "item") else value)
+    return sink.getvalue()

@@ -1,0 +1,3 @@
+"""The package version, kept equal to project.version by tools/release.py."""
+
+__version__ = "0.1.0"
