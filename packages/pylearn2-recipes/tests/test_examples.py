@@ -29,7 +29,7 @@ EXAMPLES = [
 
 
 def test_there_are_examples() -> None:
-    assert len(EXAMPLES) >= 2
+    assert len(EXAMPLES) >= 1
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=str)

@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 TERMINATION_CRITERIA: list[type[TerminationCriterion]] = [And, EpochCounter, MonitorBased, Or]
+"""Built-in termination criteria."""
 TRAIN_EXTENSIONS: list[type[TrainExtension]] = [
     MonitorBasedSaveBest,
     MomentumAdjustor,
@@ -57,10 +58,12 @@ TRAIN_EXTENSIONS: list[type[TrainExtension]] = [
     MonitorBasedLRAdjuster,
     ProgressBar,
 ]
+"""Built-in training extensions."""
 COSTS: list[type[Cost]] = [Default, Dropout, L1WeightDecay, WeightDecay, SumOfCosts]
+"""Built-in costs."""
 LEARNING_RULES: list[type[LearningRule]] = [AdaGrad, Momentum, RMSProp]
+"""Built-in learning rules."""
 
-#: Modules whose public names YAML may build, relative to ``pylearn2_recipes``.
 MIRRORED_MODULES = (
     "datasets.dense_design_matrix",
     "datasets.csv_dataset",
@@ -85,6 +88,7 @@ MIRRORED_MODULES = (
     "sandbox.lisa_rl.bandit.classifier_bandit",
     "sandbox.lisa_rl.bandit.classifier_agent",
 )
+"""Modules whose public names YAML may build, relative to `pylearn2_recipes`."""
 
 
 def _elements(shape: Any) -> int:

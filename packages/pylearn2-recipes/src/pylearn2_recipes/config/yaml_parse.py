@@ -50,8 +50,8 @@ def initialize() -> None:
     """
 
 
-#: pylearn2's name for the pattern of numbers PyYAML reads as strings (``1e-3``, ``.2e4``).
 SCIENTIFIC_NOTATION_REGEXP = r"^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+$"
+"""pylearn2's name for the pattern of numbers PyYAML reads as strings (`1e-3`, `.2e4`)."""
 _SCI_FLOAT = re.compile(SCIENTIFIC_NOTATION_REGEXP)
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
@@ -89,8 +89,8 @@ def _resolve(name: str, tag: str, allow_unsafe: bool) -> Any:
     raise YAMLConfigError(f"{tag}: cannot import {name!r}")
 
 
-#: Deepest nesting of YAML collections a document may have (pylearn2 configs use < 20).
 MAX_DEPTH = 100
+"""Deepest nesting of YAML collections a document may have (pylearn2 configs use < 20)."""
 
 
 def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
