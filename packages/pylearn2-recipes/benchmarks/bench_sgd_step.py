@@ -178,6 +178,18 @@ def compile_times() -> tuple[float, float, float]:
     return runs[1][0], runs[0][1], runs[1][1]
 
 
+def import_time(module: str) -> int:
+    """Cumulative µs of `import module` in a fresh process, from `python -X importtime`."""
+    err = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {module}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    rows = [line.split("|") for line in err.splitlines() if line.startswith("import time:")]
+    return max(int(row[1]) for row in rows if row[2].strip() == module)
+
+
 def cold_demo() -> tuple[float, float]:
     """(wall, CPU) seconds of `python -m pylearn2_recipes demo` on an empty PyTensor cache."""
     import resource
@@ -243,6 +255,14 @@ def main() -> None:
     print(
         f"  warm (cache filled by the cold run):   {warm:8.2f} s   ratio cold/warm "
         f"{cold / warm:5.1f}x"
+    )
+    ours_import = min(import_time("pylearn2_recipes") for _ in range(3))
+    pytensor_import = min(import_time("pytensor") for _ in range(3))
+    print("Import (python -X importtime, cumulative, best of 3)")
+    print(
+        f"  import pylearn2_recipes {ours_import / 1e3:8.1f} ms; import pytensor alone "
+        f"{pytensor_import / 1e3:8.1f} ms; ratio {ours_import / pytensor_import:5.2f}x "
+        f"(goal <= 1.5x: {'met' if ours_import <= 1.5 * pytensor_import else 'NOT met'})"
     )
     demo_wall, demo_cpu = cold_demo()
     print("Cold demo (python -m pylearn2_recipes demo, XOR + Pima, fresh base_compiledir)")
