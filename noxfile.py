@@ -449,6 +449,7 @@ def spec_tests_proxy(session: nox.Session) -> None:
     session.run("python", str(runner), *modules, *session.posargs, env=env)
     session.run("python", str(plugin / "proxied_spec.py"), str(report))
 
+
 # --- pylearn2-recipes: pylearn2's own YAML archive (issue 16); CI runs it once --------
 @nox.session(name="pylearn2-archive", tags=["archive"])
 def pylearn2_archive(session: nox.Session) -> None:
