@@ -68,6 +68,19 @@ MIRRORED = {
         "load_path",
     },
     "costs.mlp": {"Default", "L1WeightDecay", "WeightDecay"},
+    "space": {
+        "CompositeSpace",
+        "Conv2DSpace",
+        "IndexSequenceSpace",
+        "IndexSpace",
+        "NullSpace",
+        "SimplyTypedSpace",
+        "Space",
+        "VectorSequenceSpace",
+        "VectorSpace",
+        "is_numeric_batch",
+        "is_symbolic_batch",
+    },
 }
 
 
@@ -89,6 +102,7 @@ def test_all_is_exactly_the_public_names() -> None:
         "recipes",
         "registry",
         "sandbox",
+        "space",
         "train",
     }
 

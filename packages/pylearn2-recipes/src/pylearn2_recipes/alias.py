@@ -46,7 +46,10 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
         if fullname != _ALIAS and not fullname.startswith(_ALIAS + "."):
             return None
         real = _TARGET + fullname[len(_ALIAS) :]
-        real_spec = importlib.util.find_spec(real)
+        try:
+            real_spec = importlib.util.find_spec(real)
+        except ModuleNotFoundError:  # a child of a module that is not a package
+            return None
         if real_spec is None:
             return None
         return importlib.util.spec_from_loader(

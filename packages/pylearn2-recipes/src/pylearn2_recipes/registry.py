@@ -75,6 +75,7 @@ MIRRORED_MODULES = (
     "costs.cost",
     "costs.mlp",
     "costs.mlp.dropout",
+    "space",
     "training_algorithms.sgd",
     "training_algorithms.learning_rule",
     "termination_criteria",
