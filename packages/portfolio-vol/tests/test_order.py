@@ -91,3 +91,22 @@ def test_period_index_is_checked():
     )
     with pytest.raises(UnsortedIndexError):
         pv.returns_from_prices(prices)
+
+
+@pytest.mark.parametrize(
+    "tickers",
+    [
+        ["7203", "6758", "9984"],  # Tokyo
+        ["2002", "2201", "2269"],  # Tokyo codes that read as years
+        ["600519", "000001", "300750"],  # Shanghai and Shenzhen
+        ["0005", "0700", "1299"],  # Hong Kong
+    ],
+)
+@pytest.mark.parametrize("call", CALLS.values(), ids=CALLS.keys())
+def test_numeric_tickers_are_not_taken_for_dates(call, tickers):
+    returns = _returns(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-06"])
+    returns.columns = tickers
+    call(returns)  # not refused as transposed
+    by_label = dict(zip(tickers, W, strict=True))
+    expected = pv.rolling_volatility(returns.to_numpy(), W, 2)
+    np.testing.assert_allclose(pv.rolling_volatility(returns, by_label, 2), expected)

@@ -6,6 +6,7 @@ imported, so it is taken from `sys.modules`. That keeps numpy the one runtime de
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ NAN_POLICIES = ("raise", "drop", "pairwise", "keep")
 # Symmetry and PSD are checked to this fraction of the largest variance: round-off from
 # np.cov or a matrix product is ~1e-16 of it, a genuinely wrong matrix is far beyond.
 COVARIANCE_RTOL = 1e-10
+# A label is an ISO date only if it starts YYYY-MM: numpy would read the tickers "7203"
+# (Tokyo) or "600519" (Shanghai) as years and refuse their frame as transposed.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}")
 
 
 def pandas() -> Any:
@@ -118,7 +122,7 @@ def _date_stamps(labels: Any) -> Any:
         return np.asarray(labels.asi8)
     if kind not in ("O", "U", "T"):  # object, numpy str, numpy 2 StringDType
         return None
-    if len(labels) == 0 or not isinstance(labels[0], str):
+    if len(labels) == 0 or not isinstance(labels[0], str) or not _ISO_DATE.match(labels[0]):
         return None
     try:
         np.datetime64(labels[0], "ns")  # tickers fail here, before any O(N) work
