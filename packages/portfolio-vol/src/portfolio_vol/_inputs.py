@@ -6,6 +6,7 @@ imported, so it is taken from `sys.modules`. That keeps numpy the one runtime de
 
 from __future__ import annotations
 
+import datetime
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -114,21 +115,28 @@ def as_table(data: object, name: str, *, allow_1d: bool = False, dated: bool = T
 
 def _date_stamps(labels: Any) -> Any:
     """Labels as comparable int64 stamps when they are dates (a datetime or period index,
-    or ISO date strings), else None."""
+    ISO date strings, or date, datetime or Timestamp objects), else None."""
     # dtype.kind, not str(dtype): numpy builds a dtype's name in Python, ~40 µs a call.
     dtype = getattr(labels, "dtype", None)
     kind = getattr(dtype, "kind", "")
     if kind == "M" or type(dtype).__name__ == "PeriodDtype":
         return np.asarray(labels.asi8)
-    if kind not in ("O", "U", "T"):  # object, numpy str, numpy 2 StringDType
-        return None
-    if len(labels) == 0 or not isinstance(labels[0], str) or not _ISO_DATE.match(labels[0]):
-        return None
+    if kind not in ("O", "U", "T") or len(labels) == 0 or "pandas" not in sys.modules:
+        return None  # object, numpy str, numpy 2 StringDType
+    first = labels[0]
+    if isinstance(first, str):
+        # Tickers fail here, before any O(N) work.
+        return _parsed_stamps(labels, format="ISO8601") if _ISO_DATE.match(first) else None
+    if isinstance(first, (datetime.date, np.datetime64)):  # also datetime and Timestamp
+        return _parsed_stamps(labels)
+    return None
+
+
+def _parsed_stamps(labels: Any, **how: str) -> Any:
+    """Stamps of labels pandas reads as dates (offsets converted to UTC), else None."""
     try:
-        np.datetime64(labels[0], "ns")  # tickers fail here, before any O(N) work
-        values = list(labels)
-        return np.array(values, dtype="datetime64[ns]").astype(np.int64)
-    except (ValueError, TypeError):
+        return np.asarray(pandas().to_datetime(labels, utc=True, **how).asi8)
+    except (ValueError, TypeError):  # OutOfBoundsDatetime and DateParseError included
         return None
 
 
