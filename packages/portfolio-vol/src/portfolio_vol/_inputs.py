@@ -359,6 +359,23 @@ def held_columns(table: Table, weights: Weights) -> tuple[Table, Weights]:
     return narrowed, Weights(weights.values[:, held], weights.single, weights.portfolios)
 
 
+def is_weights_by_date(weights: object) -> bool:
+    """True for a pandas DataFrame of weights whose index holds dates."""
+    frame: Any = weights
+    return is_pandas(weights) and frame.ndim == 2 and _date_stamps(frame.index) is not None
+
+
+def refuse_weights_by_date(weights: object) -> None:
+    """Weights by date mean one portfolio over time, which only `rolling_volatility` reads;
+    elsewhere they would pass for K portfolios named by date."""
+    if is_weights_by_date(weights):
+        raise ShapeMismatchError(
+            "`weights` are indexed by dates, i.e. weights that change over time: only "
+            "`rolling_volatility` takes weights by date; pass one row (e.g. "
+            "`weights.iloc[-1]`), or name K portfolios with labels that are not dates"
+        )
+
+
 def checked_portfolio_returns(
     returns: Any, weights: Any, nan_policy: str
 ) -> tuple[Table, Weights, FloatArray]:
@@ -368,6 +385,7 @@ def checked_portfolio_returns(
     full O(T·N) scan for the cell to name runs only when the product is not finite.
     """
     check_nan_policy(nan_policy, pairwise=False)
+    refuse_weights_by_date(weights)
     table = as_table(returns, "returns")
     checked = as_weights(weights, table.columns, table.values.shape[1])
     table, checked = held_columns(table, checked)

@@ -21,6 +21,7 @@ from ._inputs import (
     frame,
     held_columns,
     lam_from,
+    refuse_weights_by_date,
     series,
 )
 from ._inputs import (
@@ -76,6 +77,7 @@ def ewma_volatility(
     """
     check_nan_policy(nan_policy, pairwise=True)
     decay = lam_from(lam, halflife)
+    refuse_weights_by_date(weights)
     table = as_table(returns, "returns")
     checked = as_weights(weights, table.columns, table.values.shape[1])
     table, held = held_columns(table, checked)

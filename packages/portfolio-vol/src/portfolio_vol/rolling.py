@@ -23,11 +23,13 @@ from ._inputs import (
     check_window,
     checked_portfolio_returns,
     frame,
+    is_weights_by_date,
     per_date,
+    refuse_weights_by_date,
     series,
 )
 from ._rolling import rolling_comoment, rolling_variance_sums
-from ._weights_by_date import is_weights_by_date, weights_at_every_date
+from ._weights_by_date import weights_at_every_date
 from .exceptions import InvalidParameterError, ZeroVarianceError
 
 __all__ = ["rolling_risk_contributions", "rolling_volatility"]
@@ -208,6 +210,7 @@ def rolling_risk_contributions(
     True
     """
     check_nan_policy(nan_policy, pairwise=False)
+    refuse_weights_by_date(weights)
     full_table = as_table(returns, "returns")
     all_weights = as_weights(weights, full_table.columns, full_table.values.shape[1])
     if not all_weights.single:
