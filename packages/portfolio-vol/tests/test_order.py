@@ -134,7 +134,7 @@ NEWEST_FIRST = pd.to_datetime(["2020-01-06", "2020-01-03", "2020-01-02", "2020-0
 def test_dates_held_as_objects_are_checked_too(index):
     newest_first = _returns(NEWEST_FIRST).set_axis(pd.Index(index, dtype=object))
     for call in CALLS.values():
-        with pytest.raises(UnsortedIndexError, match="2020-01-06.* is followed by the earlier"):
+        with pytest.raises(UnsortedIndexError, match=r"2020-01-06.* is followed by the earlier"):
             call(newest_first)
         with pytest.raises(ShapeMismatchError, match="looks transposed"):
             call(newest_first.iloc[::-1].T)
