@@ -226,6 +226,25 @@ def test_spacing_is_inferred_and_printed(real, tmp_path, capsys, rule, spacing, 
     assert f"{spacing} returns, {periods} a year (inferred from the dates)" in out
 
 
+@pytest.mark.parametrize(
+    ("calendar", "spacing", "periods"),
+    [
+        ("Sunday to Thursday", "daily", 252),  # Tadawul, Egypt: five trading days a week
+        ("every day", "daily (weekends included)", 365),  # crypto
+    ],
+)
+def test_daily_files_count_trading_days_a_week(real, tmp_path, capsys, calendar, spacing, periods):
+    prices = real[["AAPL", "MSFT"]]
+    if calendar == "every day":
+        prices = prices.asfreq("D").ffill()
+    else:
+        prices = prices.set_axis(prices.index - pd.Timedelta(days=1))  # Mon-Fri -> Sun-Thu
+    path = tmp_path / "daily.csv"
+    prices.to_csv(path)
+    report = _json(capsys, [str(path), "--weights", "AAPL=0.5,MSFT=0.5"])
+    assert (report["spacing"], report["periods_per_year"]) == (spacing, periods)
+
+
 def test_periods_per_year_overrides_the_inference(real, tmp_path, capsys):
     path = tmp_path / "weekly.csv"
     real[["AAPL"]].resample("W-FRI").last().to_csv(path)
