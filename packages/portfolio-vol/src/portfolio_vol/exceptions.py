@@ -106,4 +106,6 @@ class MissingExtraError(PortfolioVolError, ImportError):
 
 
 class CovarianceRepairWarning(UserWarning):
-    """A pairwise-complete covariance was not PSD and its negative eigenvalues were clipped."""
+    """A pairwise-complete covariance was not PSD: its negative eigenvalues were clipped
+    (`covariance`), or a portfolio's variance under it was negative and its volatility is
+    NaN there (`ewma_volatility`)."""
