@@ -346,6 +346,25 @@ def test_plot_without_matplotlib_names_the_extra(capsys, monkeypatch, tmp_path):
     assert "pip install 'portfolio-vol[plot]'" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'date,A\n2024-01-02,"' + b"1" * 200_000 + b'"\n', "line 2"),  # csv's field limit
+        (b"date,A\n2024-01-02,1\x00\n2024-01-03,2\n", "line 2"),  # NUL: csv.Error on 3.10
+        (b"date,A\n2024-01-02,\xff\n", "UTF-8"),
+    ],
+    ids=["huge-field", "nul", "not-utf-8"],
+)
+def test_a_file_csv_cannot_parse_is_a_one_line_error(tmp_path, capsys, content, message):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    assert main([str(path), "--weights", "A=1"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert str(path) in err
+    assert message in err
+
+
 def test_unknown_ticker(prices_file, capsys):
     assert main([str(prices_file), "--weights", "AAPL=0.5,TSLA=0.5"]) == 1
     assert "no price column for ['TSLA']" in capsys.readouterr().err
