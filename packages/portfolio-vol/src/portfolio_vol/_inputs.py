@@ -408,7 +408,8 @@ def portfolio_returns(returns: FloatArray, weights: FloatArray) -> FloatArray:
     as the one-liner `R @ w` a user would write)."""
     product: FloatArray
     if weights.shape[0] == 1:
-        product = (returns @ weights[0])[:, np.newaxis]
+        # np.dot, as pandas' `R @ w`: a little faster than matmul on column-major frames.
+        product = np.dot(returns, weights[0])[:, np.newaxis]
     else:
         product = returns @ weights.T
     return product

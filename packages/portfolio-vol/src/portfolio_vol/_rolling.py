@@ -13,6 +13,8 @@ exact pairwise update of Chan, Golub and LeVeque:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._inputs import FloatArray
@@ -129,43 +131,61 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
     return out.T, count
 
 
+@functools.lru_cache(maxsize=8)
+def _window_constants(window: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Rows in the head part of each window (1..window), rows in its tail part (at least
+    1, to divide by), and the weight `n_tail n_head / window` of Chan's merge."""
+    head = np.arange(1.0, window + 1.0)
+    tail = window - head
+    merge = tail * head / window
+    tail = np.maximum(tail, 1.0)
+    for constant in (head, tail, merge):
+        constant.flags.writeable = False
+    return head, tail, merge
+
+
 def rolling_variance_sums(x: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
     """`Σ (x − x̄)²` over the last `min(window, t + 1)` rows of each column of (T, K) `x`.
 
     The same blocked, centred scheme as `rolling_comoment` with x = y; the sums of x and of
     x² are stacked so that each prefix or suffix pass is one numpy call (the series are
-    short: call overhead, not arithmetic, is the cost).
+    short: call overhead, not arithmetic, is the cost, so every operation counts).
     """
     n_rows, n_columns = x.shape
     n_blocks = -(-n_rows // window)
-    stacked = np.zeros((2, n_columns, n_blocks * window))
-    stacked[0, :, :n_rows] = x.T
-    blocks = stacked[0].reshape(n_columns, n_blocks, window)
-    counts = np.full(n_blocks, float(window))
-    counts[-1] = n_rows - (n_blocks - 1) * window
-    means = blocks.sum(axis=2) / counts
-    blocks -= means[:, :, np.newaxis]
-    blocks[:, -1, int(counts[-1]) :] = 0.0  # the padding stays out of every sum
-    np.multiply(stacked[0], stacked[0], out=stacked[1])
-    parts = stacked.reshape(2, n_columns, n_blocks, window)
-    head = np.cumsum(parts, axis=3)
-    s1_head = head[0]
-    lengths = np.arange(1.0, window + 1.0)
-    moment = head[1]
-    moment -= s1_head * s1_head / lengths
+    filled = n_rows - (n_blocks - 1) * window  # rows in the last block
+    head, tail, merge = _window_constants(window)
+    stacked = np.empty((2, n_columns, n_blocks, window))
+    blocks = stacked[0]
+    flat = blocks.reshape(n_columns, n_blocks * window)
+    flat[:, :n_rows] = x.T
+    flat[:, n_rows:] = 0.0
+    means = blocks.sum(axis=2)
+    means /= window
+    if filled < window:
+        means[:, -1] *= window / filled
+        blocks -= means[:, :, np.newaxis]
+        blocks[:, -1, filled:] = 0.0  # the padding stays out of every sum
+    else:
+        blocks -= means[:, :, np.newaxis]
+    np.multiply(blocks, blocks, out=stacked[1])
+    s1_head, moment = np.cumsum(stacked, axis=3)
+    head_mean = s1_head / head  # the head's mean, relative to its block's
+    s1_head *= head_mean
+    moment -= s1_head
     if n_blocks > 1:
-        tail = window - lengths
-        tail_safe = np.maximum(tail, 1.0)
         # Suffix sums of rows k+1.. of each earlier block, summed directly (no cancellation).
-        suffix = np.zeros((2, n_columns, n_blocks - 1, window))
-        np.cumsum(parts[:, :, :-1, :0:-1], axis=3, out=suffix[:, :, :, -2::-1])
-        s1_tail, tail_moment = suffix[0], suffix[1]
-        gap = s1_tail / tail_safe
-        tail_moment -= s1_tail * gap
+        suffix = np.empty((2, n_columns, n_blocks - 1, window))
+        suffix[:, :, :, -1] = 0.0
+        np.cumsum(stacked[:, :, :-1, :0:-1], axis=3, out=suffix[:, :, :, -2::-1])
+        s1_tail, tail_moment = suffix
+        gap = s1_tail / tail
+        s1_tail *= gap
+        tail_moment -= s1_tail
         gap += (means[:, :-1] - means[:, 1:])[:, :, np.newaxis]
-        gap -= s1_head[:, 1:] / lengths
+        gap -= head_mean[:, 1:]
         gap *= gap
-        gap *= tail * lengths / window
+        gap *= merge
         tail_moment += gap
         moment[:, 1:] += tail_moment
     out: FloatArray = moment.reshape(n_columns, -1)[:, :n_rows].T

@@ -119,9 +119,13 @@ def rolling_volatility(
     table, checked, window, product = _prepare(returns, weights, window, nan_policy)
     minimum = _min_periods(min_periods, window)
     sums, count = rolling_variance_sums(product, window)
-    volatility = np.sqrt(np.maximum(sums, 0.0) / np.maximum(count - 1, 1.0)[:, np.newaxis])
-    volatility[: minimum - 1] = np.nan
-    return per_date(volatility, table, checked, "volatility")
+    # In place: at 2,520 rows each numpy call costs about as much as its arithmetic.
+    np.maximum(sums, 0.0, out=sums)
+    sums[window - 1 :] /= window - 1
+    if minimum < window:
+        sums[minimum - 1 : window - 1] /= (count[minimum - 1 : window - 1] - 1.0)[:, np.newaxis]
+    sums[: minimum - 1] = np.nan
+    return per_date(np.sqrt(sums, out=sums), table, checked, "volatility")
 
 
 def _min_periods(min_periods: int | None, window: int) -> int:
