@@ -84,7 +84,11 @@ def _comoment(
         y_tail_mean, dy = y[2], y[3]
         head = np.arange(1.0, window + 1.0)
         tail_safe = np.maximum(window - head, 1.0)
-        sx_t = _suffix_sums(x_blocks[:, :-1])
+        # x is centred on its block's mean, so its tail sum is its block's total minus the
+        # prefix: a value outside the window enters only to first order, as eps·|x|
+        # against the window's spread. The sums of products stay direct (see
+        # `_suffix_sums`), where it would enter squared.
+        sx_t = sx_h[:, :-1, -1:] - sx_h[:, :-1]
         sxy_t = _suffix_sums(products[:, :-1])
         sxy_t -= sx_t * y_tail_mean
         dx = sx_t / tail_safe
@@ -97,7 +101,14 @@ def _comoment(
     return result
 
 
-def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
+def rolling_comoment(
+    x: FloatArray,
+    y: FloatArray,
+    window: int,
+    *,
+    column_scale: FloatArray | None = None,
+    row_scale: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
     """Co-moment sums over the last `min(window, t + 1)` rows ending at each t.
 
     Parameters
@@ -106,11 +117,14 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
     y : ndarray of shape (T, M) or (T, 1)
         Broadcast against `x` column by column.
     window : int
+    column_scale, row_scale : ndarray of shape (M,) and (T,), optional
+        Factors applied to each column and row of the result while its chunk is in the
+        CPU cache, rather than in two more passes over the whole (T, M) result.
 
     Returns
     -------
     comoment : ndarray of shape (T, M)
-        `Σ (x − x̄)(y − ȳ)` over each window; divide by `count - ddof`.
+        `Σ (x − x̄)(y − ȳ)` over each window, times the scales; divide by `count - ddof`.
     count : ndarray of shape (T,)
         Rows in each window: `min(window, t + 1)`.
     """
@@ -126,7 +140,12 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
         y_part = shared_y
         if y_part is None:
             y_part = _y_terms(_blocks(y[:, start:stop].T, window), window)
-        out[start:stop] = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
+        part = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
+        if column_scale is not None:
+            part *= column_scale[start:stop, np.newaxis]
+        if row_scale is not None:
+            part *= row_scale
+        out[start:stop] = part
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
     return out.T, count
 

@@ -224,7 +224,6 @@ def rolling_risk_contributions(
     w = checked.values[0]
     portfolio_returns = column[:, 0]
     variance, count = rolling_variance_sums(column, window)
-    covariance, _ = rolling_comoment(table.values, column, window)
     full = count >= window
     variance = variance[:, 0] / (window - 1)
     mean_square = _rolling_mean_square(portfolio_returns, window)
@@ -235,10 +234,11 @@ def rolling_risk_contributions(
             f"the portfolio has zero variance in the window ending at row {row!r}, "
             "so its risk contributions are undefined"
         )
-    volatility = np.sqrt(np.where(full, variance, 1.0))
-    contributions = covariance
-    contributions *= w
-    contributions /= ((window - 1) * volatility)[:, np.newaxis]
+    # wᵢ Cov(rᵢ, r_p) / σ_p: the co-moment sums scaled by wᵢ and 1 / ((window − 1) σ_p).
+    row_scale = 1.0 / ((window - 1) * np.sqrt(np.where(full, variance, 1.0)))
+    contributions, _ = rolling_comoment(
+        table.values, column, window, column_scale=w, row_scale=row_scale
+    )
     contributions[~full] = np.nan
     if held.size < all_weights.values.shape[1]:
         # Assets of weight 0 contribute 0 (they were left out of the computation).
