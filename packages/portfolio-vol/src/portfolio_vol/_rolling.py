@@ -52,59 +52,51 @@ def _suffix_sums(blocks: FloatArray) -> FloatArray:
 
 
 def _y_terms(y: tuple[FloatArray, FloatArray], window: int) -> tuple[FloatArray, ...]:
-    """What the co-moment needs of y alone, computed once for every x: its blocks, and
-    the coefficients of x's head and tail sums in the merged co-moment (see `_comoment`).
-    """
+    """What the co-moment needs of y alone: computed once when y is shared by every x."""
     y_blocks, y_means = y
     head = np.arange(1.0, window + 1.0)
-    y_head = np.cumsum(y_blocks, axis=2) / head  # ȳ_head, relative to its block's mean
+    sy_h = np.cumsum(y_blocks, axis=2)
+    y_head_mean = sy_h / head
     if y_blocks.shape[1] == 1:
-        return y_blocks, -y_head
-    tail = np.maximum(window - head, 1.0)
-    y_tail = _suffix_sums(y_blocks[:, :-1]) / tail
-    # n_tail n_head / n · (ȳ_tail − ȳ_head), the means absolute.
-    gap = y_tail + (y_means[:, :-1] - y_means[:, 1:])[:, :, np.newaxis]
-    gap -= y_head[:, 1:]
-    gap *= (window - head) * head / window
-    head_coefficient = -y_head
-    head_coefficient[:, 1:] -= gap / head
-    tail_coefficient = gap / tail - y_tail
-    return y_blocks, head_coefficient, tail_coefficient, gap
+        return y_blocks, y_head_mean
+    tail = window - head
+    tail_safe = np.maximum(tail, 1.0)
+    y_tail_mean = _suffix_sums(y_blocks[:, :-1]) / tail_safe
+    dy = y_tail_mean + (y_means[:, :-1] - y_means[:, 1:])[:, :, np.newaxis]
+    dy -= y_head_mean[:, 1:]
+    dy *= tail * head / window
+    return y_blocks, y_head_mean, y_tail_mean, dy
 
 
 def _comoment(
     x: tuple[FloatArray, FloatArray], y: tuple[FloatArray, ...], window: int
 ) -> FloatArray:
-    """Window co-moments of blocked, centred series: (C, B, L) each, broadcast over C.
-
-    The window ending at row k of block j is a head (rows 0..k of block j, n_b rows) and a
-    tail (rows k+1.. of block j − 1, n_a rows). Chan's merge of the two,
-    `C_a + C_b + n_a n_b / n · (x̄_a − x̄_b)(ȳ_a − ȳ_b)` with `C = Sxy − Sx ȳ`, is linear
-    in x's head and tail sums once y's terms are fixed, so it is summed as
-    `Sxy_b + Sxy_a + Sx_b·α_b + Sx_a·α_a + (m_{j−1} − m_j)·g` with y's coefficients
-    α_b, α_a and g (`_y_terms`), m the blocks' means of x: five passes over x's data
-    besides its three running sums.
-    """
+    """Window co-moments of blocked, centred series: (C, B, L) each, broadcast over C."""
     x_blocks, x_means = x
-    y_blocks, head_coefficient = y[0], y[1]
+    y_blocks, y_head_mean = y[0], y[1]
+    # Head of the window ending at row k of block j: rows 0..k of block j (prefix sums).
     products = x_blocks * y_blocks
-    comoment = np.cumsum(products, axis=2)  # Sxy over each head
-    sx_head = np.cumsum(x_blocks, axis=2)
-    scratch = sx_head * head_coefficient
-    comoment += scratch
+    comoment = np.cumsum(products, axis=2)
+    sx_h = np.cumsum(x_blocks, axis=2)
+    comoment -= sx_h * y_head_mean
     if comoment.shape[1] > 1:
-        tail_coefficient, gap = y[2], y[3]
-        comoment[:, 1:] += _suffix_sums(products[:, :-1])  # Sxy over each tail
+        # Tail: rows k+1.. of block j − 1.
+        y_tail_mean, dy = y[2], y[3]
+        head = np.arange(1.0, window + 1.0)
+        tail_safe = np.maximum(window - head, 1.0)
         # x is centred on its block's mean, so its tail sum is its block's total minus the
         # prefix: a value outside the window enters only to first order, as eps·|x|
         # against the window's spread. The sums of products stay direct (see
         # `_suffix_sums`), where it would enter squared.
-        np.multiply(sx_head[:, :-1], tail_coefficient, out=scratch[:, 1:])
-        comoment[:, 1:] -= scratch[:, 1:]
-        totals = sx_head[:, :-1, -1:]
-        np.multiply(totals, tail_coefficient, out=scratch[:, 1:])
-        scratch[:, 1:] += (x_means[:, :-1] - x_means[:, 1:])[:, :, np.newaxis] * gap
-        comoment[:, 1:] += scratch[:, 1:]
+        sx_t = sx_h[:, :-1, -1:] - sx_h[:, :-1]
+        sxy_t = _suffix_sums(products[:, :-1])
+        sxy_t -= sx_t * y_tail_mean
+        dx = sx_t / tail_safe
+        dx += (x_means[:, :-1] - x_means[:, 1:])[:, :, np.newaxis]
+        dx -= sx_h[:, 1:] / head
+        dx *= dy
+        sxy_t += dx
+        comoment[:, 1:] += sxy_t
     result: FloatArray = comoment
     return result
 
