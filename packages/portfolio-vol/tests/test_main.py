@@ -270,13 +270,31 @@ def test_weights_in_percent_are_refused(prices_file, capsys, weights):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_annualised_report_and_plot_share_the_unit(tmp_path, capsys):
+def test_annualised_report_and_plot_share_the_unit(tmp_path, capsys, monkeypatch):
+    from matplotlib.figure import Figure
+
+    drawn = {}
+    save = Figure.savefig
+
+    def record(figure, *args, **kwargs):
+        top, bottom = figure.axes
+        drawn["volatility"] = top.lines[0].get_ydata()
+        drawn["labels"] = (top.get_ylabel(), bottom.get_ylabel())
+        drawn["stacked"] = bottom.dataLim.ymax  # contributions stack up to the volatility
+        return save(figure, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", record)
     plot = tmp_path / "risk.png"
     assert main(["demo", "--annualize", "--plot", str(plot)]) == 0
     out = capsys.readouterr().out
     assert "rolling 60-day volatility (annualised)" in out
     assert f"plot (annualised) saved to {plot}" in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Per cent on the axes as on screen (the axes showed 0.30 beside a printed 30.2 %).
+    printed = re.search(r"max (\d+\.\d+)%", out).group(1)
+    assert f"{drawn['volatility'].max():.3f}" == printed
+    assert drawn["stacked"] == pytest.approx(drawn["volatility"].max(), rel=1e-9)
+    assert all("%" in label for label in drawn["labels"])
 
 
 def test_options_before_or_after_the_subcommand(tmp_path, capsys):
@@ -315,29 +333,6 @@ def test_demo_keeps_what_it_writes_and_writes_nothing_else(tmp_path, monkeypatch
     assert "to prices.csv (kept)" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["prices.csv"]
     assert (tmp_path / "prices.csv").read_text().startswith("date,MSFT,AAPL,KHC\n2023-01-02,")
-
-
-@pytest.mark.parametrize("annualize", [[], ["--annualize"]])
-def test_plot_axes_are_in_per_cent_as_the_report(tmp_path, capsys, monkeypatch, annualize):
-    from matplotlib.figure import Figure
-
-    drawn = {}
-    save = Figure.savefig
-
-    def record(figure, *args, **kwargs):
-        top, bottom = figure.axes
-        drawn["volatility"] = top.lines[0].get_ydata()
-        drawn["labels"] = (top.get_ylabel(), bottom.get_ylabel())
-        drawn["stacked"] = bottom.dataLim.ymax  # contributions stack up to the volatility
-        return save(figure, *args, **kwargs)
-
-    monkeypatch.setattr(Figure, "savefig", record)
-    assert main(["demo", "--plot", str(tmp_path / "risk.png"), *annualize]) == 0
-    out = capsys.readouterr().out
-    printed = re.search(r"max (\d+\.\d+)%", out).group(1)
-    assert f"{drawn['volatility'].max():.3f}" == printed
-    assert drawn["stacked"] == pytest.approx(drawn["volatility"].max(), rel=1e-9)
-    assert all("%" in label for label in drawn["labels"])
 
 
 def test_plot_without_matplotlib_names_the_extra(capsys, monkeypatch, tmp_path):
