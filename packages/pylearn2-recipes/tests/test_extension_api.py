@@ -136,7 +136,7 @@ def test_a_user_yaml_file_names_the_users_classes(tmp_path, monkeypatch) -> None
 """
     )
     # The user's module is not on the allow-list: refused by default, like any import.
-    with pytest.raises(UnsafeYAMLError, match="user_extension.LinearProblem"):
+    with pytest.raises(UnsafeYAMLError, match=r"user_extension\.LinearProblem"):
         serial.load_train_file(config)
     train = serial.load_train_file(config, allow_unsafe=True)
     assert isinstance(train.model, user_extension.LinearRegression)
@@ -179,7 +179,7 @@ def test_shuffled_sequential_is_a_permutation_drawn_from_the_rng(data) -> None:
             mode="shuffled_sequential", batch_size=3, rng=np.random.RandomState(seed)
         )
         rows = np.concatenate(list(iterator))
-        return np.array([int(np.flatnonzero((data.X == row).all(axis=1))[0]) for row in rows])
+        return np.array([int(np.flatnonzero((row == data.X).all(axis=1))[0]) for row in rows])
 
     assert sorted(order(0)) == list(range(10))
     np.testing.assert_array_equal(order(0), order(0))

@@ -90,8 +90,7 @@ class MeanSquaredError(DefaultDataSpecsMixin, Cost):
     supervised = True
 
     def expr(self, model, data, **kwargs):
-        space, source = self.get_data_specs(model)
-        space.validate(data)
+        self.get_data_specs(model)[0].validate(data)
         X, Y = data
         return T.sqr(model.fprop(X) - Y).sum(axis=1).mean()
 
