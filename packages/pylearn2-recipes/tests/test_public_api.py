@@ -58,6 +58,7 @@ MIRRORED = {
         "PolyakAveraging",
     },
     "training_algorithms.learning_rule": {
+        "AdaDelta",
         "AdaGrad",
         "LearningRule",
         "Momentum",

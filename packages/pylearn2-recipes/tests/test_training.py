@@ -265,8 +265,10 @@ def test_sgd_argument_errors() -> None:
         SGD(learning_rate=0.1, batch_size=0)
     with pytest.raises(ValueError, match="unknown iteration mode string: no_such_mode"):
         SGD(learning_rate=0.1, train_iteration_mode="no_such_mode")
-    with pytest.raises(ValueError, match="'random_uniform' draws `batches_per_iter` batches"):
-        SGD(learning_rate=0.1, train_iteration_mode="random_uniform")
+    uniform = SGD(learning_rate=0.1, batch_size=2, train_iteration_mode="random_uniform")
+    uniform.setup(pima_net(), pima_like(4, np.random.RandomState(0)))
+    with pytest.raises(ValueError, match="num_batches cannot be None for random uniform"):
+        uniform.train(pima_like(4, np.random.RandomState(0)))
     with pytest.raises(ValueError, match="specification of the batch size"):
         SGD(learning_rate=0.1).setup(pima_net(), pima_like(3, np.random.RandomState(0)))
     with pytest.raises(RuntimeError, match=r"call SGD\.setup"):
@@ -464,3 +466,40 @@ def test_schedules_apply_at_setup_too(rng) -> None:
     lrs = [lr for lr, _ in algorithm.in_force]
     assert lrs == pytest.approx([0.11 - step * (k + 1) for k in range(1, 10)] + [0.011] * 3)
     assert [m for _, m in algorithm.in_force][:5] == pytest.approx([0.6, 0.7, 0.8, 0.9, 0.9])
+
+
+def test_adadelta_follows_zeilers_rule_with_the_learning_rate_as_epsilon() -> None:
+    """learning_rule.py AdaDelta: two steps on ½·Σp², whose gradient is p itself."""
+    from user_extension import LinearProblem, LinearRegression, MeanSquaredError
+
+    from pylearn2_recipes.costs.cost import SumOfCosts
+    from pylearn2_recipes.testing.cost import SumOfOneHalfParamsSquared
+    from pylearn2_recipes.training_algorithms.learning_rule import AdaDelta
+
+    model = LinearRegression(nvis=3, nout=2)
+    rng = np.random.RandomState(3)
+    model.W.set_value(rng.randn(3, 2))
+    model.b.set_value(rng.randn(2))
+    # The zero-weighted data term only makes SGD read one batch per epoch.
+    cost = SumOfCosts([SumOfOneHalfParamsSquared(), (0.0, MeanSquaredError())])
+    data = LinearProblem(n=4)
+    lr, decay = 0.01, 0.9
+    sgd = SGD(
+        lr, cost=cost, batch_size=4, learning_rule=AdaDelta(decay), theano_function_mode=FAST
+    )
+    sgd.setup(model, data)
+    state = {name: [0.0, 0.0] for name in ("W", "b")}
+    for _ in range(2):
+        expected = {}
+        for param in model.get_params():
+            p = param.get_value()
+            square_grad, square_step = state[param.name]
+            square_grad = decay * square_grad + (1 - decay) * p**2
+            step = -np.sqrt(square_step + lr) / np.sqrt(square_grad + lr) * p
+            state[param.name] = [square_grad, decay * square_step + (1 - decay) * step**2]
+            expected[param.name] = p + step
+        sgd.train(data)
+        for param in model.get_params():
+            np.testing.assert_allclose(param.get_value(), expected[param.name], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"`decay` must be in \[0, 1\)"):
+        AdaDelta(decay=1.0)

@@ -32,6 +32,7 @@ from pylearn2_recipes.train_extensions.best_params import MonitorBasedSaveBest
 from pylearn2_recipes.train_extensions.interface import TrainExtension
 from pylearn2_recipes.train_extensions.progress import ProgressBar
 from pylearn2_recipes.training_algorithms.learning_rule import (
+    AdaDelta,
     AdaGrad,
     LearningRule,
     Momentum,
@@ -61,7 +62,7 @@ TRAIN_EXTENSIONS: list[type[TrainExtension]] = [
 """Built-in training extensions."""
 COSTS: list[type[Cost]] = [Default, Dropout, L1WeightDecay, WeightDecay, SumOfCosts]
 """Built-in costs."""
-LEARNING_RULES: list[type[LearningRule]] = [AdaGrad, Momentum, RMSProp]
+LEARNING_RULES: list[type[LearningRule]] = [AdaDelta, AdaGrad, Momentum, RMSProp]
 """Built-in learning rules."""
 
 MIRRORED_MODULES = (
@@ -76,6 +77,7 @@ MIRRORED_MODULES = (
     "costs.mlp",
     "costs.mlp.dropout",
     "space",
+    "testing.datasets",
     "training_algorithms.sgd",
     "training_algorithms.learning_rule",
     "termination_criteria",

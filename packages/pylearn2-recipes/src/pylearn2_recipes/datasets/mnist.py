@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from pylearn2_recipes import _budget
-from pylearn2_recipes.datasets.dense_design_matrix import DenseDesignMatrix
+from pylearn2_recipes.datasets.dense_design_matrix import DefaultViewConverter, DenseDesignMatrix
 
 __all__ = ["MNIST", "read_mnist_images", "read_mnist_labels"]
 
@@ -171,7 +171,9 @@ class MNIST(DenseDesignMatrix):
         self.which_set = which_set
         self.axes = tuple(axes)
         X = pixels.reshape(pixels.shape[0], -1)
+        # As pylearn2's, the rows are 28×28 one-channel images (get_topological_view).
+        view = DefaultViewConverter((28, 28, 1), axes=self.axes)
         if one_hot:
-            super().__init__(X=X, y=np.eye(10)[labels])
+            super().__init__(X=X, y=np.eye(10)[labels], view_converter=view)
         else:
-            super().__init__(X=X, y=labels.reshape(-1, 1), y_labels=10)
+            super().__init__(X=X, y=labels.reshape(-1, 1), y_labels=10, view_converter=view)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pylearn2_recipes.models.model import Model
     from pylearn2_recipes.monitor import Monitor
 
-__all__ = ["AdaGrad", "LearningRule", "Momentum", "MomentumAdjustor", "RMSProp"]
+__all__ = ["AdaDelta", "AdaGrad", "LearningRule", "Momentum", "MomentumAdjustor", "RMSProp"]
 
 
 class LearningRule(ABC):
@@ -95,6 +95,55 @@ class Momentum(LearningRule):
             data_specs=(NullSpace(), ""),
             dataset=monitoring_dataset,
         )
+
+
+class AdaDelta(LearningRule):
+    """AdaDelta (Zeiler 2012), with the learning rate as its ε, as in pylearn2.
+
+    ``G' = d·G + (1−d)·g²``, ``Δ = −sqrt(D + ε) / sqrt(G' + ε) · g``,
+    ``D' = d·D + (1−d)·Δ²``, ``p' = p + Δ``, where ``ε = lr · lr_scaler``.
+
+    Parameters
+    ----------
+    decay : float, default=0.95
+        In [0, 1).
+
+    Raises
+    ------
+    ValueError
+        If ``decay`` is outside [0, 1).
+
+    Examples
+    --------
+    >>> AdaDelta(decay=0.9).decay
+    0.9
+    """
+
+    def __init__(self, decay: float = 0.95) -> None:
+        if not 0.0 <= decay < 1.0:
+            raise ValueError(f"`decay` must be in [0, 1), got {decay!r}")
+        self.decay = decay
+
+    def get_updates(
+        self,
+        learning_rate: Shared,
+        grads: dict[Shared, Symbolic],
+        lr_scalers: dict[Shared, float],
+    ) -> dict[Shared, Symbolic]:
+        """Both running averages and the parameter updates."""
+        updates: dict[Shared, Symbolic] = {}
+        decay = self.decay
+        for param, grad in grads.items():
+            zeros = np.zeros_like(param.get_value(borrow=True))
+            square_grad = pytensor.shared(zeros, name=f"mean_square_grad_{param.name}")
+            square_step = pytensor.shared(zeros.copy(), name=f"mean_square_dx_{param.name}")
+            epsilon = lr_scalers.get(param, 1.0) * learning_rate
+            new_square_grad = decay * square_grad + (1 - decay) * pt.sqr(grad)
+            step = -pt.sqrt(square_step + epsilon) / pt.sqrt(new_square_grad + epsilon) * grad
+            updates[square_grad] = new_square_grad
+            updates[square_step] = decay * square_step + (1 - decay) * pt.sqr(step)
+            updates[param] = param + step
+        return updates
 
 
 class AdaGrad(LearningRule):

@@ -24,7 +24,6 @@ from pylearn2_recipes.training_algorithms.learning_rule import LearningRule, Mom
 from pylearn2_recipes.training_algorithms.training_algorithm import TrainingAlgorithm
 from pylearn2_recipes.utils.data_specs import DataSpecsMapping
 from pylearn2_recipes.utils.iteration import (
-    RandomUniformSubsetIterator,
     has_uniform_batch_size,
     is_stochastic,
     make_np_rng,
@@ -162,13 +161,10 @@ class SGD(TrainingAlgorithm):
                 )
         if train_iteration_mode is None:
             train_iteration_mode = "shuffled_sequential"
-        train_class = resolve_iterator_class(train_iteration_mode)
+        # A random_uniform/random_slice mode without `batches_per_iter` fails in `train`
+        # (its iterator needs a number of batches), as in pylearn2.
+        resolve_iterator_class(train_iteration_mode)
         resolve_iterator_class(monitor_iteration_mode)
-        if batches_per_iter is None and issubclass(train_class, RandomUniformSubsetIterator):
-            raise ValueError(
-                f"train_iteration_mode {train_iteration_mode!r} draws `batches_per_iter` "
-                "batches per epoch: give `batches_per_iter`"
-            )
         if learning_rule is not None and not isinstance(learning_rule, LearningRule):
             raise TypeError(f"`learning_rule` must be a LearningRule, got {learning_rule!r}")
         self.learning_rule = learning_rule
@@ -344,7 +340,8 @@ class SGD(TrainingAlgorithm):
         NonFiniteError
             If a parameter is NaN or infinite before or after the epoch.
         ValueError
-            If ``dataset`` lacks a source the cost needs or has the wrong shape.
+            If ``dataset`` lacks a source the cost needs or has the wrong shape, or a
+            ``random_uniform``/``random_slice`` mode has no ``batches_per_iter``.
         NotImplementedError
             If the cost reads no data at all.
         """
