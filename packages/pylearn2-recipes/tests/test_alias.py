@@ -49,3 +49,48 @@ def test_unknown_pylearn2_module_is_a_normal_import_error() -> None:
     pylearn2_recipes.install_alias()
     with pytest.raises(ModuleNotFoundError, match=r"pylearn2\.models\.dbm"):
         import pylearn2.models.dbm  # noqa: F401
+
+
+def test_trust_files_loads_as_pylearn2_did_and_only_when_asked(tmp_path) -> None:
+    """install_alias(trust_files=True): any importable !obj:, pickles read and written."""
+    code = f"""
+import sys
+import pylearn2_recipes
+from pylearn2_recipes.exceptions import PickleRefusedError, UnsafeYAMLError
+from pylearn2_recipes.config import yaml_parse
+from pylearn2_recipes.utils import serial
+
+text = "!obj:fractions.Fraction {{numerator: 3, denominator: 4}}"
+path = {str(tmp_path / "kept.pkl")!r}
+pylearn2_recipes.install_alias()
+try:
+    yaml_parse.load(text)
+    sys.exit("refused by default? no")
+except UnsafeYAMLError:
+    pass
+try:
+    serial.save(path, {{"a set": {{1, 2}}}})
+    sys.exit("pickled by default? yes")
+except PickleRefusedError:
+    pass
+pylearn2_recipes.install_alias(trust_files=True)
+print(yaml_parse.load(text))
+serial.save(path, {{"a set": {{1, 2}}}})
+print(serial.load(path))
+print(yaml_parse.load(f"!pkl: '{{path}}'"))
+try:
+    yaml_parse.load(text, allow_unsafe=False)  # an explicit argument still wins
+    sys.exit("explicit allow_unsafe=False ignored")
+except UnsafeYAMLError:
+    print("explicit refusal kept")
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "3/4",
+        "{'a set': {1, 2}}",
+        "{'a set': {1, 2}}",
+        "explicit refusal kept",
+    ]

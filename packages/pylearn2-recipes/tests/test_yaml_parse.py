@@ -171,3 +171,24 @@ def test_pkl_tag_loads_a_saved_model_and_instantiate_false(tmp_path: Path) -> No
         "!obj:pylearn2.termination_criteria.EpochCounter {max_epochs: 3}", instantiate=False
     )
     assert "EpochCounter" in repr(proxy)
+
+
+def test_built_objects_keep_their_yaml_source(tmp_path) -> None:
+    """config/yaml_parse.py: each `!obj:` (and `!pkl:`) object gets `yaml_src`, its node."""
+    from pylearn2_recipes.config import yaml_parse
+    from pylearn2_recipes.models.mlp import MLP, Softmax
+    from pylearn2_recipes.utils import serial
+
+    loaded = yaml_parse.load(
+        "model: !obj:pylearn2.models.mlp.MLP {nvis: 3, layers: "
+        "[!obj:pylearn2.models.mlp.Softmax {n_classes: 2, layer_name: y, irange: 0.}]}"
+    )
+    model = loaded["model"]
+    assert model.yaml_src.startswith("!obj:pylearn2.models.mlp.MLP {")
+    assert yaml_parse.load(model.yaml_src).nvis == 3  # the source builds the same model
+    assert model.layers[0].yaml_src == (
+        "!obj:pylearn2.models.mlp.Softmax {n_classes: 2, layer_name: y, irange: 0.}\n"
+    )
+    path = tmp_path / "m.pkl"
+    serial.save(path, MLP([Softmax(2, "y", irange=0.1)], nvis=3))
+    assert yaml_parse.load(f"!pkl: '{path}'").yaml_src == f"!pkl: '{path}'\n"

@@ -10,6 +10,8 @@ import sys
 from collections.abc import Sequence
 from types import ModuleType
 
+from pylearn2_recipes import _trust
+
 __all__ = ["install_alias"]
 
 _ALIAS = "pylearn2"
@@ -59,13 +61,22 @@ class _AliasFinder(importlib.abc.MetaPathFinder):
         )
 
 
-def install_alias() -> None:
+def install_alias(trust_files: bool = False) -> None:
     """Let unmodified pylearn2 scripts and YAML files import this package as ``pylearn2``.
 
     After the call, ``import pylearn2.models.mlp`` gives the module
     ``pylearn2_recipes.models.mlp`` itself (and so on for every module here). Nothing
     happens on import of ``pylearn2_recipes``: the alias is strictly opt-in. Calling
     it twice is harmless. A real ``pylearn2`` imported earlier is left in place.
+
+    Parameters
+    ----------
+    trust_files : bool, default=False
+        Also load files as pylearn2 did, for the whole process: YAML ``!obj:`` and
+        ``!import`` may name any importable callable, ``serial.load`` and ``!pkl:`` read
+        pickles and ``serial.save`` pickles what has no safe format, wherever a call
+        does not say otherwise (``allow_unsafe=`` / ``allow_pickle=``). Loading such a
+        file runs code: only for files you trust (your own archived experiments).
 
     Examples
     --------
@@ -75,5 +86,7 @@ def install_alias() -> None:
     >>> mlp.MLP is pylearn2_recipes.models.mlp.MLP
     True
     """
+    if trust_files:
+        _trust.set_files_trusted(True)
     if not any(isinstance(finder, _AliasFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, _AliasFinder())

@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import yaml
 
+from pylearn2_recipes import _trust
 from pylearn2_recipes._budget import (
     DEFAULT_MAX_BYTES,
     BudgetExceeded,
@@ -59,10 +60,13 @@ _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 class _Proxy:
     """A deferred ``!obj:`` call, built by ``_instantiate``."""
 
-    def __init__(self, tag: str, factory: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+    def __init__(
+        self, tag: str, factory: Callable[..., Any], kwargs: dict[str, Any], source: str = ""
+    ) -> None:
         self.tag = tag
         self.factory = factory
         self.kwargs = kwargs
+        self.yaml_src = source
 
     def __repr__(self) -> str:
         return f"<{self.tag} {self.kwargs!r}>"
@@ -114,8 +118,9 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
     def construct_obj(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Proxy:
         tag = f"!obj:{suffix}"
         factory = _resolve(suffix, tag, allow_unsafe)
+        source = yaml.serialize(node)
         if isinstance(node, yaml.ScalarNode) and node.value == "":
-            return _Proxy(tag, factory, {})
+            return _Proxy(tag, factory, {}, source)
         if not isinstance(node, yaml.MappingNode):
             raise YAMLConfigError(
                 f"{tag}: arguments must be a mapping of keyword arguments (positional "
@@ -138,7 +143,7 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
                 )
             seen.add(key)
         kwargs = loader.construct_mapping(node, deep=True)
-        return _Proxy(tag, factory, {str(k): v for k, v in kwargs.items()})
+        return _Proxy(tag, factory, {str(k): v for k, v in kwargs.items()}, source)
 
     def construct_import(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
         return _resolve(suffix, f"!import:{suffix}", allow_unsafe)
@@ -154,11 +159,13 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
 
         path = str(loader.construct_scalar(node))  # type: ignore[arg-type]
         budget = current_max_bytes()
-        return serial.load(
+        loaded = serial.load(
             _substitute(path, {}),
             allow_pickle=allow_unsafe,
             max_bytes=DEFAULT_MAX_BYTES if budget is None else budget,
         )
+        _set_yaml_src(loaded, yaml.serialize(node))
+        return loaded
 
     def construct_float(loader: yaml.SafeLoader, node: yaml.Node) -> float:
         text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
@@ -222,6 +229,14 @@ def _substitute(text: str, environ: Mapping[str, str]) -> str:
 _BUILDING = object()
 
 
+def _set_yaml_src(obj: Any, source: str) -> None:
+    """Keep the YAML an object was built from on it (``obj.yaml_src``), as pylearn2 does."""
+    try:
+        obj.yaml_src = source
+    except (AttributeError, TypeError):  # numbers, arrays, objects with __slots__
+        pass
+
+
 def _instantiate(value: Any, environ: Mapping[str, str], memo: dict[int, Any]) -> Any:
     if id(value) in memo:
         if memo[id(value)] is _BUILDING:
@@ -240,6 +255,7 @@ def _instantiate(value: Any, environ: Mapping[str, str], memo: dict[int, Any]) -
             if isinstance(error, YAMLConfigError):
                 raise
             raise YAMLArgumentError(f"{value.tag}: {error}") from error
+        _set_yaml_src(result, value.yaml_src)
     elif isinstance(value, dict):
         result = {k: _instantiate(v, environ, memo) for k, v in value.items()}
     elif isinstance(value, list):
@@ -256,7 +272,7 @@ def load(
     stream: str | IO[str],
     environ: Mapping[str, str] | None = None,
     instantiate: bool = True,
-    allow_unsafe: bool = False,
+    allow_unsafe: bool | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Any:
     """Parse a pylearn2 YAML document and build its objects.
@@ -268,9 +284,10 @@ def load(
         Values for ``${VAR}``, looked up before ``os.environ``.
     instantiate : bool, default=True
         False returns the parsed tree with unbuilt ``!obj:`` proxies.
-    allow_unsafe : bool, default=False
-        Let tags name any importable callable (pylearn2's behaviour). Only for trusted
-        files: ``!obj:os.system`` would run a shell command.
+    allow_unsafe : bool, optional
+        Let tags name any importable callable and ``!pkl:`` read pickles (pylearn2's
+        behaviour). Only for trusted files: ``!obj:os.system`` would run a shell
+        command. Default: False, unless ``install_alias(trust_files=True)`` was called.
     max_bytes : int, default=2 GiB
         Most bytes of arrays and model parameters the document may allocate (checked
         before allocating: model sizes, ``numpy.ones`` shapes, ``!pkl:`` files).
@@ -298,6 +315,7 @@ def load(
     {'lr': 0.001}
     """
     text = stream if isinstance(stream, str) else stream.read()
+    allow_unsafe = _trust.resolve(allow_unsafe)
     check_max_bytes(max_bytes)
     _check_flow_depth(text)
     try:
@@ -316,7 +334,7 @@ def load_path(
     path: str | os.PathLike[str],
     environ: Mapping[str, str] | None = None,
     instantiate: bool = True,
-    allow_unsafe: bool = False,
+    allow_unsafe: bool | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Any:
     """``load`` the YAML file at ``path`` (same arguments and errors).

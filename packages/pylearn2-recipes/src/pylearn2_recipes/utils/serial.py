@@ -16,6 +16,7 @@ from typing import IO, Any, Literal
 
 import numpy as np
 
+from pylearn2_recipes import _trust
 from pylearn2_recipes._budget import (
     DEFAULT_MAX_BYTES,
     BudgetExceeded,
@@ -40,7 +41,7 @@ def save(
     filepath: str | os.PathLike[str],
     obj: Any,
     on_overwrite: Literal["ignore", "backup"] = "ignore",
-    allow_pickle: bool = False,
+    allow_pickle: bool | None = None,
 ) -> None:
     """Write ``obj`` to ``filepath``.
 
@@ -53,7 +54,8 @@ def save(
     obj : MLP or numpy.ndarray or object
     on_overwrite : {"ignore", "backup"}, default="ignore"
         ``"backup"`` keeps the old file as ``<path>.bak`` until the new one is written.
-    allow_pickle : bool, default=False
+    allow_pickle : bool, optional
+        Default: False, unless ``install_alias(trust_files=True)`` was called.
 
     Raises
     ------
@@ -83,7 +85,7 @@ def save(
                 np.save(handle, obj, allow_pickle=False)
             else:
                 np.savez(handle, obj)
-    elif allow_pickle:
+    elif _trust.resolve(allow_pickle):
 
         def writer(handle: Any) -> None:
             pickle.dump(obj, handle, protocol=pickle.HIGHEST_PROTOCOL)
@@ -131,7 +133,7 @@ def _jsonable(value: Any) -> Any:
 def load(
     filepath: str | os.PathLike[str],
     retry: bool = True,
-    allow_pickle: bool = False,
+    allow_pickle: bool | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Any:
     """Read a model (or array) written by ``save``, bounded in memory and time.
@@ -145,9 +147,10 @@ def load(
     filepath : str or os.PathLike
     retry : bool, default=True
         Accepted for pylearn2 scripts; a bad file fails at once (no sleeping retries).
-    allow_pickle : bool, default=False
+    allow_pickle : bool, optional
         Needed to read a pickle (e.g. an old pylearn2 ``.pkl``); unpickling runs code
-        and is not bounded.
+        and is not bounded. Default: False, unless ``install_alias(trust_files=True)``
+        was called.
     max_bytes : int, default=2 GiB
         Most bytes of arrays the file may make this process allocate.
 
@@ -191,7 +194,7 @@ def load(
         raise ModelFileError(path, f"out of memory while reading ({error})") from None
     except RecursionError:
         raise ModelFileError(path, "nested too deeply") from None
-    if allow_pickle:
+    if _trust.resolve(allow_pickle):
         try:
             with open(path, "rb") as handle:
                 return pickle.load(handle, encoding="latin-1")
@@ -376,7 +379,7 @@ def _check_declared_shapes(
 def load_train_file(
     config_file_path: str | os.PathLike[str],
     environ: dict[str, str] | None = None,
-    allow_unsafe: bool = False,
+    allow_unsafe: bool | None = None,
 ) -> Any:
     """Load a YAML experiment with pylearn2's ``PYLEARN2_TRAIN_*`` variables defined.
 
