@@ -113,6 +113,7 @@ six.__dict__.update(
     next=next,
     StringIO=io.StringIO,
     PY3=True,
+    b=lambda text: text.encode("latin-1"),
 )
 compat = types.ModuleType("theano.compat")
 compat.six = six

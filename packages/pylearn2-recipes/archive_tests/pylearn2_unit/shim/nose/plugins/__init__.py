@@ -1,0 +1,1 @@
+"""nose.plugins (test code only)."""

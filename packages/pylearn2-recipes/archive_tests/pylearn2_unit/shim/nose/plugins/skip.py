@@ -1,0 +1,5 @@
+"""nose's SkipTest is unittest's."""
+
+from unittest import SkipTest
+
+__all__ = ["SkipTest"]

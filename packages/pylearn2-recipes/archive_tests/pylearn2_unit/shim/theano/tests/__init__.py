@@ -1,0 +1,1 @@
+"""theano.tests helpers pylearn2's tests import (test code only)."""
