@@ -299,6 +299,9 @@ class Monitor:
     ) -> None:
         """Record the symbolic scalar ``val`` (a function of ``ipt``) on ``dataset``.
 
+        A Python callable as ``val`` (with ``ipt=None``) is called once per monitoring
+        call instead (no dataset needed; an extension to pylearn2's monitor).
+
         Parameters
         ----------
         name : str
@@ -311,9 +314,6 @@ class Monitor:
             Called with each numeric batch before the channel is computed.
         data_specs : (Space, source), optional
             Inferred for ``ipt=None`` (no data) or the dataset's features/targets.
-
-        A Python callable as ``val`` (with ``ipt=None``) is called once per monitoring
-        call instead (no dataset needed; an extension to pylearn2's monitor).
 
         Raises
         ------
