@@ -6,8 +6,9 @@ repository's linters nor pytest's collection treat them as our code. The harness
 them into a temporary directory as ``lisa_pylearn2/<path>.py`` and runs pytest there in
 a subprocess, where a conftest calls ``install_alias(trust_files=True)`` (so
 ``import pylearn2...`` is this package, and files load as in pylearn2: the tests
-unpickle and build ``!obj:decimal.Decimal``) and puts ``pylearn2_unit/shim`` on the path: a small ``theano``
-backed by PyTensor and ``nose``'s helpers, for the test code only. As under nose, each
+unpickle and build ``!obj:decimal.Decimal``) and puts ``pylearn2_unit/shim`` on the
+path: a small ``theano`` backed by PyTensor and ``nose``'s helpers, for the test code
+only. As under nose, each
 test directory is importable (``from test_sgd import DummyCost``). Functions compile in
 ``fast_compile_mode()`` (the tests' graphs are tiny; a JIT compile per test would take
 longer than the tests). ``${PYLEARN2_DATA_PATH}/mnist`` holds stand-in idx files of

@@ -13,6 +13,7 @@ Unlike pylearn2, which imported and ran whatever a tag named, only the names in
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import re
@@ -231,10 +232,8 @@ _BUILDING = object()
 
 def _set_yaml_src(obj: Any, source: str) -> None:
     """Keep the YAML an object was built from on it (``obj.yaml_src``), as pylearn2 does."""
-    try:
+    with contextlib.suppress(AttributeError, TypeError):  # numbers, arrays, __slots__
         obj.yaml_src = source
-    except (AttributeError, TypeError):  # numbers, arrays, objects with __slots__
-        pass
 
 
 def _instantiate(value: Any, environ: Mapping[str, str], memo: dict[int, Any]) -> Any:
