@@ -213,3 +213,40 @@ def test_bad_iterator_requests_name_the_problem(data) -> None:
         data.iterator(mode="sequential", batch_size=2, data_specs=(VectorSpace(2), "labels"))
     with pytest.raises(ValueError, match="rng argument not supported for sequential"):
         data.iterator(mode="sequential", batch_size=2, rng=np.random.RandomState(0))
+
+
+def test_a_vector_spaces_dataset_trains_like_the_design_matrix_it_holds() -> None:
+    from pylearn2_recipes.datasets.vector_spaces_dataset import VectorSpacesDataset
+
+    matrix = LinearProblem(n=200, seed=0)
+    specs = (CompositeSpace([VectorSpace(3), VectorSpace(2)]), ("features", "targets"))
+    spaces = VectorSpacesDataset((matrix.X, matrix.y), specs)
+    assert spaces.get_num_examples() == 200
+    trained = []
+    for data in (matrix, spaces):
+        model = LinearRegression(nvis=3, nout=2)
+        algorithm = SGD(
+            learning_rate=0.05,
+            batch_size=20,
+            cost=MeanSquaredError(),
+            termination_criterion=EpochCounter(3),
+            theano_function_mode=FAST,
+        )
+        Train(dataset=data, model=model, algorithm=algorithm).main_loop()
+        trained.append(model.W.get_value())
+    np.testing.assert_array_equal(trained[0], trained[1])  # same batches, same steps
+
+
+def test_a_vector_spaces_dataset_refuses_inconsistent_sources() -> None:
+    from pylearn2_recipes.datasets.vector_spaces_dataset import VectorSpacesDataset
+
+    two = CompositeSpace([VectorSpace(3), VectorSpace(2)])
+    with pytest.raises(ValueError, match="different numbers of examples"):
+        VectorSpacesDataset((np.zeros((4, 3)), np.zeros((5, 2))), (two, ("features", "targets")))
+    with pytest.raises(ValueError, match="each source may appear once"):
+        VectorSpacesDataset((np.zeros((4, 3)), np.zeros((4, 2))), (two, ("features", "features")))
+    nested = CompositeSpace([two, VectorSpace(1)])
+    with pytest.raises(ValueError, match="flat data_specs"):
+        VectorSpacesDataset(
+            ((np.zeros((4, 3)), np.zeros((4, 2))), np.zeros((4, 1))), (nested, (("a", "b"), "c"))
+        )

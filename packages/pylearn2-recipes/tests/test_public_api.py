@@ -42,6 +42,7 @@ MIRRORED = {
         "from_dataset",
     },
     "datasets.csv_dataset": {"CSVDataset"},
+    "datasets.vector_spaces_dataset": {"VectorSpacesDataset"},
     "datasets.mnist": {"MNIST", "read_mnist_images", "read_mnist_labels"},
     "models.mlp": {"MLP", "Layer", "Linear", "Sigmoid", "Tanh", "RectifiedLinear", "Softmax"},
     "models.maxout": {"Maxout"},

@@ -68,6 +68,7 @@ LEARNING_RULES: list[type[LearningRule]] = [AdaDelta, AdaGrad, Momentum, RMSProp
 MIRRORED_MODULES = (
     "datasets.dense_design_matrix",
     "datasets.csv_dataset",
+    "datasets.vector_spaces_dataset",
     "datasets.mnist",
     "models.mlp",
     "models.maxout",
@@ -76,6 +77,7 @@ MIRRORED_MODULES = (
     "costs.cost",
     "costs.mlp",
     "costs.mlp.dropout",
+    "monitor",
     "space",
     "testing.datasets",
     "training_algorithms.sgd",
