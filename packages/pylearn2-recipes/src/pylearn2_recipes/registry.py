@@ -88,6 +88,7 @@ MIRRORED_MODULES = (
     "sandbox.lisa_rl.bandit.gaussian_bandit",
     "sandbox.lisa_rl.bandit.classifier_bandit",
     "sandbox.lisa_rl.bandit.classifier_agent",
+    "testing.datasets",
 )
 """Modules whose public names YAML may build, relative to `pylearn2_recipes`."""
 

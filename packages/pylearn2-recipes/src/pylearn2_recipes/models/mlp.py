@@ -25,7 +25,22 @@ from pylearn2_recipes.monitor import Monitor
 if TYPE_CHECKING:
     from pylearn2_recipes.costs.cost import Cost
 
-__all__ = ["MLP", "Layer", "Linear", "RectifiedLinear", "Sigmoid", "Softmax", "Tanh"]
+__all__ = [
+    "MLP",
+    "ConvElemwise",
+    "ConvNonlinearity",
+    "ConvRectifiedLinear",
+    "IdentityConvNonlinearity",
+    "Layer",
+    "Linear",
+    "RectifiedLinear",
+    "RectifierConvNonlinearity",
+    "Sigmoid",
+    "SigmoidConvNonlinearity",
+    "Softmax",
+    "Tanh",
+    "TanhConvNonlinearity",
+]
 
 DEFAULT_SEED = (2013, 1, 4)
 
@@ -661,7 +676,11 @@ class MLP:
     layers : sequence of Layer
         Hidden layers then the output layer (whose ``cost`` is the training cost).
     nvis : int
-        Input width.
+        Input width; or give ``input_space`` instead.
+    input_space : Conv2DSpace or VectorSpace, optional
+        The input's space (a ``Conv2DSpace`` for convolutional first layers); its total
+        dimension is the input width. Batches are design matrices (rows flattened in
+        ``('b', 0, 1, 'c')`` order) or 4-D arrays in the space's axes.
     seed : int or sequence of int, optional
         Seed of the ``RandomState`` that initialises every layer; pylearn2's default
         ``[2013, 1, 4]``, so two MLPs built alike start alike.
@@ -691,6 +710,7 @@ class MLP:
         seed: int | Sequence[int] | None = None,
         batch_size: int | None = None,
         layer_name: str | None = None,
+        input_space: Any = None,
         *,
         _param_values: Sequence[npt.NDArray[Any]] | None = None,
     ) -> None:
@@ -703,6 +723,11 @@ class MLP:
             if layer.layer_name in names:
                 raise ValueError(f"`layers[{index}]` repeats the layer name {layer.layer_name!r}")
             names.add(layer.layer_name)
+        if input_space is not None:
+            if nvis is not None:
+                raise ValueError("give `nvis` or `input_space`, not both")
+            nvis = input_space.get_total_dimension()
+        self.input_space = input_space
         self.nvis = _check_positive_int(nvis, "nvis")
         self.layers = list(layers)
         self.seed: list[int] = list(DEFAULT_SEED if seed is None else np.atleast_1d(seed).tolist())
@@ -741,7 +766,7 @@ class MLP:
         >>> MLP([Softmax(3, "y", irange=.1)], nvis=4).param_shapes()
         [('layers[0].b (n_classes)', (3,)), ('layers[0].W (nvis, n_classes)', (4, 3))]
         """
-        return _param_shapes(self.layers, self.nvis)
+        return _param_shapes(self.layers, self.nvis, self.input_space)
 
     @property
     def output_layer(self) -> Layer:
@@ -775,7 +800,11 @@ class MLP:
         epoch 0 monitors already satisfies ``max_row_norm`` / ``max_col_norm``.
         """
         for layer in self.layers:
-            if layer.max_row_norm is None and layer.max_col_norm is None:
+            if (
+                layer.max_row_norm is None
+                and layer.max_col_norm is None
+                and getattr(layer, "max_kernel_norm", None) is None
+            ):
                 continue
             if type(layer).modify_updates is Layer.modify_updates:
                 W = layer.W.get_value()
@@ -881,6 +910,7 @@ class MLP:
             "seed": self.seed,
             "batch_size": self.batch_size,
             "layer_name": self.layer_name,
+            "input_space": _conv.space_architecture(self.input_space),
             "layers": [
                 {"class": type(layer).__name__, "args": layer.architecture()}
                 for layer in self.layers
@@ -899,9 +929,11 @@ class MLP:
             If a layer class is unknown or the values do not fit the parameters.
         """
         layers = _layers_from(architecture)
+        input_space = _conv.space_from_architecture(architecture.get("input_space"))
         return cls(
             layers,
-            nvis=architecture["nvis"],
+            nvis=None if input_space is not None else architecture["nvis"],
+            input_space=input_space,
             seed=architecture["seed"],
             batch_size=architecture.get("batch_size"),
             layer_name=architecture.get("layer_name"),
@@ -950,7 +982,10 @@ def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:
     return layers
 
 
-def _param_shapes(layers: Sequence[Layer], nvis: int) -> list[tuple[str, tuple[int, ...]]]:
+def _param_shapes(
+    layers: Sequence[Layer], nvis: int, input_space: Any = None
+) -> list[tuple[str, tuple[int, ...]]]:
+    _conv.connect_spaces(layers, input_space)  # convolutional layers learn their spaces
     result: list[tuple[str, tuple[int, ...]]] = []
     width_field = "nvis"
     width = nvis
@@ -974,7 +1009,8 @@ def declared_param_shapes(architecture: Mapping[str, Any]) -> list[tuple[str, tu
         If the architecture is malformed.
     """
     nvis = _check_positive_int(architecture["nvis"], "nvis")
-    return _param_shapes(_layers_from(architecture), nvis)
+    input_space = _conv.space_from_architecture(architecture.get("input_space"))
+    return _param_shapes(_layers_from(architecture), nvis, input_space)
 
 
 def _check_values(
@@ -1004,3 +1040,16 @@ def _attach_fast_eval(variable: Symbolic, compute: Callable[[], Any]) -> None:
     # that refuses the attribute must not break fprop.
     with contextlib.suppress(AttributeError):
         variable._fn_cache = {((), ()): compute}
+
+
+# pylearn2 defines its convolutional layers in models/mlp.py: they live in models/_conv.py.
+from pylearn2_recipes.models import _conv  # noqa: E402
+from pylearn2_recipes.models._conv import (  # noqa: E402
+    ConvElemwise,
+    ConvNonlinearity,
+    ConvRectifiedLinear,
+    IdentityConvNonlinearity,
+    RectifierConvNonlinearity,
+    SigmoidConvNonlinearity,
+    TanhConvNonlinearity,
+)
