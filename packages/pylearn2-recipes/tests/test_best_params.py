@@ -14,7 +14,7 @@ from pylearn2_recipes.utils import serial
 def scripted(values: list[float]) -> MLP:
     model = MLP([Softmax(2, "output", irange=0.1)], nvis=2)
     stream: Iterator[float] = iter(values)
-    model.monitor.add_channel("output_misclass", lambda: next(stream))
+    model.monitor.add_channel("output_misclass", ipt=None, val=lambda: next(stream))
     return model
 
 

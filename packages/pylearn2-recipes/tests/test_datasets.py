@@ -22,7 +22,10 @@ def test_one_hot_y_is_used_as_is_and_subclass_attributes_survive() -> None:
 
     ds = XOR()
     assert ds.class_names == ["0", "1"]
-    assert ds.get_design_matrix().dtype == np.float64
+    # X is kept as given (pylearn2's get_design_matrix); batches come as floatX.
+    assert ds.get_design_matrix().dtype.kind == "i"
+    (features,) = ds.iterator(mode="sequential", batch_size=2)
+    assert features.dtype == np.float64
     np.testing.assert_array_equal(ds.get_onehot_targets(), [[0, 1], [1, 0]])
 
 

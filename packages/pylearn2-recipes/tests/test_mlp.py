@@ -188,7 +188,7 @@ def test_gradients_match_numpy_finite_differences(kinds: tuple[str, str], rng) -
         Y = rng.uniform(0.1, 0.9, (6, 3)) if kinds[1] == "Sigmoid" else rng.randn(6, 3)
     x, y = pt.matrix("x"), pt.matrix("y")
     cost = Default()
-    grads = cost.get_gradients(ann, (x, y))
+    grads, _ = cost.get_gradients(ann, (x, y))
     params = ann.get_params()
     f = pytensor.function([x, y], [cost.expr(ann, (x, y)), *[grads[p] for p in params]], mode=FAST)
     value, *symbolic = f(X, Y)
@@ -216,7 +216,7 @@ def test_weight_decay_adds_coeff_times_squared_weights(rng) -> None:
     W0, W1 = ann.layers[0].W.get_value(), ann.layers[1].W.get_value()
     assert with_decay - plain == pytest.approx(2.0 * (0.1 * (W0**2).sum() + 0.01 * (W1**2).sum()))
     with pytest.raises(ValueError, match="has 1 `coeffs` but the model has 2 layers"):
-        WeightDecay([0.1]).expr(ann, (x, y))
+        WeightDecay([0.1]).expr(ann, None)
 
 
 def test_hidden_only_layer_refuses_to_be_the_output() -> None:

@@ -12,7 +12,7 @@ from pylearn2_recipes.models.mlp import MLP, Softmax
 def scripted(n: int) -> MLP:
     model = MLP([Softmax(2, "output", irange=0.1)], nvis=2)
     values = iter(np.linspace(1.0, 0.1, n))
-    model.monitor.add_channel("output_misclass", lambda: next(values))
+    model.monitor.add_channel("output_misclass", ipt=None, val=lambda: next(values))
     for _ in range(n):
         model.monitor()
         model.monitor.report_epoch()

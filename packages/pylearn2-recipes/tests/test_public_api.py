@@ -35,7 +35,12 @@ EXPECTED = {
 }
 
 MIRRORED = {
-    "datasets.dense_design_matrix": {"DenseDesignMatrix"},
+    "datasets.dense_design_matrix": {
+        "DefaultViewConverter",
+        "DenseDesignMatrix",
+        "DenseDesignMatrixPyTables",
+        "from_dataset",
+    },
     "datasets.csv_dataset": {"CSVDataset"},
     "datasets.mnist": {"MNIST", "read_mnist_images", "read_mnist_labels"},
     "models.mlp": {
@@ -55,7 +60,9 @@ MIRRORED = {
         "TanhConvNonlinearity",
     },
     "testing.datasets": {
+        "ArangeDataset",
         "random_dense_design_matrix",
+        "random_dense_design_matrix_for_regression",
         "random_one_hot_dense_design_matrix",
         "random_one_hot_topological_dense_design_matrix",
     },
@@ -64,9 +71,13 @@ MIRRORED = {
     "models.softmax_regression": {"SoftmaxRegression"},
     "training_algorithms.sgd": {
         "SGD",
+        "AnnealedLearningRate",
+        "EpochMonitor",
         "ExponentialDecay",
+        "LinearDecay",
         "LinearDecayOverEpoch",
         "MonitorBasedLRAdjuster",
+        "PolyakAveraging",
     },
     "training_algorithms.learning_rule": {
         "AdaGrad",
@@ -88,6 +99,27 @@ MIRRORED = {
         "load_path",
     },
     "costs.mlp": {"Default", "L1WeightDecay", "WeightDecay"},
+    "costs.cost": {
+        "Cost",
+        "DefaultDataSpecsMixin",
+        "FixedVarDescr",
+        "LpPenalty",
+        "MethodCost",
+        "NullDataSpecsMixin",
+        "SumOfCosts",
+        "merge",
+    },
+    "models.model": {"Model"},
+    "monitor": {
+        "Monitor",
+        "MonitorChannel",
+        "Probe",
+        "get_channel",
+        "push_monitor",
+        "read_channel",
+    },
+    "training_algorithms.training_algorithm": {"NoBatchSizeError", "TrainingAlgorithm"},
+    "utils.data_specs": {"DataSpecsMapping", "is_flat_source", "is_flat_space", "is_flat_specs"},
     "space": {
         "CompositeSpace",
         "Conv2DSpace",
@@ -115,6 +147,7 @@ def test_all_is_exactly_the_public_names() -> None:
         "importlib",
         "alias",
         "annotations",
+        "compat",
         "exceptions",
         "logging",
         "monitor",

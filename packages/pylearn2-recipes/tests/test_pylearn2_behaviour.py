@@ -126,17 +126,31 @@ def test_sigmoid_output_reports_misclass(style: str) -> None:
     assert model.monitor.channels["y_misclass"].val_record == [pytest.approx(expected)]
 
 
-def test_monitoring_batches_limits_the_monitor() -> None:
-    """training_algorithms/sgd.py: monitoring_batches=N monitors the first N batches."""
+@pytest.mark.parametrize(
+    ("monitoring_batch_size", "rows"),
+    # pylearn2's SGD._setup_monitor: monitoring_batches alone splits the whole set into
+    # that many batches; with a monitoring batch size it monitors the first N batches.
+    [(None, 25), (5, 10)],
+)
+def test_monitoring_batches_limits_the_monitor(
+    monitoring_batch_size: int | None, rows: int
+) -> None:
+    """training_algorithms/sgd.py: monitoring_batches=N monitors N batches."""
     rng = np.random.RandomState(1)
     X = rng.rand(25, 2)
     y = np.eye(2)[(X[:, 0] > 0.5).astype(int)]
     model = MLP([Softmax(2, "y", irange=0.1)], nvis=2)
     ds = DenseDesignMatrix(X=X, y=y)
-    SGD(0.1, batch_size=5, monitoring_batches=2, monitoring_dataset=ds).setup(model, ds)
+    SGD(
+        0.1,
+        batch_size=5,
+        monitoring_batches=2,
+        monitoring_batch_size=monitoring_batch_size,
+        monitoring_dataset=ds,
+    ).setup(model, ds)
     model.monitor()
-    out = model.predict_proba(X[:10])
-    expected = (out.argmax(1) != y[:10].argmax(1)).mean()
+    out = model.predict_proba(X[:rows])
+    expected = (out.argmax(1) != y[:rows].argmax(1)).mean()
     assert model.monitor.channels["y_misclass"].val_record == [pytest.approx(expected)]
 
 

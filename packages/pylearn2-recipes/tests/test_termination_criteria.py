@@ -14,7 +14,7 @@ def scripted_model(values: list[float]) -> MLP:
     """A model whose monitor has one channel, `score`, yielding `values` in turn."""
     model = MLP([Softmax(2, "output", irange=0.1)], nvis=2)
     stream: Iterator[float] = iter(values)
-    model.monitor.add_channel("score", lambda: next(stream))
+    model.monitor.add_channel("score", ipt=None, val=lambda: next(stream))
     return model
 
 

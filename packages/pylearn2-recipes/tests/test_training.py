@@ -263,9 +263,11 @@ def test_sgd_argument_errors() -> None:
         SGD(learning_rate=0)
     with pytest.raises(ValueError, match="`batch_size` must be a positive int"):
         SGD(learning_rate=0.1, batch_size=0)
-    with pytest.raises(ValueError, match="`train_iteration_mode`"):
-        SGD(learning_rate=0.1, train_iteration_mode="random_uniform")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="SGD needs `batch_size`"):
+    with pytest.raises(ValueError, match="unknown iteration mode string: no_such_mode"):
+        SGD(learning_rate=0.1, train_iteration_mode="no_such_mode")
+    with pytest.raises(ValueError, match="'random_uniform' draws `batches_per_iter` batches"):
+        SGD(learning_rate=0.1, train_iteration_mode="random_uniform")
+    with pytest.raises(ValueError, match="specification of the batch size"):
         SGD(learning_rate=0.1).setup(pima_net(), pima_like(3, np.random.RandomState(0)))
     with pytest.raises(RuntimeError, match=r"call SGD\.setup"):
         SGD(learning_rate=0.1, batch_size=2).train(pima_like(3, np.random.RandomState(0)))

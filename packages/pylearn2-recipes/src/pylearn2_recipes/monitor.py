@@ -1,29 +1,39 @@
 """The training monitor: named channels, one value recorded per monitoring call.
 
-Channel values over a dataset are Σ_b value_b · n_b / N over sequential batches b of
-size n_b, as pylearn2 accumulates them, so ``misclass``, ``nll`` and ``objective`` are
-exact dataset means.
+As pylearn2's ``monitor.Monitor``: a channel is a symbolic scalar computed from a batch
+of one monitoring dataset (``add_channel(name, ipt, val, dataset, prereqs,
+data_specs)``); calling the monitor runs every dataset's batches through one compiled
+function and records Σ_b value_b · n_b / N, so ``misclass``, ``nll`` and ``objective``
+are exact dataset means. ``setup(dataset, cost, batch_size)`` adds the cost's
+``objective``, the cost's and the model's own channels for every dataset (prefixed
+``<name>_`` when the datasets come as a dict).
 """
 
 from __future__ import annotations
 
+import copy
 import time
-from collections.abc import Callable, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pylearn2_recipes._backend import pt, pytensor
+from pylearn2_recipes._backend import Symbolic, pt, pytensor
 from pylearn2_recipes.datasets.dataset import Dataset
+from pylearn2_recipes.space import CompositeSpace, NullSpace, Space
+from pylearn2_recipes.utils.data_specs import DataSpecsMapping
+from pylearn2_recipes.utils.iteration import is_stochastic
 
 if TYPE_CHECKING:
     from pylearn2_recipes.costs.cost import Cost
-    from pylearn2_recipes.models.mlp import MLP
 
-__all__ = ["Channel", "Monitor"]
+__all__ = ["Monitor", "MonitorChannel", "Probe", "get_channel", "push_monitor", "read_channel"]
+
+_MONITOR_SEED = [2013, 2, 22]
 
 
-class Channel:
+class MonitorChannel:
     """One monitored quantity and its history.
 
     Attributes
@@ -37,23 +47,124 @@ class Channel:
         Seconds since the monitor was created.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(
+        self,
+        graph_input: Any,
+        val: Any,
+        name: str,
+        data_specs: tuple[Space, Any],
+        dataset: Any,
+        prereqs: Sequence[Callable[..., Any]] | None = None,
+        old_channel: MonitorChannel | None = None,
+    ) -> None:
         self.name = name
-        self.val_record: list[float] = []
-        self.epoch_record: list[int] = []
-        self.batch_record: list[int] = []
-        self.example_record: list[int] = []
-        self.time_record: list[float] = []
+        self.compute: Callable[[], float] | None = None
+        self.prereqs = list(prereqs) if prereqs is not None else None
+        self.graph_input = graph_input
+        self.data_specs = data_specs
+        self.dataset = dataset
+        if val is not None:
+            if isinstance(val, (int, float)):
+                val = pt.constant(np.asarray(val, dtype=pytensor.config.floatX))
+            val = pt.as_tensor_variable(val)
+            if val.ndim != 0:
+                raise ValueError(
+                    f'monitor channels are supposed to have zero dimensions but "{name}" has '
+                    f"{val.ndim}"
+                )
+        self.val = val
+        self.val_record: list[float]
+        self.batch_record: list[int]
+        self.example_record: list[int]
+        self.epoch_record: list[int]
+        self.time_record: list[float]
+        if old_channel is not None:
+            # The last value is recomputed by the next monitoring call.
+            self.val_record = old_channel.val_record[:-1]
+            self.batch_record = old_channel.batch_record[:-1]
+            self.example_record = old_channel.example_record[:-1]
+            self.epoch_record = old_channel.epoch_record[:-1]
+            self.time_record = old_channel.time_record[:-1]
+        else:
+            self.val_record = []
+            self.batch_record = []
+            self.example_record = []
+            self.epoch_record = []
+            self.time_record = []
 
     def __repr__(self) -> str:
-        return f"Channel({self.name!r}, {len(self.val_record)} values)"
+        return f"MonitorChannel({self.name!r}, {len(self.val_record)} values)"
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Records only: the graph is rebuilt by whoever sets the monitor up again.
+        keep = ("name", "val_record", "batch_record", "example_record", "epoch_record")
+        state = {key: getattr(self, key) for key in keep}
+        state["time_record"] = self.time_record
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("prereqs", None)
+        self.__dict__.setdefault("val", None)
+        self.__dict__.setdefault("compute", None)
+
+
+class Probe:
+    """Channels computed in numpy from symbolic outputs (a package extension to pylearn2).
+
+    The monitor evaluates ``outputs`` (functions of ``ipt``) with the dataset's other
+    channels; ``per_batch(values)`` turns one batch's numeric outputs into channel
+    values (averaged over batches, weighted by batch size) and ``per_call()`` gives
+    values that do not depend on the data (read once per monitoring call).
+    """
+
+    def __init__(
+        self,
+        names: Sequence[str],
+        ipt: Any,
+        data_specs: tuple[Space, Any],
+        outputs: Sequence[Symbolic],
+        per_batch: Callable[[list[Any]], dict[str, float]],
+        per_call: Callable[[], dict[str, float]] | None = None,
+    ) -> None:
+        self.names = list(names)
+        self.ipt = ipt
+        self.data_specs = data_specs
+        self.outputs = list(outputs)
+        self.per_batch = per_batch
+        self.per_call = per_call
+
+
+class _DatasetEntry:
+    """A monitoring dataset, how to iterate it, and its compiled function."""
+
+    def __init__(
+        self, dataset: Any, mode: Any, batch_size: int | None, num_batches: int | None, seed: Any
+    ) -> None:
+        self.dataset = dataset
+        self.mode = mode
+        self.batch_size = batch_size
+        self.num_batches = num_batches
+        self.seed = seed
+        self.function: Callable[..., Any] | None = None
+        self.flat_specs: tuple[CompositeSpace, tuple[Any, ...]] = (CompositeSpace([]), ())
+        self.names: list[str] = []
+        self.probes: list[tuple[Probe, str, int, int]] = []
+        self.num_examples = 0
+
+    def iterator(self) -> Any:
+        return self.dataset.iterator(
+            mode=self.mode,
+            batch_size=self.batch_size,
+            num_batches=self.num_batches,
+            data_specs=self.flat_specs,
+            return_tuple=True,
+            rng=None if self.seed is None else np.random.RandomState(self.seed),
+        )
 
 
 class Monitor:
     """Counts training progress and records channels; pylearn2's ``model.monitor``.
-
-    ``monitor()`` evaluates every channel once and appends the values;
-    ``report_epoch()`` and ``report_batch(n)`` advance the counters.
 
     Examples
     --------
@@ -63,24 +174,31 @@ class Monitor:
     1
     """
 
-    def __init__(self, model: MLP) -> None:
+    def __init__(self, model: Any) -> None:
         self.model = model
-        self.channels: dict[str, Channel] = {}
-        self._epochs_seen = 0
-        self._batches_seen = 0
+        self.channels: OrderedDict[str, MonitorChannel] = OrderedDict()
+        self._num_batches_seen = 0
         self._examples_seen = 0
-        self._scalars: dict[str, Callable[[], float]] = {}
-        self._datasets: dict[str, Dataset] = {}
-        self._batch_size = 1
-        self._num_batches: int | None = None
-        self._function: Callable[..., list[Any]] | None = None
-        self._symbolic_names: list[str] = []
-        self._start = time.perf_counter()
+        self._epochs_seen = 0
+        self._entries: list[_DatasetEntry] = []
+        self._probes: list[tuple[Probe, Any, str]] = []
+        self._dirty = True
+        self.theano_function_mode: Any = None
+        self.on_channel_conflict = "error"
+        self.training_succeeded = False
+        self.t0 = time.time()
+        self.names_to_del = ["theano_function_mode"]
 
-    @staticmethod
-    def get_monitor(model: MLP) -> Monitor:
-        """The model's monitor."""
-        return model.monitor
+    # --- progress ------------------------------------------------------------------------
+
+    @classmethod
+    def get_monitor(cls, model: Any) -> Monitor:
+        """The model's monitor, created (and attached as ``model.monitor``) if missing."""
+        monitor = getattr(model, "monitor", None)
+        if monitor is None:
+            monitor = cls(model)
+            model.monitor = monitor
+        return monitor
 
     def get_epochs_seen(self) -> int:
         """Training epochs reported so far."""
@@ -88,7 +206,7 @@ class Monitor:
 
     def get_batches_seen(self) -> int:
         """Training batches reported so far."""
-        return self._batches_seen
+        return self._num_batches_seen
 
     def get_examples_seen(self) -> int:
         """Training examples reported so far."""
@@ -100,149 +218,499 @@ class Monitor:
 
     def report_batch(self, num_examples: int) -> None:
         """Count one training batch of ``num_examples`` examples."""
-        self._batches_seen += 1
+        self._num_batches_seen += 1
         self._examples_seen += num_examples
 
-    def add_channel(self, name: str, value: Callable[[], float]) -> None:
-        """Record ``value()`` under ``name`` at every monitoring call.
+    def set_theano_function_mode(self, mode: Any) -> None:
+        """Compile the monitoring functions in ``mode`` (PyTensor's default otherwise)."""
+        if self.theano_function_mode is not mode:
+            self._dirty = True
+            self.theano_function_mode = mode
 
-        For dataset-independent scalars such as ``learning_rate`` and ``momentum``.
-        """
-        self._scalars[name] = value
-        self.channels.setdefault(name, Channel(name))
+    # --- datasets and channels -----------------------------------------------------------
 
-    def setup(
+    @property
+    def _datasets(self) -> list[Any]:
+        return [entry.dataset for entry in self._entries]
+
+    def _entry(self, dataset: Any) -> _DatasetEntry:
+        for entry in self._entries:
+            if entry.dataset is dataset:
+                return entry
+        raise ValueError("The dataset specified is not one of the monitor's datasets")
+
+    def add_dataset(
         self,
-        dataset: Dataset | Mapping[str, Dataset],
-        cost: Cost,
-        batch_size: int,
-        mode: Any = None,
+        dataset: Any,
+        mode: Any = "sequential",
+        batch_size: int | None = None,
         num_batches: int | None = None,
+        seed: Any = None,
     ) -> None:
-        """Compile the channels of ``cost`` and the model's layers over ``dataset``.
-
-        A single dataset gives unprefixed names (``output_misclass``); a dict gives
-        ``<key>_`` prefixes (``valid_output_misclass``), as in pylearn2.
+        """Monitor ``dataset`` (or a list of datasets) with this iteration scheme.
 
         Raises
         ------
         ValueError
-            If a monitoring dataset has no targets.
+            If the lists disagree in length or the scheme cannot iterate the dataset.
+        TypeError
+            If a stochastic mode is given no seed.
         """
-        self.setup_datasets(dataset, batch_size, num_batches)
-        floatX = pytensor.config.floatX
-        X = pt.matrix("features", dtype=floatX)
-        Y = pt.matrix("targets", dtype=floatX)
-        names, outputs = self.symbolic_channels(cost, X, Y)
-        function = pytensor.function([X, Y], outputs, mode=mode, on_unused_input="ignore")
-        function.trust_input = True
-        self.use_function(names, function)
-
-    def symbolic_channels(self, cost: Cost, X: Any, Y: Any) -> tuple[list[str], list[Any]]:
-        """Names of the symbolic channels and the outputs to compute per batch.
-
-        The outputs are the channels' values followed by every layer's state, from which
-        the per-batch ``*_x_*_u`` and ``*_max_class`` statistics are taken.
-        """
-        model = self.model
-        states = model.fprop(X, return_all=True)
-        below = states[-2] if len(states) > 1 else X
-        symbolic = {"objective": cost.expr(model, (X, Y))}
-        for name, variable in model.output_layer.target_channels(Y, below).items():
-            symbolic[f"{model.output_layer.layer_name}_{name}"] = variable
-        return list(symbolic), [*symbolic.values(), *states]
-
-    def use_function(self, names: list[str], function: Callable[..., list[Any]]) -> None:
-        """Evaluate the channels ``names`` with ``function(X, Y)`` (see ``symbolic_channels``).
-
-        ``SGD.setup`` hands the monitor its own compiled training function here, run
-        with its updates switched off, so one graph serves training and monitoring.
-        """
-        self._symbolic_names = names
-        self._function = function
-        self.ensure_channels()
-
-    def setup_datasets(
-        self,
-        dataset: Dataset | Mapping[str, Dataset],
-        batch_size: int,
-        num_batches: int | None = None,
-    ) -> None:
-        """Record the monitoring datasets (checked to have targets) and batch size.
-
-        ``num_batches`` limits each evaluation to the first batches (pylearn2's
-        ``monitoring_batches``); the values are then means over those examples.
-        """
-        self._num_batches = num_batches
-        datasets = {"": dataset} if isinstance(dataset, Dataset) else dict(dataset)
-        for key, member in datasets.items():
-            if member.get_onehot_targets() is None:
-                raise ValueError(f"monitoring dataset {key or '(unnamed)'!r} has no targets")
-            self.model.check_targets(
-                member, f"monitoring dataset {key!r}" if key else "the monitoring dataset"
+        datasets = dataset if isinstance(dataset, list) else [dataset]
+        count = len(datasets)
+        modes = mode if isinstance(mode, list) else [mode] * count
+        sizes = batch_size if isinstance(batch_size, list) else [batch_size] * count
+        batches = num_batches if isinstance(num_batches, list) else [num_batches] * count
+        seeds = [None] * count if seed is None else seed if isinstance(seed, list) else [seed]
+        if any(len(part) != count for part in (modes, sizes, batches, seeds)):
+            raise ValueError(
+                f"Received {count} dataset(s): give each its mode, batch size, number of "
+                "batches and seed"
             )
-        self._datasets = {(f"{key}_" if key else ""): member for key, member in datasets.items()}
-        self._batch_size = batch_size
+        for d, m, b, n, sd in zip(datasets, modes, sizes, batches, seeds, strict=True):
+            if not isinstance(d, Dataset) and not hasattr(d, "iterator"):
+                raise TypeError(f"Monitoring dataset is not a dataset, it is a {type(d)}")
+            try:
+                stochastic = is_stochastic(m)
+                d.iterator(mode=m, batch_size=b, num_batches=n, rng=sd)
+            except ValueError as error:
+                raise ValueError(
+                    f"invalid iteration parameters in Monitor.add_dataset: {error}"
+                ) from error
+            if stochastic and sd is None:
+                raise TypeError("Monitor requires a seed when using stochastic iteration modes.")
+            if stochastic and not isinstance(sd, (list, tuple, int)):
+                raise TypeError(
+                    "Monitor requires a seed (not a random number generator) when using "
+                    "stochastic iteration modes."
+                )
+            if all(entry.dataset is not d for entry in self._entries):
+                self._entries.append(_DatasetEntry(d, m, b, n, sd if stochastic else None))
+        self._dirty = True
 
-    def ensure_channels(self) -> None:
-        """Create the (empty) channels of every monitoring dataset."""
-        for prefix in self._datasets:
-            for name in self._dataset_channel_names():
-                self.channels.setdefault(prefix + name, Channel(prefix + name))
+    def add_channel(
+        self,
+        name: str,
+        ipt: Any,
+        val: Any,
+        dataset: Any = None,
+        prereqs: Sequence[Callable[..., Any]] | None = None,
+        data_specs: tuple[Space, Any] | None = None,
+    ) -> None:
+        """Record the symbolic scalar ``val`` (a function of ``ipt``) on ``dataset``.
 
-    def _dataset_channel_names(self) -> list[str]:
-        names = list(self._symbolic_names)
-        for layer in self.model.layers:
-            probe_state = np.zeros((1, layer.dim))
-            keys = [*layer.param_channels(), *layer.state_channels(probe_state)]
-            names.extend(f"{layer.layer_name}_{key}" for key in keys)
-        return names
+        Parameters
+        ----------
+        name : str
+        ipt : symbolic batch or None
+            The variables ``val`` reads, laid out as ``data_specs`` says.
+        val : symbolic scalar, shared variable or float
+        dataset : Dataset, optional
+            Needed when the monitor has several datasets.
+        prereqs : list of callable, optional
+            Called with each numeric batch before the channel is computed.
+        data_specs : (Space, source), optional
+            Inferred for ``ipt=None`` (no data) or the dataset's features/targets.
+
+        A Python callable as ``val`` (with ``ipt=None``) is called once per monitoring
+        call instead (no dataset needed; an extension to pylearn2's monitor).
+
+        Raises
+        ------
+        ValueError
+            If ``val`` reads a variable ``ipt`` does not provide, the dataset is
+            unknown or ambiguous, or the name is taken.
+        """
+        if callable(val) and not hasattr(val, "type"):
+            if ipt is not None:
+                raise ValueError("a channel computed by a Python callable takes ipt=None")
+            self._claim(name)
+            channel = MonitorChannel(None, None, name, (NullSpace(), ""), dataset)
+            channel.compute = val
+            self.channels[name] = channel
+            return
+        if isinstance(val, (int, float)):
+            val = np.asarray(val, dtype=pytensor.config.floatX)
+        val = pt.as_tensor_variable(val)
+        if data_specs is None:
+            data_specs = _default_specs(ipt, dataset)
+        data_specs[0].validate(ipt)
+        flat = DataSpecsMapping(data_specs).flatten(ipt, return_tuple=True)
+        for variable in _graph_inputs([val]):
+            if hasattr(variable, "get_value") or (
+                variable.owner is None and hasattr(variable, "data")
+            ):
+                continue
+            if all(variable is not given for given in flat):
+                raise ValueError(
+                    f"Unspecified input: {variable}. This may be due to an incorrect "
+                    "implementation of a cost's get_data_specs() method, or of a model's "
+                    "get_monitoring_data_specs() method."
+                )
+        dataset = self._resolve_dataset(dataset)
+        self._claim(name)
+        old = self.channels.get(name) if self.on_channel_conflict == "copy_history" else None
+        self.channels[name] = MonitorChannel(ipt, val, name, data_specs, dataset, prereqs, old)
+        self._dirty = True
+
+    def add_probe(self, probe: Probe, dataset: Any = None, prefix: str = "") -> None:
+        """Record the numeric channels of ``probe`` on ``dataset``, names prefixed."""
+        dataset = self._resolve_dataset(dataset)
+        for name in probe.names:
+            self._claim(prefix + name)
+        for name in probe.names:
+            self.channels[prefix + name] = MonitorChannel(
+                probe.ipt, None, prefix + name, probe.data_specs, dataset
+            )
+        self._probes.append((probe, dataset, prefix))
+        self._dirty = True
+
+    def _claim(self, name: str) -> None:
+        if self.on_channel_conflict not in ("error", "copy_history", "overwrite"):
+            raise ValueError(
+                "on_channel_conflict should be either 'error', 'copy_history', or 'overwrite'"
+            )
+        if name in self.channels and self.on_channel_conflict == "error":
+            raise ValueError(f"Tried to create the same channel twice ({name})")
+
+    def _resolve_dataset(self, dataset: Any) -> Any:
+        if dataset is None:
+            if len(self._entries) == 1:
+                return self._entries[0].dataset
+            if not self._entries:
+                raise ValueError(
+                    "The monitor has no datasets: call add_dataset (or setup) before add_channel"
+                )
+            raise ValueError(
+                "The monitor has several datasets: name the one the channel is computed on"
+            )
+        self._entry(dataset)
+        return dataset
+
+    def setup(
+        self,
+        dataset: Dataset | Mapping[str, Dataset] | None,
+        cost: Cost,
+        batch_size: int | None,
+        num_batches: int | None = None,
+        extra_costs: Mapping[str, Cost] | None = None,
+        mode: Any = "sequential",
+        obj_prereqs: Sequence[Callable[..., Any]] | None = None,
+        cost_monitoring_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Monitor ``cost`` (``objective``), its channels and the model's on ``dataset``.
+
+        A single dataset gives unprefixed names (``output_misclass``); a dict gives
+        ``<key>_`` prefixes (``valid_output_misclass``), as in pylearn2.
+        """
+        if dataset is None:
+            return
+        datasets: dict[Any, Any] = (
+            {"": dataset} if not isinstance(dataset, Mapping) else dict(dataset)
+        )
+        for key, member in datasets.items():
+            if not isinstance(key, str):
+                raise TypeError(f"monitoring dataset names must be str, got {key!r}")
+            if not isinstance(member, Dataset) and not hasattr(member, "iterator"):
+                raise TypeError(
+                    f"Monitoring dataset with name {key} is not a dataset, it is a {type(member)}"
+                )
+            check = getattr(self.model, "check_targets", None)
+            if check is not None and cost.supervised:
+                check(member, f"monitoring dataset {key!r}" if key else "the monitoring dataset")
+        costs: dict[str, Cost] = dict(extra_costs or {})
+        if "" in costs:
+            raise ValueError("extra_costs may not use the name ''")
+        costs[""] = cost
+        model = self.model
+        names = sorted(costs)
+        specs = [costs[name].get_data_specs(model) for name in names]
+        probe_plan = getattr(model, "monitoring_probe", None)
+        monitoring_specs = model.get_monitoring_data_specs()
+        specs.append(monitoring_specs)
+        nested = (CompositeSpace([s for s, _ in specs]), tuple(source for _, source in specs))
+        mapping = DataSpecsMapping(nested)
+        flat_spaces = mapping.flatten(nested[0], return_tuple=True)
+        flat_sources = mapping.flatten(nested[1], return_tuple=True)
+        ipt = tuple(
+            space.make_theano_batch(name=f"monitor_{source}", batch_size=None)
+            for space, source in zip(flat_spaces, flat_sources, strict=True)
+        )
+        nested_ipt = mapping.nest(ipt)
+        custom: dict[str, tuple[Any, Any, tuple[Space, Any]]] = OrderedDict()
+        for index, name in enumerate(names):
+            prefix = f"{name}_" if name else ""
+            raw = costs[name].get_monitoring_channels(
+                model, nested_ipt[index], **dict(cost_monitoring_args or {})
+            )
+            for key, value in raw.items():
+                custom[prefix + key] = (value, nested_ipt[index], specs[index])
+        probe = None
+        if probe_plan is not None:
+            probe = probe_plan(nested_ipt[-1])
+        else:
+            for key, value in model.get_monitoring_channels(nested_ipt[-1]).items():
+                custom[key] = (value, nested_ipt[-1], specs[-1])
+        seed = [_MONITOR_SEED] if is_stochastic(mode) else None
+        for dataset_name, member in datasets.items():
+            self.add_dataset(
+                member, mode=mode, batch_size=batch_size, num_batches=num_batches, seed=seed
+            )
+            prefix = f"{dataset_name}_" if dataset_name else ""
+            for index, name in enumerate(names):
+                value = costs[name].expr(model, nested_ipt[index])
+                if value is None:
+                    continue
+                self.add_channel(
+                    name=prefix + ("objective" if name == "" else name),
+                    ipt=nested_ipt[index],
+                    val=value,
+                    data_specs=specs[index],
+                    dataset=member,
+                    prereqs=obj_prereqs if name == "" else None,
+                )
+            for key, (value, channel_ipt, channel_specs) in custom.items():
+                self.add_channel(
+                    name=prefix + key,
+                    ipt=channel_ipt,
+                    val=value,
+                    data_specs=channel_specs,
+                    dataset=member,
+                )
+            if probe is not None:
+                self.add_probe(probe, member, prefix)
+
+    # --- evaluation ----------------------------------------------------------------------
+
+    def redo_theano(self) -> None:
+        """Compile one function per monitoring dataset computing all of its channels."""
+        self._dirty = False
+        for entry in self._entries:
+            channels = [
+                c
+                for c in self.channels.values()
+                if c.dataset is entry.dataset and c.val is not None
+            ]
+            probes = [
+                (probe, prefix)
+                for probe, dataset, prefix in self._probes
+                if dataset is entry.dataset
+            ]
+            requests = [(c.graph_input, c.data_specs) for c in channels]
+            requests += [(probe.ipt, probe.data_specs) for probe, _ in probes]
+            nested = (
+                CompositeSpace([specs[0] for _, specs in requests]),
+                tuple(specs[1] for _, specs in requests),
+            )
+            mapping = DataSpecsMapping(nested)
+            flat_spaces = mapping.flatten(nested[0], return_tuple=True)
+            flat_sources = mapping.flatten(nested[1], return_tuple=True)
+            entry.flat_specs = (CompositeSpace(list(flat_spaces)), tuple(flat_sources))
+            args = [
+                space.make_theano_batch(name=f"monitoring_{source}")
+                for space, source in zip(flat_spaces, flat_sources, strict=True)
+            ]
+            nested_args = mapping.nest(tuple(args))
+            if len(requests) == 1:
+                nested_args = (nested_args,)
+            givens: dict[Any, Any] = {}
+            for (graph_input, specs), replacement in zip(requests, nested_args, strict=True):
+                channel_mapping = DataSpecsMapping(specs)
+                sources = channel_mapping.flatten(graph_input, return_tuple=True)
+                targets = channel_mapping.flatten(replacement, return_tuple=True)
+                for old, new in zip(sources, targets, strict=True):
+                    if old is not None and old is not new:
+                        givens[old] = new
+            outputs = [pt.cast(c.val, "float64") for c in channels]
+            entry.names = [c.name for c in channels]
+            entry.probes = []
+            for probe, prefix in probes:
+                start = len(outputs)
+                outputs.extend(probe.outputs)
+                entry.probes.append((probe, prefix, start, len(outputs)))
+            entry.function = pytensor.function(
+                args,
+                outputs,
+                givens=list(givens.items()),
+                mode=self.theano_function_mode,
+                on_unused_input="ignore",
+            )
+            entry.num_examples = entry.iterator().num_examples if args else 0
 
     def __call__(self) -> None:
         """Evaluate every channel on the current model and append the values."""
-        values: dict[str, float] = {name: float(fn()) for name, fn in self._scalars.items()}
-        for prefix, dataset in self._datasets.items():
-            for name, value in self._evaluate(dataset).items():
-                values[prefix + name] = value
-        elapsed = time.perf_counter() - self._start
-        for name, value in values.items():
-            channel = self.channels.setdefault(name, Channel(name))
-            channel.val_record.append(value)
+        if self._dirty:
+            self.redo_theano()
+        values: dict[str, float] = {
+            name: float(channel.compute())
+            for name, channel in self.channels.items()
+            if channel.compute is not None
+        }
+        for entry in self._entries:
+            values.update(self._evaluate(entry))
+        elapsed = time.time() - self.t0
+        for name, channel in self.channels.items():
+            if name not in values:
+                continue
+            channel.val_record.append(values[name])
             channel.epoch_record.append(self._epochs_seen)
-            channel.batch_record.append(self._batches_seen)
+            channel.batch_record.append(self._num_batches_seen)
             channel.example_record.append(self._examples_seen)
             channel.time_record.append(elapsed)
 
-    def _evaluate(self, dataset: Dataset) -> dict[str, float]:
-        assert self._function is not None
-        targets = dataset.get_onehot_targets()
-        assert targets is not None
-        # The compiled function trusts its inputs: hand it floatX, C-ordered arrays.
-        floatX = pytensor.config.floatX
-        X = np.ascontiguousarray(dataset.get_design_matrix(), dtype=floatX)
-        Y = np.ascontiguousarray(targets, dtype=floatX)
-        total = X.shape[0]
-        if self._num_batches is not None:
-            total = min(total, self._num_batches * self._batch_size)
-        sums: dict[str, float] = {}
-        layers = self.model.layers
-        for start in range(0, total, self._batch_size):
-            stop = min(start + self._batch_size, total)
-            outputs = self._function(X[start:stop], Y[start:stop])
-            weight = (stop - start) / total
-            batch: dict[str, float] = dict(
-                zip(self._symbolic_names, (float(v) for v in outputs), strict=False)
+    def _evaluate(self, entry: _DatasetEntry) -> dict[str, float]:
+        assert entry.function is not None
+        prereqs = self._prereqs(entry.dataset)
+        sums: dict[str, float] = dict.fromkeys(entry.names, 0.0)
+        if not entry.flat_specs[1]:
+            for prereq in prereqs:
+                prereq()
+            batches: Any = [((), 1.0)]
+        else:
+            batches = None
+        seen = 0
+        total = entry.num_examples
+        space = entry.flat_specs[0]
+        for batch, weight in batches or self._weighted(entry, total):
+            for prereq in prereqs:
+                prereq(*batch)
+            outputs = entry.function(*batch)
+            seen += space.np_batch_size(batch) if batch else 0
+            for name, value in zip(entry.names, outputs, strict=False):
+                sums[name] += float(value) * weight
+            for probe, prefix, start, stop in entry.probes:
+                for key, value in probe.per_batch(outputs[start:stop]).items():
+                    sums[prefix + key] = sums.get(prefix + key, 0.0) + value * weight
+        if batches is None and seen != total:
+            raise RuntimeError(
+                f"At compile time, your iterator said it had {total} examples total, but at "
+                f"runtime it gave us {seen}."
             )
-            for layer, state in zip(layers, outputs[len(self._symbolic_names) :], strict=True):
-                for key, value in layer.state_channels(state).items():
-                    batch[f"{layer.layer_name}_{key}"] = value
-            for name, value in batch.items():
-                sums[name] = sums.get(name, 0.0) + value * weight
-        for layer in layers:
-            for key, value in layer.param_channels().items():
-                sums[f"{layer.layer_name}_{key}"] = value
+        for probe, prefix, _, _ in entry.probes:
+            if probe.per_call is not None:
+                for key, value in probe.per_call().items():
+                    sums[prefix + key] = value
         return sums
+
+    def _weighted(self, entry: _DatasetEntry, total: int) -> Any:
+        space = entry.flat_specs[0]
+        for batch in entry.iterator():
+            yield batch, space.np_batch_size(batch) / total
+
+    def _prereqs(self, dataset: Any) -> list[Callable[..., Any]]:
+        found: list[Callable[..., Any]] = []
+        for channel in self.channels.values():
+            if channel.dataset is dataset and channel.prereqs:
+                found.extend(p for p in channel.prereqs if p not in found)
+        return found
+
+    def run_prereqs(self, data: Any, dataset: Any) -> None:
+        """Call every prerequisite of ``dataset``'s channels with the batch ``data``."""
+        for prereq in self._prereqs(dataset):
+            prereq(*data)
 
     def latest_values(self) -> dict[str, float]:
         """The latest value of every channel that has one."""
         return {name: ch.val_record[-1] for name, ch in self.channels.items() if ch.val_record}
+
+    def batch_size(self) -> list[int | None]:
+        """The monitoring batch size of each dataset."""
+        return [entry.batch_size for entry in self._entries]
+
+    def num_batches(self) -> list[int | None]:
+        """The number of monitoring batches of each dataset."""
+        return [entry.num_batches for entry in self._entries]
+
+    def register_names_to_del(self, names: Sequence[str]) -> None:
+        """Attributes to drop when pickling."""
+        for name in names:
+            if name not in self.names_to_del:
+                self.names_to_del.append(name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = copy.copy(self.__dict__)
+        for name in self.names_to_del:
+            state.pop(name, None)
+        state["_entries"] = []
+        state["_probes"] = []
+        state["_dirty"] = True
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("theano_function_mode", None)
+
+
+def _graph_inputs(outputs: list[Any]) -> Any:
+    from pytensor.graph.traversal import graph_inputs
+
+    return graph_inputs(outputs)
+
+
+def _default_specs(ipt: Any, dataset: Any) -> tuple[Space, Any]:
+    if isinstance(ipt, list):
+        ipt = tuple(ipt)
+    if ipt is not None and not isinstance(ipt, tuple):
+        ipt = (ipt,)
+    if ipt is None:
+        return (NullSpace(), "")
+    if len(ipt) == 0:
+        return (CompositeSpace([]), ())
+    get_specs = getattr(dataset, "get_data_specs", None)
+    if get_specs is not None:
+        space, source = get_specs()
+        if len(ipt) == 1 and "features" in (source if isinstance(source, tuple) else (source,)):
+            if isinstance(space, CompositeSpace):
+                return (space.components[list(source).index("features")], "features")
+            return (space, source)
+        if len(ipt) == 2 and source == ("features", "targets"):
+            return (space, source)
+    raise ValueError(
+        f"Cannot infer default data_specs for the following input points and dataset: "
+        f"ipt = {ipt}, dataset = {dataset}"
+    )
+
+
+def push_monitor(
+    model: Any, name: str, transfer_experience: bool = False, save_records: bool = False
+) -> Any:
+    """Move ``model.monitor`` to ``model.<name>`` so training starts a fresh monitor.
+
+    With ``transfer_experience`` the new monitor keeps the epoch, batch and example
+    counts; with ``save_records`` too it keeps the channels' histories (continued runs).
+
+    Raises
+    ------
+    ValueError
+        If the model has no monitor.
+    """
+    old = getattr(model, "monitor", None)
+    if old is None:
+        raise ValueError("push_monitor: the model has no monitor")
+    setattr(model, name, old)
+    del model.monitor
+    if transfer_experience:
+        monitor = Monitor.get_monitor(model)
+        monitor._num_batches_seen = old._num_batches_seen
+        monitor._examples_seen = old._examples_seen
+        monitor._epochs_seen = old._epochs_seen
+        if save_records:
+            monitor.on_channel_conflict = "copy_history"
+            monitor.channels = copy.copy(old.channels)
+            for channel in monitor.channels.values():
+                channel.prereqs = None
+    return model
+
+
+def read_channel(model: Any, channel_name: str, monitor_name: str = "monitor") -> float:
+    """The latest value of ``channel_name`` in ``model.<monitor_name>``."""
+    return getattr(model, monitor_name).channels[channel_name].val_record[-1]  # type: ignore[no-any-return]
+
+
+def get_channel(model: Any, dataset: Any, channel: str, cost: Cost, batch_size: int) -> float:
+    """One channel's value on ``dataset`` from a throwaway monitor."""
+    monitor = Monitor(model)
+    monitor.setup(dataset=dataset, cost=cost, batch_size=batch_size)
+    monitor()
+    (value,) = monitor.channels[channel].val_record
+    return float(value)

@@ -5,16 +5,21 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
+from pylearn2_recipes._backend import pytensor
+from pylearn2_recipes.monitor import Monitor
+from pylearn2_recipes.space import NullSpace
 from pylearn2_recipes.train_extensions.interface import TrainExtension
 from pylearn2_recipes.train_extensions.progress import ProgressBar
 from pylearn2_recipes.utils import serial
 
 if TYPE_CHECKING:
     from pylearn2_recipes.datasets.dataset import Dataset
-    from pylearn2_recipes.models.mlp import MLP
-    from pylearn2_recipes.training_algorithms.sgd import SGD
+    from pylearn2_recipes.models.model import Model
+    from pylearn2_recipes.training_algorithms.training_algorithm import TrainingAlgorithm
 
 __all__ = ["Train"]
 
@@ -31,8 +36,8 @@ class Train:
     Parameters
     ----------
     dataset : Dataset
-    model : MLP
-    algorithm : SGD
+    model : Model
+    algorithm : TrainingAlgorithm
     save_path : str, optional
         Where to save the model (safe format) every ``save_freq`` epochs.
     save_freq : int, default=0
@@ -60,8 +65,8 @@ class Train:
     def __init__(
         self,
         dataset: Dataset,
-        model: MLP,
-        algorithm: SGD,
+        model: Model,
+        algorithm: TrainingAlgorithm,
         save_path: str | os.PathLike[str] | None = None,
         save_freq: int = 0,
         extensions: Sequence[TrainExtension] | None = None,
@@ -77,7 +82,13 @@ class Train:
         self.save_path = None if save_path is None else os.fspath(save_path)
         self.save_freq = save_freq
         self.extensions = list(extensions or ())
-        self._seconds_this_epoch = 0.0
+        floatX = pytensor.config.floatX
+        self.training_seconds = pytensor.shared(
+            np.asarray(0.0, dtype=floatX), name="training_seconds_this_epoch"
+        )
+        self.total_seconds = pytensor.shared(
+            np.asarray(0.0, dtype=floatX), name="total_seconds_last_epoch"
+        )
         self._last_epoch_end = time.perf_counter()
 
     def setup(self) -> None:
@@ -85,16 +96,21 @@ class Train:
         for extension in self.extensions:
             if isinstance(extension, ProgressBar):
                 extension.announce_compile()
+        monitor = Monitor.get_monitor(self.model)
         self.algorithm.setup(self.model, self.dataset)
         for extension in self.extensions:
             extension.setup(self.model, self.dataset, self.algorithm)
         self.model.enforce_constraints()
-        if self.algorithm.monitoring_dataset is not None:
-            monitor = self.model.monitor
-            monitor.add_channel("training_seconds_this_epoch", lambda: self._seconds_this_epoch)
-            monitor.add_channel(
-                "total_seconds_last_epoch", lambda: time.perf_counter() - self._last_epoch_end
-            )
+        datasets = monitor._datasets
+        if datasets:
+            for shared in (self.training_seconds, self.total_seconds):
+                monitor.add_channel(
+                    name=shared.name,
+                    ipt=None,
+                    val=shared,
+                    data_specs=(NullSpace(), ""),
+                    dataset=datasets[0],
+                )
 
     def run_callbacks_and_monitoring(self) -> bool:
         """Monitor, then call every extension's ``on_monitor``; False if one stopped.
@@ -102,6 +118,7 @@ class Train:
         An extension that raises StopIteration does not keep the later ones from
         seeing this monitoring call (as in pylearn2).
         """
+        self._set(self.total_seconds, time.perf_counter() - self._last_epoch_end)
         self.model.monitor()
         self._last_epoch_end = time.perf_counter()
         going = True
@@ -124,8 +141,14 @@ class Train:
             going = self._continue() and extensions_going
             while going:
                 started = time.perf_counter()
-                self.algorithm.train(self.dataset)
-                self._seconds_this_epoch = time.perf_counter() - started
+                train: Any = self.algorithm.train
+                if train(self.dataset) is not None:
+                    raise ValueError(
+                        "TrainingAlgorithm.train should not return anything. Use "
+                        "TrainingAlgorithm.continue_learning to control whether learning "
+                        "continues."
+                    )
+                self._set(self.training_seconds, time.perf_counter() - started)
                 self.model.monitor.report_epoch()
                 extensions_going = self.run_callbacks_and_monitoring()
                 epochs = self.model.monitor.get_epochs_seen()
@@ -138,6 +161,10 @@ class Train:
             for extension in self.extensions:
                 if isinstance(extension, ProgressBar):
                     extension.close()
+
+    @staticmethod
+    def _set(shared: Any, seconds: float) -> None:
+        shared.set_value(np.asarray(seconds, dtype=pytensor.config.floatX))
 
     def save(self) -> None:
         """Call the extensions' ``on_save`` and write the model to ``save_path``."""

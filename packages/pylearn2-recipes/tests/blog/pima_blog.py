@@ -4,7 +4,8 @@
 # the import lines (pylearn2 alias, PyTensor for Theano), Python 3 (print calls,
 # list(map(...)), zip_longest), `nr_inputs()` called (the post reads the bound method
 # as a number), the cut-off lines restored, and the two paths taken from the
-# environment so a test can point them at its temporary directory. `scaler` is not
+# environment so a test can point them at its temporary directory, and `classify`
+# reshapes with `inp.reshape(...)` (NumPy 2.5 deprecates assigning `inp.shape`). `scaler` is not
 # shown in the post; a min-max scaler stands in for scikit-learn's.
 import pylearn2_recipes
 
@@ -119,7 +120,7 @@ ann = serial.load(BEST_PATH)
 
 def classify(inp):
     inp = np.asarray(inp)
-    inp.shape = (1, ds_train.nr_inputs())
+    inp = inp.reshape((1, ds_train.nr_inputs()))
     return np.argmax(ann.fprop(theano.shared(inp, name="inputs")).eval())
 
 

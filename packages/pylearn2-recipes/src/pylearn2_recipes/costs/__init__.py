@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
-from pylearn2_recipes.costs.cost import Cost, SumOfCosts
+from pylearn2_recipes.costs.cost import (
+    Cost,
+    DefaultDataSpecsMixin,
+    MethodCost,
+    NullDataSpecsMixin,
+    SumOfCosts,
+)
 from pylearn2_recipes.costs.mlp import Default, L1WeightDecay, WeightDecay
 
-__all__ = ["Cost", "Default", "L1WeightDecay", "SumOfCosts", "WeightDecay"]
+__all__ = [
+    "Cost",
+    "Default",
+    "DefaultDataSpecsMixin",
+    "L1WeightDecay",
+    "MethodCost",
+    "NullDataSpecsMixin",
+    "SumOfCosts",
+    "WeightDecay",
+]

@@ -11,5 +11,6 @@ from pylearn2_recipes.models.mlp import (
     Softmax,
     Tanh,
 )
+from pylearn2_recipes.models.model import Model
 
-__all__ = ["MLP", "Layer", "Linear", "RectifiedLinear", "Sigmoid", "Softmax", "Tanh"]
+__all__ = ["MLP", "Layer", "Linear", "Model", "RectifiedLinear", "Sigmoid", "Softmax", "Tanh"]

@@ -606,6 +606,22 @@ class ConvElemwise(Layer):
             "kernel_norms_max": float(norms.max()),
         }
 
+    def get_layer_monitoring_channels(
+        self, state_below: Symbolic = None, state: Symbolic = None, targets: Symbolic = None
+    ) -> dict[str, Symbolic]:
+        """pylearn2's channels, symbolically: kernel norms and output statistics."""
+        norms = pt.sqrt(pt.sqr(self.W).sum(axis=(1, 2, 3)))
+        channels: dict[str, Symbolic] = {
+            "kernel_norms_min": norms.min(),
+            "kernel_norms_mean": norms.mean(),
+            "kernel_norms_max": norms.max(),
+        }
+        if state is None and state_below is not None:
+            state = self.fprop(state_below)
+        if state is not None:
+            channels.update(self.symbolic_state_channels(state.reshape((state.shape[0], -1))))
+        return channels
+
     def state_channels(self, state: npt.NDArray[Any]) -> dict[str, float]:
         """pylearn2's ``*_x_*_u`` statistics over every output unit (channel, row, col)."""
         return super().state_channels(state.reshape(state.shape[0], -1))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import copy
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,7 +20,9 @@ import numpy.typing as npt
 from pylearn2_recipes import _budget
 from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
 from pylearn2_recipes.costs.mlp import Default
-from pylearn2_recipes.monitor import Monitor
+from pylearn2_recipes.models.model import Model
+from pylearn2_recipes.monitor import Monitor, Probe
+from pylearn2_recipes.space import CompositeSpace, Conv2DSpace, Space, VectorSpace
 
 if TYPE_CHECKING:
     from pylearn2_recipes.costs.cost import Cost
@@ -280,6 +282,69 @@ class Layer(ABC):
         if self.W in updates and (self.max_row_norm or self.max_col_norm):
             updates[self.W] = _clip_norms(updates[self.W], self.max_row_norm, self.max_col_norm)
 
+    def get_weight_decay(self, coeff: float) -> Symbolic:
+        """``coeff · Σ W²`` (the term ``costs.mlp.WeightDecay`` adds for this layer)."""
+        return coeff * pt.sqr(self.W).sum()
+
+    def get_l1_weight_decay(self, coeff: float) -> Symbolic:
+        """``coeff · Σ |W|`` (the term ``costs.mlp.L1WeightDecay`` adds for this layer)."""
+        return coeff * abs(self.W).sum()
+
+    def get_weights(self) -> npt.NDArray[Any]:
+        """A copy of ``W`` (input_dim, dim)."""
+        return np.array(self.W.get_value())
+
+    def set_weights(self, weights: npt.ArrayLike) -> None:
+        """Overwrite ``W`` (same shape)."""
+        _set_checked(self.W, weights)
+
+    def get_biases(self) -> npt.NDArray[Any]:
+        """A copy of ``b``."""
+        return np.array(self.b.get_value())
+
+    def set_biases(self, biases: npt.ArrayLike) -> None:
+        """Overwrite ``b`` (same shape)."""
+        _set_checked(self.b, biases)
+
+    def get_layer_monitoring_channels(
+        self, state_below: Symbolic = None, state: Symbolic = None, targets: Symbolic = None
+    ) -> dict[str, Symbolic]:
+        """pylearn2's channels of this layer, symbolically (unprefixed names).
+
+        Row and column norms of ``W``; with ``state`` (or ``state_below``), the
+        statistics of the output; with ``targets`` and ``state_below``, the output
+        layer's target channels (``misclass``, ``nll``, ...).
+        """
+        channels: dict[str, Symbolic] = {}
+        squares = pt.sqr(self.W)
+        for kind, axis in (("row", 1), ("col", 0)):
+            norms = pt.sqrt(squares.sum(axis=axis))
+            channels[f"{kind}_norms_min"] = norms.min()
+            channels[f"{kind}_norms_mean"] = norms.mean()
+            channels[f"{kind}_norms_max"] = norms.max()
+        if state is None and state_below is not None:
+            state = self.fprop(state_below)
+        if state is not None:
+            channels.update(self.symbolic_state_channels(state))
+        if targets is not None and state_below is not None:
+            channels.update(self.target_channels(targets, state_below))
+        return channels
+
+    def symbolic_state_channels(self, state: Symbolic) -> dict[str, Symbolic]:
+        """``state_channels`` as symbolic expressions."""
+        highest, mean, lowest = state.max(axis=0), state.mean(axis=0), state.min(axis=0)
+        channels: dict[str, Symbolic] = {}
+        for prefix, values in (
+            ("range", highest - lowest),
+            ("max", highest),
+            ("mean", mean),
+            ("min", lowest),
+        ):
+            channels[f"{prefix}_x_max_u"] = values.max()
+            channels[f"{prefix}_x_mean_u"] = values.mean()
+            channels[f"{prefix}_x_min_u"] = values.min()
+        return channels
+
 
 class Linear(Layer):
     """Affine layer ``x @ W + b`` (the identity activation); pylearn2's ``Linear``.
@@ -467,14 +532,6 @@ class Sigmoid(Linear):
             return {"misclass": wrong.mean()}
         return {}
 
-    def get_layer_monitoring_channels(
-        self, state_below: Symbolic = None, state: Symbolic = None, targets: Symbolic = None
-    ) -> dict[str, Symbolic]:
-        """pylearn2's spelling: the target channels for ``state_below`` and ``targets``."""
-        if targets is None or state_below is None:
-            return {}
-        return self.target_channels(targets, state_below)
-
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
         return {**super().architecture(), "monitor_style": self.monitor_style}
@@ -646,6 +703,15 @@ class Softmax(Layer):
             "min_max_class": float(top.min()),
         }
 
+    def symbolic_state_channels(self, state: Symbolic) -> dict[str, Symbolic]:
+        """``state_channels`` as symbolic expressions."""
+        top = state.max(axis=1)
+        return {
+            "mean_max_class": top.mean(),
+            "max_max_class": top.max(),
+            "min_max_class": top.min(),
+        }
+
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
         return {
@@ -668,26 +734,30 @@ LAYER_TYPES: dict[str, type[Layer]] = {
 }
 
 
-class MLP:
+class MLP(Model):
     """A stack of layers trained end to end; pylearn2's ``mlp.MLP``.
 
     Parameters
     ----------
     layers : sequence of Layer
         Hidden layers then the output layer (whose ``cost`` is the training cost).
+    batch_size : int, optional
+        Forces the batch size of training algorithms (pylearn2's ``force_batch_size``).
+    input_space : VectorSpace or Conv2DSpace, optional
+        The input; ``nvis=n`` is short for ``VectorSpace(n)``. A ``Conv2DSpace`` feeds
+        convolutional first layers, which take its 4-D batches (in its axes) or design
+        matrices (rows flattened in ``('b', 0, 1, 'c')`` order).
+    input_source, target_source : str, default='features', 'targets'
+        The dataset sources the model reads.
     nvis : int
         Input width; or give ``input_space`` instead.
-    input_space : Conv2DSpace or VectorSpace, optional
-        The input's space (a ``Conv2DSpace`` for convolutional first layers); its total
-        dimension is the input width. Batches are design matrices (rows flattened in
-        ``('b', 0, 1, 'c')`` order) or 4-D arrays in the space's axes.
     seed : int or sequence of int, optional
         Seed of the ``RandomState`` that initialises every layer; pylearn2's default
         ``[2013, 1, 4]``, so two MLPs built alike start alike.
-    batch_size : int, optional
-        Forces the batch size of training algorithms (pylearn2's ``force_batch_size``).
     layer_name : str, optional
         Kept for pylearn2 configs.
+    monitor_targets : bool, default=True
+        Whether the monitor reads the targets (the output layer's ``misclass``, ...).
 
     Raises
     ------
@@ -706,14 +776,18 @@ class MLP:
     def __init__(
         self,
         layers: Sequence[Layer],
+        batch_size: int | None = None,
+        input_space: Space | None = None,
+        input_source: str = "features",
+        target_source: str = "targets",
         nvis: int | None = None,
         seed: int | Sequence[int] | None = None,
-        batch_size: int | None = None,
         layer_name: str | None = None,
-        input_space: Any = None,
+        monitor_targets: bool = True,
         *,
         _param_values: Sequence[npt.NDArray[Any]] | None = None,
     ) -> None:
+        super().__init__()
         if not isinstance(layers, Sequence) or not layers:
             raise ValueError("`layers` must be a non-empty list of layers")
         names: set[str] = set()
@@ -726,9 +800,16 @@ class MLP:
         if input_space is not None:
             if nvis is not None:
                 raise ValueError("give `nvis` or `input_space`, not both")
+            if not isinstance(input_space, (VectorSpace, Conv2DSpace)):
+                raise NotImplementedError(
+                    f"an MLP takes a VectorSpace or Conv2DSpace input, got {input_space}"
+                )
             nvis = input_space.get_total_dimension()
-        self.input_space = input_space
         self.nvis = _check_positive_int(nvis, "nvis")
+        self.input_space = VectorSpace(self.nvis) if input_space is None else input_space
+        self.input_source = input_source
+        self.target_source = target_source
+        self.monitor_targets = bool(monitor_targets)
         self.layers = list(layers)
         self.seed: list[int] = list(DEFAULT_SEED if seed is None else np.atleast_1d(seed).tolist())
         self.batch_size = (
@@ -737,7 +818,7 @@ class MLP:
         self.force_batch_size = self.batch_size
         self.layer_name = layer_name
         self.rng = np.random.RandomState(self.seed)
-        self.tag: dict[str, Any] = {}
+        self.tag = {}
         self.monitor = Monitor(self)
         self._forward: Any = None
         shapes = self.param_shapes()
@@ -773,11 +854,96 @@ class MLP:
         """The last layer."""
         return self.layers[-1]
 
+    def get_output_space(self) -> Space:
+        """``VectorSpace`` of the output layer's width."""
+        return VectorSpace(self.output_layer.dim)
+
+    def get_weights(self) -> npt.NDArray[Any]:
+        """The first layer's weights."""
+        return self.layers[0].get_weights()
+
+    def set_batch_size(self, batch_size: int) -> None:
+        """Force training algorithms to use ``batch_size``."""
+        self.batch_size = self.force_batch_size = _check_positive_int(batch_size, "batch_size")
+
+    def get_monitoring_data_specs(self) -> tuple[Space, Any]:
+        """The input and, with ``monitor_targets``, the targets."""
+        if not self.monitor_targets:
+            return (self.get_input_space(), self.get_input_source())
+        space = CompositeSpace([self.get_input_space(), self.get_target_space()])
+        return (space, (self.get_input_source(), self.get_target_source()))
+
+    def get_monitoring_channels(self, data: Any) -> dict[str, Symbolic]:
+        """Every layer's channels, symbolically, prefixed ``<layer_name>_``."""
+        X, Y = data if self.monitor_targets else (data, None)
+        channels: dict[str, Symbolic] = {}
+        state = X
+        for index, layer in enumerate(self.layers):
+            below = state
+            state = layer.fprop(below)
+            targets = Y if index == len(self.layers) - 1 else None
+            for key, value in layer.get_layer_monitoring_channels(
+                state_below=below, state=state, targets=targets
+            ).items():
+                channels[f"{layer.layer_name}_{key}"] = value
+        return channels
+
+    def monitoring_probe(self, data: Any) -> Probe | None:
+        """The monitor's fast path: the layers' statistics computed in numpy.
+
+        Same channels as ``get_monitoring_channels``, but the compiled graph computes
+        only the target channels and the layers' outputs; norms and output statistics
+        are taken in numpy. None (use the symbolic channels) when a subclass or a layer
+        from outside this package may define channels of its own.
+        """
+        if type(self).get_monitoring_channels is not MLP.get_monitoring_channels or any(
+            not type(layer).__module__.startswith("pylearn2_recipes.") for layer in self.layers
+        ):
+            return None
+        X, Y = data if self.monitor_targets else (data, None)
+        states = self.fprop(X, return_all=True)
+        symbolic: dict[str, Symbolic] = {}
+        if Y is not None:
+            below = states[-2] if len(states) > 1 else X
+            layer = self.output_layer
+            for key, value in layer.target_channels(Y, below).items():
+                symbolic[f"{layer.layer_name}_{key}"] = value
+        names = list(symbolic)
+        for layer in self.layers:
+            probe_state = np.zeros((1, layer.dim))
+            keys = [*layer.param_channels(), *layer.state_channels(probe_state)]
+            names.extend(f"{layer.layer_name}_{key}" for key in keys)
+        layers = self.layers
+        symbolic_names = list(symbolic)
+
+        def per_batch(values: list[Any]) -> dict[str, float]:
+            result = {name: float(v) for name, v in zip(symbolic_names, values, strict=False)}
+            for layer, state in zip(layers, values[len(symbolic_names) :], strict=True):
+                for key, value in layer.state_channels(state).items():
+                    result[f"{layer.layer_name}_{key}"] = value
+            return result
+
+        def per_call() -> dict[str, float]:
+            return {
+                f"{layer.layer_name}_{key}": value
+                for layer in layers
+                for key, value in layer.param_channels().items()
+            }
+
+        return Probe(
+            names,
+            data,
+            self.get_monitoring_data_specs(),
+            [*symbolic.values(), *states],
+            per_batch,
+            per_call,
+        )
+
     def get_params(self) -> list[Shared]:
         """Every layer's parameters, in order."""
         return [param for layer in self.layers for param in layer.get_params()]
 
-    def get_param_values(self) -> list[npt.NDArray[Any]]:
+    def get_param_values(self, borrow: bool = False) -> list[npt.NDArray[Any]]:
         """Copies of the parameter values, in ``get_params`` order."""
         return [param.get_value() for param in self.get_params()]
 
@@ -788,7 +954,7 @@ class MLP:
             scalers.update(layer.get_lr_scalers())
         return scalers
 
-    def modify_updates(self, updates: Updates) -> None:
+    def _modify_updates(self, updates: Updates) -> None:
         """Let every layer apply its norm constraints to ``updates``."""
         for layer in self.layers:
             layer.modify_updates(updates)
@@ -825,7 +991,8 @@ class MLP:
             Naming the layer and the labels, e.g. "layer 'output' is
             Softmax(n_classes=3) but the labels of the training dataset have 2 classes".
         """
-        targets = dataset.get_onehot_targets()
+        onehot = getattr(dataset, "get_onehot_targets", None)
+        targets = onehot() if onehot is not None else None
         if targets is None or targets.ndim != 2:
             return
         layer = self.output_layer
@@ -869,6 +1036,11 @@ class MLP:
             )
         return state
 
+    def cost_from_X_data_specs(self) -> tuple[Space, Any]:
+        """The data ``cost_from_X`` reads: input and targets."""
+        space = CompositeSpace([self.get_input_space(), self.get_target_space()])
+        return (space, (self.get_input_source(), self.get_target_source()))
+
     def cost_from_X(self, data: tuple[Symbolic, Symbolic]) -> Symbolic:
         """The output layer's cost for the batch ``(X, Y)``."""
         X, Y = data
@@ -910,6 +1082,8 @@ class MLP:
             "seed": self.seed,
             "batch_size": self.batch_size,
             "layer_name": self.layer_name,
+            "input_source": self.input_source,
+            "target_source": self.target_source,
             "input_space": _conv.space_architecture(self.input_space),
             "layers": [
                 {"class": type(layer).__name__, "args": layer.architecture()}
@@ -930,18 +1104,23 @@ class MLP:
         """
         layers = _layers_from(architecture)
         input_space = _conv.space_from_architecture(architecture.get("input_space"))
+        if not isinstance(input_space, Conv2DSpace):
+            input_space = None  # nvis says it all
         return cls(
             layers,
             nvis=None if input_space is not None else architecture["nvis"],
             input_space=input_space,
+            input_source=architecture.get("input_source", "features"),
+            target_source=architecture.get("target_source", "targets"),
             seed=architecture["seed"],
             batch_size=architecture.get("batch_size"),
             layer_name=architecture.get("layer_name"),
             _param_values=None if values is None else [np.asarray(v) for v in values],
         )
 
-    def set_param_values(self, values: Sequence[npt.ArrayLike]) -> None:
+    def set_param_values(self, values: Iterable[Any], borrow: bool = False) -> None:
         """Overwrite the parameters (``get_params`` order), checking every shape."""
+        values = list(values)
         params = self.get_params()
         if len(values) != len(params):
             raise ValueError(f"expected {len(params)} parameter arrays, got {len(values)}")
@@ -962,6 +1141,14 @@ class MLP:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.architecture(), self.get_param_values(), self.tag))
+
+
+def _set_checked(shared: Shared, value: npt.ArrayLike) -> None:
+    array = np.asarray(value, dtype=pytensor.config.floatX)
+    expected = shared.get_value(borrow=True).shape
+    if array.shape != expected:
+        raise ValueError(f"{shared.name} needs shape {expected}, got {array.shape}")
+    shared.set_value(array)
 
 
 def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:

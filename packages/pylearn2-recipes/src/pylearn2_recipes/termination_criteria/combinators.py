@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pylearn2_recipes.termination_criteria.interface import TerminationCriterion
 
 if TYPE_CHECKING:
-    from pylearn2_recipes.models.mlp import MLP
+    from pylearn2_recipes.models.model import Model
 
 __all__ = ["And", "Or"]
 
@@ -36,7 +36,7 @@ class And(TerminationCriterion):
     def __init__(self, criteria: Sequence[TerminationCriterion]) -> None:
         self.criteria = _checked(criteria, "And")
 
-    def continue_learning(self, model: MLP) -> bool:
+    def continue_learning(self, model: Model) -> bool:
         """True while every criterion wants to continue."""
         return all(criterion.continue_learning(model) for criterion in self.criteria)
 
@@ -54,6 +54,6 @@ class Or(TerminationCriterion):
     def __init__(self, criteria: Sequence[TerminationCriterion]) -> None:
         self.criteria = _checked(criteria, "Or")
 
-    def continue_learning(self, model: MLP) -> bool:
+    def continue_learning(self, model: Model) -> bool:
         """True while at least one criterion wants to continue."""
         return any(criterion.continue_learning(model) for criterion in self.criteria)

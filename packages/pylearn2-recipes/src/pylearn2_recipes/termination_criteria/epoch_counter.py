@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from pylearn2_recipes.termination_criteria.interface import TerminationCriterion
 
 if TYPE_CHECKING:
-    from pylearn2_recipes.models.mlp import MLP
+    from pylearn2_recipes.models.model import Model
 
 __all__ = ["EpochCounter"]
 
@@ -38,7 +38,7 @@ class EpochCounter(TerminationCriterion):
         self.new_epochs = new_epochs
         self._offset: int | None = None
 
-    def continue_learning(self, model: MLP) -> bool:
+    def continue_learning(self, model: Model) -> bool:
         """True while fewer than ``max_epochs`` epochs have passed since the offset."""
         seen = model.monitor.get_epochs_seen()
         if self._offset is None:

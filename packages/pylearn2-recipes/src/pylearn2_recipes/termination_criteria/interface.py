@@ -6,7 +6,7 @@ from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pylearn2_recipes.models.mlp import MLP
+    from pylearn2_recipes.models.model import Model
 
 __all__ = ["TerminationCriterion"]
 
@@ -15,8 +15,8 @@ class TerminationCriterion(ABC):
     """Decides, after each monitoring call, whether training goes on."""
 
     @abstractmethod
-    def continue_learning(self, model: MLP) -> bool:
+    def continue_learning(self, model: Model) -> bool:
         """True to train another epoch."""
 
-    def __call__(self, model: MLP) -> bool:
+    def __call__(self, model: Model) -> bool:
         return self.continue_learning(model)

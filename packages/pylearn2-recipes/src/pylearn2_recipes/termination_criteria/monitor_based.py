@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from pylearn2_recipes.termination_criteria.interface import TerminationCriterion
 
 if TYPE_CHECKING:
-    from pylearn2_recipes.models.mlp import MLP
+    from pylearn2_recipes.models.model import Model
 
 __all__ = ["MonitorBased"]
 
@@ -52,7 +52,7 @@ class MonitorBased(TerminationCriterion):
         self.countdown = N
         self.best_value = math.inf
 
-    def continue_learning(self, model: MLP) -> bool:
+    def continue_learning(self, model: Model) -> bool:
         """Update the countdown from the channel's newest value; True while it is > 0."""
         name = self.channel_name or "objective"
         channel = model.monitor.channels.get(name)

@@ -13,7 +13,7 @@ from pylearn2_recipes.utils import serial
 
 if TYPE_CHECKING:
     from pylearn2_recipes.datasets.dataset import Dataset
-    from pylearn2_recipes.models.mlp import MLP
+    from pylearn2_recipes.models.model import Model
 
 __all__ = ["MonitorBasedSaveBest"]
 
@@ -68,10 +68,10 @@ class MonitorBasedSaveBest(TrainExtension):
         self.higher_is_better = higher_is_better
         self.coeff = -1.0 if higher_is_better else 1.0
         self.best_cost = self.coeff * math.inf
-        self.best_model: MLP | None = None
+        self.best_model: Model | None = None
         self.tag_key = tag_key if tag_key is not None else type(self).__name__
 
-    def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+    def setup(self, model: Model, dataset: Dataset, algorithm: Any) -> None:
         """Record channel, path, host and ``best_cost`` in ``model.tag[tag_key]``."""
         tag = model.tag.setdefault(self.tag_key, {})
         tag["channel_name"] = self.channel_name
@@ -80,7 +80,7 @@ class MonitorBasedSaveBest(TrainExtension):
         tag["hostname"] = socket.gethostname()
         tag["best_cost"] = self.best_cost
 
-    def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+    def on_monitor(self, model: Model, dataset: Dataset, algorithm: Any) -> None:
         """Save when the channel's newest value is strictly better than the best so far.
 
         Raises

@@ -11,7 +11,7 @@ from pylearn2_recipes.train_extensions.interface import TrainExtension
 
 if TYPE_CHECKING:
     from pylearn2_recipes.datasets.dataset import Dataset
-    from pylearn2_recipes.models.mlp import MLP
+    from pylearn2_recipes.models.model import Model
 
 __all__ = ["ProgressBar", "compile_notice"]
 
@@ -62,7 +62,7 @@ class ProgressBar(TrainExtension):
         self._bar: Any = None
         self._compiling = False
 
-    def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+    def setup(self, model: Model, dataset: Dataset, algorithm: Any) -> None:
         """Open the bar."""
         total = self.total
         criterion = getattr(algorithm, "termination_criterion", None)
@@ -82,7 +82,7 @@ class ProgressBar(TrainExtension):
         self._compiling = True
         self._bar.set_description_str(compile_notice())
 
-    def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+    def on_monitor(self, model: Model, dataset: Dataset, algorithm: Any) -> None:
         """Show the newest channel values; advance once per trained epoch."""
         if self._bar is None:
             self.setup(model, dataset, algorithm)

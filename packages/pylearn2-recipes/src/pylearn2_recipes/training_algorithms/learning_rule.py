@@ -16,7 +16,7 @@ from pylearn2_recipes.train_extensions.interface import TrainExtension
 
 if TYPE_CHECKING:
     from pylearn2_recipes.datasets.dataset import Dataset
-    from pylearn2_recipes.models.mlp import MLP
+    from pylearn2_recipes.models.model import Model
     from pylearn2_recipes.monitor import Monitor
 
 __all__ = ["AdaGrad", "LearningRule", "Momentum", "MomentumAdjustor", "RMSProp"]
@@ -34,8 +34,10 @@ class LearningRule(ABC):
     ) -> dict[Shared, Symbolic]:
         """Symbolic new value of every parameter (and of the rule's own state)."""
 
-    def add_channels_to_monitor(self, monitor: Monitor) -> None:  # noqa: B027 - optional hook
-        """Register the rule's channels (nothing by default)."""
+    def add_channels_to_monitor(  # noqa: B027 - optional hook
+        self, monitor: Monitor, monitoring_dataset: Any
+    ) -> None:
+        """Register the rule's channels on ``monitoring_dataset`` (nothing by default)."""
 
 
 class Momentum(LearningRule):
@@ -82,9 +84,17 @@ class Momentum(LearningRule):
                 updates[param] = param + new_velocity
         return updates
 
-    def add_channels_to_monitor(self, monitor: Monitor) -> None:
+    def add_channels_to_monitor(self, monitor: Monitor, monitoring_dataset: Any) -> None:
         """The ``momentum`` channel."""
-        monitor.add_channel("momentum", lambda: float(self.momentum.get_value()))
+        from pylearn2_recipes.space import NullSpace
+
+        monitor.add_channel(
+            name="momentum",
+            ipt=None,
+            val=self.momentum,
+            data_specs=(NullSpace(), ""),
+            dataset=monitoring_dataset,
+        )
 
 
 class AdaGrad(LearningRule):
@@ -200,7 +210,7 @@ class MomentumAdjustor(TrainExtension):
         self._count = 0
         self._init_momentum: float | None = None
 
-    def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+    def setup(self, model: Model, dataset: Dataset, algorithm: Any) -> None:
         """Start counting from the epochs already seen and apply the schedule."""
         self._count = model.monitor.get_epochs_seen()
         self._apply(algorithm)
@@ -213,7 +223,7 @@ class MomentumAdjustor(TrainExtension):
             alpha = min(max((count - self.start) / (self.saturate - self.start), 0.0), 1.0)
         return init_momentum * (1.0 - alpha) + alpha * self.final_momentum
 
-    def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+    def on_monitor(self, model: Model, dataset: Dataset, algorithm: Any) -> None:
         """Advance the count and set the algorithm's momentum."""
         self._count += 1
         self._apply(algorithm)

@@ -21,6 +21,7 @@ import numpy as np
 from pylearn2_recipes._backend import pt, pytensor
 
 __all__ = [
+    "CallbackOp",
     "as_floatX",
     "block_gradient",
     "constantX",
@@ -233,3 +234,65 @@ def wraps(wrapped: Callable[..., Any], **_: Any) -> Callable[[Callable[..., T]],
         return result
 
     return decorate
+
+
+def _callback_op_class() -> Any:
+    from pytensor.graph.basic import Apply
+    from pytensor.graph.op import Op
+
+    class CallbackOpImpl(Op):
+        """The identity, calling ``callback(value)`` each time it is computed."""
+
+        __props__ = ("callback",)
+
+        def __init__(self, callback: Callable[[Any], Any]) -> None:
+            self.callback = callback
+            self.view_map = {0: [0]}
+
+        def make_node(self, *inputs: Any) -> Any:
+            x = pt.as_tensor_variable(inputs[0])
+            return Apply(self, [x], [x.type()])
+
+        def perform(self, node: Any, inputs: Any, outputs: Any) -> None:
+            (value,) = inputs
+            self.callback(value)
+            outputs[0][0] = value
+
+        def grad(self, inputs: Any, output_gradients: Any) -> Any:
+            return output_gradients
+
+        def R_op(self, inputs: Any, eval_points: Any) -> Any:
+            return eval_points
+
+    return CallbackOpImpl
+
+
+def CallbackOp(callback: Callable[[Any], Any]) -> Any:
+    """An op that passes its input through and calls ``callback`` on the numeric value.
+
+    The callback is Python, so Numba's JIT runs it in object mode (and warns): compile
+    graphs holding it in ``FAST_COMPILE`` mode.
+
+    Examples
+    --------
+    >>> seen = []
+    >>> x = pt.vector("x")
+    >>> f = function([x], CallbackOp(seen.append)(x) * 2, mode="FAST_COMPILE")
+    >>> f(np.array([1.0])).tolist(), [s.tolist() for s in seen]
+    ([2.0], [[1.0]])
+    """
+    return _CALLBACK_OP()(callback)
+
+
+class _Lazy:
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self.make = make
+        self.value: Any = None
+
+    def __call__(self) -> Any:
+        if self.value is None:
+            self.value = self.make()
+        return self.value
+
+
+_CALLBACK_OP = _Lazy(_callback_op_class)

@@ -27,7 +27,22 @@ from pytensor.sparse.variable import SparseVariable
 
 __all__ = ["config", "function", "grad", "shared"]
 
-tensor = pytensor.tensor
+
+class _TensorModule(types.ModuleType):
+    """``theano.tensor``: PyTensor's tensor module plus Theano's names it dropped."""
+
+    def __getattr__(self, name):
+        return getattr(pytensor.tensor, name)
+
+
+tensor = _TensorModule("theano.tensor")
+nnet = types.ModuleType("theano.tensor.nnet")
+nnet.softmax = lambda x: pytensor.tensor.special.softmax(x, axis=-1)
+nnet.sigmoid = pytensor.tensor.sigmoid
+nnet.softplus = pytensor.tensor.softplus
+nnet.relu = lambda x, alpha=0: pytensor.tensor.switch(x > 0, x, alpha * x)
+tensor.nnet = nnet
+tensor.TensorType = pytensor.tensor.TensorType
 scalar = pytensor.scalar
 compile = pytensor.compile
 printing = pytensor.printing
@@ -50,7 +65,7 @@ for _name, _dtype in (
     ("ivector", "int32"),
     ("fmatrix", "float32"),
 ):
-    if not hasattr(tensor, _name):
+    if not hasattr(pytensor.tensor, _name):
         setattr(tensor, _name, _typed(_name[1:], _dtype))
 
 gof = types.ModuleType("theano.gof")
@@ -103,8 +118,20 @@ compat = types.ModuleType("theano.compat")
 compat.six = six
 compat.exc_message = lambda e: e.args[0] if e.args else ""
 
+sandbox = types.ModuleType("theano.sandbox")
+cuda = types.ModuleType("theano.sandbox.cuda")
+cuda.cuda_available = False
+cuda_dnn = types.ModuleType("theano.sandbox.cuda.dnn")
+cuda_dnn.dnn_available = lambda: False
+cuda.dnn = cuda_dnn
+sandbox.cuda = cuda
+
 sys.modules.update(
     {
+        "theano.tensor.nnet": nnet,
+        "theano.sandbox": sandbox,
+        "theano.sandbox.cuda": cuda,
+        "theano.sandbox.cuda.dnn": cuda_dnn,
         "theano.gof": gof,
         "theano.sparse": sparse,
         "theano.compat": compat,

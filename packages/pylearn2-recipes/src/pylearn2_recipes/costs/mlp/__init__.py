@@ -6,16 +6,19 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from pylearn2_recipes._backend import Symbolic, pt
-from pylearn2_recipes.costs.cost import Batch, Cost
+from pylearn2_recipes.costs.cost import Cost, DefaultDataSpecsMixin, NullDataSpecsMixin
 
 if TYPE_CHECKING:
     from pylearn2_recipes.models.mlp import MLP
 
+# Like pylearn2's, the costs of costs.mlp read an MLP's layers, so they narrow `expr`'s
+# model from Model to MLP (hence the `type: ignore[override]` on each).
+
 __all__ = ["Default", "L1WeightDecay", "WeightDecay"]
 
 
-class Default(Cost):
-    """The output layer's own cost (``Softmax``: negative log-likelihood).
+class Default(DefaultDataSpecsMixin, Cost):
+    """The output layer's own cost (``Softmax``: negative log-likelihood), on ``(X, Y)``.
 
     Examples
     --------
@@ -23,12 +26,26 @@ class Default(Cost):
     Default()
     """
 
-    def expr(self, model: MLP, data: Batch) -> Symbolic:
+    supervised = True
+
+    def expr(self, model: MLP, data: Any, **kwargs: Any) -> Symbolic:  # type: ignore[override]
         """``model.cost_from_X(data)``."""
+        self.get_data_specs(model)[0].validate(data)
         return model.cost_from_X(data)
+
+    def is_stochastic(self) -> bool:
+        """False."""
+        return False
 
     def __repr__(self) -> str:
         return "Default()"
+
+
+def _layer_decay(layer: Any, coefficient: float, kind: str) -> Symbolic:
+    method = getattr(layer, f"get_{kind}", None)
+    if method is not None:
+        return method(coefficient)
+    raise NotImplementedError(f"{type(layer)} does not implement get_{kind}.")
 
 
 def _layer_coefficients(
@@ -46,7 +63,7 @@ def _layer_coefficients(
     return list(zip(coeffs, model.layers, strict=True))
 
 
-class WeightDecay(Cost):
+class WeightDecay(NullDataSpecsMixin, Cost):
     """L2 penalty Σ_layers coeff · Σ W², pylearn2's ``costs.mlp.WeightDecay``.
 
     Parameters
@@ -66,17 +83,23 @@ class WeightDecay(Cost):
         else:
             self.coeffs = [float(c) for c in coeffs]
 
-    def expr(self, model: MLP, data: Batch) -> Symbolic:
-        """Σ coeff · sum(W²) over the model's layers."""
+    def expr(self, model: MLP, data: Any = None, **kwargs: Any) -> Symbolic:  # type: ignore[override]
+        """Σ coeff · sum(W²) over the model's layers (each layer's ``get_weight_decay``)."""
+        self.get_data_specs(model)[0].validate(data)
         pairs = _layer_coefficients(self.coeffs, model, "WeightDecay")
         total: Symbolic = pt.as_tensor_variable(0.0)
         for coefficient, layer in pairs:
             if coefficient:
-                total = total + coefficient * pt.sqr(layer.W).sum()
+                total = total + _layer_decay(layer, coefficient, "weight_decay")
+        total.name = "weight_decay"
         return total
 
+    def is_stochastic(self) -> bool:
+        """False."""
+        return False
 
-class L1WeightDecay(Cost):
+
+class L1WeightDecay(NullDataSpecsMixin, Cost):
     """L1 penalty Σ_layers coeff · Σ |W|, pylearn2's ``costs.mlp.L1WeightDecay``.
 
     Parameters
@@ -95,10 +118,16 @@ class L1WeightDecay(Cost):
         else:
             self.coeffs = [float(c) for c in coeffs]
 
-    def expr(self, model: MLP, data: Batch) -> Symbolic:
-        """Σ coeff · sum(|W|) over the model's layers."""
+    def expr(self, model: MLP, data: Any = None, **kwargs: Any) -> Symbolic:  # type: ignore[override]
+        """Σ coeff · sum(|W|) over the model's layers (each layer's ``get_l1_weight_decay``)."""
+        self.get_data_specs(model)[0].validate(data)
         total: Symbolic = pt.as_tensor_variable(0.0)
         for coefficient, layer in _layer_coefficients(self.coeffs, model, "L1WeightDecay"):
             if coefficient:
-                total = total + coefficient * abs(layer.W).sum()
+                total = total + _layer_decay(layer, coefficient, "l1_weight_decay")
+        total.name = "l1_weight_decay"
         return total
+
+    def is_stochastic(self) -> bool:
+        """False."""
+        return False

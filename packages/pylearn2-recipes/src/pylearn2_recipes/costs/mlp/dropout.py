@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from pylearn2_recipes._backend import Symbolic, pt, pytensor
-from pylearn2_recipes.costs.cost import Batch, Cost
+from pylearn2_recipes.costs.cost import Cost, DefaultDataSpecsMixin
 
 if TYPE_CHECKING:
     from pylearn2_recipes.models.mlp import MLP
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["Dropout"]
 
 
-class Dropout(Cost):
+class Dropout(DefaultDataSpecsMixin, Cost):
     """The MLP's cost with dropout on each layer's input.
 
     Parameters
@@ -75,8 +75,9 @@ class Dropout(Cost):
                 self._streams[key] = RandomStream(seed=int(model.rng.randint(2**15)) or 1)
         return self._streams[key]
 
-    def expr(self, model: MLP, data: Batch) -> Symbolic:
+    def expr(self, model: MLP, data: Any, **kwargs: Any) -> Symbolic:  # type: ignore[override]
         """The output layer's cost after a dropout forward pass."""
+        self.get_data_specs(model)[0].validate(data)
         X, Y = data
         names = {layer.layer_name for layer in model.layers}
         unknown = (set(self.input_include_probs) | set(self.input_scales)) - names
@@ -98,6 +99,10 @@ class Dropout(Cost):
                 return layer.cost(Y, state)
             state = layer.fprop(state)
         raise AssertionError("unreachable")  # pragma: no cover - MLPs have layers
+
+    def is_stochastic(self) -> bool:
+        """True: the masks are random."""
+        return True
 
     def __repr__(self) -> str:
         return (

@@ -112,9 +112,9 @@ class ClassifierAgent(Agent):
             correct = actions * rewards.dimshuffle(0, "x")
             others = (pt.ones_like(actions) - actions) / (pt.cast(actions.shape[1], floatX) - 1.0)
             targets = correct + others * (1 - rewards).dimshuffle(0, "x")
-        grads = self.cost.get_gradients(self.mlp, (contexts, targets))
-        updates = self.learning_rule.get_updates(
-            self.learning_rate, grads, self.mlp.get_lr_scalers()
+        grads, updates = self.cost.get_gradients(self.mlp, (contexts, targets))
+        updates.update(
+            self.learning_rule.get_updates(self.learning_rate, grads, self.mlp.get_lr_scalers())
         )
         self.mlp.modify_updates(updates)
         function = pytensor.function(

@@ -1,0 +1,36 @@
+"""Python 2/3 helpers pylearn2 code imports from ``pylearn2.compat``.
+
+Examples
+--------
+>>> first_key({"a": 1})
+'a'
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+__all__ = ["OrderedDict", "first_key", "first_value"]
+
+
+def first_key(obj: Any) -> Any:
+    """The first key of a mapping (pylearn2 used it on one-entry dicts).
+
+    Examples
+    --------
+    >>> first_key(OrderedDict([("b", 2), ("a", 1)]))
+    'b'
+    """
+    return next(iter(obj))
+
+
+def first_value(obj: Any) -> Any:
+    """The value of ``first_key(obj)``.
+
+    Examples
+    --------
+    >>> first_value({"a": 1})
+    1
+    """
+    return obj[first_key(obj)]
