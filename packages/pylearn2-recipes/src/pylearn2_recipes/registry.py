@@ -24,6 +24,7 @@ from pylearn2_recipes.costs.mlp.dropout import Dropout
 from pylearn2_recipes.termination_criteria import (
     And,
     EpochCounter,
+    MatchChannel,
     MonitorBased,
     Or,
     TerminationCriterion,
@@ -50,7 +51,13 @@ __all__ = [
     "allowed_callables",
 ]
 
-TERMINATION_CRITERIA: list[type[TerminationCriterion]] = [And, EpochCounter, MonitorBased, Or]
+TERMINATION_CRITERIA: list[type[TerminationCriterion]] = [
+    And,
+    EpochCounter,
+    MatchChannel,
+    MonitorBased,
+    Or,
+]
 """Built-in termination criteria."""
 TRAIN_EXTENSIONS: list[type[TrainExtension]] = [
     MonitorBasedSaveBest,

@@ -22,12 +22,27 @@ from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pyte
 from pylearn2_recipes.costs.mlp import Default
 from pylearn2_recipes.models.model import Model
 from pylearn2_recipes.monitor import Monitor, Probe
-from pylearn2_recipes.space import CompositeSpace, Space, VectorSpace
+from pylearn2_recipes.space import CompositeSpace, Conv2DSpace, Space, VectorSpace
 
 if TYPE_CHECKING:
     from pylearn2_recipes.costs.cost import Cost
 
-__all__ = ["MLP", "Layer", "Linear", "RectifiedLinear", "Sigmoid", "Softmax", "Tanh"]
+__all__ = [
+    "MLP",
+    "ConvElemwise",
+    "ConvNonlinearity",
+    "ConvRectifiedLinear",
+    "IdentityConvNonlinearity",
+    "Layer",
+    "Linear",
+    "RectifiedLinear",
+    "RectifierConvNonlinearity",
+    "Sigmoid",
+    "SigmoidConvNonlinearity",
+    "Softmax",
+    "Tanh",
+    "TanhConvNonlinearity",
+]
 
 DEFAULT_SEED = (2013, 1, 4)
 
@@ -728,12 +743,14 @@ class MLP(Model):
         Hidden layers then the output layer (whose ``cost`` is the training cost).
     batch_size : int, optional
         Forces the batch size of training algorithms (pylearn2's ``force_batch_size``).
-    input_space : VectorSpace, optional
-        The input; ``nvis=n`` is short for ``VectorSpace(n)``.
+    input_space : VectorSpace or Conv2DSpace, optional
+        The input; ``nvis=n`` is short for ``VectorSpace(n)``. A ``Conv2DSpace`` feeds
+        convolutional first layers, which take its 4-D batches (in its axes) or design
+        matrices (rows flattened in ``('b', 0, 1, 'c')`` order).
     input_source, target_source : str, default='features', 'targets'
         The dataset sources the model reads.
     nvis : int
-        Input width.
+        Input width; or give ``input_space`` instead.
     seed : int or sequence of int, optional
         Seed of the ``RandomState`` that initialises every layer; pylearn2's default
         ``[2013, 1, 4]``, so two MLPs built alike start alike.
@@ -771,14 +788,6 @@ class MLP(Model):
         _param_values: Sequence[npt.NDArray[Any]] | None = None,
     ) -> None:
         super().__init__()
-        if input_space is not None:
-            if nvis is not None:
-                raise ValueError("give `nvis` or `input_space`, not both")
-            if not isinstance(input_space, VectorSpace):
-                raise NotImplementedError(
-                    f"this MLP's layers take a VectorSpace input, got {input_space}"
-                )
-            nvis = input_space.dim
         if not isinstance(layers, Sequence) or not layers:
             raise ValueError("`layers` must be a non-empty list of layers")
         names: set[str] = set()
@@ -788,8 +797,16 @@ class MLP(Model):
             if layer.layer_name in names:
                 raise ValueError(f"`layers[{index}]` repeats the layer name {layer.layer_name!r}")
             names.add(layer.layer_name)
+        if input_space is not None:
+            if nvis is not None:
+                raise ValueError("give `nvis` or `input_space`, not both")
+            if not isinstance(input_space, (VectorSpace, Conv2DSpace)):
+                raise NotImplementedError(
+                    f"an MLP takes a VectorSpace or Conv2DSpace input, got {input_space}"
+                )
+            nvis = input_space.get_total_dimension()
         self.nvis = _check_positive_int(nvis, "nvis")
-        self.input_space = VectorSpace(self.nvis)
+        self.input_space = VectorSpace(self.nvis) if input_space is None else input_space
         self.input_source = input_source
         self.target_source = target_source
         self.monitor_targets = bool(monitor_targets)
@@ -830,7 +847,7 @@ class MLP(Model):
         >>> MLP([Softmax(3, "y", irange=.1)], nvis=4).param_shapes()
         [('layers[0].b (n_classes)', (3,)), ('layers[0].W (nvis, n_classes)', (4, 3))]
         """
-        return _param_shapes(self.layers, self.nvis)
+        return _param_shapes(self.layers, self.nvis, self.input_space)
 
     @property
     def output_layer(self) -> Layer:
@@ -949,7 +966,11 @@ class MLP(Model):
         epoch 0 monitors already satisfies ``max_row_norm`` / ``max_col_norm``.
         """
         for layer in self.layers:
-            if layer.max_row_norm is None and layer.max_col_norm is None:
+            if (
+                layer.max_row_norm is None
+                and layer.max_col_norm is None
+                and getattr(layer, "max_kernel_norm", None) is None
+            ):
                 continue
             if type(layer).modify_updates is Layer.modify_updates:
                 W = layer.W.get_value()
@@ -1063,6 +1084,7 @@ class MLP(Model):
             "layer_name": self.layer_name,
             "input_source": self.input_source,
             "target_source": self.target_source,
+            "input_space": _conv.space_architecture(self.input_space),
             "layers": [
                 {"class": type(layer).__name__, "args": layer.architecture()}
                 for layer in self.layers
@@ -1081,9 +1103,13 @@ class MLP(Model):
             If a layer class is unknown or the values do not fit the parameters.
         """
         layers = _layers_from(architecture)
+        input_space = _conv.space_from_architecture(architecture.get("input_space"))
+        if not isinstance(input_space, Conv2DSpace):
+            input_space = None  # nvis says it all
         return cls(
             layers,
-            nvis=architecture["nvis"],
+            nvis=None if input_space is not None else architecture["nvis"],
+            input_space=input_space,
             input_source=architecture.get("input_source", "features"),
             target_source=architecture.get("target_source", "targets"),
             seed=architecture["seed"],
@@ -1143,7 +1169,10 @@ def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:
     return layers
 
 
-def _param_shapes(layers: Sequence[Layer], nvis: int) -> list[tuple[str, tuple[int, ...]]]:
+def _param_shapes(
+    layers: Sequence[Layer], nvis: int, input_space: Any = None
+) -> list[tuple[str, tuple[int, ...]]]:
+    _conv.connect_spaces(layers, input_space)  # convolutional layers learn their spaces
     result: list[tuple[str, tuple[int, ...]]] = []
     width_field = "nvis"
     width = nvis
@@ -1167,7 +1196,8 @@ def declared_param_shapes(architecture: Mapping[str, Any]) -> list[tuple[str, tu
         If the architecture is malformed.
     """
     nvis = _check_positive_int(architecture["nvis"], "nvis")
-    return _param_shapes(_layers_from(architecture), nvis)
+    input_space = _conv.space_from_architecture(architecture.get("input_space"))
+    return _param_shapes(_layers_from(architecture), nvis, input_space)
 
 
 def _check_values(
@@ -1197,3 +1227,16 @@ def _attach_fast_eval(variable: Symbolic, compute: Callable[[], Any]) -> None:
     # that refuses the attribute must not break fprop.
     with contextlib.suppress(AttributeError):
         variable._fn_cache = {((), ()): compute}
+
+
+# pylearn2 defines its convolutional layers in models/mlp.py: they live in models/_conv.py.
+from pylearn2_recipes.models import _conv  # noqa: E402
+from pylearn2_recipes.models._conv import (  # noqa: E402
+    ConvElemwise,
+    ConvNonlinearity,
+    ConvRectifiedLinear,
+    IdentityConvNonlinearity,
+    RectifierConvNonlinearity,
+    SigmoidConvNonlinearity,
+    TanhConvNonlinearity,
+)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pylearn2_recipes.termination_criteria.combinators import And, Or
 from pylearn2_recipes.termination_criteria.epoch_counter import EpochCounter
 from pylearn2_recipes.termination_criteria.interface import TerminationCriterion
+from pylearn2_recipes.termination_criteria.match_channel import MatchChannel
 from pylearn2_recipes.termination_criteria.monitor_based import MonitorBased
 
-__all__ = ["And", "EpochCounter", "MonitorBased", "Or", "TerminationCriterion"]
+__all__ = ["And", "EpochCounter", "MatchChannel", "MonitorBased", "Or", "TerminationCriterion"]

@@ -113,6 +113,7 @@ def _model_writer(model: Any) -> Any:
             "architecture": model.architecture(),
             "params": [param.name for param in model.get_params()],
             "tag": _jsonable(model.tag),
+            "monitor": _monitor_records(getattr(model, "monitor", None)),
         }
     )
     arrays = {f"param_{i}": value for i, value in enumerate(model.get_param_values())}
@@ -121,6 +122,48 @@ def _model_writer(model: Any) -> Any:
         np.savez(handle, **{_HEADER: np.array(header), **arrays})
 
     return writer
+
+
+_RECORDS = ("val_record", "epoch_record", "batch_record", "example_record", "time_record")
+
+
+def _monitor_records(monitor: Any) -> dict[str, Any] | None:
+    """The monitor's channel histories and counters, as pylearn2's pickled monitor kept."""
+    if monitor is None or not hasattr(monitor, "channels"):
+        return None
+    return {
+        "epochs_seen": int(monitor.get_epochs_seen()),
+        "batches_seen": int(monitor.get_batches_seen()),
+        "examples_seen": int(monitor.get_examples_seen()),
+        "channels": {
+            str(name): {key: [float(v) for v in getattr(channel, key)] for key in _RECORDS}
+            for name, channel in monitor.channels.items()
+        },
+    }
+
+
+def _restore_monitor(path: str, model: Any, records: Any) -> None:
+    """Give the loaded model a monitor holding the saved histories (no graphs)."""
+    from pylearn2_recipes.monitor import Monitor, MonitorChannel
+
+    if records is None:
+        return
+    try:
+        counters = [int(records[key]) for key in ("epochs_seen", "batches_seen", "examples_seen")]
+        channels = {}
+        for name, saved in dict(records["channels"]).items():
+            values = {key: [float(v) for v in saved[key]] for key in _RECORDS}
+            if len({len(v) for v in values.values()}) != 1:
+                raise ValueError(f"channel {name!r} has records of different lengths")
+            channel = MonitorChannel.__new__(MonitorChannel)
+            channel.__setstate__({"name": str(name), **values})
+            channels[str(name)] = channel
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ModelFileError(path, f"malformed monitor records ({error})") from error
+    monitor = Monitor(model)
+    monitor._epochs_seen, monitor._num_batches_seen, monitor._examples_seen = counters
+    monitor.channels.update(channels)
+    model.monitor = monitor
 
 
 def _jsonable(value: Any) -> Any:
@@ -310,6 +353,7 @@ def _load_zip(path: str, max_bytes: int) -> Any:
         raise ModelFileError(path, f"inconsistent architecture ({error})") from error
     tag = header.get("tag", {})
     model.tag = tag if isinstance(tag, dict) else {}
+    _restore_monitor(path, model, header.get("monitor"))
     return model
 
 
