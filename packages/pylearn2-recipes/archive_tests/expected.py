@@ -26,7 +26,7 @@ EXPECTED: dict[str, str] = {
     "pylearn2/sandbox/lisa_rl/bandit/experiments/mnist_bandit_005a.yaml": "train",
     "pylearn2/sandbox/lisa_rl/bandit/experiments/mnist_bandit_006.yaml": "train",
     "pylearn2/sandbox/lisa_rl/bandit/experiments/mnist_bandit_full_train.yaml": "train",
-    "pylearn2/sandbox/nlp/models/tests/composite.yaml": "lacks pylearn2.datasets.vector_spaces_dataset.VectorSpacesDataset",
+    "pylearn2/sandbox/nlp/models/tests/composite.yaml": "lacks pylearn2.sandbox.nlp.models.mlp.ProjectionLayer",
     "pylearn2/sandbox/nlp/scripts/language_model/language_model.yaml": "lacks pylearn2.sandbox.nlp.datasets.penntree.PennTreebank",
     "pylearn2/sandbox/rnn/scripts/language_model.yaml": "lacks pylearn2.sandbox.nlp.datasets.penntree.PennTreebankSequences",
     "pylearn2/scripts/autoencoder_example/dae.yaml": "lacks pylearn2.models.autoencoder.DenoisingAutoencoder",
