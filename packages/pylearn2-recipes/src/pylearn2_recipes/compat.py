@@ -8,10 +8,11 @@ Examples
 
 from __future__ import annotations
 
-from collections import OrderedDict
+# pylearn2 code imports OrderedDict from here (`from pylearn2.compat import OrderedDict`).
+from collections import OrderedDict as OrderedDict
 from typing import Any
 
-__all__ = ["OrderedDict", "first_key", "first_value"]
+__all__ = ["first_key", "first_value"]
 
 
 def first_key(obj: Any) -> Any:
