@@ -187,8 +187,10 @@ def test_issue_files_hold_the_issues_tests() -> None:
 
 def test_readme_reports_the_manifests_counts() -> None:
     text = README.read_text()
-    reported = re.search(r"\*\*(\d+) of (\d+) pass\*\*", text)
-    everything = re.search(r"(\d+) of the (\d+) tests of all \d+ kept files", text)
+    reported = re.search(r"\*\*(\d+)\s+of\s+(\d+)\s+pass\*\*", text)
+    everything = re.search(
+        r"(\d+)\s+of\s+the\s+(\d+)\s+tests\s+of\s+all\s+\d+\s+kept\s+files", text
+    )
     assert reported is not None
     assert everything is not None
     assert (int(reported.group(1)), int(reported.group(2))) == count(EXPECTED, ISSUE_FILES)
