@@ -218,3 +218,10 @@ def test_help_lists_the_exit_codes() -> None:
     )  # fmt: skip
     assert done.returncode == 0
     assert "Exit codes: 0 done, 1 the stream or replay failed, 2 bad arguments" in done.stdout
+
+
+def test_replay_of_a_list_of_ids_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_bytes(b"1605342412001\n1605342412002\n")
+    assert main(["replay", str(path)]) == 1
+    assert "ids.csv:1: not a JSON message" in capsys.readouterr().err

@@ -106,3 +106,13 @@ def test_replay_never_reads_an_overlong_line_whole(tmp_path: Path) -> None:
 def test_replay_rejects_an_unknown_error_mode(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="`errors` must be 'raise' or 'skip'"):
         list(replay(tmp_path / "missing.jsonl", errors="ignore"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [b"1605342412001", b'"a string"', b"[1, 2]", b"null", b"true"])
+def test_a_json_value_that_is_not_an_object_is_not_a_message(tmp_path: Path, value: bytes) -> None:
+    # A file of Tweet ids (or any list of JSON scalars) is not a recording of a stream.
+    path = tmp_path / "ids.txt"
+    path.write_bytes(b'{"limit": {"track": 1}}\n' + value + b"\n")
+    with pytest.raises(MalformedRecording, match=r"ids\.txt:2: not a JSON message"):
+        list(replay(path))
+    assert [type(m).__name__ for m in replay(path, errors="skip")] == ["Limit"]

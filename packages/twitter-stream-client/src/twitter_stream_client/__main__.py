@@ -46,7 +46,7 @@ _OPTIONS: list[tuple[tuple[str, ...], dict[str, Any], frozenset[str]]] = [
     (("--speed",), {"type": float, "help": "pace by message time; 1.0 = real time"},
      frozenset({"replay"})),
     (("--skip-malformed",), {"action": "store_true",
-                             "help": "skip lines that are not JSON instead of failing"},
+                             "help": "skip lines that are not JSON objects instead of failing"},
      frozenset({"replay"})),
 ]  # fmt: skip
 _DEFAULTS = {"json": False, "api": "v2", "track": None, "out": None, "url": None,

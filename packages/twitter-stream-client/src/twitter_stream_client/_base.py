@@ -282,7 +282,7 @@ class ClientBase:
     def record_to(self: _C, path: str | Path) -> _C:
         """Append every message line, as received, to the JSONL file ``path``.
 
-        Keep-alives, lines that are not JSON and dropped duplicates are not recorded.
+        Keep-alives, lines that are not JSON objects and dropped duplicates are not recorded.
         Read the file back with `replay`. Returns the client, for chaining.
         """
         self._record_path = Path(path)

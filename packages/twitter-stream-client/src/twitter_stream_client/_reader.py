@@ -110,8 +110,10 @@ class ConnectionReader:
             try:
                 raw = loads(frame)
             except ValueError:
+                raw = None
+            if type(raw) is not dict:  # every message is a JSON object
                 stats.malformed += 1
-                logger.warning("skipped a line that is not JSON: %r", frame[:80])
+                logger.warning("skipped a line that is not a JSON object: %r", frame[:80])
                 continue
             message = parse_message(raw)
             kind = type(message)

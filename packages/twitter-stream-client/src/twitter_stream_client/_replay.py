@@ -56,7 +56,7 @@ def replay(
         ``timestamp_ms`` (v1.1) or ``created_at`` (v2) says, divided by ``speed``
         (2.0 is twice as fast); messages without a time are not delayed.
     errors : {"raise", "skip"}, default="raise"
-        What a line that is not JSON (or longer than ``max_message_bytes``) does:
+        What a line that is not a JSON object (or is longer than ``max_message_bytes``) does:
         raise `MalformedRecording` naming the file and line, or be logged and skipped
         (as the live client skips such lines).
     max_message_bytes : int, default=1_048_576
@@ -94,6 +94,8 @@ def replay(
                     continue
                 with contextlib.suppress(ValueError):
                     raw = json.loads(line)
+                if type(raw) is not dict:  # a message is a JSON object, never a bare value
+                    raw = _BAD
             else:  # too long: skip the rest of the line without holding it
                 while (rest := lines.readline(65536)) and not rest.endswith(b"\n"):
                     pass
