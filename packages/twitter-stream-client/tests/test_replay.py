@@ -116,3 +116,14 @@ def test_a_json_value_that_is_not_an_object_is_not_a_message(tmp_path: Path, val
     with pytest.raises(MalformedRecording, match=r"ids\.txt:2: not a JSON message"):
         list(replay(path))
     assert [type(m).__name__ for m in replay(path, errors="skip")] == ["Limit"]
+
+
+def test_replay_speed_paces_by_the_latest_time_seen(tmp_path: Path) -> None:
+    # Streams deliver Tweets slightly out of order, and a backfill brings older ones after
+    # newer ones: an older message must not make the replay wait through its time again.
+    path = tmp_path / "r.jsonl"
+    stamps = [1000, 3000, 2000, 2500, 4000]
+    path.write_text("".join(f'{{"text": "t", "timestamp_ms": "{s}"}}\n' for s in stamps))
+    sleep = RecordingSleep()
+    assert len(list(replay(path, speed=1.0, sleep=sleep))) == 5
+    assert sleep.calls == [2.0, 1.0]
