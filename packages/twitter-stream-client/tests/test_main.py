@@ -225,3 +225,28 @@ def test_replay_of_a_list_of_ids_fails(tmp_path: Path, capsys: pytest.CaptureFix
     path.write_bytes(b"1605342412001\n1605342412002\n")
     assert main(["replay", str(path)]) == 1
     assert "ids.csv:1: not a JSON message" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["replay", "f.jsonl", "--speed", "0"], "--speed must be a positive number"),
+        (["replay", "f.jsonl", "--speed", "-2"], "--speed must be a positive number"),
+        (["replay", "f.jsonl", "--speed", "nan"], "--speed must be a positive number"),
+        (["stream", "--out", "o.jsonl", "--max-messages", "0"], "--max-messages must be"),
+        (["stream", "--out", "o.jsonl", "--max-messages", "-1"], "--max-messages must be"),
+    ],
+)
+def test_out_of_range_numbers_are_bad_arguments(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # Exit 2 and one line before anything starts (the stream would otherwise connect).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TWITTER_BEARER_TOKEN", "b")
+    monkeypatch.setenv("TWITTER_API_URL", "http://127.0.0.1:9")
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert message in err[0]
+    assert not (tmp_path / "o.jsonl").exists()

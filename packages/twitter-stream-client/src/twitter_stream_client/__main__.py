@@ -96,6 +96,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     for name, value in _DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, value)
+    if args.speed is not None and not args.speed > 0:  # also NaN
+        parser.error(f"--speed must be a positive number, got {args.speed}")
+    if args.max_messages is not None and args.max_messages < 1:
+        parser.error(f"--max-messages must be a positive integer, got {args.max_messages}")
     return args
 
 
