@@ -4,11 +4,20 @@ cancellation. (The fault tests run it through conftest's blocking driver.)"""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
 
+import httpx
 from conftest import line, tweet
 
 from twitter_stream_client import AsyncStreamClient, Message, ReconnectPolicy
-from twitter_stream_client.testing import Hold, RecordedRequest, Reply, ScriptedStreamServer, Send
+from twitter_stream_client.testing import (
+    Hold,
+    RecordedRequest,
+    Reply,
+    ScriptedStreamServer,
+    Send,
+)
 
 PATH = "/stream"
 WAIT = 10.0
@@ -136,3 +145,102 @@ def test_the_body_is_read_in_blocks_past_h11(server: ScriptedStreamServer) -> No
             return b"".join([block async for block in _body(response, 10.0)])
 
     assert asyncio.run(main()) == line(tweet(1)) + line(tweet(2))
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """A user's transport that wraps httpx's own (to count body bytes, as a metrics or
+    logging layer would). Its responses hide httpcore's connection, so the client cannot
+    reach the bytes h11 holds and must read the body through httpx's public API."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.bytes = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        return httpx.Response(
+            response.status_code, headers=response.headers,
+            stream=CountingStream(response.stream, self), extensions=response.extensions,
+        )  # fmt: skip
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class CountingStream(httpx.AsyncByteStream):
+    def __init__(self, inner: Any, owner: CountingTransport) -> None:
+        self.inner = inner
+        self.owner = owner
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            self.owner.bytes += len(chunk)
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_a_wrapping_transport_takes_the_public_path(server: ScriptedStreamServer) -> None:
+    # The fast path needs httpcore's private layout; here it is out of reach, and the
+    # same stream (split chunks, keep-alives, a stall after a line) must still work.
+    from twitter_stream_client._async_client import _raw_body
+
+    message = line(tweet(1, "caf\u00e9"))
+    server.script(
+        PATH,
+        Reply(steps=[Send(message[:5]), Send(message[5:-1]), Send(b"\n\r"), Send(b"\n"), Hold()]),
+        Reply(steps=[Send(line(tweet(2)))]),
+    )
+
+    async def main() -> tuple[list[str], AsyncStreamClient, CountingTransport]:
+        transport = CountingTransport()
+        async with httpx.AsyncClient(transport=transport) as http:
+            async with http.stream("GET", server.url("/probe")) as response:
+                assert _raw_body(response) is None  # the fallback is what runs below
+            client = AsyncStreamClient(
+                server.url(PATH), auth=None, http_client=http, stall_timeout=0.5
+            )
+            seen = []
+            async for message in client:
+                seen.append(message.id)  # type: ignore[union-attr]
+                if len(seen) == 2:
+                    break
+            await client.aclose()
+        return seen, client, transport
+
+    server.script("/probe", Reply(steps=[Send(b"\r\n")]))
+    seen, client, transport = asyncio.run(main())
+    assert seen == ["1", "2"]
+    assert client.stats.reconnects == {"stall": 1}
+    assert client.stats.keep_alives == 1
+    assert transport.bytes == len(message) + 2 + len(line(tweet(2)))
+
+
+def test_stop_from_another_task_ends_a_silent_read_on_the_public_path(
+    server: ScriptedStreamServer,
+) -> None:
+    server.script(PATH, Reply(steps=[Send(line(tweet(1))), Hold()]))
+
+    async def main() -> list[str]:
+        async with httpx.AsyncClient(transport=CountingTransport()) as http:
+            client = AsyncStreamClient(
+                server.url(PATH), auth=None, http_client=http, stall_timeout=3600.0
+            )
+            seen: list[str] = []
+            first = asyncio.Event()
+
+            async def consume() -> None:
+                async for message in client:
+                    seen.append(message.id)  # type: ignore[union-attr]
+                    first.set()
+
+            task = asyncio.ensure_future(consume())
+            await asyncio.wait_for(first.wait(), WAIT)
+            await asyncio.sleep(0.1)
+            assert not task.done()
+            client.stop()
+            await asyncio.wait_for(task, 5.0)
+        return seen
+
+    assert asyncio.run(main()) == ["1"]
