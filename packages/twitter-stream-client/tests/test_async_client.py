@@ -4,15 +4,18 @@ cancellation. (The fault tests run it through conftest's blocking driver.)"""
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
+import pytest
 from conftest import line, tweet
 
 from twitter_stream_client import AsyncStreamClient, Message, ReconnectPolicy
 from twitter_stream_client.testing import (
     Hold,
+    Pause,
     RecordedRequest,
     Reply,
     ScriptedStreamServer,
@@ -244,3 +247,39 @@ def test_stop_from_another_task_ends_a_silent_read_on_the_public_path(
         return seen
 
     assert asyncio.run(main()) == ["1"]
+
+
+@pytest.mark.parametrize("public_path", [False, True])
+def test_a_given_http_client_keeps_the_stall_timeout_as_its_read_timeout(
+    server: ScriptedStreamServer, public_path: bool
+) -> None:
+    # httpx's default read timeout is 5 s, and users pass clients built for other work:
+    # the stream's reads (the answer's headers too) must wait stall_timeout, not that.
+    def slow_headers(request: RecordedRequest) -> Reply:
+        time.sleep(0.5)
+        keep_alives = [step for _ in range(3) for step in (Pause(0.4), Send(b"\r\n"))]
+        return Reply(steps=[Send(line(tweet(1))), *keep_alives, Send(line(tweet(2)))])
+
+    server.route(PATH, slow_headers)
+    sleeps: list[float] = []
+
+    async def main() -> AsyncStreamClient:
+        transport = CountingTransport() if public_path else None
+        async with httpx.AsyncClient(timeout=0.2, transport=transport) as http:
+            client = AsyncStreamClient(
+                server.url(PATH), auth=None, http_client=http, stall_timeout=5.0,
+                sleep=sleeps.append,
+            )  # fmt: skip
+            seen = 0
+            async for _ in client:
+                seen += 1
+                if seen == 2:
+                    break
+            await client.aclose()
+        return client
+
+    client = asyncio.run(asyncio.wait_for(main(), WAIT))
+    assert client.stats.reconnects == {}
+    assert sleeps == []
+    assert client.stats.keep_alives == 3
+    assert len(server.requests) == 1

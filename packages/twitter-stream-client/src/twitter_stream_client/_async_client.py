@@ -68,7 +68,8 @@ class AsyncStreamClient(ClientBase):
     url, auth, method, params, data, policy, stall_timeout, max_message_bytes, recover
         As for `StreamClient`; ``auth`` may also be an ``httpx.Auth``.
     http_client : httpx.AsyncClient, optional
-        For proxies or TLS settings; closed by `aclose` only if created here.
+        For proxies or TLS settings; closed by `aclose` only if created here. Its read
+        timeout does not apply to the stream, whose reads wait ``stall_timeout``.
     sleep : callable, optional
         ``sleep(seconds)`` between attempts, a coroutine function or a plain one; the
         default waits on an event that `stop` sets.
@@ -282,12 +283,21 @@ class AsyncStreamClient(ClientBase):
         """Send the request; None if stopped before an answer came."""
         assert self._http is not None
         assert self._loop is not None
+        # The stream's reads wait stall_timeout, whatever read timeout a given client has
+        # (httpx's default is 5 s); its other timeouts stay.
+        timeout = self._http.timeout
         request = self._http.build_request(
             self.method,
             self.url,
             params=self._query(),
             data=self.data or None,
             headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(
+                connect=timeout.connect,
+                read=self.stall_timeout,
+                write=timeout.write,
+                pool=timeout.pool,
+            ),
         )
         if self._stop_event.is_set():
             return None
