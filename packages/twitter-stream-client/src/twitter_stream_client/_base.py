@@ -118,6 +118,7 @@ class ClientBase:
         >>> StreamClient.v1_filter(track=["iphone", "ipad", "ipod"], auth=creds).data["track"]
         'iphone,ipad,ipod'
         """
+        _no_recovery(options)
         form = _endpoints.v1_filter_form(
             track=track,
             follow=follow,
@@ -147,6 +148,7 @@ class ClientBase:
         >>> StreamClient.v1_sample(auth=OAuth1Credentials("ck", "cs", "tk", "ts")).params
         {'stall_warnings': 'true'}
         """
+        _no_recovery(options)
         params = _endpoints.v1_sample_params(stall_warnings=stall_warnings, delimited=delimited)
         options.setdefault("stall_timeout", 90.0)
         url = url or _endpoints.default_url(_endpoints.V1_SAMPLE_URL)
@@ -313,3 +315,8 @@ class ClientBase:
             record=record,
             recovery=self._recovery,
         )
+
+
+def _no_recovery(options: Mapping[str, Any]) -> None:
+    if options.get("recover"):
+        raise ValueError("`recover` needs a v2 stream: v1.1 has no backfill_minutes")
