@@ -127,3 +127,11 @@ def test_replay_speed_paces_by_the_latest_time_seen(tmp_path: Path) -> None:
     sleep = RecordingSleep()
     assert len(list(replay(path, speed=1.0, sleep=sleep))) == 5
     assert sleep.calls == [2.0, 1.0]
+
+
+def test_a_line_nested_too_deep_to_decode_is_malformed(tmp_path: Path) -> None:
+    # The stdlib decoder raises RecursionError, not ValueError, on deep nesting.
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"limit": {"track": 1}}\n' + b"[" * 5000 + b"\n")
+    with pytest.raises(MalformedRecording, match=":2: not a JSON message"):
+        list(replay(path))

@@ -109,7 +109,7 @@ class ConnectionReader:
                 continue
             try:
                 raw = loads(frame)
-            except ValueError:
+            except (ValueError, RecursionError):  # the stdlib's answer to deep nesting
                 raw = None
             if type(raw) is not dict:  # every message is a JSON object
                 stats.malformed += 1

@@ -93,7 +93,7 @@ def replay(
             if line.endswith(b"\n") or len(line) < max_message_bytes + 2:
                 if not line.strip():
                     continue
-                with contextlib.suppress(ValueError):
+                with contextlib.suppress(ValueError, RecursionError):  # deep nesting: the latter
                     raw = json.loads(line)
                 if type(raw) is not dict:  # a message is a JSON object, never a bare value
                     raw = _BAD
