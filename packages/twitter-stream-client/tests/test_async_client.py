@@ -136,18 +136,26 @@ def test_cancelling_the_consumer_closes_the_connection(server: ScriptedStreamSer
 def test_the_body_is_read_in_blocks_past_h11(server: ScriptedStreamServer) -> None:
     # The fast path reaches into httpx/httpcore private layout; if a new version moves it,
     # this fails (the client would still work, on the slow per-chunk path).
-    import httpx
-
-    from twitter_stream_client._async_client import _body, _raw_body
+    from twitter_stream_client._async_client import _body_reader
+    from twitter_stream_client._body import BodyFramer
+    from twitter_stream_client._flow import Opened
 
     server.script(PATH, Reply(steps=[Send(line(tweet(1))), Send(line(tweet(2)))]))
 
     async def main() -> bytes:
         async with httpx.AsyncClient() as http, http.stream("GET", server.url(PATH)) as response:
-            assert _raw_body(response) is not None
-            return b"".join([block async for block in _body(response, 10.0)])
+            opened, read = _body_reader(response, 10.0)
+            assert opened == Opened(chunked=True, encoding="identity")
+            raw = b""
+            while block := await read():
+                raw += block
+            return raw
 
-    assert asyncio.run(main()) == line(tweet(1)) + line(tweet(2))
+    raw = asyncio.run(main())
+    assert raw.startswith(b"%x\r\n" % len(line(tweet(1))))  # the chunk framing, undecoded
+    body = BodyFramer(chunked=True, encoding="identity", length_framing=False, max_bytes=999)
+    assert body.feed(raw) == [line(tweet(1))[:-2], line(tweet(2))[:-2]]
+    assert body.finished
 
 
 class CountingTransport(httpx.AsyncBaseTransport):

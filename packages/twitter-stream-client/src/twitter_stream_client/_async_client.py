@@ -1,40 +1,37 @@
-"""`AsyncStreamClient`: the asyncio client on httpx, a thin driver of the shared decisions.
+"""`AsyncStreamClient`: the asyncio client on httpx, a driver of the shared core (`_flow`).
 
 The same constructors, messages, backoff, stall watchdog, size cap, recording and stats
-as `StreamClient`: the `AttemptTracker` decides every reconnect, a `ConnectionReader`
-turns each connection's chunks into messages. Only the waiting differs.
+as `StreamClient`, because the same core decides all of them; this driver does the I/O it
+asks for with httpx and asyncio (a `LoopWatchdog` for stalls, a cancellable request and
+an event for `stop`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
-import logging
-import socket
-import threading
 import time
 import zlib
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from typing import IO, Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
 
 import httpcore
 import httpx
 
-from twitter_stream_client._attempts import AttemptTracker, Failed, Outcome, Refused
+from twitter_stream_client._attempts import Failed, Refused
 from twitter_stream_client._base import USER_AGENT, ClientBase
-from twitter_stream_client._chunked import ChunkedBody
+from twitter_stream_client._body import DECODED_ENCODINGS
 from twitter_stream_client._client import CONNECT_TIMEOUT, ERROR_BODY_BYTES
+from twitter_stream_client._flow import CLOSE, READ, Connect, Deliver, Opened, Watch, stream_flow
 from twitter_stream_client._framing import FramingError
 from twitter_stream_client._httpx_auth import httpx_auth
 from twitter_stream_client._messages import Message
 from twitter_stream_client._policy import ReconnectPolicy
-from twitter_stream_client._transport import shutdown
 from twitter_stream_client._watchdog import LoopWatchdog
 
 __all__ = ["AsyncStreamClient"]
-
-reconnect_logger = logging.getLogger("twitter_stream_client.reconnect")
 
 _NETWORK_ERRORS = (
     httpx.TransportError,
@@ -46,13 +43,13 @@ _NETWORK_ERRORS = (
     FramingError,
 )
 _READ_TIMEOUTS = (httpx.ReadTimeout, httpcore.ReadTimeout, TimeoutError)
+# Larger than the sync client's blocks: each read is a trip through the event loop.
 _READ_SIZE = 65536
+_Read = Callable[[], Awaitable[bytes]]
 
 
-class _Ended:
-    """How a connection ended, filled in by the async generators that read it."""
-
-    outcome: Outcome | None = None
+async def _no_body() -> bytes:
+    return b""
 
 
 class AsyncStreamClient(ClientBase):
@@ -111,11 +108,13 @@ class AsyncStreamClient(ClientBase):
             clock=clock,
         )
         self._httpx_auth = httpx_auth(auth)
-        self._http = http_client
         self._own_http = http_client is None
+        # Made here, not at the first connection: building its TLS context takes tens of
+        # milliseconds, as the requests client's does at import.
+        self._http: httpx.AsyncClient | None = http_client or httpx.AsyncClient(
+            timeout=httpx.Timeout(CONNECT_TIMEOUT, read=self.stall_timeout)
+        )
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._socket: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._send: asyncio.Task[httpx.Response] | None = None
@@ -123,16 +122,14 @@ class AsyncStreamClient(ClientBase):
     # -- control ------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """End iteration at once, from any task or any thread.
+        """End iteration at once, from any task or any thread: no message is yielded after it.
 
         Shuts the live socket down, cancels a request still waiting for its answer and
-        wakes a backoff sleep. Messages of the chunk already read are still yielded.
+        wakes a backoff sleep.
         """
-        self._stop_event.set()
+        self._halt()
         with self._lock:
-            sock, loop = self._socket, self._loop
-        if sock is not None:
-            shutdown(sock)
+            loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed: nothing waits on it
                 loop.call_soon_threadsafe(self._wake_up)
@@ -166,7 +163,50 @@ class AsyncStreamClient(ClientBase):
     def __aiter__(self) -> AsyncIterator[Message]:
         return self._messages()
 
-    # -- the loop -----------------------------------------------------------------------
+    # -- the driver --------------------------------------------------------------------
+
+    async def _messages(self) -> AsyncIterator[Message]:
+        with self._lock:
+            self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        steps = stream_flow(self)
+        response: httpx.Response | None = None
+        watchdog: LoopWatchdog | None = None
+        read: _Read = _no_body
+        try:
+            step = next(steps)
+            while True:
+                if step is READ:
+                    try:
+                        data: bytes | BaseException = await read()
+                    except _READ_TIMEOUTS:
+                        data = TimeoutError("read timeout")
+                    except _NETWORK_ERRORS as exc:
+                        data = exc
+                    step = steps.send(data)
+                elif type(step) is Deliver:
+                    for message in step.messages:
+                        yield message
+                    step = next(steps)
+                elif type(step) is Connect:
+                    response, answer, read = await self._open(step.params)
+                    step = steps.send(answer)
+                elif type(step) is Watch:
+                    watchdog = LoopWatchdog(self._current_socket(), step.stall, self._loop)
+                    step = next(steps)
+                elif step is CLOSE:
+                    watchdog, response = await self._end(watchdog, response)
+                    step = next(steps)
+                else:
+                    await self._pause(step.seconds)  # type: ignore[union-attr]
+                    step = next(steps)
+        except StopIteration:
+            return
+        finally:
+            steps.close()
+            await self._end(watchdog, response)
+            with self._lock:
+                self._loop = None
 
     async def _pause(self, seconds: float) -> None:
         if self._sleep is not None:
@@ -178,109 +218,10 @@ class AsyncStreamClient(ClientBase):
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
 
-    async def _messages(self) -> AsyncIterator[Message]:
-        with self._lock:
-            self._loop = asyncio.get_running_loop()
-        self._wake = asyncio.Event()
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=httpx.Timeout(CONNECT_TIMEOUT, read=self.stall_timeout)
-            )
-        record = self._open_record()
-        try:
-            tracker = self._tracker()
-            stopped = self._stop_event.is_set
-            while not stopped():
-                ended = _Ended()
-                # Closed explicitly, so a consumer that stops early closes the connection now.
-                async with contextlib.aclosing(self._attempt(tracker, record, ended)) as batches:
-                    async for batch in batches:
-                        for message in batch:
-                            yield message
-                if ended.outcome is None or stopped():
-                    return
-                decision = tracker.decide(ended.outcome)
-                self.stats.reconnects[decision.label] += 1
-                level = logging.WARNING if decision.state is not None else logging.INFO
-                reconnect_logger.log(level, decision.describe())
-                if decision.delay:
-                    await self._pause(decision.delay)
-        finally:
-            if record is not None:
-                record.close()
-            with self._lock:
-                self._loop = None
-
-    async def _attempt(
-        self, tracker: AttemptTracker, record: IO[bytes] | None, ended: _Ended
-    ) -> AsyncGenerator[list[Message], None]:
-        """One connection: batches of messages; how it ended goes to ``ended``."""
-        response = await self._open()
-        if response is None:
-            return
-        if isinstance(response, Failed):
-            ended.outcome = response
-            return
-        try:
-            if response.status_code != 200:
-                ended.outcome = Refused(response.status_code, await _error_body(response))
-                return
-            tracker.connected()
-            self.stats.connections += 1
-            async with contextlib.aclosing(self._consume(response, record, ended)) as batches:
-                async for batch in batches:
-                    yield batch
-        finally:
-            self._set_socket(None)
-            await _close(response)
-
-    async def _consume(
-        self, response: httpx.Response, record: IO[bytes] | None, ended: _Ended
-    ) -> AsyncGenerator[list[Message], None]:
-        """The messages of a 200 stream, a chunk's worth at a time (less overhead per message)."""
-        assert self._loop is not None
-        reader = self._reader(record)
-        with self._lock:
-            sock = self._socket
-        watchdog = LoopWatchdog(sock, self.stall_timeout, self._clock, self._loop)
-        chunks = _body(response, self.stall_timeout)
-        try:
-            while True:
-                try:
-                    chunk = await chunks.__anext__()
-                except StopAsyncIteration:
-                    ended.outcome = reader.ended("stall" if watchdog.fired else "closed")
-                    return
-                except _NETWORK_ERRORS as exc:
-                    stalled = watchdog.fired or isinstance(exc, _READ_TIMEOUTS)
-                    ended.outcome = (
-                        reader.ended("stall") if stalled else reader.ended("network", exc)
-                    )
-                    return
-                messages = reader.feed(chunk)
-                watchdog.last_line = reader.last_line
-                if messages is None:
-                    if reader.stalled():
-                        ended.outcome = reader.ended("stall")
-                        return
-                    continue
-                watchdog.paused = True
-                yield messages  # resumed once the consumer has handled them all
-                if reader.ending is not None:
-                    ended.outcome = reader.ending
-                    return
-                reader.line_done()
-                watchdog.last_line = reader.last_line
-                watchdog.paused = False
-                if self._stop_event.is_set():
-                    return
-        finally:
-            watchdog.cancel()
-            with contextlib.suppress(*_NETWORK_ERRORS):
-                await chunks.aclose()
-
-    async def _open(self) -> httpx.Response | Failed | None:
-        """Send the request; None if stopped before an answer came."""
+    async def _open(
+        self, params: dict[str, str]
+    ) -> tuple[httpx.Response | None, Opened | Failed | Refused | None, _Read]:
+        """Send the request; None for an answer if stopped before it came."""
         assert self._http is not None
         assert self._loop is not None
         # The stream's reads wait stall_timeout, whatever read timeout a given client has
@@ -289,7 +230,7 @@ class AsyncStreamClient(ClientBase):
         request = self._http.build_request(
             self.method,
             self.url,
-            params=self._query(),
+            params=params,
             data=self.data or None,
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(
@@ -300,7 +241,7 @@ class AsyncStreamClient(ClientBase):
             ),
         )
         if self._stop_event.is_set():
-            return None
+            return None, None, _no_body
         send = self._loop.create_task(self._http.send(request, auth=self._httpx_auth, stream=True))
         self._send = send
         try:
@@ -311,11 +252,11 @@ class AsyncStreamClient(ClientBase):
         finally:
             self._send = None
         if send.cancelled():
-            return None
+            return None, None, _no_body
         error = send.exception()
         if error is not None:
             if isinstance(error, _NETWORK_ERRORS):
-                return Failed(error)
+                return None, Failed(error), _no_body
             raise error
         response = send.result()
         stream = response.extensions.get("network_stream")
@@ -323,16 +264,28 @@ class AsyncStreamClient(ClientBase):
         # asyncio hands out a TransportSocket: a wrapper that still shuts down.
         self._set_socket(sock if hasattr(sock, "shutdown") else None)
         if self._stop_event.is_set():
-            await _close(response)
-            return None
-        return response
+            await self._end(None, response)
+            return None, None, _no_body
+        if response.status_code != 200:
+            refused = Refused(response.status_code, await _error_body(response))
+            await self._end(None, response)
+            return None, refused, _no_body
+        opened, read = _body_reader(response, self.stall_timeout)
+        return response, opened, read
 
-    def _set_socket(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            self._socket = sock
-            stopped = self._stop_event.is_set()
-        if stopped and sock is not None:
-            shutdown(sock)
+    async def _end(
+        self, watchdog: LoopWatchdog | None, response: httpx.Response | None
+    ) -> tuple[None, None]:
+        if watchdog is not None:
+            watchdog.cancel()
+        self._set_socket(None)
+        if response is not None:
+            with contextlib.suppress(*_NETWORK_ERRORS):
+                blocks = response.extensions.get("twitter_stream_client.blocks")
+                if blocks is not None:
+                    await blocks.aclose()
+                await response.aclose()
+        return None, None
 
 
 def _raw_body(response: httpx.Response) -> tuple[Any, bytes] | None:
@@ -358,28 +311,25 @@ def _raw_body(response: httpx.Response) -> tuple[Any, bytes] | None:
     return network, leftover
 
 
-async def _body(response: httpx.Response, read_timeout: float) -> AsyncGenerator[bytes, None]:
-    """The decoded body, in blocks as they arrive (a block may be empty)."""
+def _body_reader(response: httpx.Response, read_timeout: float) -> tuple[Opened, _Read]:
+    """How the body comes, and a coroutine function reading its next block (b"" at its end)."""
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     chunked = response.headers.get("Transfer-Encoding", "").strip().lower() == "chunked"
-    raw = _raw_body(response) if chunked and ChunkedBody.supports(encoding) else None
+    raw = _raw_body(response) if chunked and encoding in DECODED_ENCODINGS else None
     if raw is None:
-        async for data in response.aiter_bytes():
-            yield data
-        return
-    network, data = raw
-    body = ChunkedBody(encoding)
-    while True:
-        if data:
-            payload, error = body.feed(data)
-            yield payload
-            if error is not None:
-                raise error
-        if body.finished:
-            return
-        data = await network.read(_READ_SIZE, timeout=read_timeout)
-        if not data:
-            raise httpx.RemoteProtocolError("the server closed the stream inside a chunk")
+        blocks = response.aiter_bytes()
+        response.extensions["twitter_stream_client.blocks"] = blocks  # closed with it
+        return Opened(chunked=False), functools.partial(anext, blocks, b"")
+    network, leftover = raw
+
+    async def read() -> bytes:
+        nonlocal leftover
+        if leftover:
+            data, leftover = leftover, b""
+            return data
+        return bytes(await network.read(_READ_SIZE, timeout=read_timeout))
+
+    return Opened(chunked=True, encoding=encoding), read
 
 
 async def _error_body(response: httpx.Response) -> str:
@@ -392,8 +342,3 @@ async def _error_body(response: httpx.Response) -> str:
     except _NETWORK_ERRORS:
         pass
     return data[:ERROR_BODY_BYTES].decode("utf-8", "replace")
-
-
-async def _close(response: httpx.Response) -> None:
-    with contextlib.suppress(*_NETWORK_ERRORS):
-        await response.aclose()

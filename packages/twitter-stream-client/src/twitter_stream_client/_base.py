@@ -1,12 +1,14 @@
 """What both clients share: arguments, endpoint constructors, recording, stop flag, stats.
 
 `StreamClient` (requests) and `AsyncStreamClient` (httpx) differ only in how they move
-bytes and wait; every decision lives in pure modules (`_attempts`, `_reader`,
-`_recovery`, `_endpoints`) that both call.
+bytes and wait: both drive the same I/O-free core (`_flow`), which holds every decision
+of a stream through the pure modules it calls (`_attempts`, `_body`, `_reader`,
+`_recovery`); `_endpoints` builds what the constructors send.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import urllib.parse
@@ -19,9 +21,9 @@ from twitter_stream_client import _endpoints
 from twitter_stream_client._attempts import AttemptTracker
 from twitter_stream_client._auth import BearerToken
 from twitter_stream_client._policy import ReconnectPolicy
-from twitter_stream_client._reader import ConnectionReader
 from twitter_stream_client._recovery import Recovery
 from twitter_stream_client._stats import StreamStats
+from twitter_stream_client._transport import shutdown
 from twitter_stream_client._version import __version__
 
 __all__ = ["ClientBase"]
@@ -83,6 +85,9 @@ class ClientBase:
         self.stats = StreamStats()
         self._clock = clock
         self._stop_event = threading.Event()
+        self._halted = False  # read before each message: cheaper than the event
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
         self._record_path: Path | None = None
         self._recovery = Recovery() if recover else None
         delimited = self.params.get("delimited") or self.data.get("delimited")
@@ -281,6 +286,29 @@ class ClientBase:
         """True once `stop` was called."""
         return self._stop_event.is_set()
 
+    def _halt(self) -> None:
+        """No message is yielded after this; the stream ends at its next step, and a read
+        blocked on the live socket ends at once (closing the response would leave it
+        waiting for the server's next byte)."""
+        self._halted = True
+        self._stop_event.set()
+        with self._lock:
+            sock = self._socket
+        if sock is not None:
+            shutdown(sock)
+
+    def _set_socket(self, sock: socket.socket | None) -> None:
+        """The live connection's socket (None between connections)."""
+        with self._lock:
+            self._socket = sock
+            stopped = self._stop_event.is_set()
+        if stopped and sock is not None:
+            shutdown(sock)
+
+    def _current_socket(self) -> socket.socket | None:
+        with self._lock:
+            return self._socket
+
     def record_to(self: _C, path: str | Path) -> _C:
         """Append every message line, as received, to the JSONL file ``path``.
 
@@ -304,17 +332,6 @@ class ClientBase:
             if minutes is not None:
                 params["backfill_minutes"] = str(minutes)
         return params
-
-    def _reader(self, record: IO[bytes] | None) -> ConnectionReader:
-        return ConnectionReader(
-            length_framing=self._length_framing,
-            max_message_bytes=self.max_message_bytes,
-            stats=self.stats,
-            clock=self._clock,
-            stall_timeout=self.stall_timeout,
-            record=record,
-            recovery=self._recovery,
-        )
 
 
 def _no_recovery(options: Mapping[str, Any]) -> None:

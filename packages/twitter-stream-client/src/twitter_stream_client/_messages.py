@@ -460,10 +460,14 @@ def parse_message(raw: Any) -> Message:
             raw = dict(raw)
         else:
             return Unknown(raw={"value": raw})
+    data = raw.get("data")
+    if type(data) is dict and "id" in data and "errors" not in raw:
+        # The bulk of every v2 stream, checked first and built without a call.
+        tweet = _new(Tweet)
+        tweet._raw = raw
+        tweet._pending = _V2_PAYLOAD
+        return tweet
     try:
-        data = raw.get("data")
-        if type(data) is dict and "id" in data and "errors" not in raw:
-            return _lazy_tweet(raw, _V2_PAYLOAD)  # the bulk of every v2 stream, checked first
         return _classify(raw)
     except (AttributeError, TypeError, ValueError, KeyError):
         # A known key with an unexpected shape: keep the data, never fail the stream.

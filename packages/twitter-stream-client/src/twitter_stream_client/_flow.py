@@ -1,0 +1,219 @@
+"""The I/O-free core both clients drive: every decision of a stream, in one generator.
+
+`stream_flow` yields what it needs done and is sent what came of it, as httpx's auth
+flows and tenacity's ``iter()`` work. `StreamClient` (requests, a watchdog thread) and
+`AsyncStreamClient` (httpx, a timer on the event loop) are drivers that only move bytes,
+sleep and yield; when to connect, what a body holds, when a connection has stalled or
+ended, how long to wait, when to stop: all of that is decided here, once.
+
+==============  ==================================================  ======================
+yielded         the driver                                          sends back
+==============  ==================================================  ======================
+`Connect`       sends the request with ``params``                   `Opened`, `Failed`,
+                                                                    `Refused`, or None if
+                                                                    stopped meanwhile
+`Watch`         starts its stall watchdog on ``stall``              None
+`READ`          reads the next block of the body                    the bytes (``b""`` at
+                                                                    its end), or the error
+                                                                    (``TimeoutError`` for
+                                                                    a read timeout)
+`Deliver`       yields each of ``messages`` to its consumer         None
+`CLOSE`         stops the watchdog, closes the response             None
+`Wait`          sleeps ``seconds`` (a stop may cut it short)        None
+==============  ==================================================  ======================
+
+It ends when the client is stopped, and raises what ends the stream (a fatal answer,
+`RetriesExhausted`, `StreamDisconnected`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from typing import IO, TYPE_CHECKING, Any
+
+from twitter_stream_client._attempts import Failed, Outcome, Refused, StreamEnded
+from twitter_stream_client._body import BodyFramer
+from twitter_stream_client._messages import Message
+from twitter_stream_client._reader import ConnectionReader, write_record
+from twitter_stream_client._watchdog import StallClock
+
+if TYPE_CHECKING:
+    from twitter_stream_client._base import ClientBase
+
+__all__ = [
+    "CLOSE",
+    "READ",
+    "Connect",
+    "Deliver",
+    "Opened",
+    "Step",
+    "Wait",
+    "Watch",
+    "stream_flow",
+]
+
+reconnect_logger = logging.getLogger("twitter_stream_client.reconnect")
+
+
+@dataclass(frozen=True, slots=True)
+class Connect:
+    """Send the stream request with this query."""
+
+    params: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Opened:
+    """The endpoint answered 200; the body comes as raw ``chunked`` bytes in ``encoding``
+    (the driver reads past its HTTP library), or decoded by the library."""
+
+    chunked: bool
+    encoding: str = "identity"
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """Watch the connection: shut its socket down when ``stall`` says it stalled."""
+
+    stall: StallClock
+
+
+@dataclass(frozen=True, slots=True)
+class Deliver:
+    """Yield these messages to the consumer, one by one."""
+
+    messages: Iterator[Message]
+
+
+@dataclass(frozen=True, slots=True)
+class Wait:
+    """Sleep before the next attempt."""
+
+    seconds: float
+
+
+class _Signal:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+READ = _Signal("READ")
+"""Read the next block of the body."""
+
+CLOSE = _Signal("CLOSE")
+"""The connection is over: stop watching it, close the response."""
+
+Step = Connect | Watch | Deliver | Wait | _Signal
+
+
+def stream_flow(client: ClientBase) -> Generator[Step, Any, None]:
+    """Every attempt of ``client``'s stream, until it is stopped or fails for good."""
+    stopped = client._stop_event.is_set
+    stats = client.stats
+    record = client._open_record()
+    try:
+        tracker = client._tracker()
+        while not stopped():
+            answer = yield Connect(client._query())
+            if answer is None:
+                return
+            outcome: Outcome
+            if isinstance(answer, Opened):
+                tracker.connected()
+                stats.connections += 1
+                outcome = yield from _connection(client, answer, record)
+                yield CLOSE
+            else:
+                assert isinstance(answer, (Failed, Refused))
+                outcome = answer
+            if stopped():
+                return
+            decision = tracker.decide(outcome)
+            stats.reconnects[decision.label] += 1
+            level = logging.WARNING if decision.state is not None else logging.INFO
+            reconnect_logger.log(level, decision.describe())
+            if decision.delay:
+                yield Wait(decision.delay)
+    finally:
+        if record is not None:
+            record.close()
+
+
+def _connection(
+    client: ClientBase, opened: Opened, record: IO[bytes] | None
+) -> Generator[Step, Any, StreamEnded]:
+    """One 200 connection, read to its end: how it ended."""
+    stall = StallClock(client.stall_timeout, client._clock)
+    body = BodyFramer(
+        chunked=opened.chunked,
+        encoding=opened.encoding,
+        length_framing=client._length_framing,
+        max_bytes=client.max_message_bytes,
+    )
+    reader = ConnectionReader(
+        stats=client.stats, stall=stall, recording=record is not None, recovery=client._recovery
+    )
+    stats = client.stats
+    stopped = client._stop_event.is_set
+    yield Watch(stall)
+    while True:
+        data = yield READ
+        if type(data) is not bytes:  # the read failed
+            if stall.fired or isinstance(data, TimeoutError):
+                return reader.ended("stall")
+            return reader.ended("network", data)
+        if not data:  # the end of the body
+            if stall.fired:
+                return reader.ended("stall")
+            error = body.end_error()
+            return reader.ended("network", error) if error else reader.ended("closed")
+        frames = body.feed(data)
+        stats.bytes += body.decoded
+        body.decoded = 0
+        if body.dropped:
+            stats.oversize += body.dropped
+            reader.stall.last_line = stall.clock()
+            _log_dropped(body.dropped, client.max_message_bytes)
+            body.dropped = 0
+        if frames:
+            messages = reader.messages(frames)
+            if messages:
+                stall.paused = True
+                yield Deliver(_delivery(client, messages, reader.lines, record))
+                stall.paused = False
+                stall.last_line = stall.clock()
+            if reader.ending is not None:
+                return reader.ending
+        elif stall.stalled():
+            return reader.ended("stall")
+        if body.error is not None:
+            return reader.ended("network", body.error)
+        if body.finished:
+            return reader.ended("closed")
+        if stopped():
+            return reader.ended("closed")
+
+
+def _delivery(
+    client: ClientBase,
+    messages: list[Message],
+    lines: list[bytes] | None,
+    record: IO[bytes] | None,
+) -> Iterator[Message]:
+    """The messages of a chunk, counted and recorded as read."""
+    client.stats.messages += len(messages)
+    if record is not None and lines is not None:
+        for message, line in zip(messages, lines, strict=True):
+            write_record(record, line, message.raw)
+    return iter(messages)
+
+
+def _log_dropped(count: int, limit: int) -> None:
+    logging.getLogger("twitter_stream_client").warning(
+        "dropped %d message(s) over %d bytes", count, limit
+    )
