@@ -250,3 +250,19 @@ def test_out_of_range_numbers_are_bad_arguments(
     assert len(err) == 1
     assert message in err[0]
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_max_messages_writes_and_counts_exactly_that_many(
+    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # Ten messages in one chunk: the file and the summary hold three, as asked.
+    monkeypatch.setenv("TWITTER_BEARER_TOKEN", "cli-bearer")
+    tweets = [line({"data": {"id": str(n), "text": "t"}}) for n in range(10)]
+    server.script("/2", Reply(steps=[Send(b"".join(tweets))]))
+    out = tmp_path / "o.jsonl"
+    status = main(["stream", "--out", str(out), "--url", server.url("/2"), "--max-messages", "3",
+                   "--json"])  # fmt: skip
+    assert status == 0
+    assert out.read_bytes() == b"".join(t[:-2] + b"\n" for t in tweets[:3])
+    assert json.loads(capsys.readouterr().out)["messages"] == 3

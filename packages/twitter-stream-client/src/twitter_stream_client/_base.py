@@ -310,9 +310,10 @@ class ClientBase:
             return self._socket
 
     def record_to(self: _C, path: str | Path) -> _C:
-        """Append every message line, as received, to the JSONL file ``path``.
+        """Append each message's line, as received, to the JSONL file ``path`` as it is yielded.
 
-        Keep-alives, lines that are not JSON objects and dropped duplicates are not recorded.
+        Keep-alives, lines that are not JSON objects, dropped duplicates and messages read
+        but never yielded (after a stop) are not recorded.
         Read the file back with `replay`. Returns the client, for chaining.
         """
         self._record_path = Path(path)

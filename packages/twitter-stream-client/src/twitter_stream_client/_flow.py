@@ -205,12 +205,21 @@ def _delivery(
     lines: list[bytes] | None,
     record: IO[bytes] | None,
 ) -> Iterator[Message]:
-    """The messages of a chunk, counted and recorded as read."""
-    client.stats.messages += len(messages)
-    if record is not None and lines is not None:
-        for message, line in zip(messages, lines, strict=True):
-            write_record(record, line, message.raw)
-    return iter(messages)
+    """The messages one by one, each counted and recorded as it is yielded, until a stop."""
+    stats = client.stats
+    if record is None or lines is None:
+        for message in messages:
+            if client._halted:
+                return
+            stats.messages += 1
+            yield message
+        return
+    for message, line in zip(messages, lines, strict=True):
+        if client._halted:
+            return
+        write_record(record, line, message.raw)
+        stats.messages += 1
+        yield message
 
 
 def _log_dropped(count: int, limit: int) -> None:
