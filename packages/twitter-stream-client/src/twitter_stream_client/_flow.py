@@ -30,13 +30,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from twitter_stream_client._attempts import Failed, Outcome, Refused, StreamEnded
 from twitter_stream_client._body import BodyFramer
 from twitter_stream_client._messages import Message
-from twitter_stream_client._reader import ConnectionReader, write_record
+from twitter_stream_client._reader import ConnectionReader
 from twitter_stream_client._watchdog import StallClock
 
 if TYPE_CHECKING:
@@ -57,44 +56,68 @@ __all__ = [
 reconnect_logger = logging.getLogger("twitter_stream_client.reconnect")
 
 
-@dataclass(frozen=True, slots=True)
+# Plain slotted classes, not dataclasses: made at import, they would cost it milliseconds.
 class Connect:
     """Send the stream request with this query."""
 
-    params: dict[str, str]
+    __slots__ = ("params",)
+
+    def __init__(self, params: dict[str, str]) -> None:
+        self.params = params
 
 
-@dataclass(frozen=True, slots=True)
 class Opened:
     """The endpoint answered 200; the body comes as raw ``chunked`` bytes in ``encoding``
     (the driver reads past its HTTP library), or decoded by the library."""
 
-    chunked: bool
-    encoding: str = "identity"
+    __slots__ = ("chunked", "encoding")
+
+    def __init__(self, chunked: bool, encoding: str = "identity") -> None:
+        self.chunked = chunked
+        self.encoding = encoding
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Opened) and (self.chunked, self.encoding) == (
+            other.chunked,
+            other.encoding,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Opened(chunked={self.chunked!r}, encoding={self.encoding!r})"
 
 
-@dataclass(frozen=True, slots=True)
 class Watch:
     """Watch the connection: shut its socket down when ``stall`` says it stalled."""
 
-    stall: StallClock
+    __slots__ = ("stall",)
+
+    def __init__(self, stall: StallClock) -> None:
+        self.stall = stall
 
 
-@dataclass(frozen=True, slots=True)
 class Deliver:
     """Yield these messages to the consumer, one by one."""
 
-    messages: Iterator[Message]
+    __slots__ = ("messages",)
+
+    def __init__(self, messages: Iterator[Message]) -> None:
+        self.messages = messages
 
 
-@dataclass(frozen=True, slots=True)
 class Wait:
     """Sleep before the next attempt."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
 
 
 class _Signal:
+    __slots__ = ("name",)
+
     def __init__(self, name: str) -> None:
         self.name = name
 
@@ -155,9 +178,7 @@ def _connection(
         length_framing=client._length_framing,
         max_bytes=client.max_message_bytes,
     )
-    reader = ConnectionReader(
-        stats=client.stats, stall=stall, recording=record is not None, recovery=client._recovery
-    )
+    reader = ConnectionReader(client, stall, client._recovery)
     stats = client.stats
     stopped = client._stop_event.is_set
     yield Watch(stall)
@@ -181,12 +202,11 @@ def _connection(
             _log_dropped(body.dropped, client.max_message_bytes)
             body.dropped = 0
         if frames:
-            messages = reader.messages(frames)
-            if messages:
-                stall.paused = True
-                yield Deliver(_delivery(client, messages, reader.lines, record))
-                stall.paused = False
-                stall.last_line = stall.clock()
+            reader.lines_arrived()
+            stall.paused = True
+            yield Deliver(reader.messages(frames, record))
+            stall.paused = False
+            stall.last_line = stall.clock()
             if reader.ending is not None:
                 return reader.ending
         elif stall.stalled():
@@ -197,29 +217,6 @@ def _connection(
             return reader.ended("closed")
         if stopped():
             return reader.ended("closed")
-
-
-def _delivery(
-    client: ClientBase,
-    messages: list[Message],
-    lines: list[bytes] | None,
-    record: IO[bytes] | None,
-) -> Iterator[Message]:
-    """The messages one by one, each counted and recorded as it is yielded, until a stop."""
-    stats = client.stats
-    if record is None or lines is None:
-        for message in messages:
-            if client._halted:
-                return
-            stats.messages += 1
-            yield message
-        return
-    for message, line in zip(messages, lines, strict=True):
-        if client._halted:
-            return
-        write_record(record, line, message.raw)
-        stats.messages += 1
-        yield message
 
 
 def _log_dropped(count: int, limit: int) -> None:

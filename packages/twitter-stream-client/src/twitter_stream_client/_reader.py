@@ -1,15 +1,16 @@
 """One connection's frames in, typed messages out: the part of reading both clients share.
 
 Sans-I/O: `ConnectionReader.messages` takes the frames a `BodyFramer` cut from the body
-and returns the messages among them, after JSON decoding, classification, duplicate
-dropping (``recover=True``) and counting. It also decides, from a disconnect message or a
-v2 error line, that the connection ends, and says how a connection ended.
+and yields the messages among them, after JSON decoding, classification, duplicate
+dropping (``recover=True``), counting and recording. It also decides, from a disconnect
+message or a v2 error line, that the connection ends, and says how a connection ended.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from typing import IO, Any
 
 from twitter_stream_client import _json
@@ -37,51 +38,44 @@ class ConnectionReader:
 
     Parameters
     ----------
-    stats : StreamStats
-        Counters to update.
+    owner : client
+        Its ``stats`` are updated, and its ``_halted`` flag (set by ``stop()``) ends a
+        delivery before the next message.
     stall : StallClock
         Moved to each completed line.
-    recording : bool
-        Keep each message's line in ``lines`` (for ``record_to``).
     recovery : Recovery or None
         Drops already-delivered Tweets and notes the time of each line.
     """
 
-    def __init__(
-        self,
-        *,
-        stats: StreamStats,
-        stall: StallClock,
-        recording: bool = False,
-        recovery: Recovery | None = None,
-    ) -> None:
-        self.stats = stats
+    def __init__(self, owner: Any, stall: StallClock, recovery: Recovery | None = None) -> None:
+        self.owner = owner
+        self.stats: StreamStats = owner.stats
         self.stall = stall
         self.recovery = recovery
-        self.lines: list[bytes] | None = [] if recording else None
         self.healthy = False
         self.ending: StreamEnded | None = None
 
-    def messages(self, frames: list[bytes]) -> list[Message]:
-        """The messages among ``frames`` (keep-alives are ``b""``).
+    def lines_arrived(self) -> None:
+        """Complete lines arrived: the connection is healthy and the stall clock restarts."""
+        self.healthy = True
+        now = self.stats.last_message_at = self.stall.last_line = self.stall.clock()
+        if self.recovery is not None:
+            self.recovery.last_line_at = now
 
-        Once a message ends the connection (``ending`` is set), later frames are not
-        read. ``lines`` then holds the line of each message returned, if recording.
+    def messages(self, frames: list[bytes], record: IO[bytes] | None = None) -> Iterator[Message]:
+        """The messages among ``frames`` (keep-alives are ``b""``), decoded one at a time.
+
+        Each is counted in ``stats.messages`` (and written to ``record``) as it is yielded;
+        none after a stop. A message that ends the connection (``ending`` is set) is the
+        last one.
         """
         stats = self.stats
-        stall = self.stall
-        self.healthy = True
-        now = stats.last_message_at = stall.last_line = stall.clock()
+        owner = self.owner
         recovery = self.recovery
-        if recovery is not None:
-            recovery.last_line_at = now
-        lines = self.lines
-        if lines is not None:
-            lines.clear()
         loads = _json.loads
-        messages: list[Message] = []
-        append = messages.append
         for frame in frames:
+            if owner._halted:
+                return
             if not frame:
                 stats.keep_alives += 1
                 continue
@@ -96,18 +90,22 @@ class ConnectionReader:
                 stats.malformed += 1
                 logger.warning("skipped a line that is not a JSON object: %r", frame[:80])
                 continue
+            # One message alive at a time, as the consumer takes them: decoding a whole
+            # block first kept dozens of dicts alive and cost as much in garbage collection.
             message = parse_message(raw)
             if recovery is not None and recovery.is_duplicate(message):
                 stats.duplicates += 1
                 continue
-            append(message)
-            if lines is not None:
-                lines.append(frame)
-            if type(message) is Tweet:
-                continue
-            if isinstance(message, (Disconnect, StreamError)) and self._ends(message):
-                break
-        return messages
+            if record is not None:
+                write_record(record, frame, raw)
+            stats.messages += 1
+            yield message
+            if (
+                type(message) is not Tweet
+                and isinstance(message, (Disconnect, StreamError))
+                and self._ends(message)
+            ):
+                return
 
     def ended(self, reason: str, error: BaseException | None = None) -> StreamEnded:
         """How the connection ended: the message that ended it, else ``reason``."""
