@@ -1,6 +1,7 @@
 import ast
 import importlib
 import inspect
+import itertools
 
 import pytest
 
@@ -84,8 +85,9 @@ def test_every_public_name_has_a_docstring():
 def test_every_type_alias_has_an_attribute_docstring(alias, module):
     source = inspect.getsource(importlib.import_module(f"mongo_autoreconnect.{module}"))
     body = ast.parse(source).body
-    for node, after in zip(body, body[1:]):
+    for node, after in itertools.pairwise(body):
         if isinstance(node, ast.Assign) and [t.id for t in node.targets] == [alias]:
-            assert isinstance(after, ast.Expr) and isinstance(after.value.value, str), alias
+            assert isinstance(after, ast.Expr), alias
+            assert isinstance(after.value.value, str), alias
             return
     raise AssertionError(f"{alias} is not assigned at the top of {module}")

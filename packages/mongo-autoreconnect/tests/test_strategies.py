@@ -134,9 +134,9 @@ class TestWaitComposition:
 
     def test_adding_a_number_is_refused_at_the_plus(self):
         with pytest.raises(TypeError):
-            wait_fixed(1) + 2  # noqa: B018
+            wait_fixed(1) + 2
         with pytest.raises(TypeError):
-            3 + wait_fixed(1)  # noqa: B018
+            3 + wait_fixed(1)
 
 
 class TestStops:

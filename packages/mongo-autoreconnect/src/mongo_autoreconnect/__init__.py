@@ -4,6 +4,8 @@ The asyncio half (`AsyncMongoProxy`, `AsyncResumableCursor` and the ``AsyncProxi
 names) is imported on first use, so ``import mongo_autoreconnect`` loads only the
 synchronous proxy.
 
+Examples
+--------
 >>> import pymongo
 >>> from mongo_autoreconnect import MongoProxy, RetryPolicy
 >>> client = MongoProxy(pymongo.MongoClient(connect=False), policy=RetryPolicy(deadline=60.0))

@@ -12,17 +12,33 @@ module (the rest of the package imports from here), and each use degrades gracef
   deadline checks at import that they are still all there is.
 - ``client_password(client)``: the password a client authenticates with (pool options'
   ``_credentials``), so that it can be redacted from log lines.
+- ``topology_of(client)``, ``topology_type(topology)``, ``select_server(topology,
+  selector)``: the client's topology (``_topology``), its type as pymongo last saw it (an
+  attribute read, cheap enough for every call) and server selection on it, so the proxy can
+  wait for a server in short, logged slices instead of inside an operation.
 """
 
 from __future__ import annotations
 
+import operator
 from contextvars import ContextVar
 from typing import Any
 
 from pymongo import _csot
 from pymongo.read_preferences import _ServerMode
+from pymongo.topology_description import TOPOLOGY_TYPE
 
-__all__ = ["CSOT_VARIABLES", "ServerMode", "client_password", "csot_remaining"]
+__all__ = [
+    "CSOT_VARIABLES",
+    "NO_PRIMARY",
+    "NO_SERVER",
+    "ServerMode",
+    "client_password",
+    "csot_remaining",
+    "select_server",
+    "topology_of",
+    "topology_type",
+]
 
 ServerMode = _ServerMode
 
@@ -53,3 +69,25 @@ def client_password(client: Any) -> str | None:
     credentials = getattr(pool_options, "_credentials", None)
     password = getattr(credentials, "password", None)
     return password if isinstance(password, str) and password else None
+
+
+def topology_of(client: Any) -> Any:
+    """The pymongo ``Topology`` of a client (sync or async), which outlives its changes."""
+    return client._topology
+
+
+#: ``topology_type(topology)``: the topology's type as pymongo last saw it (an int).
+topology_type = operator.attrgetter("_description._topology_type")
+
+#: Topology types in which no primary is known: a write would wait in server selection.
+NO_PRIMARY = frozenset({TOPOLOGY_TYPE.ReplicaSetNoPrimary, TOPOLOGY_TYPE.Unknown})
+#: Topology types in which no server at all is known.
+NO_SERVER = frozenset({TOPOLOGY_TYPE.Unknown})
+
+
+def select_server(topology: Any, selector: Any) -> Any:
+    """Select a server as an operation would (an awaitable on an async topology).
+
+    Bounded by the enclosing ``pymongo.timeout()``; raises ``ServerSelectionTimeoutError``.
+    """
+    return topology.select_server(selector, "mongo_autoreconnect")

@@ -16,6 +16,7 @@ from pymongo.synchronous.collection import Collection
 from pymongo.synchronous.database import Database
 from pymongo.synchronous.mongo_client import MongoClient
 
+from ._compat import select_server, topology_type
 from ._cursor import ResumableCursor
 from ._deadline import enter, leave
 from ._operations import Call, sends_several_commands
@@ -41,12 +42,15 @@ class _Method(MethodBase):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         fn = self.fast_fn
-        if fn is not None and "session" not in kwargs:
+        if (
+            fn is not None
+            and "session" not in kwargs
+            and topology_type(self.topology) not in self.waits
+        ):
             retrier = self.retrier
             start = retrier.clock()
-            # Even the first attempt runs under pymongo's deadline: without it pymongo stops
-            # after one retry, and a "not primary" answer to that retry after a lost reply
-            # would look like "not applied" (retried with a new txnNumber: applied twice).
+            # Even the first attempt runs under pymongo's deadline, so that pymongo retries a
+            # retryable write with the same txnNumber for as long as the call may take.
             try:
                 tokens = enter(retrier.first_timeout)
                 try:
@@ -56,14 +60,14 @@ class _Method(MethodBase):
             except PyMongoError as error:
                 assert self.fixed is not None
                 _, kind, idempotent = self.fixed
-                return self._retry(start, error, kind, idempotent, fn, args, kwargs)
+                return self._attempts(start, error, kind, idempotent, fn, args, kwargs)
             if self.reports:
                 self._report_fallback(start, OperationKind.READ)
             return result
         return self._call(args, kwargs)
 
     def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Every call the fast path does not take: sessions, cursors, passthrough."""
+        """Every call the fast path does not take: sessions, cursors, passthrough, no server."""
         owner = self.owner
         session = kwargs.get("session")
         if session is not None and session.in_transaction:
@@ -77,7 +81,6 @@ class _Method(MethodBase):
         source: CursorSource | None = None
         if mode is Call.SORTED_CURSOR:
             source = PipelineSource(self.name, args, kwargs)
-            args, kwargs = source.call_args()
         elif mode is Call.NAMED_CURSOR:
             source = NamedSource(self.name, args, kwargs)
         retrier = owner._retrier
@@ -86,33 +89,40 @@ class _Method(MethodBase):
         fallback = owner._fallback if kind is OperationKind.READ else None
         if fallback is not None:
             fn = self.on(fallback)
-        try:
-            with pymongo.timeout(retrier.first_timeout):
-                result = fn(*args, **kwargs)
-        except PyMongoError as error:
-            result = self._retry(start, error, kind, idempotent, fn, args, kwargs)
+        if not self.ready(kind):
+            result = self._attempts(start, None, kind, idempotent, fn, args, kwargs)
         else:
-            if fallback is not None:
-                self._report_fallback(start, kind)
+            try:
+                with pymongo.timeout(retrier.first_timeout):
+                    result = fn(*args, **kwargs)
+            except PyMongoError as error:
+                result = self._attempts(start, error, kind, idempotent, fn, args, kwargs)
+            else:
+                if fallback is not None:
+                    self._report_fallback(start, kind)
         if source is not None:
             return self._cursor(result, source)
         return result
 
-    def _retry(
+    def _attempts(
         self,
         start: float,
-        error: PyMongoError,
+        error: PyMongoError | None,
         kind: OperationKind,
         idempotent: bool,
         fn: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
+        """Attempt until a success, an error not to retry, or the deadline.
+
+        ``error`` is the first attempt's, or None when pymongo knew no server to run on:
+        the call then waits for one in slices of at most 5 s (each a logged failure), not
+        silently inside an operation.
+        """
         owner = self.owner
         retrier = owner._retrier
-        if self.in_transaction(args, kwargs):
-            # A transaction's statements are retried as a whole by with_transaction().
-            raise error
+        in_transaction = self.in_transaction(args, kwargs)
         state = retrier.start(
             self.operation,
             kind,
@@ -120,14 +130,28 @@ class _Method(MethodBase):
             start,
             sends_several_commands(self.name, args, kwargs),
         )
+        waited = False  # whether the last failure was the wait for a server
         while True:
-            delay = retrier.after_failure(state, error, owner._no_primary)
-            if delay > 0:
-                retrier.policy.sleep(delay)
+            if error is not None:
+                if in_transaction:
+                    # A transaction's statements are retried as a whole by with_transaction().
+                    raise error
+                delay = retrier.after_failure(state, error, owner._no_primary, waited=waited)
+                if delay > 0:
+                    retrier.policy.sleep(delay)
             remaining = retrier.remaining(state)
             if remaining <= 0:
-                raise error
+                if error is not None:
+                    raise error
+                # The caller's own pymongo.timeout() has expired: pymongo says so.
+                return fn(*args, **kwargs)
+            waited = not self.ready(kind)
             try:
+                if waited:
+                    with pymongo.timeout(retrier.wait_slice(remaining)):
+                        select_server(self.topology, self.selector(kind))
+                    waited = False
+                    remaining = max(retrier.remaining(state), 0.0)
                 with pymongo.timeout(retrier.attempt_timeout(remaining)):
                     return fn(*args, **kwargs)
             except PyMongoError as exc:

@@ -112,9 +112,8 @@ class Resumable:
 
     def _set_sort(self, key_or_list: Any, direction: Any) -> None:
         source = self._find_source()
-        self._live.sort(key_or_list, direction)  # pymongo validates the arguments
-        source.spec["sort"] = normalize_sort(key_or_list, direction)
-        self._live.sort(source.sort_to_send())
+        self._live.sort(key_or_list, direction)  # pymongo validates and keeps it as given
+        source.sorted_by(normalize_sort(key_or_list, direction))
 
     def _set_spec(self, name: str, value: int) -> None:
         source = self._find_source()

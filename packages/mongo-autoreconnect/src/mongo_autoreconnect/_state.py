@@ -1,9 +1,9 @@
-"""The one object a retry decision reads: :class:`RetryState` (one per proxied call)."""
+"""The one object a retry decision reads: `RetryState` (one per proxied call)."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ._compat import ServerMode
 
@@ -56,6 +56,8 @@ class RetryState:
         The call may send several write commands (``insert_many``, ``bulk_write`` with more
         than one item): an error that proves one command was not applied says nothing of
         the earlier ones.
+    warned_at : float or None, default=None
+        Clock reading when the last WARNING about this call was logged.
 
     Examples
     --------
@@ -75,6 +77,8 @@ class RetryState:
     delay: float = 0.0
     read_preference: ServerMode | None = None
     several_commands: bool = False
+    #: When the last WARNING about this call was logged (the rest go to DEBUG).
+    warned_at: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def elapsed(self) -> float:
