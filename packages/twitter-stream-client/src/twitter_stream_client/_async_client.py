@@ -1,9 +1,9 @@
 """`AsyncStreamClient`: the asyncio client on httpx, a driver of the shared core (`_flow`).
 
 The same constructors, messages, backoff, stall watchdog, size cap, recording and stats
-as `StreamClient`, because the same core decides all of them; this driver does the I/O it
-asks for with httpx and asyncio (a `LoopWatchdog` for stalls, a cancellable request and
-an event for `stop`).
+as `StreamClient`, because the same core decides all of them. Its loop yields the messages
+the core delivers; `_HttpxIO` does the rest of the I/O with httpx and asyncio (a
+`LoopWatchdog` for stalls, a cancellable request and an event for `stop`).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from twitter_stream_client._attempts import Failed, Refused
 from twitter_stream_client._base import USER_AGENT, ClientBase
 from twitter_stream_client._body import DECODED_ENCODINGS
 from twitter_stream_client._client import CONNECT_TIMEOUT, ERROR_BODY_BYTES
-from twitter_stream_client._flow import CLOSE, READ, Connect, Deliver, Opened, Watch, stream_flow
+from twitter_stream_client._flow import Connect, Deliver, Flow, Opened, Wait, Watch
 from twitter_stream_client._framing import FramingError
 from twitter_stream_client._httpx_auth import httpx_auth
 from twitter_stream_client._messages import Message
@@ -42,7 +42,6 @@ _NETWORK_ERRORS = (
     zlib.error,
     FramingError,
 )
-_READ_TIMEOUTS = (httpx.ReadTimeout, httpcore.ReadTimeout, TimeoutError)
 # Larger than the sync client's blocks: each read is a trip through the event loop.
 _READ_SIZE = 65536
 _Read = Callable[[], Awaitable[bytes]]
@@ -78,6 +77,8 @@ class AsyncStreamClient(ClientBase):
     >>> client
     AsyncStreamClient('GET https://api.twitter.com/2/tweets/search/stream', auth=BearerToken(***))
     """
+
+    _read_timeouts = (httpx.ReadTimeout, httpcore.ReadTimeout, TimeoutError)
 
     def __init__(
         self,
@@ -169,123 +170,118 @@ class AsyncStreamClient(ClientBase):
         with self._lock:
             self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        steps = stream_flow(self)
-        response: httpx.Response | None = None
-        watchdog: LoopWatchdog | None = None
-        read: _Read = _no_body
+        flow, io = Flow(self), _HttpxIO(self, self._loop)
         try:
-            step = next(steps)
-            while True:
-                if step is READ:
-                    try:
-                        data: bytes | BaseException = await read()
-                    except _READ_TIMEOUTS:
-                        data = TimeoutError("read timeout")
-                    except _NETWORK_ERRORS as exc:
-                        data = exc
-                    step = steps.send(data)
-                elif type(step) is Deliver:
+            for step in flow:
+                if type(step) is Deliver:
                     for message in step.messages:
                         yield message
-                    step = next(steps)
-                elif type(step) is Connect:
-                    response, answer, read = await self._open(step.params)
-                    step = steps.send(answer)
-                elif type(step) is Watch:
-                    watchdog = LoopWatchdog(self._current_socket(), step.stall, self._loop)
-                    step = next(steps)
-                elif step is CLOSE:
-                    watchdog, response = await self._end(watchdog, response)
-                    step = next(steps)
                 else:
-                    await self._pause(step.seconds)  # type: ignore[union-attr]
-                    step = next(steps)
-        except StopIteration:
-            return
+                    flow.reply = await getattr(io, step.op)(step)
         finally:
-            steps.close()
-            await self._end(watchdog, response)
+            flow.close()
+            await io.close()
             with self._lock:
                 self._loop = None
 
-    async def _pause(self, seconds: float) -> None:
-        if self._sleep is not None:
-            result = self._sleep(seconds)
-            if inspect.isawaitable(result):
-                await result
-            return
-        assert self._wake is not None
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
 
-    async def _open(
-        self, params: dict[str, str]
-    ) -> tuple[httpx.Response | None, Opened | Failed | Refused | None, _Read]:
+class _HttpxIO:
+    """The I/O of one iteration of an `AsyncStreamClient`: each step of the core, done
+    with httpx (see `_flow` for what each method is asked and returns)."""
+
+    def __init__(self, client: AsyncStreamClient, loop: asyncio.AbstractEventLoop) -> None:
+        self.client = client
+        self.loop = loop
+        self.response: httpx.Response | None = None
+        self.watchdog: LoopWatchdog | None = None
+        self.next_block: _Read = _no_body
+
+    async def connect(self, step: Connect) -> Opened | Failed | Refused | None:
         """Send the request; None for an answer if stopped before it came."""
-        assert self._http is not None
-        assert self._loop is not None
+        client = self.client
+        http = client._http
+        assert http is not None
         # The stream's reads wait stall_timeout, whatever read timeout a given client has
         # (httpx's default is 5 s); its other timeouts stay.
-        timeout = self._http.timeout
-        request = self._http.build_request(
-            self.method,
-            self.url,
-            params=params,
-            data=self.data or None,
+        timeout = http.timeout
+        request = http.build_request(
+            client.method,
+            client.url,
+            params=step.params,
+            data=client.data or None,
             headers={"User-Agent": USER_AGENT},
             timeout=httpx.Timeout(
                 connect=timeout.connect,
-                read=self.stall_timeout,
+                read=client.stall_timeout,
                 write=timeout.write,
                 pool=timeout.pool,
             ),
         )
-        if self._stop_event.is_set():
-            return None, None, _no_body
-        send = self._loop.create_task(self._http.send(request, auth=self._httpx_auth, stream=True))
-        self._send = send
+        if client._stop_event.is_set():
+            return None
+        send = self.loop.create_task(http.send(request, auth=client._httpx_auth, stream=True))
+        client._send = send
         try:
             await asyncio.wait({send})
         except asyncio.CancelledError:
             send.cancel()
             raise
         finally:
-            self._send = None
+            client._send = None
         if send.cancelled():
-            return None, None, _no_body
+            return None
         error = send.exception()
         if error is not None:
             if isinstance(error, _NETWORK_ERRORS):
-                return None, Failed(error), _no_body
+                return Failed(error)
             raise error
-        response = send.result()
+        response = self.response = send.result()
         stream = response.extensions.get("network_stream")
         sock = stream.get_extra_info("socket") if stream is not None else None
         # asyncio hands out a TransportSocket: a wrapper that still shuts down.
-        self._set_socket(sock if hasattr(sock, "shutdown") else None)
-        if self._stop_event.is_set():
-            await self._end(None, response)
-            return None, None, _no_body
+        client._set_socket(sock if hasattr(sock, "shutdown") else None)
+        if client._stop_event.is_set():
+            await self.close()
+            return None
         if response.status_code != 200:
             refused = Refused(response.status_code, await _error_body(response))
-            await self._end(None, response)
-            return None, refused, _no_body
-        opened, read = _body_reader(response, self.stall_timeout)
-        return response, opened, read
+            await self.close()
+            return refused
+        opened, self.next_block = _body_reader(response, client.stall_timeout)
+        return opened
 
-    async def _end(
-        self, watchdog: LoopWatchdog | None, response: httpx.Response | None
-    ) -> tuple[None, None]:
-        if watchdog is not None:
-            watchdog.cancel()
-        self._set_socket(None)
+    async def watch(self, step: Watch) -> None:
+        self.watchdog = LoopWatchdog(self.client._current_socket(), step.stall, self.loop)
+
+    async def read(self, step: object) -> bytes | BaseException:
+        try:
+            return await self.next_block()
+        except _NETWORK_ERRORS as exc:
+            return exc
+
+    async def close(self, step: object = None) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        self.client._set_socket(None)
+        response, self.response, self.next_block = self.response, None, _no_body
         if response is not None:
             with contextlib.suppress(*_NETWORK_ERRORS):
                 blocks = response.extensions.get("twitter_stream_client.blocks")
                 if blocks is not None:
                     await blocks.aclose()
                 await response.aclose()
-        return None, None
+
+    async def wait(self, step: Wait) -> None:
+        client = self.client
+        if client._sleep is not None:
+            result = client._sleep(step.seconds)
+            if inspect.isawaitable(result):
+                await result
+            return
+        assert client._wake is not None
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(client._wake.wait(), step.seconds)
 
 
 def _raw_body(response: httpx.Response) -> tuple[Any, bytes] | None:

@@ -35,6 +35,10 @@ USER_AGENT = f"twitter-stream-client/{__version__}"
 class ClientBase:
     """Arguments, constructors and shared state of both clients (see `StreamClient`)."""
 
+    # What the driver's HTTP library raises when a read waits longer than its timeout:
+    # the core counts such a read as a stall, not as a network error.
+    _read_timeouts: tuple[type[BaseException], ...] = (TimeoutError,)
+
     def __init__(
         self,
         url: str,

@@ -1,8 +1,8 @@
 """`StreamClient`: the requests client, a driver of the shared core (`_flow`).
 
-It does the I/O the core asks for: send the request (`_transport` learns the socket, so
-`stop()` and the `ThreadWatchdog` can shut it down), read the body in large blocks, sleep,
-yield the messages.
+Its loop yields the messages the core delivers; `_RequestsIO` does the rest of the I/O the
+core asks for: send the request (`_transport` learns the socket, so `stop()` and the
+`ThreadWatchdog` can shut it down), read the body in large blocks, sleep.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from twitter_stream_client._attempts import Failed, Refused
 from twitter_stream_client._auth import OAuth1Credentials
 from twitter_stream_client._base import USER_AGENT, ClientBase
 from twitter_stream_client._body import DECODED_ENCODINGS
-from twitter_stream_client._flow import CLOSE, READ, Connect, Deliver, Opened, Watch, stream_flow
+from twitter_stream_client._flow import Connect, Deliver, Flow, Opened, Wait, Watch
 from twitter_stream_client._framing import FramingError
 from twitter_stream_client._messages import Message
 from twitter_stream_client._policy import ReconnectPolicy
@@ -41,7 +41,6 @@ _NETWORK_ERRORS = (
     zlib.error,
     FramingError,
 )
-_READ_TIMEOUTS = (urllib3.exceptions.ReadTimeoutError, TimeoutError)
 
 
 class StreamClient(ClientBase):
@@ -86,6 +85,8 @@ class StreamClient(ClientBase):
     >>> client
     StreamClient('GET https://api.twitter.com/2/tweets/search/stream', auth=BearerToken(***))
     """
+
+    _read_timeouts = (urllib3.exceptions.ReadTimeoutError, TimeoutError)
 
     def __init__(
         self,
@@ -155,78 +156,76 @@ class StreamClient(ClientBase):
     # -- the driver --------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Message]:
-        steps = stream_flow(self)
-        response: requests.Response | None = None
-        watchdog: ThreadWatchdog | None = None
-        read: Callable[[], bytes] = bytes
+        flow, io = Flow(self), _RequestsIO(self)
         try:
-            step = next(steps)
-            while True:
-                if step is READ:
-                    try:
-                        data: bytes | BaseException = read()
-                    except _READ_TIMEOUTS:
-                        data = TimeoutError("read timeout")
-                    except _NETWORK_ERRORS as exc:
-                        data = exc
-                    step = steps.send(data)
-                elif type(step) is Deliver:
+            for step in flow:
+                if type(step) is Deliver:
                     yield from step.messages
-                    step = next(steps)
-                elif type(step) is Connect:
-                    response, answer, read = self._open(step.params)
-                    step = steps.send(answer)
-                elif type(step) is Watch:
-                    watchdog = ThreadWatchdog(self._current_socket(), step.stall)
-                    step = next(steps)
-                elif step is CLOSE:
-                    watchdog, response = self._end(watchdog, response)
-                    step = next(steps)
                 else:
-                    self._sleep(step.seconds)  # type: ignore[union-attr]
-                    step = next(steps)
-        except StopIteration:
-            return
+                    flow.reply = getattr(io, step.op)(step)
         finally:
-            steps.close()
-            self._end(watchdog, response)
+            flow.close()
+            io.close()
 
-    def _open(
-        self, params: dict[str, str]
-    ) -> tuple[requests.Response | None, Opened | Failed | Refused, Callable[[], bytes]]:
+
+class _RequestsIO:
+    """The I/O of one iteration of a `StreamClient`: each step of the core, done with
+    requests (see `_flow` for what each method is asked and returns)."""
+
+    def __init__(self, client: StreamClient) -> None:
+        self.client = client
+        self.response: requests.Response | None = None
+        self.watchdog: ThreadWatchdog | None = None
+        self.next_block: Callable[[], bytes] = bytes  # no body yet
+
+    def connect(self, step: Connect) -> Opened | Failed | Refused:
         # The adapter reports the socket once the request is sent: a stop() while the
         # response headers are awaited shuts it down (connecting is bounded by its timeout).
+        client = self.client
         try:
-            with reporting_socket_to(self._set_socket):
-                response = self._session.request(
-                    self.method,
-                    self.url,
-                    params=params or None,
-                    data=self.data or None,
-                    auth=self._requests_auth,
+            with reporting_socket_to(client._set_socket):
+                response = client._session.request(
+                    client.method,
+                    client.url,
+                    params=step.params or None,
+                    data=client.data or None,
+                    auth=client._requests_auth,
                     headers={"User-Agent": USER_AGENT},
                     stream=True,
-                    timeout=(CONNECT_TIMEOUT, self.stall_timeout),
+                    timeout=(CONNECT_TIMEOUT, client.stall_timeout),
                 )
         except _NETWORK_ERRORS as exc:
-            self._set_socket(None)
-            return None, Failed(exc), bytes
+            client._set_socket(None)
+            return Failed(exc)
+        self.response = response
         if response.status_code != 200:
             refused = Refused(response.status_code, _error_body(response))
-            self._end(None, response)
-            return None, refused, bytes
-        opened, read = _body_reader(response)
-        return response, opened, read
+            self.close()
+            return refused
+        opened, self.next_block = _body_reader(response)
+        return opened
 
-    def _end(
-        self, watchdog: ThreadWatchdog | None, response: requests.Response | None
-    ) -> tuple[None, None]:
-        if watchdog is not None:
-            watchdog.cancel()
-        self._set_socket(None)
-        if response is not None:
-            response.close()
-        return None, None
+    def watch(self, step: Watch) -> None:
+        self.watchdog = ThreadWatchdog(self.client._current_socket(), step.stall)
+
+    def read(self, step: object) -> bytes | BaseException:
+        try:
+            return self.next_block()
+        except _NETWORK_ERRORS as exc:
+            return exc
+
+    def close(self, step: object = None) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        self.client._set_socket(None)
+        if self.response is not None:
+            self.response.close()
+            self.response = None
+        self.next_block = bytes
+
+    def wait(self, step: Wait) -> None:
+        self.client._sleep(step.seconds)
 
 
 def _body_reader(response: requests.Response) -> tuple[Opened, Callable[[], bytes]]:

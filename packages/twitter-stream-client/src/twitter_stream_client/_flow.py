@@ -6,21 +6,25 @@ flows and tenacity's ``iter()`` work. `StreamClient` (requests, a watchdog threa
 sleep and yield; when to connect, what a body holds, when a connection has stalled or
 ended, how long to wait, when to stop: all of that is decided here, once.
 
-==============  ==================================================  ======================
-yielded         the driver                                          sends back
-==============  ==================================================  ======================
-`Connect`       sends the request with ``params``                   `Opened`, `Failed`,
-                                                                    `Refused`, or None if
-                                                                    stopped meanwhile
-`Watch`         starts its stall watchdog on ``stall``              None
-`READ`          reads the next block of the body                    the bytes (``b""`` at
-                                                                    its end), or the error
-                                                                    (``TimeoutError`` for
-                                                                    a read timeout)
-`Deliver`       yields each of ``messages`` to its consumer         None
-`CLOSE`         stops the watchdog, closes the response             None
-`Wait`          sleeps ``seconds`` (a stop may cut it short)        None
-==============  ==================================================  ======================
+A driver is one loop over a `Flow` (see `StreamClient.__iter__`): it yields the messages
+of each `Deliver` and hands every other step to the method of its I/O object that the
+step's ``op`` names, sending back what that method returns:
+
+==============  ==========  ========================================  ===================
+yielded         ``op``      the driver's I/O object                   returns
+==============  ==========  ========================================  ===================
+`Connect`       connect     sends the request with ``params``         `Opened`, `Failed`,
+                                                                      `Refused`, or None
+                                                                      if stopped meanwhile
+`Watch`         watch       starts its stall watchdog on ``stall``    None
+`READ`          read        reads the next block of the body          the bytes (``b""``
+                                                                      at its end), or the
+                                                                      error it raised
+`CLOSE`         close       stops the watchdog, closes the response   None
+`Wait`          wait        sleeps ``seconds`` (a stop may cut it     None
+                            short)
+`Deliver`       (none)      the loop yields each of ``messages``      None
+==============  ==========  ========================================  ===================
 
 It ends when the client is stopped, and raises what ends the stream (a fatal answer,
 `RetriesExhausted`, `StreamDisconnected`).
@@ -46,6 +50,7 @@ __all__ = [
     "READ",
     "Connect",
     "Deliver",
+    "Flow",
     "Opened",
     "Step",
     "Wait",
@@ -61,6 +66,7 @@ class Connect:
     """Send the stream request with this query."""
 
     __slots__ = ("params",)
+    op = "connect"
 
     def __init__(self, params: dict[str, str]) -> None:
         self.params = params
@@ -92,6 +98,7 @@ class Watch:
     """Watch the connection: shut its socket down when ``stall`` says it stalled."""
 
     __slots__ = ("stall",)
+    op = "watch"
 
     def __init__(self, stall: StallClock) -> None:
         self.stall = stall
@@ -101,6 +108,7 @@ class Deliver:
     """Yield these messages to the consumer, one by one."""
 
     __slots__ = ("messages",)
+    op = "deliver"
 
     def __init__(self, messages: Iterator[Message]) -> None:
         self.messages = messages
@@ -110,16 +118,18 @@ class Wait:
     """Sleep before the next attempt."""
 
     __slots__ = ("seconds",)
+    op = "wait"
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
 
 
 class _Signal:
-    __slots__ = ("name",)
+    __slots__ = ("name", "op")
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.op = name.lower()
 
     def __repr__(self) -> str:
         return self.name
@@ -132,6 +142,39 @@ CLOSE = _Signal("CLOSE")
 """The connection is over: stop watching it, close the response."""
 
 Step = Connect | Watch | Deliver | Wait | _Signal
+
+
+class Flow:
+    """`stream_flow` as a driver iterates it: set ``reply`` to what a step came to.
+
+    Examples
+    --------
+    >>> from twitter_stream_client import StreamClient
+    >>> flow = Flow(StreamClient("http://127.0.0.1:9/stream", auth=None))
+    >>> step = next(flow)
+    >>> step.op, step.params
+    ('connect', {})
+    >>> flow.reply = None  # stopped before an answer came: the flow ends
+    >>> next(flow, "over")
+    'over'
+    """
+
+    __slots__ = ("_steps", "reply")
+
+    def __init__(self, client: ClientBase) -> None:
+        self._steps = stream_flow(client)
+        self.reply: Any = None
+
+    def __iter__(self) -> Flow:
+        return self
+
+    def __next__(self) -> Step:
+        reply, self.reply = self.reply, None
+        return self._steps.send(reply)
+
+    def close(self) -> None:
+        """End the flow early (closes its recording)."""
+        self._steps.close()
 
 
 def stream_flow(client: ClientBase) -> Generator[Step, Any, None]:
@@ -181,11 +224,12 @@ def _connection(
     reader = ConnectionReader(client, stall, client._recovery)
     stats = client.stats
     stopped = client._stop_event.is_set
+    read_timeouts = client._read_timeouts
     yield Watch(stall)
     while True:
         data = yield READ
         if type(data) is not bytes:  # the read failed
-            if stall.fired or isinstance(data, TimeoutError):
+            if stall.fired or isinstance(data, read_timeouts):
                 return reader.ended("stall")
             return reader.ended("network", data)
         if not data:  # the end of the body
