@@ -8,9 +8,10 @@ decodes each string once.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from java_datastream import _arrays
+from java_datastream._build import mypyc_attr
 from java_datastream._errors import TruncatedDataError
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
@@ -35,6 +36,9 @@ _FIXED: dict[str, tuple[int, str, str]] = {
 TYPES = (*_FIXED, "utf")
 
 
+# Parameters typed `X | NoReturn` are `X` to a type checker, but mypyc does not check them on
+# entry (with its own message): the class checks them itself, in both builds.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class RecordFormat:
     """The fields of one record, in the order a Java loop writes them.
 
@@ -60,21 +64,30 @@ class RecordFormat:
 
     __slots__ = ("fields", "names", "size", "types")
 
-    def __init__(self, spec: str | None = None, /, **fields: str) -> None:
+    def __init__(
+        self,
+        spec: str | NoReturn | None = None,  # noqa: RUF020
+        /,
+        **fields: str | NoReturn,  # noqa: RUF020
+    ) -> None:
         if (spec is None) == (not fields):
-            raise TypeError("RecordFormat takes a spec string or named fields, not both")
+            raise TypeError("RecordFormat takes either a spec string or named fields")
+        given: list[tuple[str, object]]
         if spec is not None:
-            types = spec.replace(",", " ").split()
-            pairs = [(f"f{i}", kind) for i, kind in enumerate(types)]
+            if not isinstance(spec, str):
+                raise TypeError(f"RecordFormat: expected a str spec, got {type(spec).__name__}")
+            given = [(f"f{i}", kind) for i, kind in enumerate(spec.replace(",", " ").split())]
         else:
-            pairs = list(fields.items())
-        if not pairs:
+            given = list(fields.items())
+        if not given:
             raise ValueError("RecordFormat needs at least one field")
-        for name, kind in pairs:
-            if kind not in TYPES:
+        pairs: list[tuple[str, str]] = []
+        for name, kind in given:
+            if not isinstance(kind, str) or kind not in TYPES:
                 raise ValueError(
                     f"RecordFormat: field {name!r} has type {kind!r}; types are {', '.join(TYPES)}"
                 )
+            pairs.append((name, kind))
         self.fields: tuple[tuple[str, str], ...] = tuple(pairs)
         self.names: tuple[str, ...] = tuple(name for name, _ in pairs)
         self.types: tuple[str, ...] = tuple(kind for _, kind in pairs)
@@ -92,8 +105,11 @@ class RecordFormat:
     def __hash__(self) -> int:
         return hash(self.fields)
 
-    def wire_dtype(self, fixed_only: bool = False) -> Any:
-        """The numpy dtype of the record (or of its fixed fields) as the bytes hold it."""
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _from_fields, (type(self), self.fields)
+
+    def wire_dtype(self) -> Any:
+        """The numpy dtype of the fixed-width fields as the bytes hold them (big-endian)."""
         numpy = _arrays.numpy_module()
         return numpy.dtype([(n, _FIXED[k][1]) for n, k in self.fields if k != "utf"])
 
@@ -101,6 +117,11 @@ class RecordFormat:
         """The numpy dtype `read_records` returns for a fixed-width format (native order)."""
         numpy = _arrays.numpy_module()
         return numpy.dtype([(n, _FIXED[k][2]) for n, k in self.fields if k != "utf"])
+
+
+def _from_fields(cls: type[RecordFormat], fields: tuple[tuple[str, str], ...]) -> RecordFormat:
+    """Unpickle a `RecordFormat` (or a subclass's) from its fields."""
+    return cls(**dict(fields))
 
 
 def fixed_array(fmt: RecordFormat, data: Any) -> Any:
@@ -236,7 +257,8 @@ def _pack_fixed_numpy(fmt: RecordFormat, columns: Mapping[str, Any]) -> bytes:
                 raise _arrays.range_error(kind_, "write_records")
             # Narrowing keeps the low bits, as writeByte/writeShort/writeChar do.
             wire[name] = column.astype(numpy.int64).astype(_FIXED[kind][1].replace("u", "i"))
-    return wire.tobytes()
+    data: bytes = wire.tobytes()
+    return data
 
 
 def pack_records(fmt: RecordFormat, rows: Any) -> bytes:

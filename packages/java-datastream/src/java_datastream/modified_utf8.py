@@ -12,8 +12,12 @@ lone and reversed surrogates), and rejects exactly what it rejects, with Java's 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, NoReturn
 
 from java_datastream._errors import UTFDataFormatError
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 __all__ = ["decode", "encode"]
 
@@ -32,7 +36,9 @@ def _cesu(match: re.Match[bytes]) -> bytes:
     return (chr(high) + chr(low)).encode("utf-8", "surrogatepass")
 
 
-def encode(text: str) -> bytes:
+# `str | NoReturn` is `str` to a type checker, but mypyc does not check it on entry (with its
+# own message): encode checks it and names itself, in both builds.
+def encode(text: str | NoReturn) -> bytes:  # noqa: RUF020
     """Encode `text` as modified UTF-8, without a length prefix.
 
     Each UTF-16 code unit is encoded on its own: NUL becomes ``C0 80``, a character
@@ -56,6 +62,8 @@ def encode(text: str) -> bytes:
     >>> encode("\\U0001F600").hex()
     'eda0bdedb880'
     """
+    if not isinstance(text, str):
+        raise TypeError(f"encode: expected a str, got {type(text).__name__}")
     if text.isascii():
         data = text.encode("ascii")
     else:
@@ -72,7 +80,7 @@ def _join_pairs(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-def decode(data: bytes | bytearray | memoryview) -> str:
+def decode(data: Buffer) -> str:
     """Decode modified UTF-8 `data` (no length prefix) exactly as Java's ``readUTF`` would.
 
     A valid surrogate pair becomes one Python code point (``"\\U0001F600"``); lone or
