@@ -30,9 +30,16 @@ else:
         return lambda cls: cls
 
 
-__all__ = ["ENVIRONMENT_VARIABLE", "install_source_finder", "mypyc_attr", "pure_requested"]
+__all__ = [
+    "ENVIRONMENT_VARIABLE", "install_source_finder", "is_compiled", "mypyc_attr", "pure_requested",
+]  # fmt: skip
 
 ENVIRONMENT_VARIABLE = "JAVA_DATASTREAM_PURE_PYTHON"
+
+
+def is_compiled(module_file: str) -> bool:
+    """Whether the module whose ``__file__`` this is runs compiled (an extension, no source)."""
+    return not module_file.endswith((".py", ".pyc"))
 
 
 def pure_requested() -> bool:

@@ -6,11 +6,21 @@ import io
 import operator
 import re
 import struct
-from typing import TYPE_CHECKING, Any, BinaryIO, Literal, NoReturn, SupportsIndex, overload
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    BinaryIO,
+    Final,
+    Literal,
+    NoReturn,
+    SupportsIndex,
+    overload,
+)
 
 from java_datastream import _arrays, _records
-from java_datastream._build import mypyc_attr
+from java_datastream._build import is_compiled, mypyc_attr
 from java_datastream._errors import JavaSerializationError, TruncatedDataError
+from java_datastream.modified_utf8 import _BELOW_F0
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
 if TYPE_CHECKING:
@@ -30,8 +40,7 @@ _EOL = re.compile(b"[\r\n]")
 _MAGIC = b"\xac\xed\x00\x05"
 _CHUNK = 1 << 16
 
-# The compiled build runs this module as a mypyc extension, whose file is not Python source.
-COMPILED: bool = not __file__.endswith((".py", ".pyc"))
+COMPILED: Final = is_compiled(__file__)
 
 
 def _count(n: SupportsIndex, method: str) -> int:
@@ -441,13 +450,27 @@ class DataInputStream:
         limit = self._limit
         if pos + 2 <= limit:
             buf = self._buf
-            end = pos + 2 + ((buf[pos] << 8) | buf[pos + 1])
+            start = pos + 2
+            end = start + ((buf[pos] << 8) | buf[pos + 1])
             if end <= limit:
                 self._pos = end
-                raw = buf[pos + 2 : end]
-                if raw.isascii():
-                    return raw.decode("ascii")  # ASCII is its own modified UTF-8
-                return _decode_mutf8(raw)
+                raw = buf[start:end]
+                try:
+                    text = raw.decode("utf-8")
+                except UnicodeDecodeError:  # C0 80 (NUL), surrogates, overlong forms, errors
+                    return _decode_mutf8(raw)
+                if len(text) == end - start:
+                    return text  # ASCII, which is its own modified UTF-8
+                # Strict UTF-8 and Java read every sequence of 1 to 3 bytes alike; Java
+                # refuses the 4-byte ones (leads F0..F4). Compiled, a loop over the bytes
+                # is a machine loop; interpreted, lstrip is one C pass.
+                if COMPILED:
+                    for index in range(start, end):
+                        if buf[index] >= 0xF0:
+                            return _decode_mutf8(raw)  # raises Java's error
+                elif raw.lstrip(_BELOW_F0):
+                    return _decode_mutf8(raw)
+                return text
         return self._read_utf_slow()
 
     def _read_utf_slow(self) -> str:
@@ -596,18 +619,21 @@ class DataInputStream:
 
     def _read_variable_records(self, fmt: _records.RecordFormat, n: int | None) -> Any:
         numpy = _arrays.numpy_module()
-        widths = _records.widths(fmt)
+        gaps, tail = _records.layout(fmt)
         fixed_parts = []
-        texts: list[list[str]] = [[] for kind in fmt.types if kind == "utf"]
+        texts: list[list[str]] = []
         total = 0
         while n is None or total < n:
             count, end, starts, strings = _records.parse_segment(
-                widths, self._buf, self._pos, self._limit, -1 if n is None else n - total
+                gaps, tail, self._buf, self._pos, self._limit, -1 if n is None else n - total
             )
             if count:
                 fixed_parts.append(_records.gather_fixed(fmt, self._buf, starts))
-                for column, new in zip(texts, strings, strict=True):
-                    column.extend(new)
+                if texts:
+                    for column, new in zip(texts, strings, strict=True):
+                        column.extend(new)
+                else:
+                    texts = strings
             total += count
             self._pos = end
             if n is not None and total == n:
@@ -619,9 +645,14 @@ class DataInputStream:
                 break
             self._pos = self._limit
             raise TruncatedDataError(self._base + end, have + 1, have)
-        fixed = (
-            numpy.concatenate(fixed_parts) if fixed_parts else numpy.empty(0, dtype=fmt.dtype())
-        )
+        if not texts:
+            texts = [[] for _ in gaps]
+        if len(fixed_parts) == 1:
+            fixed = fixed_parts[0]
+        elif fixed_parts:
+            fixed = numpy.concatenate(fixed_parts)
+        else:
+            fixed = numpy.empty(0, dtype=fmt.dtype())
         return _records.columns_of(fmt, fixed, texts)
 
     @overload

@@ -321,8 +321,13 @@ class DataOutputStream:
             raise _str_error(text, "write_utf")
         if len(text) > 0xFFFF:  # each character takes at least one byte
             raise _too_long(text, _utf_length(text))
-        # ASCII without NUL is its own modified UTF-8.
-        data = text.encode() if text.isascii() and "\0" not in text else _encode_mutf8(text)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            data = _encode_mutf8(text)
+        else:
+            if len(data) != len(text) or "\0" in text:
+                data = _encode_mutf8(text)  # ASCII without NUL is its own modified UTF-8
         length = len(data)
         if length < 256:
             self._write(_SHORT_LENGTHS[length] + data)

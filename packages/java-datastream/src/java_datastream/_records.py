@@ -8,10 +8,10 @@ decodes each string once.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from java_datastream import _arrays
-from java_datastream._build import mypyc_attr
+from java_datastream._build import is_compiled, mypyc_attr
 from java_datastream._errors import TruncatedDataError
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
@@ -34,6 +34,7 @@ _FIXED: dict[str, tuple[int, str, str]] = {
     "double": (8, ">f8", "f8"),
 }
 TYPES = (*_FIXED, "utf")
+COMPILED: Final = is_compiled(__file__)
 
 
 # Parameters typed `X | NoReturn` are `X` to a type checker, but mypyc does not check them on
@@ -131,42 +132,34 @@ def fixed_array(fmt: RecordFormat, data: Any) -> Any:
 
 
 def parse_segment(
-    fmt_types: list[int], buf: bytes, pos: int, limit: int, wanted: int
+    gaps: list[int], tail: int, buf: bytes, pos: int, limit: int, wanted: int
 ) -> tuple[int, int, list[int], list[list[str]]]:
     """One pass over `buf[pos:limit]`: complete records, up to `wanted` (-1: all).
 
-    `fmt_types` gives each field's width, or -1 for ``utf``. Returns the record count,
-    the position after the last complete record, where each record starts, and the
-    strings of each ``utf`` field.
+    A record is, for each ``utf`` field, `gaps[k]` bytes of fixed fields and the string,
+    then `tail` bytes of fixed fields (see `layout`). Returns the record count, the
+    position after the last complete record, where each record starts, and the strings
+    of each ``utf`` field.
     """
-    strings: list[list[str]] = [[] for width in fmt_types if width < 0]
+    nstrings = len(gaps)
+    strings: list[list[str]] = [[] for _ in range(nstrings)]
     starts: list[int] = []
     count = 0
-    nfields = len(fmt_types)
     while count != wanted:
         start = pos
-        complete = True
         column = 0
-        for index in range(nfields):
-            width = fmt_types[index]
-            if width >= 0:
-                pos += width
-                if pos > limit:
-                    complete = False
-                    break
-                continue
+        while column < nstrings:
+            pos += gaps[column]
             if pos + 2 > limit:
-                complete = False
                 break
             end = pos + 2 + ((buf[pos] << 8) | buf[pos + 1])
             if end > limit:
-                complete = False
                 break
-            raw = buf[pos + 2 : end]
-            strings[column].append(raw.decode() if raw.isascii() else _decode_mutf8(raw))
+            strings[column].append(_string(buf, pos + 2, end))
             column += 1
             pos = end
-        if not complete:
+        pos += tail
+        if column < nstrings or pos > limit:
             # Strings of a partial record were appended before it ran out: drop them.
             for index in range(column):
                 strings[index].pop()
@@ -174,6 +167,17 @@ def parse_segment(
         starts.append(start)
         count += 1
     return count, pos, starts, strings
+
+
+def _string(buf: bytes, start: int, end: int) -> str:
+    """The modified UTF-8 string in `buf[start:end]`."""
+    if COMPILED:  # a machine loop finds ASCII sooner than a method call does
+        for index in range(start, end):
+            if buf[index] > 0x7F:
+                return _decode_mutf8(buf[start:end])
+        return buf[start:end].decode("ascii")
+    raw = buf[start:end]
+    return raw.decode("ascii") if raw.isascii() else _decode_mutf8(raw)
 
 
 def gather_fixed(fmt: RecordFormat, buf: bytes, starts: list[int]) -> Any:
@@ -188,21 +192,33 @@ def gather_fixed(fmt: RecordFormat, buf: bytes, starts: list[int]) -> Any:
     out = numpy.empty(len(starts), dtype=fmt.dtype())
     offset = numpy.zeros(len(starts), dtype=numpy.int64)
     for name, kind in fmt.fields:
+        here = at + offset
         if kind == "utf":
-            here = at + offset
             length = (data[here].astype(numpy.int64) << 8) | data[here + 1]
             offset += 2 + length
             continue
         width, wire, _ = _FIXED[kind]
-        here = at + offset
-        picked = data[here[:, None] + numpy.arange(width)]
-        out[name] = picked.reshape(-1).view(wire)
+        # A view holding, at each byte offset, the value that starts there (its items
+        # overlap): one gather picks every record's field.
+        at_every_byte = numpy.ndarray(
+            shape=(len(buf) - width + 1,), dtype=wire, buffer=buf, strides=(1,)
+        )
+        out[name] = at_every_byte[here]
         offset += width
     return out
 
 
-def widths(fmt: RecordFormat) -> list[int]:
-    return [-1 if kind == "utf" else _FIXED[kind][0] for kind in fmt.types]
+def layout(fmt: RecordFormat) -> tuple[list[int], int]:
+    """The fixed bytes before each ``utf`` field, and after the last one."""
+    gaps: list[int] = []
+    fixed = 0
+    for kind in fmt.types:
+        if kind == "utf":
+            gaps.append(fixed)
+            fixed = 0
+        else:
+            fixed += _FIXED[kind][0]
+    return gaps, fixed
 
 
 def columns_of(fmt: RecordFormat, fixed: Any, strings: list[list[str]]) -> dict[str, Any]:

@@ -24,8 +24,9 @@ Examples
 from __future__ import annotations
 
 import operator
-from typing import TYPE_CHECKING, NoReturn, SupportsIndex
+from typing import TYPE_CHECKING, Final, NoReturn, SupportsIndex
 
+from java_datastream._build import is_compiled
 from java_datastream._errors import MalformedInputError, TruncatedDataError, VIntRangeError
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ __all__ = [
 ]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+COMPILED: Final = is_compiled(__file__)
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
 
@@ -343,6 +345,8 @@ def _scan(raw: bytes, strict: bool) -> str:
         parts.append("\ufffd")
         pos += bad
         start = pos
+    if not parts:  # well-formed UTF-8: the JDK and CPython agree
+        return raw.decode("utf-8")
     parts.append(raw[start:].decode("utf-8"))
     return "".join(parts)
 
@@ -370,6 +374,10 @@ def decode_text(data: Buffer, *, strict: bool | NoReturn = False) -> str:  # noq
     '\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd'
     """
     raw = bytes(data)
+    if raw.isascii():
+        return raw.decode("ascii")
+    if COMPILED:  # compiled, the scan costs less than the exception of a failed decode
+        return _scan(raw, bool(strict))
     try:
         return raw.decode("utf-8")  # well-formed UTF-8: the JDK and CPython agree
     except UnicodeDecodeError:
