@@ -224,6 +224,8 @@ def tests(session: nox.Session, package: str) -> None:
 def tools_tests(session: nox.Session) -> None:
     """Test the monorepo's own machinery: noxfile, release script, workflows."""
     session.install("pytest", "pyyaml", "nox", "uv", "check-jsonschema", "towncrier", "griffe")
+    # test_strategy_vocabulary.py compares the packages' _strategies.py with tenacity.
+    session.install("tenacity")
     session.run(
         "pytest", str(ROOT / "tools" / "tests"), "-p", "no:cacheprovider", *session.posargs
     )
@@ -404,7 +406,10 @@ def _rehearse(session: nox.Session, package: str, index: str, home: Path, env: d
     run = {"external": True, "env": env, "include_outer_env": False}
     session.run("python", "-m", "venv", str(venv), **run)
     pip = [str(venv / "bin" / "python"), "-m", "pip", "--quiet", "--disable-pip-version-check"]
-    session.run(*pip, "install", "--index-url", index, f"{package}[demo]", **run)
+    # --no-compile: byte-compiling numpy, scipy and the rest is most of pip's CPU time here,
+    # and proves nothing about the metadata.
+    install = ["install", "--no-compile", "--index-url", index, f"{package}[demo]"]
+    session.run(*pip, *install, **run)
     module = [str(venv / "bin" / "python"), "-m", _import_name(package)]
     with session.chdir(cwd):
         session.run(*module, "--help", **run)
@@ -422,3 +427,33 @@ def spec_tests(session: nox.Session) -> None:
     session.install(str(wheel), "pip", "pytest", "pytest-timeout", "pytest-asyncio")
     runner = ALL["mongosim"] / "conformance" / "pymongo_spec.py"
     session.run("python", str(runner), *session.posargs)
+
+
+@nox.session(name="spec-tests-proxy", default=False)
+def spec_tests_proxy(session: nox.Session) -> None:
+    """spec-tests' retryable reads and writes again, every operation through the proxy.
+
+    mongo-autoreconnect's ``conformance/proxied_spec.py`` (a pytest plugin) sends each
+    operation through ``MongoProxy``, runs the asyncio twin of each module through
+    ``AsyncMongoProxy`` and prints what the proxy did with the specified errors.
+    """
+    wheels = [str(_dists(session, name).wheel) for name in ("mongosim", "mongo-autoreconnect")]
+    session.install(*wheels, "pip", "pytest", "pytest-timeout", "pytest-asyncio")
+    plugin = ALL["mongo-autoreconnect"] / "conformance"
+    report = Path(session.create_tmp()).resolve() / "proxied-spec.jsonl"
+    report.unlink(missing_ok=True)
+    env = {"PYTHONPATH": str(plugin), "PYTEST_ADDOPTS": "-p proxied_spec"}
+    env["MAR_SPEC_REPORT"] = str(report)
+    runner = ALL["mongosim"] / "conformance" / "pymongo_spec.py"
+    modules = ("--only", "retryable-reads", "--only", "retryable-writes")
+    session.run("python", str(runner), *modules, *session.posargs, env=env)
+    session.run("python", str(plugin / "proxied_spec.py"), str(report))
+
+
+# --- pylearn2-recipes: pylearn2's own YAML archive (issue 16); CI runs it once --------
+@nox.session(name="pylearn2-archive", tags=["archive"])
+def pylearn2_archive(session: nox.Session) -> None:
+    """pylearn2's 70 YAML experiments, 2 epochs each on stand-in data, from the wheel."""
+    _install_built(session, "pylearn2-recipes", "test")
+    tests = ALL["pylearn2-recipes"] / "archive_tests"
+    session.run("pytest", str(tests), "-p", "no:cacheprovider", *session.posargs)

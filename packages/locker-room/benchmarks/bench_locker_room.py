@@ -1,14 +1,16 @@
 """locker-room on the mongosim replica set, against the seed's algorithm on the same set.
 
 1. Round trips per uncontended acquire and per release, counted by the simulator
-   (goal: exactly 1 each).
+   (goal: exactly 1 each, also with change-stream waiting on: the watch opens only when
+   the lock is found held).
 2. Uncontended acquire+release pairs per second, LockerRoom vs the seed's algorithm
    (``find`` to see whether the lock is free, then ``find_one_and_update``; poll every 0.1 s).
-3. Hand-off latency with 4 waiters: in each wave the coordinator holds the lock while 4
-   worker processes line up for it (they poll for 100-300 ms), then releases; the time until
-   the first worker has it is the hand-off to 4 waiters (goal: p50 <= 20 ms). Each worker
-   holds 10 ms; the hand-offs among them go to 3, 2 and 1 waiters. Again against the
-   seed's algorithm.
+3. Hand-off latency, polling vs push (change stream) vs fair mode, with 1, 2 and 4 waiters:
+   in each wave the coordinator holds the lock while the waiter processes line up for it
+   (for 100-300 ms), then releases; the time until the first waiter has it is one hand-off.
+   Goals: push p99 <= 20 ms with 4 waiters, p50 < 20 ms. Anchor: the seed's algorithm.
+4. ``python -X importtime``: ``import locker_room`` and ``from locker_room import
+   LockerRoom`` beside ``import pymongo`` alone (goal: ratio <= 1.5).
 
 Run: ``python benchmarks/bench_locker_room.py [--quick]``.
 """
@@ -17,10 +19,10 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import itertools
 import multiprocessing
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -104,31 +106,37 @@ def round_trips(
 
 
 def pairs_per_second(
-    client: pymongo.MongoClient[dict[str, Any]], room: LockerRoom, n: int
+    client: pymongo.MongoClient[dict[str, Any]], room: LockerRoom, n: int, repeats: int = 5
 ) -> None:
+    """Best of ``repeats`` interleaved blocks of ``n`` pairs each, for both algorithms."""
     seed = SeedLocker(client)
     seed.lock("warm", "me", 1)
     seed.release("warm", "me")
-    started = time.perf_counter()
-    for _ in range(n):
-        room.lock("pairs", owner="me").release()
-    ours = n / (time.perf_counter() - started)
-    started = time.perf_counter()
-    for _ in range(n):
-        seed.lock("pairs", "me", 1)
-        seed.release("pairs", "me")
-    theirs = n / (time.perf_counter() - started)
+    ours = theirs = 0.0
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for _ in range(n):
+            room.lock("pairs", owner="me").release()
+        ours = max(ours, n / (time.perf_counter() - started))
+        started = time.perf_counter()
+        for _ in range(n):
+            seed.lock("pairs", "me", 1)
+            seed.release("pairs", "me")
+        theirs = max(theirs, n / (time.perf_counter() - started))
     print(
-        f"uncontended acquire+release pairs/s: locker-room {ours:.0f}, seed algorithm"
-        f" {theirs:.0f}; ratio {ours / theirs:.2f}x"
+        f"uncontended acquire+release pairs/s (best of {repeats}): locker-room {ours:.0f},"
+        f" seed algorithm {theirs:.0f}; ratio {ours / theirs:.2f}x"
     )
 
 
 class Holder:
-    """One process's side of a hand-off: the same lock/release calls for both algorithms."""
+    """One process's side of a hand-off: the same lock/release calls for every algorithm."""
 
     def __init__(self, client: pymongo.MongoClient[dict[str, Any]], algorithm: str) -> None:
-        self.room = LockerRoom(client=client, db=DB, collection="handoff")
+        self.room = LockerRoom(
+            client=client, db=DB, collection="handoff", watch=algorithm != "polling"
+        )
+        self.fair = algorithm == "fair"
         self.seed = SeedLocker(client) if algorithm == "seed" else None
         self.lease: Any = None
 
@@ -136,7 +144,7 @@ class Holder:
         if self.seed is not None:
             self.seed.lock("handoff", owner, 60)
         else:
-            self.lease = self.room.lock("handoff", owner=owner, timeout=60, ttl=10)
+            self.lease = self.room.lock("handoff", owner=owner, timeout=60, ttl=10, fair=self.fair)
 
     def release(self, owner: str) -> None:
         if self.seed is not None:
@@ -162,62 +170,97 @@ def _wait_in_line(uri: str, algorithm: str, worker: int, waves: int, sync: Any) 
     return holds
 
 
-def handoffs(uri: str, algorithm: str, waves: int) -> tuple[list[float], list[float]]:
-    """Hand-off latencies in ms: (to a line of 4 waiters, to lines of 3, 2 and 1)."""
+def handoffs(uri: str, algorithm: str, waiters: int, waves: int) -> list[float]:
+    """Milliseconds from the coordinator's release to the first of ``waiters`` holding it."""
     context = multiprocessing.get_context("spawn")
     releases = []
     with (
         pymongo.MongoClient(uri) as client,
         context.Manager() as manager,
-        ProcessPoolExecutor(4, mp_context=context) as pool,
+        ProcessPoolExecutor(waiters, mp_context=context) as pool,
     ):
         coordinator = Holder(client, algorithm)
-        sync = manager.Barrier(5)
-        futures = [pool.submit(_wait_in_line, uri, algorithm, w, waves, sync) for w in range(4)]
+        sync = manager.Barrier(waiters + 1)
+        futures = [
+            pool.submit(_wait_in_line, uri, algorithm, w, waves, sync) for w in range(waiters)
+        ]
         pause = random.Random(6)
         for _ in range(waves):
             coordinator.lock("coordinator")
             sync.wait()
-            time.sleep(pause.uniform(0.1, 0.3))  # the 4 waiters have been polling a while
+            time.sleep(pause.uniform(0.1, 0.3))  # the waiters have been waiting a while
             releases.append(time.monotonic())
             coordinator.release("coordinator")
             sync.wait()
         holds = [hold for future in futures for hold in future.result()]
-    first, later = [], []
+    first = []
     for wave, released in enumerate(releases):
-        turns = sorted((a, r) for w, a, r in holds if w == wave)
-        first.append(1000 * (turns[0][0] - released))
-        later += [1000 * (nxt[0] - prev[1]) for prev, nxt in itertools.pairwise(turns)]
-    return first, later
+        first.append(1000 * (min(a for w, a, _ in holds if w == wave) - released))
+    return first
 
 
 def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[round(q) - 1]
 
 
+def _import_total(code: str) -> int:
+    """Microseconds ``python -X importtime -c code`` reports for its top-level imports."""
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    micros = 0
+    for line in done.stderr.splitlines():
+        parts = line.split("|")
+        top_level = len(parts) == 3 and not parts[2].startswith("  ")
+        if top_level and parts[1].strip().isdigit():
+            micros += int(parts[1])
+    return micros
+
+
+def imports(repeats: int) -> None:
+    """Import times, best of ``repeats`` interleaved runs, net of the interpreter's own."""
+    statements = ("import pymongo", "import locker_room", "from locker_room import LockerRoom")
+    best = dict.fromkeys(statements, float("inf"))
+    for _ in range(repeats):
+        for statement in statements:
+            net = _import_total(statement) - _import_total("pass")
+            best[statement] = min(best[statement], net)
+    anchor = best["import pymongo"]
+    for statement in statements[1:]:
+        print(
+            f"{statement!r}: {best[statement] / 1000:.1f} ms, 'import pymongo' alone"
+            f" {anchor / 1000:.1f} ms; ratio {best[statement] / anchor:.2f}x (goal <= 1.5)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer rounds")
     quick = parser.parse_args().quick
+    waves = 10 if quick else 30
+    results: dict[tuple[str, int], list[float]] = {}
     with mongosim.ReplicaSet(members=3) as rs, pymongo.MongoClient(rs.uri) as client:
         room = LockerRoom(client=client, db=DB, collection="locks")
         print(f"python {sys.version.split()[0]}, pymongo {pymongo.version}, mongosim replica set")
         round_trips(rs, client, room)
-        pairs_per_second(client, room, 100 if quick else 300)
-        waves = 10 if quick else 30
-        ours, ours_later = handoffs(rs.uri, "locker-room", waves)
-        theirs, theirs_later = handoffs(rs.uri, "seed", waves)
-    for label, mine, seeds in (
-        ("4 waiters", ours, theirs),
-        ("3, 2, 1 waiters", ours_later, theirs_later),
-    ):
-        p50, p99 = percentile(mine, 50), percentile(mine, 99)
-        s50, s99 = percentile(seeds, 50), percentile(seeds, 99)
-        print(
-            f"hand-off latency to {label}: locker-room p50 {p50:.1f} ms p99 {p99:.1f} ms,"
-            f" seed algorithm p50 {s50:.1f} ms p99 {s99:.1f} ms ({len(mine)} hand-offs);"
-            f" p50 ratio seed/locker-room {s50 / p50:.2f}"
-        )
+        pairs_per_second(client, room, 50 if quick else 100)
+        for waiters in (1, 2, 4):
+            for algorithm in ("seed", "polling", "push", "fair"):
+                results[algorithm, waiters] = handoffs(rs.uri, algorithm, waiters, waves)
+    for waiters in (1, 2, 4):
+        s50 = percentile(results["seed", waiters], 50)
+        for algorithm in ("seed", "polling", "push", "fair"):
+            values = results[algorithm, waiters]
+            p50, p99 = percentile(values, 50), percentile(values, 99)
+            print(
+                f"hand-off to {waiters} waiter(s), {algorithm:>7}: p50 {p50:6.1f} ms"
+                f" p99 {p99:6.1f} ms ({len(values)} hand-offs); seed p50 / this p50"
+                f" {s50 / p50:.2f}x"
+            )
+    imports(3 if quick else 5)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ or move the server clock ask for ``mongo_rs`` and are skipped against a real ser
 
 from __future__ import annotations
 
+import gc
+import threading
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +21,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
 DB = "locker_room_tests"
+
+
+@pytest.fixture(autouse=True)
+def _collect_garbage_here():
+    """Collect after each test, so that a socket it left unclosed fails that test.
+
+    Without it, the ResourceWarning surfaces as PytestUnraisableExceptionWarning in
+    whichever later test happens to trigger a collection.
+    """
+    yield
+    gc.collect()
 
 
 @pytest.fixture
@@ -71,3 +84,41 @@ class SlowFirstReply(monitoring.CommandListener):
 
     def failed(self, event: Any) -> None:
         pass
+
+
+class Seen(monitoring.CommandListener):
+    """Lets a test wait (bounded) for a client to have done something on the server.
+
+    ``held`` is set once an acquire (findAndModify) failed with DuplicateKeyError, i.e. the
+    client found the lock held and started waiting; ``queued`` once a fair waiter's
+    enqueue (an update) succeeded.
+    """
+
+    def __init__(self) -> None:
+        self.held = threading.Event()
+        self.queued = threading.Event()
+        self.counts: dict[str, int] = {}
+        self._lock = threading.Condition()
+
+    def started(self, event: Any) -> None:
+        with self._lock:
+            self.counts[event.command_name] = self.counts.get(event.command_name, 0) + 1
+            self._lock.notify_all()
+
+    def wait_for(self, command: str, *, more_than: int, timeout: float) -> bool:
+        """Wait (at most ``timeout`` s) until more than ``more_than`` ``command``s were sent."""
+        with self._lock:
+            return self._lock.wait_for(
+                lambda: self.counts.get(command, 0) > more_than, timeout=timeout
+            )
+
+    def succeeded(self, event: Any) -> None:
+        if event.command_name == "update":
+            self.queued.set()
+
+    def failed(self, event: Any) -> None:
+        if (
+            event.command_name == "findAndModify"
+            and getattr(event, "failure", {}).get("code") == 11000
+        ):
+            self.held.set()

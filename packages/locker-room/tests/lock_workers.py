@@ -51,3 +51,31 @@ def hold_forever(uri: str, collection: str, ttl: float, ready: Any) -> None:
     ready.put(lease.token)
     while True:
         signal.pause()
+
+
+class _Joined(pymongo.monitoring.CommandListener):
+    """Sets ``joined`` once this process's fair waiter has entered the queue (its update)."""
+
+    def __init__(self, joined: Any) -> None:
+        self.joined = joined
+
+    def started(self, event: Any) -> None:
+        pass
+
+    def succeeded(self, event: Any) -> None:
+        if event.command_name == "update":
+            self.joined.set()
+
+    def failed(self, event: Any) -> None:
+        pass
+
+
+def fair_waiter(uri: str, collection: str, index: int, go: Any, joined: Any) -> tuple[int, int]:
+    """When told, queue for the lock fairly; hold it 10 ms; return (index, token)."""
+    with pymongo.MongoClient(uri, event_listeners=[_Joined(joined)]) as client:
+        room = LockerRoom(client=client, db="locker_room_tests", collection=collection)
+        client.admin.command("ping")  # connected before the race starts
+        go.wait()
+        with room.lock("fair", owner=f"waiter-{index}", timeout=120, fair=True) as lease:
+            time.sleep(0.01)
+            return index, lease.token

@@ -28,3 +28,19 @@ def test_every_delay_lies_within_its_envelope(draws):
 
 def test_first_retry_comes_within_ten_ms():
     assert all(next(backoff()) < 0.01 for _ in range(100))
+
+
+def test_a_polling_delay_never_runs_past_the_end_of_the_lease_read():
+    from locker_room._wait import Wait
+
+    now = [0.0]
+    wait = Wait(None, lambda: now[0], uniform=lambda: 1.0)
+    info = {"locked": True, "owner": "bob", "remaining_ms": 2500, "queue": []}
+    wait.read(info, sent=0.0, owner="me", attempt="a", fair=False)
+    slept = 0.0
+    while now[0] < 2.5:
+        delay = wait.poll_delay()
+        assert delay > 0
+        now[0] += delay
+        slept += delay
+    assert slept == pytest.approx(2.5)  # the last delay stops exactly at the lease's end

@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from conftest import SlowFirstReply
+from conftest import Seen, SlowFirstReply
 
 from locker_room import LockLost, LockTimeout
 
@@ -74,18 +74,23 @@ def test_expiry_follows_the_server_clock_not_the_clients(mongo_rs, make_room, sk
     taken.release()
 
 
-def test_a_renewal_that_raises_loses_its_lease_but_others_keep_renewing(locker):
-    broken = locker.lock("a", owner="worker", ttl=0.6)
-    healthy = locker.lock("b", owner="worker", ttl=0.6)
+def test_a_renewal_that_raises_loses_its_lease_but_others_keep_renewing(make_room):
+    renewals = Seen()
+    room = make_room({"event_listeners": [renewals]})
+    lost = threading.Event()
+    broken = room.lock("a", owner="worker", ttl=0.6, on_lost=lambda error: lost.set())
+    healthy = room.lock("b", owner="worker", ttl=0.6)
 
     def bug():
         raise ZeroDivisionError("bug")
 
-    broken._renew = bug
-    time.sleep(1.5)
+    broken.renew = bug
+    assert lost.wait(30)
     assert isinstance(broken.lost, LockLost)
     assert "ZeroDivisionError" in str(broken.lost)
-    assert healthy.valid
+    before = renewals.counts.get("findAndModify", 0)
+    assert renewals.wait_for("findAndModify", more_than=before, timeout=30)
+    assert healthy.valid, "the other lease was renewed after the broken one failed"
     healthy.release()
     with pytest.raises(LockLost):
         broken.release()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -39,16 +38,23 @@ def test_with_statement_and_token_order(locker):
 def test_one_lock_object_excludes_threads_and_any_thread_may_release(locker):
     lock = Lock(locker, "x")
     lock.acquire()
+    waiting, releasing = threading.Event(), threading.Event()
     got = []
-    waiter = threading.Thread(target=lambda: got.append(lock.acquire(timeout=30)))
+
+    def wait_for_it():
+        waiting.set()
+        got.append(lock.acquire(timeout=30))
+        got.append(releasing.is_set())  # it got the lock only after the release began
+
+    waiter = threading.Thread(target=wait_for_it)
     waiter.start()
-    time.sleep(0.1)
-    assert got == []
+    assert waiting.wait(30)
+    releasing.set()
     releaser = threading.Thread(target=lock.release)
     releaser.start()
     releaser.join()
     waiter.join()
-    assert got == [True]
+    assert got == [True, True]
     assert lock.token == 2
     lock.release()
 

@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+from conftest import Seen
 from pymongo import monitoring
 
 from locker_room import LockerRoom, LockLost, LockTimeout, NotLockOwner
@@ -195,12 +196,17 @@ def test_timeout_waits_then_raises_naming_the_holder(locker, mongo_uri):
     lease.release()
 
 
-def test_waiter_gets_the_lock_when_the_holder_releases(locker):
+@pytest.mark.parametrize("fair", [False, True])
+def test_waiter_gets_the_lock_when_the_holder_releases(locker, make_room, fair):
     lease = locker.lock("x", owner="gustav")
+    seen = Seen()
+    room = make_room({"event_listeners": [seen]})
     got = []
-    waiter = threading.Thread(target=lambda: got.append(locker.lock("x", owner="bob", timeout=30)))
+    waiter = threading.Thread(
+        target=lambda: got.append(room.lock("x", owner="bob", timeout=30, fair=fair))
+    )
     waiter.start()
-    time.sleep(0.1)
+    assert seen.held.wait(30), "the waiter found the lock held"
     assert not got
     lease.release()
     waiter.join()

@@ -18,7 +18,7 @@ from typing import Any
 import pymongo
 import pytest
 from pymongo import monitoring
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from mongo_autoreconnect import RetryPolicy
 
@@ -45,6 +45,29 @@ class CommandCounter(monitoring.CommandListener):
         pass
 
 
+class CommandRecorder(monitoring.CommandListener):
+    """The command documents a client sends, without what differs between two sessions."""
+
+    # The session, cluster time and transaction number differ per operation; maxTimeMS is
+    # what pymongo adds under a deadline (the proxy's, on every proxied call).
+    VARYING = frozenset({"lsid", "$clusterTime", "txnNumber", "maxTimeMS"})
+
+    def __init__(self) -> None:
+        self.commands: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        command = {k: v for k, v in event.command.items() if k not in self.VARYING}
+        if "getMore" in command:
+            command["getMore"] = "<cursor id>"
+        self.commands.append(command)
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        pass
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
+
+
 def wait_until(condition: Callable[[], bool], limit: float = 10.0) -> None:
     """Poll ``condition`` until true (the client's monitor notices an election in ~0.5 s)."""
     give_up = time.monotonic() + limit
@@ -61,6 +84,32 @@ async def async_wait_until(condition: Callable[[], bool], limit: float = 10.0) -
         if time.monotonic() > give_up:
             raise AssertionError(f"condition still false after {limit} s")
         await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def fail_point(make_client: Any) -> Iterator[Callable[..., None]]:
+    """Configure the standard ``failCommand`` fail point (mongod's, and mongosim's).
+
+    ``fail_point({"times": 1}, failCommands=["update"], errorCode=10107)``; turned off at
+    the end. Skips on a real server that does not enable test commands.
+    """
+    admin = make_client().admin
+    configured = False
+
+    def configure(mode: Any, **data: Any) -> None:
+        nonlocal configured
+        command = {"configureFailPoint": "failCommand", "mode": mode, "data": data}
+        try:
+            admin.command(command)
+        except OperationFailure as error:
+            if error.code == 59:  # CommandNotFound
+                pytest.skip("this server does not enable test commands (configureFailPoint)")
+            raise
+        configured = True
+
+    yield configure
+    if configured:
+        admin.command({"configureFailPoint": "failCommand", "mode": "off"})
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo import _csot
 from pymongo.collection import Collection
+from pymongo.errors import NotPrimaryError
 
 from mongo_autoreconnect import OperationKind, RetryState
+from mongo_autoreconnect._compat import csot_remaining
 
 
 def make_state(
@@ -23,6 +24,12 @@ def make_state(
     return RetryState(
         operation, kind, idempotent, start=100.0, now=100.0 + elapsed, attempt=attempt, error=error
     )
+
+
+def refused(message: str = "not primary", code: int = 10107, labels: tuple[str, ...] = ()) -> Any:
+    """The ``NotPrimaryError`` pymongo raises for a server's not-primary family reply."""
+    reply = {"ok": 0, "errmsg": message, "code": code, "errorLabels": list(labels)}
+    return NotPrimaryError(message, reply)
 
 
 class FakeTime:
@@ -59,7 +66,7 @@ class ScriptedCollection(Collection):
         self.calls: list[tuple[str, float | None]] = []
 
     def _play(self, method: str) -> Any:
-        self.calls.append((method, _csot.remaining()))
+        self.calls.append((method, csot_remaining()))
         outcome = self.script.pop(0)
         if isinstance(outcome, BaseException):
             raise outcome

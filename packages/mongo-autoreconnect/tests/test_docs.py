@@ -12,10 +12,10 @@ MODULES = [
     "mongo_autoreconnect._proxy",
     "mongo_autoreconnect._async_proxy",
     "mongo_autoreconnect._cursor",
+    "mongo_autoreconnect._async_cursor",
     "mongo_autoreconnect._policy",
     "mongo_autoreconnect._state",
-    "mongo_autoreconnect._wait",
-    "mongo_autoreconnect._stop",
+    "mongo_autoreconnect._strategies",
 ]
 
 

@@ -6,13 +6,23 @@ against both.
 
 from __future__ import annotations
 
+import logging
 import time
 
 import pymongo
 import pytest
-from conftest import FAST, CommandCounter, wait_until
+from conftest import FAST, CommandCounter, CommandRecorder, wait_until
 from pymongo import ReadPreference
-from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure
+from pymongo.errors import (
+    AutoReconnect,
+    BulkWriteError,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    NetworkTimeout,
+    NotPrimaryError,
+    OperationFailure,
+    ServerSelectionTimeoutError,
+)
 
 from mongo_autoreconnect import (
     AmbiguousWriteError,
@@ -20,6 +30,7 @@ from mongo_autoreconnect import (
     MongoProxy,
     ResumableCursor,
     RetryPolicy,
+    _runner,
 )
 
 
@@ -117,6 +128,79 @@ def test_update_many_with_a_lost_reply_raises_ambiguous_write_error(mongo_rs, pr
     assert [doc["n"] for doc in c.find()] == [1] * 5  # applied once, never twice
 
 
+@pytest.mark.parametrize("after", [0, 2])
+def test_an_update_many_interrupted_after_k_of_n_documents_is_never_re_run(
+    mongo_rs, proxy, db_name, after
+):
+    # A real primary stepping down interrupts the write in flight with 11602 after it
+    # changed some documents: "not primary" in pymongo's eyes, but not "not applied".
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+    before = mongo_rs.commands()["update"]
+    mongo_rs.step_down(during="update", after_documents=after)
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_many({}, {"$inc": {"n": 1}})
+    assert caught.value.original.details["code"] == 11602
+    assert "interrupted it after it may have started" in str(caught.value)
+    assert mongo_rs.commands()["update"] - before == 1  # sent once, never re-run
+    assert sorted(doc["_id"] for doc in c.find({"n": 1})) == list(range(after))
+    assert c.count_documents({"n": {"$gt": 1}}) == 0
+
+
+def test_a_refusal_before_the_command_ran_is_retried_and_applied_once(
+    fail_point, proxy, db_name, events
+):
+    # failCommand 10107 NotWritablePrimary, no label: an update_many pymongo does not
+    # retry; the refusal proves nothing ran, so the proxy runs it again, once.
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+    fail_point({"times": 1}, failCommands=["update"], errorCode=10107, errorLabels=[])
+    result = c.update_many({}, {"$inc": {"n": 1}})
+    assert result.modified_count == 5
+    assert [doc["n"] for doc in c.find()] == [1] * 5
+    assert [e.attempt for e in events] == [1]
+    assert events[0].error.details["code"] == 10107
+
+
+@pytest.mark.parametrize("code", [11602, 11600, 189, 91])
+def test_an_interruption_of_a_multi_document_write_is_ambiguous_and_sent_once(
+    fail_point, make_client, db_name, code
+):
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+    fail_point({"times": 1}, failCommands=["update"], errorCode=code)
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_many({}, {"$inc": {"n": 1}})
+    assert caught.value.original.details["code"] == code
+    assert counter.counts["update"] == 1
+
+
+def test_a_write_concern_error_on_an_applied_insert_many_is_ambiguous(
+    fail_point, make_client, db_name
+):
+    # The documents were inserted; the write concern was not satisfied (wtimeout).
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    fail_point(
+        {"times": 1},
+        failCommands=["insert"],
+        writeConcernError={
+            "code": 64,
+            "codeName": "WriteConcernTimeout",
+            "errmsg": "waiting for replication timed out",
+            "errInfo": {"wtimeout": True},
+        },
+    )
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.insert_many([{"_id": i} for i in range(4)])
+    assert isinstance(caught.value.original, BulkWriteError)
+    assert caught.value.original.details["writeConcernErrors"][0]["code"] == 64
+    assert "write concern was not satisfied" in str(caught.value)
+    assert counter.counts["insert"] == 1  # never re-run
+    assert sorted(doc["_id"] for doc in c.find()) == [0, 1, 2, 3]
+
+
 def test_update_many_refused_by_a_stepped_down_primary_is_retried(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i, "n": 0} for i in range(5)])
@@ -154,25 +238,54 @@ def test_idempotent_update_many_is_retried_after_a_lost_reply(mongo_rs, proxy, d
     assert c.count_documents({"done": True}) == 5
 
 
-def test_no_primary_past_the_deadline_raises_the_last_autoreconnect_error(
-    mongo_rs, make_client, db_name
+def test_no_primary_past_the_deadline_raises_pymongos_own_error_and_is_heard(
+    mongo_rs, make_client, db_name, caplog, monkeypatch
 ):
+    # Waits for a server in slices of WARNING_INTERVAL (5 s; 0.5 s here, to stay short).
+    monkeypatch.setattr(_runner, "WARNING_INTERVAL", 0.5)
     events = []
     policy = RetryPolicy(deadline=1.5, initial=0.05, maximum=0.3)
-    c = MongoProxy(make_client(), policy, on_retry=events.append)[db_name]["c"]
+    client = make_client()
+    c = MongoProxy(client, policy, on_retry=events.append)[db_name]["c"]
     c.insert_one({"_id": 0})
     mongo_rs.step_down(no_primary_for=60)
+    wait_until(lambda: not client.topology_description.has_writable_server())
     started = time.monotonic()
-    with pytest.raises(AutoReconnect) as caught:
+    with (
+        caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"),
+        pytest.raises(AutoReconnect) as caught,
+    ):
         c.insert_one({"_id": 1})
     # It rode the outage out to the deadline (a lower bound: slowness cannot break it)...
     assert time.monotonic() - started >= policy.deadline * 0.9
-    # ...and then raised pymongo's own error, not a made-up one.
-    assert not isinstance(caught.value, AmbiguousWriteError)
-    assert type(caught.value).__module__ == "pymongo.errors"
+    # ...waiting for a server (nothing was sent), and then raised pymongo's own error.
+    assert type(caught.value) is ServerSelectionTimeoutError
+    # The first failure was logged with the error and the deadline.
+    first = caplog.records[0].getMessage()
+    assert f"{db_name}.c.insert_one failed (ServerSelectionTimeoutError" in first
+    assert "until its 1.5s deadline" in first
+    assert [e.attempt for e in events] == [1, 2]  # each slice a failure, no backoff between
+    assert [e.delay for e in events] == [0.0, 0.0]
     # No pause the proxy chose ran past the deadline (the upper bound, with a fake clock,
     # is test_proxy.py::TestRetryLoop::test_past_the_deadline_the_last_error_is_raised_unchanged).
     assert all(e.elapsed + e.delay <= policy.deadline for e in events)
+
+
+def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, make_client, db_name):
+    # pymongo retried the insert with the same txnNumber until the deadline; its last error
+    # is a refusal, which says nothing of the earlier attempts: not "not applied".
+    c = MongoProxy(make_client(), RetryPolicy(deadline=1.0))[db_name]["c"]
+    c.insert_one({"_id": 0})
+    mongo_rs.fail_next("insert", "not_primary", count=1000)
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.insert_one({"_id": 1})
+    original = caught.value.original
+    # The deadline may also end a retry (NetworkTimeout, ExecutionTimeout): ambiguous too.
+    assert isinstance(original, (NotPrimaryError, NetworkTimeout, ExecutionTimeout)), original
+    if isinstance(original, NotPrimaryError):
+        assert original.has_error_label("RetryableWriteError")
+        assert "earlier attempt may have been applied" in str(caught.value)
+    assert c.count_documents({}) == 1
 
 
 def test_duplicate_key_error_is_raised_at_once(make_client, db_name):
@@ -210,21 +323,57 @@ def test_unsorted_find_resumes_too(mongo_rs, proxy, db_name):
 
 
 def test_descending_sort_on_a_non_unique_key_resumes_exactly(mongo_rs, proxy, db_name):
+    # Ties come in an order the server chooses; after a resume the cursor neither repeats
+    # nor skips one (it excludes the ids of the ties it already yielded).
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i, "rank": i // 4} for i in range(12)])
-    expected = [d["_id"] for d in c.unwrap().find().sort([("rank", -1), ("_id", 1)])]
     mongo_rs.fail_next("getMore", "hangup")
-    got = [d["_id"] for d in c.find(sort=[("rank", -1)], batch_size=3)]
-    assert got == expected
+    got = list(c.find(sort=[("rank", -1)], batch_size=3))
+    assert [d["rank"] for d in got] == [2] * 4 + [1] * 4 + [0] * 4
+    assert sorted(d["_id"] for d in got) == list(range(12))
+
+
+def test_an_unsorted_find_resumes_without_repeating_a_document(mongo_rs, proxy, db_name):
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i} for i in range(10)])
+    cursor = c.find({}, batch_size=3)
+    first = [next(cursor)["_id"] for _ in range(4)]
+    mongo_rs.fail_next("getMore", "hangup")
+    rest = [doc["_id"] for doc in cursor]
+    assert sorted(first + rest) == list(range(10))
+
+
+def test_the_first_attempt_sends_the_same_commands_as_bare_pymongo(make_client, db_name):
+    # Command monitoring, bare pymongo against the proxy: the same command documents, but
+    # for the session and the maxTimeMS pymongo adds under the proxy's deadline.
+    recorder = CommandRecorder()
+    client = make_client(event_listeners=[recorder])
+    raw = client[db_name]["c"]
+    proxied = MongoProxy(client, FAST)[db_name]["c"]
+    raw.insert_many([{"_id": i, "k": i % 3} for i in range(6)])
+
+    def sent(c):
+        recorder.commands.clear()
+        list(c.find({"k": {"$gte": 0}}, batch_size=2).sort("k", -1))
+        list(c.find({"k": 1}))
+        list(c.aggregate([{"$match": {}}, {"$sort": {"k": 1}}]))
+        c.count_documents({"k": 2})
+        c.update_many({"k": 9}, {"$set": {"x": 1}})
+        c.update_one({"_id": 99}, {"$set": {"x": 1}})
+        c.find_one({"_id": 1})
+        return list(recorder.commands)
+
+    assert sent(proxied) == sent(raw)
 
 
 def test_a_descending_sort_resumes_into_the_documents_missing_the_key(mongo_rs, proxy, db_name):
     # They come last in a descending sort; a bare $lt filter skipped them.
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i, "rank": i} for i in range(4)] + [{"_id": 10}, {"_id": 11}])
-    expected = [d["_id"] for d in c.unwrap().find().sort([("rank", -1), ("_id", 1)])]
     mongo_rs.fail_next("getMore", "hangup")
-    assert [d["_id"] for d in c.find(sort=[("rank", -1)], batch_size=2)] == expected
+    got = list(c.find(sort=[("rank", -1)], batch_size=2))
+    assert [d.get("rank") for d in got] == [3, 2, 1, 0, None, None]
+    assert sorted(d["_id"] for d in got) == [0, 1, 2, 3, 10, 11]
 
 
 def test_limit_and_skip_survive_a_resume(mongo_rs, proxy, db_name):

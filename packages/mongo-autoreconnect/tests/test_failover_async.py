@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,7 +13,16 @@ import pymongo
 import pytest
 from conftest import CLIENT_OPTIONS, FAST, CommandCounter, async_wait_until
 from pymongo import ReadPreference
-from pymongo.errors import AutoReconnect, DuplicateKeyError, PyMongoError
+from pymongo.errors import (
+    AutoReconnect,
+    BulkWriteError,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    NetworkTimeout,
+    NotPrimaryError,
+    PyMongoError,
+    ServerSelectionTimeoutError,
+)
 
 from mongo_autoreconnect import (
     AmbiguousWriteError,
@@ -20,6 +30,7 @@ from mongo_autoreconnect import (
     AsyncResumableCursor,
     CursorResumeError,
     RetryPolicy,
+    _runner,
 )
 
 Scenario = Callable[[Any], Awaitable[None]]
@@ -165,24 +176,97 @@ def test_idempotent_update_many_is_retried(mongo_rs, run_with_collection):
     run_with_collection(scenario)
 
 
-def test_no_primary_past_the_deadline_raises_the_last_autoreconnect_error(
+def test_an_update_many_interrupted_after_k_of_n_documents_is_never_re_run(
     mongo_rs, run_with_collection
 ):
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "n": 0} for i in range(5)])
+        before = mongo_rs.commands()["update"]
+        mongo_rs.step_down(during="update", after_documents=2)
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.update_many({}, {"$inc": {"n": 1}})
+        assert caught.value.original.details["code"] == 11602
+        assert mongo_rs.commands()["update"] - before == 1
+        assert await c.count_documents({"n": 1}) == 2
+        assert await c.count_documents({"n": 0}) == 3
+
+    run_with_collection(scenario)
+
+
+def test_a_refusal_is_retried_and_a_write_concern_error_is_ambiguous(
+    fail_point, run_with_collection
+):
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+        fail_point({"times": 1}, failCommands=["update"], errorCode=10107, errorLabels=[])
+        assert (await c.update_many({}, {"$inc": {"n": 1}})).modified_count == 3
+        fail_point(
+            {"times": 1},
+            failCommands=["insert"],
+            writeConcernError={"code": 64, "errmsg": "waiting for replication timed out"},
+        )
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.insert_many([{"_id": 10}, {"_id": 11}])
+        assert isinstance(caught.value.original, BulkWriteError)
+        assert await c.count_documents({"n": 1}) == 3
+        assert await c.count_documents({"_id": {"$gte": 10}}) == 2
+
+    run_with_collection(scenario)
+
+
+def test_no_primary_past_the_deadline_raises_pymongos_own_error(mongo_rs, run_with_collection):
     policy = RetryPolicy(deadline=1.5, initial=0.05, maximum=0.3)
     events: list[Any] = []
 
     async def scenario(c):
         await c.insert_one({"_id": 0})
         mongo_rs.step_down(no_primary_for=60)
+        client = c.unwrap().database.client
+        await async_wait_until(lambda: not client.topology_description.has_writable_server())
         started = time.monotonic()
         with pytest.raises(AutoReconnect) as caught:
             await c.insert_one({"_id": 1})
         assert time.monotonic() - started >= policy.deadline * 0.9
-        assert not isinstance(caught.value, AmbiguousWriteError)
-        assert type(caught.value).__module__ == "pymongo.errors"
+        assert type(caught.value) is ServerSelectionTimeoutError
 
     run_with_collection(scenario, policy, events)
     assert all(e.elapsed + e.delay <= policy.deadline for e in events)
+
+
+def test_waiting_for_a_primary_is_heard(mongo_rs, run_with_collection, monkeypatch, caplog):
+    # The proxy waits for a server in logged slices (0.5 s here instead of 5 s).
+    monkeypatch.setattr(_runner, "WARNING_INTERVAL", 0.5)
+
+    async def scenario(c):
+        await c.insert_one({"_id": 0})
+        mongo_rs.step_down(no_primary_for=60)
+        client = c.unwrap().database.client
+        await async_wait_until(lambda: not client.topology_description.has_writable_server())
+        with (
+            caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"),
+            pytest.raises(ServerSelectionTimeoutError),
+        ):
+            await c.find_one({"_id": 0})
+
+    run_with_collection(scenario, RetryPolicy(deadline=1.2))
+    first = caplog.records[0].getMessage()
+    assert first.startswith("mar_")
+    assert ".c.find_one failed (ServerSelectionTimeoutError" in first
+    assert "retrying until its 1.2s deadline" in first
+
+
+def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, run_with_collection):
+    async def scenario(c):
+        await c.insert_one({"_id": 0})
+        mongo_rs.fail_next("insert", "not_primary", count=1000)
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.insert_one({"_id": 1})
+        assert isinstance(
+            caught.value.original, (NotPrimaryError, NetworkTimeout, ExecutionTimeout)
+        )
+        assert await c.count_documents({}) == 1
+
+    run_with_collection(scenario, RetryPolicy(deadline=1.0))
 
 
 def test_duplicate_key_error_is_raised_at_once(run_with_collection):

@@ -9,7 +9,7 @@ from mongo_autoreconnect import RetryPolicy, stop_after_attempt, wait_fixed
 
 def test_defaults_are_the_documented_ones():
     policy = RetryPolicy()
-    assert (policy.deadline, policy.initial, policy.maximum, policy.multiplier) == (
+    assert (policy.deadline, policy.initial, policy.maximum, policy.exp_base) == (
         60.0,
         0.1,
         5.0,
@@ -54,6 +54,18 @@ def test_strategies_can_be_replaced_by_composed_ones_or_functions():
     assert not policy.should_retry(make_state(2))
 
 
+def test_options_after_the_deadline_are_keyword_only():
+    assert RetryPolicy(30.0).deadline == 30.0
+    with pytest.raises(TypeError, match="positional"):
+        RetryPolicy(30.0, 0.1)  # type: ignore[misc]
+
+
+def test_the_default_wait_is_full_jitter_within_the_exponential():
+    policy = RetryPolicy(initial=0.5, maximum=2.0, exp_base=3.0)
+    assert all(0 <= policy.next_wait(make_state(2)) <= 1.5 for _ in range(200))
+    assert len({policy.next_wait(make_state(2)) for _ in range(20)}) > 1
+
+
 def test_with_changes_returns_a_validated_copy():
     policy = RetryPolicy(deadline=5.0)
     assert policy.with_changes(deadline=1.0).deadline == 1.0
@@ -70,7 +82,8 @@ def test_with_changes_returns_a_validated_copy():
         ({"deadline": True}, ValueError, "`deadline`"),
         ({"initial": -0.1}, ValueError, "`initial` must be >= 0"),
         ({"maximum": 0.01}, ValueError, "`maximum` must be >= `initial`"),
-        ({"multiplier": 0.9}, ValueError, "`multiplier` must be >= 1"),
+        ({"exp_base": 0.9}, ValueError, "`exp_base` must be >= 1"),
+        ({"initial": "0.1"}, TypeError, "`initial` must be a number"),
         ({"retry_writes": "yes"}, ValueError, '`retry_writes` must be "safe" or "always"'),
         ({"read_fallback": "secondary"}, TypeError, "`read_fallback` must be a pymongo read"),
         ({"read_fallback": ReadPreference.PRIMARY}, ValueError, "PRIMARY is no fallback"),

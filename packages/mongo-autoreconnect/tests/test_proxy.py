@@ -1,11 +1,12 @@
 """The proxy without a server: navigation, dunders, and the retry loop on a scripted collection."""
 
+import itertools
 import logging
 import time
 
 import pymongo
 import pytest
-from helpers import FakeTime, ScriptedCollection
+from helpers import FakeTime, ScriptedCollection, refused
 from pymongo import ReadPreference
 from pymongo.collection import Collection
 from pymongo.database import Database
@@ -23,6 +24,7 @@ from mongo_autoreconnect import (
     MongoProxy,
     OperationKind,
     RetryPolicy,
+    _runner,
 )
 
 PASSWORD = "s3cr3t-hunter2"
@@ -30,8 +32,10 @@ PASSWORD = "s3cr3t-hunter2"
 
 @pytest.fixture
 def client():
+    # A direct connection: pymongo takes it for a server it can use, so calls try it at
+    # once (no wait for a server) and the scripted collection answers.
     client = pymongo.MongoClient(
-        f"mongodb://alice:{PASSWORD}@localhost:1/?replicaSet=rs", connect=False
+        f"mongodb://alice:{PASSWORD}@localhost:1/?directConnection=true", connect=False
     )
     yield client
     client.close()
@@ -138,7 +142,7 @@ class TestSecrets:
 
     def test_log_lines_and_errors_show_no_password(self, client, fake_time, caplog):
         leaky = f"mongodb://alice:{PASSWORD}@db.example:27017 said: connection closed"
-        proxy, _, _ = scripted(client, [NotPrimaryError(leaky), AutoReconnect(leaky)], fake_time)
+        proxy, _, _ = scripted(client, [refused(leaky), AutoReconnect(leaky)], fake_time)
         with (
             caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"),
             pytest.raises(AmbiguousWriteError) as caught,
@@ -151,9 +155,9 @@ class TestSecrets:
 
     def test_a_password_given_as_keyword_is_redacted_too(self, fake_time, caplog):
         client = pymongo.MongoClient(
-            "localhost", 1, username="bob", password=PASSWORD, connect=False
+            "localhost", 1, username="bob", password=PASSWORD, directConnection=True, connect=False
         )
-        collection = ScriptedCollection(client.db, "c", [NotPrimaryError(f"auth {PASSWORD}"), 1])
+        collection = ScriptedCollection(client.db, "c", [refused(f"auth {PASSWORD}"), 1])
         proxy = MongoProxy(collection, RetryPolicy(jitter=False, **fake_time.policy_kwargs()))
         with caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"):
             assert proxy.insert_one({}) == 1
@@ -164,7 +168,7 @@ class TestSecrets:
 class TestRetryLoop:
     def test_returns_the_result_of_the_first_successful_attempt(self, client, fake_time):
         proxy, collection, events = scripted(
-            client, [NotPrimaryError("np"), ServerSelectionTimeoutError("none"), "ok"], fake_time
+            client, [refused("np"), ServerSelectionTimeoutError("none"), "ok"], fake_time
         )
         assert proxy.insert_one({"x": 1}) == "ok"
         assert [name for name, _ in collection.calls] == ["insert_one"] * 3
@@ -180,7 +184,7 @@ class TestRetryLoop:
         self, client, fake_time
     ):
         proxy, collection, _ = scripted(
-            client, [NotPrimaryError("np"), "ok"], fake_time, deadline=5.0, initial=1.0
+            client, [refused("np"), "ok"], fake_time, deadline=5.0, initial=1.0
         )
         proxy.insert_one({})
         first, second = (remaining for _, remaining in collection.calls)
@@ -188,8 +192,10 @@ class TestRetryLoop:
         assert 3.9 < second <= 4.0  # one fake second slept
 
     def test_a_client_timeout_ms_still_bounds_each_attempt(self, fake_time):
-        client = pymongo.MongoClient("localhost", 1, timeoutMS=2000, connect=False)
-        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        client = pymongo.MongoClient(
+            "localhost", 1, timeoutMS=2000, directConnection=True, connect=False
+        )
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         proxy.insert_one({})
         assert all(remaining <= 2.0 for _, remaining in collection.calls)
         assert len(collection.calls) == 2
@@ -198,8 +204,10 @@ class TestRetryLoop:
     def test_a_client_timeout_ms_of_zero_leaves_the_deadline_in_force(self, fake_time):
         # timeoutMS=0 means "no client timeout", not "a zero bound": without the policy's
         # deadline pymongo would neither retry with the same txnNumber nor stop.
-        client = pymongo.MongoClient("localhost", 1, timeoutMS=0, connect=False)
-        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        client = pymongo.MongoClient(
+            "localhost", 1, timeoutMS=0, directConnection=True, connect=False
+        )
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         proxy.insert_one({})
         first, second = (remaining for _, remaining in collection.calls)
         assert first is not None
@@ -230,12 +238,12 @@ class TestRetryLoop:
         assert len(collection.calls) == 1
 
     def test_not_primary_on_update_many_is_retried(self, client, fake_time):
-        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         assert proxy.update_many({}, {"$inc": {"n": 1}}) == "ok"
         assert len(collection.calls) == 2
 
     def test_not_primary_on_a_one_document_insert_many_is_retried(self, client, fake_time):
-        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         assert proxy.insert_many([{"_id": 1}]) == "ok"
         assert len(collection.calls) == 2
 
@@ -246,7 +254,7 @@ class TestRetryLoop:
     )
     def test_not_primary_on_a_batched_write_is_ambiguous(self, client, fake_time, documents):
         # Each batch is its own command: the refused one may not be the first.
-        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "never"], fake_time)
+        proxy, collection, _ = scripted(client, [refused("np"), "never"], fake_time)
         with pytest.raises(AmbiguousWriteError):
             proxy.insert_many(documents)
         assert len(collection.calls) == 1
@@ -271,7 +279,7 @@ class TestRetryLoop:
         assert proxy.find_one({}) == {"_id": 1}
 
     def test_past_the_deadline_the_last_error_is_raised_unchanged(self, client, fake_time):
-        errors = [NotPrimaryError(f"np {i}") for i in range(100)]
+        errors = [refused(f"np {i}") for i in range(100)]
         proxy, collection, _ = scripted(
             client, list(errors), fake_time, deadline=1.0, initial=0.1, maximum=0.4
         )
@@ -284,7 +292,7 @@ class TestRetryLoop:
     def test_an_enclosing_pymongo_timeout_that_expired_ends_the_retries(self, client, fake_time):
         # The caller's own deadline is shorter than the policy's: without this the proxy
         # kept retrying (pymongo failing at once) until its own 10 s deadline.
-        proxy, collection, events = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        proxy, collection, events = scripted(client, [refused("np"), "ok"], fake_time)
         with pymongo.timeout(0.001):
             time.sleep(0.002)
             with pytest.raises(NotPrimaryError):
@@ -297,7 +305,7 @@ class TestRetryLoop:
         class InTransaction:
             in_transaction = True
 
-        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         with pytest.raises(NotPrimaryError):
             proxy.insert_one({}, session=InTransaction())
         assert len(collection.calls) == 1
@@ -306,22 +314,49 @@ class TestRetryLoop:
         class InTransaction:
             in_transaction = True
 
-        proxy, collection, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         with pytest.raises(NotPrimaryError):
             proxy.insert_one({}, None, InTransaction())
         assert len(collection.calls) == 1
 
-    def test_logs_each_retry_at_warning(self, client, fake_time, caplog):
-        proxy, _, _ = scripted(client, [NotPrimaryError("np"), "ok"], fake_time)
+    def test_the_first_retry_is_a_warning_naming_the_error_and_the_deadline(
+        self, client, fake_time, caplog
+    ):
+        proxy, _, _ = scripted(client, [refused("np"), "ok"], fake_time)
         with caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"):
             proxy.insert_one({})
         (record,) = caplog.records
         assert record.levelno == logging.WARNING
-        assert "blogs.posts.insert_one: attempt 1 failed" in record.getMessage()
-        assert "NotPrimaryError: np" in record.getMessage()
+        assert record.getMessage().startswith(
+            "blogs.posts.insert_one failed (NotPrimaryError: np, full error:"
+        )
+        assert "retrying until its 10s deadline, 10.0s from now" in record.getMessage()
+
+    def test_a_call_that_keeps_failing_warns_at_most_every_5_seconds(
+        self, client, fake_time, caplog
+    ):
+        # 1.5 s between attempts (fake time, no sleeping): 30 s of failures give a warning
+        # at the first retry and then one per 5 s, the other retries at DEBUG.
+        script = [refused(f"np {i}") for i in range(21)] + ["ok"]
+        proxy, _, events = scripted(
+            client, script, fake_time, deadline=60.0, initial=1.5, maximum=1.5
+        )
+        with caplog.at_level(logging.DEBUG, logger="mongo_autoreconnect"):
+            assert proxy.insert_one({}) == "ok"
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        debug = [r for r in caplog.records if r.levelno == logging.DEBUG]
+        assert len(events) == 21
+        assert len(warnings) + len(debug) == 21
+        times = [float(r.getMessage().split(" after ")[1].split("s")[0]) for r in warnings[1:]]
+        assert [0.0, *times] == [0.0, 6.0, 12.0, 18.0, 24.0, 30.0]
+        assert all(b - a >= 5.0 for a, b in itertools.pairwise([0.0, *times]))
+        assert "still failing after 6.0s and 5 attempts (NotPrimaryError: np 4" in (
+            warnings[1].getMessage()
+        )
+        assert "54.0s left of its 60s deadline" in warnings[1].getMessage()
 
     def test_a_custom_logger_receives_the_retries(self, client, fake_time, caplog):
-        collection = ScriptedCollection(client.db, "c", [NotPrimaryError("np"), "ok"])
+        collection = ScriptedCollection(client.db, "c", [refused("np"), "ok"])
         logger = logging.getLogger("my.app.mongo")
         proxy = MongoProxy(
             collection, RetryPolicy(jitter=False, **fake_time.policy_kwargs()), logger=logger
@@ -348,9 +383,36 @@ class TestReadFallback:
     def test_writes_never_fall_back(self, client, fake_time):
         proxy, _collection, _ = scripted(
             client,
-            [NotPrimaryError("np"), "ok"],
+            [refused("np"), "ok"],
             fake_time,
             read_fallback=ReadPreference.SECONDARY_PREFERRED,
         )
         assert proxy.update_one({}, {"$set": {"a": 1}}) == "ok"
         assert fake_time.sleeps == [0.1]
+
+
+class TestNoServer:
+    """A wrong host: the proxy waits for a server in logged slices, not silently."""
+
+    @pytest.fixture
+    def unreachable(self, monkeypatch):
+        # Slices and warnings every 0.5 s instead of 5 s, to keep the test short.
+        monkeypatch.setattr(_runner, "WARNING_INTERVAL", 0.5)
+        client = pymongo.MongoClient("mongodb://127.0.0.1:1/", serverSelectionTimeoutMS=60_000)
+        yield client
+        client.close()
+
+    def test_a_wrong_host_is_heard_and_ends_at_the_deadline(self, unreachable, caplog):
+        events = []
+        proxy = MongoProxy(unreachable, RetryPolicy(deadline=1.2), on_retry=events.append)
+        started = time.monotonic()
+        with (
+            caplog.at_level(logging.WARNING, logger="mongo_autoreconnect"),
+            pytest.raises(ServerSelectionTimeoutError),
+        ):
+            proxy.db.c.insert_one({})
+        assert time.monotonic() - started < 10  # the deadline, not serverSelectionTimeoutMS
+        first = caplog.records[0].getMessage()
+        assert first.startswith("db.c.insert_one failed (ServerSelectionTimeoutError")
+        assert "retrying until its 1.2s deadline" in first
+        assert len(events) >= 1

@@ -34,27 +34,34 @@ def test_find_positional_arguments_are_bound_by_name():
     assert source.spec == {"filter": {"a": 1}, "projection": {"a": 1}, "limit": 5}
 
 
-def test_an_unsorted_find_is_sent_sorted_by_id():
+def test_the_first_find_is_the_callers_unchanged():
+    # The first attempt sends what bare pymongo sends (no sort or tie-breaker added).
     target = Recorder()
+    FindSource(({"a": 1},), {"sort": [("t", 1)], "limit": 3}).open(None, 0, target)
     FindSource(({"a": 1},), {}).open(None, 0, target)
-    assert target.calls == [("find", (), {"filter": {"a": 1}, "sort": [("_id", 1)]})]
+    assert target.calls == [
+        ("find", (), {"filter": {"a": 1}, "sort": [("t", 1)], "limit": 3}),
+        ("find", (), {"filter": {"a": 1}}),
+    ]
 
 
 def test_a_reopened_find_filters_after_the_last_document_and_keeps_the_rest():
     target = Recorder()
     source = FindSource(({"a": 1},), {"sort": [("t", -1)], "skip": 4, "limit": 10})
     source.chain.append(("batch_size", (2,), {}))
+    for doc in ({"_id": 1, "t": 5}, {"_id": 9, "t": 3}, {"_id": 7, "t": 3}):
+        assert not source.seen(doc)
     source.open(source.resume_point({"_id": 7, "t": 3}), 6, target)
     (_, _, kwargs), batch = target.calls
     assert kwargs["filter"] == {
         "$and": [
             {"a": 1},
-            {"$or": [{"t": {"$lt": 3}}, {"t": None}, {"t": 3, "_id": {"$gt": 7}}]},
+            {"$or": [{"t": {"$lt": 3}}, {"t": None}, {"t": 3, "_id": {"$nin": [9, 7]}}]},
         ]
     }
     assert kwargs["skip"] == 0
     assert kwargs["limit"] == 4
-    assert kwargs["sort"] == [("t", -1), ("_id", 1)]
+    assert kwargs["sort"] == [("t", -1)]
     assert batch == ("batch_size", (2,), {})
 
 
@@ -73,7 +80,7 @@ def test_limit_is_exhausted_by_what_was_yielded():
         {"cursor_type": CursorType.TAILABLE},
     ],
 )
-def test_sorts_that_cannot_take_a_tiebreaker_are_sent_untouched(kwargs):
+def test_sorts_and_tailable_cursors_that_cannot_resume_say_so(kwargs):
     target = Recorder()
     source = FindSource((), kwargs)
     source.open(None, 0, target)
@@ -82,16 +89,17 @@ def test_sorts_that_cannot_take_a_tiebreaker_are_sent_untouched(kwargs):
         source.resume_point({"_id": 1, "score": 2})
 
 
-def test_a_pipeline_ending_in_sort_gets_the_tiebreaker_and_resumes_with_match():
-    source = PipelineSource(
-        "aggregate", ([{"$match": {}}, {"$sort": {"n": 1}}],), {"batchSize": 2}
-    )
-    args, kwargs = source.call_args()
-    assert args[0][-1] == {"$sort": {"n": 1, "_id": 1}}
+def test_a_pipeline_ending_in_sort_resumes_with_a_match_after_it():
+    pipeline = [{"$match": {}}, {"$sort": {"n": 1}}]
+    source = PipelineSource("aggregate", (pipeline,), {"batchSize": 2})
     target = Recorder()
+    source.open(None, 0, target)
+    assert target.calls[0] == ("aggregate", (pipeline,), {"batchSize": 2})  # unchanged
+    source.seen({"_id": 2, "n": 5})
     source.open(source.resume_point({"_id": 2, "n": 5}), 3, target)
-    (_, (pipeline,), kwargs) = target.calls[0]
-    assert pipeline[-1] == {"$match": {"$or": [{"n": {"$gt": 5}}, {"n": 5, "_id": {"$gt": 2}}]}}
+    (_, (reissued,), kwargs) = target.calls[1]
+    assert reissued[:-1] == pipeline
+    assert reissued[-1] == {"$match": {"$or": [{"n": {"$gt": 5}}, {"n": 5, "_id": {"$nin": [2]}}]}}
     assert kwargs == {"batchSize": 2}
 
 

@@ -365,3 +365,42 @@ def test_change_streams_need_majority_read_concern(client: Client) -> None:
 
     with pytest.raises(OperationFailure):
         local.watch()
+
+
+def test_an_async_client_watches_too(rs: ReplicaSet) -> None:
+    import asyncio
+
+    from pymongo import AsyncMongoClient
+
+    async def watch() -> dict[str, Any] | None:
+        client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(rs.uri)
+        try:
+            async with await client.db.c.watch(max_await_time_ms=200) as stream:
+                await client.db.c.insert_one({"_id": 1})
+                for _ in range(20):
+                    event = await stream.try_next()
+                    if event is not None:
+                        return event
+                return None
+        finally:
+            await client.close()
+
+    event = asyncio.run(watch())
+
+    assert event is not None
+    assert event["documentKey"] == {"_id": 1}
+
+
+def test_update_lookup_judges_ttl_expiry_by_the_simulated_clock(
+    rs: ReplicaSet, client: Client
+) -> None:
+    c = client.db.c
+    c.create_index("seen", expireAfterSeconds=60)
+    c.insert_one({"_id": 1, "seen": rs.clock.now()})
+    with c.watch(full_document="updateLookup", max_await_time_ms=200) as stream:
+        c.update_one({"_id": 1}, {"$set": {"n": 1}})
+        rs.clock.advance(61)  # expired on the server's clock (not on the host's)
+        event = _next(stream)
+
+    assert event["operationType"] == "update"
+    assert event["fullDocument"] is None

@@ -31,6 +31,9 @@ MODULES = [
     "mongosim._duplicate_keys",
     "mongosim._collation",
     "mongosim._read_concern",
+    "mongosim._explain",
+    "mongosim._validation",
+    "mongosim._snapshots",
 ]
 
 

@@ -250,3 +250,16 @@ def test_a_bad_read_concern_is_refused(client: Client) -> None:
         client.db.command("find", "c", readConcern={"level": "strongest"})
 
     assert raised.value.code == 9
+
+
+def test_group_and_count_over_nothing_give_nothing(db: Db) -> None:
+    db.c.insert_one({"_id": 1, "a": 1})
+
+    grouped = list(
+        db.c.aggregate([{"$match": {"a": 2}}, {"$group": {"_id": None, "n": {"$sum": 1}}}])
+    )
+    counted = list(db.c.aggregate([{"$match": {"a": 2}}, {"$count": "n"}]))
+
+    assert grouped == []
+    assert counted == []
+    assert db.c.count_documents({"a": 2}) == 0

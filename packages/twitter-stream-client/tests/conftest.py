@@ -1,16 +1,18 @@
-"""Shared fixtures: the scripted loopback server, a recording sleep, a guarded consumer."""
+"""Shared fixtures: the scripted loopback server, a recording sleep, a guarded consumer,
+and ``Client``: each fault test runs against `StreamClient` and `AsyncStreamClient`."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
-from twitter_stream_client import StreamClient
+from twitter_stream_client import AsyncStreamClient, StreamClient
 from twitter_stream_client.testing import ScriptedStreamServer
 
 GUARD_SECONDS = 20.0
@@ -51,7 +53,99 @@ def tweet(number: int, text: str | None = None) -> dict[str, Any]:
     }
 
 
-def take(client: StreamClient, count: int, guard: float = GUARD_SECONDS) -> list[Any]:
+class AsyncDriver:
+    """A blocking view of an `AsyncStreamClient`: each step runs its own event loop until
+    the next message, so the sync tests drive the async client unchanged. `stop()` comes
+    from another thread or from the consuming one, as with the sync client."""
+
+    def __init__(self, client: AsyncStreamClient) -> None:
+        self.client = client
+        self.loop = asyncio.new_event_loop()
+        self._agen: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+    def __iter__(self) -> Iterator[Any]:
+        agen = self._agen = self.client.__aiter__()
+        try:
+            while True:
+                try:
+                    message = self.loop.run_until_complete(agen.__anext__())
+                except StopAsyncIteration:
+                    return
+                yield message
+        finally:
+            self.loop.run_until_complete(agen.aclose())
+            self._agen = None
+
+    def record_to(self, path: Any) -> AsyncDriver:
+        self.client.record_to(path)
+        return self
+
+    def run(self, on_message: Callable[[Any], object]) -> None:
+        for message in self:
+            on_message(message)
+
+    def stop(self) -> None:
+        self.client.stop()
+
+    def close(self) -> None:
+        if self.loop.is_closed():
+            return
+        self.client.stop()
+        if self._agen is not None:
+            self.loop.run_until_complete(self._agen.aclose())
+        self.loop.run_until_complete(self.client.aclose())
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self.loop.close()
+
+    def __enter__(self) -> AsyncDriver:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class ClientFactory:
+    """Builds clients of one kind like the class would (``Client(url, ...)``,
+    ``Client.v2_filtered(...)``) and closes them all when the test ends."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.created: list[Any] = []
+
+    def _wrap(self, client: Any) -> Any:
+        wrapped = client if self.kind == "sync" else AsyncDriver(client)
+        self.created.append(wrapped)
+        return wrapped
+
+    @property
+    def cls(self) -> Any:
+        return StreamClient if self.kind == "sync" else AsyncStreamClient
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._wrap(self.cls(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        constructor = getattr(self.cls, name)
+        return lambda *args, **kwargs: self._wrap(constructor(*args, **kwargs))
+
+    def close(self) -> None:
+        for client in self.created:
+            client.close()
+
+
+@pytest.fixture(params=["sync", "async"])
+def Client(request: pytest.FixtureRequest) -> Iterator[ClientFactory]:
+    factory = ClientFactory(request.param)
+    try:
+        yield factory
+    finally:
+        factory.close()
+
+
+def take(client: Any, count: int, guard: float = GUARD_SECONDS) -> list[Any]:
     """Consume ``count`` messages, then stop; fail (not hang) if they never come."""
     fired = threading.Event()
 

@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from conftest import RecordingSleep, line, take, tweet
+from conftest import ClientFactory, RecordingSleep, line, take, tweet
 from oauthlib.common import Request
 from oauthlib.oauth1 import Client
 from oauthlib.oauth1.rfc5849 import signature, utils
 
 from twitter_stream_client import (
+    AsyncStreamClient,
     AuthenticationError,
     BearerToken,
     OAuth1Credentials,
@@ -130,11 +131,11 @@ def oauth_checking_route(consumer_secret: str, token_secret: str):  # type: igno
 
 
 def test_v1_filter_signature_verified_by_the_server(
-    server: ScriptedStreamServer, sleep: RecordingSleep
+    Client: ClientFactory, server: ScriptedStreamServer, sleep: RecordingSleep
 ) -> None:
     route, verdicts = oauth_checking_route(CONSUMER_SECRET, TOKEN_SECRET)
     server.route(PATH, route)
-    client = StreamClient.v1_filter(
+    client = Client.v1_filter(
         track=["iphone", "ipad", "ipod"], auth=CREDENTIALS, url=server.url(PATH), sleep=sleep
     )
     messages = take(client, 2)  # two connections: each request signed afresh
@@ -147,20 +148,27 @@ def test_v1_filter_signature_verified_by_the_server(
 
 
 def test_wrong_secret_is_rejected_by_the_verifier_and_fatal(
-    server: ScriptedStreamServer, sleep: RecordingSleep, caplog: pytest.LogCaptureFixture
+    Client: ClientFactory,
+    server: ScriptedStreamServer,
+    sleep: RecordingSleep,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     route, verdicts = oauth_checking_route("another-consumer-secret", TOKEN_SECRET)
     server.route(PATH, route)
-    client = StreamClient.v1_filter(
-        track=["x"], auth=CREDENTIALS, url=server.url(PATH), sleep=sleep
-    )
+    client = Client.v1_filter(track=["x"], auth=CREDENTIALS, url=server.url(PATH), sleep=sleep)
     with caplog.at_level(logging.DEBUG), pytest.raises(AuthenticationError) as info:
         take(client, 1)
     assert verdicts == [False, False]
     assert sleep.calls == [5.0]
     # Secrets appear nowhere: not in any log record, the exception, or reprs.
     shown = " ".join(
-        [caplog.text, str(info.value), repr(info.value), repr(client), repr(CREDENTIALS)]
+        [
+            caplog.text,
+            str(info.value),
+            repr(info.value),
+            repr(client.client if hasattr(client, "client") else client),
+            repr(CREDENTIALS),
+        ]
     )
     for secret in (CONSUMER_SECRET, TOKEN_SECRET):
         assert secret not in shown
@@ -172,8 +180,8 @@ def test_wrong_secret_is_rejected_by_the_verifier_and_fatal(
 
 
 def test_bearer_token_stays_out_of_reprs() -> None:
-    client = StreamClient.v2_filtered(bearer_token="AAAA-very-secret")
-    assert "very-secret" not in repr(client)
+    for cls in (StreamClient, AsyncStreamClient):
+        assert "very-secret" not in repr(cls.v2_filtered(bearer_token="AAAA-very-secret"))
     assert "very-secret" not in repr(BearerToken("AAAA-very-secret"))
     assert "very-secret" not in repr(StreamRules("AAAA-very-secret"))
 

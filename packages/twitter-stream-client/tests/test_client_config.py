@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from twitter_stream_client import OAuth1Credentials, StreamClient
+from twitter_stream_client import AsyncStreamClient, OAuth1Credentials, StreamClient, StreamRules
 
 CREDS = OAuth1Credentials("a", "b", "c", "d")
 
@@ -60,3 +60,28 @@ def test_v2_backfill_range(minutes: object) -> None:
 def test_unknown_option_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="tweet_feilds"):
         StreamClient.v2_filtered(bearer_token="b", tweet_feilds=["x"])
+
+
+def test_twitter_api_url_moves_every_default_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TWITTER_API_URL", "http://127.0.0.1:8080/")
+    assert StreamClient.v2_filtered(bearer_token="b").url == (
+        "http://127.0.0.1:8080/2/tweets/search/stream"
+    )
+    assert StreamClient.v1_filter(track="x", auth=CREDS).url == (
+        "http://127.0.0.1:8080/1.1/statuses/filter.json"
+    )
+    assert StreamRules("b").url == "http://127.0.0.1:8080/2/tweets/search/stream/rules"
+    # An explicit url= always wins.
+    assert StreamClient.v2_sample(bearer_token="b", url="http://other/s").url == "http://other/s"
+    monkeypatch.setenv("TWITTER_API_URL", "ftp://nowhere")
+    with pytest.raises(ValueError, match="TWITTER_API_URL must be an http"):
+        StreamClient.v2_filtered(bearer_token="b")
+
+
+def test_async_client_takes_the_same_arguments() -> None:
+    with pytest.raises(ValueError, match="`stall_timeout` must be a positive number"):
+        AsyncStreamClient.v2_filtered(bearer_token="b", stall_timeout=0)
+    with pytest.raises(TypeError, match="`auth` must be OAuth1Credentials, BearerToken"):
+        AsyncStreamClient("http://127.0.0.1:1/s", auth=object())
+    client = AsyncStreamClient.v1_filter(track=["a", "b"], auth=CREDS)
+    assert (client.method, client.data) == ("POST", {"track": "a,b", "stall_warnings": "true"})

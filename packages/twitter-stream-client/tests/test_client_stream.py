@@ -5,42 +5,49 @@ from __future__ import annotations
 import itertools
 import json
 import threading
+from typing import Any
 
-from conftest import line, take, tweet
+from conftest import ClientFactory, line, take, tweet
 
-from twitter_stream_client import Limit, StreamClient, Tweet, Unknown
+from twitter_stream_client import Limit, Tweet, Unknown
 from twitter_stream_client.testing import Reply, ScriptedStreamServer, Send, SendEach, WaitFor
 
 PATH = "/stream"
 
 
-def client_for(server: ScriptedStreamServer, **options: object) -> StreamClient:
-    return StreamClient(server.url(PATH), auth=None, **options)  # type: ignore[arg-type]
+def client_for(Client: ClientFactory, server: ScriptedStreamServer, **options: object) -> Any:
+    return Client(server.url(PATH), auth=None, **options)  # type: ignore[arg-type]
 
 
-def test_every_split_point_of_a_message_across_two_chunks(server: ScriptedStreamServer) -> None:
+def test_every_split_point_of_a_message_across_two_chunks(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     text = "split caf\u00e9 \U0001f426 here"
     message = line(tweet(1, text))
     steps = [
         Send(part) for cut in range(1, len(message)) for part in (message[:cut], message[cut:])
     ]
     server.script(PATH, Reply(steps=steps))
-    messages = take(client_for(server), len(message) - 1)
+    messages = take(client_for(Client, server), len(message) - 1)
     assert all(m == Tweet(id="1", text=text, raw=tweet(1, text)) for m in messages)
     assert len(messages) == len(message) - 1
 
 
-def test_cr_and_lf_in_different_chunks(server: ScriptedStreamServer) -> None:
+def test_cr_and_lf_in_different_chunks(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     first, second = line(tweet(1)), line(tweet(2))
     server.script(
         PATH, Reply(steps=[Send(first[:-1]), Send(first[-1:] + second[:-1]), Send(b"\n")])
     )
-    client = client_for(server)
+    client = client_for(Client, server)
     assert [m.id for m in take(client, 2)] == ["1", "2"]
     assert client.stats.keep_alives == 0
 
 
-def test_keep_alives_are_counted_never_yielded(server: ScriptedStreamServer) -> None:
+def test_keep_alives_are_counted_never_yielded(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     server.script(
         PATH,
         Reply(
@@ -51,14 +58,16 @@ def test_keep_alives_are_counted_never_yielded(server: ScriptedStreamServer) -> 
             ]
         ),
     )
-    client = client_for(server)
+    client = client_for(Client, server)
     assert [m.id for m in take(client, 2)] == ["1", "2"]
     assert client.stats.keep_alives == 4
     assert client.stats.messages == 2
     assert client.stats.last_message_at is not None
 
 
-def test_gzip_is_decoded_incrementally(server: ScriptedStreamServer) -> None:
+def test_gzip_is_decoded_incrementally(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     # The second message is only sent after the client has seen the first, so the first
     # must have been decoded from a partial gzip stream.
     first_seen = threading.Event()
@@ -66,7 +75,7 @@ def test_gzip_is_decoded_incrementally(server: ScriptedStreamServer) -> None:
         PATH,
         Reply(gzip=True, steps=[Send(line(tweet(1))), WaitFor(first_seen), Send(line(tweet(2)))]),
     )
-    client = client_for(server)
+    client = client_for(Client, server)
     ids = []
     for message in client:
         ids.append(message.id)  # type: ignore[union-attr]
@@ -79,7 +88,9 @@ def test_gzip_is_decoded_incrementally(server: ScriptedStreamServer) -> None:
     assert client.stats.bytes == len(line(tweet(1))) + len(line(tweet(2)))
 
 
-def test_delimited_length(server: ScriptedStreamServer, sleep: object) -> None:
+def test_delimited_length(
+    Client: ClientFactory, server: ScriptedStreamServer, sleep: object
+) -> None:
     warning = (
         b'{\n  "warning": {"code": "FALLING_BEHIND", "message": "behind", "percent_full": 60}\n}'
     )
@@ -91,7 +102,7 @@ def test_delimited_length(server: ScriptedStreamServer, sleep: object) -> None:
     # Cut inside a length, inside a body, and between "\r" and "\n".
     cuts = [0, 2, 4, 30, 70, len(stream) - 1, len(stream)]
     server.script(PATH, Reply(steps=[Send(stream[a:b]) for a, b in itertools.pairwise(cuts)]))
-    client = StreamClient.v1_filter(
+    client = Client.v1_filter(
         track=["a"],
         auth=None,
         url=server.url(PATH),
@@ -105,7 +116,9 @@ def test_delimited_length(server: ScriptedStreamServer, sleep: object) -> None:
     assert server.requests[0].body.count(b"delimited=length") == 1
 
 
-def test_malformed_json_is_skipped_and_counted(server: ScriptedStreamServer) -> None:
+def test_malformed_json_is_skipped_and_counted(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     server.script(
         PATH,
         Reply(
@@ -119,32 +132,36 @@ def test_malformed_json_is_skipped_and_counted(server: ScriptedStreamServer) -> 
             ]
         ),
     )
-    client = client_for(server)
+    client = client_for(Client, server)
     assert [m.id for m in take(client, 2)] == ["1", "2"]
     assert client.stats.malformed == 2
 
 
-def test_oversize_line_is_dropped_and_streaming_continues(server: ScriptedStreamServer) -> None:
+def test_oversize_line_is_dropped_and_streaming_continues(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     huge = json.dumps(tweet(9, "x" * 50_000)).encode()
     chunks = [huge[i : i + 1000] for i in range(0, len(huge), 1000)]
     server.script(PATH, Reply(steps=[SendEach([*chunks, b"\r\n", line(tweet(2))])]))
-    client = client_for(server, max_message_bytes=4096)
+    client = client_for(Client, server, max_message_bytes=4096)
     assert [m.id for m in take(client, 1)] == ["2"]
     assert client.stats.oversize == 1
 
 
-def test_unknown_message_kinds_are_yielded(server: ScriptedStreamServer) -> None:
+def test_unknown_message_kinds_are_yielded(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     server.script(
         PATH, Reply(steps=[Send(line({"friends": [1]}) + line({"limit": {"track": 5}}))])
     )
-    first, second = take(client_for(server), 2)
+    first, second = take(client_for(Client, server), 2)
     assert first == Unknown(raw={"friends": [1]})
     assert second == Limit(track=5, raw={"limit": {"track": 5}})
 
 
-def test_v1_filter_posts_a_form_body(server: ScriptedStreamServer) -> None:
+def test_v1_filter_posts_a_form_body(Client: ClientFactory, server: ScriptedStreamServer) -> None:
     server.script(PATH, Reply(steps=[Send(line(tweet(1)))]))
-    client = StreamClient.v1_filter(
+    client = Client.v1_filter(
         track=["iphone", "ipad", "ipod"], follow=[12, 34],
         locations=[-122.75, 36.8, -121.75, 37.8],
         auth=None, url=server.url(PATH),  # type: ignore[arg-type]
@@ -163,10 +180,12 @@ def test_v1_filter_posts_a_form_body(server: ScriptedStreamServer) -> None:
     assert request.headers["User-Agent"].startswith("twitter-stream-client/")
 
 
-def test_v2_sends_bearer_token_and_fields(server: ScriptedStreamServer) -> None:
+def test_v2_sends_bearer_token_and_fields(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     payload = {"data": {"id": "7", "text": "hi"}, "matching_rules": [{"id": "1", "tag": "t"}]}
     server.script(PATH, Reply(steps=[Send(line(payload))]))
-    client = StreamClient.v2_filtered(
+    client = Client.v2_filtered(
         bearer_token="secret-bearer", tweet_fields=["created_at", "lang"], expansions="author_id",
         backfill_minutes=2, url=server.url(PATH),
     )  # fmt: skip
@@ -184,11 +203,13 @@ def test_v2_sends_bearer_token_and_fields(server: ScriptedStreamServer) -> None:
     assert client.stall_timeout == 30.0
 
 
-def test_v2_sample_and_v1_sample_use_get(server: ScriptedStreamServer) -> None:
+def test_v2_sample_and_v1_sample_use_get(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
     server.script("/v2", Reply(steps=[Send(line({"data": {"id": "1", "text": "s"}}))]))
     server.script("/v1", Reply(steps=[Send(line(tweet(1)))]))
-    take(StreamClient.v2_sample(bearer_token="b", url=server.url("/v2")), 1)
-    v1 = StreamClient.v1_sample(auth=None, url=server.url("/v1"), delimited=False)  # type: ignore[arg-type]
+    take(Client.v2_sample(bearer_token="b", url=server.url("/v2")), 1)
+    v1 = Client.v1_sample(auth=None, url=server.url("/v1"), delimited=False)  # type: ignore[arg-type]
     take(v1, 1)
     assert [(r.method, r.path, r.query) for r in server.requests] == [
         ("GET", "/v2", {}),
@@ -197,9 +218,9 @@ def test_v2_sample_and_v1_sample_use_get(server: ScriptedStreamServer) -> None:
     assert v1.stall_timeout == 90.0
 
 
-def test_run_callback_form(server: ScriptedStreamServer) -> None:
+def test_run_callback_form(Client: ClientFactory, server: ScriptedStreamServer) -> None:
     server.script(PATH, Reply(steps=[Send(line(tweet(1)) + line(tweet(2)))]))
-    client = client_for(server)
+    client = client_for(Client, server)
     seen: list[str] = []
 
     def on_message(message: object) -> None:

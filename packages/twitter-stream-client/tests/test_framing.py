@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import tracemalloc
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from twitter_stream_client._chunked import ChunkedDecoder, ChunkError
 from twitter_stream_client._framing import FramingError, LengthFramer, LineFramer
 
 # Message bodies: any bytes without "\r\n", including bare "\n", "\r" and UTF-8.
@@ -147,3 +149,48 @@ def test_oversize_length_frame_is_skipped_across_chunks() -> None:
 def test_garbage_instead_of_a_length_is_a_framing_error() -> None:
     with pytest.raises(FramingError, match="expected a length line"):
         LengthFramer(100).feed(b'{"text": "not length framed"}\r\n')
+
+
+def chunk_encode(payloads: list[bytes]) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in payloads if p) + b"0\r\n\r\n"
+
+
+@settings(deadline=None)
+@given(
+    payloads=st.lists(st.binary(min_size=0, max_size=300), max_size=10),
+    cuts=st.lists(st.integers(min_value=0, max_value=4000), max_size=30),
+)
+def test_chunked_decoder_matches_the_payload_for_any_split(
+    payloads: list[bytes], cuts: list[int]
+) -> None:
+    stream = chunk_encode(payloads)
+    decoder = ChunkedDecoder()
+    got = b"".join(b"".join(decoder.feed(part)) for part in split(stream, cuts))
+    assert got == b"".join(payloads)
+    assert decoder.finished
+
+
+def split(stream: bytes, cuts: list[int]) -> list[bytes]:
+    points = [0, *sorted(c for c in set(cuts) if c <= len(stream)), len(stream)]
+    return [stream[a:b] for a, b in itertools.pairwise(points)]
+
+
+@pytest.mark.parametrize(
+    ("stream", "message"),
+    [
+        (b"zz\r\nnot a chunk\r\n", "bad chunk size line b'zz'"),
+        (b"-1\r\n", "bad chunk size line"),
+        (b"3\r\nabcX\r\n", "expected CRLF after a chunk, got b'X\\\\r'"),
+        (b"f" * 2000, "chunk size line too long"),
+    ],
+)
+def test_chunked_decoder_names_broken_framing(stream: bytes, message: str) -> None:
+    with pytest.raises(ChunkError, match=message):
+        ChunkedDecoder().feed(stream)
+
+
+def test_chunked_decoder_ignores_extensions_and_trailers() -> None:
+    decoder = ChunkedDecoder()
+    assert decoder.feed(b"3;name=value\r\nabc\r\n0\r\nTrailer: x\r\n\r\n") == [b"abc"]
+    assert decoder.finished
+    assert decoder.feed(b"more") == []

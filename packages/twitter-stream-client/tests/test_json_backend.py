@@ -6,9 +6,9 @@ import json
 
 import orjson
 import pytest
-from conftest import line, take, tweet
+from conftest import ClientFactory, line, take, tweet
 
-from twitter_stream_client import StreamClient, _json
+from twitter_stream_client import _json
 from twitter_stream_client.testing import Reply, ScriptedStreamServer, Send
 
 SAMPLES = [
@@ -23,12 +23,15 @@ SAMPLES = [
 
 @pytest.mark.parametrize("decoder", ["json", "orjson"])
 def test_decoders_agree(
-    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch, decoder: str
+    Client: ClientFactory,
+    server: ScriptedStreamServer,
+    monkeypatch: pytest.MonkeyPatch,
+    decoder: str,
 ) -> None:
     loads = json.loads if decoder == "json" else orjson.loads
     monkeypatch.setattr(_json, "loads", loads)
     server.script("/s", Reply(steps=[Send(b"".join(SAMPLES))]))
-    client = StreamClient(server.url("/s"), auth=None)
+    client = Client(server.url("/s"), auth=None)
     messages = take(client, 4)
     assert [type(m).__name__ for m in messages] == ["Tweet", "Tweet", "Limit", "Delete"]
     assert messages[0].text == "caf\u00e9 \U0001f426 \\n escaped"  # type: ignore[union-attr]
@@ -36,7 +39,7 @@ def test_decoders_agree(
     assert client.stats.malformed == 2
 
 
-def test_backend_is_named() -> None:
+def test_backend_is_named(Client: ClientFactory) -> None:
     assert _json.BACKEND in {"json", "orjson"}
     expected = "orjson" if _json.loads.__module__ == "orjson" else "json"
     assert expected == _json.BACKEND

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import line, tweet
 
+from twitter_stream_client import StreamClient
 from twitter_stream_client.__main__ import main
 from twitter_stream_client.testing import Reply, ScriptedStreamServer, Send
 
@@ -27,7 +29,7 @@ def test_stream_writes_jsonl_and_shows_a_counter(
 ) -> None:  # fmt: skip
     server.script(PATH, Reply(steps=[Send(line(tweet(1)) + b"\r\n" + line(tweet(2)))]))
     out = tmp_path / "tweets.jsonl"
-    status = main(["stream", "--track", "iphone,ipad", "--out", str(out),
+    status = main(["stream", "--api", "v1", "--track", "iphone,ipad", "--out", str(out),
                    "--url", server.url(PATH), "--max-messages", "2"])  # fmt: skip
     assert status == 0
     assert out.read_bytes() == line(tweet(1))[:-2] + b"\n" + line(tweet(2))[:-2] + b"\n"
@@ -43,7 +45,7 @@ def test_stream_reports_a_fatal_answer(
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
     server.script(PATH, Reply(status=403, body=b"Please use V2"))
-    status = main(["stream", "--track", "x", "--out", str(tmp_path / "o.jsonl"),
+    status = main(["stream", "--api", "v1", "--track", "x", "--out", str(tmp_path / "o.jsonl"),
                    "--url", server.url(PATH)])  # fmt: skip
     assert status == 1
     assert "HTTP 403" in capsys.readouterr().err
@@ -64,7 +66,7 @@ def test_stream_without_credentials_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.delenv("TWITTER_CONSUMER_KEY", raising=False)
-    assert main(["stream", "--track", "x", "--out", str(tmp_path / "o")]) == 2
+    assert main(["stream", "--api", "v1", "--track", "x", "--out", str(tmp_path / "o")]) == 2
     assert "TWITTER_CONSUMER_KEY is not set" in capsys.readouterr().err
     monkeypatch.delenv("TWITTER_BEARER_TOKEN", raising=False)
     assert main(["stream", "--api", "v2", "--out", str(tmp_path / "o")]) == 2
@@ -72,16 +74,18 @@ def test_stream_without_credentials_names_the_variable(
 
 
 def test_stream_v1_needs_track(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["stream", "--out", str(tmp_path / "o")]) == 2
+    assert main(["stream", "--api", "v1", "--out", str(tmp_path / "o")]) == 2
     assert "needs --track" in capsys.readouterr().err
 
 
 def test_stream_bad_arguments_are_reported_not_raised(
     credentials: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["stream", "--track", ",", "--out", str(tmp_path / "o")]) == 2
+    assert main(["stream", "--api", "v1", "--track", ",", "--out", str(tmp_path / "o")]) == 2
     assert "`track` must not be empty" in capsys.readouterr().err
-    assert main(["stream", "--track", "x", "--out", "o", "--url", "ftp://host/s"]) == 2
+    assert (
+        main(["stream", "--api", "v1", "--track", "x", "--out", "o", "--url", "ftp://host/s"]) == 2
+    )
     assert "`url` must be an http:// or https:// URL" in capsys.readouterr().err
 
 
@@ -89,7 +93,19 @@ def test_stream_to_an_unwritable_file_is_reported(
     server: ScriptedStreamServer, credentials: None, tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:  # fmt: skip
-    status = main(["stream", "--track", "x", "--out", str(tmp_path), "--url", server.url(PATH)])
+    status = main(
+        [
+            "stream",
+            "--api",
+            "v1",
+            "--track",
+            "x",
+            "--out",
+            str(tmp_path),
+            "--url",
+            server.url(PATH),
+        ]
+    )
     assert status == 1
     assert "stream ended" in capsys.readouterr().err
     assert server.requests == []
@@ -120,3 +136,85 @@ def test_demo_runs_offline_and_checks_itself() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "reconnects {'stall': 1, 'network': 1, 'disconnect': 1}" in done.stdout
     assert "tweet 1006" in done.stdout
+
+
+def test_options_go_before_or_after_the_command(
+    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("TWITTER_BEARER_TOKEN", "cli-bearer")
+    v2 = line({"data": {"id": "1", "text": "t"}})
+    server.script("/2", Reply(steps=[Send(v2)]), Reply(steps=[Send(v2)]))
+    out = tmp_path / "o.jsonl"
+    before = ["--json", "--out", str(out), "--url", server.url("/2"), "--max-messages", "1"]
+    assert main([*before, "stream"]) == 0
+    assert main(["stream", *before]) == 0
+    printed = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [p["messages"] for p in printed] == [1, 1]
+    assert printed[0] == {
+        "ok": True, "file": str(out), "messages": 1, "keep_alives": 0, "bytes": len(v2),
+        "malformed": 0, "oversize": 0, "duplicates": 0, "connections": 1, "reconnects": {},
+    }  # fmt: skip
+
+
+def test_each_reconnect_prints_its_cause_and_wait(
+    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("TWITTER_BEARER_TOKEN", "cli-bearer")
+    v2 = line({"data": {"id": "1", "text": "t"}})
+    server.script("/2", Reply(steps=[Send(v2)]), Reply(status=503), Reply(steps=[Send(v2)]))
+    # The default policy would sleep 5 s after the 503: short-circuit the sleep.
+    monkeypatch.setattr(StreamClient, "_interruptible_sleep", lambda self, seconds: None)
+    status = main(["stream", "--out", str(tmp_path / "o.jsonl"), "--url", server.url("/2"),
+                   "--max-messages", "2"])  # fmt: skip
+    assert status == 0
+    err = capsys.readouterr().err
+    assert "reconnecting at once: the stream ended (closed)" in err
+    assert "reconnecting in 5.00 s: http error #1 (HTTP 503)" in err
+
+
+def test_an_option_of_another_command_is_refused_in_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--speed", "2", "stream"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().splitlines() == [
+        "python -m twitter_stream_client: error: --speed does not apply to stream"
+    ]
+    assert main(["replay"]) == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_replay_json_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(line(tweet(1))[:-2] + b"\n" + b'{"limit":{"track":3}}\n' + line(tweet(2)))
+    assert main(["--json", "replay", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {
+        "ok": True, "file": str(path), "messages": 3, "kinds": {"Limit": 1, "Tweet": 2},
+        "error": None,
+    }  # fmt: skip
+
+
+def test_replay_of_garbage_fails_naming_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "garbage.jsonl"
+    path.write_bytes(b'{"limit":{"track":3}}\nthis is not json\n')
+    assert main(["replay", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "garbage.jsonl:2: not a JSON message: b'this is not json\\n'" in captured.err
+    assert main(["replay", str(path), "--json"]) == 1
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["ok"], summary["messages"]) == (False, 1)
+    assert ":2: not a JSON message" in summary["error"]
+    assert main(["replay", "--skip-malformed", str(path)]) == 0
+
+
+def test_help_lists_the_exit_codes() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "twitter_stream_client", "--help"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert "Exit codes: 0 done, 1 the stream or replay failed, 2 bad arguments" in done.stdout

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from twitter_stream_client import (
+    ComplianceEvent,
     Delete,
     Disconnect,
     Limit,
@@ -126,3 +128,123 @@ def test_match_statement_from_the_issue() -> None:
 
     assert route(parse_message({"limit": {"track": 7}})) == "limit 7"
     assert route(parse_message({"text": "x", "id_str": "1"})) == "tweet"
+
+
+def test_top_level_full_text_is_the_text() -> None:
+    raw = {"id": 1, "id_str": "1", "full_text": "hello full", "user": {"id": 2}}
+    assert parse_message(raw) == Tweet(id="1", text="hello full", raw=raw)
+
+
+def test_v1_retweet_and_quote_are_typed_tweets_with_their_full_text() -> None:
+    original = {
+        "id_str": "10",
+        "text": "the original, truncated…",
+        "truncated": True,
+        "extended_tweet": {"full_text": "the original, all of it"},
+    }
+    quoted = {"id_str": "11", "text": "quoted text"}
+    raw = {
+        "id_str": "12",
+        "text": "RT @a: the original, trunc…",
+        "retweeted_status": original,
+        "quoted_status": quoted,
+    }
+    tweet = parse_message(raw)
+    assert isinstance(tweet, Tweet)
+    assert tweet.text == "RT @a: the original, trunc…"
+    assert tweet.retweeted == Tweet(id="10", text="the original, all of it", raw=original)
+    assert tweet.quoted == Tweet(id="11", text="quoted text", raw=quoted)
+    assert parse_message(quoted).retweeted is None  # type: ignore[union-attr]
+
+
+def test_v2_note_tweet_and_expanded_references() -> None:
+    raw = {
+        "data": {
+            "id": "3",
+            "text": "RT @b: cut…",
+            "referenced_tweets": [{"type": "retweeted", "id": "1"}, {"type": "quoted", "id": "2"}],
+        },
+        "includes": {
+            "tweets": [
+                {"id": "1", "text": "long…", "note_tweet": {"text": "long, and whole"}},
+                {"id": "2", "text": "a quote"},
+            ]
+        },
+    }
+    tweet = parse_message(raw)
+    assert isinstance(tweet, Tweet)
+    assert tweet.retweeted is not None
+    assert (tweet.retweeted.id, tweet.retweeted.text) == ("1", "long, and whole")
+    assert tweet.quoted is not None
+    assert (tweet.quoted.id, tweet.quoted.text) == ("2", "a quote")
+    unexpanded = parse_message({"data": {"id": "4", "text": "t", "referenced_tweets": [
+        {"type": "retweeted", "id": "1"}]}})  # fmt: skip
+    assert unexpanded.retweeted is None  # type: ignore[union-attr]
+
+
+# The payloads of Twitter's "Compliance Data Objects" page, one per event kind.
+COMPLIANCE = [
+    ({"delete": {"tweet": {"id": "601430178305220608", "author_id": "3198576760"},
+                 "event_at": "2022-12-23T12:34:56.789Z"}},
+     "delete", "601430178305220608", "3198576760", ()),
+    ({"tweet_edit": {"tweet": {"id": "1567233994734948354"},
+                     "initial_tweet_id": "1567233844205453313",
+                     "edit_tweet_ids": ["1567233844205453313", "1567233994734948354"],
+                     "event_at": "2022-09-06T19:31:16.801Z"}},
+     "tweet_edit", "1567233994734948354", None, ()),
+    ({"withheld": {"tweet": {"id": "601430178305220608", "author_id": "3198576760"},
+                   "withheld_in_countries": ["XY"], "event_at": "2022-12-23T12:34:56.789Z"}},
+     "withheld", "601430178305220608", "3198576760", ("XY",)),
+    ({"drop": {"tweet": {"id": "601430178305220600", "author_id": "3198576760"},
+               "event_at": "2022-12-23T12:34:56.789Z"}},
+     "drop", "601430178305220600", "3198576760", ()),
+    ({"undrop": {"tweet": {"id": "601430178305220600", "author_id": "3198576760"},
+                 "event_at": "2022-12-23T12:34:56.789Z"}},
+     "undrop", "601430178305220600", "3198576760", ()),
+    ({"scrub_geo": {"user": {"id": "1375036644"}, "up_to_tweet_id": "411552403083628544",
+                    "event_at": "2022-06-27T23:49:41.839+00:00"}},
+     "scrub_geo", "411552403083628544", "1375036644", ()),
+    ({"user_delete": {"user": {"id": "1375036644"},
+                      "event_at": "2022-06-27T23:49:41.839+00:00"}},
+     "user_delete", None, "1375036644", ()),
+    ({"user_withheld": {"user": {"id": "1375036644"}, "withheld_in_countries": ["XY"],
+                        "event_at": "2022-06-27T23:49:41.839+00:00"}},
+     "user_withheld", None, "1375036644", ("XY",)),
+    ({"user_protect": {"user": {"id": "3182003550"},
+                       "event_at": "2022-06-27T23:49:41.839+00:00"}},
+     "user_protect", None, "3182003550", ()),
+    ({"user_suspend": {"user": {"id": "1375036644"},
+                       "event_at": "2022-06-27T23:49:41.839+00:00"}},
+     "user_suspend", None, "1375036644", ()),
+    ({"user_profile_modification": {"user": {"id": "906948460078698496"},
+                                    "event_at": "2022-07-12T19:47:59.442Z",
+                                    "profile_field": "profile.description",
+                                    "new_value": "Home of the @SnowbotDev chatbot."}},
+     "user_profile_modification", None, "906948460078698496", ()),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("data", "action", "tweet_id", "user_id", "countries"), COMPLIANCE)
+def test_compliance_events_are_typed_never_an_empty_tweet(
+    data: dict[str, Any], action: str, tweet_id: str | None, user_id: str | None,
+    countries: tuple[str, ...],
+) -> None:  # fmt: skip
+    raw = {"data": data}
+    event = parse_message(raw)
+    assert event == ComplianceEvent(
+        action=action, tweet_id=tweet_id, user_id=user_id, event_at=event.event_at,  # type: ignore[union-attr]
+        raw=raw, withheld_in_countries=countries,
+    )  # fmt: skip
+    stamp = data[action]["event_at"]
+    expected = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    assert event.event_at == expected  # type: ignore[union-attr]
+    assert event.event_at.tzinfo is not None  # type: ignore[union-attr]
+
+
+def test_a_data_object_without_an_id_is_never_an_empty_tweet() -> None:
+    assert parse_message({"data": {"something": "new"}}) == Unknown(
+        raw={"data": {"something": "new"}}
+    )
+    later = parse_message({"data": {"user_new_kind": {"user": {"id": "5"}, "event_at": "x"}}})
+    assert isinstance(later, ComplianceEvent)
+    assert (later.action, later.user_id, later.event_at) == ("user_new_kind", "5", None)

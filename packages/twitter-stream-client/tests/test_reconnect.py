@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from twitter_stream_client import (
@@ -9,15 +11,16 @@ from twitter_stream_client import (
     TWITTER_WAIT,
     Cause,
     ReconnectPolicy,
-    make_state,
     stop_after_attempt,
     stop_after_delay,
     stop_never,
     wait_by_cause,
     wait_exponential,
-    wait_linear,
+    wait_fixed,
+    wait_incrementing,
     wait_random,
 )
+from twitter_stream_client.testing import make_state
 
 
 def sequence(cause: str, count: int) -> list[float]:
@@ -40,17 +43,36 @@ def test_rate_limit_doubles_from_60_to_the_documented_cap() -> None:
     assert sequence("rate_limit", 7) == [60, 120, 240, 480, 900, 900, 900]
 
 
+def test_each_cause_counts_its_own_attempts() -> None:
+    # Three network failures, then a 503: the first HTTP pause, not the fourth.
+    state = make_state("http", 1, attempt_number=4)
+    assert TWITTER_WAIT(state) == 5.0
+    # A strategy used directly sees every failure: tenacity's attempt_number.
+    assert wait_exponential(multiplier=5, max=320)(state) == 40.0
+
+
 def test_exponential_never_overflows() -> None:
-    assert wait_exponential(5.0, maximum=320.0)(make_state("http", 10_000)) == 320.0
+    assert wait_exponential(multiplier=5.0, max=320.0)(make_state("http", 10_000)) == 320.0
 
 
-def test_waits_compose_with_plus_and_accept_plain_functions() -> None:
-    wait = wait_linear(1.0, maximum=10.0) + (lambda state: 0.5)
+def test_waits_compose_with_plus_sum_and_plain_functions() -> None:
+    wait = wait_incrementing(start=1, increment=1, max=10) + (lambda state: 0.5)
     assert wait(make_state("network", 3)) == 3.5
-    jittered = wait_exponential(5.0, maximum=320.0) + wait_random(0.0, 1.0)
-    assert 5.0 <= jittered(make_state("http", 1)) <= 6.0
-    left = (lambda state: 2.0) + wait_linear(1.0, maximum=10.0)
+    draws = iter([0.0, 1.0])
+    jittered = wait_exponential(multiplier=5.0, max=320.0) + wait_random(
+        0, 1, random=lambda: next(draws)
+    )
+    assert [jittered(make_state("http", 1)) for _ in range(2)] == [5.0, 6.0]
+    left = (lambda state: 2.0) + wait_fixed(1)
     assert left(make_state("network", 1)) == 3.0
+    assert sum([wait_fixed(1), wait_fixed(2)])(make_state()) == 3.0
+
+
+def test_wait_random_takes_an_injected_random() -> None:
+    seeded = random.Random(7)
+    expected = random.Random(7)
+    wait = wait_random(1, 3, random=seeded.random)
+    assert [wait(make_state()) for _ in range(3)] == [1 + 2 * expected.random() for _ in range(3)]
 
 
 def test_wait_by_cause_dispatches() -> None:
@@ -60,15 +82,15 @@ def test_wait_by_cause_dispatches() -> None:
 
 def test_stop_strategies_and_operators() -> None:
     assert not stop_never(make_state("http", 10**6))
-    assert stop_after_attempt(3)(make_state("network", 1, failures=3))
-    assert not stop_after_attempt(3)(make_state("network", 2, failures=2))
-    assert stop_after_delay(60)(make_state(seconds_since_healthy=60.0))
+    assert stop_after_attempt(3)(make_state("network", 1, attempt_number=3))
+    assert not stop_after_attempt(3)(make_state("network", 2, attempt_number=2))
+    assert stop_after_delay(60)(make_state(seconds_since_start=60.0))
     either = stop_after_attempt(5) | stop_after_delay(60)
     both = stop_after_attempt(5) & stop_after_delay(60)
-    late = make_state("http", 1, seconds_since_healthy=61.0)
+    late = make_state("http", 1, seconds_since_start=61.0)
     assert either(late)
     assert not both(late)
-    assert both(make_state("http", 5, seconds_since_healthy=61.0))
+    assert both(make_state("http", 5, seconds_since_start=61.0))
 
 
 def test_default_policy_is_twitters_rules_and_never_stops() -> None:
@@ -85,22 +107,26 @@ def test_state_description_names_cause_and_status() -> None:
     )
 
 
+NAN = float("nan")
+
+
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: wait_linear(-1.0, maximum=1.0), "`step` must be a non-negative"),
-        (lambda: wait_linear(1.0, maximum=float("nan")), "`maximum` must be a non-negative"),
-        (lambda: wait_exponential(-5.0, maximum=1.0), "`initial` must be a non-negative"),
+        (lambda: wait_incrementing(start=0, increment=1, max=NAN), "`max` must be a finite"),
+        (lambda: wait_exponential(multiplier=-5.0, max=1.0), "`multiplier` must be a finite"),
+        (lambda: wait_exponential(multiplier=5, max=10, exp_base=0.5), "`exp_base` must be"),
+        (lambda: wait_random(2.0, 1.0), "`max` must be >= `min`"),
+        (lambda: stop_after_attempt(0), "`max_attempt_number` must be an int >= 1"),
+        (lambda: stop_after_attempt(True), "`max_attempt_number` must be an int >= 1"),
+        (lambda: stop_after_delay(-1), "`max_delay` must be a finite number"),
+        (lambda: ReconnectPolicy(wait=3), "`wait` must be a wait strategy"),
         (
-            lambda: wait_exponential(5.0, maximum=1.0, multiplier=0.5),
-            "`multiplier` must be at least 1",
+            lambda: wait_by_cause(network=1, http=wait_fixed(1), rate_limit=wait_fixed(1)),
+            "`network` must be",
         ),
-        (lambda: wait_random(2.0, 1.0), "`maximum` must be at least `minimum`"),
-        (lambda: stop_after_attempt(0), "`attempts` must be a positive int"),
-        (lambda: stop_after_attempt(True), "`attempts` must be a positive int"),
-        (lambda: stop_after_delay(-1), "`seconds` must be a non-negative"),
     ],
 )
 def test_bad_arguments_name_the_argument(build: object, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((ValueError, TypeError), match=message):
         build()  # type: ignore[operator]

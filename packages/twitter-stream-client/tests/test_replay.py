@@ -5,16 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import RecordingSleep, line, take, tweet
+from conftest import ClientFactory, RecordingSleep, line, take, tweet
 
-from twitter_stream_client import StreamClient, replay
+from twitter_stream_client import MalformedRecording, replay
 from twitter_stream_client.testing import Reply, ScriptedStreamServer, Send
 
 PATH = "/stream"
 
 
 def test_record_then_replay_gives_equal_messages(
-    server: ScriptedStreamServer, tmp_path: Path
+    Client: ClientFactory, server: ScriptedStreamServer, tmp_path: Path
 ) -> None:
     pretty = b'{\n "limit": {"track": 4}\n}'
     length = str(len(pretty) + 2).encode()
@@ -32,11 +32,9 @@ def test_record_then_replay_gives_equal_messages(
     )
     server.script("/length", Reply(steps=[Send(length + b"\r\n" + pretty + b"\r\n")]))
     out = tmp_path / "tweets.jsonl"
-    live = take(StreamClient(server.url(PATH), auth=None).record_to(out), 2)
+    live = take(Client(server.url(PATH), auth=None).record_to(out), 2)
     live += take(
-        StreamClient(server.url("/length"), auth=None, params={"delimited": "length"}).record_to(
-            out
-        ),
+        Client(server.url("/length"), auth=None, params={"delimited": "length"}).record_to(out),
         1,
     )
     assert list(replay(out)) == live
@@ -46,7 +44,7 @@ def test_record_then_replay_gives_equal_messages(
     assert lines[2] == b'{"limit":{"track":4}}'
 
 
-def test_replay_speed_spaces_messages_by_their_time(tmp_path: Path) -> None:
+def test_replay_speed_spaces_messages_by_their_time(Client: ClientFactory, tmp_path: Path) -> None:
     path = tmp_path / "r.jsonl"
     path.write_text(
         '{"text": "a", "timestamp_ms": "1000"}\n'
@@ -57,26 +55,54 @@ def test_replay_speed_spaces_messages_by_their_time(tmp_path: Path) -> None:
         "garbage\n"
     )
     sleep = RecordingSleep()
-    messages = list(replay(path, speed=2.0, sleep=sleep))
+    messages = list(replay(path, speed=2.0, sleep=sleep, errors="skip"))
     assert [type(m).__name__ for m in messages] == ["Tweet", "Limit", "Delete", "Tweet"]
     assert sleep.calls == [1.0, 2.0]
-    assert list(replay(path, sleep=sleep)) == messages
+    assert list(replay(path, sleep=sleep, errors="skip")) == messages
     assert sleep.calls == [1.0, 2.0]
 
 
-def test_replay_rejects_bad_speed(tmp_path: Path) -> None:
+def test_replay_rejects_bad_speed(Client: ClientFactory, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="`speed` must be a positive number"):
         list(replay(tmp_path / "missing.jsonl", speed=0))
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
 def test_a_recording_that_cannot_be_written_raises_instead_of_reconnecting(
-    server: ScriptedStreamServer, sleep: RecordingSleep
+    Client: ClientFactory, server: ScriptedStreamServer, sleep: RecordingSleep
 ) -> None:
     # A full disk is not a network error: reconnecting would lose every message anew.
     server.script(PATH, Reply(steps=[Send(line(tweet(1)))]), Reply(steps=[Send(line(tweet(2)))]))
-    client = StreamClient(server.url(PATH), auth=None, sleep=sleep).record_to("/dev/full")
+    client = Client(server.url(PATH), auth=None, sleep=sleep).record_to("/dev/full")
     with pytest.raises(OSError, match="No space left"):
         take(client, 1)
     assert len(server.requests) == 1
     assert client.stats.reconnects == {}
+
+
+def test_replay_of_a_malformed_line_names_the_file_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"limit": {"track": 1}}\n\n{"text": "cut\n{"limit": {"track": 2}}\n')
+    messages = []
+    with pytest.raises(MalformedRecording, match=r"r\.jsonl:3: not a JSON message") as info:
+        messages.extend(replay(path))
+    assert info.value.line_number == 3
+    assert info.value.line == b'{"text": "cut\n'
+    assert [type(m).__name__ for m in messages] == ["Limit"]
+    assert [m.track for m in replay(path, errors="skip")] == [1, 2]  # type: ignore[union-attr]
+
+
+def test_replay_never_reads_an_overlong_line_whole(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(
+        b'{"limit": {"track": 1}}\n' + b"x" * 5000 + b"\n" + b'{"limit": {"track": 2}}\n'
+    )
+    with pytest.raises(MalformedRecording, match=":2: not a JSON message") as info:
+        list(replay(path, max_message_bytes=1000))
+    assert len(info.value.line) == 80
+    assert [m.track for m in replay(path, errors="skip", max_message_bytes=1000)] == [1, 2]  # type: ignore[union-attr]
+
+
+def test_replay_rejects_an_unknown_error_mode(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="`errors` must be 'raise' or 'skip'"):
+        list(replay(tmp_path / "missing.jsonl", errors="ignore"))  # type: ignore[arg-type]

@@ -148,3 +148,32 @@ def test_bad_arguments(rules: StreamRules) -> None:
         rules.delete()
     with pytest.raises(ValueError, match="a rule's `value` must be a non-empty string"):
         StreamRule(" ")
+
+
+def test_a_top_level_problem_is_the_rules_error(
+    server: ScriptedStreamServer, endpoint: RulesEndpoint
+) -> None:
+    # 401/403 carry one RFC 7807 problem at the top level, not in an `errors` list.
+    with pytest.raises(RulesError, match="HTTP 401: Unauthorized") as info:
+        StreamRules("wrong", url=server.url(PATH)).list()
+    assert info.value.errors == [{"title": "Unauthorized", "type": "about:blank", "status": 401}]
+
+
+def test_an_errors_list_is_the_rules_error(server: ScriptedStreamServer) -> None:
+    problem = {
+        "title": "Client Forbidden",
+        "detail": "This request must be made using an approved developer account.",
+        "type": "https://api.twitter.com/2/problems/client-forbidden",
+    }
+    server.script(PATH, RulesEndpoint.json(403, {"errors": [problem]}))
+    with pytest.raises(RulesError, match="approved developer account") as info:
+        StreamRules(TOKEN, url=server.url(PATH)).add("cats")
+    assert info.value.errors == [problem]
+    assert info.value.status_code == 403
+
+
+def test_a_body_that_is_not_json_gives_an_empty_list(server: ScriptedStreamServer) -> None:
+    server.script(PATH, Reply(status=503, body=b"<html>over capacity</html>"))
+    with pytest.raises(RulesError, match="over capacity") as info:
+        StreamRules(TOKEN, url=server.url(PATH)).list()
+    assert info.value.errors == []

@@ -3,7 +3,7 @@ disconnects and tweets), written with this package's names, against the loopback
 
 from __future__ import annotations
 
-from conftest import line, tweet
+from conftest import ClientFactory, line, tweet
 
 from twitter_stream_client import (
     Disconnect,
@@ -33,7 +33,7 @@ def handle_tweets(client: StreamClient, report: list[str], until: int) -> None:
             client.stop()
 
 
-def test_blog_post_program(server: ScriptedStreamServer) -> None:
+def test_blog_post_program(Client: ClientFactory, server: ScriptedStreamServer) -> None:
     warning = {
         "warning": {"code": "FALLING_BEHIND", "message": "queue 60% full", "percent_full": 60}
     }
@@ -45,7 +45,7 @@ def test_blog_post_program(server: ScriptedStreamServer) -> None:
         Reply(steps=[Send(line(tweet(2, "ipod forever")))]),
     )
     auth = OAuth1Credentials("consumer key", "consumer secret", "token key", "token secret")
-    client = StreamClient.v1_filter(track=["iphone", "ipad", "ipod"], auth=auth,
+    client = Client.v1_filter(track=["iphone", "ipad", "ipod"], auth=auth,
                                     url=server.url(PATH))  # fmt: skip
     report: list[str] = []
     handle_tweets(client, report, until=5)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 import itertools
 import multiprocessing
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 from pymongo import MongoClient
+from pymongo.errors import ConfigurationError, PyMongoError
 
 from locker_room._room import LockerRoom
 
@@ -19,40 +19,63 @@ if TYPE_CHECKING:
 
     from pymongo.collection import Collection
 
-__all__ = ["run_demo", "server_for_demo"]
+__all__ = ["DemoUnavailable", "run_demo", "server_for_demo"]
 
 WORKERS = 4
 ROUNDS = 10
 DB = "locker_room_demo"
+# How long the demo waits for a server to answer before saying it cannot reach it.
+REACH = 5.0
+
+
+class DemoUnavailable(RuntimeError):
+    """The demo has no MongoDB to run against (``unreachable``: one was named but is down)."""
+
+    def __init__(self, message: str, *, unreachable: bool) -> None:
+        super().__init__(message)
+        self.unreachable = unreachable
+
+
+def _client(uri: str) -> MongoClient[dict[str, Any]]:
+    return MongoClient(uri, serverSelectionTimeoutMS=round(REACH * 1000))
 
 
 @contextlib.contextmanager
-def server_for_demo() -> Iterator[tuple[str, str]]:
-    """Yield ``(uri, where)``: $MONGODB_URI, else a mongosim replica set started here.
+def server_for_demo(uri: str | None) -> Iterator[tuple[str, str]]:
+    """Yield ``(uri, where)``: ``uri`` if given, else a mongosim replica set started here.
 
     Raises
     ------
-    RuntimeError
-        Neither $MONGODB_URI is set nor mongosim installed.
+    DemoUnavailable
+        ``uri`` does not answer within `REACH` seconds, or no ``uri`` and no mongosim.
     """
-    uri = os.environ.get("MONGODB_URI")
     if uri:
-        yield uri, "the server in $MONGODB_URI"
+        try:
+            with _client(uri) as client:
+                client.admin.command("ping")
+        except (PyMongoError, ValueError) as error:
+            reason = str(error).split(", Timeout: ")[0].split(" (configured timeouts")[0]
+            raise DemoUnavailable(
+                f"cannot reach MongoDB at {uri} within {REACH:g} s: {reason}",
+                unreachable=not isinstance(error, ConfigurationError | ValueError),
+            ) from None
+        yield uri, f"the server at {uri} (the counter stays in database {DB!r})"
         return
     try:
         import mongosim  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        raise RuntimeError(
-            "the demo needs a MongoDB: set MONGODB_URI, or install the mongosim simulator"
+        raise DemoUnavailable(
+            "the demo needs a MongoDB: set MONGODB_URI (or --uri), or `pip install mongosim`",
+            unreachable=False,
         ) from None
     with mongosim.ReplicaSet(members=3) as replica_set:
-        yield replica_set.uri, "a 3-member mongosim replica set on loopback"
+        yield replica_set.uri, "a 3-member mongosim replica set on loopback (gone when it ends)"
 
 
 def _work(uri: str, worker: int, rounds: int, start: Any) -> list[tuple[float, float, int, int]]:
     holds = []
     client: MongoClient[dict[str, Any]]
-    with MongoClient(uri) as client:
+    with _client(uri) as client:
         counter: Collection[dict[str, Any]] = client[DB]["counter"]
         room = LockerRoom(client=client, db=DB, collection="locks")
         start.wait()
@@ -68,7 +91,7 @@ def _work(uri: str, worker: int, rounds: int, start: Any) -> list[tuple[float, f
 def run_demo(uri: str, say: Callable[[str], object] = print) -> bool:
     """Run the workers against ``uri``, print every hold and hand-off; True if all held."""
     client: MongoClient[dict[str, Any]]
-    with MongoClient(uri) as client:
+    with _client(uri) as client:
         client[DB]["counter"].replace_one({"_id": "counter"}, {"value": 0}, upsert=True)
         context = multiprocessing.get_context("spawn")
         with (

@@ -5,32 +5,39 @@
     LockError (RuntimeError)
     ├── LockTimeout (also TimeoutError)  the lock stayed held until the deadline
     ├── NotLockOwner                     release by someone who does not hold the lock
-    └── LockLost                         the lease ended (expired and taken, or renewal failed)
+    ├── LockLost                         the lease ended (expired and taken, or renewal failed)
+    └── ServerUnavailable (also ConnectionError)  MongoDB could not be reached
 
-Bad arguments raise ``ValueError`` or ``TypeError`` before any server round trip. Errors of
-the driver (``pymongo.errors.PyMongoError``) pass through unchanged where the library cannot
-settle them itself.
+Bad arguments raise `ValueError` or `TypeError` before any server round trip. A server that
+cannot be reached raises `ServerUnavailable`, with the driver's error as its `cause`; other
+errors of the driver (`pymongo.errors.PyMongoError`, e.g. an authorization failure) pass
+through unchanged.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
 
-if TYPE_CHECKING:
-    from datetime import datetime
-
-__all__ = ["LockError", "LockLost", "LockTimeout", "NotLockOwner"]
+__all__ = ["LockError", "LockLost", "LockTimeout", "NotLockOwner", "ServerUnavailable"]
 
 
 class LockError(RuntimeError):
-    """Root of every locker-room exception."""
+    """Root of every locker-room exception.
+
+    Examples
+    --------
+    >>> from locker_room import LockError, LockTimeout
+    >>> issubclass(LockTimeout, LockError)
+    True
+    """
 
 
 class LockTimeout(LockError, TimeoutError):
-    """The lock was still held by someone else when the wait deadline passed.
+    """The lock was seen held by someone else, and still was when the wait deadline passed.
 
-    Safe to retry: nothing was written for the caller, or (after a lost reply) a hold that
-    the same owner's retry takes over with the same token.
+    Raised only when the lock was seen held; a server that could not be reached raises
+    `ServerUnavailable` instead. Safe to retry: nothing was written for the caller, or (after
+    a lost reply) a hold that the same owner's retry takes over with the same token.
 
     Attributes
     ----------
@@ -40,6 +47,12 @@ class LockTimeout(LockError, TimeoutError):
         Owner holding the lock when the caller gave up; None if unknown.
     expires_at : datetime or None
         End of the holder's lease by the server's clock (naive UTC, as pymongo returns it).
+
+    Examples
+    --------
+    >>> error = LockTimeout("x", "gustav", datetime(2026, 1, 2, 3, 4, 5), 2.0)
+    >>> error.holder, str(error).endswith("until 2026-01-02 03:04:05.000000 UTC (server clock)")
+    ('gustav', True)
     """
 
     def __init__(
@@ -68,6 +81,11 @@ class NotLockOwner(LockError):
         Who tried to release it.
     holder : str or None
         Who holds it now, None when nobody does.
+
+    Examples
+    --------
+    >>> print(NotLockOwner("x", "bob", "gustav"))
+    'bob' cannot release lock 'x': it is held by 'gustav'
     """
 
     def __init__(self, name: str, owner: str, holder: str | None, detail: str = "") -> None:
@@ -82,9 +100,9 @@ class LockLost(LockError):
     """The lease ended before its holder released it.
 
     Either it expired by the server's clock and another owner took the lock (the token moved
-    on), or renewal failed, or an administrator broke it with ``force_release``. Work done
+    on), or renewal failed, or an administrator broke it with `force_release`. Work done
     under the lease may have overlapped with the next holder's: fence writes with
-    ``lease.token``.
+    `lease.token`.
 
     Attributes
     ----------
@@ -92,9 +110,46 @@ class LockLost(LockError):
         The lock.
     token : int
         Fencing token of the lost lease.
+
+    Examples
+    --------
+    >>> print(LockLost("x", 4, "renewal failed"))
+    lease on lock 'x' with token 4 was lost: renewal failed
     """
 
     def __init__(self, name: str, token: int, reason: str) -> None:
         self.name = name
         self.token = token
         super().__init__(f"lease on lock {name!r} with token {token} was lost: {reason}")
+
+
+class ServerUnavailable(LockError, ConnectionError):
+    """MongoDB could not be reached (no server selectable, or the connection failed).
+
+    Raised instead of `LockTimeout` when the server, not the lock, kept the caller waiting:
+    by `lock` when the lock was never seen held, by `release`, `status`, `locks` and
+    `force_release`. Safe to retry once the server is back. An acquire whose write may have
+    reached the server before the connection failed is not renewed and frees itself after
+    its ttl; a release that could not be settled leaves the lock to expire likewise.
+
+    Attributes
+    ----------
+    name : str or None
+        The lock, None for a call about every lock (`locks`).
+    cause : BaseException
+        The driver's error, e.g. `pymongo.errors.ServerSelectionTimeoutError`.
+
+    Examples
+    --------
+    >>> error = ServerUnavailable("x", OSError("connection refused"), "lock")
+    >>> print(error)
+    cannot reach MongoDB to lock 'x': connection refused
+    >>> isinstance(error, ConnectionError)
+    True
+    """
+
+    def __init__(self, name: str | None, cause: BaseException, action: str) -> None:
+        self.name = name
+        self.cause = cause
+        what = action if name is None else f"{action} {name!r}"
+        super().__init__(f"cannot reach MongoDB to {what}: {cause}")

@@ -1,103 +1,52 @@
-"""A held lock: fencing token, server-clock expiry, renewal in the background, release."""
+# Generated from _async_lease.py by tests/synchro.py: edit that file, not this one.
+"""Lease: a held lock, renewed in the background until released.
+
+Generated from ``_async_lease.py`` by ``tests/synchro.py``.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import heapq
-import itertools
 import logging
-import threading
-import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pymongo.errors import PyMongoError
 
-from locker_room._errors import LockError, LockLost, NotLockOwner
+from locker_room._errors import LockError
+from locker_room._lease_state import LeaseState
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from datetime import datetime
     from types import TracebackType
 
-    from locker_room._async_room import AsyncLockerRoom
+    from locker_room._errors import LockLost
     from locker_room._protocol import Document
-    from locker_room._room import LockerRoom
 
-__all__ = ["AsyncLease", "Lease", "Renewer"]
+__all__ = ["Lease", "LeaseKeeper"]
 
-_log_renew = logging.getLogger("locker_room.renew")
 _log_release = logging.getLogger("locker_room.release")
 
 
-class _LeaseState:
-    """What sync and async leases share: identity, expiry, the lost/released state."""
-
-    def __init__(
-        self,
-        doc: Document,
-        *,
-        ttl: float,
-        sent_at: float,
-        clock: Callable[[], float],
-        on_lost: Callable[[LockLost], object] | None,
-    ) -> None:
-        self.name: str = doc["_id"]
-        self.owner: str = doc["owner"]
-        self.token: int = doc["token"]
-        self.acquired_at: datetime = doc["timestamp"]
-        self.expires_at: datetime = doc["expires_at"]
-        self.ttl = ttl
-        self._clock = clock
-        # The server set expires_at >= its now + ttl after this request left: a bound that
-        # never outlives the server's lease, whatever the two clocks read.
-        self._deadline = sent_at + ttl
-        self._on_lost = on_lost
-        self._lost: LockLost | None = None
-        self._released = False
-        self._state = threading.Lock()
+class LeaseKeeper(Protocol):
+    """What a lease needs from the room that granted it: a clock and two round trips."""
 
     @property
-    def valid(self) -> bool:
-        """True while held: not released, renewal never failed, not past its ttl unrenewed."""
-        return not self._released and self._lost is None and self._clock() < self._deadline
+    def clock(self) -> Callable[[], float]:
+        """The room's local clock."""
 
-    @property
-    def lost(self) -> LockLost | None:
-        """Why the lease was lost (the LockLost that release will raise), or None."""
-        return self._lost
+    def renew(
+        self, name: str, owner: str, token: int, ttl: float, *, until: float
+    ) -> Document | None:
+        """Extend the hold to server now + ``ttl``; None when it is no longer the caller's."""
 
-    def _renewed(self, doc: Document, sent_at: float) -> None:
-        self.expires_at = doc["expires_at"]
-        self._deadline = sent_at + self.ttl
+    def release(self, name: str, owner: str, token: int | None) -> None:
+        """Drop the hold; raises `LockLost` or `NotLockOwner` when it was not the caller's."""
 
-    def _mark_lost(self, reason: str) -> None:
-        with self._state:
-            if self._lost is not None or self._released:
-                return
-            self._lost = LockLost(self.name, self.token, reason)
-        _log_renew.warning("%s", self._lost)
-        if self._on_lost is not None:
-            try:
-                self._on_lost(self._lost)
-            except Exception:
-                _log_renew.exception("on_lost callback for lock %r raised", self.name)
-
-    def _start_release(self) -> None:
-        with self._state:
-            if self._released:
-                raise NotLockOwner(self.name, self.owner, None, detail=" (lease already released)")
-            self._released = True
-
-    def __repr__(self) -> str:
-        state = "valid" if self.valid else "released" if self._released else "lost"
-        return (
-            f"<{type(self).__name__} {self.name!r} owner={self.owner!r} token={self.token}"
-            f" expires_at={self.expires_at:%Y-%m-%dT%H:%M:%S.%f}Z {state}>"
-        )
+    def forget(self, lease: Lease) -> None:
+        """Stop renewing ``lease`` and stop offering it to ``release(name)``."""
 
 
-class Lease(_LeaseState):
-    """A lock held through :class:`LockerRoom`, renewed every ``ttl / 3`` until released.
+class Lease(LeaseState):
+    """A lock held through `LockerRoom`, renewed every ``ttl / 3`` until released.
 
     Attributes
     ----------
@@ -119,56 +68,67 @@ class Lease(_LeaseState):
 
     Examples
     --------
-    >>> with locker.lock("reports", ttl=30) as lease:  # doctest: +SKIP
-    ...     storage.write(report, fencing_token=lease.token)
+    >>> import os
+    >>> from locker_room import LockerRoom
+    >>> def main():
+    ...     with LockerRoom(os.environ["MONGODB_URI"], db="doc") as locker:
+    ...         with locker.lock("reports", ttl=30) as lease:
+    ...             return lease.valid
+    >>> main()
+    True
     """
 
     def __init__(
         self,
-        room: LockerRoom,
+        keeper: LeaseKeeper,
         doc: Document,
         *,
         ttl: float,
-        sent_at: float,
+        bound: float,
         on_lost: Callable[[LockLost], object] | None,
     ) -> None:
-        super().__init__(doc, ttl=ttl, sent_at=sent_at, clock=room._clock, on_lost=on_lost)
-        self._room = room
-        room._renewer.add(self)
+        super().__init__(doc, ttl=ttl, bound=bound, clock=keeper.clock, on_lost=on_lost)
+        self._keeper = keeper
 
     def release(self) -> None:
-        """Release this hold; raises LockLost if the lease ended first.
+        """Release this hold; raises `LockLost` if the lease ended first.
 
         Raises
         ------
         LockLost
             The lease expired and someone else took the lock, was broken by
-            ``force_release``, or renewal failed while held (released anyway if still ours).
+            `force_release`, or renewal failed while held (released anyway if still ours).
         NotLockOwner
             The lease was already released.
+        ServerUnavailable
+            MongoDB could not be reached to release it; the lease then ends at its expiry.
         """
-        self._start_release()
-        self._room._forget(self)
-        self._room._release(self.name, self.owner, self.token)
+        self.start_release()
+        self._keeper.forget(self)
+        self._keeper.release(self.name, self.owner, self.token)
         if self._lost is not None:
             raise self._lost
 
-    def _renew(self) -> bool:
-        if self._released:
+    def renew(self) -> bool:
+        """Extend the lease to at least server now + ``ttl``; the background renewal calls this.
+
+        Returns True if extended, False if the lease is released or lost (see ``lost``).
+        """
+        if self._released or self._lost is not None:
             return False
         sent = self._clock()
-        if sent >= self._deadline:
-            self._mark_lost("it expired before it could be renewed")
+        if sent >= self.bound:
+            self.mark_lost("it expired before it could be renewed")
             return False
         try:
-            doc = self._room._renew(self)
-        except PyMongoError as error:
-            self._mark_lost(f"renewal failed: {error}")
+            doc = self._keeper.renew(self.name, self.owner, self.token, self.ttl, until=self.bound)
+        except (PyMongoError, LockError) as error:
+            self.mark_lost(f"renewal failed: {error}")
             return False
         if doc is None:
-            self._mark_lost("it expired or was taken over before renewal")
+            self.mark_lost("it expired or was taken over before renewal")
             return False
-        self._renewed(doc, sent)
+        self.renewed(doc, sent)
         return True
 
     def __enter__(self) -> Lease:
@@ -189,158 +149,3 @@ class Lease(_LeaseState):
             _log_release.warning(
                 "releasing %r after the body raised failed", self.name, exc_info=True
             )
-
-
-class Renewer:
-    """One daemon thread per room that renews each of its leases every ``ttl / 3``.
-
-    It holds only weak references: a lease nobody references any more stops being
-    renewed and expires. (The room itself keeps every lease of ``lock()`` until it is
-    released, so that ``locker.release(name)`` finds it: dropping one does not end it.)
-    The thread ends when no lease is left and starts again with the next one. Renewals
-    run one after another; each may take until its lease's local bound.
-    """
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
-        self._due: list[tuple[float, int, weakref.ref[Lease]]] = []
-        self._order = itertools.count()
-        self._wake = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def add(self, lease: Lease) -> None:
-        """Renew ``lease`` a third of its ttl from now (and then again, while it lasts)."""
-        entry = (self._clock() + lease.ttl / 3, next(self._order), weakref.ref(lease))
-        with self._wake:
-            heapq.heappush(self._due, entry)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._run, name="locker-room-renewer", daemon=True
-                )
-                self._thread.start()
-            elif self._due[0] is entry:  # due before what the thread sleeps for
-                self._wake.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._wake:
-                if not self._due:
-                    self._thread = None
-                    return
-                due, _, ref = self._due[0]
-                delay = due - self._clock()
-                if delay > 0:
-                    self._wake.wait(delay)
-                    continue
-                heapq.heappop(self._due)
-            lease = ref()
-            if lease is not None and self._renew(lease):
-                self.add(lease)
-            del lease
-
-    @staticmethod
-    def _renew(lease: Lease) -> bool:
-        try:
-            return lease._renew()
-        except Exception as error:  # a bug in one renewal must not stop the others
-            _log_renew.exception("renewal of %r raised", lease.name)
-            lease._mark_lost(f"renewal raised {error!r}")
-            return False
-
-
-class AsyncLease(_LeaseState):
-    """A lock held through :class:`AsyncLockerRoom`; renewed by an asyncio task.
-
-    Same attributes as :class:`Lease`; ``release`` is a coroutine and the lease is an
-    asynchronous context manager.
-
-    Examples
-    --------
-    >>> async with await locker.lock("reports", ttl=30) as lease:  # doctest: +SKIP
-    ...     await storage.write(report, fencing_token=lease.token)
-    """
-
-    def __init__(
-        self,
-        room: AsyncLockerRoom,
-        doc: Document,
-        *,
-        ttl: float,
-        sent_at: float,
-        on_lost: Callable[[LockLost], object] | None,
-    ) -> None:
-        super().__init__(doc, ttl=ttl, sent_at=sent_at, clock=room._clock, on_lost=on_lost)
-        self._room = room
-        self._stop = asyncio.Event()
-        self._renewer = asyncio.get_running_loop().create_task(
-            _renew_forever_async(weakref.ref(self), self._stop, ttl / 3),
-            name=f"locker-room-renew:{self.name}",
-        )
-
-    async def release(self) -> None:
-        """Release this hold; raises LockLost if the lease ended first (see Lease.release)."""
-        self._start_release()
-        self._stop.set()
-        self._room._forget(self)
-        await self._room._release(self.name, self.owner, self.token)
-        if self._lost is not None:
-            raise self._lost
-
-    async def _renew(self) -> bool:
-        sent = self._clock()
-        if sent >= self._deadline:
-            self._mark_lost("it expired before it could be renewed")
-            return False
-        try:
-            doc = await self._room._renew(self)
-        except PyMongoError as error:
-            self._mark_lost(f"renewal failed: {error}")
-            return False
-        if doc is None:
-            self._mark_lost("it expired or was taken over before renewal")
-            return False
-        self._renewed(doc, sent)
-        return True
-
-    async def __aenter__(self) -> AsyncLease:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        if exc_type is None:
-            await self.release()
-            return
-        try:
-            await self.release()
-        except (LockError, PyMongoError):
-            _log_release.warning(
-                "releasing %r after the body raised failed", self.name, exc_info=True
-            )
-
-
-async def _renew_forever_async(
-    ref: weakref.ref[AsyncLease], stop: asyncio.Event, interval: float
-) -> None:
-    while True:
-        try:
-            await asyncio.wait_for(stop.wait(), interval)
-        except asyncio.TimeoutError:
-            pass
-        else:
-            return
-        lease = ref()
-        if lease is None:
-            return
-        try:
-            renewed = await lease._renew()
-        except Exception as error:  # as in Renewer: a bug must not leave the lease "valid"
-            _log_renew.exception("renewal of %r raised", lease.name)
-            lease._mark_lost(f"renewal raised {error!r}")
-            return
-        if not renewed:
-            return
-        del lease

@@ -12,7 +12,7 @@ from pymongo.errors import PyMongoError
 
 from locker_room import _protocol
 from locker_room._errors import LockError, LockTimeout, NotLockOwner
-from locker_room._room import DEFAULT_TTL
+from locker_room._protocol import DEFAULT_TTL
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -28,7 +28,7 @@ _log_release = logging.getLogger("locker_room.release")
 
 
 class Lock:
-    """A named lock of a :class:`LockerRoom` used like ``threading.Lock``.
+    """A named lock of a `LockerRoom` used like ``threading.Lock``.
 
     ``acquire(blocking=True, timeout=-1)`` returns True or False, ``release()`` and
     ``locked()`` behave as in the standard library, and the lock works in ``with``. It
@@ -43,17 +43,24 @@ class Lock:
         The lock.
     ttl : float, default=60
         Lease length of each hold, renewed every ``ttl / 3``.
+    fair : bool, default=False
+        Queue behind earlier fair waiters (see `LockerRoom.lock`).
     on_lost : callable, optional
-        Called with the LockLost error if a hold's renewal fails.
+        Called with the `LockLost` error if a hold's renewal fails.
 
     Examples
     --------
-    >>> nightly = Lock(locker, "nightly-report", ttl=30)  # doctest: +SKIP
-    >>> if nightly.acquire(timeout=5):  # doctest: +SKIP
+    >>> import os
+    >>> from locker_room import LockerRoom
+    >>> locker = LockerRoom(os.environ["MONGODB_URI"], db="doc")
+    >>> nightly = Lock(locker, "nightly-report", ttl=30)
+    >>> if nightly.acquire(timeout=5):
     ...     try:
-    ...         publish(report, fencing_token=nightly.token)
+    ...         print("token", nightly.token > 0)
     ...     finally:
     ...         nightly.release()
+    token True
+    >>> locker.close()
     """
 
     def __init__(
@@ -62,12 +69,14 @@ class Lock:
         name: str,
         *,
         ttl: float = DEFAULT_TTL,
+        fair: bool = False,
         on_lost: Callable[[LockLost], object] | None = None,
     ) -> None:
         _protocol.check_lock_args(name, None, None, ttl)
         self.room = room
         self.name = name
         self.ttl = ttl
+        self.fair = fair
         self._on_lost = on_lost
         self._here = threading.Lock()
         self._lease: Lease | None = None
@@ -122,6 +131,7 @@ class Lock:
                 owner=self._owner_id(),
                 timeout=wait,
                 ttl=self.ttl,
+                fair=self.fair,
                 on_lost=self._on_lost,
             )
         except LockTimeout:

@@ -15,18 +15,27 @@ from typing import Any
 from locker_room._errors import LockError, LockLost, NotLockOwner
 
 __all__ = [
+    "DEFAULT_TTL",
     "Document",
     "acquire_command",
     "check_lock_args",
     "default_owner",
+    "dequeue_command",
+    "enqueue_command",
     "force_release_update",
     "new_attempt",
     "release_command",
-    "release_failure",
+    "release_outcome",
     "renew_command",
+    "renewal_outcome",
     "status_of_missing",
     "status_pipeline",
+    "wait_pipeline",
+    "wakes_waiter",
 ]
+
+DEFAULT_TTL = 60.0
+"""Lease length in seconds when `lock` is given no `ttl`."""
 
 Document = dict[str, Any]
 
@@ -67,18 +76,52 @@ def _check_seconds(key: str, value: object, *, allow_zero: bool) -> None:
         raise ValueError(f"`{key}` must be a finite number of seconds {bound}, got {value!r}")
 
 
+def _live(queue: object) -> Document:
+    """The waiting queue's entries whose own lease has not expired (crashed waiters drop out)."""
+    return {
+        "$filter": {
+            "input": {"$ifNull": [queue, []]},
+            "as": "e",
+            "cond": {"$gt": ["$$e.expires_at", _NOW]},
+        }
+    }
+
+
+def _literal(value: str) -> object:
+    """``value`` as an expression: a string starting with ``$`` would be read as a field path."""
+    return {"$literal": value} if value.startswith("$") else value
+
+
+def _owners(entries: object) -> Document:
+    return {"$map": {"input": entries, "as": "e", "in": "$$e.owner"}}
+
+
 def acquire_command(
-    name: str, owner: str, ttl: float, *, reentrant: bool, attempt: str
+    name: str, owner: str, ttl: float, *, reentrant: bool, attempt: str, fair: bool = False
 ) -> tuple[Document, list[Document]]:
     """Filter and pipeline update of the one acquire round trip (``upsert=True``).
 
     The filter matches when the lock is free, expired by the server's clock, or the
     caller's; otherwise the upsert collides on ``_id`` (DuplicateKeyError): held. A
     continuing hold (the caller's, unexpired) keeps its token; any new hold bumps it.
-    Repeating the same ``attempt`` does not count a reentrant hold twice.
+    Repeating the same ``attempt`` does not count a reentrant hold twice. A ``fair`` acquire
+    also needs the waiting queue to be empty or headed by the caller, and leaves the queue.
     """
     expired = {"$expr": {"$lte": ["$expires_at", _NOW]}}
-    query = {"_id": name, "$or": [{"locked": False}, {"owner": owner}, expired]}
+    takeable: Document = {"$or": [{"locked": False}, {"owner": owner}, expired]}
+    if fair:
+        live = _live("$queue")
+        head = {"$ifNull": [{"$arrayElemAt": [_owners(live), 0]}, None]}
+        my_turn = {"$or": [{"$eq": [{"$size": live}, 0]}, {"$eq": [head, _literal(owner)]}]}
+        query: Document = {
+            "_id": name,
+            "$or": [
+                {"owner": owner, "locked": True},  # a hold of the caller's continues
+                {"$and": [takeable, {"$expr": my_turn}]},
+            ],
+        }
+    else:
+        query = {"_id": name, **takeable}
     continuing = {
         "$and": [
             {"$eq": ["$locked", True]},
@@ -94,7 +137,7 @@ def acquire_command(
     else:
         holds = 1
     later = {"$add": [_NOW, _millis(ttl)]}
-    update = {
+    update: Document = {
         "locked": True,
         "owner": {"$literal": owner},  # an owner like "$x" is a name, not a field path
         "holds": holds,
@@ -105,13 +148,60 @@ def acquire_command(
         "expires_at": {"$cond": [continuing, {"$max": ["$expires_at", later]}, later]},
         "attempt": attempt,
     }
+    if fair:
+        mine = {"$eq": ["$$e.owner", _literal(owner)]}
+        update["queue"] = {
+            "$filter": {"input": _live("$queue"), "as": "e", "cond": {"$not": [mine]}}
+        }
     return query, [{"$set": update}]
 
 
-def renew_command(
-    name: str, owner: str, token: int, ttl: float
+def enqueue_command(
+    name: str, owner: str, ttl: float, attempt: str
 ) -> tuple[Document, list[Document]]:
-    """Extend an unexpired lease to ``$$NOW + ttl`` (never shorten it); none once expired."""
+    """Join the waiting queue of a fair lock, or renew the caller's place in it.
+
+    Each entry is a lease of its own (``expires_at``, renewed by the waiter while it waits),
+    so a waiter that crashed leaves the queue when its entry expires. The entry carries the
+    ttl and attempt the release hands the lock over with.
+    """
+    entry = {
+        "owner": _literal(owner),
+        "attempt": attempt,
+        "ttl_ms": _millis(ttl),
+        "expires_at": {"$add": [_NOW, _millis(ttl)]},
+    }
+    mine = {"$eq": ["$$e.owner", _literal(owner)]}
+    queued = {"$in": [_literal(owner), _owners("$queue")]}
+    renewed = {"$map": {"input": "$queue", "as": "e", "in": {"$cond": [mine, entry, "$$e"]}}}
+    return {"_id": name}, [
+        {"$set": {"queue": _live("$queue")}},
+        {"$set": {"queue": {"$cond": [queued, renewed, {"$concatArrays": ["$queue", [entry]]}]}}},
+    ]
+
+
+def dequeue_command(name: str, owner: str) -> tuple[Document, list[Document]]:
+    """Leave the waiting queue (a fair waiter that gives up)."""
+    mine = {"$eq": ["$$e.owner", _literal(owner)]}
+    return {"_id": name}, [
+        {
+            "$set": {
+                "queue": {
+                    "$filter": {"input": _live("$queue"), "as": "e", "cond": {"$not": [mine]}}
+                }
+            }
+        }
+    ]
+
+
+def renew_command(
+    name: str, owner: str, token: int, ttl: float, attempt: str
+) -> tuple[Document, list[Document]]:
+    """Extend an unexpired lease to ``$$NOW + ttl`` (never shorten it); none once expired.
+
+    ``renewal`` records the attempt, so that a renewal whose reply was lost is settled by
+    reading the document.
+    """
     query = {
         "_id": name,
         "owner": owner,
@@ -120,7 +210,20 @@ def renew_command(
         "$expr": {"$gt": ["$expires_at", _NOW]},
     }
     later = {"$add": [_NOW, _millis(ttl)]}
-    return query, [{"$set": {"expires_at": {"$max": ["$expires_at", later]}}}]
+    return query, [{"$set": {"expires_at": {"$max": ["$expires_at", later]}, "renewal": attempt}}]
+
+
+def renewal_outcome(doc: Document | None, owner: str, token: int, attempt: str) -> bool | None:
+    """Judge an unsettled renewal from the document read back.
+
+    True: it was applied (the lease runs to ``doc["expires_at"]``); None: it was not, but the
+    hold is still the caller's (send it again); False: the hold is gone.
+    """
+    if doc is None or doc.get("owner") != owner or doc.get("token") != token:
+        return False
+    if not doc.get("locked"):
+        return False
+    return True if doc.get("renewal") == attempt else None
 
 
 def release_command(
@@ -129,32 +232,75 @@ def release_command(
     """Drop one hold of ``owner`` (of lease ``token`` when known); the last one unlocks.
 
     The document stays, so the token never goes back. Repeating the same ``attempt``
-    does not drop a second hold.
+    does not drop a second hold. When the last hold goes and fair waiters are queued, the
+    lock passes to the first of them whose entry is still alive, in the same write: a new
+    token, its ttl, its attempt.
     """
     query: Document = {"_id": name, "owner": owner, "locked": True}
     if token is not None:
         query["token"] = token
-    repeated = {"$eq": ["$attempt", attempt]}
+    repeated = {"$eq": ["$release", attempt]}
     holds = {"$cond": [repeated, "$holds", {"$subtract": ["$holds", 1]}]}
+    live = _live("$queue")
+    nxt = "$_next"
+    handed = {"$ne": [{"$ifNull": [nxt, None]}, None]}
+
+    def either(if_handed: object, otherwise: object) -> Document:
+        return {"$cond": [handed, if_handed, otherwise]}
+
     return query, [
-        {"$set": {"holds": holds, "attempt": attempt}},
-        {"$set": {"locked": {"$gt": ["$holds", 0]}}},
+        {"$set": {"holds": holds, "release": attempt, "queue": live}},
+        {
+            "$set": {
+                "_next": {
+                    "$cond": [
+                        {"$or": [{"$gt": ["$holds", 0]}, {"$eq": [{"$size": "$queue"}, 0]}]},
+                        None,
+                        {"$arrayElemAt": ["$queue", 0]},
+                    ]
+                }
+            }
+        },
+        {
+            "$set": {
+                "locked": either(True, {"$gt": ["$holds", 0]}),
+                "owner": either("$_next.owner", "$owner"),
+                "holds": either(1, "$holds"),
+                "token": either({"$add": ["$token", 1]}, "$token"),
+                "timestamp": either(_NOW, "$timestamp"),
+                "expires_at": either({"$add": [_NOW, "$_next.ttl_ms"]}, "$expires_at"),
+                "attempt": either("$_next.attempt", "$attempt"),
+                "queue": either(
+                    {
+                        "$filter": {
+                            "input": "$queue",
+                            "as": "e",
+                            "cond": {"$ne": ["$$e.owner", "$_next.owner"]},  # owners are unique
+                        }
+                    },
+                    "$queue",
+                ),
+            }
+        },
+        {"$unset": "_next"},
     ]
 
 
-def release_failure(
+def release_outcome(
     doc: Document | None, name: str, owner: str, token: int | None, attempt: str
-) -> LockError | None:
-    """Judge a release whose update matched nothing, from the document read back.
+) -> LockError | bool | None:
+    """Judge a release that matched nothing, or whose reply was lost, from the document.
 
-    Returns None when this very release had been applied (its reply was lost), otherwise
-    the error to raise.
+    None: this very release was applied. True: it was not, and the hold is still the
+    caller's (send it again). Otherwise the error to raise.
     """
     if doc is None:
         return NotLockOwner(name, owner, None, detail=" (no such lock)")
-    if doc.get("attempt") == attempt and doc.get("owner") == owner:
+    if doc.get("release") == attempt:
         return None
     holder = doc.get("owner") if doc.get("locked") else None
+    if holder == owner and (token is None or doc.get("token") == token):
+        return True
     if token is not None and doc.get("token") != token:
         now = doc.get("token")
         if holder is None:  # broken by force_release, or taken and released since
@@ -193,6 +339,74 @@ def status_pipeline(name: str | None) -> list[Document]:
     match: Document = {} if name is None else {"_id": name}
     # Sorting before projecting lets the server walk the _id index instead of sorting.
     return [{"$match": match}, {"$sort": {"_id": 1}}, {"$project": project}]
+
+
+def wait_pipeline(name: str) -> list[Document]:
+    """What a waiter reads: the hold, milliseconds left on its lease and on each queued waiter's.
+
+    The server computes the remaining times with its own clock, so the waiter can sleep
+    until the lease ends without comparing clocks.
+    """
+    remaining = {"$subtract": ["$$e.expires_at", _NOW]}
+    project = {
+        "_id": 1,
+        "locked": {"$and": [{"$eq": ["$locked", True]}, {"$gt": ["$expires_at", _NOW]}]},
+        "owner": 1,
+        "token": 1,
+        "timestamp": 1,
+        "expires_at": 1,
+        "attempt": 1,
+        "remaining_ms": {"$subtract": ["$expires_at", _NOW]},
+        "queue": {
+            "$map": {
+                "input": _live("$queue"),
+                "as": "e",
+                "in": {"owner": "$$e.owner", "remaining_ms": remaining},
+            }
+        },
+    }
+    return [{"$match": {"_id": name}}, {"$project": project}]
+
+
+def wakes_waiter(event: Document, owner: str | None = None) -> bool:
+    """Whether a change event on a lock document is worth an acquire attempt.
+
+    Only an update that unlocks (a release, ``force_release``), a delete, a replacement or
+    an invalidation can have freed the lock; a fair waiter passes its ``owner`` to be woken
+    also when a release handed the lock to it. Renewals, queue changes and other owners'
+    acquisitions wake nobody (a waiter also wakes when the lease it read ends). An update
+    whose changed fields are not described wakes everyone.
+
+    Examples
+    --------
+    >>> renewal = {"expires_at": 1, "renewal": "a"}
+    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": renewal}})
+    False
+    >>> freed = {"locked": False, "holds": 0}
+    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": freed}})
+    True
+    >>> handed = {"owner": "w1", "token": 8}
+    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": handed}},
+    ...              owner="w1")
+    True
+    >>> wakes_waiter({"operationType": "delete"})
+    True
+    """
+    if event.get("operationType") != "update":
+        return True
+    description = event.get("updateDescription")
+    if not isinstance(description, dict):
+        return True
+    changed = {
+        path.split(".")[0]: value
+        for path, value in (description.get("updatedFields") or {}).items()
+    }
+    removed = {path.split(".")[0] for path in description.get("removedFields") or []}
+    if not changed and not removed and not description.get("truncatedArrays"):
+        return True
+    if changed.get("locked") is False or "locked" in removed or "owner" in removed:
+        return True
+    return owner is not None and changed.get("owner") == owner
 
 
 def status_of_missing(name: str) -> Document:

@@ -1,43 +1,50 @@
-"""LockerRoom: named locks stored in one MongoDB collection, one document per lock."""
+# Generated from _async_room.py by tests/synchro.py: edit that file, not this one.
+"""LockerRoom: named locks in one MongoDB collection, one document per lock.
+
+Generated from ``_async_room.py`` by ``tests/synchro.py``.
+"""
 
 from __future__ import annotations
 
 import functools
 import logging
 import os
-import threading
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from pymongo import MongoClient, ReturnDocument
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo import MongoClient
+from pymongo.errors import ConnectionFailure, PyMongoError
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from locker_room import _protocol
-from locker_room._backoff import backoff
-from locker_room._errors import LockTimeout
-from locker_room._lease import Lease, Renewer
-from locker_room._round_trip import ambiguous, within
+from locker_room._errors import LockTimeout, ServerUnavailable
+from locker_room._keeper import Keeper
+from locker_room._lease import Lease
+from locker_room._protocol import DEFAULT_TTL
+from locker_room._round_trip import ambiguous, no_change_streams, no_server
+from locker_room._threads import Renewals, caller, default_sleep
+from locker_room._wait import Turn, Wait
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
 
-    from pymongo.collection import Collection
-
     from locker_room._errors import LockLost
+    from locker_room._keeper import ChangeWatch
     from locker_room._protocol import Document
 
-__all__ = ["DEFAULT_TTL", "LockAndRelease", "LockerRoom"]
+__all__ = ["LockAndRelease", "LockerRoom"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
-DEFAULT_TTL = 60.0
-
 _log_acquire = logging.getLogger("locker_room.acquire")
-_log_release = logging.getLogger("locker_room.release")
+
+# Reading who holds the lock after the deadline, to name the holder in LockTimeout, may take
+# this much longer at most.
+_GRACE = 1.0
 
 
 class LockerRoom:
@@ -52,15 +59,24 @@ class LockerRoom:
         Use this client instead of ``host`` (not both).
     db, collection : str, default="locks"
         Where the lock documents live.
+    watch : bool, default=True
+        Wake blocked acquires through a change stream on the lock document when the server
+        offers change streams (a replica set); otherwise, or with False, they poll.
     clock : callable, default=time.monotonic
         Seconds, used only for waiting deadlines and the local bound on a lease; expiry is
         always decided by the server's clock.
+    sleep : callable, default=time.sleep
+        How the room sleeps between polls.
 
     Examples
     --------
-    >>> locker = LockerRoom(host="mongodb://db1,db2,db3/?replicaSet=rs0")  # doctest: +SKIP
-    >>> with locker.lock_and_release("nightly-report", timeout=2) as lease:  # doctest: +SKIP
-    ...     publish(report, fencing_token=lease.token)
+    >>> import os
+    >>> def main():
+    ...     with LockerRoom(os.environ["MONGODB_URI"], db="doc") as locker:
+    ...         with locker.lock_and_release("nightly-report", timeout=2) as lease:
+    ...             return lease.token > 0
+    >>> main()
+    True
     """
 
     def __init__(
@@ -70,7 +86,9 @@ class LockerRoom:
         client: MongoClient[Document] | None = None,
         db: str = "locks",
         collection: str = "locks",
+        watch: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] = default_sleep,
     ) -> None:
         if client is not None and host is not None:
             raise ValueError("pass either `host` or `client` to LockerRoom, not both")
@@ -81,16 +99,18 @@ class LockerRoom:
         self._client: MongoClient[Document] = (
             MongoClient(host or "localhost") if client is None else client
         )
-        self._collection: Collection[Document] = self._client[db].get_collection(
+        lock_documents = self._client[db].get_collection(
             collection,
             write_concern=WriteConcern("majority"),
             read_concern=ReadConcern("majority"),
         )
         self._clock = clock
-        self._owner = threading.local()
-        self._leases: dict[tuple[str, str], list[Lease]] = {}
-        self._leases_lock = threading.Lock()
-        self._renewer = Renewer(clock)
+        self._sleep = sleep
+        self._watch = watch
+        self._keeper = Keeper(lock_documents, clock=clock, renewals=Renewals(clock))
+        self._owners: weakref.WeakKeyDictionary[object, tuple[int, str]] = (
+            weakref.WeakKeyDictionary()
+        )
 
     def lock(
         self,
@@ -100,113 +120,54 @@ class LockerRoom:
         ttl: float = DEFAULT_TTL,
         *,
         reentrant: bool = False,
+        fair: bool = False,
         on_lost: Callable[[LockLost], object] | None = None,
     ) -> Lease:
-        """Acquire ``name``, waiting up to ``timeout`` seconds; return the renewed Lease.
+        """Acquire ``name``, waiting up to ``timeout`` seconds; return the renewed lease.
 
         Parameters
         ----------
         name : str
             The lock.
         owner : str, optional
-            Who holds it; default ``hostname:pid:thread:nonce`` (unique per thread and room).
-            Locking again as the same owner while held extends the lease and keeps its token.
+            Who holds it; default ``hostname:pid:thread:nonce`` (unique per thread, or
+            task, and room). Locking again as the same owner while held extends the
+            lease and keeps its token.
         timeout : float or None, default=None
-            Seconds to wait; 0 tries once, None waits forever.
+            Seconds to wait; 0 tries once, None waits as long as the lock is held.
         ttl : float, default=60
-            Lease length; renewed every ``ttl / 3`` while held.
+            Lease length; renewed every ``ttl / 3``.
         reentrant : bool, default=False
             Count holds: the lock is free after as many releases as locks by this owner.
+        fair : bool, default=False
+            Queue behind earlier fair waiters: a release hands the lock to the first of them.
         on_lost : callable, optional
-            Called with the LockLost error if renewal fails (from the renewal thread).
+            Called with the `LockLost` error if renewal fails (from the renewal thread, or
+            task).
 
         Raises
         ------
         LockTimeout
-            Still held by another owner at the deadline; names the holder and expiry.
+            Seen held by another owner, and still held at the deadline; names the holder.
+        ServerUnavailable
+            MongoDB could not be reached (for ``serverSelectionTimeoutMS``, or until the
+            deadline) and the lock was not seen held.
         ValueError, TypeError
             A bad argument, before any round trip.
         """
         _protocol.check_lock_args(name, owner, timeout, ttl)
+        if not isinstance(fair, bool):
+            raise TypeError(f"`fair` must be a bool, got {type(fair).__name__}")
         owner = owner or self._default_owner()
-        attempt = _protocol.new_attempt()
-        query, update = _protocol.acquire_command(
-            name, owner, ttl, reentrant=reentrant, attempt=attempt
-        )
-        deadline = None if timeout is None else self._clock() + timeout
-        delays = backoff()
-        unsettled_since: float | None = None
-        last_error: PyMongoError | None = None
-        while True:
-            sent = started = self._clock()
-            try:
-                with within(deadline, self._clock):
-                    doc: Document | None = self._collection.find_one_and_update(
-                        query, update, upsert=True, return_document=ReturnDocument.AFTER
-                    )
-            except DuplicateKeyError:
-                doc = None
-            except PyMongoError as error:
-                if not ambiguous(error):
-                    raise
-                _log_acquire.info("acquire of %r unsettled (%s); reading it back", name, error)
-                last_error = error
-                unsettled_since = sent if unsettled_since is None else unsettled_since
-                started = unsettled_since  # the write read back may be the earliest one
-                doc = None
-                if deadline is None or self._clock() < deadline:
-                    with within(deadline, self._clock):
-                        doc = self._settle_acquire(name, owner, attempt)
-                if doc is None and deadline is not None and self._clock() >= deadline:
-                    # Unsettled with no time left: even reading who holds the lock could wait
-                    # for a primary far past the deadline. A write that landed frees itself
-                    # after ttl.
-                    raise LockTimeout(name, None, None, timeout or 0.0) from error
-            if doc is not None and self._clock() >= started + ttl:
-                # The reply came too late to be sure the lease still stands (a slow server, a
-                # failover retried by pymongo): send the same attempt again for a fresh one.
-                _log_acquire.info("acquire of %r answered after its ttl; repeating it", name)
-                doc = None
-            if doc is not None:
-                lease = Lease(self, doc, ttl=ttl, sent_at=started, on_lost=on_lost)
-                with self._leases_lock:
-                    self._leases.setdefault((name, owner), []).append(lease)
-                _log_acquire.debug("%r acquired %r with token %d", owner, name, lease.token)
-                return lease
-            now = self._clock()
-            if deadline is not None and now >= deadline:
-                raise self._timeout_error(name, timeout or 0.0) from last_error
-            delay = next(delays)
-            time.sleep(delay if deadline is None else min(delay, deadline - now))
-
-    def _settle_acquire(self, name: str, owner: str, attempt: str) -> Document | None:
-        try:
-            doc = self._collection.find_one({"_id": name})
-        except PyMongoError as error:
-            if not ambiguous(error):
-                raise
-            return None  # still unknown: the next try repeats the same attempt, harmlessly
-        if doc and doc.get("attempt") == attempt and doc.get("owner") == owner and doc["locked"]:
-            return doc
-        return None
+        acquire = _Acquire(self, self._keeper, name, owner, timeout, ttl, fair=fair)
+        return acquire.run(reentrant=reentrant, on_lost=on_lost)
 
     def _default_owner(self) -> str:
-        cached: tuple[int, str] | None = getattr(self._owner, "cached", None)
+        key, label = caller()
+        cached = self._owners.get(key)
         if cached is None or cached[0] != os.getpid():  # a forked child is another owner
-            cached = self._owner.cached = (
-                os.getpid(),
-                _protocol.default_owner(str(threading.get_ident())),
-            )
+            cached = self._owners[key] = (os.getpid(), _protocol.default_owner(label))
         return cached[1]
-
-    def _timeout_error(self, name: str, timeout: float) -> LockTimeout:
-        try:
-            status = self.status(name)
-        except PyMongoError:
-            return LockTimeout(name, None, None, timeout)
-        if not status["locked"]:  # freed just as the wait ended
-            return LockTimeout(name, None, None, timeout)
-        return LockTimeout(name, status["owner"], status["expires_at"], timeout)
 
     def lock_and_release(
         self,
@@ -216,25 +177,33 @@ class LockerRoom:
         ttl: float = DEFAULT_TTL,
         *,
         reentrant: bool = False,
+        fair: bool = False,
         on_lost: Callable[[LockLost], object] | None = None,
     ) -> LockAndRelease:
-        """Hold ``name`` around a block (``with``) or every call of a function (decorator).
+        """Hold ``name`` around a ``with`` block, or around every call of a function.
 
-        Arguments as for :meth:`lock`. The lock is released when the body raises, and the
-        body's exception propagates; a lease lost while the body ran raises LockLost at exit.
+        Arguments as for `lock`. The lock is released when the body raises, and the
+        body's exception propagates; a lease lost while the body ran raises `LockLost` at exit.
 
         Examples
         --------
-        >>> @locker.lock_and_release("my_lock", owner="gustav", timeout=2)  # doctest: +SKIP
-        ... def important_function(): ...
+        >>> import os
+        >>> def main():
+        ...     with LockerRoom(os.environ["MONGODB_URI"], db="doc") as locker:
+        ...         @locker.lock_and_release("my_lock", owner="gustav", timeout=2)
+        ...         def important_function():
+        ...             return (locker.status("my_lock"))["owner"]
+        ...         return important_function()
+        >>> main()
+        'gustav'
         """
         _protocol.check_lock_args(name, owner, timeout, ttl)
         return LockAndRelease(
-            self, name, owner, timeout, ttl, reentrant=reentrant, on_lost=on_lost
+            self, name, owner, timeout, ttl, reentrant=reentrant, fair=fair, on_lost=on_lost
         )
 
     def release(self, name: str, owner: str | None = None) -> None:
-        """Release a hold of ``owner`` (default: this thread's owner) on ``name``.
+        """Release a hold of ``owner`` (default: the caller's owner) on ``name``.
 
         Releases the latest lease this room granted to that owner, or, when the lock was
         taken through another room or process, the owner's hold whatever its token.
@@ -245,15 +214,15 @@ class LockerRoom:
             ``owner`` does not hold the lock.
         LockLost
             The lease expired and another owner took the lock.
+        ServerUnavailable
+            MongoDB could not be reached.
         """
         owner = owner or self._default_owner()
-        with self._leases_lock:
-            held = self._leases.get((name, owner))
-            lease = held[-1] if held else None
+        lease = self._keeper.latest(name, owner)
         if lease is not None:
             lease.release()
         else:
-            self._release(name, owner, None)
+            self._keeper.release(name, owner, None)
 
     def status(self, name: str) -> Document:
         """``{'_id', 'locked', 'owner', 'timestamp', 'expires_at', 'token'}`` of ``name``.
@@ -262,16 +231,15 @@ class LockerRoom:
         ``timestamp`` and ``token`` then still describe the last hold. Times are naive UTC
         from the server's clock; a lock never taken reports token 0.
         """
-        docs = list(self._collection.aggregate(_protocol.status_pipeline(name)))
-        return docs[0] if docs else _protocol.status_of_missing(name)
+        return self._keeper.status(name)
 
     def locks(self) -> list[Document]:
         """Status of every lock in the collection, sorted by name."""
-        return list(self._collection.aggregate(_protocol.status_pipeline(None)))
+        return self._keeper.locks()
 
     def force_release(self, name: str) -> None:
         """Break ``name`` whoever holds it (admin); bumps the token so the holder sees LockLost."""
-        self._collection.update_one({"_id": name}, _protocol.force_release_update())
+        self._keeper.force_release(name)
 
     def close(self) -> None:
         """Close the client if this room created it."""
@@ -289,44 +257,231 @@ class LockerRoom:
     ) -> None:
         self.close()
 
-    def _release(self, name: str, owner: str, token: int | None) -> None:
-        attempt = _protocol.new_attempt()
-        query, update = _protocol.release_command(name, owner, token, attempt)
-        for last_try in (False, True):
+
+class _Acquire:
+    """One call of `LockerRoom.lock`: the attempts, and the waiting between them."""
+
+    def __init__(
+        self,
+        room: LockerRoom,
+        keeper: Keeper,
+        name: str,
+        owner: str,
+        timeout: float | None,
+        ttl: float,
+        *,
+        fair: bool,
+    ) -> None:
+        self._room = room
+        self._keeper = keeper
+        self._clock = room._clock
+        self._sleep = room._sleep
+        self.name = name
+        self.owner = owner
+        self.ttl = ttl
+        self.fair = fair
+        self.attempt = _protocol.new_attempt()
+        self.wait = Wait(timeout, self._clock)
+        self._queued = False
+        self._watch: ChangeWatch | None = None
+
+    def run(self, *, reentrant: bool, on_lost: Callable[[LockLost], object] | None) -> Lease:
+        query, update = _protocol.acquire_command(
+            self.name,
+            self.owner,
+            self.ttl,
+            reentrant=reentrant,
+            attempt=self.attempt,
+            fair=self.fair,
+        )
+        try:
+            while True:
+                sent = self._clock()
+                doc = self._attempt(query, update, sent)
+                if doc is not None:
+                    if self._clock() < self.wait.sent_at(sent) + self.ttl:
+                        return self._grant(doc, self.wait.sent_at(sent) + self.ttl, on_lost)
+                    # The reply came too late to be sure the lease still stands (a slow
+                    # server, a failover retried by pymongo): send the same attempt again.
+                    _log_acquire.info("acquire of %r answered after its ttl; again", self.name)
+                    continue
+                if self.wait.timed_out():
+                    return self._time_out(on_lost)
+                handed = self._wait_for_turn()
+                if handed is not None:
+                    return self._grant(*handed, on_lost)
+        finally:
+            if self._watch is not None:
+                self._close_watch()
+
+    def _grant(
+        self, doc: Document, bound: float, on_lost: Callable[[LockLost], object] | None
+    ) -> Lease:
+        lease = Lease(self._keeper, doc, ttl=self.ttl, bound=bound, on_lost=on_lost)
+        self._keeper.keep(lease)
+        _log_acquire.debug("%r acquired %r with token %d", self.owner, self.name, lease.token)
+        return lease
+
+    def _attempt(self, query: Document, update: list[Document], sent: float) -> Document | None:
+        """Send the acquire once; the document if ours, None if held or unsettled."""
+        wait = self.wait
+        try:
+            doc = self._keeper.try_acquire(query, update, until=wait.deadline)
+        except PyMongoError as error:
+            if not ambiguous(error):
+                raise
+            _log_acquire.info("acquire of %r unsettled (%s); reading it back", self.name, error)
+            wait.unsettled(error, sent)
+            if no_server(error) and not wait.timed_out():
+                raise ServerUnavailable(self.name, error, "lock") from error
+            if wait.timed_out():  # no time left to read it back: a write that landed expires
+                return None
             try:
-                if self._collection.update_one(query, update).matched_count:
-                    _log_release.debug("%r released %r", owner, name)
-                    return
-                failure = _protocol.release_failure(
-                    self._collection.find_one({"_id": name}), name, owner, token, attempt
-                )
+                doc = self._keeper.read(self.name, until=wait.deadline)
+            except PyMongoError as read_error:
+                self._setback(read_error)
+                return None
+            if doc is None:
+                return None
+            mine = doc.get("attempt") == self.attempt and doc.get("owner") == self.owner
+            if mine and doc.get("locked"):
+                return doc
+            if doc.get("locked") and doc.get("owner") != self.owner:
+                wait.held()
+            return None
+        if doc is None:
+            wait.held()
+        return doc
+
+    def _setback(self, error: PyMongoError) -> None:
+        """A round trip of the wait failed: raise what waiting cannot fix, else note it."""
+        if not isinstance(error, ConnectionFailure) and not error.timeout:
+            raise error
+        self.wait.failed(error)
+        if no_server(error) and not self.wait.timed_out():
+            raise ServerUnavailable(self.name, error, "lock") from error
+
+    def _wait_for_turn(self) -> tuple[Document, float] | None:
+        """Wait until the acquire is worth sending again (None), or a release handed it over.
+
+        Returns the lock document and the lease's local bound when it was handed over.
+        """
+        wait, keeper = self.wait, self._keeper
+        if not wait.seen_held:  # unanswered, not held: try again after a short backoff
+            self._sleep(wait.poll_delay())
+            return None
+        while not wait.timed_out():
+            try:
+                if self.fair and (not self._queued or wait.refresh_due()):
+                    keeper.enqueue(
+                        self.name, self.owner, self.ttl, self.attempt, until=wait.deadline
+                    )
+                    self._queued = True
+                    wait.queued(self.ttl)
+                if self._watch is None and self._open_watch() and not self.fair:
+                    return None  # the lock may have been freed before the stream opened
+                if self._watch is None and not self.fair and wait.knows_when():
+                    self._sleep(wait.poll_delay())  # polling: no need to read again
+                    return None
+                sent = self._clock()
+                info = keeper.wait_info(self.name, until=wait.deadline)
             except PyMongoError as error:
-                if last_try or not ambiguous(error):
-                    raise
-                _log_release.info("release of %r unsettled (%s); repeating it", name, error)
-                continue
-            if failure is None:
-                return
-            raise failure
-
-    def _renew(self, lease: Lease) -> Document | None:
-        query, update = _protocol.renew_command(lease.name, lease.owner, lease.token, lease.ttl)
-        with within(lease._deadline, self._clock):
-            return self._collection.find_one_and_update(
-                query, update, projection={"expires_at": 1}, return_document=ReturnDocument.AFTER
+                self._setback(error)
+                self._sleep(wait.poll_delay())
+                return None
+            turn = wait.read(
+                info, sent=sent, owner=self.owner, attempt=self.attempt, fair=self.fair
             )
+            if turn is Turn.MINE and info is not None:
+                return info, sent + info["remaining_ms"] / 1000
+            if turn is Turn.TRY:
+                return None
+            if turn is Turn.JOIN:
+                self._queued = False
+                continue
+            self._wait_for_event()
+            if not self.fair:  # an event or the time to look again: try at once
+                return None
+        return None
 
-    def _forget(self, lease: Lease) -> None:
-        with self._leases_lock:
-            held = self._leases.get((lease.name, lease.owner), [])
-            if lease in held:
-                held.remove(lease)
-            if not held:
-                self._leases.pop((lease.name, lease.owner), None)
+    def _wait_for_event(self) -> bool:
+        """Sleep until an event on the lock (True) or the next time to look (False)."""
+        if self._watch is None:
+            self._sleep(self.wait.poll_delay())
+            return False
+        try:
+            return self._watch.wait(self.wait.until())
+        except PyMongoError as error:
+            # pymongo already tried to resume the stream: poll until it is opened again.
+            _log_acquire.info("change stream on %r failed (%s); polling", self.name, error)
+            self._close_watch()
+            return False
+
+    def _open_watch(self) -> bool:
+        """Open the change stream on the lock document if the room watches; True if opened."""
+        if not self._room._watch:
+            return False
+        try:
+            self._watch = self._keeper.watch(
+                self.name,
+                self._sleep,
+                owner=self.owner if self.fair else None,
+                until=self.wait.deadline,
+            )
+        except PyMongoError as error:
+            if no_change_streams(error):
+                # A standalone server (or a simulator) without change streams: poll from now.
+                _log_acquire.info("no change streams (%s): waiters poll", error)
+                self._room._watch = False
+            elif isinstance(error, ConnectionFailure) or error.timeout:
+                self._setback(error)
+            else:  # e.g. not authorized to watch: poll, and try again at the next wait
+                _log_acquire.info("cannot watch %r (%s): polling", self.name, error)
+            return False
+        return True
+
+    def _close_watch(self) -> None:
+        watch, self._watch = self._watch, None
+        if watch is not None:
+            try:
+                watch.close()
+            except PyMongoError as error:
+                _log_acquire.debug("closing the change stream failed: %s", error)
+
+    def _time_out(self, on_lost: Callable[[LockLost], object] | None) -> Lease:
+        """The deadline passed: leave the fair queue, then raise why the wait failed."""
+        wait = self.wait
+        grace = self._clock() + _GRACE
+        if self.fair and self._queued:
+            try:
+                doc = self._keeper.dequeue(self.name, self.owner, until=grace)
+                if doc and doc.get("attempt") == self.attempt and doc.get("owner") == self.owner:
+                    # Handed over just as the wait ended: read how long the lease has left.
+                    sent = self._clock()
+                    info = self._keeper.wait_info(self.name, until=grace)
+                    turn = wait.read(
+                        info, sent=sent, owner=self.owner, attempt=self.attempt, fair=True
+                    )
+                    if turn is Turn.MINE and info is not None:
+                        return self._grant(info, sent + info["remaining_ms"] / 1000, on_lost)
+            except PyMongoError as dequeue_error:
+                wait.failed(dequeue_error)
+        failure = wait.give_up(self.name)
+        if isinstance(failure, LockTimeout) and failure.holder is None:
+            try:
+                status = self._keeper.status(self.name, until=grace)
+            except (PyMongoError, ServerUnavailable):
+                pass
+            else:
+                if status["locked"]:
+                    failure = LockTimeout(
+                        self.name, status["owner"], status["expires_at"], wait.timeout or 0.0
+                    )
+        raise failure from wait.last_error
 
 
 class LockAndRelease:
-    """What :meth:`LockerRoom.lock_and_release` returns: a context manager and a decorator."""
+    """What `LockerRoom.lock_and_release` returns: a context manager and a decorator."""
 
     def __init__(
         self,
@@ -337,6 +492,7 @@ class LockAndRelease:
         ttl: float,
         *,
         reentrant: bool,
+        fair: bool,
         on_lost: Callable[[LockLost], object] | None,
     ) -> None:
         self._room = room
@@ -346,19 +502,15 @@ class LockAndRelease:
             "timeout": timeout,
             "ttl": ttl,
             "reentrant": reentrant,
+            "fair": fair,
             "on_lost": on_lost,
         }
-        self._held = threading.local()
-
-    def _stack(self) -> list[Lease]:
-        stack: list[Lease] | None = getattr(self._held, "stack", None)
-        if stack is None:
-            stack = self._held.stack = []
-        return stack
+        # The leases entered and not yet exited, per thread (or task).
+        self._held: dict[object, list[Lease]] = {}
 
     def __enter__(self) -> Lease:
         lease = self._room.lock(**self._args)
-        self._stack().append(lease)
+        self._held.setdefault(caller()[0], []).append(lease)
         return lease
 
     def __exit__(
@@ -367,7 +519,12 @@ class LockAndRelease:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self._stack().pop().__exit__(exc_type, exc, tb)
+        key = caller()[0]
+        stack = self._held[key]
+        lease = stack.pop()
+        if not stack:
+            del self._held[key]
+        lease.__exit__(exc_type, exc, tb)
 
     def __call__(self, func: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(func)

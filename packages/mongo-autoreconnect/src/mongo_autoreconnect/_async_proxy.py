@@ -1,8 +1,15 @@
-"""``AsyncMongoProxy``: the asyncio twin of ``MongoProxy``, for pymongo's AsyncMongoClient."""
+"""`AsyncMongoProxy`: a pymongo client, database or collection that rides out failover.
+
+Edit this file: ``scripts/synchro.py`` generates the synchronous twin from it, and a
+test fails when the two differ.
+"""
 
 from __future__ import annotations
 
+# <async-only>
 import inspect
+
+# </async-only>
 import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
@@ -13,7 +20,8 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.asynchronous.mongo_client import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
-from ._cursor import AsyncResumableCursor
+from ._async_cursor import AsyncResumableCursor
+from ._compat import select_server, topology_type
 from ._deadline import enter, leave
 from ._operations import Call, sends_several_commands
 from ._policy import RetryPolicy
@@ -34,33 +42,21 @@ _D = TypeVar("_D", bound=Mapping[str, Any])
 
 
 class _AsyncMethod(MethodBase):
-    __slots__ = ("is_async",)
+    __slots__ = ()
 
-    def __init__(self, owner: ProxyBase, name: str, fn: Callable[..., Any]) -> None:
-        super().__init__(owner, name, fn)
-        self.is_async = inspect.iscoroutinefunction(fn)
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        owner = self.owner
-        session = kwargs.get("session")
-        if session is not None and session.in_transaction:
-            # A transaction's statements are retried as a whole by with_transaction().
-            return self.fn(*args, **kwargs)
-        if self.is_async:
-            return self._run(args, kwargs)
-        if self.name == "find":
-            source = FindSource(args, kwargs)
-            return self._cursor(source.open(None, 0, self._read_target()), source)
-        # Synchronous methods of the async API do no I/O (with_options, get_collection...).
-        return owner._wrap(self.fn(*args, **kwargs))
-
-    async def _run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
         fn = self.fast_fn
-        if fn is not None and "session" not in kwargs:
+        if (
+            fn is not None
+            and "session" not in kwargs
+            and topology_type(self.topology) not in self.waits
+        ):
             retrier = self.retrier
             start = retrier.clock()
+            # Even the first attempt runs under pymongo's deadline, so that pymongo retries a
+            # retryable write with the same txnNumber for as long as the call may take.
             try:
-                tokens = enter(retrier.first_timeout)  # pymongo's deadline: see _proxy
+                tokens = enter(retrier.first_timeout)
                 try:
                     result = await fn(*args, **kwargs)
                 finally:
@@ -68,22 +64,27 @@ class _AsyncMethod(MethodBase):
             except PyMongoError as error:
                 assert self.fixed is not None
                 _, kind, idempotent = self.fixed
-                return await self._retry(start, error, kind, idempotent, fn, args, kwargs)
+                return await self._attempts(start, error, kind, idempotent, fn, args, kwargs)
             if self.reports:
                 self._report_fallback(start, OperationKind.READ)
             return result
         return await self._call(args, kwargs)
 
     async def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Every call the fast path does not take: sessions, cursors, passthrough."""
+        """Every call the fast path does not take: sessions, cursors, passthrough, no server."""
         owner = self.owner
+        session = kwargs.get("session")
+        if session is not None and session.in_transaction:
+            # A transaction's statements are retried as a whole by with_transaction().
+            return await self.fn(*args, **kwargs)
         mode, kind, idempotent = self.classify(args, kwargs)
         if mode is Call.PASSTHROUGH:
             return owner._wrap(await self.fn(*args, **kwargs))
+        if mode is Call.FIND:
+            return self._find(args, kwargs)
         source: CursorSource | None = None
         if mode is Call.SORTED_CURSOR:
             source = PipelineSource(self.name, args, kwargs)
-            args, kwargs = source.call_args()
         elif mode is Call.NAMED_CURSOR:
             source = NamedSource(self.name, args, kwargs)
         retrier = owner._retrier
@@ -92,33 +93,40 @@ class _AsyncMethod(MethodBase):
         fallback = owner._fallback if kind is OperationKind.READ else None
         if fallback is not None:
             fn = self.on(fallback)
-        try:
-            with pymongo.timeout(retrier.first_timeout):
-                result = await fn(*args, **kwargs)
-        except PyMongoError as error:
-            result = await self._retry(start, error, kind, idempotent, fn, args, kwargs)
+        if not self.ready(kind):
+            result = await self._attempts(start, None, kind, idempotent, fn, args, kwargs)
         else:
-            if fallback is not None:
-                self._report_fallback(start, kind)
+            try:
+                with pymongo.timeout(retrier.first_timeout):
+                    result = await fn(*args, **kwargs)
+            except PyMongoError as error:
+                result = await self._attempts(start, error, kind, idempotent, fn, args, kwargs)
+            else:
+                if fallback is not None:
+                    self._report_fallback(start, kind)
         if source is not None:
             return self._cursor(result, source)
         return result
 
-    async def _retry(
+    async def _attempts(
         self,
         start: float,
-        error: PyMongoError,
+        error: PyMongoError | None,
         kind: OperationKind,
         idempotent: bool,
         fn: Callable[..., Any],
         args: tuple[Any, ...],
         kwargs: dict[str, Any],
     ) -> Any:
+        """Attempt until a success, an error not to retry, or the deadline.
+
+        ``error`` is the first attempt's, or None when pymongo knew no server to run on:
+        the call then waits for one in slices of at most 5 s (each a logged failure), not
+        silently inside an operation.
+        """
         owner = self.owner
         retrier = owner._retrier
-        if self.in_transaction(args, kwargs):
-            # A transaction's statements are retried as a whole by with_transaction().
-            raise error
+        in_transaction = self.in_transaction(args, kwargs)
         state = retrier.start(
             self.operation,
             kind,
@@ -126,18 +134,37 @@ class _AsyncMethod(MethodBase):
             start,
             sends_several_commands(self.name, args, kwargs),
         )
+        waited = False  # whether the last failure was the wait for a server
         while True:
-            delay = retrier.after_failure(state, error, owner._no_primary)
-            if delay > 0:
-                await retrier.policy.async_sleep(delay)
+            if error is not None:
+                if in_transaction:
+                    # A transaction's statements are retried as a whole by with_transaction().
+                    raise error
+                delay = retrier.after_failure(state, error, owner._no_primary, waited=waited)
+                if delay > 0:
+                    await retrier.policy.async_sleep(delay)
             remaining = retrier.remaining(state)
             if remaining <= 0:
-                raise error
+                if error is not None:
+                    raise error
+                # The caller's own pymongo.timeout() has expired: pymongo says so.
+                return await fn(*args, **kwargs)
+            waited = not self.ready(kind)
             try:
+                if waited:
+                    with pymongo.timeout(retrier.wait_slice(remaining)):
+                        await select_server(self.topology, self.selector(kind))
+                    waited = False
+                    remaining = max(retrier.remaining(state), 0.0)
                 with pymongo.timeout(retrier.attempt_timeout(remaining)):
                     return await fn(*args, **kwargs)
             except PyMongoError as exc:
                 error = exc
+
+    def _find(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> AsyncResumableCursor[Any]:
+        """``find`` does no I/O: the cursor it returns is resumable."""
+        source = FindSource(args, kwargs)
+        return self._cursor(source.open(None, 0, self._read_target()), source)
 
     def _cursor(self, live: Any, source: CursorSource) -> AsyncResumableCursor[Any]:
         owner = self.owner
@@ -151,12 +178,33 @@ class _AsyncMethod(MethodBase):
         )
 
 
-class AsyncMongoProxy(ProxyBase, Generic[_T]):
-    """:class:`MongoProxy` for pymongo's asyncio API (``AsyncMongoClient``, pymongo >= 4.9).
+# <async-only>
+class _NoIOMethod(_AsyncMethod):
+    """A method of pymongo's asyncio API that is no coroutine: it does no I/O.
 
-    The same navigation, policy and guarantees; proxied coroutine methods are awaited as
-    usual, cursors are :class:`AsyncResumableCursor` (``async for``), sleeps use the
-    policy's ``async_sleep``.
+    ``find`` returns a cursor; ``with_options``, ``get_collection`` ... return objects.
+    """
+
+    __slots__ = ()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "find" and not self.in_transaction(args, kwargs):
+            return self._find(args, kwargs)
+        return self.owner._wrap(self.fn(*args, **kwargs))
+
+
+# </async-only>
+class AsyncMongoProxy(ProxyBase, Generic[_T]):
+    """A pymongo `AsyncMongoClient`, `AsyncDatabase` or `AsyncCollection` that rides out failover.
+
+    Attribute and item access return proxies of the same kind (client → database →
+    collection, and ``get_database`` / ``get_collection`` / ``with_options``); methods are
+    wrapped so that an election costs a wait instead of an exception; plain attributes pass
+    through. Single-statement writes and reads run inside ``pymongo.timeout(remaining)`` so
+    pymongo retries them with the same transaction number until the deadline; a write that
+    may have been applied raises `AmbiguousWriteError` instead of being applied twice;
+    cursors resume after the last document they yielded (`AsyncResumableCursor`).
+    The synchronous and asyncio proxies behave the same (one is generated from the other).
 
     Parameters
     ----------
@@ -165,30 +213,38 @@ class AsyncMongoProxy(ProxyBase, Generic[_T]):
     policy : RetryPolicy, optional
         Deadline, backoff and what to retry; ``RetryPolicy()`` by default.
     logger : logging.Logger, optional
-        Where each retry is logged at WARNING; ``mongo_autoreconnect.retry`` by default.
+        Where retries are logged at WARNING; ``mongo_autoreconnect.retry`` by default.
     on_retry : callable, optional
-        Called with the :class:`RetryState` before every retry and read fallback.
+        Called with the `RetryState` before every retry and read fallback.
 
     Raises
     ------
     TypeError
-        ``obj`` is not an async pymongo client, database or collection, or ``policy`` is not
-        a RetryPolicy.
+        ``obj`` is not a pymongo `AsyncMongoClient`, `AsyncDatabase` or `AsyncCollection`,
+        or ``policy`` is not a RetryPolicy.
 
     Examples
     --------
     >>> import pymongo
-    >>> from mongo_autoreconnect import AsyncMongoProxy
-    >>> client = AsyncMongoProxy(pymongo.AsyncMongoClient(connect=False))
-    >>> client.blogs.posts.full_name
-    'blogs.posts'
+    >>> from mongo_autoreconnect import AsyncMongoProxy, RetryPolicy
+    >>> client = AsyncMongoProxy(pymongo.AsyncMongoClient(connect=False), RetryPolicy(deadline=30))
+    >>> client.blogs.posts
+    AsyncMongoProxy(AsyncCollection(AsyncDatabase(AsyncMongoClient(...), 'blogs'), 'posts'))
+    >>> client.unwrap()
+    AsyncMongoClient(...)
     """
 
     _client_kind = AsyncMongoClient
     _database_kind = AsyncDatabase
     _collection_kind = AsyncCollection
     _kinds = (AsyncMongoClient, AsyncDatabase, AsyncCollection)
-    _method_class = _AsyncMethod
+
+    def _method(self, name: str, fn: Callable[..., Any]) -> MethodBase:
+        # <async-only>
+        if not inspect.iscoroutinefunction(fn):
+            return _NoIOMethod(self, name, fn)
+        # </async-only>
+        return _AsyncMethod(self, name, fn)
 
     @overload
     def __new__(
@@ -255,13 +311,15 @@ class AsyncMongoProxy(ProxyBase, Generic[_T]):
 if TYPE_CHECKING:
     from bson.codec_options import CodecOptions
     from pymongo.read_concern import ReadConcern
-    from pymongo.read_preferences import _ServerMode
     from pymongo.write_concern import WriteConcern
+
+    from ._compat import ServerMode
 
     _D2 = TypeVar("_D2", bound=Mapping[str, Any])
 
-    # What type checkers see: pymongo's async classes with navigation returning proxies.
-    # At run time these names are AsyncMongoProxy; they exist only to be annotated with.
+    # What type checkers see: pymongo's own classes (every method signature, generics
+    # included) with navigation returning proxies. At run time these names are
+    # AsyncMongoProxy; they exist only to be annotated with.
 
     class AsyncProxiedClient(AsyncMongoClient[_D], AsyncMongoProxy[AsyncMongoClient[_D]]):  # type: ignore[misc]
         def __getattr__(self, name: str) -> AsyncProxiedDatabase[_D]: ...
@@ -281,7 +339,7 @@ if TYPE_CHECKING:
         def with_options(
             self,
             codec_options: None = None,
-            read_preference: _ServerMode | None = None,
+            read_preference: ServerMode | None = None,
             write_concern: WriteConcern | None = None,
             read_concern: ReadConcern | None = None,
         ) -> AsyncProxiedDatabase[_D]: ...
@@ -289,7 +347,7 @@ if TYPE_CHECKING:
         def with_options(
             self,
             codec_options: CodecOptions[_D2],
-            read_preference: _ServerMode | None = None,
+            read_preference: ServerMode | None = None,
             write_concern: WriteConcern | None = None,
             read_concern: ReadConcern | None = None,
         ) -> AsyncProxiedDatabase[_D2]: ...
@@ -308,7 +366,7 @@ if TYPE_CHECKING:
         def with_options(
             self,
             codec_options: None = None,
-            read_preference: _ServerMode | None = None,
+            read_preference: ServerMode | None = None,
             write_concern: WriteConcern | None = None,
             read_concern: ReadConcern | None = None,
         ) -> AsyncProxiedCollection[_D]: ...
@@ -316,7 +374,7 @@ if TYPE_CHECKING:
         def with_options(
             self,
             codec_options: CodecOptions[_D2],
-            read_preference: _ServerMode | None = None,
+            read_preference: ServerMode | None = None,
             write_concern: WriteConcern | None = None,
             read_concern: ReadConcern | None = None,
         ) -> AsyncProxiedCollection[_D2]: ...

@@ -2,7 +2,7 @@
 
 ``with pymongo.timeout(t):`` costs about 1 µs (argument checks, a context-manager object,
 three context variables set and reset), most of the proxy's per-call overhead. The first
-attempt of every call needs it (see ``_proxy``), so :func:`enter` / :func:`leave` set and
+attempt of every call needs it (see ``_proxy``), so `enter` / `leave` set and
 reset the same three variables directly, which halves the cost. That is safe only while
 ``pymongo.timeout`` sets exactly those: it is checked once, at import, and if pymongo does
 anything else (or the variables are gone) ``pymongo.timeout`` itself is used.
@@ -15,14 +15,16 @@ import time
 from typing import Any
 
 import pymongo
-from pymongo import _csot
+
+from ._compat import CSOT_VARIABLES
 
 __all__ = ["DIRECT", "enter", "leave"]
 
 _monotonic = time.monotonic
-_TIMEOUT: Any = getattr(_csot, "TIMEOUT", None)
-_DEADLINE: Any = getattr(_csot, "DEADLINE", None)
-_RTT: Any = getattr(_csot, "RTT", None)
+_TIMEOUT: Any
+_DEADLINE: Any
+_RTT: Any
+_TIMEOUT, _DEADLINE, _RTT = CSOT_VARIABLES or (None, None, None)
 
 
 def _pymongo_sets_only_these() -> bool:
@@ -45,13 +47,13 @@ def _pymongo_sets_only_these() -> bool:
     return contextvars.Context().run(probe)
 
 
-#: Whether :func:`enter` sets pymongo's variables directly (else it uses pymongo.timeout).
+#: Whether `enter` sets pymongo's variables directly (else it uses pymongo.timeout).
 DIRECT = _pymongo_sets_only_these()
 
 if DIRECT:
 
     def enter(seconds: float) -> Any:
-        """``pymongo.timeout(seconds).__enter__()``; returns what :func:`leave` needs."""
+        """``pymongo.timeout(seconds).__enter__()``; returns what `leave` needs."""
         return (
             _TIMEOUT.set(seconds),
             _DEADLINE.set(min(_DEADLINE.get(), _monotonic() + seconds)),
@@ -59,7 +61,7 @@ if DIRECT:
         )
 
     def leave(tokens: Any) -> None:
-        """Restore what :func:`enter` changed."""
+        """Restore what `enter` changed."""
         timeout, deadline, rtt = tokens
         _TIMEOUT.reset(timeout)
         _DEADLINE.reset(deadline)
@@ -68,11 +70,11 @@ if DIRECT:
 else:
 
     def enter(seconds: float) -> Any:
-        """``pymongo.timeout(seconds).__enter__()``; returns what :func:`leave` needs."""
+        """``pymongo.timeout(seconds).__enter__()``; returns what `leave` needs."""
         context = pymongo.timeout(seconds)
         context.__enter__()
         return context
 
     def leave(tokens: Any) -> None:
-        """Restore what :func:`enter` changed."""
+        """Restore what `enter` changed."""
         tokens.__exit__(None, None, None)

@@ -1,12 +1,12 @@
 """Exceptions raised by the proxy.
 
-::
+```text
+MongoAutoreconnectError
+├── AmbiguousWriteError   (also a pymongo AutoReconnect)  not safe to retry blindly
+└── CursorResumeError     (also a pymongo AutoReconnect)  a cursor could not resume exactly
+```
 
-    MongoAutoreconnectError
-    ├── AmbiguousWriteError   (also a pymongo AutoReconnect)  not safe to retry blindly
-    └── CursorResumeError     (also a pymongo AutoReconnect)  a cursor could not resume exactly
-
-Both leaves also subclass :class:`pymongo.errors.AutoReconnect`, so code written for plain
+Both leaves also subclass pymongo's `AutoReconnect`, so code written for plain
 pymongo (``except AutoReconnect``) keeps catching them.
 """
 
@@ -22,12 +22,13 @@ class MongoAutoreconnectError(Exception):
 
 
 class AmbiguousWriteError(MongoAutoreconnectError, AutoReconnect):
-    """A write that pymongo cannot retry failed after it may have been applied.
+    """A write failed after it may have been applied: retrying it could apply it twice.
 
-    The connection dropped (or timed out) after the command was sent, so the server may or
-    may not have applied it, and the operation is not idempotent (``update_many``,
-    ``delete_many``, a multi-document ``bulk_write``, ``aggregate`` with ``$out``/``$merge``,
-    or any write with retryable writes disabled). Retrying could apply it twice.
+    The server interrupted it after it may have started (11602, 11600, 189, 91), the
+    connection dropped or timed out after it was sent, pymongo had already retried it with
+    the same transaction number and an earlier attempt may have been applied, a later
+    command of a batched write was refused after earlier ones, or it was applied but its
+    write concern was not satisfied. The message says which.
 
     **Not safe to retry** without checking the data first. Mark a call idempotent
     (``proxy.idempotent.update_many(...)``) if applying it twice is harmless.

@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Any, Literal
 
-from pymongo.read_preferences import ReadPreference, _ServerMode
+from pymongo.read_preferences import ReadPreference
 
+from ._compat import ServerMode
 from ._retry import RetryCondition, retry_if_safe
 from ._state import RetryState
-from ._stop import StopStrategy, stop_after_delay
-from ._wait import WaitStrategy, wait_exponential, wait_full_jitter
+from ._strategies import stop_after_delay, wait_exponential, wait_random_exponential
 
-__all__ = ["RetryPolicy"]
+__all__ = ["RetryPolicy", "StopStrategy", "WaitStrategy"]
+
+WaitStrategy = Callable[[RetryState], float]
+"""A wait: ``(RetryState) -> seconds``, a ``wait_*`` strategy or a plain function."""
+
+StopStrategy = Callable[[RetryState], bool]
+"""A stop: ``(RetryState) -> give up?``, a ``stop_*`` strategy or a plain function."""
+
+
+async def _asyncio_sleep(seconds: float) -> None:
+    """``asyncio.sleep``, imported on first use (``import mongo_autoreconnect`` stays light)."""
+    import asyncio
+
+    await asyncio.sleep(seconds)
 
 
 @dataclass(frozen=True)
@@ -36,11 +48,13 @@ class RetryPolicy:
         Seconds one call may take, retries included (elections usually take seconds; a
         minute covers slow ones). It also bounds each attempt (pymongo's CSOT), so make it
         longer than your slowest operation.
-    initial, maximum, multiplier : float, default=0.1, 5.0, 2.0
-        Backoff: ``min(maximum, initial * multiplier ** (attempt - 1))``.
+    initial, maximum, exp_base : float, default=0.1, 5.0, 2.0
+        Backoff: ``min(maximum, initial * exp_base ** (attempt - 1))``, that is
+        ``wait_exponential(multiplier=initial, max=maximum, exp_base=exp_base)``. Every
+        option after ``deadline`` is keyword-only.
     jitter : bool, default=True
-        Sleep a uniformly random fraction of the backoff ("full jitter") so clients that
-        failed together do not retry together.
+        Sleep a uniformly random fraction of the backoff ("full jitter",
+        `wait_random_exponential`) so clients that failed together do not retry together.
     read_fallback : pymongo read preference or None, default=None
         For reads while no primary is known: serve them with this read preference (e.g.
         ``ReadPreference.PRIMARY_PREFERRED``, stale-but-available data from a secondary)
@@ -53,7 +67,8 @@ class RetryPolicy:
         ``-> bool`` callable, or the ``wait_*`` / ``stop_*`` / ``retry_if_*`` classes
         composed with ``+ | &``). ``deadline`` still bounds each attempt.
     sleep, async_sleep, clock : callable
-        Injected time: ``time.sleep``, ``asyncio.sleep`` and ``time.monotonic`` by default.
+        Injected time: ``time.sleep``, ``asyncio.sleep`` and ``time.monotonic`` by default
+        (``clock`` also paces the retry warnings).
 
     Raises
     ------
@@ -72,17 +87,18 @@ class RetryPolicy:
     """
 
     deadline: float = 60.0
+    _: KW_ONLY
     initial: float = 0.1
     maximum: float = 5.0
-    multiplier: float = 2.0
+    exp_base: float = 2.0
     jitter: bool = True
-    read_fallback: _ServerMode | None = None
+    read_fallback: ServerMode | None = None
     retry_writes: Literal["safe", "always"] = "safe"
     wait: WaitStrategy | None = None
     stop: StopStrategy | None = None
     retry: RetryCondition | None = None
     sleep: Callable[[float], Any] = field(default=time.sleep, repr=False)
-    async_sleep: Callable[[float], Awaitable[Any]] = field(default=asyncio.sleep, repr=False)
+    async_sleep: Callable[[float], Awaitable[Any]] = field(default=_asyncio_sleep, repr=False)
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
     _wait: WaitStrategy = field(init=False, repr=False, compare=False)
     _stop: StopStrategy = field(init=False, repr=False, compare=False)
@@ -100,7 +116,7 @@ class RetryPolicy:
                 f'`retry_writes` must be "safe" or "always", got {self.retry_writes!r}'
             )
         if self.read_fallback is not None:
-            if not isinstance(self.read_fallback, _ServerMode):
+            if not isinstance(self.read_fallback, ServerMode):
                 raise TypeError(
                     "`read_fallback` must be a pymongo read preference such as "
                     f"ReadPreference.PRIMARY_PREFERRED, got {self.read_fallback!r}"
@@ -108,9 +124,23 @@ class RetryPolicy:
             if self.read_fallback == ReadPreference.PRIMARY:
                 raise ValueError("`read_fallback` must allow secondaries; PRIMARY is no fallback")
         # Build (and so validate) the backoff even when `wait` overrides it.
-        backoff = wait_exponential(self.initial, self.maximum, self.multiplier)
+        for name in ("initial", "maximum", "exp_base"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"`{name}` must be a number, got {value!r}")
+        if not self.initial >= 0:
+            raise ValueError(f"`initial` must be >= 0, got {self.initial!r}")
+        if not self.maximum >= self.initial:
+            raise ValueError(
+                f"`maximum` must be >= `initial` ({self.initial!r}), got {self.maximum!r}"
+            )
+        if not self.exp_base >= 1:
+            raise ValueError(f"`exp_base` must be >= 1, got {self.exp_base!r}")
+        backoff = (wait_random_exponential if self.jitter else wait_exponential)(
+            multiplier=self.initial, max=self.maximum, exp_base=self.exp_base
+        )
         strategies = {
-            "_wait": self.wait or (wait_full_jitter(backoff) if self.jitter else backoff),
+            "_wait": self.wait or backoff,
             "_stop": self.stop or stop_after_delay(self.deadline),
             "_retry": self.retry or retry_if_safe,
         }

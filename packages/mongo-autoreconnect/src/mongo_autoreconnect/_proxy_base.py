@@ -6,6 +6,9 @@ import logging
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from pymongo.server_selectors import writable_server_selector
+
+from ._compat import NO_PRIMARY, NO_SERVER, topology_of, topology_type
 from ._operations import Call, classify
 from ._policy import RetryPolicy
 from ._redact import client_secrets
@@ -18,7 +21,18 @@ __all__ = ["MethodBase", "ProxyBase"]
 class MethodBase:
     """A proxied pymongo method: knows its name, its operation label and how to run."""
 
-    __slots__ = ("fast_fn", "fixed", "fn", "name", "operation", "owner", "reports", "retrier")
+    __slots__ = (
+        "fast_fn",
+        "fixed",
+        "fn",
+        "name",
+        "operation",
+        "owner",
+        "reports",
+        "retrier",
+        "topology",
+        "waits",
+    )
 
     def __init__(self, owner: ProxyBase, name: str, fn: Callable[..., Any]) -> None:
         self.owner = owner
@@ -32,10 +46,29 @@ class MethodBase:
         # which bound method to call, and whether a success must be checked for fallback.
         self.fast_fn: Callable[..., Any] | None = None
         self.reports = False
+        self.topology = owner._topology
+        self.waits = NO_PRIMARY
         if self.fixed is not None and self.fixed[0] is Call.RETRIED:
             fallback = owner._fallback if self.fixed[1] is OperationKind.READ else None
             self.fast_fn = fn if fallback is None else self.on(fallback)
             self.reports = fallback is not None
+            self.waits = self.waits_in(self.fixed[1])
+
+    def waits_in(self, kind: OperationKind) -> frozenset[int]:
+        """The topology types in which a call of this kind would wait for a server."""
+        if kind is OperationKind.READ and self.owner._fallback is not None:
+            return NO_SERVER
+        return NO_PRIMARY
+
+    def ready(self, kind: OperationKind) -> bool:
+        """Whether pymongo knows a server for a call of this kind (else it would wait)."""
+        return topology_type(self.topology) not in self.waits_in(kind)
+
+    def selector(self, kind: OperationKind) -> Any:
+        """What server a call of this kind needs: the primary, or its read preference."""
+        if kind is OperationKind.WRITE:
+            return writable_server_selector
+        return self._read_target().read_preference
 
     def classify(
         self, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -88,7 +121,6 @@ class ProxyBase:
     _database_kind: ClassVar[type[Any]]
     _collection_kind: ClassVar[type[Any]]
     _kinds: ClassVar[tuple[type[Any], ...]]
-    _method_class: ClassVar[type[MethodBase]]
 
     def __init__(
         self,
@@ -129,6 +161,7 @@ class ProxyBase:
         self._target = obj
         self._retrier = retrier
         self._idempotent = idempotent
+        self._topology = topology_of(self._client_of(obj))
         self._items: dict[str, Any] = {}
         self._no_primary: Callable[[], bool] | None = None
         # Reads go through this twin of the target, with the policy's read_fallback.
@@ -139,6 +172,10 @@ class ProxyBase:
             # Non-blocking for sync and async clients alike (AsyncMongoClient.primary awaits).
             self._no_primary = lambda: not client.topology_description.has_writable_server()
             self._fallback = obj.with_options(read_preference=fallback)
+
+    def _method(self, name: str, fn: Callable[..., Any]) -> MethodBase:
+        """The proxied method wrapping ``fn``."""
+        raise NotImplementedError
 
     def _child(self, obj: Any, idempotent: bool | None = None) -> Any:
         child = object.__new__(type(self))
@@ -188,7 +225,7 @@ class ProxyBase:
             wrapped = self.__dict__[name] = self._child(value)
             return wrapped
         if callable(value) and not isinstance(value, type):
-            method = self.__dict__[name] = self._method_class(self, name, value)
+            method = self.__dict__[name] = self._method(name, value)
             return method
         return value
 

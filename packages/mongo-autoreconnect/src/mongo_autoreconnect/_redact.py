@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from ._compat import client_password
+
 __all__ = ["client_secrets", "redact"]
 
 REDACTED = "<redacted>"
@@ -25,10 +27,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 def client_secrets(client: Any) -> tuple[str, ...]:
     """The password a pymongo client authenticates with, if any.
 
-    pymongo keeps it in its pool options; read defensively so a driver change only loses
-    this extra layer (URI passwords are still redacted by pattern).
+    A driver change only loses this extra layer (URI passwords are still redacted by
+    pattern).
     """
-    pool_options = getattr(getattr(client, "options", None), "pool_options", None)
-    credentials = getattr(pool_options, "_credentials", None)
-    password = getattr(credentials, "password", None)
-    return (password,) if isinstance(password, str) and password else ()
+    password = client_password(client)
+    return (password,) if password else ()

@@ -1,8 +1,13 @@
-"""Where a broken cursor continues: a range filter on the sort keys after the last document.
+"""Where a broken cursor continues: after the last yielded document, in its sort order.
 
-Resuming by ``skip=n`` (what the old DurableCursor did) duplicates or skips documents when
-the collection changes meanwhile; a filter ``(k1, k2, ..., _id) > last`` does not, for a
-stable sort. ``_id`` is appended to every sort as the tie-breaker so the order is total.
+The query a cursor first sends is the caller's, unchanged. When it breaks, it is re-issued
+with a filter selecting exactly the documents not yielded yet: those sorted after the last
+one (``(k1, k2, ...) > last``), plus those that tie with it on every sort key and were not
+yielded (their order among themselves is unspecified, so the cursor keeps the ``_id`` of
+each yielded document of the current tie, and excludes them with ``$nin``). An unsorted
+``find`` is one tie: every ``_id`` yielded is kept, up to `MAX_TIED`. Resuming by
+``skip=n`` (what the old DurableCursor did) duplicates or skips documents when the
+collection changes meanwhile; this does not, for a stable sort.
 """
 
 from __future__ import annotations
@@ -11,16 +16,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
+    "MAX_TIED",
     "CannotResume",
     "SortKeys",
+    "TieTracker",
     "after_filter",
     "and_filters",
     "check_resumable",
     "normalize_sort",
-    "with_tiebreak",
 ]
 
 SortKeys = list[tuple[str, Any]]
+
+#: The most ``_id``s a cursor keeps for the documents tied with its last one (a ``$nin``
+#: of 10,000 ObjectIds is about 200 kB of query).
+MAX_TIED = 10_000
 
 
 class CannotResume(Exception):
@@ -45,13 +55,6 @@ def normalize_sort(spec: Any, direction: Any = None) -> SortKeys:
     return keys
 
 
-def with_tiebreak(keys: SortKeys) -> SortKeys:
-    """``keys`` plus ascending ``_id`` unless ``_id`` already orders them."""
-    if any(key == "_id" for key, _ in keys):
-        return list(keys)
-    return [*keys, ("_id", 1)]
-
-
 def check_resumable(keys: SortKeys) -> str | None:
     """Why this sort can never resume exactly, or None if it can."""
     for key, direction in keys:
@@ -62,13 +65,43 @@ def check_resumable(keys: SortKeys) -> str | None:
     return None
 
 
-def after_filter(keys: SortKeys, last: Mapping[str, Any]) -> dict[str, Any]:
-    """The filter matching exactly the documents sorted after ``last``.
+class TieTracker:
+    """The ``_id``s of the yielded documents that tie with the last one on every sort key."""
+
+    __slots__ = ("ids", "keys", "overflow", "values")
+
+    def __init__(self, keys: SortKeys) -> None:
+        self.keys = keys
+        self.values: tuple[Any, ...] | None = None
+        self.ids: list[Any] = []
+        self.overflow = False
+
+    def add(self, doc: Mapping[str, Any]) -> None:
+        """Record ``doc``, the next document yielded in sort order."""
+        try:
+            values = tuple(_value(doc, key) for key, _ in self.keys)
+        except CannotResume:
+            values = None  # resume_point says why, if it comes to that
+        if values is None or values != self.values:
+            self.values = values
+            self.ids = []
+            self.overflow = False
+        if "_id" not in doc:
+            return
+        if len(self.ids) >= MAX_TIED:
+            self.overflow = True
+        else:
+            self.ids.append(doc["_id"])
+
+
+def after_filter(keys: SortKeys, last: Mapping[str, Any], tied: TieTracker) -> dict[str, Any]:
+    """The filter matching exactly the documents not yielded yet, ``last`` being the last.
 
     Raises
     ------
     CannotResume
-        A sort key is missing, null or an array in ``last``, or the sort is not plain.
+        A sort key is missing, null or an array in ``last``, the sort is not plain, or too
+        many documents tie with ``last`` (or ``last`` has no ``_id``) to exclude them.
     """
     reason = check_resumable(keys)
     if reason is not None:
@@ -82,6 +115,22 @@ def after_filter(keys: SortKeys, last: Mapping[str, Any]) -> dict[str, Any]:
             # Null and missing sort below every value, so after it in a descending sort,
             # and $lt never matches them (MongoDB compares within one type).
             branches.append({**equal, key: None})
+    if not any(key == "_id" for key, _ in keys):
+        # The documents tying with the last one on every key, in any order: the rest of
+        # them, without those already yielded.
+        if "_id" not in last:
+            raise CannotResume("'_id' is missing from the last document (projected out?)")
+        if tied.overflow:
+            what = "sort key" if keys else "unsorted find, past the first"
+            raise CannotResume(
+                f"more than {MAX_TIED} documents yielded share the last {what}: sort by"
+                " keys that are unique together (add _id) to let it resume"
+            )
+        equal = {k: v for (k, _), v in zip(keys, values, strict=True)}
+        excluded = list(tied.ids) if tied.values is not None else []
+        if not any(id_ == last["_id"] for id_ in excluded):
+            excluded.append(last["_id"])
+        branches.append({**equal, "_id": {"$nin": excluded}})
     return branches[0] if len(branches) == 1 else {"$or": branches}
 
 

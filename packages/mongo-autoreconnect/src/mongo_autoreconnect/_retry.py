@@ -1,18 +1,19 @@
 """Retry conditions: which failures are safe to retry.
 
 A retry condition is any callable ``(RetryState) -> bool``; the classes here compose with
-``|`` and ``&``. Only :class:`pymongo.errors.AutoReconnect` and its subclasses
-(``NotPrimaryError``, ``NetworkTimeout``, ``ServerSelectionTimeoutError``) are ever candidates:
-``OperationFailure`` (``DuplicateKeyError``, validation, auth) and ``WaitQueueTimeoutError``
-are answers, not outages.
+``|`` and ``&``. Only pymongo's ``AutoReconnect`` and its subclasses (``NotPrimaryError``,
+``NetworkTimeout``, ``ServerSelectionTimeoutError``) are ever candidates: ``OperationFailure``
+(``DuplicateKeyError``, validation, auth, a ``WriteConcernError``) and
+``WaitQueueTimeoutError`` are answers, not outages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from pymongo.errors import AutoReconnect, NotPrimaryError, ServerSelectionTimeoutError
+from pymongo.errors import AutoReconnect
 
+from ._outcome import proves_not_applied
 from ._state import OperationKind, RetryState
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
 ]
 
 RetryCondition = Callable[[RetryState], bool]
+"""A retry condition: ``(RetryState) -> retry?``, a ``retry_if_*`` or a plain function."""
 
 
 class retry_base:
@@ -68,14 +70,19 @@ class _retry_if_read(retry_base):
 class _retry_if_not_applied(retry_base):
     """Retry when the error proves the call was not applied.
 
-    ``NotPrimaryError`` is the server refusing the command; ``ServerSelectionTimeoutError``
-    means no server was selected, so nothing was sent. Neither proves it for a call that
-    sends several commands (``state.several_commands``): earlier ones may have been applied.
+    Proof is a refusal before the command ran (10107 NotWritablePrimary, 13435
+    NotPrimaryNoSecondaryOk, 13436 NotPrimaryOrSecondary) that pymongo did not retry itself
+    (no ``RetryableWriteError`` label: an earlier attempt of a retried write may have been
+    applied), or a ``ServerSelectionTimeoutError`` (nothing was sent). The rest of the
+    not-primary family (11602, 11600, 189, 91) interrupts a command that may have started.
+    A refusal proves nothing for a call that sends several commands
+    (``state.several_commands``): earlier ones may have been applied.
     """
 
     def __call__(self, state: RetryState) -> bool:
-        return not state.several_commands and isinstance(
-            state.error, (NotPrimaryError, ServerSelectionTimeoutError)
+        error = state.error
+        return error is not None and proves_not_applied(
+            error, several_commands=state.several_commands
         )
 
 
@@ -89,5 +96,16 @@ class _retry_if_idempotent(retry_base):
 retry_if_read = _retry_if_read()
 retry_if_not_applied = _retry_if_not_applied()
 retry_if_idempotent = _retry_if_idempotent()
-#: The default: reads, writes that provably did not happen, and idempotent calls.
-retry_if_safe = retry_if_read | retry_if_not_applied | retry_if_idempotent
+
+
+class _retry_if_safe(_retry_any):
+    """The default: reads, writes proven not applied, and idempotent calls.
+
+    ``retry_if_read | retry_if_not_applied | retry_if_idempotent``.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(retry_if_read, retry_if_not_applied, retry_if_idempotent)
+
+
+retry_if_safe = _retry_if_safe()

@@ -1,4 +1,9 @@
-"""The retry loop's decisions, shared by the sync and async proxies and cursors."""
+"""The retry loop's decisions, shared by the sync and async proxies and cursors.
+
+Heard, not silent: the first retry of a call is logged at WARNING with its error and the
+call's deadline; while the call keeps failing, a WARNING at most every `WARNING_INTERVAL`
+seconds (by the policy's clock) says so, and every other retry goes to DEBUG.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,22 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
 
-from pymongo import _csot
-from pymongo.errors import AutoReconnect, PyMongoError
+from pymongo.errors import PyMongoError
 
+from ._compat import csot_remaining
 from ._errors import AmbiguousWriteError
+from ._outcome import ambiguity
 from ._policy import RetryPolicy
 from ._redact import redact
 from ._state import OperationKind, RetryState
 
-__all__ = ["OnRetry", "Retrier"]
+__all__ = ["WARNING_INTERVAL", "OnRetry", "Retrier"]
 
 OnRetry = Callable[[RetryState], Any]
+
+#: Seconds between two WARNINGs about one call that keeps failing (and between two about
+#: reads served by the read fallback). Also the longest single wait for a server.
+WARNING_INTERVAL = 5.0
 
 _DEFAULT_LOGGER = logging.getLogger("mongo_autoreconnect.retry")
 
@@ -29,6 +39,7 @@ class Retrier:
         "cap",
         "clock",
         "deadline",
+        "fallback_warned_at",
         "first_timeout",
         "logger",
         "on_retry",
@@ -54,6 +65,7 @@ class Retrier:
         # would otherwise replace it.
         self.cap = cap
         self.first_timeout = self.deadline if cap is None else min(self.deadline, cap)
+        self.fallback_warned_at: float | None = None
 
     def start(
         self,
@@ -84,24 +96,40 @@ class Retrier:
         """The ``pymongo.timeout()`` of the next attempt: what is left, within timeoutMS."""
         return remaining if self.cap is None else min(remaining, self.cap)
 
+    def wait_slice(self, remaining: float) -> float:
+        """How long to wait for a server before reporting that none came (at most 5 s)."""
+        return min(self.attempt_timeout(remaining), WARNING_INTERVAL)
+
     def after_failure(
-        self, state: RetryState, error: PyMongoError, no_primary: Callable[[], bool] | None = None
+        self,
+        state: RetryState,
+        error: PyMongoError,
+        no_primary: Callable[[], bool] | None = None,
+        *,
+        waited: bool = False,
     ) -> float:
         """Record ``error`` in ``state``; return the sleep before the next attempt, or raise.
 
         Raises the error itself (unchanged) when it is not retryable or the deadline has
-        passed, and :class:`AmbiguousWriteError` for a write that may have been applied.
+        passed, and `AmbiguousWriteError` for a write that may have been applied.
         ``no_primary`` (reads with a ``read_fallback`` only) tells whether to redirect the
-        next attempt to the fallback read preference instead of waiting.
+        next attempt to the fallback read preference instead of waiting. ``waited``: the
+        failure was a wait for a server, which was the pause already.
         """
         state.attempt += 1
         state.error = error
         state.now = self.clock()
         policy = self.policy
         if not policy.should_retry(state):
-            if isinstance(error, AutoReconnect) and state.kind is OperationKind.WRITE:
+            why = None
+            if state.kind is OperationKind.WRITE:
+                why = ambiguity(error, several_commands=state.several_commands)
+            if why is not None:
                 raise AmbiguousWriteError(
-                    state.operation, error, state.attempt, self.redact(_describe(error))
+                    state.operation,
+                    error,
+                    state.attempt,
+                    self.redact(f"{_describe(error)} ({why})"),
                 ) from error
             raise error
         if policy.should_stop(state):
@@ -121,16 +149,27 @@ class Retrier:
             state.delay = 0.0
         else:
             state.read_preference = None
-            state.delay = policy.next_wait(state)
+            state.delay = 0.0 if waited else policy.next_wait(state)
         self.report(state)
         return state.delay
 
     def report(self, state: RetryState) -> None:
-        """Log one retry (or read fallback) at WARNING and call ``on_retry``."""
+        """Log one retry (or read fallback) and call ``on_retry``.
+
+        WARNING for a call's first retry and then at most every `WARNING_INTERVAL` seconds
+        (the rest at DEBUG); reads served by the fallback at most every `WARNING_INTERVAL`
+        seconds per proxied client.
+        """
         error = state.error
         cause = "no primary known" if error is None else self.redact(_describe(error))
         if state.read_preference is not None:
-            self.logger.warning(
+            last = self.fallback_warned_at
+            level = logging.DEBUG
+            if last is None or state.now - last >= WARNING_INTERVAL:
+                self.fallback_warned_at = state.now
+                level = logging.WARNING
+            self.logger.log(
+                level,
                 "%s: %s; read with %s (may be stale data), attempt %d, %.3fs elapsed",
                 state.operation,
                 cause,
@@ -138,9 +177,34 @@ class Retrier:
                 state.attempt,
                 state.elapsed,
             )
-        else:
+        elif state.warned_at is None:
+            state.warned_at = state.now
             self.logger.warning(
-                "%s: attempt %d failed after %.3fs: %s; retrying in %.3fs",
+                "%s failed (%s); retrying until its %gs deadline, %.1fs from now"
+                " (attempt %d, next in %.3fs)",
+                state.operation,
+                cause,
+                self.deadline,
+                self.deadline - state.elapsed,
+                state.attempt,
+                state.delay,
+            )
+        elif state.now - state.warned_at >= WARNING_INTERVAL:
+            state.warned_at = state.now
+            self.logger.warning(
+                "%s still failing after %.1fs and %d attempts (%s); %.1fs left of its %gs"
+                " deadline, next attempt in %.3fs",
+                state.operation,
+                state.elapsed,
+                state.attempt,
+                cause,
+                self.deadline - state.elapsed,
+                self.deadline,
+                state.delay,
+            )
+        else:
+            self.logger.debug(
+                "%s: attempt %d failed after %.3fs (%s); retrying in %.3fs",
                 state.operation,
                 state.attempt,
                 state.elapsed,
@@ -159,10 +223,9 @@ class Retrier:
 def _caller_remaining() -> float | None:
     """Seconds left in a ``pymongo.timeout()`` block around the proxied call, if any.
 
-    Read between attempts, outside the proxy's own ``pymongo.timeout()``. pymongo has no
-    public getter; ``_csot`` is what ``pymongo.timeout`` itself sets.
+    Read between attempts, outside the proxy's own ``pymongo.timeout()``.
     """
-    return _csot.remaining()
+    return csot_remaining()
 
 
 def _describe(error: BaseException) -> str:

@@ -11,11 +11,10 @@ from pymongo.cursor import Cursor, CursorType
 from ._resume import (
     CannotResume,
     SortKeys,
+    TieTracker,
     after_filter,
     and_filters,
-    check_resumable,
     normalize_sort,
-    with_tiebreak,
 )
 
 __all__ = ["CHAIN_METHODS", "CursorSource", "FindSource", "NamedSource", "PipelineSource"]
@@ -59,40 +58,35 @@ class CursorSource:
         return False
 
     def seen(self, doc: Mapping[str, Any]) -> bool:
-        """Whether ``doc`` was yielded before a re-open (for sources that skip, not filter)."""
+        """Whether ``doc`` was yielded before (sources that skip, not filter), else record it."""
         return False
 
 
 class FindSource(CursorSource):
-    """``collection.find(...)`` resumed by ``(sort keys..., _id) > last``."""
+    """``collection.find(...)`` resumed by ``(sort keys...) > last``, ties excluded by ``_id``."""
 
     def __init__(self, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
         bound = _FIND_PARAMETERS.bind(None, None, *args, **kwargs)
         self.spec: dict[str, Any] = dict(bound.arguments)
         del self.spec["self"], self.spec["collection"]
         self.chain: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.tied = TieTracker(self.keys())
 
     def tailable(self) -> bool:
-        """Whether the cursor follows insertion order (no sort may be added)."""
+        """Whether the cursor follows insertion order, not a sort."""
         return bool(self.spec.get("cursor_type", CursorType.NON_TAILABLE))
 
     def keys(self) -> SortKeys:
-        """The sort the cursor runs with: the caller's plus ``_id`` as the tie-breaker."""
-        return with_tiebreak(normalize_sort(self.spec.get("sort")))
+        """The caller's sort."""
+        return normalize_sort(self.spec.get("sort"))
 
-    def sort_to_send(self) -> Any:
-        """``keys()``, or the caller's sort untouched when no tie-breaker may be added.
-
-        A tailable cursor, a ``$natural`` or a ``$meta`` sort cannot take ``_id``; such a
-        cursor runs as given and raises CursorResumeError if it fails mid-iteration.
-        """
-        if self.tailable() or check_resumable(self.keys()) is not None:
-            return self.spec.get("sort")
-        return self.keys()
+    def sorted_by(self, sort: Any) -> None:
+        """The caller sorted the cursor after creating it."""
+        self.spec["sort"] = sort
+        self.tied = TieTracker(self.keys())
 
     def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
         spec = dict(self.spec)
-        spec["sort"] = self.sort_to_send()
         if after is not None:
             spec["filter"] = and_filters(spec.get("filter"), after)
             spec["skip"] = 0
@@ -108,15 +102,22 @@ class FindSource(CursorSource):
     def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if self.tailable():
             raise CannotResume("a tailable cursor follows insertion order, not a sort key")
-        return after_filter(self.keys(), last)
+        return after_filter(self.keys(), last, self.tied)
 
     def exhausted(self, yielded: int) -> bool:
         limit = self.spec.get("limit", 0)
         return bool(limit) and yielded >= abs(limit)
 
+    def seen(self, doc: Mapping[str, Any]) -> bool:
+        self.tied.add(doc)
+        return False
+
 
 class PipelineSource(CursorSource):
-    """``aggregate(pipeline)`` resumed by a ``$match`` after its final ``$sort``."""
+    """``aggregate(pipeline)`` resumed by a ``$match`` after its final ``$sort``.
+
+    The output documents must have unique ``_id``s (ties are excluded by ``_id``).
+    """
 
     def __init__(self, method_name: str, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
         self.method_name = method_name
@@ -126,14 +127,9 @@ class PipelineSource(CursorSource):
         self.keys: SortKeys | None = None
         last = pipeline[-1] if pipeline else None
         if isinstance(last, Mapping) and list(last) == ["$sort"]:
-            self.keys = with_tiebreak(normalize_sort(last["$sort"]))
-            if check_resumable(self.keys) is None:
-                pipeline[-1] = {"$sort": dict(self.keys)}
+            self.keys = normalize_sort(last["$sort"])
+        self.tied = TieTracker(self.keys or [])
         self.pipeline = pipeline
-
-    def call_args(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        """Arguments for the first call (the final ``$sort`` with its ``_id`` tie-breaker)."""
-        return (self.pipeline, *self.rest_args), dict(self.kwargs)
 
     def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
         pipeline = self.pipeline if after is None else [*self.pipeline, {"$match": dict(after)}]
@@ -143,7 +139,11 @@ class PipelineSource(CursorSource):
     def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if self.keys is None:
             raise CannotResume("the pipeline does not end with a $sort stage")
-        return after_filter(self.keys, last)
+        return after_filter(self.keys, last, self.tied)
+
+    def seen(self, doc: Mapping[str, Any]) -> bool:
+        self.tied.add(doc)
+        return False
 
 
 class NamedSource(CursorSource):

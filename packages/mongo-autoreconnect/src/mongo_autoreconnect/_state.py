@@ -1,11 +1,11 @@
-"""The one object a retry decision reads: :class:`RetryState` (one per proxied call)."""
+"""The one object a retry decision reads: `RetryState` (one per proxied call)."""
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pymongo.read_preferences import _ServerMode
+from ._compat import ServerMode
 
 __all__ = ["OperationKind", "RetryState"]
 
@@ -24,8 +24,10 @@ class OperationKind(enum.Enum):
 class RetryState:
     """Everything known about one proxied call after an attempt failed.
 
-    Strategies (``wait_*``, ``stop_*``, ``retry_if_*``) read it and nothing else, so they are
-    pure and tests build it directly.
+    Strategies read it and nothing else, so they are pure and tests build it directly: the
+    ``retry_if_*`` conditions read the error and the kind of call, the ``wait_*`` and
+    ``stop_*`` strategies only ``attempt_number`` and ``seconds_since_start`` (tenacity's
+    names for ``attempt`` and ``elapsed``).
 
     Parameters
     ----------
@@ -54,6 +56,8 @@ class RetryState:
         The call may send several write commands (``insert_many``, ``bulk_write`` with more
         than one item): an error that proves one command was not applied says nothing of
         the earlier ones.
+    warned_at : float or None, default=None
+        Clock reading when the last WARNING about this call was logged.
 
     Examples
     --------
@@ -71,10 +75,22 @@ class RetryState:
     attempt: int = 1
     error: BaseException | None = None
     delay: float = 0.0
-    read_preference: _ServerMode | None = None
+    read_preference: ServerMode | None = None
     several_commands: bool = False
+    #: When the last WARNING about this call was logged (the rest go to DEBUG).
+    warned_at: float | None = field(default=None, repr=False, compare=False)
 
     @property
     def elapsed(self) -> float:
         """Seconds from the start of the call to the last failure."""
+        return self.now - self.start
+
+    @property
+    def attempt_number(self) -> int:
+        """``attempt`` under tenacity's name, which the ``wait_*`` and ``stop_*`` read."""
+        return self.attempt
+
+    @property
+    def seconds_since_start(self) -> float:
+        """``elapsed`` under tenacity's name, which the ``wait_*`` and ``stop_*`` read."""
         return self.now - self.start

@@ -51,7 +51,10 @@ class Catalog:
     def info(self, db: str, coll: str) -> CollectionInfo:
         """The collection's entry, created (new UUID, no options) if it has none yet."""
         with self._lock:
-            return self._collections.setdefault((db, coll), CollectionInfo())
+            info = self._collections.get((db, coll))
+            if info is None:
+                info = self._collections[(db, coll)] = CollectionInfo()
+            return info
 
     def create(self, db: str, coll: str, options: dict[str, Any]) -> CollectionInfo:
         """A new entry for a newly created collection."""

@@ -19,12 +19,13 @@ from __future__ import annotations
 import copy
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bson import Timestamp
 
 from mongosim._command_error import CommandError
 from mongosim._pipeline import run_pipeline, stage_name
+from mongosim._values import values_equal
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -128,8 +129,6 @@ def update_description(
     >>> description["truncatedArrays"]
     [{'field': 'a', 'newSize': 2}]
     """
-    from mongosim._values import values_equal
-
     updated: dict[str, Any] = {}
     removed: list[str] = []
     truncated: list[dict[str, Any]] = []
@@ -199,8 +198,8 @@ class ChangeStream:
     lookup: Callable[[str, str, Any], dict[str, Any] | None]
     pending_invalidate: Entry | None = None
     invalidated: bool = False
-    last_token: dict[str, str] | None = None
     high_water: dict[str, str] = field(default_factory=dict)
+    is_change_stream: ClassVar[bool] = True
 
     # -- what this stream sees ----------------------------------------------------------------
 
@@ -348,7 +347,6 @@ class ChangeStream:
                 entry, self.pending_invalidate = self.pending_invalidate, None
                 event = self._invalidate_event(entry)
                 self.invalidated = True
-                self.last_token = event["_id"]
                 batch.append(event)
                 return batch
             entries = self.oplog.after(self.position, 64)
@@ -362,7 +360,6 @@ class ChangeStream:
                     shaped = self._through_pipeline(self._event(entry))
                     if shaped is not None:
                         batch.append(shaped)
-                        self.last_token = shaped["_id"]
                 if self._invalidates(entry):
                     self.pending_invalidate = entry
                     break
@@ -383,16 +380,17 @@ class ChangeStream:
     def wait_for_batch(
         self,
         limit: int | None,
-        max_await_ms: float,
+        max_await_ms: float | None,
         *,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> list[dict[str, Any]]:
         """Events for a ``getMore``: at once if some are ready, else the first ones to come.
 
-        Waits at most ``max_await_ms`` milliseconds on the oplog (woken by each write), and
-        returns an empty batch if no matching event arrived in that time.
+        Waits at most ``max_await_ms`` milliseconds (default 1 s) on the oplog (woken by
+        each write), and returns an empty batch if no matching event arrived in that time.
         """
-        deadline = monotonic() + max_await_ms / 1000
+        waited = DEFAULT_MAX_AWAIT_MS if max_await_ms is None else max_await_ms
+        deadline = monotonic() + waited / 1000
         while True:
             batch = self.next_batch(limit)
             if batch or self.invalidated:
@@ -548,7 +546,6 @@ def _start(stream: ChangeStream, spec: dict[str, Any]) -> None:
             260, "InvalidResumeToken", "cannot resume a stream from a token the oplog has not seen"
         )
     stream.position = position.sequence
-    stream.last_token = spec[option] if position.kind != _HIGH_WATER else None
     if position.kind == _EVENT:
         (entry,) = oplog.after(position.sequence - 1, 1) or (None,)
         if (

@@ -1,4 +1,4 @@
-"""Collations: string comparison by locale strength, for filters and sorts.
+"""Collations (string comparison by locale strength) and index ranges, for filters and sorts.
 
 mongomock ignores ``collation``. The simulator supports what drivers' tests and most
 applications use: ``strength`` 1 (base letters: case and diacritics ignored) and 2 (case
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from mongosim._command_error import CommandError
+from mongosim._values import compare
 
 if TYPE_CHECKING:
     import mongomock
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Collation",
     "distinct_values",
+    "index_range",
     "matching_documents",
     "parse_collation",
     "select_from",
@@ -171,8 +173,6 @@ def distinct_values(
     >>> distinct_values([{"x": 2}, {"x": [1, 2]}, {"x": "A"}, {"x": "a"}], "x", Collation(2))
     [1, 2, 'A']
     """
-    from mongosim._values import compare
-
     fold = collation.fold if collation is not None else (lambda value: value)
     kept: list[tuple[Any, Any]] = []
     for document in documents:
@@ -186,3 +186,48 @@ def distinct_values(
 
     kept.sort(key=functools.cmp_to_key(order))
     return [value for _, value in kept]
+
+
+def _key_order(pattern: dict[str, Any]) -> Any:
+    fields = list(pattern.items())
+
+    def order(a: list[Any], b: list[Any]) -> int:
+        for (_, direction), left, right in zip(fields, a, b, strict=True):
+            result = compare(left, right)
+            if result:
+                return result if direction >= 0 else -result
+        return 0
+
+    return order
+
+
+def index_range(
+    documents: list[dict[str, Any]], pattern: dict[str, Any], low: Any, high: Any
+) -> list[dict[str, Any]]:
+    """The documents whose index key lies in ``[low, high)`` in the index's order (min/max).
+
+    Examples
+    --------
+    >>> docs = [{"x": i} for i in range(5)]
+    >>> index_range(docs, {"x": 1}, {"x": 1}, {"x": 3})
+    [{'x': 1}, {'x': 2}]
+    """
+    if low is None and high is None:
+        return documents
+    order = _key_order(pattern)
+
+    def key(document: dict[str, Any]) -> list[Any]:
+        return [_values_at(document, field.split("."))[:1] or [None] for field in pattern]
+
+    def bound(spec: dict[str, Any]) -> list[Any]:
+        return [[spec.get(field)] for field in pattern]
+
+    kept = []
+    for document in documents:
+        position = key(document)
+        if low is not None and order(position, bound(low)) < 0:
+            continue
+        if high is not None and order(position, bound(high)) >= 0:
+            continue
+        kept.append(document)
+    return kept

@@ -13,15 +13,12 @@ images. A retryable write also keeps its statements' results there (`statement_r
 
 from __future__ import annotations
 
-import copy
 import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from mongomock import helpers as mongomock_helpers
-
 from mongosim._collation import Collation, matching_documents
-from mongosim._store import delete_stored, insert_stored, replace_stored
+from mongosim._store import delete_stored, insert_stored, replace_stored, stored_document
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 
 if TYPE_CHECKING:
@@ -212,15 +209,6 @@ class DocumentWrites:
             )
 
 
-def _image(collection: _Collection, document_id: Any) -> dict[str, Any] | None:
-    key = mongomock_helpers.hashdict(document_id) if isinstance(document_id, dict) else document_id
-    store: Any = collection._store
-    if key not in store:
-        return None
-    image: dict[str, Any] = copy.deepcopy(store[key])
-    return image
-
-
 @dataclass
 class UpdateOutcome:
     """What an update statement did, as the ``update`` reply counts it."""
@@ -288,7 +276,9 @@ def update_documents(
         targets = targets[:1]
     for document_id in targets:
         run.step()
-        before = _image(collection, document_id)
+        # The stored document itself: apply_update copies it, and once replaced in the store
+        # nothing else refers to it, so the change may keep it without another copy.
+        before = stored_document(collection, document_id)
         if before is None:
             continue
         after = apply_update(before, update, query=query, array_filters=array_filters)
@@ -297,7 +287,7 @@ def update_documents(
             continue
         replace_stored(collection, namespace, before, after, options.get("validate"))
         outcome.modified += 1
-        run.record(DocumentChange(operation, namespace, before, copy.deepcopy(after), whole))
+        run.record(DocumentChange(operation, namespace, before, after, whole))
     if targets or not upsert:
         return outcome
     run.step()
@@ -308,7 +298,7 @@ def update_documents(
     stored = insert_stored(collection, namespace, document, options.get("validate"))
     outcome.upserted_id = stored["_id"]
     outcome.upserted = True
-    run.record(DocumentChange("insert", namespace, None, copy.deepcopy(stored)))
+    run.record(DocumentChange("insert", namespace, None, stored))
     return outcome
 
 
@@ -328,7 +318,7 @@ def delete_documents(
     deleted = 0
     for document_id in targets:
         run.step()
-        before = _image(collection, document_id)
+        before = stored_document(collection, document_id)
         if delete_stored(collection, document_id):
             deleted += 1
             run.record(DocumentChange("delete", namespace, before, None))

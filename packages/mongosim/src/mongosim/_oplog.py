@@ -15,6 +15,7 @@ resumed from a token older than that gets ChangeStreamHistoryLost (286).
 from __future__ import annotations
 
 import datetime
+import math
 import threading
 import time
 from collections import deque
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from mongosim.clock import Clock
 
 __all__ = ["DEFAULT_CAPACITY", "Entry", "Oplog"]
+
+_EPOCH = datetime.datetime(1970, 1, 1)
 
 DEFAULT_CAPACITY = 200_000
 """Entries kept before the oldest are dropped."""
@@ -95,9 +98,9 @@ class Oplog:
 
     # -- cluster time -------------------------------------------------------------------------
 
-    def _tick(self) -> Timestamp:
-        """The next cluster time (called with the condition held)."""
-        seconds = int(self._clock.time())
+    def _tick(self, now: float) -> Timestamp:
+        """The next cluster time at clock time ``now`` (called with the condition held)."""
+        seconds = int(now)
         if seconds > self._time.time:
             self._time = Timestamp(seconds, 1)
         else:
@@ -134,12 +137,14 @@ class Oplog:
         description: dict[str, Any] | None = None,
     ) -> Entry:
         """Log one write and wake every reader waiting for it."""
+        now = self._clock.time()
+        wall = _EPOCH + datetime.timedelta(milliseconds=math.floor(now * 1000))
         with self._condition:
             self._sequence += 1
             entry = Entry(
                 self._sequence,
-                self._tick(),
-                self._clock.now(),
+                self._tick(now),
+                wall,
                 operation,
                 db,
                 coll,
@@ -182,6 +187,16 @@ class Oplog:
         start = max(0, sequence - self._entries[0].sequence + 1)
         stop = len(self._entries) if limit is None else min(len(self._entries), start + limit)
         return [self._entries[i] for i in range(start, stop)]
+
+    def entries_after(self, cluster_time: Timestamp) -> list[Entry] | None:
+        """The entries newer than ``cluster_time``, oldest first; None if the log no longer
+        reaches back to it (older entries were dropped).
+        """
+        with self._condition:
+            dropped = bool(self._entries) and self._entries[0].sequence > 1
+            if dropped and self._entries[0].cluster_time > cluster_time:
+                return None
+            return [entry for entry in self._entries if entry.cluster_time > cluster_time]
 
     def sequence_at(self, cluster_time: Timestamp) -> int:
         """The sequence after which entries have a cluster time >= ``cluster_time``."""

@@ -317,13 +317,28 @@ def _per_document(name: str) -> Handler:
 _install_lock = threading.Lock()
 
 
+def _nothing_from_nothing(handler: Handler) -> Handler:
+    """``$group`` and ``$count`` over no documents give no documents (mongomock gave one)."""
+
+    def wrapped(documents: list[Any], database: Any, spec: Any) -> list[Any]:
+        return list(handler(documents, database, spec)) if documents else []
+
+    wrapped._mongosim_empty = True  # type: ignore[attr-defined]
+    return wrapped
+
+
 def install_stages_into_mongomock() -> None:
     """Make mongomock's pipelines (``$facet`` included) use these stages (idempotent)."""
     from mongomock import aggregate
 
     with _install_lock:
+        table = aggregate._PIPELINE_HANDLERS
         for name in _DOCUMENT_STAGES:
-            aggregate._PIPELINE_HANDLERS[name] = _per_document(name)
+            table[name] = _per_document(name)
+        for name in ("$group", "$count"):
+            handler = table[name]
+            if handler is not None and not getattr(handler, "_mongosim_empty", False):
+                table[name] = _nothing_from_nothing(handler)
 
 
 def run_pipeline(

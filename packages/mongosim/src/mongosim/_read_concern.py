@@ -24,14 +24,20 @@ LEVELS = frozenset({"local", "majority", "linearizable", "available", "snapshot"
 _FIELDS = frozenset({"level", "afterClusterTime", "afterOpTime", "atClusterTime", "provenance"})
 
 
-def check_read_concern(body: dict[str, Any]) -> None:
+_SNAPSHOT_COMMANDS = frozenset({"find", "aggregate", "distinct", "getMore", "explain"})
+
+
+def check_read_concern(body: dict[str, Any], name: str = "") -> None:
     """Raise the error mongod gives for the command's ``readConcern``, if any.
+
+    ``name`` is the command's canonical name: outside a transaction only ``find``,
+    ``aggregate`` and ``distinct`` read at a snapshot.
 
     Examples
     --------
-    >>> check_read_concern({"find": "c", "readConcern": {"level": "majority"}})
+    >>> check_read_concern({"find": "c", "readConcern": {"level": "majority"}}, "find")
     >>> try:
-    ...     check_read_concern({"find": "c", "readConcern": {"level": "strong"}})
+    ...     check_read_concern({"find": "c", "readConcern": {"level": "strong"}}, "find")
     ... except CommandError as error:
     ...     error.code_name
     'FailedToParse'
@@ -65,13 +71,20 @@ def check_read_concern(body: dict[str, Any]) -> None:
         raise CommandError(
             72, "InvalidOptions", "afterClusterTime is not allowed for linearizable read concern"
         )
+    if level == "snapshot" and name and name not in _SNAPSHOT_COMMANDS:
+        raise CommandError(
+            72,
+            "InvalidOptions",
+            f'Command {name} does not support {{ readConcern: {{ level: "snapshot" }} }}'
+            " outside a multi-document transaction",
+        )
     pipeline = body.get("pipeline")
-    if level == "linearizable" and isinstance(pipeline, list):
+    if level in ("linearizable", "snapshot") and isinstance(pipeline, list):
         for stage in pipeline:
             if isinstance(stage, dict) and ("$out" in stage or "$merge" in stage):
-                name = "$out" if "$out" in stage else "$merge"
+                stage_name = "$out" if "$out" in stage else "$merge"
                 raise CommandError(
-                    17321 if name == "$out" else 51100,
-                    "Location17321" if name == "$out" else "Location51100",
-                    f"{name} cannot be used with a 'linearizable' read concern level",
+                    17321 if stage_name == "$out" else 51100,
+                    "Location17321" if stage_name == "$out" else "Location51100",
+                    f"{stage_name} cannot be used with a '{level}' read concern level",
                 )

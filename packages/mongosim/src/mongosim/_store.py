@@ -29,7 +29,14 @@ if TYPE_CHECKING:
     _Collection = mongomock.Collection[dict[str, Any]]
     Validate = Callable[[dict[str, Any] | None, dict[str, Any]], None]
 
-__all__ = ["MAX_BSON_SIZE", "delete_stored", "insert_stored", "replace_stored", "stored_key"]
+__all__ = [
+    "MAX_BSON_SIZE",
+    "delete_stored",
+    "insert_stored",
+    "replace_stored",
+    "stored_document",
+    "stored_key",
+]
 
 MAX_BSON_SIZE = 16 * 1024 * 1024
 """The largest document mongod stores (16 MiB)."""
@@ -133,6 +140,16 @@ def replace_stored(
     except DuplicateKeyError:
         store[key] = before
         raise duplicate_key(collection, after, namespace) from None
+
+
+def stored_document(collection: _Collection, document_id: Any) -> dict[str, Any] | None:
+    """The stored document itself (not a copy): read it, never change it."""
+    store = _store(collection)
+    key = stored_key(document_id)
+    if key not in store:
+        return None
+    document: dict[str, Any] = store[key]
+    return document
 
 
 def delete_stored(collection: _Collection, document_id: Any) -> bool:

@@ -25,7 +25,7 @@ import decimal
 import re
 from typing import Any
 
-from bson import Decimal128, Int64, ObjectId, Timestamp
+from bson import Decimal128, Int64, Timestamp
 
 from mongosim._command_error import CommandError
 from mongosim._expressions import MISSING, command_variables
@@ -934,8 +934,3 @@ def _all_keys(document: dict[str, Any]) -> list[str]:
         if isinstance(value, dict):
             keys.extend(_all_keys(value))
     return keys
-
-
-def new_object_id() -> ObjectId:
-    """An ``_id`` for a document that has none."""
-    return ObjectId()

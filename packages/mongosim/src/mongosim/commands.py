@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import mongomock
+from bson import Timestamp
 from mongomock.filtering import filter_applies
 from pymongo.errors import CollectionInvalid, DuplicateKeyError, OperationFailure
 
 from mongosim._aggregation import ServerStages, check_pipeline
 from mongosim._catalog import Catalog
 from mongosim._change_streams import (
-    DEFAULT_MAX_AWAIT_MS,
     ChangeStream,
     is_change_stream,
     open_change_stream,
@@ -31,6 +31,7 @@ from mongosim._change_streams import (
 from mongosim._collation import (
     Collation,
     distinct_values,
+    index_range,
     matching_documents,
     parse_collation,
     select_from,
@@ -46,15 +47,19 @@ from mongosim._document_writes import (
     update_documents,
 )
 from mongosim._duplicate_keys import DuplicateKey
+from mongosim._explain import explain_reply
 from mongosim._expressions import bound_variables
 from mongosim._mongomock_gaps import teach_mongomock
 from mongosim._mongomock_speed import speed_up_mongomock
 from mongosim._oplog import Oplog
 from mongosim._pipeline import run_pipeline
 from mongosim._read_concern import check_read_concern
+from mongosim._snapshots import documents_at
 from mongosim._store import delete_stored, insert_stored, replace_stored
+from mongosim._tailable import TailableCursor, trim_capped
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 from mongosim._validation import check_document
+from mongosim.cursors import DEFAULT_FIRST_BATCH
 
 if TYPE_CHECKING:
     from mongosim._sessions import StatementLog
@@ -100,10 +105,6 @@ _BUILD_INFO = {
 }
 
 
-def _is_replacement(update: object) -> bool:
-    return isinstance(update, dict) and not any(key.startswith("$") for key in update)
-
-
 def _sort_spec(sort: object) -> list[tuple[str, Any]] | None:
     return list(sort.items()) if isinstance(sort, dict) and sort else None
 
@@ -127,6 +128,7 @@ class _Context:
     ) -> None:
         self.body = body
         self.backend = backend
+        self._options: dict[str, Any] | None = None
         self.run = run
         self.name = name
         self.db_name: str = body.get("$db", "admin")
@@ -182,9 +184,16 @@ class _Context:
 
     def validate(self, before: _Document | None, after: _Document) -> None:
         """Check a document to store against the collection's validator (if any)."""
-        info = self.backend.catalog.info(self.db_name, self.collection_name)
-        bypass = bool(self.body.get("bypassDocumentValidation"))
-        check_document(info.options, before, after, bypass=bypass)
+        options = self.options()
+        if options.get("validator"):
+            bypass = bool(self.body.get("bypassDocumentValidation"))
+            check_document(options, before, after, bypass=bypass)
+
+    def options(self) -> dict[str, Any]:
+        """The target collection's creation options (``capped``, ``validator``...)."""
+        if self._options is None:
+            self._options = self.backend.catalog.info(self.db_name, self.collection_name).options
+        return self._options
 
     def is_view(self) -> bool:
         return self.backend.catalog.view(self.db_name, self.collection_name) is not None
@@ -196,7 +205,17 @@ class _Context:
         sort: list[tuple[str, Any]] | None = None,
     ) -> list[_Document]:
         """The documents of the target (a collection or a view) matching ``query``."""
-        return self.backend.select(self.db_name, self.collection_name, query, collation, sort)
+        return self.backend.select(
+            self.db_name, self.collection_name, query, collation, sort, at=self.snapshot_time()
+        )
+
+    def snapshot_time(self) -> Timestamp | None:
+        """The cluster time a snapshot read asks for (``atClusterTime``), if any."""
+        concern = self.body.get("readConcern")
+        if isinstance(concern, dict) and concern.get("level") == "snapshot":
+            at = concern.get("atClusterTime")
+            return at if isinstance(at, Timestamp) else None
+        return None
 
 
 def _statement_error(index: int, error: CommandError) -> dict[str, Any]:
@@ -253,6 +272,7 @@ def _insert(ctx: _Context) -> dict[str, Any]:
     ctx.require_collection_not_view()
     _ensure_collection(ctx)
     collection = ctx.collection
+    capped = bool(ctx.options().get("capped"))
     inserted, errors = 0, []
     for index, document in enumerate(ctx.body.get("documents", [])):
         if ctx.run.statement_result(index, "insert") is not None:
@@ -266,8 +286,10 @@ def _insert(ctx: _Context) -> dict[str, Any]:
             if ctx.body.get("ordered", True):
                 break
         else:
+            if capped:
+                trim_capped(collection, ctx.options())
             inserted += 1
-            ctx.run.record(DocumentChange("insert", ctx.namespace, None, copy.deepcopy(stored)))
+            ctx.run.record(DocumentChange("insert", ctx.namespace, None, stored))
             ctx.run.statement_done(index, "insert", {"n": 1, "_id": stored["_id"]})
     reply: dict[str, Any] = {"n": inserted}
     if errors:
@@ -506,10 +528,19 @@ def _find(ctx: _Context) -> dict[str, Any]:
         options["limit"] = abs(limit)
     query = ctx.query(body.get("filter"))
     collation = parse_collation(body.get("collation"))
-    if collation is None and not ctx.is_view():
+    if body.get("tailable"):
+        return _find_tailable(ctx, query)
+    pattern = _hinted_index(ctx, body.get("hint"), body.get("min"), body.get("max"))
+    plain = collation is None and pattern is None and ctx.snapshot_time() is None
+    if plain and not ctx.is_view():
         docs = list(ctx.collection.find(query, body.get("projection"), **options))
     else:
-        docs = ctx.documents(query, collation, sort)[options.get("skip", 0) :]
+        if pattern is not None and not sort:
+            sort = [(field, direction) for field, direction in pattern.items()]
+        docs = ctx.documents(query, collation, sort)
+        if pattern is not None:
+            docs = index_range(docs, pattern, body.get("min"), body.get("max"))
+        docs = docs[options.get("skip", 0) :]
         if limit:
             docs = docs[: abs(limit)]
         docs = [_projected(ctx, doc, body.get("projection")) or {} for doc in docs]
@@ -518,6 +549,133 @@ def _find(ctx: _Context) -> dict[str, Any]:
         ctx.namespace, docs, batch_size=_batch_size(body), single_batch=single_batch
     )
     return {"cursor": cursor}
+
+
+def _hinted_index(ctx: _Context, hint: Any, low: Any, high: Any) -> dict[str, Any] | None:
+    """The key pattern of the index a find names in ``hint``, if any (it must exist)."""
+    if (low is not None or high is not None) and not hint:
+        raise CommandError(
+            51173,
+            "Location51173",
+            "When using min()/max() a hint of which index to use must be provided",
+        )
+    if not hint or (isinstance(hint, dict) and "$natural" in hint):
+        return None
+    _check_hint(ctx, hint)
+    for name, info in ctx.collection.index_information().items():
+        pattern = dict(info["key"])
+        if hint in (name, pattern):
+            if any(not isinstance(direction, (int, float)) for direction in pattern.values()):
+                return None  # a text or geo index: no order to follow
+            for bound in (low, high):
+                if bound is not None and list(bound) != list(pattern):
+                    raise CommandError(
+                        51174,
+                        "Location51174",
+                        "The index chosen is not consistent with min/max: the fields of"
+                        " min/max must be the index's, in its order",
+                    )
+            return pattern
+    return None
+
+
+def _explain(ctx: _Context) -> dict[str, Any]:
+    """``explain`` of a read or write: the plan mongosim runs; reads counted, nothing written."""
+
+    def context(command: dict[str, Any]) -> _Context:
+        sub = {**command, "$db": ctx.db_name}
+        name = canonical_name(next(iter(command)))
+        return _Context(sub, name, ctx.client, ctx.cursors, ctx.now, ctx.backend, ctx.run)
+
+    def run(command: dict[str, Any]) -> tuple[int, int]:
+        sub = context(command)
+        examined = len(list(sub.collection.find({}))) if sub.collection_exists() else 0
+        if sub.name == "find":
+            reply = _find(sub)["cursor"]
+            returned = len(reply["firstBatch"])
+            if reply["id"]:
+                sub.cursors.kill([reply["id"]])
+                returned = len(sub.documents(sub.query(command.get("filter"))))
+            return returned, examined
+        if sub.name == "count":
+            return _count(sub)["n"], examined
+        return len(_distinct(sub)["values"]), examined
+
+    inner = ctx.body.get("explain")
+    if isinstance(inner, dict) and canonical_name(next(iter(inner), "")) == "find":
+        sub = context(inner)
+        _hinted_index(sub, inner.get("hint"), inner.get("min"), inner.get("max"))
+    server = {
+        "host": "mongosim",
+        "port": 0,
+        "version": _BUILD_INFO["version"],
+        "gitVersion": "mongosim",
+    }
+    return explain_reply(ctx.body, server, run)
+
+
+def _validate(ctx: _Context) -> dict[str, Any]:
+    """``validate``: the collection's documents and indexes are consistent by construction;
+    documents that no longer match the collection's validator are counted and warned about.
+    """
+    _require_collection(ctx)
+    documents = list(ctx.collection.find({}))
+    options = ctx.options()
+    invalid = 0
+    for document in documents:
+        try:
+            check_document(options, None, document, bypass=False)
+        except CommandError:
+            invalid += 1
+    indexes = ctx.collection.index_information()
+    warnings = (
+        [f"Detected {invalid} document(s) that do not match the collection's validator"]
+        if invalid
+        else []
+    )
+    return {
+        "ns": ctx.namespace,
+        "uuid": ctx.backend.catalog.info(ctx.db_name, ctx.collection_name).uuid,
+        "nInvalidDocuments": invalid,
+        "nNonCompliantDocuments": invalid,
+        "nrecords": len(documents),
+        "nIndexes": len(indexes),
+        "keysPerIndex": dict.fromkeys(indexes, len(documents)),
+        "indexDetails": {name: {"valid": True} for name in indexes},
+        "valid": True,
+        "repaired": False,
+        "warnings": warnings,
+        "errors": [],
+        "extraIndexEntries": [],
+        "missingIndexEntries": [],
+        "corruptRecords": [],
+    }
+
+
+def _find_tailable(ctx: _Context, query: dict[str, Any]) -> dict[str, Any]:
+    """A tailable ``find``: its cursor stays open for the documents inserted later."""
+    options = ctx.backend.catalog.info(ctx.db_name, ctx.collection_name).options
+    if not options.get("capped"):
+        raise CommandError(
+            2,
+            "BadValue",
+            f"error processing query: ns={ctx.namespace} tailable cursor requested on non"
+            " capped collection",
+        )
+    projection = ctx.body.get("projection")
+    cursor = TailableCursor(
+        ctx.backend.oplog,
+        ctx.backend.locked,
+        ctx.collection,
+        query,
+        lambda document: _projected(ctx, document, projection) or {},
+        await_data=bool(ctx.body.get("awaitData")),
+        skip=int(ctx.body.get("skip") or 0),
+        limit=int(ctx.body.get("limit") or 0) or (-1 if ctx.body.get("singleBatch") else 0),
+    )
+    batch_size = _batch_size(ctx.body)
+    first = [] if batch_size == 0 else cursor.next_batch(batch_size or DEFAULT_FIRST_BATCH)
+    return {"cursor": ctx.cursors.open_stream(ctx.namespace, cursor, first)}
 
 
 def _aggregate(ctx: _Context) -> dict[str, Any]:
@@ -901,6 +1059,8 @@ _HANDLERS: dict[str, Callable[[_Context], dict[str, Any]]] = {
     "find": _find,
     "aggregate": _aggregate,
     "getMore": _get_more,
+    "explain": _explain,
+    "validate": _validate,
     "killCursors": _kill_cursors,
     "count": _count,
     "distinct": _distinct,
@@ -1008,7 +1168,8 @@ class Backend:
         """Log one document write (``insert``, ``update``, ``replace`` or ``delete``).
 
         ``whole`` names the paths an update set as a whole (its ``updateDescription``
-        reports them as one field).
+        reports them as one field). The oplog keeps ``before`` and ``after`` as they are:
+        they must not be changed afterwards (the store replaces documents, never edits them).
         """
         info = self.catalog.info(db, coll)
         description: dict[str, Any] = {"uuid": info.uuid, "images": info.images}
@@ -1018,8 +1179,8 @@ class Backend:
             operation,
             db,
             coll,
-            before=copy.deepcopy(before),
-            after=copy.deepcopy(after),
+            before=before,
+            after=after,
             description=description,
         )
 
@@ -1032,10 +1193,19 @@ class Backend:
             details.setdefault("uuid", self.catalog.info(db, coll).uuid)
         self.oplog.append(operation, db, coll, description=details)
 
+    def locked(self, read: Callable[[], list[_Document]]) -> list[_Document]:
+        """``read()`` under the store's lock (a tailable cursor's getMore reads with it)."""
+        with self.lock:
+            previous, _executing.clock = getattr(_executing, "clock", None), self.clock
+            try:
+                return read()
+            finally:
+                _executing.clock = previous
+
     def lookup(self, db: str, coll: str, document_id: Any) -> _Document | None:
         """The current version of a document (a change stream's ``updateLookup``)."""
-        with self.lock:
-            return self.client[db][coll].find_one({"_id": document_id})
+        found = self.locked(lambda: list(self.client[db][coll].find({"_id": document_id})))
+        return found[0] if found else None
 
     def select(
         self,
@@ -1045,9 +1215,19 @@ class Backend:
         collation: Collation | None = None,
         sort: list[tuple[str, Any]] | None = None,
         depth: int = 0,
+        *,
+        at: Timestamp | None = None,
     ) -> list[_Document]:
-        """The documents of ``db.coll`` matching ``query``; a view runs its pipeline first."""
+        """The documents of ``db.coll`` matching ``query``; a view runs its pipeline first.
+
+        ``at`` reads the collection as it was at that cluster time (a snapshot read).
+        """
         view = self.catalog.view(db, coll)
+        if view is None and at is not None:
+            current = list(self.client[db][coll].find({}))
+            return select_from(
+                documents_at(self.oplog, db, coll, current, at), query, collation, sort
+            )
         if view is None:
             return matching_documents(self.client[db][coll], query, collation, sort)
         if depth > 20:
@@ -1057,7 +1237,7 @@ class Backend:
                 "View depth too deep or view cycle detected; maximum depth is 20",
             )
         source, pipeline = view
-        documents = self.select(db, source, {}, None, None, depth + 1)
+        documents = self.select(db, source, {}, None, None, depth + 1, at=at)
         viewed = run_pipeline(documents, pipeline, self.client[db])
         return select_from(viewed, query, collation, sort)
 
@@ -1098,12 +1278,13 @@ class Backend:
         """A ``getMore`` on a change stream: waits for events without holding the lock."""
         cursor_id = int(body["getMore"])
         namespace = f"{body.get('$db', 'admin')}.{body.get('collection', '')}"
-        stream: ChangeStream | None = cursors.stream(cursor_id, namespace)
+        stream: ChangeStream | TailableCursor | None = cursors.stream(cursor_id, namespace)
         if stream is None:
             return None
-        max_await = body.get("maxTimeMS", DEFAULT_MAX_AWAIT_MS)
+        max_await = body.get("maxTimeMS")
         with bound_variables(now=self.clock.now(), cluster_time=self.oplog.cluster_time()):
-            batch = stream.wait_for_batch(_batch_size(body), float(max_await))
+            wait = None if max_await is None else float(max_await)
+            batch = stream.wait_for_batch(_batch_size(body), wait)
         return {"cursor": cursors.stream_batch(cursor_id, namespace, batch)}
 
     def _run(
@@ -1120,7 +1301,7 @@ class Backend:
             _executing.clock = self.clock
             try:
                 now = self.clock.now()
-                check_read_concern(body)
+                check_read_concern(body, name)
                 let = body.get("let") if name in _TAKE_LET else None
                 run = self.writes.begin(name, statements=statements, before_write=before_write)
                 try:
@@ -1130,6 +1311,12 @@ class Backend:
                 finally:
                     run.finish()
                 reply["operationTime"] = self.oplog.cluster_time()
+                if (body.get("readConcern") or {}).get("level") == "snapshot":
+                    # A snapshot read reports the cluster time it read at: the one it named,
+                    # else now (the session's later reads then name it).
+                    target = reply.get("cursor", reply)
+                    at = _Context(body, name, self.client, cursors, now, self, run).snapshot_time()
+                    target.setdefault("atClusterTime", at or self.oplog.cluster_time())
                 return reply
             finally:
                 _executing.clock = None

@@ -20,7 +20,7 @@ DEFAULT_FIRST_BATCH = 101
 class _Cursor:
     namespace: str
     remaining: deque[dict[str, Any]] = field(default_factory=deque)
-    stream: Any = None  # a change stream: getMore waits for its events instead
+    stream: Any = None  # a change stream or tailable cursor: getMore asks it for a batch
 
 
 def _take(docs: deque[dict[str, Any]], size: int | None) -> list[dict[str, Any]]:
@@ -70,18 +70,21 @@ class CursorRegistry:
     def open_stream(
         self, namespace: str, stream: Any, first_batch: list[dict[str, Any]]
     ) -> dict[str, Any]:
-        """The ``cursor`` field of a change stream's ``aggregate`` reply (a tailable cursor)."""
+        """The ``cursor`` field of a reply opening a change stream or a tailable cursor.
+
+        The cursor stays open at the end of its results (unless the stream is invalidated);
+        a change stream's reply carries its ``postBatchResumeToken``.
+        """
         cursor_id = 0
         if not stream.invalidated:
             cursor_id = secrets.randbits(62) + 1
             with self._lock:
                 self._open[cursor_id] = _Cursor(namespace, deque(), stream)
-        return {
-            "firstBatch": first_batch,
-            "postBatchResumeToken": stream.high_water,
-            "id": cursor_id,
-            "ns": namespace,
-        }
+        reply: dict[str, Any] = {"firstBatch": first_batch}
+        if stream.high_water is not None:
+            reply["postBatchResumeToken"] = stream.high_water
+        reply.update(id=cursor_id, ns=namespace)
+        return reply
 
     def stream(self, cursor_id: int, namespace: str) -> Any:
         """The change stream behind a cursor, or None for an ordinary cursor.
@@ -92,10 +95,10 @@ class CursorRegistry:
             return self._find(cursor_id, namespace).stream
 
     def is_stream(self, cursor_id: int) -> bool:
-        """Whether ``cursor_id`` is an open change stream's cursor."""
+        """Whether ``cursor_id`` is an open change stream's cursor (not a tailable one)."""
         with self._lock:
             cursor = self._open.get(cursor_id)
-            return cursor is not None and cursor.stream is not None
+            return cursor is not None and getattr(cursor.stream, "is_change_stream", False)
 
     def stream_batch(
         self, cursor_id: int, namespace: str, batch: list[dict[str, Any]]
@@ -107,13 +110,11 @@ class CursorRegistry:
             if stream is None or stream.invalidated:
                 self._open.pop(cursor_id, None)
                 cursor_id = 0
-        token = stream.high_water if stream is not None else None
-        return {
-            "nextBatch": batch,
-            "postBatchResumeToken": token,
-            "id": cursor_id,
-            "ns": namespace,
-        }
+        reply: dict[str, Any] = {"nextBatch": batch}
+        if stream is not None and stream.high_water is not None:
+            reply["postBatchResumeToken"] = stream.high_water
+        reply.update(id=cursor_id, ns=namespace)
+        return reply
 
     def _find(self, cursor_id: int, namespace: str) -> _Cursor:
         cursor = self._open.get(cursor_id)

@@ -1,31 +1,43 @@
-"""Robust consumer of the Twitter/X streaming APIs (v1.1 OAuth1 and v2 bearer) on requests.
+"""Robust consumer of the Twitter/X streaming APIs: v2 (bearer) and v1.1 (OAuth1).
 
->>> from twitter_stream_client import StreamClient, OAuth1Credentials, Tweet, Limit
+`StreamClient` runs on requests; `AsyncStreamClient` (the ``async`` extra, httpx) is
+imported on first use, so ``import twitter_stream_client`` loads neither asyncio nor httpx.
+
+Examples
+--------
+>>> from twitter_stream_client import StreamClient
+>>> StreamClient.v2_filtered(bearer_token="AAAA").stall_timeout
+30.0
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any
 
-from twitter_stream_client._version import __version__
-from twitter_stream_client.auth import BearerToken, OAuth1Credentials
-from twitter_stream_client.client import (
+from twitter_stream_client._auth import BearerToken, OAuth1Credentials
+from twitter_stream_client._client import StreamClient
+from twitter_stream_client._disconnects import DISCONNECT_CODES, V2_DISCONNECT_TYPES
+from twitter_stream_client._endpoints import (
     V1_FILTER_URL,
     V1_SAMPLE_URL,
     V2_FILTERED_URL,
     V2_SAMPLE_URL,
-    StreamClient,
+    V2_TWEETS_COMPLIANCE_URL,
+    V2_USERS_COMPLIANCE_URL,
 )
-from twitter_stream_client.disconnects import DISCONNECT_CODES, V2_DISCONNECT_TYPES
-from twitter_stream_client.errors import (
+from twitter_stream_client._errors import (
     AuthenticationError,
     FatalResponseError,
+    MalformedRecording,
     RetriesExhausted,
     RulesError,
     StreamClientError,
     StreamDisconnected,
 )
-from twitter_stream_client.messages import (
+from twitter_stream_client._messages import (
+    COMPLIANCE_ACTIONS,
+    ComplianceEvent,
     Delete,
     Disconnect,
     Limit,
@@ -39,33 +51,45 @@ from twitter_stream_client.messages import (
     UserWithheld,
     parse_message,
 )
-from twitter_stream_client.reconnect import (
+from twitter_stream_client._policy import (
     RATE_LIMIT_CAP,
     TWITTER_WAIT,
-    Cause,
     ReconnectPolicy,
-    ReconnectState,
-    make_state,
-)
-from twitter_stream_client.replay import replay
-from twitter_stream_client.rules import V2_RULES_URL, RulesResult, StreamRule, StreamRules
-from twitter_stream_client.stats import StreamStats
-from twitter_stream_client.stop import (
     StopStrategy,
-    stop_after_attempt,
-    stop_after_delay,
-    stop_never,
-)
-from twitter_stream_client.wait import (
     WaitStrategy,
     wait_by_cause,
-    wait_exponential,
-    wait_linear,
-    wait_random,
 )
+from twitter_stream_client._recovery import MAX_BACKFILL_MINUTES
+from twitter_stream_client._replay import replay
+from twitter_stream_client._rules import V2_RULES_URL, RulesResult, StreamRule, StreamRules
+from twitter_stream_client._state import Cause, ReconnectState
+from twitter_stream_client._stats import StreamStats
+from twitter_stream_client._strategies import (
+    stop_after_attempt,
+    stop_after_delay,
+    stop_all,
+    stop_any,
+    stop_base,
+    stop_never,
+    wait_base,
+    wait_chain,
+    wait_combine,
+    wait_exponential,
+    wait_fixed,
+    wait_incrementing,
+    wait_none,
+    wait_random,
+    wait_random_exponential,
+)
+from twitter_stream_client._version import __version__
+
+if TYPE_CHECKING:
+    from twitter_stream_client._async_client import AsyncStreamClient
 
 __all__ = [
+    "COMPLIANCE_ACTIONS",
     "DISCONNECT_CODES",
+    "MAX_BACKFILL_MINUTES",
     "RATE_LIMIT_CAP",
     "TWITTER_WAIT",
     "V1_FILTER_URL",
@@ -74,13 +98,18 @@ __all__ = [
     "V2_FILTERED_URL",
     "V2_RULES_URL",
     "V2_SAMPLE_URL",
+    "V2_TWEETS_COMPLIANCE_URL",
+    "V2_USERS_COMPLIANCE_URL",
+    "AsyncStreamClient",
     "AuthenticationError",
     "BearerToken",
     "Cause",
+    "ComplianceEvent",
     "Delete",
     "Disconnect",
     "FatalResponseError",
     "Limit",
+    "MalformedRecording",
     "Message",
     "OAuth1Credentials",
     "ReconnectPolicy",
@@ -104,16 +133,39 @@ __all__ = [
     "UserWithheld",
     "WaitStrategy",
     "__version__",
-    "make_state",
     "parse_message",
     "replay",
     "stop_after_attempt",
     "stop_after_delay",
+    "stop_all",
+    "stop_any",
+    "stop_base",
     "stop_never",
+    "wait_base",
     "wait_by_cause",
+    "wait_chain",
+    "wait_combine",
     "wait_exponential",
-    "wait_linear",
+    "wait_fixed",
+    "wait_incrementing",
+    "wait_none",
     "wait_random",
+    "wait_random_exponential",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The asyncio client (and with it asyncio and httpx) is imported on first use.
+    if name == "AsyncStreamClient":
+        from twitter_stream_client._async_client import AsyncStreamClient
+
+        globals()[name] = AsyncStreamClient
+        return AsyncStreamClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

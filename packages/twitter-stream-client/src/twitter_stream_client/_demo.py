@@ -7,8 +7,8 @@ import logging
 from collections import Counter
 from typing import Any, TextIO
 
-from twitter_stream_client.client import StreamClient
-from twitter_stream_client.messages import (
+from twitter_stream_client._client import StreamClient
+from twitter_stream_client._messages import (
     Delete,
     Disconnect,
     Limit,

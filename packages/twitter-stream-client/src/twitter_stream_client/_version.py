@@ -1,9 +1,5 @@
-"""The installed distribution's version (one source: the package metadata)."""
-
-from __future__ import annotations
-
-import importlib.metadata
+"""The package version: a constant that ``tools/release.py`` rewrites on each release."""
 
 __all__ = ["__version__"]
 
-__version__ = importlib.metadata.version("twitter-stream-client")
+__version__ = "0.1.0"

@@ -1,9 +1,9 @@
 """A scripted stream server for offline tests and demos: real HTTP/1.1 on loopback.
 
-Each request to a path takes the next scripted :class:`Reply` (or asks a route
+Each request to a path takes the next scripted `Reply` (or asks a route
 function for one). A 200 reply streams chunked steps with byte-exact chunk
-boundaries: :class:`Send`, :class:`SendEach`, :class:`Raw`, :class:`Pause`, :class:`Drip`,
-:class:`WaitFor`, :class:`Cut` (close mid-chunk) and :class:`Hold` (go silent).
+boundaries: `Send`, `SendEach`, `Raw`, `Pause`, `Drip`,
+`WaitFor`, `Cut` (close mid-chunk) and `Hold` (go silent).
 It is the peer this package's own tests and ``demo`` run against.
 
 Examples
@@ -31,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import parse_qsl, urlsplit
 
+from twitter_stream_client._state import Cause, ReconnectState
+
 __all__ = [
     "Cut",
     "Drip",
@@ -44,7 +46,39 @@ __all__ = [
     "SendEach",
     "Step",
     "WaitFor",
+    "make_state",
 ]
+
+
+def make_state(
+    cause: Cause | str = Cause.NETWORK,
+    attempt: int = 1,
+    *,
+    attempt_number: int | None = None,
+    seconds_since_start: float = 0.0,
+    status_code: int | None = None,
+    error: BaseException | None = None,
+) -> ReconnectState:
+    """Build a `ReconnectState`, for testing a wait or stop strategy without sleeping.
+
+    ``attempt`` is the failure count of ``cause``; ``attempt_number`` (failures of any
+    cause) defaults to it.
+
+    Examples
+    --------
+    >>> from twitter_stream_client import TWITTER_WAIT
+    >>> TWITTER_WAIT(make_state("http", 3))
+    20.0
+    """
+    return ReconnectState(
+        cause=Cause(cause),
+        attempt_number=attempt if attempt_number is None else attempt_number,
+        cause_attempt=attempt,
+        seconds_since_start=seconds_since_start,
+        status_code=status_code,
+        error=error,
+    )
+
 
 _REASONS = {420: "Enhance Your Calm", 429: "Too Many Requests"}
 _BATCH_BYTES = 65536
@@ -116,7 +150,7 @@ class Reply:
     ----------
     status : int, default=200
         A 200 without ``body`` streams ``steps`` chunked and ends with the final
-        chunk unless a :class:`Cut` or :class:`Hold` ended it first. Any other
+        chunk unless a `Cut` or `Hold` ended it first. Any other
         status, or a ``body``, is sent with a Content-Length and the connection closes.
     steps : sequence of Step
     body : bytes
