@@ -18,7 +18,6 @@ from types import ModuleType
 
 import pytest
 
-
 MODULES = [
     "java_datastream",
     "java_datastream._input",
