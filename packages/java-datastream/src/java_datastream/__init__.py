@@ -55,4 +55,10 @@ compiled: bool = _input.COMPILED
 
 Set the environment variable ``JAVA_DATASTREAM_PURE_PYTHON=1`` to run the pure-Python
 source even where the compiled wheel is installed.
+
+Examples
+--------
+>>> import java_datastream
+>>> java_datastream.compiled in (True, False)
+True
 """

@@ -43,6 +43,9 @@ COMPILED: Final = is_compiled(__file__)
 class RecordFormat:
     """The fields of one record, in the order a Java loop writes them.
 
+    Types are ``boolean byte short char int long float double`` (read as numpy
+    ``bool int8 int16 uint16 int32 int64 float32 float64``) and ``utf`` (a ``str``).
+
     Parameters
     ----------
     spec : str, optional
@@ -50,9 +53,6 @@ class RecordFormat:
         are then named ``f0``, ``f1``, ...
     **fields : str
         Or named fields, in order: ``RecordFormat(id="int", name="utf")``.
-
-    Types are ``boolean byte short char int long float double`` (read as numpy
-    ``bool int8 int16 uint16 int32 int64 float32 float64``) and ``utf`` (a ``str``).
 
     Examples
     --------
