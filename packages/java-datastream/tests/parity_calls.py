@@ -11,6 +11,7 @@ import copy
 import io
 import math
 import pickle
+import warnings
 from array import array
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -289,7 +290,11 @@ def outcome(call: Callable[[], object]) -> list[str]:
 
 
 def outcomes() -> dict[str, Any]:
-    return {
-        "compiled": java_datastream.compiled,
-        "calls": [[label, *outcome(call)] for label, call in calls()],
-    }
+    # Warnings are errors in both processes (pytest makes them so in its own): numpy 2.2
+    # warns when np.bool_ is taken as an index.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return {
+            "compiled": java_datastream.compiled,
+            "calls": [[label, *outcome(call)] for label, call in calls()],
+        }
