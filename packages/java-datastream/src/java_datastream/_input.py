@@ -624,11 +624,12 @@ class DataInputStream:
         texts: list[list[str]] = []
         total = 0
         while n is None or total < n:
-            count, end, starts, strings = _records.parse_segment(
-                gaps, tail, self._buf, self._pos, self._limit, -1 if n is None else n - total
+            first = self._pos
+            count, end, lengths, strings = _records.parse_segment(
+                gaps, tail, self._buf, first, self._limit, -1 if n is None else n - total
             )
             if count:
-                fixed_parts.append(_records.gather_fixed(fmt, self._buf, starts))
+                fixed_parts.append(_records.gather_fixed(fmt, self._buf, first, lengths))
                 if texts:
                     for column, new in zip(texts, strings, strict=True):
                         column.extend(new)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 from java_datastream import _arrays
 from java_datastream._build import is_compiled, mypyc_attr
 from java_datastream._errors import TruncatedDataError
+from java_datastream.modified_utf8 import _BELOW_F0
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
 if TYPE_CHECKING:
@@ -138,12 +139,13 @@ def parse_segment(
 
     A record is, for each ``utf`` field, `gaps[k]` bytes of fixed fields and the string,
     then `tail` bytes of fixed fields (see `layout`). Returns the record count, the
-    position after the last complete record, where each record starts, and the strings
-    of each ``utf`` field.
+    position after the last complete record, each record's length in bytes, and the
+    strings of each ``utf`` field.
     """
     nstrings = len(gaps)
     strings: list[list[str]] = [[] for _ in range(nstrings)]
-    starts: list[int] = []
+    # Lengths rather than positions: most are below 257, ints CPython never allocates.
+    lengths: list[int] = []
     count = 0
     while count != wanted:
         start = pos
@@ -155,7 +157,7 @@ def parse_segment(
             end = pos + 2 + ((buf[pos] << 8) | buf[pos + 1])
             if end > limit:
                 break
-            strings[column].append(_string(buf, pos + 2, end))
+            strings[column].append(_decode_at(buf, pos + 2, end))
             column += 1
             pos = end
         pos += tail
@@ -163,39 +165,35 @@ def parse_segment(
             # Strings of a partial record were appended before it ran out: drop them.
             for index in range(column):
                 strings[index].pop()
-            return count, start, starts, strings
-        starts.append(start)
+            return count, start, lengths, strings
+        lengths.append(pos - start)
         count += 1
-    return count, pos, starts, strings
+    return count, pos, lengths, strings
 
 
-def _string(buf: bytes, start: int, end: int) -> str:
-    """The modified UTF-8 string in `buf[start:end]`."""
-    if COMPILED:  # a machine loop finds ASCII sooner than a method call does
-        for index in range(start, end):
-            if buf[index] > 0x7F:
-                return _decode_mutf8(buf[start:end])
-        return buf[start:end].decode("ascii")
-    raw = buf[start:end]
-    return raw.decode("ascii") if raw.isascii() else _decode_mutf8(raw)
+def gather_fixed(fmt: RecordFormat, buf: bytes, first: int, lengths: list[int]) -> Any:
+    """The fixed fields of the records of `lengths` bytes from `first` on, as a native
+    structured array.
 
-
-def gather_fixed(fmt: RecordFormat, buf: bytes, starts: list[int]) -> Any:
-    """The fixed fields of the records starting at `starts`, as a native structured array.
-
-    Needs the strings' lengths: the offset of a fixed field inside a record depends on the
-    strings before it, so each field is gathered at its start plus the bytes read so far.
+    A fixed field after a string starts where that string ends: each field is gathered at
+    its record's start plus the bytes before it, the strings' lengths read from `buf`.
     """
     numpy = _arrays.numpy_module()
+    n = len(lengths)
+    at = numpy.empty(n, dtype=numpy.int64)
+    if n:
+        at[0] = first
+        numpy.cumsum(numpy.array(lengths[:-1], dtype=numpy.int64), out=at[1:])
+        at[1:] += first
+    out = numpy.empty(n, dtype=fmt.dtype())
     data = numpy.frombuffer(buf, dtype=numpy.uint8)
-    at = numpy.array(starts, dtype=numpy.int64)
-    out = numpy.empty(len(starts), dtype=fmt.dtype())
-    offset = numpy.zeros(len(starts), dtype=numpy.int64)
-    for name, kind in fmt.fields:
-        here = at + offset
+    fixed = [index for index, kind in enumerate(fmt.types) if kind != "utf"]
+    offset: Any = 0  # the same for every record until the first string
+    for name, kind in fmt.fields[: fixed[-1] + 1 if fixed else 0]:  # strings after: unneeded
         if kind == "utf":
+            here = at + offset
             length = (data[here].astype(numpy.int64) << 8) | data[here + 1]
-            offset += 2 + length
+            offset = offset + 2 + length
             continue
         width, wire, _ = _FIXED[kind]
         # A view holding, at each byte offset, the value that starts there (its items
@@ -203,9 +201,31 @@ def gather_fixed(fmt: RecordFormat, buf: bytes, starts: list[int]) -> Any:
         at_every_byte = numpy.ndarray(
             shape=(len(buf) - width + 1,), dtype=wire, buffer=buf, strides=(1,)
         )
-        out[name] = at_every_byte[here]
-        offset += width
+        out[name] = at_every_byte[at + offset]
+        offset = offset + width
     return out
+
+
+def _decode_at(buf: bytes, start: int, end: int) -> str:
+    """The modified UTF-8 string in `buf[start:end]`, as `DataInputStream.read_utf` reads it.
+
+    Strict UTF-8 and Java read every sequence of 1 to 3 bytes alike; what the codec refuses
+    (C0 80, surrogates, overlong forms, errors) and its 4-byte forms (Java refuses leads
+    F0..FF) go to the full decoder.
+    """
+    raw = buf[start:end]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_mutf8(raw)
+    if len(text) != end - start:  # not ASCII
+        if COMPILED:  # compiled, a loop over the bytes is a machine loop
+            for index in range(start, end):
+                if buf[index] >= 0xF0:
+                    return _decode_mutf8(raw)  # raises Java's error
+        elif raw.lstrip(_BELOW_F0):  # interpreted, one C pass
+            return _decode_mutf8(raw)
+    return text
 
 
 def layout(fmt: RecordFormat) -> tuple[list[int], int]:
