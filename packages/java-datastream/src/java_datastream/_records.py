@@ -182,8 +182,12 @@ def gather_fixed(fmt: RecordFormat, buf: bytes, first: int, lengths: list[int]) 
     n = len(lengths)
     at = numpy.empty(n, dtype=numpy.int64)
     if n:
+        try:  # records under 256 bytes: bytes() converts the list in one C pass
+            steps = numpy.frombuffer(bytes(lengths[:-1]), dtype=numpy.uint8)
+        except ValueError:
+            steps = numpy.array(lengths[:-1], dtype=numpy.int64)
         at[0] = first
-        numpy.cumsum(numpy.array(lengths[:-1], dtype=numpy.int64), out=at[1:])
+        numpy.cumsum(steps, dtype=numpy.int64, out=at[1:])
         at[1:] += first
     out = numpy.empty(n, dtype=fmt.dtype())
     data = numpy.frombuffer(buf, dtype=numpy.uint8)
