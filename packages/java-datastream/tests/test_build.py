@@ -4,13 +4,18 @@ compiled (mypyc) wheel, and says which through SIXPACK_BUILD."""
 from __future__ import annotations
 
 import os
-import tomllib
+import sys
 from pathlib import Path
 
 import pytest
 
 import java_datastream
 from java_datastream import _input, _output, _records, hadoop, modified_utf8
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # tomllib is new in 3.11; tomli is the same parser
+    import tomli as tomllib
 
 
 @pytest.mark.skipif(

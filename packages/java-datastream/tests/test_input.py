@@ -8,6 +8,7 @@ import socket
 import threading
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pytest
 from sources import OnlyRead, Trickle
 
@@ -163,6 +164,27 @@ def test_read_fully_and_read() -> None:
         inp.read_fully(-1)
     with pytest.raises(ValueError, match="read: n must be >= 0"):
         inp.read(-1)
+
+
+@pytest.mark.parametrize("count", [np.int64(3), np.uint8(3), np.int32(3)])
+def test_counts_take_any_integer_and_give_back_ints(count: object) -> None:
+    inp = DataInputStream(bytes(range(64)))
+    assert inp.read_fully(count) == b"\x00\x01\x02"  # type: ignore[arg-type]
+    assert inp.read(count) == b"\x03\x04\x05"  # type: ignore[arg-type]
+    assert inp.skip_bytes(count) == 3  # type: ignore[arg-type]
+    assert list(inp.read_shorts(count)) == [0x090A, 0x0B0C, 0x0D0E]  # type: ignore[arg-type]
+    assert type(inp.tell()) is int
+    assert inp.tell() == 15
+
+
+@pytest.mark.parametrize("method", ["read", "read_fully", "skip_bytes", "read_ints"])
+@pytest.mark.parametrize("count", [1.5, "3", None])
+def test_counts_that_are_not_integers_are_named(method: str, count: object) -> None:
+    inp = DataInputStream(bytes(range(64)))
+    kind = type(count).__name__
+    with pytest.raises(TypeError, match=rf"^{method}: expected an int, got {kind}$"):
+        getattr(inp, method)(count)
+    assert inp.tell() == 0
 
 
 @pytest.mark.parametrize("wrap", [bytes, io.BytesIO, Trickle, OnlyRead])

@@ -214,3 +214,23 @@ def test_record_format_refuses_bad_specs(
 ) -> None:
     with pytest.raises((TypeError, ValueError), match=message):
         RecordFormat(*args, **kwargs)
+
+
+@pytest.mark.parametrize("long_at", [None, 0, 500, 998, 999])
+def test_records_of_any_length_match_the_per_field_reads(long_at: int | None) -> None:
+    # Records under 256 bytes and longer ones take different paths to their positions.
+    fmt = RecordFormat(id="int", name="utf", tag="short", note="utf", last="long")
+    rows = [
+        (i, "é" * (i % 7), -i, "x" * (400 if i == long_at else i % 3), 3 * i) for i in range(1000)
+    ]
+    sink = io.BytesIO()
+    out = DataOutputStream(sink)
+    for i, name, tag, note, last in rows:
+        out.write_int(i)
+        out.write_utf(name)
+        out.write_short(tag)
+        out.write_utf(note)
+        out.write_long(last)
+    got = DataInputStream(sink.getvalue()).read_records(fmt)
+    columns = [got[name] for name in fmt.names]
+    assert [tuple(row) for row in zip(*columns, strict=True)] == rows

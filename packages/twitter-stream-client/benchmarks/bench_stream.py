@@ -1,7 +1,8 @@
 """Throughput: consume N v2 messages (~2.5 KB, with includes and matching_rules) from a
 loopback chunked stream, one HTTP chunk per message, served by a child process.
 
-Contenders, interleaved round by round in the same run, best of the rounds:
+Contenders, interleaved round by round in the same run after a warm-up round, best of
+the rounds (wall and CPU time of this process, over the consuming only):
 
 - floor (json / orjson): raw socket reads, ``\\r\\n`` split, parse; what no client can beat;
 - tweepy ``StreamingClient``: its streaming parser on stdlib json (``iter_lines(512)``,
@@ -81,7 +82,7 @@ def script(lines: list[bytes], count: int) -> Reply:
     return Reply(steps=[Raw(block)] * (count // DISTINCT) + [SendEach(lines[: count % DISTINCT])])
 
 
-def with_loads(loads: Callable[[bytes], Any], run: Callable[[], float]) -> float:
+def with_loads(loads: Callable[[bytes], Any], run: Callable[[], Timing]) -> Timing:
     saved = _json.loads
     _json.loads = loads
     try:
@@ -90,11 +91,25 @@ def with_loads(loads: Callable[[bytes], Any], run: Callable[[], float]) -> float
         _json.loads = saved
 
 
-def time_floor(url: str, count: int, loads: Callable[[bytes], Any]) -> float:
+Timing = tuple[float, float]  # wall seconds, this process's CPU seconds
+
+
+class Clocks:
+    """Wall and CPU time over the same window: the consuming, not the setting up."""
+
+    def __init__(self) -> None:
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def read(self) -> Timing:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
+def time_floor(url: str, count: int, loads: Callable[[bytes], Any]) -> Timing:
     """Raw socket reads, split on \\r\\n, parse each JSON line (chunk sizes are skipped)."""
     host, port = url.split("//")[1].split("/")[0].split(":")
     with socket.create_connection((host, int(port))) as sock:
-        started = time.perf_counter()
+        started = Clocks()
         sock.sendall(f"GET {PATH} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
         seen = 0
         pending = b""
@@ -107,24 +122,24 @@ def time_floor(url: str, count: int, loads: Callable[[bytes], Any]) -> float:
                 if line[:1] == b"{":
                     loads(line)
                     seen += 1
-        elapsed = time.perf_counter() - started
+        elapsed = started.read()
     assert seen >= count, seen
     return elapsed
 
 
-def time_ours(url: str, count: int, growth: list[int] | None = None) -> float:
+def time_ours(url: str, count: int, growth: list[int] | None = None) -> Timing:
     client = StreamClient(url, auth=None)
     process = psutil.Process()
     seen = 0
     rss_before = rss_peak = process.memory_info().rss
-    started = time.perf_counter()
+    started = Clocks()
     for _ in client:
         seen += 1
         if seen % 10_000 == 0 and growth is not None:
             rss_peak = max(rss_peak, process.memory_info().rss)
         if seen == count:
             break
-    elapsed = time.perf_counter() - started
+    elapsed = started.read()
     client.close()
     assert seen == count, seen
     if growth is not None:
@@ -132,16 +147,16 @@ def time_ours(url: str, count: int, growth: list[int] | None = None) -> float:
     return elapsed
 
 
-def time_async(url: str, count: int) -> float:
-    async def consume() -> float:
+def time_async(url: str, count: int) -> Timing:
+    async def consume() -> Timing:
         seen = 0
         async with AsyncStreamClient(url, auth=None) as client:
-            started = time.perf_counter()
+            started = Clocks()
             async for _ in client:
                 seen += 1
                 if seen == count:
                     break
-            elapsed = time.perf_counter() - started
+            elapsed = started.read()
         assert seen == count, seen
         return elapsed
 
@@ -160,11 +175,11 @@ class _Tweepy(tweepy.StreamingClient):
             self.disconnect()
 
 
-def time_tweepy(url: str, count: int) -> float:
+def time_tweepy(url: str, count: int) -> Timing:
     stream = _Tweepy(count)
-    started = time.perf_counter()
+    started = Clocks()
     BaseStream._connect(stream, "GET", url)
-    elapsed = time.perf_counter() - started
+    elapsed = started.read()
     assert stream.seen == count, stream.seen
     return elapsed
 
@@ -216,7 +231,7 @@ def main() -> None:
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     size = sum(len(x) for x in payloads()) / DISTINCT
     growth: list[int] = []
-    contenders: dict[str, Callable[[str, int], float]] = {
+    contenders: dict[str, Callable[[str, int], Timing]] = {
         "floor, json": lambda url, n: time_floor(url, n, json.loads),
         "floor, orjson": lambda url, n: time_floor(url, n, orjson.loads),
         "tweepy StreamingClient": time_tweepy,
@@ -224,17 +239,20 @@ def main() -> None:
         "ours, orjson": lambda url, n: with_loads(orjson.loads, lambda: time_ours(url, n, growth)),
         "async ours, orjson": lambda url, n: with_loads(orjson.loads, lambda: time_async(url, n)),
     }
-    server = _Child(count, rounds * len(contenders))
+    server = _Child(count, (rounds + 1) * len(contenders))
     runs: dict[str, list[float]] = {name: [] for name in contenders}
     cpu_runs: dict[str, list[float]] = {name: [] for name in contenders}
     try:
+        for run in contenders.values():  # a warm-up round (imports, first allocations)
+            run(server.url, max(count // 10, 100))
         for _ in range(rounds):
             for name, run in contenders.items():
-                cpu_started = time.process_time()
-                runs[name].append(run(server.url, count))
-                # This process's CPU seconds (the server is another process): on a shared,
-                # loaded machine, wall time favours whichever run found a quiet moment.
-                cpu_runs[name].append(time.process_time() - cpu_started)
+                # Also this process's CPU seconds (the server is another process): on a
+                # shared, loaded machine, wall time favours whichever run found a quiet
+                # moment. Both are taken over the consuming only, not over making a client.
+                wall, cpu_seconds = run(server.url, count)
+                runs[name].append(wall)
+                cpu_runs[name].append(cpu_seconds)
     finally:
         server.close()
     best = {name: min(times) for name, times in runs.items()}
@@ -245,7 +263,7 @@ def main() -> None:
     for name, per_second in rate.items():
         print(f"  {name:24s} {per_second:10.0f} messages/s  ({best[name]:.2f} s wall,"
               f" {cpu[name]:.2f} s CPU)")  # fmt: skip
-    print("ratios, wall time / CPU time (goal in brackets):")
+    print("ratios of the best times, wall / CPU, then the range of the rounds' CPU ratios:")
     for label, slow, fast, goal in (
         ("ours json   vs tweepy (like for like)", "tweepy StreamingClient", "ours, json",
          ">= 2.5x"),
@@ -254,8 +272,11 @@ def main() -> None:
         ("floor orjson -> ours orjson", "ours, orjson", "floor, orjson", "<= 1.3x"),
         ("sync orjson  -> async orjson", "async ours, orjson", "ours, orjson", "<= 1.3x"),
     ):  # fmt: skip
+        # Each round runs every contender once, back to back: a round's ratio compares
+        # runs that met about the same load.
+        each = [a / b for a, b in zip(cpu_runs[slow], cpu_runs[fast], strict=True)]
         print(f"  {label:38s} {best[slow] / best[fast]:5.2f}x / {cpu[slow] / cpu[fast]:5.2f}x"
-              f"  [{goal}]")  # fmt: skip
+              f"  (rounds {min(each):.2f}-{max(each):.2f}x)  [{goal}]")  # fmt: skip
     print(f"resident memory growth while consuming: {max(growth) / 2**20:.1f} MB (goal < 20 MB)")
     ours_import = import_micros("twitter_stream_client")
     requests_import = import_micros("requests")

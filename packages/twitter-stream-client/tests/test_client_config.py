@@ -85,3 +85,14 @@ def test_async_client_takes_the_same_arguments() -> None:
         AsyncStreamClient("http://127.0.0.1:1/s", auth=object())
     client = AsyncStreamClient.v1_filter(track=["a", "b"], auth=CREDS)
     assert (client.method, client.data) == ("POST", {"track": "a,b", "stall_warnings": "true"})
+
+
+@pytest.mark.parametrize("cls", [StreamClient, AsyncStreamClient])
+@pytest.mark.parametrize("constructor", ["v1_filter", "v1_sample"])
+def test_recover_is_refused_on_v1(cls: type[StreamClient], constructor: str) -> None:
+    # v1.1 has no backfill_minutes: recover=True would send a parameter it does not know
+    # and promise a gap-free reconnect it cannot give.
+    build = getattr(cls, constructor)
+    options = {"track": "x"} if constructor == "v1_filter" else {}
+    with pytest.raises(ValueError, match="`recover` needs a v2 stream"):
+        build(auth=CREDS, recover=True, **options)

@@ -126,7 +126,7 @@ def test_stop_without_a_socket_to_shut_down_takes_effect_at_the_next_read(
     assert consumer.still_blocked()  # nothing can interrupt this read
     more.set()
     assert consumer.ended()
-    assert [m.id for m in consumer.seen] == ["1", "2"]
+    assert [m.id for m in consumer.seen] == ["1"]  # read after the stop: not yielded
     assert len(server.requests) == 1
     session.close()
 
@@ -146,16 +146,39 @@ def test_stop_wakes_the_default_backoff_sleep(
     assert len(server.requests) == 1
 
 
-def test_stop_keeps_messages_already_read(
-    Client: ClientFactory, server: ScriptedStreamServer
+def test_stop_ends_iteration_at_the_next_message(
+    Client: ClientFactory, server: ScriptedStreamServer, tmp_path: Any
 ) -> None:
+    # Three messages arrive in one chunk: a stop after the first yields no other, and the
+    # counters and the recording hold what the consumer got, not what was read.
     server.script(PATH, Reply(steps=[Send(line(tweet(1)) + line(tweet(2)) + line(tweet(3)))]))
-    client = Client(server.url(PATH), auth=None)
+    client = Client(server.url(PATH), auth=None).record_to(tmp_path / "r.jsonl")
     ids = []
     for message in client:
         ids.append(message.id)
         client.stop()
-    assert ids == ["1", "2", "3"]
+    assert ids == ["1"]
+    assert client.stats.messages == 1
+    assert (tmp_path / "r.jsonl").read_bytes() == line(tweet(1))[:-2] + b"\n"
+
+
+def test_messages_counts_what_was_yielded(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
+    server.script(PATH, Reply(steps=[Send(b"".join(line(tweet(n)) for n in range(10)))]))
+    client = Client(server.url(PATH), auth=None)
+    seen = []
+    for message in client:
+        seen.append(message.id)
+        assert client.stats.messages == len(seen)  # up to date at every message
+        if client.stats.messages >= 3:
+            client.stop()
+    assert seen == ["0", "1", "2"]
+    with Client(server.url(PATH), auth=None) as other:
+        server.script(PATH, Reply(steps=[Send(b"".join(line(tweet(n)) for n in range(10)))]))
+        for _ in other:
+            break
+        assert other.stats.messages == 1
 
 
 def test_stop_before_iterating_makes_no_request(

@@ -137,6 +137,17 @@ def test_malformed_json_is_skipped_and_counted(
     assert client.stats.malformed == 2
 
 
+def test_a_json_value_that_is_not_an_object_is_malformed(
+    Client: ClientFactory, server: ScriptedStreamServer, tmp_path: Any
+) -> None:
+    # Every stream message is a JSON object; a bare value means a damaged stream.
+    server.script(PATH, Reply(steps=[Send(b"1605342412001\r\n[1]\r\n" + line(tweet(2)))]))
+    client = client_for(Client, server).record_to(tmp_path / "r.jsonl")
+    assert [m.id for m in take(client, 1)] == ["2"]
+    assert client.stats.malformed == 2
+    assert (tmp_path / "r.jsonl").read_bytes() == line(tweet(2))[:-2] + b"\n"
+
+
 def test_oversize_line_is_dropped_and_streaming_continues(
     Client: ClientFactory, server: ScriptedStreamServer
 ) -> None:

@@ -218,3 +218,51 @@ def test_help_lists_the_exit_codes() -> None:
     )  # fmt: skip
     assert done.returncode == 0
     assert "Exit codes: 0 done, 1 the stream or replay failed, 2 bad arguments" in done.stdout
+
+
+def test_replay_of_a_list_of_ids_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_bytes(b"1605342412001\n1605342412002\n")
+    assert main(["replay", str(path)]) == 1
+    assert "ids.csv:1: not a JSON message" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["replay", "f.jsonl", "--speed", "0"], "--speed must be a positive number"),
+        (["replay", "f.jsonl", "--speed", "-2"], "--speed must be a positive number"),
+        (["replay", "f.jsonl", "--speed", "nan"], "--speed must be a positive number"),
+        (["stream", "--out", "o.jsonl", "--max-messages", "0"], "--max-messages must be"),
+        (["stream", "--out", "o.jsonl", "--max-messages", "-1"], "--max-messages must be"),
+    ],
+)
+def test_out_of_range_numbers_are_bad_arguments(
+    argv: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # Exit 2 and one line before anything starts (the stream would otherwise connect).
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TWITTER_BEARER_TOKEN", "b")
+    monkeypatch.setenv("TWITTER_API_URL", "http://127.0.0.1:9")
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1
+    assert message in err[0]
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_max_messages_writes_and_counts_exactly_that_many(
+    server: ScriptedStreamServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    # Ten messages in one chunk: the file and the summary hold three, as asked.
+    monkeypatch.setenv("TWITTER_BEARER_TOKEN", "cli-bearer")
+    tweets = [line({"data": {"id": str(n), "text": "t"}}) for n in range(10)]
+    server.script("/2", Reply(steps=[Send(b"".join(tweets))]))
+    out = tmp_path / "o.jsonl"
+    status = main(["stream", "--out", str(out), "--url", server.url("/2"), "--max-messages", "3",
+                   "--json"])  # fmt: skip
+    assert status == 0
+    assert out.read_bytes() == b"".join(t[:-2] + b"\n" for t in tweets[:3])
+    assert json.loads(capsys.readouterr().out)["messages"] == 3

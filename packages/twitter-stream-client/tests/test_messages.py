@@ -248,3 +248,64 @@ def test_a_data_object_without_an_id_is_never_an_empty_tweet() -> None:
     later = parse_message({"data": {"user_new_kind": {"user": {"id": "5"}, "event_at": "x"}}})
     assert isinstance(later, ComplianceEvent)
     assert (later.action, later.user_id, later.event_at) == ("user_new_kind", "5", None)
+
+
+def test_deeply_nested_retweets_do_not_exhaust_the_stack() -> None:
+    # A payload is nested at most as deep as the JSON decoder allows (orjson: 1024), which
+    # a recursive walk of retweeted_status would exceed in frames: a bad line must never
+    # crash the stream.
+    raw: dict[str, Any] = {"id_str": "0", "text": "t0"}
+    inner = raw
+    for number in range(1, 1000):
+        inner["retweeted_status"] = {"id_str": str(number), "text": f"t{number}"}
+        inner = inner["retweeted_status"]
+    message = parse_message(raw)
+    assert isinstance(message, Tweet)
+    depth = 0
+    while message.retweeted is not None:
+        message = message.retweeted
+        depth += 1
+    assert (depth, message.text) == (999, "t999")
+
+
+def test_v2_embedded_tweets_resolve_their_own_references_from_the_includes() -> None:
+    # A retweet of a quote: v1.1 nests the quote inside the retweeted status; v2 lists both
+    # Tweets in includes, and the retweeted one references the quoted one.
+    raw = {
+        "data": {"id": "3", "text": "RT @b: …", "author_id": "30",
+                 "referenced_tweets": [{"type": "retweeted", "id": "2"}]},
+        "includes": {
+            "tweets": [
+                {"id": "2", "text": "look at this", "author_id": "20",
+                 "referenced_tweets": [{"type": "quoted", "id": "1"}]},
+                {"id": "1", "text": "the quoted one", "author_id": "10"},
+            ],
+            "users": [{"id": "20", "username": "b"}, {"id": "10", "username": "a"}],
+        },
+    }  # fmt: skip
+    tweet = parse_message(raw)
+    assert isinstance(tweet, Tweet)
+    assert tweet.retweeted is not None
+    assert tweet.retweeted.quoted is not None
+    assert (tweet.retweeted.quoted.id, tweet.retweeted.quoted.text) == ("1", "the quoted one")
+    assert tweet.retweeted.includes["users"][0]["username"] == "b"  # its author is there
+    assert tweet.retweeted.matching_rules == ()
+
+
+def test_a_tweet_is_read_only_comparable_and_picklable() -> None:
+    import pickle
+
+    raw = {"data": {"id": "9", "text": "v2 hello"}, "matching_rules": [{"id": "r1"}]}
+    tweet = parse_message(raw)
+    with pytest.raises(AttributeError):
+        tweet.text = "changed"  # type: ignore[misc, union-attr]
+    assert repr(tweet) == "Tweet(id='9', text='v2 hello', matching_rules=({'id': 'r1'},))"
+    same = Tweet("9", "v2 hello", raw, {}, ({"id": "r1"},))
+    assert tweet == same
+    assert tweet != Tweet("9", "other", raw, {}, ({"id": "r1"},))
+    assert pickle.loads(pickle.dumps(parse_message(raw))) == same
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(tweet)
+    match tweet:
+        case Tweet(tweet_id, text=text):
+            assert (tweet_id, text) == ("9", "v2 hello")

@@ -14,6 +14,7 @@ from twitter_stream_client import (
     ReconnectPolicy,
     StreamClient,
     Tweet,
+    parse_message,
 )
 from twitter_stream_client._recovery import Recovery, backfill_minutes
 from twitter_stream_client.testing import (
@@ -211,3 +212,41 @@ def test_compliance_defaults_to_the_tweets_stream() -> None:
     client = StreamClient.v2_compliance(bearer_token="b", partition=1, backfill_minutes=2)
     assert client.url == "https://api.twitter.com/2/tweets/compliance/stream"
     assert client.params == {"partition": "1", "backfill_minutes": "2"}
+
+
+def test_recover_keeps_distinct_compliance_events_that_share_subject_and_time(
+    Client: ClientFactory, server: ScriptedStreamServer
+) -> None:
+    # Twitter's "Compliance Data Objects": a deleted Post that was quoted brings one more
+    # delete event per quote, with a quote_tweet_id; a profile edit of several fields at
+    # once is one event per field. Same action, subject and time: none is a duplicate.
+    at = "2022-12-23T12:34:56.789Z"
+    tweet = {"id": "601430178305220608", "author_id": "3198576760"}
+    events = [
+        {"data": {"delete": {"tweet": tweet, "event_at": at}}},
+        {"data": {"delete": {"tweet": tweet, "quote_tweet_id": "7", "event_at": at}}},
+        {"data": {"delete": {"tweet": tweet, "quote_tweet_id": "8", "event_at": at}}},
+        {"data": {"user_profile_modification": {"user": {"id": "9"}, "event_at": at,
+                  "profile_field": "profile.description", "new_value": "a"}}},
+        {"data": {"user_profile_modification": {"user": {"id": "9"}, "event_at": at,
+                  "profile_field": "profile.name", "new_value": "b"}}},
+    ]  # fmt: skip
+    replayed = [events[4], {"data": {"delete": {"event_at": at, "tweet": tweet}}}]
+    last = {"data": {"drop": {"tweet": tweet, "event_at": at}}}
+    path = "/2/tweets/compliance/stream"
+    server.script(path, Reply(steps=[Send(b"".join(map(line, [*events, *replayed, last])))]))
+    client = Client.v2_compliance(
+        bearer_token="b", partition=1, recover=True, url=server.url(path)
+    )
+    got = take(client, len(events) + 1)
+    assert [event.raw for event in got] == [*events, last]
+    assert client.stats.duplicates == len(replayed)
+
+
+def test_a_replayed_compliance_event_is_a_duplicate_whatever_its_key_order() -> None:
+    recovery = Recovery()
+    at = "2022-06-27T23:49:41.839+00:00"
+    first = {"data": {"user_suspend": {"user": {"id": "7"}, "event_at": at}}}
+    again = {"data": {"user_suspend": {"event_at": at, "user": {"id": "7"}}}}
+    assert not recovery.is_duplicate(parse_message(first))
+    assert recovery.is_duplicate(parse_message(again))

@@ -106,3 +106,32 @@ def test_replay_never_reads_an_overlong_line_whole(tmp_path: Path) -> None:
 def test_replay_rejects_an_unknown_error_mode(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="`errors` must be 'raise' or 'skip'"):
         list(replay(tmp_path / "missing.jsonl", errors="ignore"))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("value", [b"1605342412001", b'"a string"', b"[1, 2]", b"null", b"true"])
+def test_a_json_value_that_is_not_an_object_is_not_a_message(tmp_path: Path, value: bytes) -> None:
+    # A file of Tweet ids (or any list of JSON scalars) is not a recording of a stream.
+    path = tmp_path / "ids.txt"
+    path.write_bytes(b'{"limit": {"track": 1}}\n' + value + b"\n")
+    with pytest.raises(MalformedRecording, match=r"ids\.txt:2: not a JSON message"):
+        list(replay(path))
+    assert [type(m).__name__ for m in replay(path, errors="skip")] == ["Limit"]
+
+
+def test_replay_speed_paces_by_the_latest_time_seen(tmp_path: Path) -> None:
+    # Streams deliver Tweets slightly out of order, and a backfill brings older ones after
+    # newer ones: an older message must not make the replay wait through its time again.
+    path = tmp_path / "r.jsonl"
+    stamps = [1000, 3000, 2000, 2500, 4000]
+    path.write_text("".join(f'{{"text": "t", "timestamp_ms": "{s}"}}\n' for s in stamps))
+    sleep = RecordingSleep()
+    assert len(list(replay(path, speed=1.0, sleep=sleep))) == 5
+    assert sleep.calls == [2.0, 1.0]
+
+
+def test_a_line_nested_too_deep_to_decode_is_malformed(tmp_path: Path) -> None:
+    # The stdlib decoder raises RecursionError, not ValueError, on deep nesting.
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(b'{"limit": {"track": 1}}\n' + b"[" * 5000 + b"\n")
+    with pytest.raises(MalformedRecording, match=":2: not a JSON message"):
+        list(replay(path))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 from typing import Any
 
 import pytest
+import requests
 
 from twitter_stream_client import RulesError, StreamRule, StreamRules
 from twitter_stream_client.testing import RecordedRequest, Reply, ScriptedStreamServer
@@ -39,8 +41,9 @@ class RulesEndpoint:
 
     @staticmethod
     def json(status: int, payload: dict[str, Any]) -> Reply:
+        # Kept alive, as the real API does: a client that never closes its session leaks.
         return Reply(status=status, body=json.dumps(payload).encode(),
-                     headers={"Content-Type": "application/json"})  # fmt: skip
+                     headers={"Content-Type": "application/json"}, keep_alive=True)  # fmt: skip
 
     def list(self, query: dict[str, str]) -> Reply:
         rules = list(self.rules.values())
@@ -177,3 +180,20 @@ def test_a_body_that_is_not_json_gives_an_empty_list(server: ScriptedStreamServe
     with pytest.raises(RulesError, match="over capacity") as info:
         StreamRules(TOKEN, url=server.url(PATH)).list()
     assert info.value.errors == []
+
+
+def test_the_rules_client_closes_its_connections(server: ScriptedStreamServer) -> None:
+    # The endpoint keeps connections alive: StreamRules must close the session it made
+    # (a with block or close()), or its socket is left for the garbage collector.
+    server.route(PATH, RulesEndpoint())
+    with StreamRules(TOKEN, url=server.url(PATH)) as rules:
+        assert rules.list() == []
+    gc.collect()  # an unclosed socket would raise its ResourceWarning (an error) here
+
+
+def test_a_given_session_is_left_open(server: ScriptedStreamServer) -> None:
+    server.route(PATH, RulesEndpoint())
+    with requests.Session() as session:
+        with StreamRules(TOKEN, url=server.url(PATH), session=session) as rules:
+            rules.list()
+        assert rules.list() == []  # still usable: the session belongs to the caller

@@ -15,6 +15,10 @@ on its own) and [`java_datastream.hadoop`][java_datastream.hadoop] (Hadoop VInt/
 ``Text``). `compiled` says whether the compiled (mypyc) build runs.
 """
 
+# First: when JAVA_DATASTREAM_PURE_PYTHON is set, every later submodule comes from source.
+from java_datastream import _build  # noqa: F401
+
+# isort: split
 from java_datastream import _input, hadoop, modified_utf8
 from java_datastream._errors import (
     DataStreamError,
@@ -46,5 +50,15 @@ __all__ = [
 ]
 
 
-compiled: bool = not (_input.__file__ or "").endswith(".py")
-"""True when the compiled (mypyc) build runs, False for the pure-Python one."""
+compiled: bool = _input.COMPILED
+"""True when the compiled (mypyc) build runs, False for the pure-Python one.
+
+Set the environment variable ``JAVA_DATASTREAM_PURE_PYTHON=1`` to run the pure-Python
+source even where the compiled wheel is installed.
+
+Examples
+--------
+>>> import java_datastream
+>>> java_datastream.compiled in (True, False)
+True
+"""

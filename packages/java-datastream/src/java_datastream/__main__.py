@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     # Options are declared on the main parser and on each subcommand, so they may come
     # before or after it; SUPPRESS keeps a subcommand's default from hiding a value given
     # before the subcommand.
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--json", action="store_true", default=argparse.SUPPRESS, help="print JSON lines"
     )

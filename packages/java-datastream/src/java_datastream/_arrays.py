@@ -7,12 +7,11 @@ float32 range.
 
 from __future__ import annotations
 
-import importlib
 import math
 import struct
 import sys
 from array import array
-from typing import TYPE_CHECKING, Any, NamedTuple, SupportsFloat
+from typing import TYPE_CHECKING, Any, SupportsFloat
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -31,16 +30,21 @@ _NAN64 = 0x7FF8000000000000
 _CHUNK_ITEMS = 1 << 15  # values per chunk of a large write: small enough to stay in cache
 
 
-class Kind(NamedTuple):
+class Kind:
     """How one Java primitive type is laid out in bulk."""
 
-    java: str  # Java type name, used in messages
-    code: str  # array.array typecode of the values read
-    size: int  # bytes per value on the wire
-    dtype: str  # numpy dtype of the values read (native byte order)
-    wire: str  # numpy dtype of the bytes on the wire
-    lo: int  # Java range of the values accepted on write (floats: unused)
-    hi: int
+    __slots__ = ("code", "dtype", "hi", "java", "lo", "size", "wire")
+
+    def __init__(
+        self, java: str, code: str, size: int, dtype: str, wire: str, lo: int, hi: int
+    ) -> None:
+        self.java = java  # Java type name, used in messages
+        self.code = code  # array.array typecode of the values read
+        self.size = size  # bytes per value on the wire
+        self.dtype = dtype  # numpy dtype of the values read (native byte order)
+        self.wire = wire  # numpy dtype of the bytes on the wire
+        self.lo = lo  # Java range of the values accepted on write (floats: unused)
+        self.hi = hi
 
 
 # Java's writeShort takes an int and keeps its low 16 bits, hence the int range for SHORT.
@@ -52,14 +56,19 @@ DOUBLE = Kind("double", "d", 8, "float64", ">f8", 0, 0)
 
 _PACK_FLOAT = struct.Struct(">f").pack
 _PACK_DOUBLE = struct.Struct(">d").pack
+_NAN32_BYTES = _NAN32.to_bytes(4, "big")
+_NAN64_BYTES = _NAN64.to_bytes(8, "big")
+# The bytes after the first of ±Infinity: all exponent bits set and no mantissa bit is not NaN.
+_INF32_TAIL = b"\x80\x00\x00"
+_INF64_TAIL = b"\xf0\x00\x00\x00\x00\x00\x00"
 
 
 def numpy_module() -> ModuleType:
     """Import numpy for ``numpy=True``, with an install hint when it is missing."""
     try:
-        # import_module, not an import statement: compiled code may take a module from
+        # __import__, not an import statement: compiled code may take a module from
         # sys.modules without the None check that makes a blocked import fail.
-        numpy = importlib.import_module("numpy")
+        numpy = __import__("numpy")
     except ImportError:
         raise ImportError("numpy=True needs numpy: pip install 'java-datastream[numpy]'") from None
     return numpy
@@ -75,28 +84,32 @@ def range_error(kind: Kind, method: str) -> ValueError:
 
 def pack_float(value: SupportsFloat) -> bytes:
     """``writeFloat``: canonical NaN, overflow to ±Infinity, big-endian."""
-    if value != value:
-        return b"\x7f\xc0\x00\x00"
     try:
-        return _PACK_FLOAT(value)
+        data = _PACK_FLOAT(value)
     except OverflowError:
         return _PACK_FLOAT(math.copysign(math.inf, value))
     except struct.error:
         if isinstance(value, int):  # struct refuses big ints; convert as the bulk path does
             return pack_float(float(value))
         raise TypeError(f"write_float: expected a number, got {type(value).__name__}") from None
+    # NaN is told from the bits, not by value != value: a numpy NaN compares to a numpy
+    # bool, which the compiled build would refuse as a bool.
+    if data[0] & 0x7F == 0x7F and data[1] >= 0x80 and data[1:] != _INF32_TAIL:
+        return _NAN32_BYTES
+    return data
 
 
 def pack_double(value: SupportsFloat) -> bytes:
     """``writeDouble``: canonical NaN, big-endian."""
-    if value != value:
-        return b"\x7f\xf8\x00\x00\x00\x00\x00\x00"
     try:
-        return _PACK_DOUBLE(value)
+        data = _PACK_DOUBLE(value)
     except struct.error:
         if isinstance(value, int):  # struct refuses big ints; convert as the bulk path does
             return pack_double(float(value))
         raise TypeError(f"write_double: expected a number, got {type(value).__name__}") from None
+    if data[0] & 0x7F == 0x7F and data[1] >= 0xF0 and data[1:] != _INF64_TAIL:
+        return _NAN64_BYTES
+    return data
 
 
 def pack(kind: Kind, values: Iterable[float] | Any) -> Iterator[bytes | bytearray | memoryview]:

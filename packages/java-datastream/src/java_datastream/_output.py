@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import errno
 import io
+import operator
 import struct
-from typing import TYPE_CHECKING, Any, BinaryIO, SupportsFloat, SupportsIndex
+from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, SupportsFloat, SupportsIndex
 
 from java_datastream import _arrays, _records
+from java_datastream._build import mypyc_attr
 from java_datastream._errors import UTFDataFormatError
 from java_datastream.modified_utf8 import encode as _encode_mutf8
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
     from types import TracebackType
+
+    from typing_extensions import Buffer
 
 __all__ = ["DataOutputStream"]
 
@@ -75,6 +79,9 @@ def _str_error(value: object, method: str) -> TypeError:
     return TypeError(f"{method}: expected a str, got {type(value).__name__}")
 
 
+# Parameters typed `X | NoReturn` are `X` to a type checker, but mypyc does not check them on
+# entry (with its own message): the method checks them and names itself, in both builds.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class DataOutputStream:
     """Write Java primitive values to a binary sink, byte for byte as Java's DataOutputStream.
 
@@ -167,6 +174,10 @@ class DataOutputStream:
             if close is not None:
                 close()
 
+    def __reduce_ex__(self, protocol: SupportsIndex) -> NoReturn:
+        # A copy would share the sink and count its bytes apart: refuse, as files do.
+        raise TypeError(f"cannot pickle or copy a {type(self).__name__}: it writes a stream")
+
     def __enter__(self) -> DataOutputStream:
         if self._closed:
             raise ValueError("I/O operation on closed stream")
@@ -180,11 +191,19 @@ class DataOutputStream:
     ) -> None:
         self.close()
 
-    def write(self, data: bytes | bytearray | memoryview | int) -> None:
-        """Write raw bytes, or the low 8 bits of an int (Java ``write(int)``)."""
-        if isinstance(data, int):
-            self.write_byte(data)
-            return
+    def write(self, data: Buffer | SupportsIndex) -> None:
+        """Write raw bytes, or the low 8 bits of an integer (Java ``write(int)``).
+
+        Any integer is one here, numpy's included; anything else goes through ``bytes()``.
+        """
+        if not isinstance(data, (bytes, bytearray, memoryview)):
+            try:
+                value = operator.index(data)  # type: ignore[arg-type]
+            except TypeError:
+                pass
+            else:
+                self.write_byte(value)
+                return
         try:
             chunk = bytes(data)
         except TypeError:  # a str above all: bytes() would want an encoding
@@ -265,7 +284,7 @@ class DataOutputStream:
         self._write(_pack_double(value))
         self._written += 8
 
-    def write_bytes(self, text: str) -> None:
+    def write_bytes(self, text: str | NoReturn) -> None:  # noqa: RUF020
         """Write the low 8 bits of each UTF-16 code unit of `text` (Java ``writeBytes``).
 
         A character above U+FFFF is two code units, so it writes two bytes.
@@ -279,7 +298,7 @@ class DataOutputStream:
         self._write(data)
         self._written += len(data)
 
-    def write_chars(self, text: str) -> None:
+    def write_chars(self, text: str | NoReturn) -> None:  # noqa: RUF020
         """Write each UTF-16 code unit of `text` as 2 bytes, high byte first."""
         if not isinstance(text, str):
             raise _str_error(text, "write_chars")
@@ -287,7 +306,7 @@ class DataOutputStream:
         self._write(data)
         self._written += len(data)
 
-    def write_utf(self, text: str) -> None:
+    def write_utf(self, text: str | NoReturn) -> None:  # noqa: RUF020
         """Write a 2-byte length and `text` in modified UTF-8 (Java ``writeUTF``).
 
         Raises
@@ -302,8 +321,13 @@ class DataOutputStream:
             raise _str_error(text, "write_utf")
         if len(text) > 0xFFFF:  # each character takes at least one byte
             raise _too_long(text, _utf_length(text))
-        # ASCII without NUL is its own modified UTF-8.
-        data = text.encode() if text.isascii() and "\0" not in text else _encode_mutf8(text)
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate
+            data = _encode_mutf8(text)
+        else:
+            if len(data) != len(text) or "\0" in text:
+                data = _encode_mutf8(text)  # ASCII without NUL is its own modified UTF-8
         length = len(data)
         if length < 256:
             self._write(_SHORT_LENGTHS[length] + data)
@@ -313,7 +337,11 @@ class DataOutputStream:
             raise _too_long(text, length)
         self._written += 2 + length
 
-    def write_records(self, fmt: _records.RecordFormat, rows: Any) -> None:
+    def write_records(
+        self,
+        fmt: _records.RecordFormat | NoReturn,  # noqa: RUF020
+        rows: Any,
+    ) -> None:
         """Write `rows` as records of `fmt`: the bytes of the per-field writes, in order.
 
         `rows` is what `DataInputStream.read_records` returns (a numpy structured array
@@ -331,6 +359,8 @@ class DataOutputStream:
         """
         if self._closed:
             raise ValueError("I/O operation on closed stream")
+        if not isinstance(fmt, _records.RecordFormat):
+            raise TypeError(f"write_records: expected a RecordFormat, got {type(fmt).__name__}")
         data = _records.pack_records(fmt, rows)
         self._write(data)
         self._written += len(data)

@@ -8,10 +8,12 @@ decodes each string once.
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from java_datastream import _arrays
+from java_datastream._build import is_compiled, mypyc_attr
 from java_datastream._errors import TruncatedDataError
+from java_datastream.modified_utf8 import _BELOW_F0
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
 if TYPE_CHECKING:
@@ -33,10 +35,17 @@ _FIXED: dict[str, tuple[int, str, str]] = {
     "double": (8, ">f8", "f8"),
 }
 TYPES = (*_FIXED, "utf")
+COMPILED: Final = is_compiled(__file__)
 
 
+# Parameters typed `X | NoReturn` are `X` to a type checker, but mypyc does not check them on
+# entry (with its own message): the class checks them itself, in both builds.
+@mypyc_attr(allow_interpreted_subclasses=True)
 class RecordFormat:
     """The fields of one record, in the order a Java loop writes them.
+
+    Types are ``boolean byte short char int long float double`` (read as numpy
+    ``bool int8 int16 uint16 int32 int64 float32 float64``) and ``utf`` (a ``str``).
 
     Parameters
     ----------
@@ -45,9 +54,6 @@ class RecordFormat:
         are then named ``f0``, ``f1``, ...
     **fields : str
         Or named fields, in order: ``RecordFormat(id="int", name="utf")``.
-
-    Types are ``boolean byte short char int long float double`` (read as numpy
-    ``bool int8 int16 uint16 int32 int64 float32 float64``) and ``utf`` (a ``str``).
 
     Examples
     --------
@@ -60,21 +66,30 @@ class RecordFormat:
 
     __slots__ = ("fields", "names", "size", "types")
 
-    def __init__(self, spec: str | None = None, /, **fields: str) -> None:
+    def __init__(
+        self,
+        spec: str | NoReturn | None = None,  # noqa: RUF020
+        /,
+        **fields: str | NoReturn,  # noqa: RUF020
+    ) -> None:
         if (spec is None) == (not fields):
-            raise TypeError("RecordFormat takes a spec string or named fields, not both")
+            raise TypeError("RecordFormat takes either a spec string or named fields")
+        given: list[tuple[str, object]]
         if spec is not None:
-            types = spec.replace(",", " ").split()
-            pairs = [(f"f{i}", kind) for i, kind in enumerate(types)]
+            if not isinstance(spec, str):
+                raise TypeError(f"RecordFormat: expected a str spec, got {type(spec).__name__}")
+            given = [(f"f{i}", kind) for i, kind in enumerate(spec.replace(",", " ").split())]
         else:
-            pairs = list(fields.items())
-        if not pairs:
+            given = list(fields.items())
+        if not given:
             raise ValueError("RecordFormat needs at least one field")
-        for name, kind in pairs:
-            if kind not in TYPES:
+        pairs: list[tuple[str, str]] = []
+        for name, kind in given:
+            if not isinstance(kind, str) or kind not in TYPES:
                 raise ValueError(
                     f"RecordFormat: field {name!r} has type {kind!r}; types are {', '.join(TYPES)}"
                 )
+            pairs.append((name, kind))
         self.fields: tuple[tuple[str, str], ...] = tuple(pairs)
         self.names: tuple[str, ...] = tuple(name for name, _ in pairs)
         self.types: tuple[str, ...] = tuple(kind for _, kind in pairs)
@@ -92,8 +107,11 @@ class RecordFormat:
     def __hash__(self) -> int:
         return hash(self.fields)
 
-    def wire_dtype(self, fixed_only: bool = False) -> Any:
-        """The numpy dtype of the record (or of its fixed fields) as the bytes hold it."""
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _from_fields, (type(self), self.fields)
+
+    def wire_dtype(self) -> Any:
+        """The numpy dtype of the fixed-width fields as the bytes hold them (big-endian)."""
         numpy = _arrays.numpy_module()
         return numpy.dtype([(n, _FIXED[k][1]) for n, k in self.fields if k != "utf"])
 
@@ -103,6 +121,11 @@ class RecordFormat:
         return numpy.dtype([(n, _FIXED[k][2]) for n, k in self.fields if k != "utf"])
 
 
+def _from_fields(cls: type[RecordFormat], fields: tuple[tuple[str, str], ...]) -> RecordFormat:
+    """Unpickle a `RecordFormat` (or a subclass's) from its fields."""
+    return cls(**dict(fields))
+
+
 def fixed_array(fmt: RecordFormat, data: Any) -> Any:
     """Native-order structured array of the fixed fields held, big-endian, in `data`."""
     numpy = _arrays.numpy_module()
@@ -110,78 +133,116 @@ def fixed_array(fmt: RecordFormat, data: Any) -> Any:
 
 
 def parse_segment(
-    fmt_types: list[int], buf: bytes, pos: int, limit: int, wanted: int
+    gaps: list[int], tail: int, buf: bytes, pos: int, limit: int, wanted: int
 ) -> tuple[int, int, list[int], list[list[str]]]:
     """One pass over `buf[pos:limit]`: complete records, up to `wanted` (-1: all).
 
-    `fmt_types` gives each field's width, or -1 for ``utf``. Returns the record count,
-    the position after the last complete record, where each record starts, and the
+    A record is, for each ``utf`` field, `gaps[k]` bytes of fixed fields and the string,
+    then `tail` bytes of fixed fields (see `layout`). Returns the record count, the
+    position after the last complete record, each record's length in bytes, and the
     strings of each ``utf`` field.
     """
-    strings: list[list[str]] = [[] for width in fmt_types if width < 0]
-    starts: list[int] = []
+    nstrings = len(gaps)
+    strings: list[list[str]] = [[] for _ in range(nstrings)]
+    # Lengths rather than positions: most are below 257, ints CPython never allocates.
+    lengths: list[int] = []
     count = 0
-    nfields = len(fmt_types)
     while count != wanted:
         start = pos
-        complete = True
         column = 0
-        for index in range(nfields):
-            width = fmt_types[index]
-            if width >= 0:
-                pos += width
-                if pos > limit:
-                    complete = False
-                    break
-                continue
+        while column < nstrings:
+            pos += gaps[column]
             if pos + 2 > limit:
-                complete = False
                 break
             end = pos + 2 + ((buf[pos] << 8) | buf[pos + 1])
             if end > limit:
-                complete = False
                 break
-            raw = buf[pos + 2 : end]
-            strings[column].append(raw.decode() if raw.isascii() else _decode_mutf8(raw))
+            strings[column].append(_decode_at(buf, pos + 2, end))
             column += 1
             pos = end
-        if not complete:
+        pos += tail
+        if column < nstrings or pos > limit:
             # Strings of a partial record were appended before it ran out: drop them.
             for index in range(column):
                 strings[index].pop()
-            return count, start, starts, strings
-        starts.append(start)
+            return count, start, lengths, strings
+        lengths.append(pos - start)
         count += 1
-    return count, pos, starts, strings
+    return count, pos, lengths, strings
 
 
-def gather_fixed(fmt: RecordFormat, buf: bytes, starts: list[int]) -> Any:
-    """The fixed fields of the records starting at `starts`, as a native structured array.
+def gather_fixed(fmt: RecordFormat, buf: bytes, first: int, lengths: list[int]) -> Any:
+    """The fixed fields of the records of `lengths` bytes from `first` on, as a native
+    structured array.
 
-    Needs the strings' lengths: the offset of a fixed field inside a record depends on the
-    strings before it, so each field is gathered at its start plus the bytes read so far.
+    A fixed field after a string starts where that string ends: each field is gathered at
+    its record's start plus the bytes before it, the strings' lengths read from `buf`.
     """
     numpy = _arrays.numpy_module()
+    n = len(lengths)
+    at = numpy.empty(n, dtype=numpy.int64)
+    if n:
+        try:  # records under 256 bytes: bytes() converts the list in one C pass
+            steps = numpy.frombuffer(bytes(lengths[:-1]), dtype=numpy.uint8)
+        except ValueError:
+            steps = numpy.array(lengths[:-1], dtype=numpy.int64)
+        at[0] = first
+        numpy.cumsum(steps, dtype=numpy.int64, out=at[1:])
+        at[1:] += first
+    out = numpy.empty(n, dtype=fmt.dtype())
     data = numpy.frombuffer(buf, dtype=numpy.uint8)
-    at = numpy.array(starts, dtype=numpy.int64)
-    out = numpy.empty(len(starts), dtype=fmt.dtype())
-    offset = numpy.zeros(len(starts), dtype=numpy.int64)
-    for name, kind in fmt.fields:
+    fixed = [index for index, kind in enumerate(fmt.types) if kind != "utf"]
+    offset: Any = 0  # the same for every record until the first string
+    for name, kind in fmt.fields[: fixed[-1] + 1 if fixed else 0]:  # strings after: unneeded
         if kind == "utf":
             here = at + offset
             length = (data[here].astype(numpy.int64) << 8) | data[here + 1]
-            offset += 2 + length
+            offset = offset + 2 + length
             continue
         width, wire, _ = _FIXED[kind]
-        here = at + offset
-        picked = data[here[:, None] + numpy.arange(width)]
-        out[name] = picked.reshape(-1).view(wire)
-        offset += width
+        # A view holding, at each byte offset, the value that starts there (its items
+        # overlap): one gather picks every record's field.
+        at_every_byte = numpy.ndarray(
+            shape=(len(buf) - width + 1,), dtype=wire, buffer=buf, strides=(1,)
+        )
+        out[name] = at_every_byte[at + offset]
+        offset = offset + width
     return out
 
 
-def widths(fmt: RecordFormat) -> list[int]:
-    return [-1 if kind == "utf" else _FIXED[kind][0] for kind in fmt.types]
+def _decode_at(buf: bytes, start: int, end: int) -> str:
+    """The modified UTF-8 string in `buf[start:end]`, as `DataInputStream.read_utf` reads it.
+
+    Strict UTF-8 and Java read every sequence of 1 to 3 bytes alike; what the codec refuses
+    (C0 80, surrogates, overlong forms, errors) and its 4-byte forms (Java refuses leads
+    F0..FF) go to the full decoder.
+    """
+    raw = buf[start:end]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_mutf8(raw)
+    if len(text) != end - start:  # not ASCII
+        if COMPILED:  # compiled, a loop over the bytes is a machine loop
+            for index in range(start, end):
+                if buf[index] >= 0xF0:
+                    return _decode_mutf8(raw)  # raises Java's error
+        elif raw.lstrip(_BELOW_F0):  # interpreted, one C pass
+            return _decode_mutf8(raw)
+    return text
+
+
+def layout(fmt: RecordFormat) -> tuple[list[int], int]:
+    """The fixed bytes before each ``utf`` field, and after the last one."""
+    gaps: list[int] = []
+    fixed = 0
+    for kind in fmt.types:
+        if kind == "utf":
+            gaps.append(fixed)
+            fixed = 0
+        else:
+            fixed += _FIXED[kind][0]
+    return gaps, fixed
 
 
 def columns_of(fmt: RecordFormat, fixed: Any, strings: list[list[str]]) -> dict[str, Any]:
@@ -236,7 +297,8 @@ def _pack_fixed_numpy(fmt: RecordFormat, columns: Mapping[str, Any]) -> bytes:
                 raise _arrays.range_error(kind_, "write_records")
             # Narrowing keeps the low bits, as writeByte/writeShort/writeChar do.
             wire[name] = column.astype(numpy.int64).astype(_FIXED[kind][1].replace("u", "i"))
-    return wire.tobytes()
+    data: bytes = wire.tobytes()
+    return data
 
 
 def pack_records(fmt: RecordFormat, rows: Any) -> bytes:

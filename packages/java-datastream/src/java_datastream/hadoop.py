@@ -24,13 +24,20 @@ Examples
 from __future__ import annotations
 
 import operator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final, NoReturn, SupportsIndex
 
+from java_datastream._build import is_compiled
 from java_datastream._errors import MalformedInputError, TruncatedDataError, VIntRangeError
 
 if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
     from java_datastream._input import DataInputStream
     from java_datastream._output import DataOutputStream
+
+# Parameters typed `X | NoReturn` are `X` to a type checker, but mypyc does not check them on
+# entry (with its own message): in both builds a function checks them itself, or takes any
+# object with the methods it calls, as the pure-Python build always did.
 
 __all__ = [
     "decode_text",
@@ -50,30 +57,41 @@ __all__ = [
 ]
 
 _INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+COMPILED: Final = is_compiled(__file__)
 _LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
 
 
-def _java_long(value: int, method: str) -> int:
+def _integer(value: SupportsIndex, method: str) -> int:
     try:
-        value = operator.index(value)  # numpy integers too, as Python ints
+        return operator.index(value)  # numpy integers too, as Python ints
     except TypeError:
         raise TypeError(f"{method}: expected an int, got {type(value).__name__}") from None
+
+
+def _java_long(number: SupportsIndex, method: str) -> int:
+    value = _integer(number, method)
     if not _LONG_MIN <= value <= _LONG_MAX:
         raise ValueError(f"{method}: {value} is outside the Java long range")
     return value
 
 
-def _java_byte(value: int, method: str) -> int:
+def _java_byte(number: SupportsIndex, method: str) -> int:
     """A first byte as Java's signed ``byte``; 128..255 (``data[0]``) count as -128..-1."""
-    value = operator.index(value)
+    value = _integer(number, method)
     if not -128 <= value <= 255:
         raise ValueError(f"{method}: {value} is not a byte (-128..255)")
     return value - 256 if value > 127 else value
 
 
-def write_vlong(out: DataOutputStream, value: int) -> None:
+def write_vlong(
+    out: DataOutputStream | NoReturn,  # noqa: RUF020
+    value: SupportsIndex,
+) -> None:
     """Write `value` (a Java long) as ``WritableUtils.writeVLong`` does: 1 to 9 bytes."""
-    value = _java_long(value, "write_vlong")
+    _write_vlong(out, _java_long(value, "write_vlong"))
+
+
+def _write_vlong(out: DataOutputStream | NoReturn, value: int) -> None:  # noqa: RUF020
     if -112 <= value <= 127:
         out.write_byte(value)
         return
@@ -85,15 +103,18 @@ def write_vlong(out: DataOutputStream, value: int) -> None:
     out.write(bytes([(marker - size) & 0xFF]) + value.to_bytes(size, "big"))
 
 
-def write_vint(out: DataOutputStream, value: int) -> None:
+def write_vint(
+    out: DataOutputStream | NoReturn,  # noqa: RUF020
+    value: SupportsIndex,
+) -> None:
     """Write `value` (a Java int) as ``WritableUtils.writeVInt`` does: 1 to 5 bytes."""
-    value = _java_long(value, "write_vint")
-    if not _INT_MIN <= value <= _INT_MAX:
-        raise ValueError(f"write_vint: {value} is outside the Java int range")
-    write_vlong(out, value)
+    number = _java_long(value, "write_vint")
+    if not _INT_MIN <= number <= _INT_MAX:
+        raise ValueError(f"write_vint: {number} is outside the Java int range")
+    _write_vlong(out, number)
 
 
-def get_vint_size(value: int) -> int:
+def get_vint_size(value: SupportsIndex) -> int:
     """Bytes ``write_vlong(value)`` writes, as ``WritableUtils.getVIntSize`` (1 to 9).
 
     Examples
@@ -101,15 +122,15 @@ def get_vint_size(value: int) -> int:
     >>> get_vint_size(127), get_vint_size(128), get_vint_size(-(2**63))
     (1, 2, 9)
     """
-    value = _java_long(value, "get_vint_size")
-    if -112 <= value <= 127:
+    number = _java_long(value, "get_vint_size")
+    if -112 <= number <= 127:
         return 1
-    if value < 0:
-        value = ~value
-    return (value.bit_length() + 7) // 8 + 1
+    if number < 0:
+        number = ~number
+    return (number.bit_length() + 7) // 8 + 1
 
 
-def decode_vint_size(first_byte: int) -> int:
+def decode_vint_size(first_byte: SupportsIndex) -> int:
     """Total bytes of the VInt/VLong that starts with `first_byte` (``decodeVIntSize``).
 
     `first_byte` is a Java byte (-128..127) or, as ``data[0]`` gives it, 0..255.
@@ -127,7 +148,7 @@ def decode_vint_size(first_byte: int) -> int:
     return -111 - value
 
 
-def is_negative_vint(first_byte: int) -> bool:
+def is_negative_vint(first_byte: SupportsIndex) -> bool:
     """Whether the VInt/VLong that starts with `first_byte` is negative (``isNegativeVInt``).
 
     Examples
@@ -139,7 +160,7 @@ def is_negative_vint(first_byte: int) -> bool:
     return value < -120 or -112 <= value < 0
 
 
-def read_vlong(inp: DataInputStream) -> int:
+def read_vlong(inp: DataInputStream | NoReturn) -> int:  # noqa: RUF020
     """Read a VLong as ``WritableUtils.readVLong`` does (non-canonical lengths accepted)."""
     first = inp.read_byte()
     if first >= -112:
@@ -151,7 +172,7 @@ def read_vlong(inp: DataInputStream) -> int:
     return ~value if first < -120 else value
 
 
-def read_vint(inp: DataInputStream) -> int:
+def read_vint(inp: DataInputStream | NoReturn) -> int:  # noqa: RUF020
     """Read a VInt as ``WritableUtils.readVInt`` does.
 
     Raises
@@ -165,7 +186,11 @@ def read_vint(inp: DataInputStream) -> int:
     return value
 
 
-def read_vint_in_range(inp: DataInputStream, lower: int, upper: int) -> int:
+def read_vint_in_range(
+    inp: DataInputStream | NoReturn,  # noqa: RUF020
+    lower: SupportsIndex,
+    upper: SupportsIndex,
+) -> int:
     """Read a VLong and check ``lower <= value <= upper`` (``readVIntInRange``).
 
     Raises
@@ -180,9 +205,14 @@ def read_vint_in_range(inp: DataInputStream, lower: int, upper: int) -> int:
     >>> read_vint_in_range(DataInputStream(b"\\x05"), 0, 10)
     5
     """
-    if not _INT_MIN <= lower <= _INT_MAX or not _INT_MIN <= upper <= _INT_MAX:
+    low = _integer(lower, "read_vint_in_range")
+    high = _integer(upper, "read_vint_in_range")
+    if not _INT_MIN <= low <= _INT_MAX or not _INT_MIN <= high <= _INT_MAX:
         raise ValueError("read_vint_in_range: lower and upper must be Java ints")
-    value = read_vlong(inp)
+    return _check_range(read_vlong(inp), low, high)
+
+
+def _check_range(value: int, lower: int, upper: int) -> int:
     if value < lower:
         if lower == 0:
             raise VIntRangeError(f"expected non-negative integer, got {value}")
@@ -200,7 +230,7 @@ def _join_pairs(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-def encode_text(text: str) -> bytes:
+def encode_text(text: str | NoReturn) -> bytes:  # noqa: RUF020
     """`text` as Hadoop's ``Text.encode`` gives it: UTF-8, a lone surrogate as ``?``.
 
     A surrogate pair held as two code points (``"\\ud83d\\ude00"``, what two ``read_char``
@@ -219,7 +249,12 @@ def encode_text(text: str) -> bytes:
         return _join_pairs(text).encode("utf-8", "replace")
 
 
-def write_text(out: DataOutputStream, text: str, *, max_length: int | None = None) -> int:
+def write_text(
+    out: DataOutputStream | NoReturn,  # noqa: RUF020
+    text: str | NoReturn,  # noqa: RUF020
+    *,
+    max_length: SupportsIndex | None = None,
+) -> int:
     """Write `text` as Hadoop ``Text.writeString``: VInt byte length + UTF-8 (see `encode_text`).
 
     Returns the byte length written after the VInt, as Hadoop does.
@@ -230,10 +265,11 @@ def write_text(out: DataOutputStream, text: str, *, max_length: int | None = Non
         If `max_length` is given and the encoding is longer (Hadoop's message); nothing
         is written then.
     """
+    limit = None if max_length is None else _integer(max_length, "write_text")
     data = encode_text(text)
-    if max_length is not None and len(data) > max_length:
+    if limit is not None and len(data) > limit:
         raise ValueError(
-            f"string was too long to write!  Expected less than or equal to {max_length}"
+            f"string was too long to write!  Expected less than or equal to {limit}"
             f" bytes, but got {len(data)} bytes."
         )
     write_vint(out, len(data))
@@ -309,11 +345,13 @@ def _scan(raw: bytes, strict: bool) -> str:
         parts.append("\ufffd")
         pos += bad
         start = pos
+    if not parts:  # well-formed UTF-8: the JDK and CPython agree
+        return raw.decode("utf-8")
     parts.append(raw[start:].decode("utf-8"))
     return "".join(parts)
 
 
-def decode_text(data: bytes | bytearray | memoryview, *, strict: bool = False) -> str:
+def decode_text(data: Buffer, *, strict: bool | NoReturn = False) -> str:  # noqa: RUF020
     """Decode UTF-8 `data` exactly as Hadoop's ``Text.decode`` does.
 
     Malformed input becomes U+FFFD where and as often as the JDK decoder puts it: one
@@ -336,13 +374,17 @@ def decode_text(data: bytes | bytearray | memoryview, *, strict: bool = False) -
     '\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd'
     """
     raw = bytes(data)
+    if raw.isascii():
+        return raw.decode("ascii")
+    if COMPILED:  # compiled, the scan costs less than the exception of a failed decode
+        return _scan(raw, bool(strict))
     try:
         return raw.decode("utf-8")  # well-formed UTF-8: the JDK and CPython agree
     except UnicodeDecodeError:
-        return _scan(raw, strict)
+        return _scan(raw, bool(strict))
 
 
-def validate_utf8(data: bytes | bytearray | memoryview) -> None:
+def validate_utf8(data: Buffer) -> None:
     """Check `data` as Hadoop's ``Text.validateUTF8`` does.
 
     Hadoop's own check, not the JDK decoder: a sequence cut off by the end of `data` is
@@ -396,11 +438,12 @@ def validate_utf8(data: bytes | bytearray | memoryview) -> None:
         follow -= 1
 
 
-def _text_length(inp: DataInputStream, max_length: int | None) -> int:
-    return read_vint_in_range(inp, 0, _INT_MAX if max_length is None else max_length)
-
-
-def read_text(inp: DataInputStream, *, max_length: int | None = None, strict: bool = False) -> str:
+def read_text(
+    inp: DataInputStream | NoReturn,  # noqa: RUF020
+    *,
+    max_length: SupportsIndex | None = None,
+    strict: bool | NoReturn = False,  # noqa: RUF020
+) -> str:
     """Read a Hadoop ``Text`` (``Text.readString``): VInt byte length + UTF-8.
 
     Malformed UTF-8 is replaced by U+FFFD exactly as Hadoop does (see `decode_text`).
@@ -422,11 +465,12 @@ def read_text(inp: DataInputStream, *, max_length: int | None = None, strict: bo
     TruncatedDataError
         If the stream ends inside the text.
     """
-    length = _text_length(inp, max_length)
+    limit = _INT_MAX if max_length is None else _integer(max_length, "read_text")
+    length = read_vint_in_range(inp, 0, limit)
     return decode_text(inp.read_fully(length), strict=strict)
 
 
-def skip_text(inp: DataInputStream) -> int:
+def skip_text(inp: DataInputStream | NoReturn) -> int:  # noqa: RUF020
     """Skip one ``Text`` (``Text.skip``) and return the byte length skipped.
 
     Raises

@@ -12,14 +12,17 @@ lone and reversed surrogates), and rejects exactly what it rejects, with Java's 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, NoReturn
 
 from java_datastream._errors import UTFDataFormatError
 
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
+
 __all__ = ["decode", "encode"]
 
-# bytes.translate(None, table) deletes every byte of the table: what is left of a payload
-# after deleting these is its ED bytes (surrogates, U+D000..U+D7FF) and F0..FF (the 4-byte
-# leads Java rejects), found in one C pass instead of a regex scan.
+# Every byte but ED (surrogates, U+D000..U+D7FF) and F0..FF (the 4-byte leads Java rejects):
+# `raw.lstrip(_ORDINARY)` is empty when the payload holds neither, found in one C pass.
 _ORDINARY = bytes(b for b in range(256) if b != 0xED and b < 0xF0)
 _BELOW_F0 = bytes(range(0xF0))
 _FOUR_BYTE = re.compile(b"[\xf0-\xf4][\x80-\xbf]{3}")
@@ -32,7 +35,9 @@ def _cesu(match: re.Match[bytes]) -> bytes:
     return (chr(high) + chr(low)).encode("utf-8", "surrogatepass")
 
 
-def encode(text: str) -> bytes:
+# `str | NoReturn` is `str` to a type checker, but mypyc does not check it on entry (with its
+# own message): encode checks it and names itself, in both builds.
+def encode(text: str | NoReturn) -> bytes:  # noqa: RUF020
     """Encode `text` as modified UTF-8, without a length prefix.
 
     Each UTF-16 code unit is encoded on its own: NUL becomes ``C0 80``, a character
@@ -56,6 +61,8 @@ def encode(text: str) -> bytes:
     >>> encode("\\U0001F600").hex()
     'eda0bdedb880'
     """
+    if not isinstance(text, str):
+        raise TypeError(f"encode: expected a str, got {type(text).__name__}")
     if text.isascii():
         data = text.encode("ascii")
     else:
@@ -72,7 +79,7 @@ def _join_pairs(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-def decode(data: bytes | bytearray | memoryview) -> str:
+def decode(data: Buffer) -> str:
     """Decode modified UTF-8 `data` (no length prefix) exactly as Java's ``readUTF`` would.
 
     A valid surrogate pair becomes one Python code point (``"\\U0001F600"``); lone or
@@ -105,15 +112,14 @@ def decode(data: bytes | bytearray | memoryview) -> str:
     raw = bytes(data)
     if raw.isascii():
         return raw.decode("ascii")
-    special = raw.translate(None, _ORDINARY)
-    if not special:
+    if not raw.lstrip(_ORDINARY):
         # No surrogate, no 4-byte lead: where the standard codec accepts the payload it
         # agrees with Java.
         try:
             return raw.decode("utf-8")
         except UnicodeDecodeError:
             pass
-    elif max(special) >= 0xF0:  # Java rejects every 4-byte lead: its loop names where
+    elif max(raw) >= 0xF0:  # Java rejects every 4-byte lead: its loop names where
         return _join_pairs(_decode_like_java(raw))
     # C0 80 is NUL; 00 is never a continuation byte, so the replacement cannot make bad
     # input good. What the codec still rejects (overlong forms Java accepts, errors) goes
@@ -122,7 +128,7 @@ def decode(data: bytes | bytearray | memoryview) -> str:
         text = raw.replace(b"\xc0\x80", b"\0").decode("utf-8", "surrogatepass")
     except UnicodeDecodeError:
         text = _decode_like_java(raw)
-    return _join_pairs(text) if special else text
+    return _join_pairs(text) if b"\xed" in raw else text
 
 
 def _decode_like_java(raw: bytes) -> str:

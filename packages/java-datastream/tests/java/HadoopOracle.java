@@ -16,10 +16,10 @@ import org.apache.hadoop.io.WritableUtils;
  * java HadoopOracle text FILE     per line of hex bytes: "s:" + Text.decode as UTF-16 units,
  *                                  then the strict decode ("ok" or "EXC:length@offset"),
  *                                  then validateUTF8 ("ok" or "EXC:count"), tab-separated
- * java HadoopOracle sweep         Text.decode of every input of 0 to 3 bytes, in 257 blocks
- *                                  (the inputs of 0-2 bytes, then the 3-byte inputs by first
- *                                  byte): one "label SHA-256" line each, of the record()s of
- *                                  the block's inputs in order
+ * java HadoopOracle sweep BYTES   Text.decode of every input of 0 to 2 bytes, then of the 3-byte
+ *                                  inputs made of BYTES (hex, comma-separated, or "all") by
+ *                                  first byte: one "label SHA-256" line per block, of the
+ *                                  record()s of the block's inputs in order
  * java HadoopOracle encode FILE   per line of UTF-16 units in hex: Text.writeString's bytes
  * java HadoopOracle vlongs FILE   per line of a decimal long: writeVLong's bytes, getVIntSize,
  *                                  and writeVInt's bytes when it is an int
@@ -33,7 +33,7 @@ public class HadoopOracle {
     public static void main(String[] args) throws Exception {
         switch (args[0]) {
             case "text" -> text(Paths.get(args[1]));
-            case "sweep" -> sweep();
+            case "sweep" -> sweep(args[1]);
             case "encode" -> encode(Paths.get(args[1]));
             case "vlongs" -> vlongs(Paths.get(args[1]));
             case "bytes" -> firstBytes();
@@ -114,7 +114,10 @@ public class HadoopOracle {
         return hex(sum, sum.length);
     }
 
-    static void sweep() throws Exception {
+    static void sweep(String values) throws Exception {
+        int[] bytes = values.equals("all")
+                ? java.util.stream.IntStream.range(0, 256).toArray()
+                : java.util.Arrays.stream(values.split(",")).mapToInt(v -> Integer.parseInt(v, 16)).toArray();
         StringBuilder out = new StringBuilder();
         StringBuilder records = new StringBuilder();
         record(new byte[0], records);
@@ -123,10 +126,10 @@ public class HadoopOracle {
             for (int b = 0; b < 256; b++) record(new byte[] {(byte) a, (byte) b}, records);
         }
         out.append("short ").append(digest(records)).append('\n');
-        for (int a = 0; a < 256; a++) {
+        for (int a : bytes) {
             records.setLength(0);
-            for (int b = 0; b < 256; b++) {
-                for (int c = 0; c < 256; c++) record(new byte[] {(byte) a, (byte) b, (byte) c}, records);
+            for (int b : bytes) {
+                for (int c : bytes) record(new byte[] {(byte) a, (byte) b, (byte) c}, records);
             }
             out.append(String.format("%02x ", a)).append(digest(records)).append('\n');
         }

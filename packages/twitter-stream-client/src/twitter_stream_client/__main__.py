@@ -46,7 +46,7 @@ _OPTIONS: list[tuple[tuple[str, ...], dict[str, Any], frozenset[str]]] = [
     (("--speed",), {"type": float, "help": "pace by message time; 1.0 = real time"},
      frozenset({"replay"})),
     (("--skip-malformed",), {"action": "store_true",
-                             "help": "skip lines that are not JSON instead of failing"},
+                             "help": "skip lines that are not JSON objects instead of failing"},
      frozenset({"replay"})),
 ]  # fmt: skip
 _DEFAULTS = {"json": False, "api": "v2", "track": None, "out": None, "url": None,
@@ -96,6 +96,10 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     for name, value in _DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, value)
+    if args.speed is not None and not args.speed > 0:  # also NaN
+        parser.error(f"--speed must be a positive number, got {args.speed}")
+    if args.max_messages is not None and args.max_messages < 1:
+        parser.error(f"--max-messages must be a positive integer, got {args.max_messages}")
     return args
 
 

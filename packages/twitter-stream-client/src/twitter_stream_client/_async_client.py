@@ -1,40 +1,37 @@
-"""`AsyncStreamClient`: the asyncio client on httpx, a thin driver of the shared decisions.
+"""`AsyncStreamClient`: the asyncio client on httpx, a driver of the shared core (`_flow`).
 
 The same constructors, messages, backoff, stall watchdog, size cap, recording and stats
-as `StreamClient`: the `AttemptTracker` decides every reconnect, a `ConnectionReader`
-turns each connection's chunks into messages. Only the waiting differs.
+as `StreamClient`, because the same core decides all of them. Its loop yields the messages
+the core delivers; `_HttpxIO` does the rest of the I/O with httpx and asyncio (a
+`LoopWatchdog` for stalls, a cancellable request and an event for `stop`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import inspect
-import logging
-import socket
-import threading
 import time
 import zlib
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
-from typing import IO, Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from typing import Any
 
 import httpcore
 import httpx
 
-from twitter_stream_client._attempts import AttemptTracker, Failed, Outcome, Refused
+from twitter_stream_client._attempts import Failed, Refused
 from twitter_stream_client._base import USER_AGENT, ClientBase
-from twitter_stream_client._chunked import ChunkedBody
+from twitter_stream_client._body import DECODED_ENCODINGS
 from twitter_stream_client._client import CONNECT_TIMEOUT, ERROR_BODY_BYTES
+from twitter_stream_client._flow import Connect, Deliver, Flow, Opened, Wait, Watch
 from twitter_stream_client._framing import FramingError
 from twitter_stream_client._httpx_auth import httpx_auth
 from twitter_stream_client._messages import Message
 from twitter_stream_client._policy import ReconnectPolicy
-from twitter_stream_client._transport import shutdown
 from twitter_stream_client._watchdog import LoopWatchdog
 
 __all__ = ["AsyncStreamClient"]
-
-reconnect_logger = logging.getLogger("twitter_stream_client.reconnect")
 
 _NETWORK_ERRORS = (
     httpx.TransportError,
@@ -45,14 +42,15 @@ _NETWORK_ERRORS = (
     zlib.error,
     FramingError,
 )
-_READ_TIMEOUTS = (httpx.ReadTimeout, httpcore.ReadTimeout, TimeoutError)
-_READ_SIZE = 65536
+# Larger than the sync client's blocks: each read is a trip through the event loop and a
+# timeout scope; 256 KiB is the most asyncio's transport takes off the socket at once, so
+# one read takes whatever it got (64 KiB took four reads for it: 10-15% more CPU).
+_READ_SIZE = 262144
+_Read = Callable[[], Awaitable[bytes]]
 
 
-class _Ended:
-    """How a connection ended, filled in by the async generators that read it."""
-
-    outcome: Outcome | None = None
+async def _no_body() -> bytes:
+    return b""
 
 
 class AsyncStreamClient(ClientBase):
@@ -68,7 +66,8 @@ class AsyncStreamClient(ClientBase):
     url, auth, method, params, data, policy, stall_timeout, max_message_bytes, recover
         As for `StreamClient`; ``auth`` may also be an ``httpx.Auth``.
     http_client : httpx.AsyncClient, optional
-        For proxies or TLS settings; closed by `aclose` only if created here.
+        For proxies or TLS settings; closed by `aclose` only if created here. Its read
+        timeout does not apply to the stream, whose reads wait ``stall_timeout``.
     sleep : callable, optional
         ``sleep(seconds)`` between attempts, a coroutine function or a plain one; the
         default waits on an event that `stop` sets.
@@ -80,6 +79,8 @@ class AsyncStreamClient(ClientBase):
     >>> client
     AsyncStreamClient('GET https://api.twitter.com/2/tweets/search/stream', auth=BearerToken(***))
     """
+
+    _read_timeouts = (httpx.ReadTimeout, httpcore.ReadTimeout, TimeoutError)
 
     def __init__(
         self,
@@ -110,11 +111,13 @@ class AsyncStreamClient(ClientBase):
             clock=clock,
         )
         self._httpx_auth = httpx_auth(auth)
-        self._http = http_client
         self._own_http = http_client is None
+        # Made here, not at the first connection: building its TLS context takes tens of
+        # milliseconds, as the requests client's does at import.
+        self._http: httpx.AsyncClient | None = http_client or httpx.AsyncClient(
+            timeout=httpx.Timeout(CONNECT_TIMEOUT, read=self.stall_timeout)
+        )
         self._sleep = sleep
-        self._lock = threading.Lock()
-        self._socket: socket.socket | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._send: asyncio.Task[httpx.Response] | None = None
@@ -122,16 +125,14 @@ class AsyncStreamClient(ClientBase):
     # -- control ------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """End iteration at once, from any task or any thread.
+        """End iteration at once, from any task or any thread: no message is yielded after it.
 
         Shuts the live socket down, cancels a request still waiting for its answer and
-        wakes a backoff sleep. Messages of the chunk already read are still yielded.
+        wakes a backoff sleep.
         """
-        self._stop_event.set()
+        self._halt()
         with self._lock:
-            sock, loop = self._socket, self._loop
-        if sock is not None:
-            shutdown(sock)
+            loop = self._loop
         if loop is not None and not loop.is_closed():
             with contextlib.suppress(RuntimeError):  # the loop closed: nothing waits on it
                 loop.call_soon_threadsafe(self._wake_up)
@@ -165,141 +166,70 @@ class AsyncStreamClient(ClientBase):
     def __aiter__(self) -> AsyncIterator[Message]:
         return self._messages()
 
-    # -- the loop -----------------------------------------------------------------------
-
-    async def _pause(self, seconds: float) -> None:
-        if self._sleep is not None:
-            result = self._sleep(seconds)
-            if inspect.isawaitable(result):
-                await result
-            return
-        assert self._wake is not None
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+    # -- the driver --------------------------------------------------------------------
 
     async def _messages(self) -> AsyncIterator[Message]:
         with self._lock:
             self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        if self._http is None:
-            self._http = httpx.AsyncClient(
-                timeout=httpx.Timeout(CONNECT_TIMEOUT, read=self.stall_timeout)
-            )
-        record = self._open_record()
+        flow, io = Flow(self), _HttpxIO(self, self._loop)
         try:
-            tracker = self._tracker()
-            stopped = self._stop_event.is_set
-            while not stopped():
-                ended = _Ended()
-                # Closed explicitly, so a consumer that stops early closes the connection now.
-                async with contextlib.aclosing(self._attempt(tracker, record, ended)) as batches:
-                    async for batch in batches:
-                        for message in batch:
-                            yield message
-                if ended.outcome is None or stopped():
-                    return
-                decision = tracker.decide(ended.outcome)
-                self.stats.reconnects[decision.label] += 1
-                level = logging.WARNING if decision.state is not None else logging.INFO
-                reconnect_logger.log(level, decision.describe())
-                if decision.delay:
-                    await self._pause(decision.delay)
+            for step in flow:
+                if type(step) is Deliver:
+                    for message in step.messages:
+                        yield message
+                else:
+                    flow.reply = await getattr(io, step.op)(step)
         finally:
-            if record is not None:
-                record.close()
+            flow.close()
+            await io.close()
             with self._lock:
                 self._loop = None
 
-    async def _attempt(
-        self, tracker: AttemptTracker, record: IO[bytes] | None, ended: _Ended
-    ) -> AsyncGenerator[list[Message], None]:
-        """One connection: batches of messages; how it ended goes to ``ended``."""
-        response = await self._open()
-        if response is None:
-            return
-        if isinstance(response, Failed):
-            ended.outcome = response
-            return
-        try:
-            if response.status_code != 200:
-                ended.outcome = Refused(response.status_code, await _error_body(response))
-                return
-            tracker.connected()
-            self.stats.connections += 1
-            async with contextlib.aclosing(self._consume(response, record, ended)) as batches:
-                async for batch in batches:
-                    yield batch
-        finally:
-            self._set_socket(None)
-            await _close(response)
 
-    async def _consume(
-        self, response: httpx.Response, record: IO[bytes] | None, ended: _Ended
-    ) -> AsyncGenerator[list[Message], None]:
-        """The messages of a 200 stream, a chunk's worth at a time (less overhead per message)."""
-        assert self._loop is not None
-        reader = self._reader(record)
-        with self._lock:
-            sock = self._socket
-        watchdog = LoopWatchdog(sock, self.stall_timeout, self._clock, self._loop)
-        chunks = _body(response, self.stall_timeout)
-        try:
-            while True:
-                try:
-                    chunk = await chunks.__anext__()
-                except StopAsyncIteration:
-                    ended.outcome = reader.ended("stall" if watchdog.fired else "closed")
-                    return
-                except _NETWORK_ERRORS as exc:
-                    stalled = watchdog.fired or isinstance(exc, _READ_TIMEOUTS)
-                    ended.outcome = (
-                        reader.ended("stall") if stalled else reader.ended("network", exc)
-                    )
-                    return
-                messages = reader.feed(chunk)
-                watchdog.last_line = reader.last_line
-                if messages is None:
-                    if reader.stalled():
-                        ended.outcome = reader.ended("stall")
-                        return
-                    continue
-                watchdog.paused = True
-                yield messages  # resumed once the consumer has handled them all
-                if reader.ending is not None:
-                    ended.outcome = reader.ending
-                    return
-                reader.line_done()
-                watchdog.last_line = reader.last_line
-                watchdog.paused = False
-                if self._stop_event.is_set():
-                    return
-        finally:
-            watchdog.cancel()
-            with contextlib.suppress(*_NETWORK_ERRORS):
-                await chunks.aclose()
+class _HttpxIO:
+    """The I/O of one iteration of an `AsyncStreamClient`: each step of the core, done
+    with httpx (see `_flow` for what each method is asked and returns)."""
 
-    async def _open(self) -> httpx.Response | Failed | None:
-        """Send the request; None if stopped before an answer came."""
-        assert self._http is not None
-        assert self._loop is not None
-        request = self._http.build_request(
-            self.method,
-            self.url,
-            params=self._query(),
-            data=self.data or None,
+    def __init__(self, client: AsyncStreamClient, loop: asyncio.AbstractEventLoop) -> None:
+        self.client = client
+        self.loop = loop
+        self.response: httpx.Response | None = None
+        self.watchdog: LoopWatchdog | None = None
+        self.next_block: _Read = _no_body
+
+    async def connect(self, step: Connect) -> Opened | Failed | Refused | None:
+        """Send the request; None for an answer if stopped before it came."""
+        client = self.client
+        http = client._http
+        assert http is not None
+        # The stream's reads wait stall_timeout, whatever read timeout a given client has
+        # (httpx's default is 5 s); its other timeouts stay.
+        timeout = http.timeout
+        request = http.build_request(
+            client.method,
+            client.url,
+            params=step.params,
+            data=client.data or None,
             headers={"User-Agent": USER_AGENT},
+            timeout=httpx.Timeout(
+                connect=timeout.connect,
+                read=client.stall_timeout,
+                write=timeout.write,
+                pool=timeout.pool,
+            ),
         )
-        if self._stop_event.is_set():
+        if client._stop_event.is_set():
             return None
-        send = self._loop.create_task(self._http.send(request, auth=self._httpx_auth, stream=True))
-        self._send = send
+        send = self.loop.create_task(http.send(request, auth=client._httpx_auth, stream=True))
+        client._send = send
         try:
             await asyncio.wait({send})
         except asyncio.CancelledError:
             send.cancel()
             raise
         finally:
-            self._send = None
+            client._send = None
         if send.cancelled():
             return None
         error = send.exception()
@@ -307,22 +237,53 @@ class AsyncStreamClient(ClientBase):
             if isinstance(error, _NETWORK_ERRORS):
                 return Failed(error)
             raise error
-        response = send.result()
+        response = self.response = send.result()
         stream = response.extensions.get("network_stream")
         sock = stream.get_extra_info("socket") if stream is not None else None
         # asyncio hands out a TransportSocket: a wrapper that still shuts down.
-        self._set_socket(sock if hasattr(sock, "shutdown") else None)
-        if self._stop_event.is_set():
-            await _close(response)
+        client._set_socket(sock if hasattr(sock, "shutdown") else None)
+        if client._stop_event.is_set():
+            await self.close()
             return None
-        return response
+        if response.status_code != 200:
+            refused = Refused(response.status_code, await _error_body(response))
+            await self.close()
+            return refused
+        opened, self.next_block = _body_reader(response, client.stall_timeout)
+        return opened
 
-    def _set_socket(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            self._socket = sock
-            stopped = self._stop_event.is_set()
-        if stopped and sock is not None:
-            shutdown(sock)
+    async def watch(self, step: Watch) -> None:
+        self.watchdog = LoopWatchdog(self.client._current_socket(), step.stall, self.loop)
+
+    async def read(self, step: object) -> bytes | BaseException:
+        try:
+            return await self.next_block()
+        except _NETWORK_ERRORS as exc:
+            return exc
+
+    async def close(self, step: object = None) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        self.client._set_socket(None)
+        response, self.response, self.next_block = self.response, None, _no_body
+        if response is not None:
+            with contextlib.suppress(*_NETWORK_ERRORS):
+                blocks = response.extensions.get("twitter_stream_client.blocks")
+                if blocks is not None:
+                    await blocks.aclose()
+                await response.aclose()
+
+    async def wait(self, step: Wait) -> None:
+        client = self.client
+        if client._sleep is not None:
+            result = client._sleep(step.seconds)
+            if inspect.isawaitable(result):
+                await result
+            return
+        assert client._wake is not None
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(client._wake.wait(), step.seconds)
 
 
 def _raw_body(response: httpx.Response) -> tuple[Any, bytes] | None:
@@ -348,28 +309,25 @@ def _raw_body(response: httpx.Response) -> tuple[Any, bytes] | None:
     return network, leftover
 
 
-async def _body(response: httpx.Response, read_timeout: float) -> AsyncGenerator[bytes, None]:
-    """The decoded body, in blocks as they arrive (a block may be empty)."""
+def _body_reader(response: httpx.Response, read_timeout: float) -> tuple[Opened, _Read]:
+    """How the body comes, and a coroutine function reading its next block (b"" at its end)."""
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     chunked = response.headers.get("Transfer-Encoding", "").strip().lower() == "chunked"
-    raw = _raw_body(response) if chunked and ChunkedBody.supports(encoding) else None
+    raw = _raw_body(response) if chunked and encoding in DECODED_ENCODINGS else None
     if raw is None:
-        async for data in response.aiter_bytes():
-            yield data
-        return
-    network, data = raw
-    body = ChunkedBody(encoding)
-    while True:
-        if data:
-            payload, error = body.feed(data)
-            yield payload
-            if error is not None:
-                raise error
-        if body.finished:
-            return
-        data = await network.read(_READ_SIZE, timeout=read_timeout)
-        if not data:
-            raise httpx.RemoteProtocolError("the server closed the stream inside a chunk")
+        blocks = response.aiter_bytes()
+        response.extensions["twitter_stream_client.blocks"] = blocks  # closed with it
+        return Opened(chunked=False), functools.partial(anext, blocks, b"")
+    network, leftover = raw
+
+    async def read() -> bytes:
+        nonlocal leftover
+        if leftover:
+            data, leftover = leftover, b""
+            return data
+        return bytes(await network.read(_READ_SIZE, timeout=read_timeout))
+
+    return Opened(chunked=True, encoding=encoding), read
 
 
 async def _error_body(response: httpx.Response) -> str:
@@ -382,8 +340,3 @@ async def _error_body(response: httpx.Response) -> str:
     except _NETWORK_ERRORS:
         pass
     return data[:ERROR_BODY_BYTES].decode("utf-8", "replace")
-
-
-async def _close(response: httpx.Response) -> None:
-    with contextlib.suppress(*_NETWORK_ERRORS):
-        await response.aclose()

@@ -1,12 +1,14 @@
 """What both clients share: arguments, endpoint constructors, recording, stop flag, stats.
 
 `StreamClient` (requests) and `AsyncStreamClient` (httpx) differ only in how they move
-bytes and wait; every decision lives in pure modules (`_attempts`, `_reader`,
-`_recovery`, `_endpoints`) that both call.
+bytes and wait: both drive the same I/O-free core (`_flow`), which holds every decision
+of a stream through the pure modules it calls (`_attempts`, `_body`, `_reader`,
+`_recovery`); `_endpoints` builds what the constructors send.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 import urllib.parse
@@ -19,9 +21,9 @@ from twitter_stream_client import _endpoints
 from twitter_stream_client._attempts import AttemptTracker
 from twitter_stream_client._auth import BearerToken
 from twitter_stream_client._policy import ReconnectPolicy
-from twitter_stream_client._reader import ConnectionReader
 from twitter_stream_client._recovery import Recovery
 from twitter_stream_client._stats import StreamStats
+from twitter_stream_client._transport import shutdown
 from twitter_stream_client._version import __version__
 
 __all__ = ["ClientBase"]
@@ -32,6 +34,10 @@ USER_AGENT = f"twitter-stream-client/{__version__}"
 
 class ClientBase:
     """Arguments, constructors and shared state of both clients (see `StreamClient`)."""
+
+    # What the driver's HTTP library raises when a read waits longer than its timeout:
+    # the core counts such a read as a stall, not as a network error.
+    _read_timeouts: tuple[type[BaseException], ...] = (TimeoutError,)
 
     def __init__(
         self,
@@ -83,6 +89,9 @@ class ClientBase:
         self.stats = StreamStats()
         self._clock = clock
         self._stop_event = threading.Event()
+        self._halted = False  # read before each message: cheaper than the event
+        self._lock = threading.Lock()
+        self._socket: socket.socket | None = None
         self._record_path: Path | None = None
         self._recovery = Recovery() if recover else None
         delimited = self.params.get("delimited") or self.data.get("delimited")
@@ -118,6 +127,7 @@ class ClientBase:
         >>> StreamClient.v1_filter(track=["iphone", "ipad", "ipod"], auth=creds).data["track"]
         'iphone,ipad,ipod'
         """
+        _no_recovery(options)
         form = _endpoints.v1_filter_form(
             track=track,
             follow=follow,
@@ -147,6 +157,7 @@ class ClientBase:
         >>> StreamClient.v1_sample(auth=OAuth1Credentials("ck", "cs", "tk", "ts")).params
         {'stall_warnings': 'true'}
         """
+        _no_recovery(options)
         params = _endpoints.v1_sample_params(stall_warnings=stall_warnings, delimited=delimited)
         options.setdefault("stall_timeout", 90.0)
         url = url or _endpoints.default_url(_endpoints.V1_SAMPLE_URL)
@@ -279,10 +290,34 @@ class ClientBase:
         """True once `stop` was called."""
         return self._stop_event.is_set()
 
-    def record_to(self: _C, path: str | Path) -> _C:
-        """Append every message line, as received, to the JSONL file ``path``.
+    def _halt(self) -> None:
+        """No message is yielded after this; the stream ends at its next step, and a read
+        blocked on the live socket ends at once (closing the response would leave it
+        waiting for the server's next byte)."""
+        self._halted = True
+        self._stop_event.set()
+        with self._lock:
+            sock = self._socket
+        if sock is not None:
+            shutdown(sock)
 
-        Keep-alives, lines that are not JSON and dropped duplicates are not recorded.
+    def _set_socket(self, sock: socket.socket | None) -> None:
+        """The live connection's socket (None between connections)."""
+        with self._lock:
+            self._socket = sock
+            stopped = self._stop_event.is_set()
+        if stopped and sock is not None:
+            shutdown(sock)
+
+    def _current_socket(self) -> socket.socket | None:
+        with self._lock:
+            return self._socket
+
+    def record_to(self: _C, path: str | Path) -> _C:
+        """Append each message's line, as received, to the JSONL file ``path`` as it is yielded.
+
+        Keep-alives, lines that are not JSON objects, dropped duplicates and messages read
+        but never yielded (after a stop) are not recorded.
         Read the file back with `replay`. Returns the client, for chaining.
         """
         self._record_path = Path(path)
@@ -303,13 +338,7 @@ class ClientBase:
                 params["backfill_minutes"] = str(minutes)
         return params
 
-    def _reader(self, record: IO[bytes] | None) -> ConnectionReader:
-        return ConnectionReader(
-            length_framing=self._length_framing,
-            max_message_bytes=self.max_message_bytes,
-            stats=self.stats,
-            clock=self._clock,
-            stall_timeout=self.stall_timeout,
-            record=record,
-            recovery=self._recovery,
-        )
+
+def _no_recovery(options: Mapping[str, Any]) -> None:
+    if options.get("recover"):
+        raise ValueError("`recover` needs a v2 stream: v1.1 has no backfill_minutes")

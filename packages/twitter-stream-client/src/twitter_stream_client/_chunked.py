@@ -1,28 +1,33 @@
 """HTTP/1.1 chunked transfer coding, decoded from raw bytes in bulk (sans-I/O).
 
-Both clients read the stream's socket in large blocks and decode the chunk framing here,
-instead of one HTTP chunk per call through urllib3 or h11: Twitter sends one chunk per
-message, so per-chunk overhead in the HTTP library dominated the cost of a message.
-Bytes of a chunk are returned as soon as they arrive (a chunk is never waited for whole).
+Both clients read the stream's socket in large blocks and decode the chunk framing here
+(through `BodyFramer`), instead of one HTTP chunk per call through urllib3 or h11:
+Twitter sends one chunk per message, so per-chunk overhead in the HTTP library dominated
+the cost of a message. Bytes of a chunk are returned as soon as they arrive (a chunk is
+never waited for whole).
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable
-from typing import Any
-
 from twitter_stream_client._framing import FramingError
 
-__all__ = ["ChunkError", "ChunkedBody", "ChunkedDecoder"]
+__all__ = ["MAX_SIZE_LINE", "ChunkError", "ChunkedDecoder"]
 
 _CRLF = b"\r\n"
-_MAX_SIZE_LINE = 1024  # a size line with extensions; anything longer is not HTTP
+MAX_SIZE_LINE = 1024
+"""The longest chunk size line (with extensions) accepted; anything longer is not HTTP."""
 _HEX_DIGITS = frozenset(b"0123456789abcdefABCDEF")
 
 
 class ChunkError(FramingError):
-    """The body is out of step with chunked framing (a bad size line, a missing CRLF)."""
+    """The body is out of step with chunked framing (a bad size line, a missing CRLF).
+
+    ``decoded`` holds the payload pieces decoded from the same block before the problem.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.decoded: list[bytes] = []
 
 
 def _size_with_extensions(line: bytes) -> int:
@@ -69,6 +74,23 @@ class ChunkedDecoder:
             data = self._pending + data
             self._pending = b""
         out: list[bytes] = []
+        try:
+            self._decode(data, out)
+        except ChunkError as exc:
+            exc.decoded = out
+            raise
+        return out
+
+    def at_size_line(self) -> bool:
+        """True between chunks: no payload or CRLF of a chunk is still due."""
+        return not self._left and not self._crlf
+
+    def take_pending(self) -> bytes:
+        """Hand over the start of a size line held back (at a size line only)."""
+        pending, self._pending = self._pending, b""
+        return pending
+
+    def _decode(self, data: bytes, out: list[bytes]) -> None:
         append = out.append
         size = len(data)
         pos = self._finish_chunk(data, out)
@@ -77,7 +99,7 @@ class ChunkedDecoder:
             # At a size line: the common case, a whole chunk in this block, stays in this loop.
             eol = find(_CRLF, pos)
             if eol < 0:
-                if size - pos > _MAX_SIZE_LINE:
+                if size - pos > MAX_SIZE_LINE:
                     raise ChunkError(f"chunk size line too long: {data[pos : pos + 20]!r}")
                 self._pending = data[pos:]
                 break
@@ -98,7 +120,6 @@ class ChunkedDecoder:
                 continue
             self._left = length
             pos = self._finish_chunk(data, out, start)
-        return out
 
     def _finish_chunk(self, data: bytes, out: list[bytes], pos: int = 0) -> int:
         """Take the rest of a chunk begun earlier (payload, then CRLF); the new position."""
@@ -122,59 +143,3 @@ class ChunkedDecoder:
             self._crlf = due[len(got) :]
             pos += len(got)
         return pos
-
-
-_DECOMPRESSORS: dict[str, Callable[[], Any] | None] = {
-    "identity": None,
-    "gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
-    "x-gzip": lambda: zlib.decompressobj(16 + zlib.MAX_WBITS),
-    "deflate": lambda: zlib.decompressobj(),
-}
-
-
-class ChunkedBody:
-    """A chunked body in a content coding (identity, gzip, deflate): raw bytes in, text out.
-
-    Examples
-    --------
-    >>> body = ChunkedBody("identity")
-    >>> body.feed(b"3\\r\\nabc\\r\\n0\\r\\n\\r\\n"), body.finished
-    ((b'abc', None), True)
-    """
-
-    def __init__(self, encoding: str) -> None:
-        make = _DECOMPRESSORS[encoding]
-        self._inflate = make() if make is not None else None
-        self._chunks = ChunkedDecoder()
-
-    @staticmethod
-    def supports(encoding: str) -> bool:
-        """Whether the ``Content-Encoding`` (lower case) is one this class decodes."""
-        return encoding in _DECOMPRESSORS
-
-    @property
-    def finished(self) -> bool:
-        """The last chunk has arrived."""
-        return self._chunks.finished
-
-    def feed(self, data: bytes) -> tuple[bytes, BaseException | None]:
-        """The decoded bytes ``data`` completes, and an error to raise after using them.
-
-        Inflating goes chunk by chunk, so what came before a corrupt chunk is delivered.
-
-        Raises
-        ------
-        ChunkError
-            If the chunk framing is broken.
-        """
-        pieces = self._chunks.feed(data)
-        inflate = self._inflate
-        if inflate is None:
-            return (pieces[0] if len(pieces) == 1 else b"".join(pieces)), None
-        inflated: list[bytes] = []
-        try:
-            for piece in pieces:
-                inflated.append(inflate.decompress(piece))
-        except zlib.error as exc:
-            return b"".join(inflated), exc
-        return b"".join(inflated), None

@@ -1,41 +1,33 @@
-"""`StreamClient`: the requests client, a thin driver of the shared decisions.
+"""`StreamClient`: the requests client, a driver of the shared core (`_flow`).
 
-Per attempt: open the request (`_transport` learns the socket), read chunks into a
-`ConnectionReader` under a `ThreadWatchdog`, report how it ended to the
-`AttemptTracker`, sleep what it says.
+Its loop yields the messages the core delivers; `_RequestsIO` does the rest of the I/O the
+core asks for: send the request (`_transport` learns the socket, so `stop()` and the
+`ThreadWatchdog` can shut it down), read the body in large blocks, sleep.
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
-import logging
-import socket
-import threading
 import time
 import zlib
-from collections.abc import Callable, Generator, Iterator, Mapping
-from typing import IO
+from collections.abc import Callable, Iterator, Mapping
 
 import requests
 import urllib3
 
-from twitter_stream_client._attempts import AttemptTracker, Failed, Outcome, Refused, StreamEnded
+from twitter_stream_client._attempts import Failed, Refused
 from twitter_stream_client._auth import OAuth1Credentials
 from twitter_stream_client._base import USER_AGENT, ClientBase
-from twitter_stream_client._chunked import ChunkedBody
+from twitter_stream_client._body import DECODED_ENCODINGS
+from twitter_stream_client._flow import Connect, Deliver, Flow, Opened, Wait, Watch
 from twitter_stream_client._framing import FramingError
 from twitter_stream_client._messages import Message
 from twitter_stream_client._policy import ReconnectPolicy
-from twitter_stream_client._transport import (
-    SocketReportingAdapter,
-    reporting_socket_to,
-    shutdown,
-)
+from twitter_stream_client._transport import SocketReportingAdapter, reporting_socket_to
 from twitter_stream_client._watchdog import ThreadWatchdog
 
 __all__ = ["StreamClient"]
-
-reconnect_logger = logging.getLogger("twitter_stream_client.reconnect")
 
 CONNECT_TIMEOUT = 10.0
 _READ_SIZE = 65536
@@ -94,6 +86,8 @@ class StreamClient(ClientBase):
     StreamClient('GET https://api.twitter.com/2/tweets/search/stream', auth=BearerToken(***))
     """
 
+    _read_timeouts = (urllib3.exceptions.ReadTimeoutError, TimeoutError)
+
     def __init__(
         self,
         url: str,
@@ -128,23 +122,16 @@ class StreamClient(ClientBase):
         prefix = str(requests.Request(method, url).prepare().url)
         self._session.mount(prefix, SocketReportingAdapter())
         self._sleep = sleep or self._interruptible_sleep
-        self._lock = threading.Lock()
-        self._socket: socket.socket | None = None
 
     # -- control ------------------------------------------------------------------------
 
     def stop(self) -> None:
-        """End iteration from any thread, at once.
+        """End iteration from any thread, at once: no message is yielded after it.
 
         Shuts the live socket down (closing the response would leave a blocked read
-        waiting for the server's next byte) and wakes a backoff sleep. Messages of the
-        chunk already read are still yielded.
+        waiting for the server's next byte) and wakes a backoff sleep.
         """
-        self._stop_event.set()
-        with self._lock:
-            sock = self._socket
-        if sock is not None:
-            shutdown(sock)
+        self._halt()
 
     def close(self) -> None:
         """Stop, and close the session if the client created it."""
@@ -166,135 +153,97 @@ class StreamClient(ClientBase):
     def _interruptible_sleep(self, seconds: float) -> None:
         self._stop_event.wait(seconds)
 
-    def _set_socket(self, sock: socket.socket | None) -> None:
-        with self._lock:
-            self._socket = sock
-            stopped = self._stop_event.is_set()
-        if stopped and sock is not None:
-            shutdown(sock)
-
-    # -- the loop -----------------------------------------------------------------------
+    # -- the driver --------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Message]:
-        record = self._open_record()
+        flow, io = Flow(self), _RequestsIO(self)
         try:
-            tracker = self._tracker()
-            stopped = self._stop_event.is_set
-            while not stopped():
-                outcome = yield from self._attempt(tracker, record)
-                if stopped():
-                    return
-                decision = tracker.decide(outcome)
-                self.stats.reconnects[decision.label] += 1
-                level = logging.WARNING if decision.state is not None else logging.INFO
-                reconnect_logger.log(level, decision.describe())
-                if decision.delay:
-                    self._sleep(decision.delay)
+            for step in flow:
+                if type(step) is Deliver:
+                    yield from step.messages
+                else:
+                    flow.reply = getattr(io, step.op)(step)
         finally:
-            if record is not None:
-                record.close()
+            flow.close()
+            io.close()
 
-    def _attempt(
-        self, tracker: AttemptTracker, record: IO[bytes] | None
-    ) -> Generator[Message, None, Outcome]:
-        try:
-            response = self._open()
-        except _NETWORK_ERRORS as exc:
-            self._set_socket(None)
-            return Failed(exc)
-        try:
-            if response.status_code != 200:
-                return Refused(response.status_code, _error_body(response))
-            tracker.connected()
-            self.stats.connections += 1
-            return (yield from self._consume(response, record))
-        finally:
-            self._set_socket(None)
-            response.close()
 
-    def _open(self) -> requests.Response:
+class _RequestsIO:
+    """The I/O of one iteration of a `StreamClient`: each step of the core, done with
+    requests (see `_flow` for what each method is asked and returns)."""
+
+    def __init__(self, client: StreamClient) -> None:
+        self.client = client
+        self.response: requests.Response | None = None
+        self.watchdog: ThreadWatchdog | None = None
+        self.next_block: Callable[[], bytes] = bytes  # no body yet
+
+    def connect(self, step: Connect) -> Opened | Failed | Refused:
         # The adapter reports the socket once the request is sent: a stop() while the
         # response headers are awaited shuts it down (connecting is bounded by its timeout).
-        with reporting_socket_to(self._set_socket):
-            return self._session.request(
-                self.method,
-                self.url,
-                params=self._query() or None,
-                data=self.data or None,
-                auth=self._requests_auth,
-                headers={"User-Agent": USER_AGENT},
-                stream=True,
-                timeout=(CONNECT_TIMEOUT, self.stall_timeout),
-            )
-
-    def _consume(
-        self, response: requests.Response, record: IO[bytes] | None
-    ) -> Generator[Message, None, StreamEnded]:
-        reader = self._reader(record)
-        with self._lock:
-            sock = self._socket
-        watchdog = ThreadWatchdog(sock, self.stall_timeout, self._clock)
-        chunks = _chunks(response)
-        stop_event = self._stop_event
+        client = self.client
         try:
-            while True:
-                try:
-                    chunk = next(chunks)
-                except StopIteration:
-                    return reader.ended("stall" if watchdog.fired else "closed")
-                except _NETWORK_ERRORS as exc:
-                    if watchdog.fired:
-                        return reader.ended("stall")
-                    return reader.ended("stall" if _is_read_timeout(exc) else "network", exc)
-                messages = reader.feed(chunk)
-                watchdog.last_line = reader.last_line
-                if messages is None:
-                    if reader.stalled():
-                        return reader.ended("stall")
-                    continue
-                watchdog.paused = True
-                yield from messages
-                if reader.ending is not None:
-                    return reader.ending
-                reader.line_done()
-                watchdog.last_line = reader.last_line
-                watchdog.paused = False
-                if stop_event.is_set():
-                    return reader.ended("closed")
-        finally:
-            watchdog.cancel()
+            with reporting_socket_to(client._set_socket):
+                response = client._session.request(
+                    client.method,
+                    client.url,
+                    params=step.params or None,
+                    data=client.data or None,
+                    auth=client._requests_auth,
+                    headers={"User-Agent": USER_AGENT},
+                    stream=True,
+                    timeout=(CONNECT_TIMEOUT, client.stall_timeout),
+                )
+        except _NETWORK_ERRORS as exc:
+            client._set_socket(None)
+            return Failed(exc)
+        self.response = response
+        if response.status_code != 200:
+            refused = Refused(response.status_code, _error_body(response))
+            self.close()
+            return refused
+        opened, self.next_block = _body_reader(response)
+        return opened
+
+    def watch(self, step: Watch) -> None:
+        self.watchdog = ThreadWatchdog(self.client._current_socket(), step.stall)
+
+    def read(self, step: object) -> bytes | BaseException:
+        try:
+            return self.next_block()
+        except _NETWORK_ERRORS as exc:
+            return exc
+
+    def close(self, step: object = None) -> None:
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        self.client._set_socket(None)
+        if self.response is not None:
+            self.response.close()
+            self.response = None
+        self.next_block = bytes
+
+    def wait(self, step: Wait) -> None:
+        self.client._sleep(step.seconds)
 
 
-def _is_read_timeout(exc: BaseException) -> bool:
-    return isinstance(exc, (urllib3.exceptions.ReadTimeoutError, TimeoutError))
-
-
-def _chunks(response: requests.Response) -> Iterator[bytes]:
-    """The decoded body, in blocks as they arrive (a block may be empty)."""
+def _body_reader(response: requests.Response) -> tuple[Opened, Callable[[], bytes]]:
+    """How the body comes, and a function that reads its next block (``b""`` at its end)."""
     raw = response.raw
     # The socket's buffered file under urllib3 and http.client: read it in large blocks
-    # and decode chunks (and gzip) here, not one HTTP chunk per urllib3 call.
+    # and let the core decode chunks (and gzip), not one HTTP chunk per urllib3 call.
     sock_file = getattr(getattr(raw, "_fp", None), "fp", None)
     encoding = response.headers.get("Content-Encoding", "identity").strip().lower()
     read1 = getattr(sock_file, "read1", None)
-    if raw.chunked and read1 is not None and ChunkedBody.supports(encoding):
-        body = ChunkedBody(encoding)
-        while not body.finished:
-            data = read1(_READ_SIZE)
-            if not data:
-                raise http.client.IncompleteRead(b"")
-            payload, error = body.feed(data)
-            yield payload
-            if error is not None:
-                raise error
-        return
+    if raw.chunked and read1 is not None and encoding in DECODED_ENCODINGS:
+        return Opened(chunked=True, encoding=encoding), functools.partial(read1, _READ_SIZE)
     if raw.chunked:
         # Any other body coding: one HTTP chunk at a time, through urllib3.
-        yield from raw.stream(_READ_SIZE, decode_content=True)
-        return
+        blocks = raw.stream(_READ_SIZE, decode_content=True)
+        return Opened(chunked=False), functools.partial(next, blocks, b"")
     # A body without chunks: read1 returns what is there instead of waiting for a full block.
-    while data := raw.read1(_READ_SIZE, decode_content=True):
-        yield data
+    return Opened(chunked=False), functools.partial(raw.read1, _READ_SIZE, decode_content=True)
 
 
 def _error_body(response: requests.Response) -> str:

@@ -126,7 +126,7 @@ class RulesError(StreamClientError):
 
 
 class MalformedRecording(StreamClientError, ValueError):
-    """A line of a recording read by `replay` is not a JSON message.
+    """A line of a recording read by `replay` is not a JSON message (a JSON object).
 
     Not retryable: the file is damaged (or is not a recording). ``replay(..., errors="skip")``
     logs and skips such lines instead.

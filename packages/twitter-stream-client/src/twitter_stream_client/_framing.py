@@ -79,6 +79,10 @@ class LineFramer:
             self._check_pending_size()
         return lines
 
+    def at_line_start(self) -> bool:
+        """True when no part of a line is held (nor one being skipped)."""
+        return not self._pieces and not self._skipping
+
     def _check_pending_size(self) -> None:
         if self._size <= self.max_bytes + 1:
             return

@@ -28,19 +28,28 @@ __all__ = [
 ]
 
 
-# Tweet and ComplianceEvent are the kinds a stream carries by the thousand: they are not
-# frozen, because a frozen dataclass builds about 4x slower (object.__setattr__ per field),
-# a measurable share of a message's cost. Treat them as read-only all the same.
-@dataclass(slots=True)
+_new = object.__new__
+
+# What a Tweet's fields are still to be built from (`Tweet._pending`).
+_BUILT = 0
+_V1_STATUS = 1  # raw is a v1.1 status
+_V2_PAYLOAD = 2  # raw is a v2 {"data": ..., "includes": ..., "matching_rules": ...} line
+_V2_OBJECT = 3  # raw is a v2 Tweet object out of a payload's includes (set beforehand)
+
+
 class Tweet:
     """A Tweet: a v1.1 status object, or a v2 ``{"data": ...}`` payload.
 
     ``text`` is the full text wherever the payload has it: v1.1 ``extended_tweet.full_text``
     or a top-level ``full_text`` (REST-recorded statuses), v2 ``note_tweet.text``, else
     ``text``. A retweet's own text is Twitter's truncated ``RT @user: ...``; the retweeted
-    Tweet, with its full text, is ``retweeted`` (v2: when the ``referenced_tweets.id``
-    expansion put it in ``includes``). ``includes`` and ``matching_rules`` are filled for
-    v2 only.
+    Tweet, with its full text, is ``retweeted``, and a quoted one ``quoted`` (v2: when the
+    ``referenced_tweets.id`` expansion put it in ``includes``, which an embedded v2 Tweet
+    shares with its payload). ``includes`` and ``matching_rules`` are filled for v2 only.
+
+    The fields are read-only, and a Tweet that came off a stream builds them from ``raw``
+    when one is first read: a stream brings thousands a second, and a consumer reads a few
+    fields of each. Tweets compare equal when all their fields are equal.
 
     Examples
     --------
@@ -48,15 +57,127 @@ class Tweet:
     ...                     "retweeted_status": {"id_str": "1", "full_text": "the whole text"}})
     >>> rt.text, rt.retweeted.text
     ('RT @a: short…', 'the whole text')
+    >>> Tweet("1", "hello", raw={"id_str": "1", "text": "hello"})
+    Tweet(id='1', text='hello', matching_rules=())
     """
 
-    id: str
-    text: str
-    raw: dict[str, Any] = field(repr=False)
-    includes: dict[str, Any] = field(default_factory=dict, repr=False)
-    matching_rules: tuple[dict[str, Any], ...] = ()
-    retweeted: Tweet | None = field(default=None, repr=False)
-    quoted: Tweet | None = field(default=None, repr=False)
+    __slots__ = (
+        "_id",
+        "_includes",
+        "_matching_rules",
+        "_pending",
+        "_quoted",
+        "_raw",
+        "_retweeted",
+        "_text",
+    )
+    __match_args__ = ("id", "text", "raw", "includes", "matching_rules", "retweeted", "quoted")
+    __hash__ = None  # type: ignore[assignment]  # equal by value, like its dict ``raw``
+
+    def __init__(
+        self,
+        id: str,
+        text: str,
+        raw: dict[str, Any],
+        includes: dict[str, Any] | None = None,
+        matching_rules: tuple[dict[str, Any], ...] = (),
+        retweeted: Tweet | None = None,
+        quoted: Tweet | None = None,
+    ) -> None:
+        self._raw = raw
+        self._pending = _BUILT
+        self._id = id
+        self._text = text
+        self._includes = {} if includes is None else includes
+        self._matching_rules = matching_rules
+        self._retweeted = retweeted
+        self._quoted = quoted
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The decoded JSON of the message (v2: the whole line; embedded: the Tweet object)."""
+        return self._raw
+
+    @property
+    def id(self) -> str:
+        """The Tweet's id (v1.1: ``id_str``)."""
+        return self._build()._id if self._pending else self._id
+
+    @property
+    def text(self) -> str:
+        """The full text (see the class description)."""
+        return self._build()._text if self._pending else self._text
+
+    @property
+    def includes(self) -> dict[str, Any]:
+        """v2 ``includes`` (expanded users, media, Tweets ...); empty for v1.1."""
+        return self._build()._includes if self._pending else self._includes
+
+    @property
+    def matching_rules(self) -> tuple[dict[str, Any], ...]:
+        """v2 ``matching_rules`` (``{"id": ..., "tag": ...}``); empty for v1.1."""
+        return self._build()._matching_rules if self._pending else self._matching_rules
+
+    @property
+    def retweeted(self) -> Tweet | None:
+        """The retweeted Tweet, typed, or None."""
+        return self._build()._retweeted if self._pending else self._retweeted
+
+    @property
+    def quoted(self) -> Tweet | None:
+        """The quoted Tweet, typed, or None."""
+        return self._build()._quoted if self._pending else self._quoted
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.id, self.text, self._raw, self.includes, self.matching_rules,
+                self.retweeted, self.quoted)  # fmt: skip
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __repr__(self) -> str:
+        return f"Tweet(id={self.id!r}, text={self.text!r}, matching_rules={self.matching_rules!r})"
+
+    def _build(self) -> Tweet:
+        # Never raises on decoded JSON: every lookup is guarded. Embedded Tweets are built
+        # lazily too, so no nesting depth of retweets can exhaust the stack.
+        raw = self._raw
+        pending = self._pending
+        if pending == _V1_STATUS:
+            extended = raw.get("extended_tweet")
+            text = extended.get("full_text") if isinstance(extended, dict) else None
+            if text is None:
+                text = raw.get("full_text")
+            self._id = _id(raw, "id")
+            self._text = str(text if text is not None else raw.get("text", ""))
+            self._includes = {}
+            self._matching_rules = ()
+            self._retweeted = _v1_embedded(raw.get("retweeted_status"))
+            self._quoted = _v1_embedded(raw.get("quoted_status"))
+        else:
+            data = raw["data"] if pending == _V2_PAYLOAD else raw
+            if pending == _V2_PAYLOAD:
+                includes = raw.get("includes")
+                self._includes = includes if isinstance(includes, dict) else {}
+                rules = raw.get("matching_rules")
+                self._matching_rules = tuple(rules) if isinstance(rules, list) else ()
+            else:
+                self._matching_rules = ()
+            self._id = str(data["id"])
+            self._text = _v2_text(data)
+            self._retweeted = _v2_referenced(data, self._includes, "retweeted")
+            self._quoted = _v2_referenced(data, self._includes, "quoted")
+        self._pending = _BUILT
+        return self
+
+
+def _lazy_tweet(raw: dict[str, Any], kind: int) -> Tweet:
+    tweet = _new(Tweet)
+    tweet._raw = raw
+    tweet._pending = kind
+    return tweet
 
 
 COMPLIANCE_ACTIONS = frozenset(
@@ -229,29 +350,16 @@ def _id(obj: dict[str, Any], key: str) -> str:
     return str(text if text is not None else obj.get(key, ""))
 
 
-def _v1_tweet(raw: dict[str, Any]) -> Tweet:
-    extended = raw.get("extended_tweet")
-    text = extended.get("full_text") if isinstance(extended, dict) else None
-    if text is None:
-        text = raw.get("full_text")
-    return Tweet(
-        id=_id(raw, "id"),
-        text=str(text if text is not None else raw.get("text", "")),
-        raw=raw,
-        retweeted=_v1_embedded(raw.get("retweeted_status")),
-        quoted=_v1_embedded(raw.get("quoted_status")),
-    )
-
-
 def _v1_embedded(status: Any) -> Tweet | None:
-    return _v1_tweet(status) if isinstance(status, dict) else None
+    return _lazy_tweet(status, _V1_STATUS) if isinstance(status, dict) else None
 
 
 def _v2_text(data: dict[str, Any]) -> str:
     note = data.get("note_tweet")  # a Tweet longer than 280 characters
     if isinstance(note, dict) and isinstance(note.get("text"), str):
         return str(note["text"])
-    return str(data.get("text", ""))
+    text = data.get("text", "")
+    return text if type(text) is str else str(text)
 
 
 def _v2_referenced(data: dict[str, Any], includes: dict[str, Any], kind: str) -> Tweet | None:
@@ -263,8 +371,10 @@ def _v2_referenced(data: dict[str, Any], includes: dict[str, Any], kind: str) ->
         if isinstance(reference, dict) and reference.get("type") == kind:
             wanted = str(reference.get("id"))
             for tweet in expanded:
-                if isinstance(tweet, dict) and str(tweet.get("id")) == wanted:
-                    return Tweet(id=wanted, text=_v2_text(tweet), raw=tweet)
+                if isinstance(tweet, dict) and "id" in tweet and str(tweet["id"]) == wanted:
+                    embedded = _lazy_tweet(tweet, _V2_OBJECT)
+                    embedded._includes = includes
+                    return embedded
     return None
 
 
@@ -295,32 +405,11 @@ def _compliance(raw: dict[str, Any], action: str, body: dict[str, Any]) -> Compl
     )
 
 
-def _v2_tweet(raw: dict[str, Any], data: dict[str, Any]) -> Tweet:
-    rules = raw.get("matching_rules")
-    includes = raw.get("includes")
-    if type(includes) is not dict:
-        includes = {}
-    retweeted = quoted = None
-    if "referenced_tweets" in data:  # most Tweets reference none: skip the search
-        retweeted = _v2_referenced(data, includes, "retweeted")
-        quoted = _v2_referenced(data, includes, "quoted")
-    text = data.get("text", "") if "note_tweet" not in data else _v2_text(data)
-    return Tweet(
-        str(data["id"]),
-        text if type(text) is str else str(text),
-        raw,
-        includes,
-        tuple(rules) if type(rules) is list else (),
-        retweeted,
-        quoted,
-    )
-
-
 def _v2_payload(raw: dict[str, Any]) -> Message:
     data = raw.get("data")
     if isinstance(data, dict):
         if "id" in data:
-            return _v2_tweet(raw, data)
+            return _lazy_tweet(raw, _V2_PAYLOAD)
         if len(data) == 1:
             ((action, body),) = data.items()
             # Documented kinds, and any later one shaped like them (an object with a time).
@@ -371,10 +460,14 @@ def parse_message(raw: Any) -> Message:
             raw = dict(raw)
         else:
             return Unknown(raw={"value": raw})
+    data = raw.get("data")
+    if type(data) is dict and "id" in data and "errors" not in raw:
+        # The bulk of every v2 stream, checked first and built without a call.
+        tweet = _new(Tweet)
+        tweet._raw = raw
+        tweet._pending = _V2_PAYLOAD
+        return tweet
     try:
-        data = raw.get("data")
-        if type(data) is dict and "id" in data and "errors" not in raw:
-            return _v2_tweet(raw, data)  # the bulk of every v2 stream, checked first
         return _classify(raw)
     except (AttributeError, TypeError, ValueError, KeyError):
         # A known key with an unexpected shape: keep the data, never fail the stream.
@@ -385,7 +478,7 @@ def _classify(raw: dict[str, Any]) -> Message:
     if "data" in raw or "errors" in raw:
         return _v2_payload(raw)
     if "text" in raw or "full_text" in raw or "in_reply_to_status_id" in raw:
-        return _v1_tweet(raw)
+        return _lazy_tweet(raw, _V1_STATUS)
     if "limit" in raw:
         return Limit(track=int(raw["limit"].get("track", 0)), raw=raw)
     if "disconnect" in raw:

@@ -1,153 +1,118 @@
-"""One connection's body, bytes in, typed messages out: the part both clients share.
+"""One connection's frames in, typed messages out: the part of reading both clients share.
 
-Sans-I/O: `ConnectionReader.feed` takes the chunks a client read (however the server
-split them) and returns the messages they complete, after framing, JSON decoding,
-classification, recording, duplicate dropping (``recover=True``) and counting. It also
-decides, from a disconnect message or a v2 error line, that the connection ends.
+Sans-I/O: `ConnectionReader.messages` takes the frames a `BodyFramer` cut from the body
+and yields the messages among them, after JSON decoding, classification, duplicate
+dropping (``recover=True``), counting and recording. It also decides, from a disconnect
+message or a v2 error line, that the connection ends, and says how a connection ended.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import IO, Any
 
 from twitter_stream_client import _json
 from twitter_stream_client._attempts import StreamEnded
 from twitter_stream_client._disconnects import Action, v1_action, v2_action
 from twitter_stream_client._errors import StreamDisconnected
-from twitter_stream_client._framing import FramingError, LengthFramer, LineFramer
-from twitter_stream_client._messages import Disconnect, Message, StreamError, Tweet, parse_message
+from twitter_stream_client._messages import (
+    Disconnect,
+    Message,
+    StreamError,
+    Tweet,
+    parse_message,
+)
 from twitter_stream_client._recovery import Recovery
 from twitter_stream_client._stats import StreamStats
+from twitter_stream_client._watchdog import StallClock
 
-__all__ = ["ConnectionReader"]
+__all__ = ["ConnectionReader", "write_record"]
 
 logger = logging.getLogger("twitter_stream_client")
 
 
 class ConnectionReader:
-    """Turn one connection's body chunks into messages; say how the connection ended.
+    """Turn one connection's frames into messages; say how the connection ended.
 
     Parameters
     ----------
-    length_framing : bool
-        ``delimited=length`` frames instead of ``\\r\\n`` lines.
-    max_message_bytes : int
-        Longer messages are dropped while their bytes stream past.
-    stats : StreamStats
-        Counters to update.
-    clock : callable
-        Monotonic seconds.
-    stall_timeout : float
-        Seconds without a complete line before `stalled` says so.
-    record : binary file or None
-        Where to append each message line.
+    owner : client
+        Its ``stats`` are updated, and its ``_halted`` flag (set by ``stop()``) ends a
+        delivery before the next message.
+    stall : StallClock
+        Moved to each completed line.
     recovery : Recovery or None
         Drops already-delivered Tweets and notes the time of each line.
     """
 
-    def __init__(
-        self,
-        *,
-        length_framing: bool,
-        max_message_bytes: int,
-        stats: StreamStats,
-        clock: Callable[[], float],
-        stall_timeout: float,
-        record: IO[bytes] | None = None,
-        recovery: Recovery | None = None,
-    ) -> None:
-        framer = LengthFramer if length_framing else LineFramer
-        self.framer: LineFramer | LengthFramer = framer(max_message_bytes)
-        self.max_message_bytes = max_message_bytes
-        self.stats = stats
-        self.clock = clock
-        self.stall_timeout = stall_timeout
-        self.record = record
+    def __init__(self, owner: Any, stall: StallClock, recovery: Recovery | None = None) -> None:
+        self.owner = owner
+        self.stats: StreamStats = owner.stats
+        self.stall = stall
         self.recovery = recovery
         self.healthy = False
-        self.last_line = clock()
         self.ending: StreamEnded | None = None
 
-    def feed(self, chunk: bytes) -> list[Message] | None:
-        """The messages ``chunk`` completes; None if it completed no line at all.
+    def lines_arrived(self) -> None:
+        """Complete lines arrived: the connection is healthy and the stall clock restarts."""
+        self.healthy = True
+        now = self.stats.last_message_at = self.stall.last_line = self.stall.clock()
+        if self.recovery is not None:
+            self.recovery.last_line_at = now
 
-        Once a message ends the connection (``ending`` is set), later lines of the chunk
-        are not returned. A chunk out of step with length framing sets ``ending`` too.
+    def messages(self, frames: list[bytes], record: IO[bytes] | None = None) -> Iterator[Message]:
+        """The messages among ``frames`` (keep-alives are ``b""``), decoded one at a time.
+
+        Each is counted in ``stats.messages`` (and written to ``record``) as it is yielded;
+        none after a stop. A message that ends the connection (``ending`` is set) is the
+        last one.
         """
         stats = self.stats
-        stats.bytes += len(chunk)
-        framer = self.framer
-        try:
-            frames = framer.feed(chunk)
-        except FramingError as exc:
-            self.ending = StreamEnded("network", self.healthy, exc)
-            return []
-        if framer.dropped:
-            stats.oversize += framer.dropped
-            logger.warning(
-                "dropped %d message(s) over %d bytes", framer.dropped, self.max_message_bytes
-            )
-            framer.dropped = 0
-            self.last_line = self.clock()
-        if not frames:
-            return None
-        self.healthy = True
-        now = stats.last_message_at = self.clock()
+        owner = self.owner
         recovery = self.recovery
-        if recovery is not None:
-            recovery.last_line_at = now
         loads = _json.loads
-        record = self.record
-        messages: list[Message] = []
-        append = messages.append
         for frame in frames:
+            if owner._halted:
+                return
             if not frame:
                 stats.keep_alives += 1
                 continue
             try:
                 raw = loads(frame)
-            except ValueError:
-                stats.malformed += 1
-                logger.warning("skipped a line that is not JSON: %r", frame[:80])
-                continue
-            message = parse_message(raw)
-            kind = type(message)
-            if kind is not Tweet:
-                if recovery is not None and recovery.is_duplicate(message):
-                    stats.duplicates += 1
+            except (ValueError, RecursionError):  # the stdlib's answer to deep nesting
+                raw = None
+            if type(raw) is not dict:  # every message is a JSON object
+                if frame.isspace():
+                    stats.keep_alives += 1
                     continue
-                if record is not None:
-                    _record(record, frame, raw)
-                append(message)
-                if (kind is Disconnect or kind is StreamError) and self._ends(message):  # type: ignore[arg-type]
-                    break
+                stats.malformed += 1
+                logger.warning("skipped a line that is not a JSON object: %r", frame[:80])
                 continue
+            # One message alive at a time, as the consumer takes them: decoding a whole
+            # block first kept dozens of dicts alive and cost as much in garbage collection.
+            message = parse_message(raw)
             if recovery is not None and recovery.is_duplicate(message):
                 stats.duplicates += 1
                 continue
             if record is not None:
-                _record(record, frame, raw)
-            append(message)
-        stats.messages += len(messages)
-        return messages
-
-    def line_done(self) -> None:
-        """The consumer has handled the messages of a line: the stall timer starts again."""
-        self.last_line = self.clock()
-
-    def stalled(self) -> bool:
-        """True if no line completed for ``stall_timeout`` seconds (bytes may have come)."""
-        return self.clock() - self.last_line >= self.stall_timeout
+                write_record(record, frame, raw)
+            stats.messages += 1
+            yield message
+            if (
+                type(message) is not Tweet
+                and isinstance(message, (Disconnect, StreamError))
+                and self._ends(message)
+            ):
+                return
 
     def ended(self, reason: str, error: BaseException | None = None) -> StreamEnded:
         """How the connection ended: the message that ended it, else ``reason``."""
         if self.ending is not None:
             return self.ending
         if reason == "stall" and error is None:
-            error = TimeoutError(f"no complete line for {self.stall_timeout} s")
+            error = TimeoutError(f"no complete line for {self.stall.timeout} s")
         return StreamEnded(reason, self.healthy, error)
 
     def _ends(self, message: Disconnect | StreamError) -> bool:
@@ -166,8 +131,10 @@ class ConnectionReader:
         return True
 
 
-def _record(record: IO[bytes], frame: bytes, raw: Any) -> None:
-    # JSONL needs one message per line: re-serialise the rare multi-line message.
+def write_record(record: IO[bytes], frame: bytes, raw: dict[str, Any]) -> None:
+    """Append one message line to a recording (JSONL: one message per line)."""
+    # A message with a raw newline (a pretty-printed warning in a length frame) is written
+    # back compactly.
     line = json.dumps(raw, separators=(",", ":")).encode() if b"\n" in frame else frame
     record.write(line + b"\n")
     record.flush()

@@ -9,6 +9,7 @@ many minutes, rounded up and capped at 5, and remembers a bounded set of recent 
 from __future__ import annotations
 
 import collections
+import json
 import math
 from typing import Any
 
@@ -39,7 +40,10 @@ def _key(message: Message) -> Any:
     if type(message) is Tweet:
         return message.id
     if type(message) is ComplianceEvent:
-        return (message.action, message.tweet_id, message.user_id, message.event_at)
+        # The whole event: several events may share action, subject and time (a deleted
+        # Post brings one more delete per quote of it, with a quote_tweet_id; a profile
+        # edit is one event per field). Sorted keys: a replay may order them differently.
+        return json.dumps(message.raw, sort_keys=True, separators=(",", ":"))
     return None
 
 
@@ -59,7 +63,8 @@ class Recovery:
         return backfill_minutes(now - self.last_line_at)
 
     def is_duplicate(self, message: Message) -> bool:
-        """True if this Tweet (or compliance event) was already delivered; else remember it."""
+        """True if this Tweet (same id) or compliance event (same content) was already
+        delivered; else remember it."""
         key = _key(message)
         if key is None:
             return False

@@ -54,9 +54,10 @@ def replay(
     speed : float, optional
         None replays as fast as possible. Otherwise messages are spaced as their
         ``timestamp_ms`` (v1.1) or ``created_at`` (v2) says, divided by ``speed``
-        (2.0 is twice as fast); messages without a time are not delayed.
+        (2.0 is twice as fast); messages without a time, or older than one already
+        replayed, are not delayed.
     errors : {"raise", "skip"}, default="raise"
-        What a line that is not JSON (or longer than ``max_message_bytes``) does:
+        What a line that is not a JSON object (or is longer than ``max_message_bytes``) does:
         raise `MalformedRecording` naming the file and line, or be logged and skipped
         (as the live client skips such lines).
     max_message_bytes : int, default=1_048_576
@@ -92,8 +93,10 @@ def replay(
             if line.endswith(b"\n") or len(line) < max_message_bytes + 2:
                 if not line.strip():
                     continue
-                with contextlib.suppress(ValueError):
+                with contextlib.suppress(ValueError, RecursionError):  # deep nesting: the latter
                     raw = json.loads(line)
+                if type(raw) is not dict:  # a message is a JSON object, never a bare value
+                    raw = _BAD
             else:  # too long: skip the rest of the line without holding it
                 while (rest := lines.readline(65536)) and not rest.endswith(b"\n"):
                     pass
@@ -104,8 +107,10 @@ def replay(
                 continue
             if speed is not None:
                 stamp = _timestamp(raw)
-                if stamp is not None:
-                    if previous is not None and stamp > previous:
+                # Paced by the latest time seen: Tweets arrive slightly out of order and a
+                # backfill brings older ones after newer ones.
+                if stamp is not None and (previous is None or stamp > previous):
+                    if previous is not None:
                         sleep((stamp - previous) / speed)
                     previous = stamp
             yield parse_message(raw)

@@ -88,11 +88,12 @@ class StreamRules:
     url : str, optional
         Default `V2_RULES_URL` (its host from ``TWITTER_API_URL`` if that is set).
     session : requests.Session, optional
+        Closed by `close` (or the end of a ``with`` block) only if created here.
 
     Examples
     --------
-    >>> rules = StreamRules("AAAA")
-    >>> rules
+    >>> with StreamRules("AAAA") as rules:
+    ...     rules
     StreamRules('https://api.twitter.com/2/tweets/search/stream/rules', auth=BearerToken(***))
     """
 
@@ -105,10 +106,22 @@ class StreamRules:
     ) -> None:
         self._auth = BearerToken(bearer_token)
         self.url = url or default_url(V2_RULES_URL)
+        self._own_session = session is None
         self._session = session or requests.Session()
 
     def __repr__(self) -> str:
         return f"StreamRules({self.url!r}, auth={self._auth!r})"
+
+    def close(self) -> None:
+        """Close the session's connections, if the session was created here."""
+        if self._own_session:
+            self._session.close()
+
+    def __enter__(self) -> StreamRules:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     def _call(
         self, method: str, params: dict[str, str], body: dict[str, Any] | None = None

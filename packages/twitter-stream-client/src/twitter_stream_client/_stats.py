@@ -21,7 +21,7 @@ class StreamStats:
     bytes : int
         Body bytes received after gzip decoding.
     malformed : int
-        Lines that were not JSON (logged and skipped).
+        Lines that were not a JSON object (logged and skipped).
     oversize : int
         Messages longer than ``max_message_bytes`` (dropped unread).
     duplicates : int

@@ -1,10 +1,10 @@
 """The stall watchdog: shut the socket down once no complete line came for a while.
 
-The read loops check the deadline at every read too, but a drip inside one HTTP chunk
-keeps urllib3 in a single read until the chunk is complete: only someone else can end
-that read. Time the consumer spends on a message (``paused``) does not count.
-`ThreadWatchdog` serves the requests client, `LoopWatchdog` (a timer on the event loop,
-re-armed once per period, not per line) the asyncio one.
+The stream's core checks the deadline (`StallClock`) at every read too, but a drip keeps
+a read blocked until its next byte: only someone else can end that read. Time the
+consumer spends on a message (``paused``) does not count. `ThreadWatchdog` serves the
+requests client, `LoopWatchdog` (a timer on the event loop, re-armed once per period, not
+per line) the asyncio one.
 """
 
 from __future__ import annotations
@@ -19,11 +19,15 @@ from twitter_stream_client._transport import shutdown
 if TYPE_CHECKING:
     import asyncio
 
-__all__ = ["LoopWatchdog", "ThreadWatchdog"]
+__all__ = ["LoopWatchdog", "StallClock", "ThreadWatchdog"]
 
 
-class _Deadline:
-    """When the watchdog fires: ``timeout`` after the last complete line, unless paused."""
+class StallClock:
+    """When a connection stalls: ``timeout`` after its last complete line, unless paused.
+
+    Pure: the stream's core moves ``last_line`` and ``paused`` (time the consumer spends
+    on messages does not count); a watchdog reads `remaining` and sets ``fired``.
+    """
 
     def __init__(self, timeout: float, clock: Callable[[], float]) -> None:
         self.timeout = timeout
@@ -38,28 +42,29 @@ class _Deadline:
             return self.timeout
         return self.last_line + self.timeout - self.clock()
 
+    def stalled(self) -> bool:
+        """True once no line completed for ``timeout`` seconds (bytes may have come)."""
+        return self.remaining() <= 0
 
-class ThreadWatchdog(_Deadline):
-    """A daemon thread per connection that shuts ``sock`` down at the deadline."""
 
-    def __init__(
-        self, sock: socket.socket | None, timeout: float, clock: Callable[[], float]
-    ) -> None:
-        super().__init__(timeout, clock)
+class ThreadWatchdog:
+    """A daemon thread per connection that shuts ``sock`` down at the stall deadline."""
+
+    def __init__(self, sock: socket.socket | None, stall: StallClock) -> None:
         self._done = threading.Event()
         threading.Thread(
             target=self._watch,
-            args=(sock,),
+            args=(sock, stall),
             name="twitter-stream-client stall watchdog",
             daemon=True,
         ).start()
 
-    def _watch(self, sock: socket.socket | None) -> None:
-        wait = self.timeout
+    def _watch(self, sock: socket.socket | None, stall: StallClock) -> None:
+        wait = stall.timeout
         while not self._done.wait(wait):
-            wait = self.remaining()
+            wait = stall.remaining()
             if wait <= 0:
-                self.fired = True
+                stall.fired = True
                 if sock is not None:
                     shutdown(sock)
                 return
@@ -69,27 +74,23 @@ class ThreadWatchdog(_Deadline):
         self._done.set()
 
 
-class LoopWatchdog(_Deadline):
-    """A timer on the event loop that shuts ``sock`` down at the deadline."""
+class LoopWatchdog:
+    """A timer on the event loop that shuts ``sock`` down at the stall deadline."""
 
     def __init__(
-        self,
-        sock: socket.socket | None,
-        timeout: float,
-        clock: Callable[[], float],
-        loop: asyncio.AbstractEventLoop,
+        self, sock: socket.socket | None, stall: StallClock, loop: asyncio.AbstractEventLoop
     ) -> None:
-        super().__init__(timeout, clock)
         self._sock = sock
+        self._stall = stall
         self._loop = loop
-        self._handle: Any = loop.call_later(timeout, self._check)
+        self._handle: Any = loop.call_later(stall.timeout, self._check)
 
     def _check(self) -> None:
-        wait = self.remaining()
+        wait = self._stall.remaining()
         if wait > 0:
             self._handle = self._loop.call_later(wait, self._check)
             return
-        self.fired = True
+        self._stall.fired = True
         self._handle = None
         if self._sock is not None:
             shutdown(self._sock)

@@ -158,6 +158,9 @@ class Reply:
         Extra response headers.
     gzip : bool, default=False
         Send ``Content-Encoding: gzip`` and flush the compressor after every chunk.
+    keep_alive : bool, default=False
+        For a reply with a Content-Length: keep the connection open for the next request,
+        as an API server does (a client that never closes its session leaks it).
     """
 
     status: int = 200
@@ -165,6 +168,7 @@ class Reply:
     body: bytes = b""
     headers: Mapping[str, str] = field(default_factory=dict)
     gzip: bool = False
+    keep_alive: bool = False
 
 
 @dataclass(frozen=True)
@@ -213,9 +217,10 @@ class _Handler(BaseHTTPRequestHandler):
         )
         owner = self.server.owner
         reply = owner._next_reply(request)
-        self.close_connection = True
+        plain = reply.status != 200 or bool(reply.body)
+        self.close_connection = not (plain and reply.keep_alive)
         try:
-            if reply.status != 200 or reply.body:
+            if plain:
                 self._send_plain(reply)
             else:
                 self._stream(reply)
@@ -227,7 +232,7 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in reply.headers.items():
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(reply.body)))
-        self.send_header("Connection", "close")
+        self.send_header("Connection", "close" if self.close_connection else "keep-alive")
         self.end_headers()
         self.wfile.write(reply.body)
 
