@@ -21,7 +21,7 @@ from pymongo.write_concern import WriteConcern
 from locker_room import _protocol
 from locker_room._async_keeper import AsyncKeeper
 from locker_room._async_lease import AsyncLease
-from locker_room._errors import LockTimeout, ServerUnavailable
+from locker_room._errors import LockError, LockTimeout, ServerUnavailable
 from locker_room._protocol import DEFAULT_TTL
 from locker_room._round_trip import ambiguous, no_change_streams, no_server
 from locker_room._tasks import Renewals, caller, default_sleep
@@ -283,6 +283,8 @@ class _AsyncAcquire:
         self.attempt = _protocol.new_attempt()
         self.wait = Wait(timeout, self._clock)
         self._queued = False
+        # True from the first join of the fair queue until the waiter is known to have left it.
+        self._joined = False
         self._watch: AsyncChangeWatch | None = None
 
     async def run(
@@ -312,6 +314,12 @@ class _AsyncAcquire:
                 handed = await self._wait_for_turn()
                 if handed is not None:
                     return self._grant(*handed, on_lost)
+        except BaseException:
+            # An error, a cancellation, an interrupt: an entry left in the queue would get the
+            # lock handed to a waiter that is gone, and everyone would wait out its ttl.
+            if self._joined:
+                await self._abandon()
+            raise
         finally:
             if self._watch is not None:
                 await self._close_watch()
@@ -377,6 +385,7 @@ class _AsyncAcquire:
         while not wait.timed_out():
             try:
                 if self.fair and (not self._queued or wait.refresh_due()):
+                    self._joined = True
                     await keeper.enqueue(
                         self.name, self.owner, self.ttl, self.attempt, until=wait.deadline
                     )
@@ -452,14 +461,44 @@ class _AsyncAcquire:
             except PyMongoError as error:
                 _log_acquire.debug("closing the change stream failed: %s", error)
 
+    def _handed_over(self, doc: Document | None) -> bool:
+        """True if ``doc`` shows the lock held for this very call (a release handed it over)."""
+        return bool(
+            doc
+            and doc.get("locked")
+            and doc.get("owner") == self.owner
+            and doc.get("attempt") == self.attempt
+        )
+
+    async def _leave_queue(self, until: float) -> Document | None:
+        """Leave the fair queue; the lock document after leaving it."""
+        doc = await self._keeper.dequeue(self.name, self.owner, until=until)
+        self._joined = False
+        return doc
+
+    async def _abandon(self) -> None:
+        """Leave the fair queue on the way out of an error; pass on a lock handed over meanwhile.
+
+        Best effort within `_GRACE`: an entry that cannot be removed expires after the ttl.
+        """
+        grace = self._clock() + _GRACE
+        try:
+            doc = await self._leave_queue(grace)
+            kept = self._keeper.latest(self.name, self.owner)
+            continued = kept is not None and doc is not None and kept.token == doc["token"]
+            if doc is not None and self._handed_over(doc) and not continued:
+                await self._keeper.release(self.name, self.owner, doc["token"], until=grace)
+        except (PyMongoError, LockError) as error:
+            _log_acquire.info("could not leave the queue of %r (%s)", self.name, error)
+
     async def _time_out(self, on_lost: Callable[[LockLost], object] | None) -> AsyncLease:
         """The deadline passed: leave the fair queue, then raise why the wait failed."""
         wait = self.wait
         grace = self._clock() + _GRACE
-        if self.fair and self._queued:
+        if self._joined:
             try:
-                doc = await self._keeper.dequeue(self.name, self.owner, until=grace)
-                if doc and doc.get("attempt") == self.attempt and doc.get("owner") == self.owner:
+                doc = await self._leave_queue(grace)
+                if self._handed_over(doc):
                     # Handed over just as the wait ended: read how long the lease has left.
                     sent = self._clock()
                     info = await self._keeper.wait_info(self.name, until=grace)
@@ -470,6 +509,7 @@ class _AsyncAcquire:
                         return self._grant(info, sent + info["remaining_ms"] / 1000, on_lost)
             except PyMongoError as dequeue_error:
                 wait.failed(dequeue_error)
+                self._joined = False  # tried: an entry left behind expires after the ttl
         failure = wait.give_up(self.name)
         if isinstance(failure, LockTimeout) and failure.holder is None:
             try:

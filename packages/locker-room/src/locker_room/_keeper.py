@@ -171,11 +171,15 @@ class Keeper:
                 return doc if applied else None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def release(self, name: str, owner: str, token: int | None) -> None:
+    def release(
+        self, name: str, owner: str, token: int | None, *, until: float | None = None
+    ) -> None:
         """Drop one hold of ``owner`` on ``name`` (of lease ``token`` when known).
 
         A release left unanswered (lost reply, ``writeConcernError``) is settled by reading
         the document back by the release's attempt id, and sent again if it was not applied.
+
+        ``until``, when given, bounds each round trip (the client's timeouts apply otherwise).
 
         Raises
         ------
@@ -188,7 +192,9 @@ class Keeper:
         query, update = _protocol.release_command(name, owner, token, attempt)
         for last_try in (False, True):
             try:
-                if (self._collection.update_one(query, update)).matched_count:
+                with within(until, self._clock):
+                    result = self._collection.update_one(query, update)
+                if result.matched_count:
                     _log_release.debug("%r released %r", owner, name)
                     return
             except PyMongoError as error:
@@ -198,7 +204,7 @@ class Keeper:
                     raise ServerUnavailable(name, error, "release") from error
                 _log_release.info("release of %r unsettled (%s); reading it back", name, error)
             try:
-                doc = self.read(name, until=None)
+                doc = self.read(name, until=until)
             except ConnectionFailure as error:
                 raise ServerUnavailable(name, error, "release") from error
             outcome = _protocol.release_outcome(doc, name, owner, token, attempt)

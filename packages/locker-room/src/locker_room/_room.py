@@ -19,7 +19,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from locker_room import _protocol
-from locker_room._errors import LockTimeout, ServerUnavailable
+from locker_room._errors import LockError, LockTimeout, ServerUnavailable
 from locker_room._keeper import Keeper
 from locker_room._lease import Lease
 from locker_room._protocol import DEFAULT_TTL
@@ -283,6 +283,8 @@ class _Acquire:
         self.attempt = _protocol.new_attempt()
         self.wait = Wait(timeout, self._clock)
         self._queued = False
+        # True from the first join of the fair queue until the waiter is known to have left it.
+        self._joined = False
         self._watch: ChangeWatch | None = None
 
     def run(self, *, reentrant: bool, on_lost: Callable[[LockLost], object] | None) -> Lease:
@@ -310,6 +312,12 @@ class _Acquire:
                 handed = self._wait_for_turn()
                 if handed is not None:
                     return self._grant(*handed, on_lost)
+        except BaseException:
+            # An error, a cancellation, an interrupt: an entry left in the queue would get the
+            # lock handed to a waiter that is gone, and everyone would wait out its ttl.
+            if self._joined:
+                self._abandon()
+            raise
         finally:
             if self._watch is not None:
                 self._close_watch()
@@ -373,6 +381,7 @@ class _Acquire:
         while not wait.timed_out():
             try:
                 if self.fair and (not self._queued or wait.refresh_due()):
+                    self._joined = True
                     keeper.enqueue(
                         self.name, self.owner, self.ttl, self.attempt, until=wait.deadline
                     )
@@ -448,14 +457,44 @@ class _Acquire:
             except PyMongoError as error:
                 _log_acquire.debug("closing the change stream failed: %s", error)
 
+    def _handed_over(self, doc: Document | None) -> bool:
+        """True if ``doc`` shows the lock held for this very call (a release handed it over)."""
+        return bool(
+            doc
+            and doc.get("locked")
+            and doc.get("owner") == self.owner
+            and doc.get("attempt") == self.attempt
+        )
+
+    def _leave_queue(self, until: float) -> Document | None:
+        """Leave the fair queue; the lock document after leaving it."""
+        doc = self._keeper.dequeue(self.name, self.owner, until=until)
+        self._joined = False
+        return doc
+
+    def _abandon(self) -> None:
+        """Leave the fair queue on the way out of an error; pass on a lock handed over meanwhile.
+
+        Best effort within `_GRACE`: an entry that cannot be removed expires after the ttl.
+        """
+        grace = self._clock() + _GRACE
+        try:
+            doc = self._leave_queue(grace)
+            kept = self._keeper.latest(self.name, self.owner)
+            continued = kept is not None and doc is not None and kept.token == doc["token"]
+            if doc is not None and self._handed_over(doc) and not continued:
+                self._keeper.release(self.name, self.owner, doc["token"], until=grace)
+        except (PyMongoError, LockError) as error:
+            _log_acquire.info("could not leave the queue of %r (%s)", self.name, error)
+
     def _time_out(self, on_lost: Callable[[LockLost], object] | None) -> Lease:
         """The deadline passed: leave the fair queue, then raise why the wait failed."""
         wait = self.wait
         grace = self._clock() + _GRACE
-        if self.fair and self._queued:
+        if self._joined:
             try:
-                doc = self._keeper.dequeue(self.name, self.owner, until=grace)
-                if doc and doc.get("attempt") == self.attempt and doc.get("owner") == self.owner:
+                doc = self._leave_queue(grace)
+                if self._handed_over(doc):
                     # Handed over just as the wait ended: read how long the lease has left.
                     sent = self._clock()
                     info = self._keeper.wait_info(self.name, until=grace)
@@ -466,6 +505,7 @@ class _Acquire:
                         return self._grant(info, sent + info["remaining_ms"] / 1000, on_lost)
             except PyMongoError as dequeue_error:
                 wait.failed(dequeue_error)
+                self._joined = False  # tried: an entry left behind expires after the ttl
         failure = wait.give_up(self.name)
         if isinstance(failure, LockTimeout) and failure.holder is None:
             try:

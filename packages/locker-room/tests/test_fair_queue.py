@@ -1,0 +1,133 @@
+"""The fair queue: a waiter that leaves ``lock()`` in any way leaves the queue behind it clean.
+
+A queue entry left behind is not harmless: the next release hands the lock to its owner,
+who is no longer there to use or release it, and everyone waits out that owner's ttl.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pymongo
+import pytest
+from conftest import DB, Seen
+from pymongo import AsyncMongoClient, monitoring
+
+from locker_room import AsyncLockerRoom, LockTimeout
+
+
+def queue_of(mongo_uri, collection_name, name="x"):
+    with pymongo.MongoClient(mongo_uri) as client:
+        return [
+            entry["owner"]
+            for entry in client[DB][collection_name].find_one({"_id": name})["queue"]
+        ]
+
+
+def fail_next(client, command, **data):
+    client.admin.command(
+        {
+            "configureFailPoint": "failCommand",
+            "mode": {"times": 1},
+            "data": {"failCommands": [command], **data},
+        }
+    )
+
+
+def test_a_fair_waiter_failing_with_an_error_leaves_the_queue(
+    make_room, collection_name, mongo_rs
+):
+    holder = make_room()
+    lease = holder.lock("x", owner="holder")
+    seen = Seen()
+    room = make_room({"event_listeners": [seen]})
+    # Its first aggregate opens the change stream (refused: it polls), its second reads the
+    # lock: refused too, an error waiting cannot fix, so lock() raises it.
+    room._client.admin.command(
+        {
+            "configureFailPoint": "failCommand",
+            "mode": {"times": 2},
+            "data": {"failCommands": ["aggregate"], "errorCode": 13},
+        }
+    )
+    with pytest.raises(pymongo.errors.OperationFailure) as caught:
+        room.lock("x", owner="gone", fair=True, timeout=30)
+    assert caught.value.code == 13
+    assert seen.queued.is_set(), "it had joined the queue"
+    assert queue_of(mongo_rs.uri, collection_name) == []
+    lease.release()
+    status = holder.status("x")
+    assert (status["locked"], status["owner"]) == (False, "holder"), "not handed to 'gone'"
+
+
+def test_a_cancelled_async_fair_waiter_leaves_the_queue(mongo_uri, collection_name):
+    async def main():
+        clients = [AsyncMongoClient(mongo_uri) for _ in range(2)]
+        try:
+            holder, room = (
+                AsyncLockerRoom(client=c, db=DB, collection=collection_name) for c in clients
+            )
+            lease = await holder.lock("x", owner="holder")
+            waiting = asyncio.create_task(room.lock("x", owner="impatient", fair=True))
+            for _ in range(300):  # until it has joined the queue (bounded: 30 s)
+                doc = await clients[0][DB][collection_name].find_one({"_id": "x"})
+                if doc.get("queue"):
+                    break
+                await asyncio.sleep(0.1)
+            else:
+                pytest.fail("the waiter never joined the queue")
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+            doc = await clients[0][DB][collection_name].find_one({"_id": "x"})
+            assert doc["queue"] == []
+            await lease.release()
+            status = await holder.status("x")
+            assert (status["locked"], status["owner"]) == (False, "holder")
+        finally:
+            for client in clients:
+                await client.close()
+
+    asyncio.run(main())
+
+
+class JumpAfterFailed(monitoring.CommandListener):
+    """A client clock that jumps ``by`` seconds when a ``command`` fails."""
+
+    def __init__(self, command, by):
+        self.now = 0.0
+        self.command = command
+        self.by = by
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+    def started(self, event):
+        pass
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        if event.command_name == self.command:
+            self.now += self.by
+
+
+def test_a_fair_waiter_whose_join_reply_was_lost_still_leaves_the_queue_at_its_deadline(
+    mongo_rs, make_room, collection_name
+):
+    holder = make_room()
+    lease = holder.lock("x", owner="holder")
+    time = JumpAfterFailed("update", by=100)  # the deadline passes while the join is unanswered
+    room = make_room(
+        {"retryWrites": False, "event_listeners": [time]}, clock=time.clock, sleep=time.sleep
+    )
+    mongo_rs.fail_next("update", "apply_then_hangup")  # the join is applied, its reply lost
+    with pytest.raises(LockTimeout):
+        room.lock("x", owner="gone", fair=True, timeout=10)
+    assert queue_of(mongo_rs.uri, collection_name) == []
+    lease.release()
+    assert holder.status("x")["locked"] is False, "not handed to 'gone'"
