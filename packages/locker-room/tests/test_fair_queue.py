@@ -131,3 +131,59 @@ def test_a_fair_waiter_whose_join_reply_was_lost_still_leaves_the_queue_at_its_d
     assert queue_of(mongo_rs.uri, collection_name) == []
     lease.release()
     assert holder.status("x")["locked"] is False, "not handed to 'gone'"
+
+
+class HandOverAtTheDeadline(monitoring.CommandListener):
+    """When the waiter's last acquire fails, the holder releases (handing the lock to the
+    waiter) and the waiter's next write, leaving the queue, gets a writeConcernError."""
+
+    def __init__(self, release, fail_next_write):
+        self.refusals = 0
+        self._release = release
+        self._fail_next_write = fail_next_write
+
+    def started(self, event):
+        pass
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        if (
+            event.command_name == "findAndModify"
+            and getattr(event, "failure", {}).get("code") == 11000
+        ):
+            self.refusals += 1
+            if self.refusals == 2:  # the first found it held; the second is at the deadline
+                self._release()
+                self._fail_next_write()
+
+
+def test_a_lock_handed_over_as_the_wait_ends_is_found_despite_an_unanswered_leave(
+    mongo_rs, make_room
+):
+    holder = make_room()
+    lease = holder.lock("x", owner="holder")
+    waiter_client = pymongo.MongoClient(mongo_rs.uri, appName="waiter")
+    wtimeout = {
+        "code": 64,
+        "codeName": "WriteConcernFailed",
+        "errmsg": "waiting for replication timed out",
+        "errInfo": {"wtimeout": True},
+    }
+    listener = HandOverAtTheDeadline(
+        lease.release,
+        lambda: fail_next(
+            waiter_client, "findAndModify", writeConcernError=wtimeout, appName="waiter"
+        ),
+    )
+    room = make_room({"event_listeners": [listener], "appName": "waiter"})
+    try:
+        got = room.lock("x", owner="next", fair=True, timeout=1.0, ttl=60)
+    finally:
+        waiter_client.close()
+    assert listener.refusals == 2
+    assert (got.owner, got.token) == ("next", lease.token + 1), "handed over: the waiter has it"
+    assert got.valid
+    got.release()
+    assert holder.status("x")["locked"] is False

@@ -32,6 +32,7 @@ __all__ = ["ChangeWatch", "Keeper"]
 
 _log_release = logging.getLogger("locker_room.release")
 _log_renew = logging.getLogger("locker_room.renew")
+_log_acquire = logging.getLogger("locker_room.acquire")
 
 
 class Keeper:
@@ -118,12 +119,27 @@ class Keeper:
             return bool((self._collection.update_one(query, update)).matched_count)
 
     def dequeue(self, name: str, owner: str, *, until: float | None) -> Document | None:
-        """Leave the fair queue of ``name``; the lock document after it."""
+        """Leave the fair queue of ``name``; the lock document after it.
+
+        Leaving left unanswered (lost reply, ``writeConcernError``) is settled by reading the
+        document back, and sent again if the entry is still there: what the caller needs is
+        the document, which tells whether a release handed the lock over meanwhile.
+        """
         query, update = _protocol.dequeue_command(name, owner)
-        with within(until, self._clock):
-            return self._collection.find_one_and_update(
-                query, update, return_document=ReturnDocument.AFTER
-            )
+        for last_try in (False, True):
+            try:
+                with within(until, self._clock):
+                    return self._collection.find_one_and_update(
+                        query, update, return_document=ReturnDocument.AFTER
+                    )
+            except PyMongoError as error:
+                if last_try or not ambiguous(error):
+                    raise
+                _log_acquire.info("leaving the queue of %r unsettled (%s); read it", name, error)
+            doc = self.read(name, until=until)
+            if not _protocol.queued(doc, owner):
+                return doc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def watch(
         self,

@@ -24,6 +24,7 @@ __all__ = [
     "enqueue_command",
     "force_release_update",
     "new_attempt",
+    "queued",
     "release_command",
     "release_outcome",
     "renew_command",
@@ -192,6 +193,12 @@ def dequeue_command(name: str, owner: str) -> tuple[Document, list[Document]]:
             }
         }
     ]
+
+
+def queued(doc: Document | None, owner: str) -> bool:
+    """Whether the lock document ``doc`` still has a queue entry of ``owner`` (live or not)."""
+    queue = (doc or {}).get("queue") or []
+    return any(isinstance(entry, dict) and entry.get("owner") == owner for entry in queue)
 
 
 def renew_command(
