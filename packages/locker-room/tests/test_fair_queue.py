@@ -7,6 +7,7 @@ who is no longer there to use or release it, and everyone waits out that owner's
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pymongo
 import pytest
@@ -187,3 +188,30 @@ def test_a_lock_handed_over_as_the_wait_ends_is_found_despite_an_unanswered_leav
     assert got.valid
     got.release()
     assert holder.status("x")["locked"] is False
+
+
+def test_a_fair_waiter_whose_join_gets_a_write_concern_error_keeps_its_place(mongo_rs, make_room):
+    holder = make_room()
+    lease = holder.lock("x", owner="holder")
+    seen = Seen()
+    room = make_room({"retryWrites": False, "event_listeners": [seen]})
+    shutdown = {"code": 91, "codeName": "ShutdownInProgress", "errmsg": "shutting down"}
+    fail_next(room._client, "update", writeConcernError=shutdown)  # applied, not confirmed
+    results = []
+    thread = threading.Thread(target=lambda: results.append(_lock_or_error(room)))
+    thread.start()
+    assert seen.queued.wait(30)
+    assert seen.wait_for("aggregate", more_than=1, timeout=30), "it went on waiting"
+    lease.release()
+    thread.join(60)
+    assert not thread.is_alive()
+    assert results[0].owner == "next", results
+    assert results[0].token == lease.token + 1
+    results[0].release()
+
+
+def _lock_or_error(room):
+    try:
+        return room.lock("x", owner="next", fair=True, timeout=30)
+    except Exception as error:  # the test asserts on it
+        return error

@@ -362,8 +362,12 @@ class _Acquire:
         return doc
 
     def _setback(self, error: PyMongoError) -> None:
-        """A round trip of the wait failed: raise what waiting cannot fix, else note it."""
-        if not isinstance(error, ConnectionFailure) and not error.timeout:
+        """A round trip of the wait failed: raise what waiting cannot fix, else note it.
+
+        A lost reply, a timeout or a ``writeConcernError`` (on joining the fair queue: applied,
+        not confirmed) is retried; the waiter's next read shows where it stands.
+        """
+        if not ambiguous(error):
             raise error
         self.wait.failed(error)
         if no_server(error) and not self.wait.timed_out():
