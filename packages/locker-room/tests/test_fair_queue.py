@@ -215,3 +215,30 @@ def _lock_or_error(room):
         return room.lock("x", owner="next", fair=True, timeout=30)
     except Exception as error:  # the test asserts on it
         return error
+
+
+def test_an_expired_holder_locking_again_fairly_queues_behind_the_waiters(
+    mongo_rs, make_room, collection_name
+):
+    holder = make_room()
+    first = holder.lock("x", owner="a", ttl=5, fair=True)
+    seen = Seen()
+    results = []
+    room = make_room({"event_listeners": [seen]})
+    thread = threading.Thread(
+        target=lambda: results.append(room.lock("x", owner="w", fair=True, ttl=60, timeout=60))
+    )
+    thread.start()
+    assert seen.queued.wait(30)
+    assert queue_of(mongo_rs.uri, collection_name) == ["w"]
+    mongo_rs.clock.advance(6)  # a's lease ends by the server's clock; w is still queued
+    try:
+        jumped = holder.lock("x", owner="a", fair=True, timeout=0)
+    except LockTimeout:
+        jumped = None
+    else:
+        jumped.release()  # hands it to w
+    thread.join(60)
+    assert jumped is None, "a took the lock again ahead of the waiter queued before it"
+    assert (results[0].owner, results[0].token) == ("w", first.token + 1)
+    results[0].release()

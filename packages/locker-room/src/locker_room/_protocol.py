@@ -114,10 +114,13 @@ def acquire_command(
         live = _live("$queue")
         head = {"$ifNull": [{"$arrayElemAt": [_owners(live), 0]}, None]}
         my_turn = {"$or": [{"$eq": [{"$size": live}, 0]}, {"$eq": [head, _literal(owner)]}]}
+        # A hold of the caller's that has not expired continues (a re-lock, or the hand-over
+        # of a release); one that expired is a new hold like anyone's: its turn comes.
+        unexpired = {"$expr": {"$gt": ["$expires_at", _NOW]}}
         query: Document = {
             "_id": name,
             "$or": [
-                {"owner": owner, "locked": True},  # a hold of the caller's continues
+                {"owner": owner, "locked": True, **unexpired},
                 {"$and": [takeable, {"$expr": my_turn}]},
             ],
         }
