@@ -242,3 +242,39 @@ def test_an_expired_holder_locking_again_fairly_queues_behind_the_waiters(
     assert jumped is None, "a took the lock again ahead of the waiter queued before it"
     assert (results[0].owner, results[0].token) == ("w", first.token + 1)
     results[0].release()
+
+
+class HandOverAsTheEntryIsRenewed(monitoring.CommandListener):
+    """The holder releases (handing the lock to the waiter) just as the waiter renews its
+    queue entry, before the waiter has seen the hand-over."""
+
+    def __init__(self, release):
+        self.updates = 0
+        self._release = release
+
+    def started(self, event):
+        if event.command_name == "update":
+            self.updates += 1
+            if self.updates == 2:  # the first joined the queue; the second renews the entry
+                self._release()
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        pass
+
+
+def test_a_waiter_renewing_its_entry_as_the_lock_is_handed_to_it_does_not_queue_again(
+    mongo_rs, make_room, collection_name
+):
+    holder = make_room()
+    lease = holder.lock("x", owner="holder")
+    listener = HandOverAsTheEntryIsRenewed(lease.release)
+    room = make_room({"event_listeners": [listener]})
+    got = room.lock("x", owner="next", fair=True, ttl=1.5, timeout=30)  # renews after 0.5 s
+    assert listener.updates == 2
+    assert (got.owner, got.token) == ("next", lease.token + 1)
+    assert queue_of(mongo_rs.uri, collection_name) == [], "the holder is not queued behind itself"
+    got.release()
+    assert holder.status("x")["locked"] is False, "not handed to 'next' a second time"

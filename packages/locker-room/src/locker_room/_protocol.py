@@ -167,7 +167,8 @@ def enqueue_command(
 
     Each entry is a lease of its own (``expires_at``, renewed by the waiter while it waits),
     so a waiter that crashed leaves the queue when its entry expires. The entry carries the
-    ttl and attempt the release hands the lock over with.
+    ttl and attempt the release hands the lock over with. Nothing is added once a release
+    has handed the lock to this ``attempt``.
     """
     entry = {
         "owner": _literal(owner),
@@ -178,9 +179,20 @@ def enqueue_command(
     mine = {"$eq": ["$$e.owner", _literal(owner)]}
     queued = {"$in": [_literal(owner), _owners("$queue")]}
     renewed = {"$map": {"input": "$queue", "as": "e", "in": {"$cond": [mine, entry, "$$e"]}}}
+    # A release may have handed the lock to this very wait before the waiter saw it: renewing
+    # the entry then must not queue the new holder behind itself.
+    handed = {
+        "$and": [
+            {"$eq": ["$locked", True]},
+            {"$eq": ["$owner", _literal(owner)]},
+            {"$eq": ["$attempt", attempt]},
+            {"$gt": ["$expires_at", _NOW]},
+        ]
+    }
+    joined = {"$cond": [handed, "$queue", {"$concatArrays": ["$queue", [entry]]}]}
     return {"_id": name}, [
         {"$set": {"queue": _live("$queue")}},
-        {"$set": {"queue": {"$cond": [queued, renewed, {"$concatArrays": ["$queue", [entry]]}]}}},
+        {"$set": {"queue": {"$cond": [queued, renewed, joined]}}},
     ]
 
 
