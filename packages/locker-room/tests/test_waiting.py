@@ -213,6 +213,24 @@ def test_a_polling_waiter_sleeps_until_the_lease_it_read_ends_not_longer(
     lease.release()
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("fair", [False, True])
+def test_a_waiter_on_the_change_stream_keeps_simulated_time_too(
+    mongo_rs, make_room, collection_name, fair
+):
+    # Each empty read of the stream blocks on the server for a while, in real time: a clock
+    # that moves only when the room sleeps must still reach the lease's end, not wait for ever.
+    held = ghost_holds(mongo_rs.uri, collection_name, "x", ttl=2)
+    time = SimulatedTime(mongo_rs.clock)
+    streams = Streams()
+    room = make_room({"event_listeners": [streams]}, clock=time.clock, sleep=time.sleep)
+    lease = room.lock("x", owner="heir", fair=fair)
+    assert streams.opened == 1, "it waited on the change stream"
+    assert lease.acquired_at >= held["expires_at"], "never before the server's expiry"
+    assert sum(time.slept) <= 2.0, "in its own time, not past the end of the lease it read"
+    lease.release()
+
+
 def test_a_waiter_without_a_deadline_polls_with_capped_backoff(
     mongo_rs, make_room, collection_name
 ):

@@ -282,10 +282,13 @@ class AsyncChangeWatch:
         ``until`` passed.
 
         Each read of the stream blocks on the server for at most `AWAIT` seconds; the last
-        stretch shorter than that is slept, so the wait never runs past ``until``.
+        stretch shorter than that is slept, so the wait never runs past ``until``. An empty
+        read took `AWAIT` of the server's time: a room clock that saw less of it pass (a
+        simulated clock, moved only by the room's sleep) is moved on by sleeping the rest.
         """
         while True:
-            left = until - self._clock()
+            before = self._clock()
+            left = until - before
             if left <= 0:
                 return False
             if left < AWAIT:
@@ -293,7 +296,12 @@ class AsyncChangeWatch:
                 return False
             with within(until, self._clock):  # a resume after a failover selects a server
                 event = await self._stream.try_next()
-            if event is not None and _protocol.wakes_waiter(event, self._owner):
+            if event is None:
+                now = self._clock()
+                unseen = min(AWAIT - (now - before), until - now)
+                if unseen > 0:
+                    await self._sleep(unseen)
+            elif _protocol.wakes_waiter(event, self._owner):
                 return True
 
     async def close(self) -> None:
