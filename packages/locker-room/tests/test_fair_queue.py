@@ -12,6 +12,7 @@ import threading
 import pymongo
 import pytest
 from conftest import DB, Seen
+from lock_workers import is_join
 from pymongo import AsyncMongoClient, monitoring
 
 from locker_room import AsyncLockerRoom, LockTimeout
@@ -64,10 +65,10 @@ def test_a_fair_waiter_failing_with_an_error_leaves_the_queue(
 def test_a_cancelled_async_fair_waiter_leaves_the_queue(mongo_uri, collection_name):
     async def main():
         clients = [AsyncMongoClient(mongo_uri) for _ in range(2)]
+        holder, room = (
+            AsyncLockerRoom(client=c, db=DB, collection=collection_name) for c in clients
+        )
         try:
-            holder, room = (
-                AsyncLockerRoom(client=c, db=DB, collection=collection_name) for c in clients
-            )
             lease = await holder.lock("x", owner="holder")
             waiting = asyncio.create_task(room.lock("x", owner="impatient", fair=True))
             for _ in range(300):  # until it has joined the queue (bounded: 30 s)
@@ -86,25 +87,20 @@ def test_a_cancelled_async_fair_waiter_leaves_the_queue(mongo_uri, collection_na
             status = await holder.status("x")
             assert (status["locked"], status["owner"]) == (False, "holder")
         finally:
-            for client in clients:
+            for each, client in zip((holder, room), clients, strict=True):
+                await each.close()
                 await client.close()
 
     asyncio.run(main())
 
 
-class JumpAfterFailed(monitoring.CommandListener):
-    """A client clock that jumps ``by`` seconds when a ``command`` fails."""
+class AtTheFirstRefusal(monitoring.CommandListener):
+    """Runs ``action()`` when the client first finds the lock held (before it goes on: a fair
+    waiter's next command is its joining the queue)."""
 
-    def __init__(self, command, by):
-        self.now = 0.0
-        self.command = command
-        self.by = by
-
-    def clock(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
+    def __init__(self, action):
+        self._action = action
+        self.refused = False
 
     def started(self, event):
         pass
@@ -113,7 +109,35 @@ class JumpAfterFailed(monitoring.CommandListener):
         pass
 
     def failed(self, event):
-        if event.command_name == self.command:
+        refusal = getattr(event, "failure", {}).get("code") == 11000
+        if refusal and not self.refused:
+            self.refused = True
+            self._action()
+
+
+class JumpWhenTheJoinFails(monitoring.CommandListener):
+    """A client clock that jumps ``by`` seconds when joining the fair queue fails."""
+
+    def __init__(self, by):
+        self.now = 0.0
+        self.by = by
+        self._joins = set()
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+    def started(self, event):
+        if is_join(event):
+            self._joins.add(event.request_id)
+
+    def succeeded(self, event):
+        pass
+
+    def failed(self, event):
+        if event.request_id in self._joins:
             self.now += self.by
 
 
@@ -122,11 +146,14 @@ def test_a_fair_waiter_whose_join_reply_was_lost_still_leaves_the_queue_at_its_d
 ):
     holder = make_room()
     lease = holder.lock("x", owner="holder")
-    time = JumpAfterFailed("update", by=100)  # the deadline passes while the join is unanswered
+    time = JumpWhenTheJoinFails(by=100)  # the deadline passes while the join is unanswered
+    # The join is applied, its reply lost.
+    lost = AtTheFirstRefusal(lambda: mongo_rs.fail_next("findAndModify", "apply_then_hangup"))
     room = make_room(
-        {"retryWrites": False, "event_listeners": [time]}, clock=time.clock, sleep=time.sleep
+        {"retryWrites": False, "event_listeners": [time, lost]},
+        clock=time.clock,
+        sleep=time.sleep,
     )
-    mongo_rs.fail_next("update", "apply_then_hangup")  # the join is applied, its reply lost
     with pytest.raises(LockTimeout):
         room.lock("x", owner="gone", fair=True, timeout=10)
     assert queue_of(mongo_rs.uri, collection_name) == []
@@ -194,9 +221,11 @@ def test_a_fair_waiter_whose_join_gets_a_write_concern_error_keeps_its_place(mon
     holder = make_room()
     lease = holder.lock("x", owner="holder")
     seen = Seen()
-    room = make_room({"retryWrites": False, "event_listeners": [seen]})
     shutdown = {"code": 91, "codeName": "ShutdownInProgress", "errmsg": "shutting down"}
-    fail_next(room._client, "update", writeConcernError=shutdown)  # applied, not confirmed
+    unconfirmed = AtTheFirstRefusal(  # the join is applied, not confirmed
+        lambda: fail_next(room._client, "findAndModify", writeConcernError=shutdown)
+    )
+    room = make_room({"retryWrites": False, "event_listeners": [seen, unconfirmed]})
     results = []
     thread = threading.Thread(target=lambda: results.append(_lock_or_error(room)))
     thread.start()
@@ -249,13 +278,13 @@ class HandOverAsTheEntryIsRenewed(monitoring.CommandListener):
     queue entry, before the waiter has seen the hand-over."""
 
     def __init__(self, release):
-        self.updates = 0
+        self.joins = 0
         self._release = release
 
     def started(self, event):
-        if event.command_name == "update":
-            self.updates += 1
-            if self.updates == 2:  # the first joined the queue; the second renews the entry
+        if is_join(event):
+            self.joins += 1
+            if self.joins == 2:  # the first joined the queue; the second renews the entry
                 self._release()
 
     def succeeded(self, event):
@@ -273,7 +302,7 @@ def test_a_waiter_renewing_its_entry_as_the_lock_is_handed_to_it_does_not_queue_
     listener = HandOverAsTheEntryIsRenewed(lease.release)
     room = make_room({"event_listeners": [listener]})
     got = room.lock("x", owner="next", fair=True, ttl=1.5, timeout=30)  # renews after 0.5 s
-    assert listener.updates == 2
+    assert listener.joins == 2
     assert (got.owner, got.token) == ("next", lease.token + 1)
     assert queue_of(mongo_rs.uri, collection_name) == [], "the holder is not queued behind itself"
     got.release()

@@ -8,6 +8,7 @@ import threading
 import lock_workers
 import pymongo
 import pytest
+from bson import Timestamp
 from conftest import DB, Seen
 from pymongo import ReturnDocument
 
@@ -246,16 +247,34 @@ def test_a_waiter_without_a_deadline_polls_with_capped_backoff(
 
 
 class Streams(Seen):
-    """Seen, plus: how many change streams were opened and how many of their reads."""
+    """Seen, plus: the change streams opened (their ``$changeStream`` options), the events
+    their reads brought, the operation time of each refusal, and the upserts sent."""
 
     def __init__(self):
         super().__init__()
         self.opened = 0
+        self.options = []
+        self.events = 0
+        self.refused_at = []
+        self.upserts = []
 
     def started(self, event):
         super().started(event)
         if event.command_name == "aggregate" and "$changeStream" in str(event.command):
             self.opened += 1
+            self.options.append(event.command["pipeline"][0]["$changeStream"])
+        if event.command_name == "findAndModify" and "$concatArrays" not in str(event.command):
+            self.upserts.append(event.command.get("upsert", False))
+
+    def succeeded(self, event):
+        super().succeeded(event)
+        if event.command_name == "getMore":
+            self.events += len(event.reply["cursor"]["nextBatch"])
+
+    def failed(self, event):
+        super().failed(event)
+        if getattr(event, "failure", {}).get("code") == 11000:
+            self.refused_at.append(event.failure.get("operationTime"))
 
 
 def test_a_pushed_waiter_is_woken_by_the_release_without_polling(mongo_rs, make_room):
@@ -268,11 +287,75 @@ def test_a_pushed_waiter_is_woken_by_the_release_without_polling(mongo_rs, make_
     before = streams.counts.get("getMore", 0)
     assert streams.wait_for("getMore", more_than=before + 2, timeout=30), "waits on the stream"
     attempts = streams.counts["findAndModify"]
+    assert attempts == 1, "the stream starts at the refusal: no attempt again before waiting"
+    [options] = streams.options
+    refused = streams.refused_at[0]
+    assert options["startAtOperationTime"] == Timestamp(refused.time, refused.inc + 1), (
+        "just after the refusal: the holder's write it saw does not wake the waiter"
+    )
     lease.release()
     thread.join(60)
     assert results[0].owner == "bob"
     assert streams.opened == 1
     assert streams.counts["findAndModify"] == attempts + 1, "one attempt, after the event"
+    assert streams.upserts == [True, False], "after an update event, no insert to fail"
+    results[0].release()
+
+
+def test_renewals_and_reentrant_holds_wake_no_waiter(mongo_rs, make_room):
+    holder = make_room()
+    lease = holder.lock("x", owner="gustav", ttl=60, reentrant=True)
+    streams = Streams()
+    results = []
+    thread = waiter(make_room({"event_listeners": [streams]}), results, owner="bob")
+    assert streams.wait_for("getMore", more_than=0, timeout=30)
+    for _ in range(3):
+        assert lease.renew()
+    inner = holder.lock("x", owner="gustav", ttl=60, reentrant=True)  # a second hold
+    inner.release()  # one hold left: still held
+    reads = streams.counts["getMore"]
+    # A read started after these writes: the one waiting while they landed has answered.
+    assert streams.wait_for("getMore", more_than=reads, timeout=30)
+    assert streams.events == 0, "the server kept these updates from the waiter's stream"
+    assert streams.counts["findAndModify"] == 1
+    lease.release()
+    thread.join(60)
+    assert results[0].owner == "bob"
+    assert streams.events == 1, "the release"
+    results[0].release()
+
+
+def test_a_waiter_on_a_lock_document_deleted_under_it_takes_the_lock_anew(
+    mongo_rs, make_room, collection_name
+):
+    holder = make_room()
+    holder.lock("x", owner="gustav", ttl=60)
+    streams = Streams()
+    results = []
+    thread = waiter(make_room({"event_listeners": [streams]}), results, owner="bob")
+    assert streams.wait_for("getMore", more_than=0, timeout=30)
+    with pymongo.MongoClient(mongo_rs.uri) as client:
+        client[DB][collection_name].delete_one({"_id": "x"})  # by hand, against the advice
+    thread.join(60)
+    assert (results[0].owner, results[0].token) == ("bob", 1), "the document made anew"
+    assert streams.upserts[-1] is True
+    results[0].release()
+
+
+def test_a_fair_waiter_handed_the_lock_holds_it_from_the_event_alone(make_room):
+    holder = make_room()
+    lease = holder.lock("x", owner="holder")
+    streams = Streams()
+    results = []
+    thread = waiter(make_room({"event_listeners": [streams]}), results, owner="w", fair=True)
+    assert streams.queued.wait(30)
+    assert streams.wait_for("getMore", more_than=0, timeout=30)
+    reads = streams.counts["aggregate"]
+    lease.release()
+    thread.join(60)
+    assert (results[0].owner, results[0].token) == ("w", lease.token + 1)
+    assert results[0].valid
+    assert streams.counts["aggregate"] == reads, "no read after the hand-over's event"
     results[0].release()
 
 

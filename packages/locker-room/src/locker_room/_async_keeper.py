@@ -10,12 +10,13 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from bson import Timestamp
 from pymongo import ReturnDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from locker_room import _protocol
 from locker_room._errors import ServerUnavailable
-from locker_room._round_trip import ambiguous, no_server, within
+from locker_room._round_trip import LEAST, ambiguous, no_server, within
 from locker_room._wait import AWAIT
 
 if TYPE_CHECKING:
@@ -26,13 +27,16 @@ if TYPE_CHECKING:
 
     from locker_room._async_lease import AsyncLease
     from locker_room._protocol import Document
-    from locker_room._tasks import Renewals
+    from locker_room._tasks import Background, Renewals
 
 __all__ = ["AsyncChangeWatch", "AsyncKeeper"]
 
 _log_release = logging.getLogger("locker_room.release")
 _log_renew = logging.getLogger("locker_room.renew")
 _log_acquire = logging.getLogger("locker_room.acquire")
+
+# What a fair waiter needs to see of the document after joining the queue.
+_QUEUE_VIEW = {"locked": 1, "owner": 1, "attempt": 1, "queue.owner": 1}
 
 
 class AsyncKeeper:
@@ -48,10 +52,12 @@ class AsyncKeeper:
         *,
         clock: Callable[[], float],
         renewals: Renewals,
+        background: Background,
     ) -> None:
         self._collection = collection
         self._clock = clock
         self._renewals = renewals
+        self._background = background
         self._leases: dict[tuple[str, str], list[AsyncLease]] = {}
         self._leases_lock = threading.Lock()
 
@@ -87,16 +93,24 @@ class AsyncKeeper:
     # -- acquiring ---------------------------------------------------------------------------
 
     async def try_acquire(
-        self, query: Document, update: list[Document], *, until: float | None
-    ) -> Document | None:
-        """The acquire round trip: the lock document if taken, None if someone else holds it."""
+        self, query: Document, update: list[Document], *, upsert: bool, until: float | None
+    ) -> tuple[Document | None, Timestamp | None]:
+        """The acquire round trip: the lock document if taken, None if someone else holds it.
+
+        With the document, when refused, the server's operation time of the refusal (None if
+        unknown): a change stream started there misses no release that came after it.
+        ``upsert=False`` serves a caller that knows the document exists: refused, the server
+        then returns nothing instead of failing an insert.
+        """
         try:
             with within(until, self._clock):
-                return await self._collection.find_one_and_update(
-                    query, update, upsert=True, return_document=ReturnDocument.AFTER
+                doc = await self._collection.find_one_and_update(
+                    query, update, upsert=upsert, return_document=ReturnDocument.AFTER
                 )
-        except DuplicateKeyError:
-            return None
+        except DuplicateKeyError as error:
+            refused_at = (error.details or {}).get("operationTime")
+            return None, refused_at if isinstance(refused_at, Timestamp) else None
+        return doc, None
 
     async def read(self, name: str, *, until: float | None) -> Document | None:
         """The lock document as it is, read back to settle an unanswered write."""
@@ -112,11 +126,13 @@ class AsyncKeeper:
 
     async def enqueue(
         self, name: str, owner: str, ttl: float, attempt: str, *, until: float | None
-    ) -> bool:
-        """Join (or stay in) the fair queue of ``name``; False if the lock document is gone."""
+    ) -> Document | None:
+        """Join (or stay in) the fair queue of ``name``; the lock document after, None if gone."""
         query, update = _protocol.enqueue_command(name, owner, ttl, attempt)
         with within(until, self._clock):
-            return bool((await self._collection.update_one(query, update)).matched_count)
+            return await self._collection.find_one_and_update(
+                query, update, projection=_QUEUE_VIEW, return_document=ReturnDocument.AFTER
+            )
 
     async def dequeue(self, name: str, owner: str, *, until: float | None) -> Document | None:
         """Leave the fair queue of ``name``; the lock document after it.
@@ -146,15 +162,30 @@ class AsyncKeeper:
         name: str,
         sleep: Callable[[float], Awaitable[object]],
         *,
-        owner: str | None,
+        attempt: str | None,
+        start: Timestamp | None,
         until: float | None,
     ) -> AsyncChangeWatch:
-        """Open a change stream on the document of ``name`` (for a fair waiter: ``owner``)."""
+        """Open a change stream of the events that may free ``name`` (or hand it to ``attempt``).
+
+        Just after the operation time ``start`` when given (the refusal that made the caller
+        wait: the writes it saw are no news), else from now.
+        """
         with within(until, self._clock):
             stream = await self._collection.watch(
-                [{"$match": {"documentKey._id": name}}], max_await_time_ms=round(AWAIT * 1000)
+                _protocol.wake_events(name, attempt),
+                max_await_time_ms=round(AWAIT * 1000),
+                start_at_operation_time=None if start is None else _just_after(start),
             )
-        return AsyncChangeWatch(stream, self._clock, sleep, owner)
+        return AsyncChangeWatch(stream, self._clock, sleep)
+
+    def close_soon(self, watch: AsyncChangeWatch) -> None:
+        """Close ``watch`` in the background: a waiter that got the lock need not wait for it."""
+        self._background.run_soon(watch.close)
+
+    async def close(self) -> None:
+        """Finish closing the change streams of past waiters (`LEAST` seconds at most)."""
+        await self._background.drain(LEAST)
 
     # -- what leases need --------------------------------------------------------------------
 
@@ -262,6 +293,13 @@ class AsyncKeeper:
             raise ServerUnavailable(name, error, "force-release") from error
 
 
+def _just_after(time: Timestamp) -> Timestamp:
+    """The first cluster time after ``time``: a write seen at ``time`` has exactly that one."""
+    if time.inc < 0xFFFFFFFF:
+        return Timestamp(time.time, time.inc + 1)
+    return Timestamp(time.time + 1, 0)
+
+
 class AsyncChangeWatch:
     """A change stream on one lock document: wait for an event that may have freed it."""
 
@@ -270,16 +308,14 @@ class AsyncChangeWatch:
         stream: AsyncChangeStream[Document],
         clock: Callable[[], float],
         sleep: Callable[[float], Awaitable[object]],
-        owner: str | None,
     ) -> None:
         self._stream = stream
-        self._owner = owner
         self._clock = clock
         self._sleep = sleep
 
-    async def wait(self, until: float) -> bool:
-        """True at the first event that may have freed (or handed over) the lock; False once
-        ``until`` passed.
+    async def wait(self, until: float) -> Document | None:
+        """The first event that may have freed (or handed over) the lock; None once ``until``
+        passed.
 
         Each read of the stream blocks on the server for at most `AWAIT` seconds; the last
         stretch shorter than that is slept, so the wait never runs past ``until``. An empty
@@ -290,25 +326,27 @@ class AsyncChangeWatch:
             before = self._clock()
             left = until - before
             if left <= 0:
-                return False
+                return None
             if left < AWAIT:
                 await self._sleep(left)
-                return False
+                return None
             with within(until, self._clock):  # a resume after a failover selects a server
                 event = await self._stream.try_next()
-            if event is None:
-                now = self._clock()
-                unseen = min(AWAIT - (now - before), until - now)
-                if unseen > 0:
-                    await self._sleep(unseen)
-            elif _protocol.wakes_waiter(event, self._owner):
-                return True
+            if event is not None:
+                return event
+            now = self._clock()
+            unseen = min(AWAIT - (now - before), until - now)
+            if unseen > 0:
+                await self._sleep(unseen)
 
     async def close(self) -> None:
         """Close the stream (its cursor on the server), waiting `LEAST` seconds at most.
 
         Killing the cursor needs the member that holds it, which may have gone away; the
-        server drops an abandoned cursor by itself.
+        server drops an abandoned cursor by itself. A failure is only logged.
         """
-        with within(self._clock(), self._clock):
-            await self._stream.close()
+        try:
+            with within(self._clock(), self._clock):
+                await self._stream.close()
+        except PyMongoError as error:
+            _log_acquire.debug("closing a change stream failed: %s", error)

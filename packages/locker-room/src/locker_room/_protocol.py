@@ -32,7 +32,7 @@ __all__ = [
     "status_of_missing",
     "status_pipeline",
     "wait_pipeline",
-    "wakes_waiter",
+    "wake_events",
 ]
 
 DEFAULT_TTL = 60.0
@@ -390,45 +390,30 @@ def wait_pipeline(name: str) -> list[Document]:
     return [{"$match": {"_id": name}}, {"$project": project}]
 
 
-def wakes_waiter(event: Document, owner: str | None = None) -> bool:
-    """Whether a change event on a lock document is worth an acquire attempt.
+def wake_events(name: str, attempt: str | None = None) -> list[Document]:
+    """The change-stream pipeline of a waiter on ``name``: only events worth an acquire attempt.
 
-    Only an update that unlocks (a release, ``force_release``), a delete, a replacement or
-    an invalidation can have freed the lock; a fair waiter passes its ``owner`` to be woken
-    also when a release handed the lock to it. Renewals, queue changes and other owners'
-    acquisitions wake nobody (a waiter also wakes when the lease it read ends). An update
-    whose changed fields are not described wakes everyone.
+    An update that unlocks (a release, ``force_release``), a delete, a replacement or an
+    invalidation can have freed the lock; a fair waiter passes its ``attempt`` to hear also
+    of a release that handed the lock to it (the owner may be unchanged, the attempt is
+    not). The server filters out the rest (renewals, queue changes, other owners'
+    acquisitions), so they wake no waiter and cost it no round trip; a waiter also wakes
+    when the lease it read ends, which no event announces.
 
     Examples
     --------
-    >>> renewal = {"expires_at": 1, "renewal": "a"}
-    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": renewal}})
-    False
-    >>> freed = {"locked": False, "holds": 0}
-    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": freed}})
-    True
-    >>> handed = {"owner": "w1", "token": 8}
-    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": handed}},
-    ...              owner="w1")
-    True
-    >>> wakes_waiter({"operationType": "delete"})
-    True
+    >>> [stage] = wake_events("nightly", attempt="a1")
+    >>> stage["$match"]["documentKey._id"], len(stage["$match"]["$or"])
+    ('nightly', 4)
     """
-    if event.get("operationType") != "update":
-        return True
-    description = event.get("updateDescription")
-    if not isinstance(description, dict):
-        return True
-    changed = {
-        path.split(".")[0]: value
-        for path, value in (description.get("updatedFields") or {}).items()
-    }
-    removed = {path.split(".")[0] for path in description.get("removedFields") or []}
-    if not changed and not removed and not description.get("truncatedArrays"):
-        return True
-    if changed.get("locked") is False or "locked" in removed or "owner" in removed:
-        return True
-    return owner is not None and changed.get("owner") == owner
+    wakes: list[Document] = [
+        {"operationType": {"$ne": "update"}},
+        {"updateDescription.updatedFields.locked": False},
+        {"updateDescription.removedFields": {"$in": ["locked", "owner"]}},
+    ]
+    if attempt is not None:
+        wakes.append({"updateDescription.updatedFields.attempt": attempt})
+    return [{"$match": {"documentKey._id": name, "$or": wakes}}]
 
 
 def status_of_missing(name: str) -> Document:
