@@ -7,8 +7,10 @@ or move the server clock ask for ``mongo_rs`` and are skipped against a real ser
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import threading
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pymongo
@@ -33,6 +35,18 @@ def _collect_garbage_here():
     """
     yield
     gc.collect()
+
+
+WORKERS = 8
+
+
+@pytest.fixture(scope="session")
+def workers() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
+    """``WORKERS`` spawned processes and a multiprocessing manager, shared by the tests that
+    run locks in other processes (spawning and importing pymongo is most of their time)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+        yield pool, manager
 
 
 @pytest.fixture

@@ -40,6 +40,7 @@ def increment(
                 lease.release()
             else:
                 holds.append((began, ended, 0))
+        room.close()
     return holds
 
 
@@ -87,4 +88,5 @@ def fair_waiter(uri: str, collection: str, index: int, go: Any, joined: Any) -> 
         go.wait()
         with room.lock("fair", owner=f"waiter-{index}", timeout=120, fair=True) as lease:
             time.sleep(0.01)
-            return index, lease.token
+        room.close()
+        return index, lease.token

@@ -225,7 +225,10 @@ def test_a_fair_waiter_whose_join_gets_a_write_concern_error_keeps_its_place(mon
     unconfirmed = AtTheFirstRefusal(  # the join is applied, not confirmed
         lambda: fail_next(room._client, "findAndModify", writeConcernError=shutdown)
     )
-    room = make_room({"retryWrites": False, "event_listeners": [seen, unconfirmed]})
+    # After a ShutdownInProgress pymongo waits for the member's next heartbeat: make it soon.
+    room = make_room(
+        {"retryWrites": False, "heartbeatFrequencyMS": 500, "event_listeners": [seen, unconfirmed]}
+    )
     results = []
     thread = threading.Thread(target=lambda: results.append(_lock_or_error(room)))
     thread.start()

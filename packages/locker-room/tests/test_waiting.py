@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import threading
 
 import lock_workers
@@ -157,24 +156,23 @@ def test_fair_and_plain_acquires_of_a_free_lock_take_it_at_once(make_room):
     second.release()
 
 
-def test_fair_mode_grants_in_arrival_order_across_8_processes(mongo_uri, collection_name, locker):
+def test_fair_mode_grants_in_arrival_order_across_8_processes(
+    workers, mongo_uri, collection_name, locker
+):
     processes = 8
-    context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager, context.Pool(processes) as pool:
-        go = [manager.Event() for _ in range(processes)]
-        joined = [manager.Event() for _ in range(processes)]
-        lease = locker.lock("fair", owner="holder", ttl=60)
-        pending = [
-            pool.apply_async(
-                lock_workers.fair_waiter, (mongo_uri, collection_name, i, go[i], joined[i])
-            )
-            for i in range(processes)
-        ]
-        for index in range(processes):  # one at a time: arrival order is 0, 1, ..., 7
-            go[index].set()
-            assert joined[index].wait(60), f"process {index} never joined the queue"
-        lease.release()
-        grants = sorted(result.get(timeout=120) for result in pending)
+    pool, manager = workers
+    go = [manager.Event() for _ in range(processes)]
+    joined = [manager.Event() for _ in range(processes)]
+    lease = locker.lock("fair", owner="holder", ttl=60)
+    pending = [
+        pool.submit(lock_workers.fair_waiter, mongo_uri, collection_name, i, go[i], joined[i])
+        for i in range(processes)
+    ]
+    for index in range(processes):  # one at a time: arrival order is 0, 1, ..., 7
+        go[index].set()
+        assert joined[index].wait(60), f"process {index} never joined the queue"
+    lease.release()
+    grants = sorted(future.result(timeout=120) for future in pending)
     tokens = [token for _, token in grants]
     assert tokens == list(range(lease.token + 1, lease.token + 1 + processes))
 
