@@ -12,7 +12,9 @@ from conftest import DB, Seen
 from pymongo import ReturnDocument
 
 from locker_room import LockerRoom, LockTimeout, ServerUnavailable
+from locker_room._keeper import ChangeWatch
 from locker_room._protocol import acquire_command, enqueue_command
+from locker_room._wait import AWAIT
 
 
 def ghost_holds(mongo_uri, collection_name, name, ttl, owner="ghost"):
@@ -420,3 +422,42 @@ def test_a_stream_that_fails_is_replaced_by_polling_then_opened_again(mongo_rs, 
     thread.join(60)
     assert results[0].owner == "bob"
     results[0].release()
+
+
+class QuietStream:
+    """A change stream with nothing to say: each read takes `AWAIT` seconds of ``time``."""
+
+    def __init__(self, time):
+        self.time = time
+        self.reads = 0
+
+    def try_next(self):
+        self.reads += 1
+        self.time.now += AWAIT
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 0.0
+        self.slept = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_a_waiter_reads_the_stream_through_a_recheck_and_sleeps_only_before_a_hard_bound():
+    time = FakeTime()
+    stream = QuietStream(time)
+    watch = ChangeWatch(stream, time.clock, time.sleep)
+    assert watch.wait(0.9, None) is None  # only a recheck is due at 0.9
+    assert stream.reads == 5
+    assert sum(time.slept) == pytest.approx(0.0, abs=1e-9), "no blind stretch before a recheck"
+    time.now, stream.reads = 0.0, 0
+    assert watch.wait(0.9, 0.9) is None  # the deadline (or the hold's end) at 0.9
+    assert stream.reads == 4
+    assert sum(time.slept) == pytest.approx(0.1), "the last stretch is slept: never past it"
+    assert time.now == pytest.approx(0.9)

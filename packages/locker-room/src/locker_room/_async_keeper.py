@@ -7,6 +7,7 @@ The synchronous `Keeper` (``_keeper.py``) is generated from this file by
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from typing import TYPE_CHECKING
 
@@ -313,19 +314,22 @@ class AsyncChangeWatch:
         self._clock = clock
         self._sleep = sleep
 
-    async def wait(self, until: float) -> Document | None:
+    async def wait(self, until: float, hard: float | None) -> Document | None:
         """The first event that may have freed (or handed over) the lock; None once ``until``
         passed.
 
-        Each read of the stream blocks on the server for at most `AWAIT` seconds; the last
-        stretch shorter than that is slept, so the wait never runs past ``until``. An empty
-        read took `AWAIT` of the server's time: a room clock that saw less of it pass (a
-        simulated clock, moved only by the room's sleep) is moved on by sleeping the rest.
+        Each read of the stream blocks on the server for at most `AWAIT` seconds. A read
+        may end past ``until`` (a time to look again), never past ``hard`` (a deadline, the
+        end of the hold read; None: no such bound): the last stretch before ``hard``
+        shorter than `AWAIT` is slept, a blind spot only there. An empty read took `AWAIT`
+        of the server's time: a room clock that saw less of it pass (a simulated clock,
+        moved only by the room's sleep) is moved on by sleeping the rest.
         """
+        limit = math.inf if hard is None else hard
         while True:
             before = self._clock()
-            left = until - before
-            if left <= 0:
+            left = limit - before
+            if before >= until or left <= 0:
                 return None
             if left < AWAIT:
                 await self._sleep(left)
@@ -335,7 +339,7 @@ class AsyncChangeWatch:
             if event is not None:
                 return event
             now = self._clock()
-            unseen = min(AWAIT - (now - before), until - now)
+            unseen = min(AWAIT - (now - before), limit - now)
             if unseen > 0:
                 await self._sleep(unseen)
 

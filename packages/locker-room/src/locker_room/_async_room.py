@@ -482,7 +482,7 @@ class _AsyncAcquire:
             await self._sleep(self.wait.poll_delay())
             return None
         try:
-            return await self._watch.wait(self.wait.until())
+            return await self._watch.wait(self.wait.until(), self.wait.hard_until())
         except PyMongoError as error:
             # pymongo already tried to resume the stream: poll until it is opened again.
             _log_acquire.info("change stream on %r failed (%s); polling", self.name, error)

@@ -478,7 +478,7 @@ class _Acquire:
             self._sleep(self.wait.poll_delay())
             return None
         try:
-            return self._watch.wait(self.wait.until())
+            return self._watch.wait(self.wait.until(), self.wait.hard_until())
         except PyMongoError as error:
             # pymongo already tried to resume the stream: poll until it is opened again.
             _log_acquire.info("change stream on %r failed (%s); polling", self.name, error)
