@@ -461,3 +461,24 @@ def test_a_waiter_reads_the_stream_through_a_recheck_and_sleeps_only_before_a_ha
     assert stream.reads == 4
     assert sum(time.slept) == pytest.approx(0.1), "the last stretch is slept: never past it"
     assert time.now == pytest.approx(0.9)
+
+
+def test_closing_a_room_ends_its_idle_threads_at_once(make_room):
+    holder = make_room()
+    seen = Seen()
+    room = make_room({"event_listeners": [seen]})
+    lease = holder.lock("x", owner="gustav")
+    results = []
+    thread = waiter(room, results, owner="bob", release=True)
+    assert seen.held.wait(30)
+    lease.release()
+    thread.join(60)
+    assert results[0].owner == "bob"
+    # The stream closer and the renewer linger LINGER (5) s for the next lock: not once
+    # the room is closed.
+    lingering = [room._keeper._background._thread, room._keeper._renewals._thread]
+    assert all(each is not None for each in lingering)
+    room.close()
+    for each in lingering:
+        each.join(2)
+        assert not each.is_alive(), each.name

@@ -185,8 +185,10 @@ class AsyncKeeper:
         self._background.run_soon(watch.close)
 
     async def close(self) -> None:
-        """Finish closing the change streams of past waiters (`LEAST` seconds at most)."""
+        """Finish closing the change streams of past waiters (`LEAST` seconds at most); the
+        background threads, idle, end."""
         await self._background.drain(LEAST)
+        self._renewals.end_idle()
 
     # -- what leases need --------------------------------------------------------------------
 

@@ -185,8 +185,10 @@ class Keeper:
         self._background.run_soon(watch.close)
 
     def close(self) -> None:
-        """Finish closing the change streams of past waiters (`LEAST` seconds at most)."""
+        """Finish closing the change streams of past waiters (`LEAST` seconds at most); the
+        background threads, idle, end."""
         self._background.drain(LEAST)
+        self._renewals.end_idle()
 
     # -- what leases need --------------------------------------------------------------------
 

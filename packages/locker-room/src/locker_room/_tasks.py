@@ -84,6 +84,10 @@ class Renewals:
         if running is not None:
             running[0].set()
 
+    def end_idle(self) -> None:
+        """Nothing to do: each lease's task ends with the lease (the threads' `Renewals`
+        lingers)."""
+
 
 async def _renew_forever(
     ref: weakref.ref[AsyncLease], stop: asyncio.Event, interval: float

@@ -48,6 +48,7 @@ class Background:
     def __init__(self) -> None:
         self._jobs: collections.deque[Callable[[], object]] = collections.deque()
         self._busy = False
+        self._ending = False  # the room closed: an idle thread ends now, not after LINGER
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -55,6 +56,7 @@ class Background:
         """Run ``job()`` in the background thread; its errors are only logged."""
         with self._wake:
             self._jobs.append(job)
+            self._ending = False
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="locker-room-cleanup", daemon=True
@@ -66,7 +68,7 @@ class Background:
     def _run(self) -> None:
         while True:
             with self._wake:
-                if not self._jobs:
+                if not self._jobs and not self._ending:
                     self._wake.wait(LINGER)
                 if not self._jobs:
                     self._thread = None
@@ -83,9 +85,11 @@ class Background:
                     self._wake.notify_all()
 
     def drain(self, timeout: float) -> None:
-        """Wait up to ``timeout`` seconds for the jobs given so far."""
+        """Wait up to ``timeout`` seconds for the jobs given so far; then the idle thread ends."""
         with self._wake:
             self._wake.wait_for(lambda: not self._jobs and not self._busy, timeout)
+            self._ending = True
+            self._wake.notify_all()
 
 
 class Renewals:
@@ -102,6 +106,7 @@ class Renewals:
         self._clock = clock
         self._due: list[tuple[float, int, weakref.ref[Lease]]] = []
         self._order = itertools.count()
+        self._ending = False  # the room closed: with no lease left the thread ends now
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
 
@@ -110,6 +115,7 @@ class Renewals:
         entry = (self._clock() + lease.ttl / 3, next(self._order), weakref.ref(lease))
         with self._wake:
             heapq.heappush(self._due, entry)
+            self._ending = False
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="locker-room-renewer", daemon=True
@@ -119,12 +125,24 @@ class Renewals:
                 self._wake.notify()
 
     def discard(self, lease: Lease) -> None:
-        """Stop renewing ``lease`` (a released lease is skipped when it comes due)."""
+        """Stop renewing ``lease``; with no lease left, the thread lingers from now."""
+        with self._wake:
+            kept = [entry for entry in self._due if entry[2]() is not lease]
+            if len(kept) < len(self._due):
+                heapq.heapify(kept)
+                self._due = kept
+                self._wake.notify_all()
+
+    def end_idle(self) -> None:
+        """End the thread now if it has no lease to renew, instead of `LINGER` seconds later."""
+        with self._wake:
+            self._ending = True
+            self._wake.notify_all()
 
     def _run(self) -> None:
         while True:
             with self._wake:
-                if not self._due:
+                if not self._due and not self._ending:
                     self._wake.wait(LINGER)  # the next lock soon: no new thread for it
                 if not self._due:
                     self._thread = None
