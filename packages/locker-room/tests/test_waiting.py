@@ -86,11 +86,15 @@ def test_fair_waiters_are_granted_in_arrival_order_by_the_release_itself(make_ro
     threads = []
     for index, listener in enumerate(listeners):
         room = make_room({"event_listeners": [listener]})
-        threads.append(waiter(room, results[index], owner=f"w{index}", fair=True, release=True))
+        # w0 keeps the lock until the test has looked; the others pass it on at once.
+        release = index > 0
+        threads.append(waiter(room, results[index], owner=f"w{index}", fair=True, release=release))
         assert listener.queued.wait(30), f"waiter {index} never joined the queue"
     lease.release()
     status = holder.status("x")
     assert (status["owner"], status["locked"], status["token"]) == ("w0", True, 2)
+    threads[0].join(120)
+    results[0][0].release()
     for thread in threads:
         thread.join(120)
     assert [[type(r).__name__ for r in rs] for rs in results] == [["Lease"]] * 3
