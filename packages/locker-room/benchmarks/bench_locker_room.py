@@ -9,6 +9,8 @@
    in each wave the coordinator holds the lock while the waiter processes line up for it
    (for 100-300 ms), then releases; the time until the first waiter has it is one hand-off.
    Goals: push p99 <= 20 ms with 4 waiters, p50 < 20 ms. Anchor: the seed's algorithm.
+   For push and fair, where it goes: release to the event reaching the first holder's
+   process, then from that event to holding the lock.
 4. ``python -X importtime``: ``import locker_room`` and ``from locker_room import
    LockerRoom`` beside ``import pymongo`` alone (goal: ratio <= 1.5).
 
@@ -30,7 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import pymongo
-from pymongo import ReturnDocument
+from pymongo import ReturnDocument, monitoring
 from pymongo.errors import DuplicateKeyError
 
 import mongosim
@@ -153,29 +155,64 @@ class Holder:
             self.lease.release()
 
 
+class FirstEvent(monitoring.CommandListener):
+    """When the first change event reached this process since ``reset()`` (None: none yet)."""
+
+    def __init__(self) -> None:
+        self.at: float | None = None
+
+    def reset(self) -> None:
+        self.at = None
+
+    def started(self, event: Any) -> None:
+        pass
+
+    def succeeded(self, event: Any) -> None:
+        batch = (
+            event.reply.get("cursor", {}).get("nextBatch")
+            if event.command_name == "getMore"
+            else None
+        )
+        if batch and self.at is None:
+            self.at = time.monotonic()
+
+    def failed(self, event: Any) -> None:
+        pass
+
+
 def _wait_in_line(uri: str, algorithm: str, worker: int, waves: int, sync: Any) -> list[Any]:
     holds = []
-    with pymongo.MongoClient(uri) as client:
+    first_event = FirstEvent()
+    with pymongo.MongoClient[dict[str, Any]](uri, event_listeners=[first_event]) as client:
         holder = Holder(client, algorithm)
         owner = f"worker-{worker}"
         for wave in range(waves):
             sync.wait()  # the coordinator holds the lock: join the line
+            first_event.reset()
             holder.lock(owner)
             acquired = time.monotonic()
+            woken = first_event.at
             time.sleep(0.010)
             released = time.monotonic()
             holder.release(owner)
-            holds.append((wave, acquired, released))
+            holds.append((wave, acquired, released, woken))
             sync.wait()  # everyone had a turn
+        holder.room.close()
     return holds
 
 
-def handoffs(uri: str, algorithm: str, waiters: int, waves: int) -> list[float]:
-    """Milliseconds from the coordinator's release to the first of ``waiters`` holding it."""
+def handoffs(
+    uri: str, algorithm: str, waiters: int, waves: int
+) -> tuple[list[float], list[float], list[float]]:
+    """Milliseconds from the coordinator's release to the first of ``waiters`` holding it.
+
+    With them, for each hand-off whose first holder was woken by a change event: from the
+    release to that event, and from the event to holding the lock.
+    """
     context = multiprocessing.get_context("spawn")
     releases = []
     with (
-        pymongo.MongoClient(uri) as client,
+        pymongo.MongoClient[dict[str, Any]](uri) as client,
         context.Manager() as manager,
         ProcessPoolExecutor(waiters, mp_context=context) as pool,
     ):
@@ -193,10 +230,15 @@ def handoffs(uri: str, algorithm: str, waiters: int, waves: int) -> list[float]:
             coordinator.release("coordinator")
             sync.wait()
         holds = [hold for future in futures for hold in future.result()]
-    first = []
+        coordinator.room.close()
+    first, to_event, to_hold = [], [], []
     for wave, released in enumerate(releases):
-        first.append(1000 * (min(a for w, a, _ in holds if w == wave) - released))
-    return first
+        acquired, woken = min((a, e) for w, a, _, e in holds if w == wave)
+        first.append(1000 * (acquired - released))
+        if woken is not None and woken >= released:
+            to_event.append(1000 * (woken - released))
+            to_hold.append(1000 * (acquired - woken))
+    return first, to_event, to_hold
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -242,14 +284,20 @@ def main() -> None:
     quick = parser.parse_args().quick
     waves = 10 if quick else 30
     results: dict[tuple[str, int], list[float]] = {}
-    with mongosim.ReplicaSet(members=3) as rs, pymongo.MongoClient(rs.uri) as client:
+    parts: dict[tuple[str, int], tuple[list[float], list[float]]] = {}
+    with (
+        mongosim.ReplicaSet(members=3) as rs,
+        pymongo.MongoClient[dict[str, Any]](rs.uri) as client,
+    ):
         room = LockerRoom(client=client, db=DB, collection="locks")
         print(f"python {sys.version.split()[0]}, pymongo {pymongo.version}, mongosim replica set")
         round_trips(rs, client, room)
         pairs_per_second(client, room, 50 if quick else 100)
         for waiters in (1, 2, 4):
             for algorithm in ("seed", "polling", "push", "fair"):
-                results[algorithm, waiters] = handoffs(rs.uri, algorithm, waiters, waves)
+                first, to_event, to_hold = handoffs(rs.uri, algorithm, waiters, waves)
+                results[algorithm, waiters] = first
+                parts[algorithm, waiters] = to_event, to_hold
     for waiters in (1, 2, 4):
         s50 = percentile(results["seed", waiters], 50)
         for algorithm in ("seed", "polling", "push", "fair"):
@@ -259,6 +307,17 @@ def main() -> None:
                 f"hand-off to {waiters} waiter(s), {algorithm:>7}: p50 {p50:6.1f} ms"
                 f" p99 {p99:6.1f} ms ({len(values)} hand-offs); seed p50 / this p50"
                 f" {s50 / p50:.2f}x"
+            )
+    for waiters in (1, 2, 4):
+        for algorithm in ("push", "fair"):
+            to_event, to_hold = parts[algorithm, waiters]
+            if len(to_event) < 2:
+                continue
+            print(
+                f"  where it goes, {waiters} waiter(s), {algorithm:>4}: release to event"
+                f" p50 {percentile(to_event, 50):5.1f} p99 {percentile(to_event, 99):5.1f} ms,"
+                f" event to held p50 {percentile(to_hold, 50):5.1f}"
+                f" p99 {percentile(to_hold, 99):5.1f} ms ({len(to_event)} woken by an event)"
             )
     imports(3 if quick else 5)
 

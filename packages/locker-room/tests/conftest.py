@@ -7,12 +7,15 @@ or move the server clock ask for ``mongo_rs`` and are skipped against a real ser
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import threading
 import uuid
+from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import pymongo
 import pytest
+from lock_workers import is_join
 from pymongo import monitoring
 
 from locker_room import LockerRoom
@@ -34,6 +37,18 @@ def _collect_garbage_here():
     gc.collect()
 
 
+WORKERS = 8
+
+
+@pytest.fixture(scope="session")
+def workers() -> Iterator[tuple[ProcessPoolExecutor, Any]]:
+    """``WORKERS`` spawned processes and a multiprocessing manager, shared by the tests that
+    run locks in other processes (spawning and importing pymongo is most of their time)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager, ProcessPoolExecutor(WORKERS, mp_context=context) as pool:
+        yield pool, manager
+
+
 @pytest.fixture
 def collection_name() -> str:
     """A fresh collection per test, so a real server keeps no state between tests."""
@@ -42,18 +57,23 @@ def collection_name() -> str:
 
 @pytest.fixture
 def make_room(mongo_uri: str, collection_name: str) -> Iterator[Callable[..., LockerRoom]]:
-    """Make rooms on the test's collection, each with its own client (``client_options``)."""
-    clients: list[pymongo.MongoClient[dict[str, Any]]] = []
+    """Make rooms on the test's collection, each with its own client (``client_options``).
+
+    Each room is closed (its waiters' change streams with it), then its client.
+    """
+    made: list[tuple[LockerRoom, pymongo.MongoClient[dict[str, Any]]]] = []
 
     def make(client_options: dict[str, Any] | None = None, **room_options: Any) -> LockerRoom:
         client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
             mongo_uri, **(client_options or {})
         )
-        clients.append(client)
-        return LockerRoom(client=client, db=DB, collection=collection_name, **room_options)
+        room = LockerRoom(client=client, db=DB, collection=collection_name, **room_options)
+        made.append((room, client))
+        return room
 
     yield make
-    for client in clients:
+    for room, client in made:
+        room.close()
         client.close()
 
 
@@ -91,18 +111,23 @@ class Seen(monitoring.CommandListener):
 
     ``held`` is set once an acquire (findAndModify) failed with DuplicateKeyError, i.e. the
     client found the lock held and started waiting; ``queued`` once a fair waiter's
-    enqueue (an update) succeeded.
+    join of the queue succeeded. ``joins`` counts the joins sent (first and renewals).
     """
 
     def __init__(self) -> None:
         self.held = threading.Event()
         self.queued = threading.Event()
         self.counts: dict[str, int] = {}
+        self.joins = 0
+        self._join_ids: set[int] = set()
         self._lock = threading.Condition()
 
     def started(self, event: Any) -> None:
         with self._lock:
             self.counts[event.command_name] = self.counts.get(event.command_name, 0) + 1
+            if is_join(event):
+                self.joins += 1
+                self._join_ids.add(event.request_id)
             self._lock.notify_all()
 
     def wait_for(self, command: str, *, more_than: int, timeout: float) -> bool:
@@ -113,7 +138,7 @@ class Seen(monitoring.CommandListener):
             )
 
     def succeeded(self, event: Any) -> None:
-        if event.command_name == "update":
+        if event.request_id in self._join_ids:
             self.queued.set()
 
     def failed(self, event: Any) -> None:

@@ -40,6 +40,7 @@ def increment(
                 lease.release()
             else:
                 holds.append((began, ended, 0))
+        room.close()
     return holds
 
 
@@ -53,17 +54,26 @@ def hold_forever(uri: str, collection: str, ttl: float, ready: Any) -> None:
         signal.pause()
 
 
+def is_join(event: Any) -> bool:
+    """Whether a command-started event is a fair waiter joining the queue (or staying in it)."""
+    return event.command_name == "findAndModify" and "$concatArrays" in repr(
+        event.command.get("update")
+    )
+
+
 class _Joined(pymongo.monitoring.CommandListener):
-    """Sets ``joined`` once this process's fair waiter has entered the queue (its update)."""
+    """Sets ``joined`` once this process's fair waiter has entered the queue."""
 
     def __init__(self, joined: Any) -> None:
         self.joined = joined
+        self._joins: set[int] = set()
 
     def started(self, event: Any) -> None:
-        pass
+        if is_join(event):
+            self._joins.add(event.request_id)
 
     def succeeded(self, event: Any) -> None:
-        if event.command_name == "update":
+        if event.request_id in self._joins:
             self.joined.set()
 
     def failed(self, event: Any) -> None:
@@ -78,4 +88,5 @@ def fair_waiter(uri: str, collection: str, index: int, go: Any, joined: Any) -> 
         go.wait()
         with room.lock("fair", owner=f"waiter-{index}", timeout=120, fair=True) as lease:
             time.sleep(0.01)
-            return index, lease.token
+        room.close()
+        return index, lease.token

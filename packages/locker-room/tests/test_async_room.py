@@ -14,9 +14,11 @@ from locker_room import AsyncLockerRoom, LockLost, LockTimeout, NotLockOwner, Se
 def run(mongo_uri, collection_name, scenario):
     async def main():
         client = AsyncMongoClient(mongo_uri)
+        room = AsyncLockerRoom(client=client, db=DB, collection=collection_name)
         try:
-            await scenario(AsyncLockerRoom(client=client, db=DB, collection=collection_name))
+            await scenario(room)
         finally:
+            await room.close()
             await client.close()
 
     asyncio.run(main())

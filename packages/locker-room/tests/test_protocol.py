@@ -1,9 +1,10 @@
 """Judging a release or renewal whose reply was lost, or that matched nothing."""
 
+import pymongo
 import pytest
 
 from locker_room import LockLost, NotLockOwner
-from locker_room._protocol import release_outcome, renewal_outcome, wakes_waiter
+from locker_room._protocol import release_outcome, renewal_outcome, wake_events
 
 
 def doc(**fields):
@@ -81,22 +82,38 @@ def update(**fields):
 
 
 @pytest.mark.parametrize(
-    ("event", "owner", "wakes"),
+    ("event", "attempt", "wakes"),
     [
         (update(queue=[]), None, False),  # a waiter joined
-        (update(**{"queue.0": {}}), "w1", False),
+        (update(**{"queue.0": {}}), "a1", False),
         (update(expires_at=1, renewal="n"), None, False),  # a renewal
         (update(locked=False, holds=0, release="r"), None, True),  # released
+        (update(locked=False), "a1", True),
         (update(holds=1, release="r"), None, False),  # one reentrant hold dropped
         (update(owner="b", token=3, attempt="a"), None, False),  # another took it
-        (update(owner="w1", token=3, attempt="a", queue=[]), "w1", True),  # handed to w1
-        (update(owner="w2", token=3, attempt="a", queue=[]), "w1", False),  # handed to w2
-        ({"operationType": "update"}, None, True),  # undescribed
-        (update(), None, True),
+        (update(locked=True, owner="b", token=3, attempt="a2"), "a1", False),
+        (update(owner="w1", token=3, attempt="a1", queue=[]), "a1", True),  # handed to a1
+        (update(owner="w2", token=3, attempt="a2", queue=[]), "a1", False),  # handed to a2
+        (update(token=3, attempt="a1", queue=[]), "a1", True),  # handed over, same owner
+        (update(owner="w1", token=3, attempt="a1"), None, False),  # a plain waiter: no hand-over
+        (
+            {"operationType": "update", "updateDescription": {"removedFields": ["locked"]}},
+            None,
+            True,
+        ),
         ({"operationType": "replace"}, None, True),
         ({"operationType": "delete"}, None, True),
-        ({"operationType": "invalidate"}, None, True),
+        ({"operationType": "insert"}, "a1", True),
     ],
 )
-def test_which_events_wake_a_waiter(event, owner, wakes):
-    assert wakes_waiter(event, owner) is wakes
+def test_which_events_wake_a_waiter_as_the_server_filters_them(
+    mongo_uri, collection_name, event, attempt, wakes
+):
+    # The $match of the waiter's change stream, run by the server on the event as a document.
+    [stage] = wake_events("x", attempt)
+    with pymongo.MongoClient(mongo_uri) as client:
+        events = client["locker_room_tests"][collection_name]
+        events.insert_one({"documentKey": {"_id": "x"}, **event})
+        events.insert_one({"documentKey": {"_id": "y"}, **event})  # another lock: never
+        woken = [doc["documentKey"]["_id"] for doc in events.find(stage["$match"])]
+    assert woken == (["x"] if wakes else [])

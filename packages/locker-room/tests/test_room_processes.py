@@ -8,37 +8,36 @@ import os
 import signal
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 
 import lock_workers
 import pytest
+from conftest import WORKERS
 
 from locker_room import LockTimeout
 
-PROCESSES = 8
-ROUNDS = 50
+PROCESSES = WORKERS
+ROUNDS = 25
 
 
-def run_workers(mongo_uri, collection_name, tmp_path, *, use_lock):
+def run_workers(workers, mongo_uri, collection_name, tmp_path, *, use_lock):
     counter = tmp_path / "counter"
     counter.write_text("0")
-    context = multiprocessing.get_context("spawn")
-    with context.Manager() as manager, ProcessPoolExecutor(PROCESSES, mp_context=context) as pool:
-        start = manager.Event()
-        futures = [
-            pool.submit(
-                lock_workers.increment,
-                mongo_uri,
-                collection_name,
-                str(counter),
-                ROUNDS,
-                use_lock,
-                start,
-            )
-            for _ in range(PROCESSES)
-        ]
-        start.set()
-        holds = sorted(hold for future in futures for hold in future.result(timeout=120))
+    pool, manager = workers
+    start = manager.Event()
+    futures = [
+        pool.submit(
+            lock_workers.increment,
+            mongo_uri,
+            collection_name,
+            str(counter),
+            ROUNDS,
+            use_lock,
+            start,
+        )
+        for _ in range(PROCESSES)
+    ]
+    start.set()
+    holds = sorted(hold for future in futures for hold in future.result(timeout=120))
     return int(counter.read_text()), holds
 
 
@@ -46,8 +45,10 @@ def overlaps(holds):
     return sum(1 for before, after in itertools.pairwise(holds) if after[0] < before[1])
 
 
-def test_processes_never_overlap_and_tokens_increase(mongo_uri, collection_name, tmp_path):
-    count, holds = run_workers(mongo_uri, collection_name, tmp_path, use_lock=True)
+def test_processes_never_overlap_and_tokens_increase(
+    workers, mongo_uri, collection_name, tmp_path
+):
+    count, holds = run_workers(workers, mongo_uri, collection_name, tmp_path, use_lock=True)
     assert count == PROCESSES * ROUNDS
     assert len(holds) == PROCESSES * ROUNDS
     assert overlaps(holds) == 0
@@ -55,8 +56,10 @@ def test_processes_never_overlap_and_tokens_increase(mongo_uri, collection_name,
     assert all(a < b for a, b in itertools.pairwise(tokens)), "tokens in acquisition order"
 
 
-def test_without_the_lock_the_same_check_sees_lost_updates(mongo_uri, collection_name, tmp_path):
-    count, holds = run_workers(mongo_uri, collection_name, tmp_path, use_lock=False)
+def test_without_the_lock_the_same_check_sees_lost_updates(
+    workers, mongo_uri, collection_name, tmp_path
+):
+    count, holds = run_workers(workers, mongo_uri, collection_name, tmp_path, use_lock=False)
     assert count < PROCESSES * ROUNDS
     assert overlaps(holds) > 0
 

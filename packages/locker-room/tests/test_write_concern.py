@@ -37,6 +37,14 @@ def fail_command(room_client, command, write_concern_error):
     )
 
 
+def fail_with_code(room_client, command, code):
+    """Configure failCommand on the primary: the next ``command`` fails with ``code`` unapplied."""
+    data = {"failCommands": [command], "errorCode": code}
+    room_client.admin.command(
+        {"configureFailPoint": "failCommand", "mode": {"times": 1}, "data": data}
+    )
+
+
 @pytest.mark.parametrize(
     ("error", "timeout"),
     [
@@ -92,6 +100,40 @@ def test_renewal_with_a_write_concern_error_is_settled_by_reading_it_back(mongo_
     lease.release()
 
 
+def test_renewal_with_a_shutdown_write_concern_error_is_retried_as_the_same_write(
+    mongo_rs, make_room
+):
+    seen = Seen()
+    room = make_room({"event_listeners": [seen], **QUICK_MONITOR})
+    lease = room.lock("x", owner="gustav", ttl=30)
+    first = lease.expires_at
+    mongo_rs.clock.advance(5)
+    attempts = seen.counts["findAndModify"]
+    fail_command(room._client, "findAndModify", SHUTDOWN)
+    assert lease.renew() is True
+    assert seen.counts["findAndModify"] == attempts + 2, "pymongo sent the same statement again"
+    assert lease.valid
+    assert lease.expires_at > first
+    lease.release()
+
+
+@pytest.mark.parametrize("retry_writes", [True, False])
+def test_renewal_interrupted_by_a_failover_error_is_settled(mongo_rs, make_room, retry_writes):
+    seen = Seen()
+    room = make_room({"event_listeners": [seen], "retryWrites": retry_writes, **QUICK_MONITOR})
+    lease = room.lock("x", owner="gustav", ttl=30)
+    first = lease.expires_at
+    mongo_rs.clock.advance(5)
+    attempts, reads = seen.counts["findAndModify"], seen.counts.get("find", 0)
+    fail_with_code(room._client, "findAndModify", 11602)  # InterruptedDueToReplStateChange
+    assert lease.renew() is True
+    assert seen.counts["findAndModify"] == attempts + 2, "sent again once, by pymongo or us"
+    assert seen.counts.get("find", 0) == reads + (0 if retry_writes else 1)
+    assert lease.valid
+    assert lease.expires_at > first
+    lease.release()
+
+
 def test_renewal_with_a_write_concern_error_after_a_takeover_loses_the_lease(mongo_rs, make_room):
     room, other = make_room(), make_room()
     lease = room.lock("x", owner="gustav", ttl=5)
@@ -126,6 +168,20 @@ def test_release_interrupted_by_a_shutdown_is_retried_by_pymongo_as_the_same_wri
     fail_command(room._client, "update", SHUTDOWN)
     lease.release()
     assert seen.counts["update"] == 2
+    assert other.status("x")["locked"] is False
+    assert other.lock("x", owner="bob", timeout=0).token == 2
+
+
+@pytest.mark.parametrize("retry_writes", [True, False])
+def test_release_interrupted_by_a_failover_error_is_settled(mongo_rs, make_room, retry_writes):
+    seen = Seen()
+    room = make_room({"event_listeners": [seen], "retryWrites": retry_writes, **QUICK_MONITOR})
+    other = make_room()
+    lease = room.lock("x", owner="gustav")
+    fail_with_code(room._client, "update", 11602)
+    lease.release()
+    assert seen.counts["update"] == 2, "sent again once: by pymongo or after a read"
+    assert seen.counts.get("find", 0) == (0 if retry_writes else 1)
     assert other.status("x")["locked"] is False
     assert other.lock("x", owner="bob", timeout=0).token == 2
 

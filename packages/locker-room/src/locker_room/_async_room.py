@@ -21,15 +21,17 @@ from pymongo.write_concern import WriteConcern
 from locker_room import _protocol
 from locker_room._async_keeper import AsyncKeeper
 from locker_room._async_lease import AsyncLease
-from locker_room._errors import LockTimeout, ServerUnavailable
+from locker_room._errors import LockError, LockTimeout, ServerUnavailable
 from locker_room._protocol import DEFAULT_TTL
 from locker_room._round_trip import ambiguous, no_change_streams, no_server
-from locker_room._tasks import Renewals, caller, default_sleep
+from locker_room._tasks import Background, Renewals, caller, default_sleep
 from locker_room._wait import Turn, Wait
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
     from types import TracebackType
+
+    from bson import Timestamp
 
     from locker_room._async_keeper import AsyncChangeWatch
     from locker_room._errors import LockLost
@@ -107,7 +109,9 @@ class AsyncLockerRoom:
         self._clock = clock
         self._sleep = sleep
         self._watch = watch
-        self._keeper = AsyncKeeper(lock_documents, clock=clock, renewals=Renewals(clock))
+        self._keeper = AsyncKeeper(
+            lock_documents, clock=clock, renewals=Renewals(clock), background=Background()
+        )
         self._owners: weakref.WeakKeyDictionary[object, tuple[int, str]] = (
             weakref.WeakKeyDictionary()
         )
@@ -242,7 +246,8 @@ class AsyncLockerRoom:
         await self._keeper.force_release(name)
 
     async def close(self) -> None:
-        """Close the client if this room created it."""
+        """Close the client if this room created it (after its waiters' change streams)."""
+        await self._keeper.close()
         if self._owns_client:
             await self._client.close()
 
@@ -283,7 +288,17 @@ class _AsyncAcquire:
         self.attempt = _protocol.new_attempt()
         self.wait = Wait(timeout, self._clock)
         self._queued = False
+        # True from the first join of the fair queue until the waiter is known to have left it.
+        self._joined = False
+        # When the entry was last sent and found in the queue (a release handed the lock to
+        # this wait later than that, so the lease handed over runs at least ttl from then).
+        self._queued_since: float | None = None
         self._watch: AsyncChangeWatch | None = None
+        # Operation time of the last refusal: the change stream starts there.
+        self._refused_at: Timestamp | None = None
+        # False for the attempt after an event showing the document exists: refused, it then
+        # costs the server no failed insert.
+        self._upsert = True
 
     async def run(
         self, *, reentrant: bool, on_lost: Callable[[LockLost], object] | None
@@ -312,9 +327,17 @@ class _AsyncAcquire:
                 handed = await self._wait_for_turn()
                 if handed is not None:
                     return self._grant(*handed, on_lost)
+        except BaseException:
+            # An error, a cancellation, an interrupt: an entry left in the queue would get the
+            # lock handed to a waiter that is gone, and everyone would wait out its ttl.
+            if self._joined:
+                await self._abandon()
+            raise
         finally:
             if self._watch is not None:
-                await self._close_watch()
+                # In the background: the caller has its answer and need not wait for it.
+                self._keeper.close_soon(self._watch)
+                self._watch = None
 
     def _grant(
         self, doc: Document, bound: float, on_lost: Callable[[LockLost], object] | None
@@ -329,8 +352,11 @@ class _AsyncAcquire:
     ) -> Document | None:
         """Send the acquire once; the document if ours, None if held or unsettled."""
         wait = self.wait
+        upsert, self._upsert = self._upsert, True
         try:
-            doc = await self._keeper.try_acquire(query, update, until=wait.deadline)
+            doc, refused_at = await self._keeper.try_acquire(
+                query, update, upsert=upsert, until=wait.deadline
+            )
         except PyMongoError as error:
             if not ambiguous(error):
                 raise
@@ -355,11 +381,17 @@ class _AsyncAcquire:
             return None
         if doc is None:
             wait.held()
+            if refused_at is not None:
+                self._refused_at = refused_at
         return doc
 
     def _setback(self, error: PyMongoError) -> None:
-        """A round trip of the wait failed: raise what waiting cannot fix, else note it."""
-        if not isinstance(error, ConnectionFailure) and not error.timeout:
+        """A round trip of the wait failed: raise what waiting cannot fix, else note it.
+
+        A lost reply, a timeout or a ``writeConcernError`` (on joining the fair queue: applied,
+        not confirmed) is retried; the waiter's next read shows where it stands.
+        """
+        if not ambiguous(error):
             raise error
         self.wait.failed(error)
         if no_server(error) and not self.wait.timed_out():
@@ -377,13 +409,11 @@ class _AsyncAcquire:
         while not wait.timed_out():
             try:
                 if self.fair and (not self._queued or wait.refresh_due()):
-                    await keeper.enqueue(
-                        self.name, self.owner, self.ttl, self.attempt, until=wait.deadline
-                    )
-                    self._queued = True
-                    wait.queued(self.ttl)
-                if self._watch is None and await self._open_watch() and not self.fair:
-                    return None  # the lock may have been freed before the stream opened
+                    await self._join()
+                if self._watch is None:
+                    start, self._refused_at = self._refused_at, None
+                    if await self._open_watch(start) and start is None and not self.fair:
+                        return None  # opened later than the refusal: it may be free by now
                 if self._watch is None and not self.fair and wait.knows_when():
                     await self._sleep(wait.poll_delay())  # polling: no need to read again
                     return None
@@ -399,37 +429,80 @@ class _AsyncAcquire:
             if turn is Turn.MINE and info is not None:
                 return info, sent + info["remaining_ms"] / 1000
             if turn is Turn.TRY:
+                self._upsert = info is None
                 return None
             if turn is Turn.JOIN:
                 self._queued = False
                 continue
-            await self._wait_for_event()
+            event = await self._wait_for_event()
             if not self.fair:  # an event or the time to look again: try at once
+                exists = event is not None and event.get("operationType") in ("update", "replace")
+                self._upsert = not exists
                 return None
+            handed = self._handed_by(event)
+            if handed is not None:
+                return handed
         return None
 
-    async def _wait_for_event(self) -> bool:
-        """Sleep until an event on the lock (True) or the next time to look (False)."""
+    async def _join(self) -> None:
+        """Join the fair queue, or renew this waiter's entry in it."""
+        self._joined = True
+        sent = self._clock()
+        doc = await self._keeper.enqueue(
+            self.name, self.owner, self.ttl, self.attempt, until=self.wait.deadline
+        )
+        self._queued = True
+        self.wait.queued(self.ttl)
+        if _protocol.queued(doc, self.owner):
+            self._queued_since = sent
+
+    def _handed_by(self, event: Document | None) -> tuple[Document, float] | None:
+        """The hold and its local bound if ``event`` is a release handing the lock to this wait.
+
+        None to read the document instead: no such event, or not enough known to bound the
+        lease. The release came after this waiter's entry was last seen in the queue, and
+        gave it a lease of its ttl: the lease runs at least ttl from `_queued_since`.
+        """
+        if event is None or self._queued_since is None:
+            return None
+        fields = (event.get("updateDescription") or {}).get("updatedFields") or {}
+        if fields.get("attempt") != self.attempt or fields.get("owner", self.owner) != self.owner:
+            return None
+        doc = {**fields, "_id": self.name, "owner": self.owner, "locked": True}
+        if not all(key in doc for key in ("token", "timestamp", "expires_at")):
+            return None
+        bound = self._queued_since + self.ttl
+        if bound - self._clock() <= self.ttl / 3:  # renewal would come too late: read it
+            return None
+        return doc, bound
+
+    async def _wait_for_event(self) -> Document | None:
+        """Sleep until an event on the lock (returned) or the next time to look (None)."""
         if self._watch is None:
             await self._sleep(self.wait.poll_delay())
-            return False
+            return None
         try:
-            return await self._watch.wait(self.wait.until())
+            return await self._watch.wait(self.wait.until(), self.wait.hard_until())
         except PyMongoError as error:
             # pymongo already tried to resume the stream: poll until it is opened again.
             _log_acquire.info("change stream on %r failed (%s); polling", self.name, error)
             await self._close_watch()
-            return False
+            return None
 
-    async def _open_watch(self) -> bool:
-        """Open the change stream on the lock document if the room watches; True if opened."""
+    async def _open_watch(self, start: Timestamp | None) -> bool:
+        """Open the change stream on the lock document if the room watches; True if opened.
+
+        It starts at the operation time ``start`` of the refusal when known, so that no
+        release after the refusal goes unseen; else from now.
+        """
         if not self._room._watch:
             return False
         try:
             self._watch = await self._keeper.watch(
                 self.name,
                 self._sleep,
-                owner=self.owner if self.fair else None,
+                attempt=self.attempt if self.fair else None,
+                start=start,
                 until=self.wait.deadline,
             )
         except PyMongoError as error:
@@ -446,20 +519,48 @@ class _AsyncAcquire:
 
     async def _close_watch(self) -> None:
         watch, self._watch = self._watch, None
+        self._refused_at = None  # a stream opened again starts from the next refusal
         if watch is not None:
-            try:
-                await watch.close()
-            except PyMongoError as error:
-                _log_acquire.debug("closing the change stream failed: %s", error)
+            await watch.close()
+
+    def _handed_over(self, doc: Document | None) -> bool:
+        """True if ``doc`` shows the lock held for this very call (a release handed it over)."""
+        return bool(
+            doc
+            and doc.get("locked")
+            and doc.get("owner") == self.owner
+            and doc.get("attempt") == self.attempt
+        )
+
+    async def _leave_queue(self, until: float) -> Document | None:
+        """Leave the fair queue; the lock document after leaving it."""
+        doc = await self._keeper.dequeue(self.name, self.owner, until=until)
+        self._joined = False
+        return doc
+
+    async def _abandon(self) -> None:
+        """Leave the fair queue on the way out of an error; pass on a lock handed over meanwhile.
+
+        Best effort within `_GRACE`: an entry that cannot be removed expires after the ttl.
+        """
+        grace = self._clock() + _GRACE
+        try:
+            doc = await self._leave_queue(grace)
+            kept = self._keeper.latest(self.name, self.owner)
+            continued = kept is not None and doc is not None and kept.token == doc["token"]
+            if doc is not None and self._handed_over(doc) and not continued:
+                await self._keeper.release(self.name, self.owner, doc["token"], until=grace)
+        except (PyMongoError, LockError) as error:
+            _log_acquire.info("could not leave the queue of %r (%s)", self.name, error)
 
     async def _time_out(self, on_lost: Callable[[LockLost], object] | None) -> AsyncLease:
         """The deadline passed: leave the fair queue, then raise why the wait failed."""
         wait = self.wait
         grace = self._clock() + _GRACE
-        if self.fair and self._queued:
+        if self._joined:
             try:
-                doc = await self._keeper.dequeue(self.name, self.owner, until=grace)
-                if doc and doc.get("attempt") == self.attempt and doc.get("owner") == self.owner:
+                doc = await self._leave_queue(grace)
+                if self._handed_over(doc):
                     # Handed over just as the wait ended: read how long the lease has left.
                     sent = self._clock()
                     info = await self._keeper.wait_info(self.name, until=grace)
@@ -470,6 +571,7 @@ class _AsyncAcquire:
                         return self._grant(info, sent + info["remaining_ms"] / 1000, on_lost)
             except PyMongoError as dequeue_error:
                 wait.failed(dequeue_error)
+                self._joined = False  # tried: an entry left behind expires after the ttl
         failure = wait.give_up(self.name)
         if isinstance(failure, LockTimeout) and failure.holder is None:
             try:

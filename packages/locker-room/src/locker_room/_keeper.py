@@ -7,15 +7,17 @@ Generated from ``_async_keeper.py`` by ``tests/synchro.py``.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from typing import TYPE_CHECKING
 
+from bson import Timestamp
 from pymongo import ReturnDocument
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from locker_room import _protocol
 from locker_room._errors import ServerUnavailable
-from locker_room._round_trip import ambiguous, no_server, within
+from locker_room._round_trip import LEAST, ambiguous, no_server, within
 from locker_room._wait import AWAIT
 
 if TYPE_CHECKING:
@@ -26,12 +28,16 @@ if TYPE_CHECKING:
 
     from locker_room._lease import Lease
     from locker_room._protocol import Document
-    from locker_room._threads import Renewals
+    from locker_room._threads import Background, Renewals
 
 __all__ = ["ChangeWatch", "Keeper"]
 
 _log_release = logging.getLogger("locker_room.release")
 _log_renew = logging.getLogger("locker_room.renew")
+_log_acquire = logging.getLogger("locker_room.acquire")
+
+# What a fair waiter needs to see of the document after joining the queue.
+_QUEUE_VIEW = {"locked": 1, "owner": 1, "attempt": 1, "queue.owner": 1}
 
 
 class Keeper:
@@ -47,10 +53,12 @@ class Keeper:
         *,
         clock: Callable[[], float],
         renewals: Renewals,
+        background: Background,
     ) -> None:
         self._collection = collection
         self._clock = clock
         self._renewals = renewals
+        self._background = background
         self._leases: dict[tuple[str, str], list[Lease]] = {}
         self._leases_lock = threading.Lock()
 
@@ -86,16 +94,24 @@ class Keeper:
     # -- acquiring ---------------------------------------------------------------------------
 
     def try_acquire(
-        self, query: Document, update: list[Document], *, until: float | None
-    ) -> Document | None:
-        """The acquire round trip: the lock document if taken, None if someone else holds it."""
+        self, query: Document, update: list[Document], *, upsert: bool, until: float | None
+    ) -> tuple[Document | None, Timestamp | None]:
+        """The acquire round trip: the lock document if taken, None if someone else holds it.
+
+        With the document, when refused, the server's operation time of the refusal (None if
+        unknown): a change stream started there misses no release that came after it.
+        ``upsert=False`` serves a caller that knows the document exists: refused, the server
+        then returns nothing instead of failing an insert.
+        """
         try:
             with within(until, self._clock):
-                return self._collection.find_one_and_update(
-                    query, update, upsert=True, return_document=ReturnDocument.AFTER
+                doc = self._collection.find_one_and_update(
+                    query, update, upsert=upsert, return_document=ReturnDocument.AFTER
                 )
-        except DuplicateKeyError:
-            return None
+        except DuplicateKeyError as error:
+            refused_at = (error.details or {}).get("operationTime")
+            return None, refused_at if isinstance(refused_at, Timestamp) else None
+        return doc, None
 
     def read(self, name: str, *, until: float | None) -> Document | None:
         """The lock document as it is, read back to settle an unanswered write."""
@@ -111,34 +127,68 @@ class Keeper:
 
     def enqueue(
         self, name: str, owner: str, ttl: float, attempt: str, *, until: float | None
-    ) -> bool:
-        """Join (or stay in) the fair queue of ``name``; False if the lock document is gone."""
+    ) -> Document | None:
+        """Join (or stay in) the fair queue of ``name``; the lock document after, None if gone."""
         query, update = _protocol.enqueue_command(name, owner, ttl, attempt)
         with within(until, self._clock):
-            return bool((self._collection.update_one(query, update)).matched_count)
+            return self._collection.find_one_and_update(
+                query, update, projection=_QUEUE_VIEW, return_document=ReturnDocument.AFTER
+            )
 
     def dequeue(self, name: str, owner: str, *, until: float | None) -> Document | None:
-        """Leave the fair queue of ``name``; the lock document after it."""
+        """Leave the fair queue of ``name``; the lock document after it.
+
+        Leaving left unanswered (lost reply, ``writeConcernError``) is settled by reading the
+        document back, and sent again if the entry is still there: what the caller needs is
+        the document, which tells whether a release handed the lock over meanwhile.
+        """
         query, update = _protocol.dequeue_command(name, owner)
-        with within(until, self._clock):
-            return self._collection.find_one_and_update(
-                query, update, return_document=ReturnDocument.AFTER
-            )
+        for last_try in (False, True):
+            try:
+                with within(until, self._clock):
+                    return self._collection.find_one_and_update(
+                        query, update, return_document=ReturnDocument.AFTER
+                    )
+            except PyMongoError as error:
+                if last_try or not ambiguous(error):
+                    raise
+                _log_acquire.info("leaving the queue of %r unsettled (%s); read it", name, error)
+            doc = self.read(name, until=until)
+            if not _protocol.queued(doc, owner):
+                return doc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def watch(
         self,
         name: str,
         sleep: Callable[[float], object],
         *,
-        owner: str | None,
+        attempt: str | None,
+        start: Timestamp | None,
         until: float | None,
     ) -> ChangeWatch:
-        """Open a change stream on the document of ``name`` (for a fair waiter: ``owner``)."""
+        """Open a change stream of the events that may free ``name`` (or hand it to ``attempt``).
+
+        Just after the operation time ``start`` when given (the refusal that made the caller
+        wait: the writes it saw are no news), else from now.
+        """
         with within(until, self._clock):
             stream = self._collection.watch(
-                [{"$match": {"documentKey._id": name}}], max_await_time_ms=round(AWAIT * 1000)
+                _protocol.wake_events(name, attempt),
+                max_await_time_ms=round(AWAIT * 1000),
+                start_at_operation_time=None if start is None else _just_after(start),
             )
-        return ChangeWatch(stream, self._clock, sleep, owner)
+        return ChangeWatch(stream, self._clock, sleep)
+
+    def close_soon(self, watch: ChangeWatch) -> None:
+        """Close ``watch`` in the background: a waiter that got the lock need not wait for it."""
+        self._background.run_soon(watch.close)
+
+    def close(self) -> None:
+        """Finish closing the change streams of past waiters (`LEAST` seconds at most); the
+        background threads, idle, end."""
+        self._background.drain(LEAST)
+        self._renewals.end_idle()
 
     # -- what leases need --------------------------------------------------------------------
 
@@ -171,11 +221,15 @@ class Keeper:
                 return doc if applied else None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def release(self, name: str, owner: str, token: int | None) -> None:
+    def release(
+        self, name: str, owner: str, token: int | None, *, until: float | None = None
+    ) -> None:
         """Drop one hold of ``owner`` on ``name`` (of lease ``token`` when known).
 
         A release left unanswered (lost reply, ``writeConcernError``) is settled by reading
         the document back by the release's attempt id, and sent again if it was not applied.
+
+        ``until``, when given, bounds each round trip (the client's timeouts apply otherwise).
 
         Raises
         ------
@@ -188,7 +242,9 @@ class Keeper:
         query, update = _protocol.release_command(name, owner, token, attempt)
         for last_try in (False, True):
             try:
-                if (self._collection.update_one(query, update)).matched_count:
+                with within(until, self._clock):
+                    result = self._collection.update_one(query, update)
+                if result.matched_count:
                     _log_release.debug("%r released %r", owner, name)
                     return
             except PyMongoError as error:
@@ -198,7 +254,7 @@ class Keeper:
                     raise ServerUnavailable(name, error, "release") from error
                 _log_release.info("release of %r unsettled (%s); reading it back", name, error)
             try:
-                doc = self.read(name, until=None)
+                doc = self.read(name, until=until)
             except ConnectionFailure as error:
                 raise ServerUnavailable(name, error, "release") from error
             outcome = _protocol.release_outcome(doc, name, owner, token, attempt)
@@ -240,6 +296,13 @@ class Keeper:
             raise ServerUnavailable(name, error, "force-release") from error
 
 
+def _just_after(time: Timestamp) -> Timestamp:
+    """The first cluster time after ``time``: a write seen at ``time`` has exactly that one."""
+    if time.inc < 0xFFFFFFFF:
+        return Timestamp(time.time, time.inc + 1)
+    return Timestamp(time.time + 1, 0)
+
+
 class ChangeWatch:
     """A change stream on one lock document: wait for an event that may have freed it."""
 
@@ -248,37 +311,48 @@ class ChangeWatch:
         stream: ChangeStream[Document],
         clock: Callable[[], float],
         sleep: Callable[[float], object],
-        owner: str | None,
     ) -> None:
         self._stream = stream
-        self._owner = owner
         self._clock = clock
         self._sleep = sleep
 
-    def wait(self, until: float) -> bool:
-        """True at the first event that may have freed (or handed over) the lock; False once
-        ``until`` passed.
+    def wait(self, until: float, hard: float | None) -> Document | None:
+        """The first event that may have freed (or handed over) the lock; None once ``until``
+        passed.
 
-        Each read of the stream blocks on the server for at most `AWAIT` seconds; the last
-        stretch shorter than that is slept, so the wait never runs past ``until``.
+        Each read of the stream blocks on the server for at most `AWAIT` seconds. A read
+        may end past ``until`` (a time to look again), never past ``hard`` (a deadline, the
+        end of the hold read; None: no such bound): the last stretch before ``hard``
+        shorter than `AWAIT` is slept, a blind spot only there. An empty read took `AWAIT`
+        of the server's time: a room clock that saw less of it pass (a simulated clock,
+        moved only by the room's sleep) is moved on by sleeping the rest.
         """
+        limit = math.inf if hard is None else hard
         while True:
-            left = until - self._clock()
-            if left <= 0:
-                return False
+            before = self._clock()
+            left = limit - before
+            if before >= until or left <= 0:
+                return None
             if left < AWAIT:
                 self._sleep(left)
-                return False
+                return None
             with within(until, self._clock):  # a resume after a failover selects a server
                 event = self._stream.try_next()
-            if event is not None and _protocol.wakes_waiter(event, self._owner):
-                return True
+            if event is not None:
+                return event
+            now = self._clock()
+            unseen = min(AWAIT - (now - before), limit - now)
+            if unseen > 0:
+                self._sleep(unseen)
 
     def close(self) -> None:
         """Close the stream (its cursor on the server), waiting `LEAST` seconds at most.
 
         Killing the cursor needs the member that holds it, which may have gone away; the
-        server drops an abandoned cursor by itself.
+        server drops an abandoned cursor by itself. A failure is only logged.
         """
-        with within(self._clock(), self._clock):
-            self._stream.close()
+        try:
+            with within(self._clock(), self._clock):
+                self._stream.close()
+        except PyMongoError as error:
+            _log_acquire.debug("closing a change stream failed: %s", error)

@@ -24,6 +24,7 @@ __all__ = [
     "enqueue_command",
     "force_release_update",
     "new_attempt",
+    "queued",
     "release_command",
     "release_outcome",
     "renew_command",
@@ -31,7 +32,7 @@ __all__ = [
     "status_of_missing",
     "status_pipeline",
     "wait_pipeline",
-    "wakes_waiter",
+    "wake_events",
 ]
 
 DEFAULT_TTL = 60.0
@@ -113,10 +114,13 @@ def acquire_command(
         live = _live("$queue")
         head = {"$ifNull": [{"$arrayElemAt": [_owners(live), 0]}, None]}
         my_turn = {"$or": [{"$eq": [{"$size": live}, 0]}, {"$eq": [head, _literal(owner)]}]}
+        # A hold of the caller's that has not expired continues (a re-lock, or the hand-over
+        # of a release); one that expired is a new hold like anyone's: its turn comes.
+        unexpired = {"$expr": {"$gt": ["$expires_at", _NOW]}}
         query: Document = {
             "_id": name,
             "$or": [
-                {"owner": owner, "locked": True},  # a hold of the caller's continues
+                {"owner": owner, "locked": True, **unexpired},
                 {"$and": [takeable, {"$expr": my_turn}]},
             ],
         }
@@ -163,7 +167,8 @@ def enqueue_command(
 
     Each entry is a lease of its own (``expires_at``, renewed by the waiter while it waits),
     so a waiter that crashed leaves the queue when its entry expires. The entry carries the
-    ttl and attempt the release hands the lock over with.
+    ttl and attempt the release hands the lock over with. Nothing is added once a release
+    has handed the lock to this ``attempt``.
     """
     entry = {
         "owner": _literal(owner),
@@ -174,9 +179,20 @@ def enqueue_command(
     mine = {"$eq": ["$$e.owner", _literal(owner)]}
     queued = {"$in": [_literal(owner), _owners("$queue")]}
     renewed = {"$map": {"input": "$queue", "as": "e", "in": {"$cond": [mine, entry, "$$e"]}}}
+    # A release may have handed the lock to this very wait before the waiter saw it: renewing
+    # the entry then must not queue the new holder behind itself.
+    handed = {
+        "$and": [
+            {"$eq": ["$locked", True]},
+            {"$eq": ["$owner", _literal(owner)]},
+            {"$eq": ["$attempt", attempt]},
+            {"$gt": ["$expires_at", _NOW]},
+        ]
+    }
+    joined = {"$cond": [handed, "$queue", {"$concatArrays": ["$queue", [entry]]}]}
     return {"_id": name}, [
         {"$set": {"queue": _live("$queue")}},
-        {"$set": {"queue": {"$cond": [queued, renewed, {"$concatArrays": ["$queue", [entry]]}]}}},
+        {"$set": {"queue": {"$cond": [queued, renewed, joined]}}},
     ]
 
 
@@ -192,6 +208,12 @@ def dequeue_command(name: str, owner: str) -> tuple[Document, list[Document]]:
             }
         }
     ]
+
+
+def queued(doc: Document | None, owner: str) -> bool:
+    """Whether the lock document ``doc`` still has a queue entry of ``owner`` (live or not)."""
+    queue = (doc or {}).get("queue") or []
+    return any(isinstance(entry, dict) and entry.get("owner") == owner for entry in queue)
 
 
 def renew_command(
@@ -368,45 +390,30 @@ def wait_pipeline(name: str) -> list[Document]:
     return [{"$match": {"_id": name}}, {"$project": project}]
 
 
-def wakes_waiter(event: Document, owner: str | None = None) -> bool:
-    """Whether a change event on a lock document is worth an acquire attempt.
+def wake_events(name: str, attempt: str | None = None) -> list[Document]:
+    """The change-stream pipeline of a waiter on ``name``: only events worth an acquire attempt.
 
-    Only an update that unlocks (a release, ``force_release``), a delete, a replacement or
-    an invalidation can have freed the lock; a fair waiter passes its ``owner`` to be woken
-    also when a release handed the lock to it. Renewals, queue changes and other owners'
-    acquisitions wake nobody (a waiter also wakes when the lease it read ends). An update
-    whose changed fields are not described wakes everyone.
+    An update that unlocks (a release, ``force_release``), a delete, a replacement or an
+    invalidation can have freed the lock; a fair waiter passes its ``attempt`` to hear also
+    of a release that handed the lock to it (the owner may be unchanged, the attempt is
+    not). The server filters out the rest (renewals, queue changes, other owners'
+    acquisitions), so they wake no waiter and cost it no round trip; a waiter also wakes
+    when the lease it read ends, which no event announces.
 
     Examples
     --------
-    >>> renewal = {"expires_at": 1, "renewal": "a"}
-    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": renewal}})
-    False
-    >>> freed = {"locked": False, "holds": 0}
-    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": freed}})
-    True
-    >>> handed = {"owner": "w1", "token": 8}
-    >>> wakes_waiter({"operationType": "update", "updateDescription": {"updatedFields": handed}},
-    ...              owner="w1")
-    True
-    >>> wakes_waiter({"operationType": "delete"})
-    True
+    >>> [stage] = wake_events("nightly", attempt="a1")
+    >>> stage["$match"]["documentKey._id"], len(stage["$match"]["$or"])
+    ('nightly', 4)
     """
-    if event.get("operationType") != "update":
-        return True
-    description = event.get("updateDescription")
-    if not isinstance(description, dict):
-        return True
-    changed = {
-        path.split(".")[0]: value
-        for path, value in (description.get("updatedFields") or {}).items()
-    }
-    removed = {path.split(".")[0] for path in description.get("removedFields") or []}
-    if not changed and not removed and not description.get("truncatedArrays"):
-        return True
-    if changed.get("locked") is False or "locked" in removed or "owner" in removed:
-        return True
-    return owner is not None and changed.get("owner") == owner
+    wakes: list[Document] = [
+        {"operationType": {"$ne": "update"}},
+        {"updateDescription.updatedFields.locked": False},
+        {"updateDescription.removedFields": {"$in": ["locked", "owner"]}},
+    ]
+    if attempt is not None:
+        wakes.append({"updateDescription.updatedFields.attempt": attempt})
+    return [{"$match": {"documentKey._id": name, "$or": wakes}}]
 
 
 def status_of_missing(name: str) -> Document:

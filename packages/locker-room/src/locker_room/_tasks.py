@@ -12,13 +12,14 @@ import weakref
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from locker_room._async_lease import AsyncLease
 
-__all__ = ["Renewals", "caller", "default_sleep"]
+__all__ = ["Background", "Renewals", "caller", "default_sleep"]
 
 _log_renew = logging.getLogger("locker_room.renew")
+_log_background = logging.getLogger("locker_room")
 
 default_sleep = asyncio.sleep
 
@@ -29,6 +30,33 @@ def caller() -> tuple[object, str]:
     if task is None:
         raise RuntimeError("AsyncLockerRoom must be used from within an asyncio task")
     return task, f"task-{id(task):x}"
+
+
+class Background:
+    """Clean-up work (closing a change stream) run off the caller's path, as tasks."""
+
+    def __init__(self) -> None:
+        # The event loop keeps only a weak reference to a task: keep them here.
+        self._running: set[asyncio.Task[object]] = set()
+
+    def run_soon(self, job: Callable[[], Awaitable[object]]) -> None:
+        """Start ``job()`` in a task of the running loop; its errors are only logged."""
+        task = asyncio.get_running_loop().create_task(_quietly(job))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+
+    async def drain(self, timeout: float) -> None:
+        """Wait up to ``timeout`` seconds for the jobs started so far."""
+        if self._running:
+            await asyncio.wait(set(self._running), timeout=timeout)
+
+
+async def _quietly(job: Callable[[], Awaitable[object]]) -> object:
+    try:
+        return await job()
+    except Exception:  # clean-up must not surface as "Task exception was never retrieved"
+        _log_background.exception("background clean-up failed")
+        return None
 
 
 class Renewals:
@@ -55,6 +83,10 @@ class Renewals:
         running = self._running.pop(lease, None)
         if running is not None:
             running[0].set()
+
+    def end_idle(self) -> None:
+        """Nothing to do: each lease's task ends with the lease (the threads' `Renewals`
+        lingers)."""
 
 
 async def _renew_forever(

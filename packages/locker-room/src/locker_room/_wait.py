@@ -150,6 +150,13 @@ class Wait:
         bounds += [t for t in (self.deadline, self.wake_at, self.refresh_at) if t is not None]
         return min(bounds)
 
+    def hard_until(self) -> float | None:
+        """Local time a wait must end by (the deadline, the hold's end, renewing the queue
+        entry), None if only a recheck is due: a read of the change stream may run past a
+        recheck, not past this."""
+        bounds = [t for t in (self.deadline, self.wake_at, self.refresh_at) if t is not None]
+        return min(bounds) if bounds else None
+
     def poll_delay(self) -> float:
         """Seconds to sleep before polling again: backoff with jitter, capped by ``until``."""
         return max(0.0, min(next(self._delays), self.until() - self._clock()))
