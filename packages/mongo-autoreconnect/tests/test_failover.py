@@ -22,6 +22,7 @@ from pymongo.errors import (
     NotPrimaryError,
     OperationFailure,
     ServerSelectionTimeoutError,
+    WriteConcernError,
 )
 
 from mongo_autoreconnect import (
@@ -199,6 +200,30 @@ def test_a_write_concern_error_on_an_applied_insert_many_is_ambiguous(
     assert "write concern was not satisfied" in str(caught.value)
     assert counter.counts["insert"] == 1  # never re-run
     assert sorted(doc["_id"] for doc in c.find()) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("code", [10107, 13435, 13436])
+def test_a_write_concern_error_with_a_refusal_code_is_ambiguous_not_retried(
+    fail_point, make_client, db_name, code
+):
+    # The update ran; only waiting for its write concern failed. The code of a
+    # writeConcernError proves nothing about the write itself (unlabelled: update_many
+    # carries no txnNumber), so the $inc must not run a second time.
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+    fail_point(
+        {"times": 1},
+        failCommands=["update"],
+        errorLabels=[],
+        writeConcernError={"code": code, "errmsg": "not primary while waiting for replication"},
+    )
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_many({}, {"$inc": {"n": 1}})
+    assert isinstance(caught.value.original, WriteConcernError)
+    assert "write concern was not satisfied" in str(caught.value)
+    assert counter.counts["update"] == 1
+    assert [doc["n"] for doc in c.find()] == [1, 1, 1]
 
 
 def test_update_many_refused_by_a_stepped_down_primary_is_retried(mongo_rs, proxy, db_name):

@@ -22,6 +22,7 @@ from pymongo.errors import (
     NotPrimaryError,
     PyMongoError,
     ServerSelectionTimeoutError,
+    WriteConcernError,
 )
 
 from mongo_autoreconnect import (
@@ -212,6 +213,28 @@ def test_a_refusal_is_retried_and_a_write_concern_error_is_ambiguous(
         assert await c.count_documents({"_id": {"$gte": 10}}) == 2
 
     run_with_collection(scenario)
+
+
+def test_a_write_concern_error_with_a_refusal_code_is_ambiguous_not_retried(
+    fail_point, run_with_collection
+):
+    counter = CommandCounter()
+
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+        fail_point(
+            {"times": 1},
+            failCommands=["update"],
+            errorLabels=[],
+            writeConcernError={"code": 10107, "errmsg": "not primary while waiting"},
+        )
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.update_many({}, {"$inc": {"n": 1}})
+        assert isinstance(caught.value.original, WriteConcernError)
+        assert counter.counts["update"] == 1
+        assert await c.count_documents({"n": 1}) == 3
+
+    run_with_collection(scenario, FAST, event_listeners=[counter])
 
 
 def test_no_primary_past_the_deadline_raises_pymongos_own_error(mongo_rs, run_with_collection):

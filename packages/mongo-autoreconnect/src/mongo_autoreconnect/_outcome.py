@@ -5,9 +5,11 @@ NotWritablePrimary, 13435 NotPrimaryNoSecondaryOk and 13436 NotPrimaryOrSecondar
 raises the same ``NotPrimaryError`` for the "node is recovering" family (11602
 InterruptedDueToReplStateChange, 11600 InterruptedAtShutdown, 189 PrimarySteppedDown, 91
 ShutdownInProgress), which a server returns after it started the command: a multi-document
-update interrupted that way may have changed part of its documents. A
-``ServerSelectionTimeoutError`` means nothing was sent (pymongo raises the previous error
-instead when it times out selecting a server for a retry).
+update interrupted that way may have changed part of its documents. The codes prove
+something only as the command's own answer (``NotPrimaryError``): a ``writeConcernError``
+with one of them comes after the write was applied. A ``ServerSelectionTimeoutError``
+means nothing was sent (pymongo raises the previous error instead when it times out
+selecting a server for a retry).
 
 A refusal proves something only about the command that received it. A write that pymongo
 retries itself (a retryable write: its command carries a ``txnNumber`` and a 4.4+ server
@@ -27,6 +29,7 @@ from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
     ExecutionTimeout,
+    NotPrimaryError,
     OperationFailure,
     PyMongoError,
     ServerSelectionTimeoutError,
@@ -55,6 +58,10 @@ def proves_not_applied(error: BaseException, *, several_commands: bool = False) 
     """
     if isinstance(error, ServerSelectionTimeoutError):
         return True
+    # Only a command's own refusal (pymongo raises it as NotPrimaryError) proves anything:
+    # a writeConcernError with the same code comes after the write was applied.
+    if not isinstance(error, NotPrimaryError):
+        return False
     if several_commands or error_code(error) not in REFUSED_BEFORE_RUNNING:
         return False
     # pymongo retried a labelled error itself; an earlier attempt may have been applied.
