@@ -89,6 +89,12 @@ class ScriptedCollection(Collection):
     def update_many(self, *args: Any, **kwargs: Any) -> Any:
         return self._play("update_many")
 
+    def find_one_and_update(self, *args: Any, **kwargs: Any) -> Any:
+        return self._play("find_one_and_update")
+
+    def bulk_write(self, *args: Any, **kwargs: Any) -> Any:
+        return self._play("bulk_write")
+
     def find_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._play(f"find_one@{self.read_preference.mongos_mode}")
 

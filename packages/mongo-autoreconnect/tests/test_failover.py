@@ -107,6 +107,43 @@ def test_a_lost_reply_then_a_not_primary_reply_is_still_applied_exactly_once(
     assert c.find_one({"_id": "counter"})["n"] == 1
 
 
+def test_a_lost_reply_then_an_unlabelled_refusal_is_ambiguous_not_re_run(
+    mongo_rs, make_client, db_name
+):
+    # pymongo retried the update_one itself (same txnNumber) after the lost reply and
+    # raises only its last error: a refusal of that retry without the RetryableWriteError
+    # label says nothing of the first attempt, which was applied.
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    mongo_rs.fail_next("update", "not_primary_unlabelled")
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+    assert caught.value.original.details["code"] == 10107
+    assert "pymongo retries it itself" in str(caught.value)
+    assert counter.counts["update"] == 2  # the first attempt and pymongo's retry
+    assert c.find_one({"_id": "counter"})["n"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [
+        ("update_one", ({"_id": "counter"}, {"$inc": {"n": 1}})),
+        ("bulk_write", ([pymongo.UpdateOne({"_id": "counter"}, {"$inc": {"n": 1}})],)),
+    ],
+)
+def test_with_retry_writes_off_an_unlabelled_refusal_is_retried_and_applied_once(
+    mongo_rs, make_client, db_name, method, args
+):
+    # Without retryable writes pymongo sends the command once: its refusal proves it.
+    c = MongoProxy(make_client(retryWrites=False), FAST)[db_name]["c"]
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next("update", "not_primary_unlabelled")
+    getattr(c, method)(*args)
+    assert c.find_one({"_id": "counter"})["n"] == 1
+
+
 def test_with_retry_writes_off_a_lost_reply_is_ambiguous_not_doubled(
     mongo_rs, make_client, db_name
 ):

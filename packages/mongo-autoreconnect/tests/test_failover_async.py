@@ -102,6 +102,21 @@ def test_a_lost_reply_then_a_not_primary_reply_is_still_applied_exactly_once(
     run_with_collection(scenario)
 
 
+def test_a_lost_reply_then_an_unlabelled_refusal_is_ambiguous_not_re_run(
+    mongo_rs, run_with_collection
+):
+    async def scenario(c):
+        await c.insert_one({"_id": "counter", "n": 0})
+        mongo_rs.fail_next("update", "apply_then_hangup")
+        mongo_rs.fail_next("update", "not_primary_unlabelled")
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+        assert caught.value.original.details["code"] == 10107
+        assert (await c.find_one({"_id": "counter"}))["n"] == 1
+
+    run_with_collection(scenario)
+
+
 def test_get_more_hangup_resumes_without_duplicates_or_gaps(mongo_rs, run_with_collection):
     async def scenario(c):
         await c.insert_many([{"_id": i} for i in range(10)])

@@ -33,9 +33,11 @@ PASSWORD = "s3cr3t-hunter2"
 @pytest.fixture
 def client():
     # A direct connection: pymongo takes it for a server it can use, so calls try it at
-    # once (no wait for a server) and the scripted collection answers.
+    # once (no wait for a server) and the scripted collection answers. Without retryable
+    # writes pymongo sends a write once, so a scripted refusal proves it was not applied.
     client = pymongo.MongoClient(
-        f"mongodb://alice:{PASSWORD}@localhost:1/?directConnection=true", connect=False
+        f"mongodb://alice:{PASSWORD}@localhost:1/?directConnection=true&retryWrites=false",
+        connect=False,
     )
     yield client
     client.close()
@@ -155,7 +157,13 @@ class TestSecrets:
 
     def test_a_password_given_as_keyword_is_redacted_too(self, fake_time, caplog):
         client = pymongo.MongoClient(
-            "localhost", 1, username="bob", password=PASSWORD, directConnection=True, connect=False
+            "localhost",
+            1,
+            username="bob",
+            password=PASSWORD,
+            directConnection=True,
+            retryWrites=False,
+            connect=False,
         )
         collection = ScriptedCollection(client.db, "c", [refused(f"auth {PASSWORD}"), 1])
         proxy = MongoProxy(collection, RetryPolicy(jitter=False, **fake_time.policy_kwargs()))
@@ -193,7 +201,7 @@ class TestRetryLoop:
 
     def test_a_client_timeout_ms_still_bounds_each_attempt(self, fake_time):
         client = pymongo.MongoClient(
-            "localhost", 1, timeoutMS=2000, directConnection=True, connect=False
+            "localhost", 1, timeoutMS=2000, directConnection=True, retryWrites=False, connect=False
         )
         proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         proxy.insert_one({})
@@ -205,7 +213,7 @@ class TestRetryLoop:
         # timeoutMS=0 means "no client timeout", not "a zero bound": without the policy's
         # deadline pymongo would neither retry with the same txnNumber nor stop.
         client = pymongo.MongoClient(
-            "localhost", 1, timeoutMS=0, directConnection=True, connect=False
+            "localhost", 1, timeoutMS=0, directConnection=True, retryWrites=False, connect=False
         )
         proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         proxy.insert_one({})
@@ -246,6 +254,38 @@ class TestRetryLoop:
         proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         assert proxy.insert_many([{"_id": 1}]) == "ok"
         assert len(collection.calls) == 2
+
+    @pytest.mark.parametrize(
+        ("method", "args"),
+        [
+            ("insert_one", ({"_id": 1},)),
+            ("insert_many", ([{"_id": 1}],)),
+            ("update_one", ({}, {"$inc": {"n": 1}})),
+            ("find_one_and_update", ({}, {"$inc": {"n": 1}})),
+            ("bulk_write", ([pymongo.UpdateOne({}, {"$inc": {"n": 1}})],)),
+        ],
+    )
+    def test_a_refusal_of_a_write_pymongo_retries_itself_is_ambiguous(
+        self, fake_time, method, args
+    ):
+        # With retryable writes pymongo may have sent it before (same txnNumber) and
+        # raises only its last attempt's error, labelled or not.
+        client = pymongo.MongoClient("localhost", 1, directConnection=True, connect=False)
+        proxy, collection, events = scripted(client, [refused("np"), "never"], fake_time)
+        with pytest.raises(AmbiguousWriteError, match="pymongo retries it itself"):
+            getattr(proxy, method)(*args)
+        assert len(collection.calls) == 1
+        assert events == []
+        client.close()
+
+    def test_a_refusal_of_a_write_pymongo_sends_once_is_retried(self, fake_time):
+        # update_many and a bulk with a multi-document write carry no txnNumber.
+        client = pymongo.MongoClient("localhost", 1, directConnection=True, connect=False)
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"] * 2, fake_time)
+        assert proxy.update_many({}, {"$inc": {"n": 1}}) == "ok"
+        assert proxy.bulk_write([pymongo.UpdateMany({}, {"$inc": {"n": 1}})]) == "ok"
+        assert len(collection.calls) == 4
+        client.close()
 
     @pytest.mark.parametrize(
         "documents",

@@ -23,7 +23,7 @@ from pymongo.errors import PyMongoError
 from ._async_cursor import AsyncResumableCursor
 from ._compat import select_server, topology_type
 from ._deadline import enter, leave
-from ._operations import Call, sends_several_commands
+from ._operations import Call, pymongo_retries, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
@@ -133,6 +133,7 @@ class _AsyncMethod(MethodBase):
             idempotent or owner._idempotent,
             start,
             sends_several_commands(self.name, args, kwargs),
+            owner._retry_writes and pymongo_retries(self.name, args, kwargs),
         )
         waited = False  # whether the last failure was the wait for a server
         while True:

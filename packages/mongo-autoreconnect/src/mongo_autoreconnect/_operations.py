@@ -6,9 +6,18 @@ import enum
 from collections.abc import Mapping, Sequence, Sized
 from typing import Any
 
+from pymongo.operations import DeleteMany, UpdateMany
+
 from ._state import OperationKind
 
-__all__ = ["Call", "classify", "command_kind", "pipeline_writes", "sends_several_commands"]
+__all__ = [
+    "Call",
+    "classify",
+    "command_kind",
+    "pipeline_writes",
+    "pymongo_retries",
+    "sends_several_commands",
+]
 
 
 class Call(enum.Enum):
@@ -113,6 +122,31 @@ def classify(
 _BATCHED = frozenset({"insert_many", "bulk_write"})
 
 
+# Writes pymongo retries itself when the client has retryWrites on: their commands carry a
+# txnNumber, and pymongo sends them again after a network error or a labelled refusal.
+_RETRYABLE_WRITES = frozenset(
+    {
+        "insert_one",
+        "insert_many",
+        "update_one",
+        "replace_one",
+        "delete_one",
+        "find_one_and_delete",
+        "find_one_and_replace",
+        "find_one_and_update",
+        "bulk_write",
+    }
+)
+
+
+def _items(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+    """The documents / requests / models of a batched write."""
+    if args:
+        return args[0]
+    given = [kwargs[key] for key in ("documents", "requests", "models") if key in kwargs]
+    return given[0] if given else None
+
+
 def sends_several_commands(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
     """Whether the call may send several write commands.
 
@@ -120,13 +154,25 @@ def sends_several_commands(name: str, args: Sequence[Any], kwargs: Mapping[str, 
     """
     if name not in _BATCHED:
         return False
-    if args:
-        items = args[0]
-    else:
-        given = [kwargs[key] for key in ("documents", "requests", "models") if key in kwargs]
-        items = given[0] if given else None
+    items = _items(args, kwargs)
     # A generator's length is unknown: assume several.
     return not (isinstance(items, Sized) and len(items) <= 1)
+
+
+def pymongo_retries(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
+    """Whether pymongo retries this write itself on a client with ``retryWrites`` on.
+
+    It then raises only its last attempt's error: a refusal of a retry says nothing of an
+    earlier attempt whose reply was lost.
+    """
+    if name not in _RETRYABLE_WRITES:
+        return False
+    if name == "bulk_write":
+        items = _items(args, kwargs)
+        if isinstance(items, Sized) and not isinstance(items, (str, bytes, Mapping)):
+            # A bulk with a multi-document update or delete is not a retryable write.
+            return not any(isinstance(item, (UpdateMany, DeleteMany)) for item in items)
+    return True
 
 
 def pipeline_writes(pipeline: Any) -> bool:

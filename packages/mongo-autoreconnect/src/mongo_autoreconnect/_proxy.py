@@ -19,7 +19,7 @@ from pymongo.synchronous.mongo_client import MongoClient
 from ._compat import select_server, topology_type
 from ._cursor import ResumableCursor
 from ._deadline import enter, leave
-from ._operations import Call, sends_several_commands
+from ._operations import Call, pymongo_retries, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
@@ -129,6 +129,7 @@ class _Method(MethodBase):
             idempotent or owner._idempotent,
             start,
             sends_several_commands(self.name, args, kwargs),
+            owner._retry_writes and pymongo_retries(self.name, args, kwargs),
         )
         waited = False  # whether the last failure was the wait for a server
         while True:

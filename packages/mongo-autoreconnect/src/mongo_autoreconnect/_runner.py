@@ -74,6 +74,7 @@ class Retrier:
         idempotent: bool,
         start: float,
         several_commands: bool = False,
+        pymongo_retries: bool = False,
     ) -> RetryState:
         """The state of a call that began at ``start`` (built only once something failed)."""
         return RetryState(
@@ -84,6 +85,7 @@ class Retrier:
             now=start,
             attempt=0,
             several_commands=several_commands,
+            pymongo_retries=pymongo_retries,
         )
 
     def remaining(self, state: RetryState) -> float:
@@ -123,7 +125,11 @@ class Retrier:
         if not policy.should_retry(state):
             why = None
             if state.kind is OperationKind.WRITE:
-                why = ambiguity(error, several_commands=state.several_commands)
+                why = ambiguity(
+                    error,
+                    several_commands=state.several_commands,
+                    pymongo_retries=state.pymongo_retries,
+                )
             if why is not None:
                 raise AmbiguousWriteError(
                     state.operation,
