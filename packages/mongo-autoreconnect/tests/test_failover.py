@@ -6,6 +6,7 @@ against both.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 
@@ -436,6 +437,67 @@ def test_a_descending_sort_resumes_into_the_documents_missing_the_key(mongo_rs, 
     got = list(c.find(sort=[("rank", -1)], batch_size=2))
     assert [d.get("rank") for d in got] == [3, 2, 1, 0, None, None]
     assert sorted(d["_id"] for d in got) == [0, 1, 2, 3, 10, 11]
+
+
+MIXED = [
+    {"_id": 1, "k": 2},
+    {"_id": 2, "k": 2.5},
+    {"_id": "a", "k": "a"},
+    {"_id": "b", "k": "b"},
+    {"_id": 3, "k": None},
+    {"_id": 4},
+    {"_id": 5, "k": True},
+    {"_id": 6, "k": {"x": 1}},
+    {"_id": "c", "k": datetime.datetime(2020, 1, 1)},
+    {"_id": 7, "k": 2},
+    {"_id": 8, "k": "a"},
+    {"_id": 9},
+]
+
+
+EVERY_POSITION = range(1, len(MIXED))
+
+
+@pytest.mark.parametrize(
+    ("sort", "positions"),
+    [
+        ([("k", 1)], EVERY_POSITION),
+        ([("k", -1)], EVERY_POSITION),
+        ([("_id", 1)], [4, 9, 10]),  # 9 ints, then strings
+        ([("_id", -1)], [2, 3, 6]),  # 3 strings, then ints
+        ([("k", -1), ("_id", 1)], [1, 5, 9]),
+    ],
+)
+def test_a_sort_over_mixed_types_resumes_into_every_later_type(
+    mongo_rs, proxy, db_name, sort, positions
+):
+    # MongoDB sorts across types (null and missing, numbers, strings, objects, booleans,
+    # dates): "after 2.5" is also every string, object, boolean and date; a bare $gt
+    # compares within one type and skipped them. Nulls and missing keys come first in an
+    # ascending sort: a cursor broken among them resumes too. The batch size is where the
+    # cursor breaks.
+    c = collection(proxy, db_name)
+    c.insert_many(MIXED)
+    expected = [d.get("k") for d in c.unwrap().find(sort=sort)]
+    for batch_size in positions:
+        mongo_rs.fail_next("getMore", "hangup")
+        got = list(c.find(sort=sort, batch_size=batch_size))
+        assert [d.get("k") for d in got] == expected, batch_size
+        assert sorted(str(d["_id"]) for d in got) == sorted(str(d["_id"]) for d in MIXED)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_an_aggregate_over_mixed_types_resumes_into_every_later_type(
+    mongo_rs, proxy, db_name, direction
+):
+    c = collection(proxy, db_name)
+    c.insert_many(MIXED)
+    pipeline = [{"$match": {}}, {"$sort": {"k": direction}}]
+    expected = [d.get("k") for d in c.unwrap().aggregate(pipeline)]
+    mongo_rs.fail_next("getMore", "hangup")
+    got = list(c.aggregate(pipeline, batchSize=3))
+    assert [d.get("k") for d in got] == expected
+    assert len({str(d["_id"]) for d in got}) == len(MIXED)
 
 
 def test_limit_and_skip_survive_a_resume(mongo_rs, proxy, db_name):

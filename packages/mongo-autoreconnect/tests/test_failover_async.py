@@ -140,6 +140,24 @@ def test_aggregate_ending_in_sort_resumes(mongo_rs, run_with_collection):
     run_with_collection(scenario)
 
 
+def test_a_sort_over_mixed_types_resumes_into_every_later_type(mongo_rs, run_with_collection):
+    docs = [{"_id": 1, "k": 1}, {"_id": 2}, {"_id": 3, "k": "a"}, {"_id": 4, "k": True}]
+    docs += [{"_id": 5, "k": None}, {"_id": 6, "k": 2}, {"_id": 7, "k": "b"}]
+
+    async def scenario(c):
+        await c.insert_many(docs)
+        for direction in (1, -1):
+            expected = [d.get("k") async for d in c.unwrap().find(sort=[("k", direction)])]
+            for batch_size in (2, 4):
+                mongo_rs.fail_next("getMore", "hangup")
+                cursor = c.find(sort=[("k", direction)], batch_size=batch_size)
+                got = await cursor.to_list()
+                assert [d.get("k") for d in got] == expected
+                assert sorted(d["_id"] for d in got) == list(range(1, 8))
+
+    run_with_collection(scenario)
+
+
 def test_a_cursor_without_its_resume_key_raises(mongo_rs, run_with_collection):
     async def scenario(c):
         await c.insert_many([{"_id": i, "v": i} for i in range(6)])

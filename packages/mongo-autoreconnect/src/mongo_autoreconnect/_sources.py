@@ -102,7 +102,9 @@ class FindSource(CursorSource):
     def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if self.tailable():
             raise CannotResume("a tailable cursor follows insertion order, not a sort key")
-        return after_filter(self.keys(), last, self.tied)
+        # A projection may remove a sort key: then a missing one is not known to be null.
+        trust_missing = not self.spec.get("projection")
+        return after_filter(self.keys(), last, self.tied, trust_missing=trust_missing)
 
     def exhausted(self, yielded: int) -> bool:
         limit = self.spec.get("limit", 0)
