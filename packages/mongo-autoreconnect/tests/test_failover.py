@@ -500,6 +500,32 @@ def test_an_aggregate_over_mixed_types_resumes_into_every_later_type(
     assert len({str(d["_id"]) for d in got}) == len(MIXED)
 
 
+@pytest.mark.parametrize("how", ["chained", "keyword", "aggregate"])
+def test_a_sort_under_a_collation_resumes_without_repeating_its_ties(
+    mongo_rs, proxy, db_name, how
+):
+    # Case-insensitive: "bob", "Bob" and "BOB" tie, though Python tells them apart.
+    c = collection(proxy, db_name)
+    names = ["bob", "Bob", "BOB", "alice", "Alice", "carol", "bob", "Carol"]
+    c.insert_many([{"_id": i, "name": name} for i, name in enumerate(names)])
+    collation = {"locale": "en", "strength": 2}
+
+    def query(target, batch_size):
+        if how == "chained":
+            return target.find().sort("name").collation(collation).batch_size(batch_size)
+        if how == "keyword":
+            return target.find(sort=[("name", 1)], collation=collation, batch_size=batch_size)
+        pipeline = [{"$sort": {"name": 1}}]
+        return target.aggregate(pipeline, collation=collation, batchSize=batch_size)
+
+    expected = [d["name"].lower() for d in query(c.unwrap(), 100)]
+    for batch_size in (2, 4):
+        mongo_rs.fail_next("getMore", "hangup")
+        got = list(query(c, batch_size))
+        assert sorted(d["_id"] for d in got) == list(range(len(names))), batch_size
+        assert [d["name"].lower() for d in got] == expected
+
+
 def test_limit_and_skip_survive_a_resume(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i} for i in range(20)])

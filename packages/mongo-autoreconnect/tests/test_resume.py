@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from bson.code import Code
+from bson.decimal128 import Decimal128
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -174,6 +175,23 @@ def test_ties_on_the_last_sort_key_are_excluded_by_id():
     query = after_filter([("a", 1)], docs[-1], tracked([("a", 1)], docs))
     assert query["$or"][0] == {"a": {"$gt": 2}}
     assert query["$or"][-1] == {"a": {"$eq": 2}, "_id": {"$nin": [5, 4]}}
+
+
+def test_ties_follow_mongodbs_equality_not_pythons():
+    # Decimal128("1") and 1 tie in MongoDB; the int yielded first must stay excluded.
+    docs = [{"_id": "int", "a": 1}, {"_id": "dec", "a": Decimal128("1")}]
+    query = after_filter([("a", 1)], docs[-1], tracked([("a", 1)], docs))
+    assert query["$or"][-1]["_id"] == {"$nin": ["int", "dec"]}
+
+
+def test_under_a_collation_every_string_may_tie():
+    keys = [("name", 1)]
+    docs = [{"_id": 1, "name": "bob"}, {"_id": 2, "name": "Bob"}, {"_id": 3, "name": "BOB"}]
+    tracker = TieTracker(keys, loose_strings=True)
+    for doc in docs:
+        tracker.add(doc)
+    assert after_filter(keys, docs[-1], tracker)["$or"][-1]["_id"] == {"$nin": [1, 2, 3]}
+    assert after_filter(keys, docs[-1], tracked(keys, docs))["$or"][-1]["_id"] == {"$nin": [3]}
 
 
 def test_too_many_ties_cannot_resume():

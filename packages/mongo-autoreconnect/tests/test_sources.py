@@ -63,6 +63,23 @@ def test_a_reopened_find_filters_after_the_last_document_and_keeps_the_rest():
     assert batch == ("batch_size", (2,), {})
 
 
+@pytest.mark.parametrize(
+    ("args", "kwargs", "chain"),
+    [
+        ((), {"collation": {"locale": "en", "strength": 2}}, None),
+        ((), {}, {"locale": "en", "strength": 2}),
+    ],
+)
+def test_a_collation_makes_strings_tie_and_is_replayed(args, kwargs, chain):
+    source = FindSource(args, {**kwargs, "sort": [("name", 1)]})
+    if chain is not None:
+        source.chained("collation", (chain,), {})
+    assert source.tied.loose_strings
+    target = Recorder()
+    source.open({"name": {"$gt": "b"}}, 1, target)
+    assert target.calls[0][2]["collation"] == {"locale": "en", "strength": 2}
+
+
 def test_limit_is_exhausted_by_what_was_yielded():
     source = FindSource((), {"limit": 3})
     assert not source.exhausted(2)

@@ -108,12 +108,19 @@ def check_resumable(keys: SortKeys) -> str | None:
 
 
 class TieTracker:
-    """The ``_id``s of the yielded documents that tie with the last one on every sort key."""
+    """The ``_id``s of the yielded documents that tie with the last one on every sort key.
 
-    __slots__ = ("ids", "keys", "overflow", "values")
+    Ties are judged as MongoDB compares (``Decimal128("1")`` ties with ``1``), or more
+    loosely, never less: keeping the ``_id`` of a document that did not tie only excludes
+    a document already yielded. ``loose_strings``: the sort has a collation, which may tie
+    strings that Python tells apart ("bob", "Bob"), so every string ties with every other.
+    """
 
-    def __init__(self, keys: SortKeys) -> None:
+    __slots__ = ("ids", "keys", "loose_strings", "overflow", "values")
+
+    def __init__(self, keys: SortKeys, *, loose_strings: bool = False) -> None:
         self.keys = keys
+        self.loose_strings = loose_strings
         self.values: tuple[Any, ...] | None = None
         self.ids: list[Any] = []
         self.overflow = False
@@ -121,7 +128,7 @@ class TieTracker:
     def add(self, doc: Mapping[str, Any]) -> None:
         """Record ``doc``, the next document yielded in sort order."""
         try:
-            values = tuple(_tie_key(_value(doc, key)) for key, _ in self.keys)
+            values = tuple(self._tie_key(_value(doc, key)) for key, _ in self.keys)
         except CannotResume:
             values = None  # resume_point says why, if it comes to that
         if values is None or values != self.values:
@@ -134,6 +141,16 @@ class TieTracker:
             self.overflow = True
         else:
             self.ids.append(doc["_id"])
+
+    def _tie_key(self, value: Any) -> Any:
+        """What of a sort-key value decides ties (MongoDB's equality, or coarser)."""
+        if value is _MISSING:
+            return None  # missing and null sort together
+        if isinstance(value, Decimal128):
+            return value.to_decimal()  # equal to the int or float of the same value
+        if self.loose_strings and isinstance(value, str):
+            return str
+        return value
 
 
 def after_filter(
@@ -246,11 +263,6 @@ def _is_nan(value: Any) -> bool:
     if isinstance(value, Decimal128):
         return value.to_decimal().is_nan()
     return False
-
-
-def _tie_key(value: Any) -> Any:
-    """What of a sort-key value decides ties."""
-    return None if value is _MISSING else value  # missing and null sort together
 
 
 def and_filters(first: Mapping[str, Any] | None, second: Mapping[str, Any]) -> dict[str, Any]:

@@ -70,7 +70,21 @@ class FindSource(CursorSource):
         self.spec: dict[str, Any] = dict(bound.arguments)
         del self.spec["self"], self.spec["collection"]
         self.chain: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-        self.tied = TieTracker(self.keys())
+        self.tied = self._tracker()
+
+    def _tracker(self) -> TieTracker:
+        # Under a collation, strings Python tells apart may tie.
+        collated = self.spec.get("collation") is not None
+        return TieTracker(self.keys(), loose_strings=collated)
+
+    def chained(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """The caller set a cursor option after creating it (replayed on a re-issue)."""
+        if name == "collation":
+            # find() takes it too; the tie tracker must know of it.
+            self.spec["collation"] = args[0] if args else kwargs.get("collation")
+            self.tied = self._tracker()
+        else:
+            self.chain.append((name, args, kwargs))
 
     def tailable(self) -> bool:
         """Whether the cursor follows insertion order, not a sort."""
@@ -83,7 +97,7 @@ class FindSource(CursorSource):
     def sorted_by(self, sort: Any) -> None:
         """The caller sorted the cursor after creating it."""
         self.spec["sort"] = sort
-        self.tied = TieTracker(self.keys())
+        self.tied = self._tracker()
 
     def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
         spec = dict(self.spec)
@@ -130,7 +144,10 @@ class PipelineSource(CursorSource):
         last = pipeline[-1] if pipeline else None
         if isinstance(last, Mapping) and list(last) == ["$sort"]:
             self.keys = normalize_sort(last["$sort"])
-        self.tied = TieTracker(self.keys or [])
+        # Under a collation, strings Python tells apart may tie.
+        self.tied = TieTracker(
+            self.keys or [], loose_strings=self.kwargs.get("collation") is not None
+        )
         self.pipeline = pipeline
 
     def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
