@@ -554,6 +554,20 @@ def test_a_cursor_without_its_resume_key_raises_instead_of_guessing(mongo_rs, pr
     assert isinstance(e.value.original, AutoReconnect)
 
 
+def test_a_sort_key_the_projection_shows_only_part_of_raises_instead_of_guessing(
+    mongo_rs, proxy, db_name
+):
+    # Sorted by the whole of "a", shown only "a.b": "after {b: 0}" is not where it broke.
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "a": {"b": i % 2, "c": i}} for i in range(8)])
+    cursor = c.find({}, {"a.b": 1}, sort=[("a", 1)], batch_size=2)
+    first = [next(cursor)["_id"], next(cursor)["_id"]]
+    mongo_rs.fail_next("getMore", "hangup")
+    with pytest.raises(CursorResumeError, match="shows only part of sort key 'a'"):
+        first += [doc["_id"] for doc in cursor]
+    assert first == [0, 2]
+
+
 def test_an_aggregate_not_ending_in_sort_raises_instead_of_guessing(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i} for i in range(10)])

@@ -8,7 +8,12 @@ import pytest
 from pymongo import CursorType
 
 from mongo_autoreconnect._resume import CannotResume
-from mongo_autoreconnect._sources import FindSource, NamedSource, PipelineSource
+from mongo_autoreconnect._sources import (
+    FindSource,
+    NamedSource,
+    PipelineSource,
+    projection_shows,
+)
 
 
 class Recorder:
@@ -78,6 +83,50 @@ def test_a_collation_makes_strings_tie_and_is_replayed(args, kwargs, chain):
     target = Recorder()
     source.open({"name": {"$gt": "b"}}, 1, target)
     assert target.calls[0][2]["collation"] == {"locale": "en", "strength": 2}
+
+
+@pytest.mark.parametrize(
+    ("projection", "key", "shown"),
+    [
+        (None, "k", True),
+        ({"k": 1}, "k", True),
+        (["k", "x"], "k", True),  # pymongo's list of names
+        ({"a": 1}, "a.b", True),
+        ({"x": 0}, "k", True),
+        ({"x": 1}, "_id", True),
+        ({"x": 1}, "k", False),
+        ({"k": 0}, "k", False),
+        ({"a": False}, "a.b", False),
+        ({"_id": 0}, "_id", False),
+        ({"x": {"$toUpper": "$x"}}, "k", False),  # computing a field includes only it
+    ],
+)
+def test_the_projection_says_whether_documents_show_the_sort_key(projection, key, shown):
+    assert projection_shows(projection, key) is shown
+
+
+@pytest.mark.parametrize(
+    ("projection", "key", "message"),
+    [
+        ({"k": {"$multiply": ["$k", -1]}}, "k", "computed by the projection 'k'"),
+        ({"k": "$other"}, "k", "computed"),
+        ({"a": {"$slice": 1}}, "a", "computed"),
+        ({"a.b": 1}, "a", "shows only part of sort key 'a'"),
+        ({"a.b": 0}, "a", "shows only part of sort key 'a'"),
+    ],
+)
+def test_a_projection_that_changes_the_sort_key_cannot_resume(projection, key, message):
+    with pytest.raises(CannotResume, match=message):
+        projection_shows(projection, key)
+    source = FindSource(({}, projection), {"sort": [(key, 1)]})
+    with pytest.raises(CannotResume, match=message):
+        source.resume_point({"_id": 1, key: 2})
+
+
+def test_a_missing_sort_key_the_projection_removed_cannot_resume():
+    source = FindSource(({}, {"x": 1}), {"sort": [("k", 1)]})
+    with pytest.raises(CannotResume, match="'k' is missing from the last document"):
+        source.resume_point({"_id": 1, "x": 2})
 
 
 def test_limit_is_exhausted_by_what_was_yielded():

@@ -17,7 +17,14 @@ from ._resume import (
     normalize_sort,
 )
 
-__all__ = ["CHAIN_METHODS", "CursorSource", "FindSource", "NamedSource", "PipelineSource"]
+__all__ = [
+    "CHAIN_METHODS",
+    "CursorSource",
+    "FindSource",
+    "NamedSource",
+    "PipelineSource",
+    "projection_shows",
+]
 
 _FIND_PARAMETERS = inspect.signature(Cursor.__init__)
 # Cursor methods that only set an option; replayed on every re-opened cursor.
@@ -116,9 +123,10 @@ class FindSource(CursorSource):
     def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if self.tailable():
             raise CannotResume("a tailable cursor follows insertion order, not a sort key")
+        keys = self.keys()
         # A projection may remove a sort key: then a missing one is not known to be null.
-        trust_missing = not self.spec.get("projection")
-        return after_filter(self.keys(), last, self.tied, trust_missing=trust_missing)
+        shown = [projection_shows(self.spec.get("projection"), key) for key, _ in keys]
+        return after_filter(keys, last, self.tied, trust_missing=all(shown))
 
     def exhausted(self, yielded: int) -> bool:
         limit = self.spec.get("limit", 0)
@@ -189,3 +197,45 @@ class NamedSource(CursorSource):
             return True
         self.names.add(name)
         return False
+
+
+def projection_shows(projection: Any, key: str) -> bool:
+    """Whether documents projected by ``projection`` show the sort key ``key`` as sorted.
+
+    False when the projection removes it (a missing key then says nothing).
+
+    Raises
+    ------
+    CannotResume
+        The projection computes the key or shows only part of it: the value a document
+        shows is not the one the server sorted by.
+    """
+    if not projection:
+        return True
+    if not isinstance(projection, Mapping):
+        projection = dict.fromkeys(projection, True)  # pymongo's list of field names
+    # Naming a field to include (or to compute) leaves out every field not named.
+    including = any(
+        not _plain(spec) or bool(spec) for field, spec in projection.items() if field != "_id"
+    )
+    whole = False  # the key, or a document holding it, is named
+    for field, spec in projection.items():
+        named = field == key or key.startswith(f"{field}.")
+        part = field.startswith(f"{key}.")
+        if not (named or part):
+            continue
+        if not _plain(spec) or field.endswith(".$"):
+            raise CannotResume(f"sort key {key!r} is computed by the projection {field!r}")
+        if part:
+            raise CannotResume(f"the projection {field!r} shows only part of sort key {key!r}")
+        whole = True
+        if not spec:
+            return False
+    if key == "_id" or key.startswith("_id."):
+        return True  # shown unless excluded by name (above)
+    return whole if including else True
+
+
+def _plain(spec: Any) -> bool:
+    """Whether a projection value only includes or excludes (1, 0, True, False)."""
+    return isinstance(spec, (bool, int, float))
