@@ -12,6 +12,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import (
     AutoReconnect,
+    ClientBulkWriteException,
     DuplicateKeyError,
     NetworkTimeout,
     NotPrimaryError,
@@ -404,6 +405,72 @@ class TestRetryLoop:
         with caplog.at_level(logging.WARNING, logger="my.app.mongo"):
             proxy.insert_one({})
         assert [record.name for record in caplog.records] == ["my.app.mongo"]
+
+
+class BulkClient(pymongo.MongoClient):
+    """A client whose client-level bulk_write (pymongo 4.9+, MongoDB 8.0+) plays a script."""
+
+    script: list[BaseException | str]
+
+    def bulk_write(self, *args, **kwargs):
+        outcome = self.script.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+def client_bulk_error(error=None, write_concern_errors=(), successful=False):
+    """The ClientBulkWriteException pymongo raises for a client-level bulk write."""
+    details = {
+        "error": error,
+        "writeErrors": [],
+        "writeConcernErrors": list(write_concern_errors),
+        "anySuccessful": successful,
+        "nInserted": 0,
+        "nUpserted": 0,
+        "nMatched": 0,
+        "nModified": 0,
+        "nDeleted": 0,
+    }
+    return ClientBulkWriteException(details, False)
+
+
+class TestClientBulkWrite:
+    """pymongo wraps every error of MongoClient.bulk_write in a ClientBulkWriteException."""
+
+    @pytest.mark.parametrize(
+        ("error", "why"),
+        [
+            (client_bulk_error(AutoReconnect("connection closed")), "connection failed"),
+            (client_bulk_error(refused("interrupted", 11602)), "interrupted it"),
+            (
+                client_bulk_error(
+                    None, [{"code": 64, "errmsg": "waiting for replication timed out"}], True
+                ),
+                "write concern was not satisfied",
+            ),
+        ],
+    )
+    def test_a_write_that_may_have_been_applied_is_ambiguous(self, fake_time, error, why):
+        client = BulkClient("localhost", 1, directConnection=True, connect=False)
+        client.script = [error, "never"]
+        proxy = MongoProxy(client, RetryPolicy(**fake_time.policy_kwargs()))
+        models = [pymongo.InsertOne({"x": 1}, namespace="db.c")] * 2
+        with pytest.raises(AmbiguousWriteError, match=why) as caught:
+            proxy.bulk_write(models)
+        assert caught.value.original is error
+        assert client.script == ["never"]
+        client.close()
+
+    def test_an_answer_passes_through(self, fake_time):
+        client = BulkClient("localhost", 1, directConnection=True, connect=False)
+        error = client_bulk_error(DuplicateKeyError("E11000", 11000))
+        client.script = [error]
+        proxy = MongoProxy(client, RetryPolicy(**fake_time.policy_kwargs()))
+        with pytest.raises(ClientBulkWriteException) as caught:
+            proxy.bulk_write([pymongo.InsertOne({"x": 1}, namespace="db.c")])
+        assert caught.value is error
+        client.close()
 
 
 class TestReadFallback:

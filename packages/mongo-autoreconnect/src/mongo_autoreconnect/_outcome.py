@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
+    ClientBulkWriteException,
     ExecutionTimeout,
     NotPrimaryError,
     OperationFailure,
@@ -85,9 +86,17 @@ def ambiguity(
     ):
         return None
     if isinstance(error, WriteConcernError) or (
-        isinstance(error, BulkWriteError) and error.details.get("writeConcernErrors")
+        isinstance(error, (BulkWriteError, ClientBulkWriteException))
+        and error.details.get("writeConcernErrors")
     ):
         return "the write was applied on the primary but its write concern was not satisfied"
+    if isinstance(error, ClientBulkWriteException):
+        # MongoClient.bulk_write wraps the error that ended it, whatever it was.
+        if not isinstance(error.error, PyMongoError):
+            return None  # per-operation write errors: answers
+        return ambiguity(
+            error.error, several_commands=several_commands, pymongo_retries=pymongo_retries
+        )
     if isinstance(error, ExecutionTimeout):
         # The server's maxTimeMS may stop a multi-document write part-way; pymongo's own
         # "would exceed time limit" may end a retry whose earlier attempt was applied.
