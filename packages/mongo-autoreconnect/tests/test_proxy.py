@@ -300,6 +300,17 @@ class TestRetryLoop:
             proxy.insert_many(documents)
         assert len(collection.calls) == 1
 
+    def test_an_insert_many_of_a_generator_is_retried_with_the_same_documents(
+        self, client, fake_time
+    ):
+        # pymongo reads the documents before it selects a server: a retry after a server
+        # selection timeout (nothing sent) must not get an exhausted generator.
+        proxy, collection, _ = scripted(
+            client, [ServerSelectionTimeoutError("none"), "ok"], fake_time
+        )
+        assert proxy.insert_many({"_id": i} for i in range(3)) == "ok"
+        assert collection.inserted == [[{"_id": 0}, {"_id": 1}, {"_id": 2}]] * 2
+
     def test_marked_idempotent_ambiguous_writes_are_retried(self, client, fake_time):
         proxy, collection, _ = scripted(client, [AutoReconnect("closed"), "ok"], fake_time)
         assert proxy.idempotent.update_many({}, {"$set": {"n": 1}}) == "ok"

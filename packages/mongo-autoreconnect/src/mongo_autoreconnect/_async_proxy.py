@@ -23,7 +23,7 @@ from pymongo.errors import PyMongoError
 from ._async_cursor import AsyncResumableCursor
 from ._compat import select_server, topology_type
 from ._deadline import enter, leave
-from ._operations import Call, pymongo_retries, sends_several_commands
+from ._operations import Call, pymongo_retries, rereadable, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
@@ -78,6 +78,7 @@ class _AsyncMethod(MethodBase):
             # A transaction's statements are retried as a whole by with_transaction().
             return await self.fn(*args, **kwargs)
         mode, kind, idempotent = self.classify(args, kwargs)
+        args, kwargs = rereadable(self.name, args, kwargs)
         if mode is Call.PASSTHROUGH:
             return owner._wrap(await self.fn(*args, **kwargs))
         if mode is Call.FIND:

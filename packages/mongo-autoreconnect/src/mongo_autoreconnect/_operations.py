@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence, Sized
+from collections.abc import Iterator, Mapping, Sequence, Sized
 from typing import Any
 
 from pymongo.operations import DeleteMany, UpdateMany
@@ -16,6 +16,7 @@ __all__ = [
     "command_kind",
     "pipeline_writes",
     "pymongo_retries",
+    "rereadable",
     "sends_several_commands",
 ]
 
@@ -187,3 +188,27 @@ def command_kind(command: Any) -> OperationKind:
     """READ for commands known to only read, WRITE (the careful answer) otherwise."""
     name = command if isinstance(command, str) else next(iter(command or {}), "")
     return OperationKind.READ if str(name).lower() in _READ_COMMANDS else OperationKind.WRITE
+
+
+def rereadable(
+    name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of ``name`` with a one-shot iterator of documents read into a list.
+
+    pymongo's ``insert_many`` reads its documents before it selects a server: a retry
+    after a server selection timeout (nothing was sent) would get an exhausted iterator.
+    """
+    if name != "insert_many":
+        return args, kwargs
+    if args and isinstance(args[0], Iterator):
+        return (_read(args[0]), *args[1:]), kwargs
+    if isinstance(kwargs.get("documents"), Iterator):
+        return args, {**kwargs, "documents": _read(kwargs["documents"])}
+    return args, kwargs
+
+
+def _read(documents: Iterator[Any]) -> Any:
+    read = list(documents)
+    # An empty list fails pymongo's argument check, an empty iterator its execution: keep
+    # the error pymongo gives without the proxy.
+    return read if read else iter(())

@@ -19,7 +19,7 @@ from pymongo.synchronous.mongo_client import MongoClient
 from ._compat import select_server, topology_type
 from ._cursor import ResumableCursor
 from ._deadline import enter, leave
-from ._operations import Call, pymongo_retries, sends_several_commands
+from ._operations import Call, pymongo_retries, rereadable, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
@@ -74,6 +74,7 @@ class _Method(MethodBase):
             # A transaction's statements are retried as a whole by with_transaction().
             return self.fn(*args, **kwargs)
         mode, kind, idempotent = self.classify(args, kwargs)
+        args, kwargs = rereadable(self.name, args, kwargs)
         if mode is Call.PASSTHROUGH:
             return owner._wrap(self.fn(*args, **kwargs))
         if mode is Call.FIND:

@@ -48,7 +48,8 @@ class MethodBase:
         self.reports = False
         self.topology = owner._topology
         self.waits = NO_PRIMARY
-        if self.fixed is not None and self.fixed[0] is Call.RETRIED:
+        # insert_many may be given a one-shot iterator: _call reads it first, for retries.
+        if self.fixed is not None and self.fixed[0] is Call.RETRIED and name != "insert_many":
             fallback = owner._fallback if self.fixed[1] is OperationKind.READ else None
             self.fast_fn = fn if fallback is None else self.on(fallback)
             self.reports = fallback is not None
