@@ -63,7 +63,9 @@ def test_a_write_re_sent_after_pymongos_retry_was_refused_is_reported(plugin):
     # The refusal is of pymongo's retry; its first attempt (lost reply) may have been applied.
     events = [
         started("update", 1),
-        SimpleNamespace(command_name="update", operation_id=1, failure={"errtype": "AutoReconnect"}),
+        SimpleNamespace(
+            command_name="update", operation_id=1, failure={"errtype": "AutoReconnect"}
+        ),
         started("update", 1),
         failed("update", 1, 10107),
         started("update", 2),

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from bson.code import Code
 from bson.decimal128 import Decimal128
-from hypothesis import assume, given
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mongo_autoreconnect._resume import (
@@ -21,7 +21,6 @@ from mongo_autoreconnect._resume import (
     and_filters,
     normalize_sort,
 )
-
 
 # MongoDB's order of the types the oracle uses (a missing field sorts as null).
 PLACES = {type(None): 0, int: 1, str: 2, bool: 3}

@@ -60,7 +60,11 @@ def test_a_reopened_find_filters_after_the_last_document_and_keeps_the_rest():
     (_, _, kwargs), batch = target.calls
     callers, after = kwargs["filter"]["$and"]
     assert callers == {"a": 1}
-    assert after["$or"][:3] == [{"t": {"$lt": 3}}, {"t": {"$eq": None}}, {"t": {"$type": "minKey"}}]
+    assert after["$or"][:3] == [
+        {"t": {"$lt": 3}},
+        {"t": {"$eq": None}},
+        {"t": {"$type": "minKey"}},
+    ]
     assert after["$or"][3:] == [{"t": {"$eq": 3}, "_id": {"$nin": [9, 7]}}]
     assert kwargs["skip"] == 0
     assert kwargs["limit"] == 4

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Mapping, Sequence, Sized
+from collections.abc import Collection, Iterator, Mapping, Sequence, Sized
 from typing import Any
 
 from pymongo.operations import DeleteMany, UpdateMany
@@ -170,7 +170,7 @@ def pymongo_retries(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -
         return False
     if name == "bulk_write":
         items = _items(args, kwargs)
-        if isinstance(items, Sized) and not isinstance(items, (str, bytes, Mapping)):
+        if isinstance(items, Collection) and not isinstance(items, (str, bytes, Mapping)):
             # A bulk with a multi-document update or delete is not a retryable write.
             return not any(isinstance(item, (UpdateMany, DeleteMany)) for item in items)
     return True

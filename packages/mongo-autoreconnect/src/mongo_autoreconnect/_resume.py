@@ -184,7 +184,7 @@ def after_filter(
                 f"sort key {key!r} is missing from the last document (projected out or absent)"
             )
         values.append(None if value is _MISSING else value)
-    branches = []
+    branches: list[dict[str, Any]] = []
     for i, (key, direction) in enumerate(keys):
         equal = {k: {"$eq": v} for (k, _), v in zip(keys[:i], values[:i], strict=True)}
         branches.extend({**equal, key: after} for after in _after(key, values[i], direction))
