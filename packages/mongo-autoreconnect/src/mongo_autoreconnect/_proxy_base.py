@@ -176,7 +176,7 @@ class ProxyBase:
             self._no_primary = lambda: not client.topology_description.has_writable_server()
             self._fallback = obj.with_options(read_preference=fallback)
 
-    def _method(self, name: str, fn: Callable[..., Any]) -> MethodBase:
+    def _method(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """The proxied method wrapping ``fn``."""
         raise NotImplementedError
 

@@ -8,6 +8,7 @@ seconds (by the policy's clock) says so, and every other retry goes to DEBUG.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -30,6 +31,7 @@ OnRetry = Callable[[RetryState], Any]
 WARNING_INTERVAL = 5.0
 
 _DEFAULT_LOGGER = logging.getLogger("mongo_autoreconnect.retry")
+_monotonic = time.monotonic
 
 
 class Retrier:
@@ -87,6 +89,18 @@ class Retrier:
             several_commands=several_commands,
             pymongo_retries=pymongo_retries,
         )
+
+    def started(self, entered: float) -> float:
+        """The policy clock's reading when a call entered its first attempt at ``entered``.
+
+        ``entered`` is a ``time.monotonic()`` reading: the fast path reads only that clock
+        (pymongo's), and asks the policy's clock only once an attempt failed. An injected
+        clock is charged the real time the first attempt took.
+        """
+        clock = self.clock
+        if clock is _monotonic:
+            return entered
+        return clock() - (_monotonic() - entered)
 
     def remaining(self, state: RetryState) -> float:
         """Seconds left before the call's deadline, or the caller's ``pymongo.timeout()``."""
