@@ -448,3 +448,12 @@ def spec_tests_proxy(session: nox.Session) -> None:
     modules = ("--only", "retryable-reads", "--only", "retryable-writes")
     session.run("python", str(runner), *modules, *session.posargs, env=env)
     session.run("python", str(plugin / "proxied_spec.py"), str(report))
+
+
+# --- pylearn2-recipes: pylearn2's own YAML archive (issue 16); CI runs it once --------
+@nox.session(name="pylearn2-archive", tags=["archive"])
+def pylearn2_archive(session: nox.Session) -> None:
+    """pylearn2's 70 YAML experiments, 2 epochs each on stand-in data, from the wheel."""
+    _install_built(session, "pylearn2-recipes", "test")
+    tests = ALL["pylearn2-recipes"] / "archive_tests"
+    session.run("pytest", str(tests), "-p", "no:cacheprovider", *session.posargs)

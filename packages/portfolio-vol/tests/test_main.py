@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -225,6 +226,25 @@ def test_spacing_is_inferred_and_printed(real, tmp_path, capsys, rule, spacing, 
     assert f"{spacing} returns, {periods} a year (inferred from the dates)" in out
 
 
+@pytest.mark.parametrize(
+    ("calendar", "spacing", "periods"),
+    [
+        ("Sunday to Thursday", "daily", 252),  # Tadawul, Egypt: five trading days a week
+        ("every day", "daily (weekends included)", 365),  # crypto
+    ],
+)
+def test_daily_files_count_trading_days_a_week(real, tmp_path, capsys, calendar, spacing, periods):
+    prices = real[["AAPL", "MSFT"]]
+    if calendar == "every day":
+        prices = prices.asfreq("D").ffill()
+    else:
+        prices = prices.set_axis(prices.index - pd.Timedelta(days=1))  # Mon-Fri -> Sun-Thu
+    path = tmp_path / "daily.csv"
+    prices.to_csv(path)
+    report = _json(capsys, [str(path), "--weights", "AAPL=0.5,MSFT=0.5"])
+    assert (report["spacing"], report["periods_per_year"]) == (spacing, periods)
+
+
 def test_periods_per_year_overrides_the_inference(real, tmp_path, capsys):
     path = tmp_path / "weekly.csv"
     real[["AAPL"]].resample("W-FRI").last().to_csv(path)
@@ -250,13 +270,31 @@ def test_weights_in_percent_are_refused(prices_file, capsys, weights):
     assert len(err.strip().splitlines()) == 1
 
 
-def test_annualised_report_and_plot_share_the_unit(tmp_path, capsys):
+def test_annualised_report_and_plot_share_the_unit(tmp_path, capsys, monkeypatch):
+    from matplotlib.figure import Figure
+
+    drawn = {}
+    save = Figure.savefig
+
+    def record(figure, *args, **kwargs):
+        top, bottom = figure.axes
+        drawn["volatility"] = top.lines[0].get_ydata()
+        drawn["labels"] = (top.get_ylabel(), bottom.get_ylabel())
+        drawn["stacked"] = bottom.dataLim.ymax  # contributions stack up to the volatility
+        return save(figure, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", record)
     plot = tmp_path / "risk.png"
     assert main(["demo", "--annualize", "--plot", str(plot)]) == 0
     out = capsys.readouterr().out
     assert "rolling 60-day volatility (annualised)" in out
     assert f"plot (annualised) saved to {plot}" in out
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # Per cent on the axes as on screen (the axes showed 0.30 beside a printed 30.2 %).
+    printed = re.search(r"max (\d+\.\d+)%", out).group(1)
+    assert f"{drawn['volatility'].max():.3f}" == printed
+    assert drawn["stacked"] == pytest.approx(drawn["volatility"].max(), rel=1e-9)
+    assert all("%" in label for label in drawn["labels"])
 
 
 def test_options_before_or_after_the_subcommand(tmp_path, capsys):
@@ -301,6 +339,25 @@ def test_plot_without_matplotlib_names_the_extra(capsys, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     assert main(["demo", "--plot", str(tmp_path / "x.png")]) == 1
     assert "pip install 'portfolio-vol[plot]'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b'date,A\n2024-01-02,"' + b"1" * 200_000 + b'"\n', "line 2"),  # csv's field limit
+        (b"date,A\n2024-01-02,1\x00\n2024-01-03,2\n", "line 2"),  # NUL: csv.Error on 3.10
+        (b"date,A\n2024-01-02,\xff\n", "UTF-8"),
+    ],
+    ids=["huge-field", "nul", "not-utf-8"],
+)
+def test_a_file_csv_cannot_parse_is_a_one_line_error(tmp_path, capsys, content, message):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    assert main([str(path), "--weights", "A=1"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1
+    assert str(path) in err
+    assert message in err
 
 
 def test_unknown_ticker(prices_file, capsys):

@@ -84,8 +84,41 @@ def test_pairwise_ewma_with_holidays_matches_the_loop():
     np.testing.assert_allclose(result, expected[-1], rtol=1e-12)
     w = np.array([0.4, 0.3, 0.2, 0.1])
     vols = pv.ewma_volatility(values, w, lam=0.9, nan_policy="pairwise")
-    loop = [math.sqrt(max(w @ c @ w, 0.0)) if not np.isnan(c).any() else np.nan for c in expected]
+    loop = [math.sqrt(w @ c @ w) if not np.isnan(c).any() else np.nan for c in expected]
     np.testing.assert_allclose(vols, loop, rtol=1e-10, atol=1e-15)
+
+
+def test_a_negative_pairwise_ewma_variance_is_nan_with_a_warning():
+    # A new listing whose first return matches a large move of the old asset: the pair
+    # starts at that one outer product, and wᵀA_tw < 0 for the long-short pair. It was
+    # clipped to a volatility of 0 without a word.
+    values = np.full((60, 2), 0.01)
+    values[:49, 1] = np.nan
+    values[49] = [0.05, 0.05]
+    w = [1.0, -1.0]
+    history = pairwise_ewma_loop(values, 0.94)
+    variances = np.array([w @ c @ w for c in history])
+    assert variances[49] < 0
+    with pytest.warns(CovarianceRepairWarning, match="negative .* at row 49"):
+        vols = pv.ewma_volatility(values, w, nan_policy="pairwise")
+    negative = np.nan_to_num(variances, nan=1.0) < 0
+    assert np.isnan(vols[negative]).all()
+    defined = ~np.isnan(variances) & ~negative
+    np.testing.assert_allclose(vols[defined], np.sqrt(variances[defined]), rtol=1e-10)
+
+
+def test_a_riskless_pairwise_portfolio_is_zero_not_negative():
+    rng = np.random.default_rng(4)
+    twin = rng.normal(scale=0.01, size=300)
+    values = np.column_stack([twin, twin, rng.normal(scale=0.01, size=300)])
+    values[rng.uniform(size=300) < 0.2, :2] = np.nan  # the twins share their holidays
+    values[rng.uniform(size=300) < 0.2, 2] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CovarianceRepairWarning)  # round-off is not negative
+        vols = pv.ewma_volatility(values, [1.0, -1.0, 1e-9], nan_policy="pairwise")
+    defined = vols[~np.isnan(vols)]
+    assert defined.size > 250
+    assert (defined < 1e-10).all()  # |w_C| σ_C, eight orders below σ
 
 
 def test_pairwise_ewma_volatility_on_real_prices(returns):

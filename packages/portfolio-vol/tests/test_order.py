@@ -21,6 +21,8 @@ CALLS = {
     "covariance ewma": lambda r: pv.covariance(r, method="ewma"),
     "SampleCovariance.fit": lambda r: pv.SampleCovariance().fit(r),
     "EWMACovariance.fit": lambda r: pv.EWMACovariance().fit(r),
+    "LedoitWolfCovariance.fit": lambda r: pv.LedoitWolfCovariance().fit(r),
+    "OASCovariance.fit": lambda r: pv.OASCovariance().fit(r),
     "rolling_volatility": lambda r: pv.rolling_volatility(r, W, 2),
     "rolling_risk_contributions": lambda r: pv.rolling_risk_contributions(r, W, 2),
     "ewma_volatility": lambda r: pv.ewma_volatility(r, W),
@@ -28,10 +30,14 @@ CALLS = {
     "historical_es": lambda r: pv.historical_es(r, W),
     "cornish_fisher_var": lambda r: pv.cornish_fisher_var(r, W),
     "es_contributions": lambda r: pv.es_contributions(r, W),
+    "es_contributions normal": lambda r: pv.es_contributions(r, W, method="normal"),
     "rolling_historical_var": lambda r: pv.rolling_historical_var(r, W, 2),
     "rolling_historical_es": lambda r: pv.rolling_historical_es(r, W, 2),
     "rolling_cornish_fisher_var": lambda r: pv.rolling_cornish_fisher_var(r, W, 3),
     "rolling_es_contributions": lambda r: pv.rolling_es_contributions(r, W, 2),
+    "rolling_es_contributions normal": lambda r: pv.rolling_es_contributions(
+        r, W, 2, method="normal"
+    ),
 }
 
 
@@ -91,3 +97,44 @@ def test_period_index_is_checked():
     )
     with pytest.raises(UnsortedIndexError):
         pv.returns_from_prices(prices)
+
+
+@pytest.mark.parametrize(
+    "tickers",
+    [
+        ["7203", "6758", "9984"],  # Tokyo
+        ["2002", "2201", "2269"],  # Tokyo codes that read as years
+        ["600519", "000001", "300750"],  # Shanghai and Shenzhen
+        ["0005", "0700", "1299"],  # Hong Kong
+    ],
+)
+def test_numeric_tickers_are_not_taken_for_dates(tickers):
+    returns = _returns(["2020-01-01", "2020-01-02", "2020-01-03", "2020-01-06"])
+    returns.columns = tickers
+    for call in CALLS.values():
+        call(returns)  # not refused as transposed
+    by_label = dict(zip(tickers, W, strict=True))
+    expected = pv.rolling_volatility(returns.to_numpy(), W, 2)
+    np.testing.assert_allclose(pv.rolling_volatility(returns, by_label, 2), expected)
+
+
+NEWEST_FIRST = pd.to_datetime(["2020-01-06", "2020-01-03", "2020-01-02", "2020-01-01"])
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        [d.date() for d in NEWEST_FIRST],  # datetime.date objects, e.g. from df.index.date
+        pd.Index(list(NEWEST_FIRST), dtype=object),  # Timestamps in an object index
+        [d.to_pydatetime() for d in NEWEST_FIRST],
+        ["2020-01-06T09:30:00-05:00", "2020-01-03T09:30:00-05:00", "2020-01-02", "2020-01-01"],
+    ],
+    ids=["date", "Timestamp", "datetime", "iso-with-offset"],
+)
+def test_dates_held_as_objects_are_checked_too(index):
+    newest_first = _returns(NEWEST_FIRST).set_axis(pd.Index(index, dtype=object))
+    for call in CALLS.values():
+        with pytest.raises(UnsortedIndexError, match=r"2020-01-06.* is followed by the earlier"):
+            call(newest_first)
+        with pytest.raises(ShapeMismatchError, match="looks transposed"):
+            call(newest_first.iloc[::-1].T)

@@ -98,3 +98,33 @@ def test_an_asset_never_held_may_have_missing_returns(returns, rebalancing):
             pv.rolling_volatility(with_gap, rebalancing, 30, drift=drift),
             pv.rolling_volatility(returns, rebalancing.drop(columns="D"), 30, drift=drift),
         )
+
+
+ONLY_FIXED_WEIGHTS = {
+    "rolling_risk_contributions": lambda r, w: pv.rolling_risk_contributions(r, w, 30),
+    "ewma_volatility": pv.ewma_volatility,
+    "historical_var": pv.historical_var,
+    "historical_es": pv.historical_es,
+    "cornish_fisher_var": pv.cornish_fisher_var,
+    "es_contributions": pv.es_contributions,
+    "rolling_historical_var": lambda r, w: pv.rolling_historical_var(r, w, 100),
+    "rolling_historical_es": lambda r, w: pv.rolling_historical_es(r, w, 100),
+    "rolling_cornish_fisher_var": lambda r, w: pv.rolling_cornish_fisher_var(r, w, 100),
+    "rolling_es_contributions": lambda r, w: pv.rolling_es_contributions(r, w, 100),
+}
+
+
+@pytest.mark.parametrize("call", ONLY_FIXED_WEIGHTS.values(), ids=ONLY_FIXED_WEIGHTS.keys())
+def test_weights_by_date_are_refused_where_weights_are_fixed(returns, rebalancing, call):
+    # Taken as K portfolios named by date, they gave e.g. a historical VaR "per date" that
+    # was each rebalanced portfolio's VaR over the whole sample.
+    with pytest.raises(ShapeMismatchError, match="only `rolling_volatility` takes weights"):
+        call(returns, rebalancing)
+
+
+@pytest.mark.parametrize("call", ["ewma_volatility", "historical_var", "rolling_historical_es"])
+def test_named_portfolios_still_work_where_weights_are_fixed(returns, rebalancing, call):
+    named = rebalancing.set_axis(["p1", "p2", "p3"])
+    result = ONLY_FIXED_WEIGHTS[call](returns, named)
+    labels = result.index if result.ndim == 1 else result.columns
+    assert list(labels) == ["p1", "p2", "p3"]

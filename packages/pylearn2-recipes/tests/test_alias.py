@@ -47,5 +47,5 @@ def test_alias_resolves_pylearn2_paths_to_this_package() -> None:
 
 def test_unknown_pylearn2_module_is_a_normal_import_error() -> None:
     pylearn2_recipes.install_alias()
-    with pytest.raises(ModuleNotFoundError, match=r"pylearn2\.models\.maxout"):
-        import pylearn2.models.maxout  # noqa: F401
+    with pytest.raises(ModuleNotFoundError, match=r"pylearn2\.models\.dbm"):
+        import pylearn2.models.dbm  # noqa: F401

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import pytest
 
+import pylearn2_recipes.__main__ as cli
 from pylearn2_recipes.__main__ import main
 
 XOR_CONFIG = """
@@ -55,7 +57,10 @@ def test_train_refuses_an_unsafe_config(capsys, tmp_path: Path) -> None:
     config = tmp_path / "evil.yaml"
     config.write_text("!obj:os.system {command: 'echo hi'}\n")
     assert main(["train", str(config)]) == 2
-    assert "refused YAML tag '!obj:os.system'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "refused YAML tag '!obj:os.system'" in err
+    assert "--allow-unsafe" in err
+    assert "allow_unsafe=True" not in err
 
 
 def test_missing_data_is_a_clear_error(capsys, tmp_path: Path) -> None:
@@ -63,9 +68,58 @@ def test_missing_data_is_a_clear_error(capsys, tmp_path: Path) -> None:
     assert "none.csv" in capsys.readouterr().err
 
 
-def test_unknown_command_exits_with_usage() -> None:
-    with pytest.raises(SystemExit):
+def test_unknown_command_is_one_line_and_exit_2(capsys) -> None:
+    with pytest.raises(SystemExit) as raised:
         main(["fly"])
+    assert raised.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "invalid choice: 'fly'" in err
+
+
+@pytest.mark.parametrize("order", ["before", "after"])
+def test_options_go_before_or_after_the_subcommand(capsys, order: str) -> None:
+    argv = ["--json", "--no-progress", "recipe", "xor"]
+    if order == "after":
+        argv = ["recipe", "xor", "--json", "--no-progress"]
+    assert main(argv) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["recipe"] == "xor"
+    assert summary["correct"] == 4
+    assert summary["epochs"] == 400
+
+
+def test_demo_without_the_data_extra_says_how_to_get_pima_and_exits_0(
+    capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_pima_data_installed", lambda: False)
+    assert main(["demo"]) == 0
+    captured = capsys.readouterr()
+    assert "XOR truth table: 4/4 correct" in captured.out
+    lines = [line for line in captured.out.splitlines() if "Pima" in line]
+    assert lines == [
+        "Pima: skipped, its data is not installed: pip install 'pylearn2-recipes[data]'"
+    ]
+    assert "compiling the training graph with PyTensor" in captured.err
+
+
+def test_recipe_pima_without_data_names_the_flag(capsys, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_pima_data_installed", lambda: False)
+    assert main(["recipe", "pima"]) == 2
+    assert (
+        "pass --data FILE.csv or `pip install 'pylearn2-recipes[data]'`" in capsys.readouterr().err
+    )
+
+
+def test_a_softmax_wider_than_the_labels_is_named_before_compiling(capsys, tmp_path: Path) -> None:
+    config = tmp_path / "xor.yaml"
+    (tmp_path / "xor.csv").write_text("y,a,b\n0,0,0\n1,0,1\n1,1,0\n0,1,1\n")
+    config.write_text(XOR_CONFIG.replace("n_classes: 2", "n_classes: 3"))
+    assert main(["train", str(config), "--no-progress"]) == 2
+    assert (
+        "layer 'output' is Softmax(n_classes=3) but the labels of the training dataset have "
+        "2 classes" in capsys.readouterr().err
+    )
 
 
 def test_demo_runs_both_recipes_offline(capsys) -> None:

@@ -31,7 +31,7 @@ def test_one_hot_y_is_used_as_is_and_subclass_attributes_survive() -> None:
     [
         ({"X": np.zeros(3)}, "`X` must be 2-D"),
         ({"X": np.zeros((3, 2)), "y": np.zeros((2, 2))}, "`y` has 2 rows but `X` has 3"),
-        ({"X": np.zeros((2, 2)), "y": [0, 1]}, "integer labels need `y_labels`"),
+        ({"X": np.zeros((2, 2)), "y": np.zeros((2, 1, 1))}, "`y` must be 1-D or 2-D"),
         ({"X": np.zeros((2, 2)), "y": [0, 3], "y_labels": 2}, "labels must lie in 0..1"),
         ({"X": np.zeros((2, 2)), "y": [0.5, 1], "y_labels": 2}, "non-integer values"),
         (

@@ -275,5 +275,10 @@ class ChangeWatch:
                 return True
 
     def close(self) -> None:
-        """Close the stream (its cursor on the server)."""
-        self._stream.close()
+        """Close the stream (its cursor on the server), waiting `LEAST` seconds at most.
+
+        Killing the cursor needs the member that holds it, which may have gone away; the
+        server drops an abandoned cursor by itself.
+        """
+        with within(self._clock(), self._clock):
+            self._stream.close()

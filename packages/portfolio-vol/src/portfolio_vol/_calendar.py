@@ -18,8 +18,11 @@ SPACINGS = (
     ("quarterly", 4, 85.0, 95.0),
     ("annual", 1, 350.0, 380.0),
 )
-# Daily files with this share of weekend dates trade every day (crypto): 365 a year.
-WEEKEND_SHARE = 0.1
+# A weekday holding at least this share of a daily file's dates is a trading day; a file
+# that trades on all seven (crypto) has 365 periods a year. Counting weekdays rather than
+# weekend dates keeps Sunday-to-Thursday markets (Tadawul, Egypt) at 252, and a one-off
+# Saturday or Sunday session does not make a file trade every day.
+TRADING_WEEKDAY_SHARE = 1 / 14
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,8 @@ def infer_spacing(stamps: np.ndarray) -> Spacing:
         if shortest <= gap <= longest:
             if name == "daily":
                 weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday
-                if np.mean(weekday >= 5) > WEEKEND_SHARE:
+                shares = np.bincount(weekday, minlength=7) / days.size
+                if (shares >= TRADING_WEEKDAY_SHARE).all():
                     return Spacing("daily (weekends included)", 365, True)
             return Spacing(name, periods, True)
     raise SpacingError(

@@ -41,7 +41,7 @@ def run_bounds(present: BoolArray) -> list[tuple[int, int]]:
 
 def pairwise_ewma(
     values: FloatArray, lam: float, weights: FloatArray | None = None
-) -> tuple[FloatArray, BoolArray, FloatArray | None]:
+) -> tuple[FloatArray, BoolArray, tuple[FloatArray, FloatArray] | None]:
     """Run the pairwise recursion over (T, N) `values` (NaN = no return that date).
 
     Returns
@@ -50,15 +50,18 @@ def pairwise_ewma(
         The final estimate; NaN for pairs that never share a date.
     started : ndarray of shape (N, N), bool
         Pairs that share at least one date.
-    variances : ndarray of shape (T, K) or None
-        `wᵀ A_t w` for each row of `weights` (K, N) at every date; NaN while a pair both
-        of whose weights are non-zero has no common date yet.
+    variances, scales : ndarrays of shape (T, K), or None without `weights`
+        `wᵀ A_t w` for each row of `weights` (K, N) at every date (NaN while a pair both
+        of whose weights are non-zero has no common date yet), and `|w|ᵀ |A_t| |w|`, the
+        size of its terms: A_t need not be PSD, and only a variance below
+        `-COVARIANCE_RTOL` times its scale is negative beyond round-off.
     """
     n_rows, n_assets = values.shape
     present = ~np.isnan(values)
     cov = np.zeros((n_assets, n_assets))
     started = np.zeros((n_assets, n_assets), dtype=bool)
-    variances = None if weights is None else np.empty((n_rows, weights.shape[0]))
+    shape = (n_rows, 0 if weights is None else weights.shape[0])
+    variances, scales = np.empty(shape), np.empty(shape)
     for start, stop in run_bounds(present):
         held = np.flatnonzero(present[start])
         block = np.ix_(held, held)
@@ -66,22 +69,26 @@ def pairwise_ewma(
         length = stop - start
         first = np.outer(rows[0], rows[0])
         base = np.where(started[block], cov[block], first)
-        if variances is not None and weights is not None:
-            variances[start:stop] = _run_variances(cov, started, held, base, rows, lam, weights)
+        if weights is not None:
+            run = _run_variances(cov, started, held, base, rows, lam, weights)
+            variances[start:stop], scales[start:stop] = run
         decay = lam ** np.arange(length - 1, -1, -1, dtype=np.float64)
         scaled = rows * np.sqrt((1.0 - lam) * decay)[:, np.newaxis]
         cov[block] = lam**length * base + scaled.T @ scaled
         started[block] = True
     cov[~started] = np.nan
-    return cov, started, variances
+    return cov, started, None if weights is None else (variances, scales)
 
 
-def pairwise_ewma_variances(values: FloatArray, lam: float, weights: FloatArray) -> FloatArray:
-    """`wᵀ A_t w` at every date for each row of `weights` (K, N): (T, K)."""
-    variances = pairwise_ewma(values, lam, weights)[2]
-    if variances is None:  # pragma: no cover - pairwise_ewma returns them when given weights
+def pairwise_ewma_variances(
+    values: FloatArray, lam: float, weights: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """`wᵀ A_t w` and its scale `|w|ᵀ |A_t| |w|` at every date for each row of `weights`
+    (K, N): two (T, K) arrays."""
+    result = pairwise_ewma(values, lam, weights)[2]
+    if result is None:  # pragma: no cover - pairwise_ewma returns them when given weights
         raise RuntimeError("pairwise_ewma returned no variances")
-    return variances
+    return result
 
 
 def _run_variances(
@@ -92,18 +99,22 @@ def _run_variances(
     rows: FloatArray,
     lam: float,
     weights: FloatArray,
-) -> FloatArray:
-    """`wᵀ A_t w` for each date of one run, before the run's update is applied."""
+) -> tuple[FloatArray, FloatArray]:
+    """`wᵀ A_t w` and `|w|ᵀ |A_t| |w|` for each date of one run, before the run's update
+    is applied."""
     frozen_matrix = np.where(started, cov, 0.0)
     frozen_matrix[np.ix_(held, held)] = 0.0
     frozen = ((weights @ frozen_matrix) * weights).sum(axis=1)
+    magnitudes = np.abs(weights)
+    frozen_scale = ((magnitudes @ np.abs(frozen_matrix)) * magnitudes).sum(axis=1)
     # A pair with two non-zero weights and no common date makes wᵀAw undefined.
     pending = ~started
     pending[np.ix_(held, held)] = False
-    magnitudes = np.abs(weights)
     undefined = ((magnitudes @ pending) * magnitudes).sum(axis=1) > 0
     held_weights = weights[:, held]
     start_term = ((held_weights @ base) * held_weights).sum(axis=1)
+    held_magnitudes = magnitudes[:, held]
+    start_scale = ((held_magnitudes @ np.abs(base)) * held_magnitudes).sum(axis=1)
     length = rows.shape[0]
     steps = np.arange(1, length + 1, dtype=np.float64)[:, np.newaxis]
     portfolio = rows @ held_weights.T
@@ -111,7 +122,8 @@ def _run_variances(
     filtered = ewma_filter(squares, lam)[1:]
     result: FloatArray = frozen + lam**steps * start_term + filtered
     result[:, undefined] = np.nan
-    return result
+    scale: FloatArray = frozen_scale + lam**steps * start_scale + filtered
+    return result, scale
 
 
 # Largest exponent k with λ^(−k) kept below e^300 inside one block.

@@ -34,19 +34,22 @@ def plot_rolling(
     *,
     title: str,
 ) -> None:
-    """Save a two-panel PNG: rolling volatility, and contributions stacked to that volatility."""
+    """Save a two-panel PNG: rolling volatility, and contributions stacked to that volatility,
+    both in per cent like the report on screen (`volatility` and `contributions` are
+    fractions)."""
     pyplot = _pyplot()
     days = np.array(dates, dtype="datetime64[D]")
+    volatility, contributions = 100.0 * volatility, 100.0 * contributions
     figure, (top, bottom) = pyplot.subplots(2, 1, sharex=True, figsize=(9, 6))
     top.plot(days, volatility, color="black", label="portfolio")
-    top.set_ylabel("volatility")
+    top.set_ylabel("volatility (%)")
     top.set_title(title)
     top.legend(loc="upper left")
     # Negative contributions (hedges) stack below zero, positive ones above.
     colors = [f"C{i}" for i in range(len(assets))]
     bottom.stackplot(days, np.maximum(contributions, 0.0).T, labels=assets, colors=colors)
     bottom.stackplot(days, np.minimum(contributions, 0.0).T, colors=colors)
-    bottom.set_ylabel("risk contribution")
+    bottom.set_ylabel("risk contribution (%)")
     bottom.legend(loc="upper left", ncol=min(len(assets), 6))
     figure.autofmt_xdate()
     figure.tight_layout()

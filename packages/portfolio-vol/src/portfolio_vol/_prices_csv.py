@@ -92,8 +92,19 @@ def _unknown_layout(path: Path, why: str) -> PriceFileError:
 
 def read_prices(path: Path) -> PriceFile:
     """Parse `path` in whichever of the four layouts it is; see the module docstring."""
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        rows = [(number, row) for number, row in enumerate(csv.reader(handle), 1) if row]
+    rows: list[tuple[int, list[str]]] = []
+    number = 0
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            for number, row in enumerate(csv.reader(handle), 1):
+                if row:
+                    rows.append((number, row))
+    except csv.Error as error:  # a field past csv's size limit; NUL bytes on Python 3.10
+        raise PriceFileError(f"{path}, line {number + 1}: {error}") from None
+    except UnicodeDecodeError as error:
+        raise PriceFileError(
+            f"{path}: not UTF-8 text (byte {error.start}: {error.reason}); save it as CSV UTF-8"
+        ) from None
     if len(rows) < 2:
         raise _unknown_layout(path, "expected a header and at least one row of prices")
     header = [cell.strip() for cell in rows[0][1]]

@@ -13,6 +13,8 @@ exact pairwise update of Chan, Golub and LeVeque:
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from ._inputs import FloatArray
@@ -82,7 +84,11 @@ def _comoment(
         y_tail_mean, dy = y[2], y[3]
         head = np.arange(1.0, window + 1.0)
         tail_safe = np.maximum(window - head, 1.0)
-        sx_t = _suffix_sums(x_blocks[:, :-1])
+        # x is centred on its block's mean, so its tail sum is its block's total minus the
+        # prefix: a value outside the window enters only to first order, as eps·|x|
+        # against the window's spread. The sums of products stay direct (see
+        # `_suffix_sums`), where it would enter squared.
+        sx_t = sx_h[:, :-1, -1:] - sx_h[:, :-1]
         sxy_t = _suffix_sums(products[:, :-1])
         sxy_t -= sx_t * y_tail_mean
         dx = sx_t / tail_safe
@@ -95,7 +101,14 @@ def _comoment(
     return result
 
 
-def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
+def rolling_comoment(
+    x: FloatArray,
+    y: FloatArray,
+    window: int,
+    *,
+    column_scale: FloatArray | None = None,
+    row_scale: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
     """Co-moment sums over the last `min(window, t + 1)` rows ending at each t.
 
     Parameters
@@ -104,11 +117,14 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
     y : ndarray of shape (T, M) or (T, 1)
         Broadcast against `x` column by column.
     window : int
+    column_scale, row_scale : ndarray of shape (M,) and (T,), optional
+        Factors applied to each column and row of the result while its chunk is in the
+        CPU cache, rather than in two more passes over the whole (T, M) result.
 
     Returns
     -------
     comoment : ndarray of shape (T, M)
-        `Σ (x − x̄)(y − ȳ)` over each window; divide by `count - ddof`.
+        `Σ (x − x̄)(y − ȳ)` over each window, times the scales; divide by `count - ddof`.
     count : ndarray of shape (T,)
         Rows in each window: `min(window, t + 1)`.
     """
@@ -124,9 +140,27 @@ def rolling_comoment(x: FloatArray, y: FloatArray, window: int) -> tuple[FloatAr
         y_part = shared_y
         if y_part is None:
             y_part = _y_terms(_blocks(y[:, start:stop].T, window), window)
-        out[start:stop] = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
+        part = _comoment(x_part, y_part, window).reshape(stop - start, -1)[:, :n_rows]
+        if column_scale is not None:
+            part *= column_scale[start:stop, np.newaxis]
+        if row_scale is not None:
+            part *= row_scale
+        out[start:stop] = part
     count = np.minimum(window, np.arange(1.0, n_rows + 1.0))
     return out.T, count
+
+
+@functools.lru_cache(maxsize=8)
+def _window_constants(window: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Rows in the head part of each window (1..window), rows in its tail part (at least
+    1, to divide by), and the weight `n_tail n_head / window` of Chan's merge."""
+    head = np.arange(1.0, window + 1.0)
+    tail = window - head
+    merge = tail * head / window
+    tail = np.maximum(tail, 1.0)
+    for constant in (head, tail, merge):
+        constant.flags.writeable = False
+    return head, tail, merge
 
 
 def rolling_variance_sums(x: FloatArray, window: int) -> tuple[FloatArray, FloatArray]:
@@ -134,38 +168,43 @@ def rolling_variance_sums(x: FloatArray, window: int) -> tuple[FloatArray, Float
 
     The same blocked, centred scheme as `rolling_comoment` with x = y; the sums of x and of
     x² are stacked so that each prefix or suffix pass is one numpy call (the series are
-    short: call overhead, not arithmetic, is the cost).
+    short: call overhead, not arithmetic, is the cost, so every operation counts).
     """
     n_rows, n_columns = x.shape
     n_blocks = -(-n_rows // window)
-    stacked = np.zeros((2, n_columns, n_blocks * window))
-    stacked[0, :, :n_rows] = x.T
-    blocks = stacked[0].reshape(n_columns, n_blocks, window)
-    counts = np.full(n_blocks, float(window))
-    counts[-1] = n_rows - (n_blocks - 1) * window
-    means = blocks.sum(axis=2) / counts
-    blocks -= means[:, :, np.newaxis]
-    blocks[:, -1, int(counts[-1]) :] = 0.0  # the padding stays out of every sum
-    np.multiply(stacked[0], stacked[0], out=stacked[1])
-    parts = stacked.reshape(2, n_columns, n_blocks, window)
-    head = np.cumsum(parts, axis=3)
-    s1_head = head[0]
-    lengths = np.arange(1.0, window + 1.0)
-    moment = head[1]
-    moment -= s1_head * s1_head / lengths
+    filled = n_rows - (n_blocks - 1) * window  # rows in the last block
+    head, tail, merge = _window_constants(window)
+    stacked = np.empty((2, n_columns, n_blocks, window))
+    blocks = stacked[0]
+    flat = blocks.reshape(n_columns, n_blocks * window)
+    flat[:, :n_rows] = x.T
+    flat[:, n_rows:] = 0.0
+    means = blocks.sum(axis=2)
+    means /= window
+    if filled < window:
+        means[:, -1] *= window / filled
+        blocks -= means[:, :, np.newaxis]
+        blocks[:, -1, filled:] = 0.0  # the padding stays out of every sum
+    else:
+        blocks -= means[:, :, np.newaxis]
+    np.multiply(blocks, blocks, out=stacked[1])
+    s1_head, moment = np.cumsum(stacked, axis=3)
+    head_mean = s1_head / head  # the head's mean, relative to its block's
+    s1_head *= head_mean
+    moment -= s1_head
     if n_blocks > 1:
-        tail = window - lengths
-        tail_safe = np.maximum(tail, 1.0)
         # Suffix sums of rows k+1.. of each earlier block, summed directly (no cancellation).
-        suffix = np.zeros((2, n_columns, n_blocks - 1, window))
-        np.cumsum(parts[:, :, :-1, :0:-1], axis=3, out=suffix[:, :, :, -2::-1])
-        s1_tail, tail_moment = suffix[0], suffix[1]
-        gap = s1_tail / tail_safe
-        tail_moment -= s1_tail * gap
+        suffix = np.empty((2, n_columns, n_blocks - 1, window))
+        suffix[:, :, :, -1] = 0.0
+        np.cumsum(stacked[:, :, :-1, :0:-1], axis=3, out=suffix[:, :, :, -2::-1])
+        s1_tail, tail_moment = suffix
+        gap = s1_tail / tail
+        s1_tail *= gap
+        tail_moment -= s1_tail
         gap += (means[:, :-1] - means[:, 1:])[:, :, np.newaxis]
-        gap -= s1_head[:, 1:] / lengths
+        gap -= head_mean[:, 1:]
         gap *= gap
-        gap *= tail * lengths / window
+        gap *= merge
         tail_moment += gap
         moment[:, 1:] += tail_moment
     out: FloatArray = moment.reshape(n_columns, -1)[:, :n_rows].T

@@ -13,16 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from ._inputs import FloatArray, Table, _date_stamps, align_by_label, check_increasing, is_pandas
+from ._inputs import FloatArray, Table, align_by_label, check_increasing
 from .exceptions import MissingDataError, ShapeMismatchError
 
 __all__: list[str] = []
-
-
-def is_weights_by_date(weights: object) -> bool:
-    """True for a pandas DataFrame of weights whose index holds dates."""
-    frame: Any = weights
-    return is_pandas(weights) and frame.ndim == 2 and _date_stamps(frame.index) is not None
 
 
 def weights_at_every_date(weights: Any, table: Table, *, drift: bool) -> FloatArray:

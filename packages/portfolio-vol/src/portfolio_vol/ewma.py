@@ -8,12 +8,16 @@ see `_ewma_recursions`.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 
 from ._ewma_recursions import ewma_filter, pairwise_ewma_variances
 from ._inputs import (
+    COVARIANCE_RTOL,
+    FloatArray,
+    Table,
     apply_nan_policy,
     as_table,
     as_weights,
@@ -21,14 +25,33 @@ from ._inputs import (
     frame,
     held_columns,
     lam_from,
+    refuse_weights_by_date,
     series,
 )
 from ._inputs import (
     portfolio_returns as portfolio_returns_of,
 )
-from .exceptions import InsufficientDataError
+from .exceptions import CovarianceRepairWarning, InsufficientDataError
 
 __all__ = ["ewma_volatility"]
+
+
+def _pairwise_volatility(variances: FloatArray, scales: FloatArray, table: Table) -> FloatArray:
+    """√ of the pairwise variances: NaN, with a warning, where one is negative beyond
+    round-off (the pairwise estimate is not PSD there), instead of a silent 0."""
+    negative = variances < -COVARIANCE_RTOL * scales
+    if negative.any():
+        row = table.row_name(int(np.argmax(negative.any(axis=1))))
+        warnings.warn(
+            f"the pairwise EWMA covariance is not positive semi-definite at {negative.sum()} "
+            f"dates, where the portfolio variance wᵀΣw is negative (first at row {row!r}); "
+            "the volatility is NaN there",
+            CovarianceRepairWarning,
+            stacklevel=3,
+        )
+    volatility: FloatArray = np.sqrt(np.maximum(variances, 0.0))
+    volatility[negative] = np.nan
+    return volatility
 
 
 def ewma_volatility(
@@ -56,8 +79,10 @@ def ewma_volatility(
     nan_policy : {"raise", "drop", "pairwise"}, default="raise"
         `"drop"` removes the rows where a held asset has no return. `"pairwise"` keeps
         every row and gives `wᵀ Σ_t w` with the NaN-aware EWMA covariance of
-        `covariance(..., method="ewma", nan_policy="pairwise")` at each date: NaN until
-        every pair of held assets has shared a date. Assets of weight 0 are ignored
+        `covariance(..., method="ewma", nan_policy="pairwise")` at each date (before its
+        PSD repair): NaN until every pair of held assets has shared a date, and NaN with a
+        `CovarianceRepairWarning` on a date where that estimate, which need not be PSD,
+        gives `wᵀ Σ_t w < 0`. Assets of weight 0 are ignored
         under every policy, so a delisted one never cuts the series short.
 
     Returns
@@ -76,6 +101,7 @@ def ewma_volatility(
     """
     check_nan_policy(nan_policy, pairwise=True)
     decay = lam_from(lam, halflife)
+    refuse_weights_by_date(weights)
     table = as_table(returns, "returns")
     checked = as_weights(weights, table.columns, table.values.shape[1])
     table, held = held_columns(table, checked)
@@ -83,8 +109,8 @@ def ewma_volatility(
     if table.values.shape[0] == 0:
         raise InsufficientDataError("`returns` has no rows")
     if nan_policy == "pairwise" and np.isnan(table.values).any():
-        variances = pairwise_ewma_variances(table.values, decay, held.values)
-        volatility = np.sqrt(np.maximum(variances, 0.0))
+        variances, scales = pairwise_ewma_variances(table.values, decay, held.values)
+        volatility = _pairwise_volatility(variances, scales, table)
     else:
         portfolio_returns = portfolio_returns_of(table.values, held.values)
         volatility = np.sqrt(ewma_filter(portfolio_returns * portfolio_returns, decay))

@@ -3,8 +3,6 @@
 Every bad input raises a subclass of `PortfolioVolError` that is also the builtin a
 caller would expect, so `except ValueError` keeps working:
 
-`text
-
     PortfolioVolError
     ├── InvalidParameterError(ValueError)       an option out of range: lam, alpha, window, ...
     ├── ShapeMismatchError(ValueError)          weights vs assets, labels that do not match
@@ -15,7 +13,6 @@ caller would expect, so `except ValueError` keeps working:
     ├── ZeroVarianceError(ValueError)           a ratio would divide by a zero volatility
     ├── NonPositivePriceError(ValueError)       a price <= 0 when computing returns
     └── MissingExtraError(ImportError)          an optional dependency is not installed
-`
 
 None of these is worth retrying: the same input fails the same way.
 """
@@ -106,4 +103,6 @@ class MissingExtraError(PortfolioVolError, ImportError):
 
 
 class CovarianceRepairWarning(UserWarning):
-    """A pairwise-complete covariance was not PSD and its negative eigenvalues were clipped."""
+    """A pairwise-complete covariance was not PSD: its negative eigenvalues were clipped
+    (`covariance`), or a portfolio's variance under it was negative and its volatility is
+    NaN there (`ewma_volatility`)."""

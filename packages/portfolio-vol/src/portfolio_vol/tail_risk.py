@@ -30,6 +30,7 @@ from ._inputs import (
     check_nan_policy,
     checked_portfolio_returns,
     portfolio_returns,
+    refuse_weights_by_date,
     series,
 )
 from .covariance_matrix import covariance
@@ -294,6 +295,7 @@ def check_es_method(method: str) -> None:
 def all_assets(returns: Any, weights: Any, nan_policy: str) -> tuple[Table, Weights, FloatArray]:
     """Like `_portfolio_returns`, but keeping assets of weight 0 (they contribute 0)."""
     check_nan_policy(nan_policy, pairwise=False)
+    refuse_weights_by_date(weights)
     table = as_table(returns, "returns")
     checked = as_weights(weights, table.columns, table.values.shape[1])
     held = (checked.values != 0).any(axis=0)

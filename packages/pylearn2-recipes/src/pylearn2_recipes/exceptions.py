@@ -5,6 +5,8 @@
     Pylearn2RecipesError
     ├── UnsafeYAMLError (ValueError)       a YAML tag names a callable off the allow-list
     ├── YAMLConfigError (ValueError)       a YAML experiment is malformed
+    │   ├── YAMLArgumentError (TypeError)  an !obj: call with wrong or non-string keywords
+    │   └── DuplicateKeyError (yaml ConstructorError)  a keyword given twice
     ├── ModelFileError (ValueError)        a model file is corrupt, truncated or not a model
     ├── PickleRefusedError (ValueError)    loading or saving a pickle without ``allow_pickle=True``
     └── NonFiniteError (RuntimeError)      a parameter became NaN or infinite during training
@@ -14,12 +16,16 @@ None of them is worth retrying: each names input that must be fixed first.
 
 from __future__ import annotations
 
+from yaml.constructor import ConstructorError
+
 __all__ = [
+    "DuplicateKeyError",
     "ModelFileError",
     "NonFiniteError",
     "PickleRefusedError",
     "Pylearn2RecipesError",
     "UnsafeYAMLError",
+    "YAMLArgumentError",
     "YAMLConfigError",
 ]
 
@@ -47,6 +53,20 @@ class UnsafeYAMLError(Pylearn2RecipesError, ValueError):
 
 class YAMLConfigError(Pylearn2RecipesError, ValueError):
     """A YAML experiment is malformed (bad tag syntax, positional arguments, bad keys)."""
+
+
+class YAMLArgumentError(YAMLConfigError, TypeError):
+    """A YAML ``!obj:`` call got keywords its callable does not take (pylearn2: TypeError)."""
+
+
+class DuplicateKeyError(YAMLConfigError, ConstructorError):
+    """A YAML mapping gives a keyword twice (pylearn2: PyYAML's ``ConstructorError``).
+
+    Its message ends with ``found duplicate key (<name>)``, as pylearn2's did.
+    """
+
+    def __init__(self, context: str, problem: str) -> None:
+        ConstructorError.__init__(self, context, None, problem, None)
 
 
 class ModelFileError(Pylearn2RecipesError, ValueError):

@@ -72,6 +72,7 @@ class Monitor:
         self._scalars: dict[str, Callable[[], float]] = {}
         self._datasets: dict[str, Dataset] = {}
         self._batch_size = 1
+        self._num_batches: int | None = None
         self._function: Callable[..., list[Any]] | None = None
         self._symbolic_names: list[str] = []
         self._start = time.perf_counter()
@@ -116,6 +117,7 @@ class Monitor:
         cost: Cost,
         batch_size: int,
         mode: Any = None,
+        num_batches: int | None = None,
     ) -> None:
         """Compile the channels of ``cost`` and the model's layers over ``dataset``.
 
@@ -127,27 +129,63 @@ class Monitor:
         ValueError
             If a monitoring dataset has no targets.
         """
-        datasets = {"": dataset} if isinstance(dataset, Dataset) else dict(dataset)
-        for key, member in datasets.items():
-            if member.get_onehot_targets() is None:
-                raise ValueError(f"monitoring dataset {key or '(unnamed)'!r} has no targets")
-        self._datasets = {(f"{key}_" if key else ""): member for key, member in datasets.items()}
-        self._batch_size = batch_size
-        model = self.model
+        self.setup_datasets(dataset, batch_size, num_batches)
         floatX = pytensor.config.floatX
         X = pt.matrix("features", dtype=floatX)
         Y = pt.matrix("targets", dtype=floatX)
+        names, outputs = self.symbolic_channels(cost, X, Y)
+        function = pytensor.function([X, Y], outputs, mode=mode, on_unused_input="ignore")
+        function.trust_input = True
+        self.use_function(names, function)
+
+    def symbolic_channels(self, cost: Cost, X: Any, Y: Any) -> tuple[list[str], list[Any]]:
+        """Names of the symbolic channels and the outputs to compute per batch.
+
+        The outputs are the channels' values followed by every layer's state, from which
+        the per-batch ``*_x_*_u`` and ``*_max_class`` statistics are taken.
+        """
+        model = self.model
         states = model.fprop(X, return_all=True)
         below = states[-2] if len(states) > 1 else X
         symbolic = {"objective": cost.expr(model, (X, Y))}
         for name, variable in model.output_layer.target_channels(Y, below).items():
             symbolic[f"{model.output_layer.layer_name}_{name}"] = variable
-        self._symbolic_names = list(symbolic)
-        function = pytensor.function(
-            [X, Y], [*symbolic.values(), *states], mode=mode, on_unused_input="ignore"
-        )
-        function.trust_input = True
+        return list(symbolic), [*symbolic.values(), *states]
+
+    def use_function(self, names: list[str], function: Callable[..., list[Any]]) -> None:
+        """Evaluate the channels ``names`` with ``function(X, Y)`` (see ``symbolic_channels``).
+
+        ``SGD.setup`` hands the monitor its own compiled training function here, run
+        with its updates switched off, so one graph serves training and monitoring.
+        """
+        self._symbolic_names = names
         self._function = function
+        self.ensure_channels()
+
+    def setup_datasets(
+        self,
+        dataset: Dataset | Mapping[str, Dataset],
+        batch_size: int,
+        num_batches: int | None = None,
+    ) -> None:
+        """Record the monitoring datasets (checked to have targets) and batch size.
+
+        ``num_batches`` limits each evaluation to the first batches (pylearn2's
+        ``monitoring_batches``); the values are then means over those examples.
+        """
+        self._num_batches = num_batches
+        datasets = {"": dataset} if isinstance(dataset, Dataset) else dict(dataset)
+        for key, member in datasets.items():
+            if member.get_onehot_targets() is None:
+                raise ValueError(f"monitoring dataset {key or '(unnamed)'!r} has no targets")
+            self.model.check_targets(
+                member, f"monitoring dataset {key!r}" if key else "the monitoring dataset"
+            )
+        self._datasets = {(f"{key}_" if key else ""): member for key, member in datasets.items()}
+        self._batch_size = batch_size
+
+    def ensure_channels(self) -> None:
+        """Create the (empty) channels of every monitoring dataset."""
         for prefix in self._datasets:
             for name in self._dataset_channel_names():
                 self.channels.setdefault(prefix + name, Channel(prefix + name))
@@ -184,6 +222,8 @@ class Monitor:
         X = np.ascontiguousarray(dataset.get_design_matrix(), dtype=floatX)
         Y = np.ascontiguousarray(targets, dtype=floatX)
         total = X.shape[0]
+        if self._num_batches is not None:
+            total = min(total, self._num_batches * self._batch_size)
         sums: dict[str, float] = {}
         layers = self.model.layers
         for start in range(0, total, self._batch_size):

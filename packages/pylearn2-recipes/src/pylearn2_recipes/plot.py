@@ -44,7 +44,10 @@ def plot_channels(
 
     Examples
     --------
-    >>> plot_channels(train, "curves.png")  # doctest: +SKIP
+    >>> import os, tempfile
+    >>> from pylearn2_recipes import xor_recipe
+    >>> result = xor_recipe(n_examples=20, epochs=2)
+    >>> plot_channels(result.train, os.path.join(tempfile.mkdtemp(), "curves.png"))
     ['objective', 'output_misclass', 'output_nll']
     """
     try:

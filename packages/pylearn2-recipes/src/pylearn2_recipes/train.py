@@ -82,6 +82,9 @@ class Train:
 
     def setup(self) -> None:
         """Set up the algorithm, then every extension; enforce the model's constraints."""
+        for extension in self.extensions:
+            if isinstance(extension, ProgressBar):
+                extension.announce_compile()
         self.algorithm.setup(self.model, self.dataset)
         for extension in self.extensions:
             extension.setup(self.model, self.dataset, self.algorithm)

@@ -21,12 +21,38 @@ from typing import IO, Any
 
 import yaml
 
-from pylearn2_recipes.exceptions import UnsafeYAMLError, YAMLConfigError
+from pylearn2_recipes._budget import (
+    DEFAULT_MAX_BYTES,
+    BudgetExceeded,
+    check_max_bytes,
+    current_max_bytes,
+    limit,
+)
+from pylearn2_recipes.exceptions import (
+    DuplicateKeyError,
+    UnsafeYAMLError,
+    YAMLArgumentError,
+    YAMLConfigError,
+)
 from pylearn2_recipes.registry import allowed_callables
 
-__all__ = ["load", "load_path"]
+__all__ = ["MAX_DEPTH", "SCIENTIFIC_NOTATION_REGEXP", "initialize", "load", "load_path"]
 
-_SCI_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$")
+
+def initialize() -> None:
+    """Kept for pylearn2 scripts, which called it before ``yaml.load``; nothing to do here.
+
+    The tags are registered on this module's own loader, never on PyYAML's global ones.
+
+    Examples
+    --------
+    >>> initialize()
+    """
+
+
+SCIENTIFIC_NOTATION_REGEXP = r"^[-+]?(?:[0-9][0-9_]*\.?[0-9_]*|\.[0-9_]+)[eE][-+]?[0-9]+$"
+"""pylearn2's name for the pattern of numbers PyYAML reads as strings (`1e-3`, `.2e4`)."""
+_SCI_FLOAT = re.compile(SCIENTIFIC_NOTATION_REGEXP)
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -63,9 +89,27 @@ def _resolve(name: str, tag: str, allow_unsafe: bool) -> Any:
     raise YAMLConfigError(f"{tag}: cannot import {name!r}")
 
 
+MAX_DEPTH = 100
+"""Deepest nesting of YAML collections a document may have (pylearn2 configs use < 20)."""
+
+
 def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
     class Loader(yaml.SafeLoader):
-        pass
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            # PyYAML composes recursively: bound the depth before Python's own limit.
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+                    raise YAMLConfigError(
+                        f"line {mark.line + 1}: collections nested deeper than the limit "
+                        f"MAX_DEPTH={MAX_DEPTH}"
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
 
     def construct_obj(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Proxy:
         tag = f"!obj:{suffix}"
@@ -84,9 +128,14 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
                 not isinstance(key_node, yaml.ScalarNode)
                 or key_node.tag != "tag:yaml.org,2002:str"
             ):
-                raise YAMLConfigError(f"{tag}: keyword {key!r} is not a string")
+                raise YAMLArgumentError(
+                    f"{tag}: received non string object ({key}) as key in mapping"
+                )
             if key in seen:
-                raise YAMLConfigError(f"{tag}: keyword {key!r} is given twice")
+                raise DuplicateKeyError(
+                    f"{tag}: line {key_node.start_mark.line + 1}: keyword {key!r} is given twice",
+                    f"found duplicate key ({key})",
+                )
             seen.add(key)
         kwargs = loader.construct_mapping(node, deep=True)
         return _Proxy(tag, factory, {str(k): v for k, v in kwargs.items()})
@@ -104,7 +153,12 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
         from pylearn2_recipes.utils import serial
 
         path = str(loader.construct_scalar(node))  # type: ignore[arg-type]
-        return serial.load(_substitute(path, {}), allow_pickle=allow_unsafe)
+        budget = current_max_bytes()
+        return serial.load(
+            _substitute(path, {}),
+            allow_pickle=allow_unsafe,
+            max_bytes=DEFAULT_MAX_BYTES if budget is None else budget,
+        )
 
     def construct_float(loader: yaml.SafeLoader, node: yaml.Node) -> float:
         text = str(loader.construct_scalar(node))  # type: ignore[arg-type]
@@ -122,8 +176,35 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
     Loader.add_multi_constructor("!pkl:", construct_pkl)
     Loader.add_constructor("!float", construct_float)
     Loader.add_multi_constructor("tag:yaml.org,2002:python/", refuse)
-    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _SCI_FLOAT, list("-+0123456789"))
+    Loader.add_implicit_resolver("tag:yaml.org,2002:float", _SCI_FLOAT, list("-+.0123456789"))
     return Loader
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse ``[[[[...`` before PyYAML's scanner, which is quadratic in flow depth."""
+    depth = deepest = 0
+    quote = ""
+    comment = False
+    for char in text:
+        if comment:
+            comment = char != "\n"
+        elif quote:
+            if char == quote:
+                quote = ""
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            comment = True
+        elif char in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > MAX_DEPTH:
+                    raise YAMLConfigError(
+                        f"collections nested deeper than the limit MAX_DEPTH={MAX_DEPTH}"
+                    )
+        elif char in "]}":
+            depth -= 1
 
 
 def _substitute(text: str, environ: Mapping[str, str]) -> str:
@@ -153,8 +234,12 @@ def _instantiate(value: Any, environ: Mapping[str, str], memo: dict[int, Any]) -
         kwargs = {k: _instantiate(v, environ, memo) for k, v in value.kwargs.items()}
         try:
             result = value.factory(**kwargs)
+        except BudgetExceeded as error:
+            raise YAMLConfigError(f"{value.tag}: {error}") from None
         except TypeError as error:
-            raise YAMLConfigError(f"{value.tag}: {error}") from error
+            if isinstance(error, YAMLConfigError):
+                raise
+            raise YAMLArgumentError(f"{value.tag}: {error}") from error
     elif isinstance(value, dict):
         result = {k: _instantiate(v, environ, memo) for k, v in value.items()}
     elif isinstance(value, list):
@@ -172,6 +257,7 @@ def load(
     environ: Mapping[str, str] | None = None,
     instantiate: bool = True,
     allow_unsafe: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Any:
     """Parse a pylearn2 YAML document and build its objects.
 
@@ -185,13 +271,22 @@ def load(
     allow_unsafe : bool, default=False
         Let tags name any importable callable (pylearn2's behaviour). Only for trusted
         files: ``!obj:os.system`` would run a shell command.
+    max_bytes : int, default=2 GiB
+        Most bytes of arrays and model parameters the document may allocate (checked
+        before allocating: model sizes, ``numpy.ones`` shapes, ``!pkl:`` files).
 
     Raises
     ------
     UnsafeYAMLError
         A tag names a callable off the allow-list; nothing has been built.
+    YAMLArgumentError
+        A ``!obj:`` call with wrong or non-string keywords (also a TypeError, as in
+        pylearn2).
+    DuplicateKeyError
+        A keyword given twice (also PyYAML's ``ConstructorError``, as in pylearn2).
     YAMLConfigError
-        Malformed tags, positional arguments, bad keywords, undefined ``${VAR}``.
+        Malformed tags, positional arguments, undefined ``${VAR}``, nesting deeper than
+        ``MAX_DEPTH``, or an allocation over ``max_bytes`` (the message names both).
     yaml.YAMLError
         Invalid YAML.
 
@@ -203,10 +298,18 @@ def load(
     {'lr': 0.001}
     """
     text = stream if isinstance(stream, str) else stream.read()
-    tree = yaml.load(text, Loader=_make_loader(allow_unsafe))
-    if not instantiate:
-        return tree
-    return _instantiate(tree, environ or {}, {})
+    check_max_bytes(max_bytes)
+    _check_flow_depth(text)
+    try:
+        with limit(max_bytes):
+            tree = yaml.load(text, Loader=_make_loader(allow_unsafe))
+            if not instantiate:
+                return tree
+            return _instantiate(tree, environ or {}, {})
+    except RecursionError:
+        raise YAMLConfigError("the document is nested too deeply") from None
+    except MemoryError as error:  # a last resort: declared sizes are checked first
+        raise YAMLConfigError(f"out of memory while building the document ({error})") from None
 
 
 def load_path(
@@ -214,6 +317,7 @@ def load_path(
     environ: Mapping[str, str] | None = None,
     instantiate: bool = True,
     allow_unsafe: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> Any:
     """``load`` the YAML file at ``path`` (same arguments and errors).
 
@@ -227,5 +331,9 @@ def load_path(
     """
     with open(path) as handle:
         return load(
-            handle.read(), environ=environ, instantiate=instantiate, allow_unsafe=allow_unsafe
+            handle.read(),
+            environ=environ,
+            instantiate=instantiate,
+            allow_unsafe=allow_unsafe,
+            max_bytes=max_bytes,
         )

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from pylearn2_recipes.costs.cost import Cost, SumOfCosts
-from pylearn2_recipes.costs.mlp import Default, WeightDecay
+from pylearn2_recipes.costs.mlp import Default, L1WeightDecay, WeightDecay
 
-__all__ = ["Cost", "Default", "SumOfCosts", "WeightDecay"]
+__all__ = ["Cost", "Default", "L1WeightDecay", "SumOfCosts", "WeightDecay"]

@@ -29,6 +29,8 @@ class DenseDesignMatrix(Dataset):
         conversion does.
     X_labels : int, optional
         Accepted for pylearn2 compatibility; recorded, unused.
+    rng : seed or numpy.random.RandomState, default=(17, 2, 946)
+        For ``get_batch_design`` (pylearn2's default seed).
 
     Raises
     ------
@@ -49,6 +51,7 @@ class DenseDesignMatrix(Dataset):
         y: Any = None,
         X_labels: int | None = None,
         y_labels: int | None = None,
+        rng: Any = (17, 2, 946),
     ) -> None:
         if X is None:
             raise ValueError("DenseDesignMatrix needs `X` (a 2-D design matrix)")
@@ -61,6 +64,7 @@ class DenseDesignMatrix(Dataset):
             raise ValueError(f"`X` must be numeric, got dtype {x_array.dtype}")
         _check_finite(x_array, "X")
         self.X: npt.NDArray[Any] = x_array
+        self.rng = rng if isinstance(rng, np.random.RandomState) else np.random.RandomState(rng)
         self.X_labels = X_labels
         self.y_labels = y_labels
         self.y: npt.NDArray[Any] | None = None
@@ -73,14 +77,57 @@ class DenseDesignMatrix(Dataset):
                 )
             if y_labels is not None:
                 _check_labels(y_array, y_labels)
-            elif y_array.ndim != 2:
-                raise ValueError(
-                    "`y` must be 2-D (one-hot or real-valued columns); integer labels "
-                    "need `y_labels` (the number of classes)"
-                )
+            elif y_array.ndim not in (1, 2):
+                raise ValueError(f"`y` must be 1-D or 2-D, got shape {y_array.shape}")
             else:
+                # A 1-D y without y_labels is one real-valued target column, as in
+                # pylearn2 (VectorSpace(dim=1)).
                 _check_finite(y_array, "y")
             self.y = y_array
+
+    def convert_to_one_hot(self, min_class: int = 0) -> None:
+        """Turn integer labels into one-hot rows in place, as pylearn2's.
+
+        The classes run from ``min_class`` to the largest label.
+
+        Examples
+        --------
+        >>> ds = DenseDesignMatrix(X=[[0.0], [1.0]], y=[2, 0])
+        >>> ds.convert_to_one_hot(); ds.y.tolist()
+        [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
+        """
+        if self.y is None:
+            raise ValueError("convert_to_one_hot needs a dataset with `y`")
+        labels = self.y.reshape(-1)
+        if not np.all(np.equal(np.mod(labels, 1), 0)):
+            raise ValueError("convert_to_one_hot needs integer labels")
+        classes = labels.astype(np.int64) - min_class
+        if classes.size and classes.min() < 0:
+            raise ValueError(f"a label is below `min_class` ({min_class})")
+        width = int(classes.max()) + 1 if classes.size else 0
+        self.y = np.eye(width)[classes]
+        self.y_labels = None
+
+    def get_batch_design(self, batch_size: int, include_labels: bool = False) -> Any:
+        """``batch_size`` consecutive rows from a random start (``self.rng``), as pylearn2.
+
+        Returns ``X`` rows, or ``(X rows, y rows)`` with ``include_labels``.
+
+        Raises
+        ------
+        ValueError
+            If the dataset has fewer than ``batch_size`` examples.
+        """
+        count = self.X.shape[0]
+        if batch_size > count:
+            raise ValueError(
+                f"Requested {batch_size} examples from a dataset containing only {count}."
+            )
+        start = self.rng.randint(count - batch_size + 1)
+        rows = self.X[start : start + batch_size]
+        if not include_labels:
+            return np.asarray(rows, dtype=pytensor.config.floatX)
+        return rows, None if self.y is None else self.y[start : start + batch_size]
 
     def get_num_examples(self) -> int:
         """Number of rows of ``X``."""
@@ -98,7 +145,7 @@ class DenseDesignMatrix(Dataset):
         if self.y_labels is not None:
             labels = self.y.reshape(-1).astype(np.int64)
             return np.ascontiguousarray(np.eye(self.y_labels, dtype=dtype)[labels])
-        return np.ascontiguousarray(self.y, dtype=dtype)
+        return np.ascontiguousarray(self.y.reshape(self.y.shape[0], -1), dtype=dtype)
 
 
 def _check_finite(array: npt.NDArray[Any], key: str) -> None:

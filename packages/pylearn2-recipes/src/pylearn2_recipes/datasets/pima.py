@@ -40,9 +40,10 @@ def load_pima(
 
     Examples
     --------
-    >>> X, y = load_pima()  # doctest: +SKIP
-    >>> X.shape, int(y.sum())  # doctest: +SKIP
-    ((768, 8), 268)
+    With the ``[data]`` extra installed (``pip install 'pylearn2-recipes[data]'``)::
+
+        X, y = load_pima()
+        X.shape, int(y.sum())  # ((768, 8), 268)
     """
     if path is not None:
         with open(path, newline="") as handle:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from pylearn2_recipes import _budget
 from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
 from pylearn2_recipes.costs.mlp import Default
 from pylearn2_recipes.monitor import Monitor
@@ -49,6 +50,14 @@ def _check_optional_positive(value: object, key: str) -> float | None:
     return float(value)
 
 
+def _check_optional_non_negative(value: object, key: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise ValueError(f"`{key}` must be a number >= 0 or None, got {value!r}")
+    return float(value)
+
+
 def _check_init(
     layer_name: str, irange: float | None, istdev: float | None, sparse_init: int | None
 ) -> None:
@@ -62,27 +71,40 @@ def _check_init(
             f"layer {layer_name!r}: exactly one of `irange`, `istdev`, `sparse_init` must be "
             f"given, got {given or 'none'}"
         )
-    _check_optional_positive(irange, "irange")
-    _check_optional_positive(istdev, "istdev")
-    if sparse_init is not None:
-        _check_positive_int(sparse_init, "sparse_init")
+    # 0 is allowed, as in pylearn2: the MLP tutorials start from zero weights.
+    _check_optional_non_negative(irange, "irange")
+    _check_optional_non_negative(istdev, "istdev")
+    if sparse_init is not None and (
+        isinstance(sparse_init, bool) or not isinstance(sparse_init, int) or sparse_init < 0
+    ):
+        # 0 is pylearn2's way to start a layer from zero weights (the dropout papers).
+        raise ValueError(f"`sparse_init` must be an int >= 0, got {sparse_init!r}")
 
 
 def _sparse_weights(
     rng: np.random.RandomState, input_dim: int, dim: int, k: int, layer_name: str
 ) -> npt.NDArray[np.float64]:
+    """``k`` N(0, 1) weights per unit on distinct random inputs, in O(input_dim · dim).
+
+    pylearn2 drew rows one by one and redrew on collisions, which costs
+    O(dim · input_dim · log input_dim) when ``k`` nears ``input_dim``; here the rows of
+    each unit are the ``k`` smallest of ``input_dim`` uniform keys (the same
+    distribution: every ``k``-subset equally likely), drawn in one vectorised pass.
+    """
+    if k == 0:
+        return np.zeros((input_dim, dim))
     if k > input_dim:
         raise ValueError(
             f"layer {layer_name!r}: `sparse_init` ({k}) exceeds the input dimension ({input_dim})"
         )
-    W = np.zeros((input_dim, dim))
-    for unit in range(dim):
-        for _ in range(k):
-            row = rng.randint(0, input_dim)
-            while W[row, unit] != 0:
-                row = rng.randint(0, input_dim)
-            W[row, unit] = rng.randn()
-    return W
+    if k == input_dim:  # every input is chosen: nothing to sample
+        return np.ascontiguousarray(rng.randn(dim, input_dim).T)
+    keys = rng.random_sample((dim, input_dim))
+    rows = np.argpartition(keys, k - 1, axis=1)[:, :k]
+    del keys
+    transposed = np.zeros((dim, input_dim))
+    np.put_along_axis(transposed, rows, rng.randn(dim, k), axis=1)
+    return np.ascontiguousarray(transposed.T)
 
 
 def _norm_channels(W: npt.NDArray[Any]) -> dict[str, float]:
@@ -114,6 +136,32 @@ def _clip_norms(
     return updated
 
 
+def _softmax(z: Symbolic) -> Symbolic:
+    # Written out rather than pt.special.softmax: PyTensor 3's Softmax is an
+    # OpFromGraph whose Python implementation JIT-compiles with Numba even in
+    # FAST_COMPILE, which would make the fast-compiling mode slow to compile.
+    e = pt.exp(z - pt.max(z, axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax(z: Symbolic) -> Symbolic:
+    shifted = z - pt.max(z, axis=-1, keepdims=True)
+    return shifted - pt.log(pt.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _clip_norms_numpy(
+    W: npt.NDArray[Any], max_row_norm: float | None, max_col_norm: float | None
+) -> npt.NDArray[Any]:
+    # The same formula as _clip_norms, on the current values.
+    if max_row_norm is not None:
+        norms = np.sqrt(np.square(W).sum(axis=1))
+        W = W * (np.clip(norms, 0, max_row_norm) / (1e-7 + norms))[:, None]
+    if max_col_norm is not None:
+        norms = np.sqrt(np.square(W).sum(axis=0))
+        W = W * (np.clip(norms, 0, max_col_norm) / (1e-7 + norms))
+    return W
+
+
 class Layer(ABC):
     """One layer of an ``MLP``: parameters, ``fprop`` and its monitoring channels.
 
@@ -139,6 +187,14 @@ class Layer(ABC):
         """Symbolic output of the layer for the symbolic input ``state_below``."""
 
     @abstractmethod
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        """Shapes of ``get_params()`` for inputs of width ``input_dim``, nothing allocated."""
+
+    @abstractmethod
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """Take stored parameter values (``get_params`` order) instead of initialising."""
+
+    @abstractmethod
     def get_params(self) -> list[Shared]:
         """The layer's shared parameters, in pylearn2's order."""
 
@@ -149,6 +205,19 @@ class Layer(ABC):
     def affine(self, state_below: Symbolic) -> Symbolic:
         """``state_below @ W + b``."""
         return pt.dot(state_below, self.W) + self.b
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """The layer's output computed in numpy, or None if only the graph knows it.
+
+        ``MLP.predict_proba`` uses it to answer without compiling a forward graph.
+        """
+        return None
+
+    def _affine_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        result: npt.NDArray[Any] = state_below @ self.W.get_value(borrow=True) + self.b.get_value(
+            borrow=True
+        )
+        return result
 
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """Training cost when this is the output layer (targets ``Y``)."""
@@ -277,12 +346,27 @@ class Linear(Layer):
             assert self.sparse_init is not None
             W = _sparse_weights(rng, input_dim, self.dim, self.sparse_init, self.layer_name)
             W *= self.sparse_stdev
+        self.set_param_arrays(input_dim, [W, np.zeros(self.dim) + self.init_bias])
+
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        """``[(input_dim, dim), (dim,)]``."""
+        return [(input_dim, self.dim), (self.dim,)]
+
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """``[W, b]`` from stored values."""
+        W, b = arrays
         self.W = _shared(W, f"{self.layer_name}_W")
-        self.b = _shared(np.zeros(self.dim) + self.init_bias, f"{self.layer_name}_b")
+        self.b = _shared(b, f"{self.layer_name}_b")
 
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """``state_below @ W + b``."""
         return self.affine(state_below)
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """``state_below @ W + b`` in numpy (subclasses with their own ``fprop`` say None)."""
+        if type(self).fprop is not Linear.fprop:
+            return None
+        return self._affine_numpy(state_below)
 
     def get_params(self) -> list[Shared]:
         """``[W, b]``."""
@@ -323,8 +407,10 @@ class Sigmoid(Linear):
     """
 
     def __init__(self, monitor_style: str = "detection", **kwargs: Any) -> None:
-        if monitor_style not in ("detection", "classification", "bit_vector_class"):
-            raise ValueError(f"unknown `monitor_style` {monitor_style!r}")
+        if monitor_style not in _MONITOR_STYLES:
+            raise ValueError(
+                f"`monitor_style` must be one of {sorted(_MONITOR_STYLES)}, got {monitor_style!r}"
+            )
         self.monitor_style = monitor_style
         super().__init__(**kwargs)
 
@@ -332,10 +418,47 @@ class Sigmoid(Linear):
         """``sigmoid(state_below @ W + b)``."""
         return pt.sigmoid(self.affine(state_below))
 
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """``sigmoid`` in numpy."""
+        if type(self).fprop is not Sigmoid.fprop:
+            return None
+        z = self._affine_numpy(state_below)
+        # exp of a non-positive number only: no overflow warning for large |z|.
+        e = np.exp(-np.abs(z))
+        result: npt.NDArray[Any] = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+        return result
+
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """Binary cross-entropy averaged over units and over the batch (pylearn2's KL)."""
         z = self.affine(state_below)
         return (Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)).mean()
+
+    def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
+        """``misclass`` for the classification monitor styles, as pylearn2's.
+
+        ``one_hot_class`` (alias ``classification``): the most likely unit is wrong;
+        ``bit_vector_class``: any unit thresholded at 0.5 is wrong. ``detection`` adds
+        no target channel here (pylearn2's precision/recall are not implemented).
+        """
+        floatX = pytensor.config.floatX
+        state = self.fprop(state_below)
+        if self.monitor_style in ("one_hot_class", "classification"):
+            wrong = pt.neq(pt.argmax(state, axis=1), pt.argmax(Y, axis=1))
+            return {"misclass": pt.cast(wrong, floatX).mean()}
+        if self.monitor_style == "bit_vector_class":
+            # Cast before the max: PyTensor 3.0.7's Numba backend reduces a boolean
+            # max over an axis wrongly (every row True).
+            wrong = pt.cast(pt.neq(Y, pt.gt(state, 0.5)), floatX).max(axis=1)
+            return {"misclass": wrong.mean()}
+        return {}
+
+    def get_layer_monitoring_channels(
+        self, state_below: Symbolic = None, state: Symbolic = None, targets: Symbolic = None
+    ) -> dict[str, Symbolic]:
+        """pylearn2's spelling: the target channels for ``state_below`` and ``targets``."""
+        if targets is None or state_below is None:
+            return {}
+        return self.target_channels(targets, state_below)
 
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
@@ -354,6 +477,13 @@ class Tanh(Linear):
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """``tanh(state_below @ W + b)``."""
         return pt.tanh(self.affine(state_below))
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """``tanh`` in numpy."""
+        if type(self).fprop is not Tanh.fprop:
+            return None
+        result: npt.NDArray[Any] = np.tanh(self._affine_numpy(state_below))
+        return result
 
 
 class RectifiedLinear(Linear):
@@ -375,6 +505,14 @@ class RectifiedLinear(Linear):
         """Leaky (or plain, ``left_slope=0``) rectifier."""
         p = self.affine(state_below)
         return pt.switch(p > 0, p, self.left_slope * p)
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """The rectifier in numpy."""
+        if type(self).fprop is not RectifiedLinear.fprop:
+            return None
+        p = self._affine_numpy(state_below)
+        result: npt.NDArray[Any] = np.where(p > 0, p, self.left_slope * p)
+        return result
 
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """Not an output layer."""
@@ -442,12 +580,30 @@ class Softmax(Layer):
         else:
             assert self.sparse_init is not None
             W = _sparse_weights(rng, input_dim, self.n_classes, self.sparse_init, self.layer_name)
+        self.set_param_arrays(input_dim, [np.zeros(self.n_classes), W])
+
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
+        """``[(n_classes,), (input_dim, n_classes)]``."""
+        return [(self.n_classes,), (input_dim, self.n_classes)]
+
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """``[b, W]`` from stored values."""
+        b, W = arrays
+        self.b = _shared(b, "softmax_b")
         self.W = _shared(W, "softmax_W")
-        self.b = _shared(np.zeros(self.n_classes), "softmax_b")
 
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """Class probabilities, rows summing to one."""
-        return pt.special.softmax(self.affine(state_below), axis=-1)
+        return _softmax(self.affine(state_below))
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """The softmax in numpy (max subtracted first, as PyTensor's)."""
+        if type(self).fprop is not Softmax.fprop:
+            return None
+        z = self._affine_numpy(state_below)
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        result: npt.NDArray[Any] = e / e.sum(axis=-1, keepdims=True)
+        return result
 
     def get_params(self) -> list[Shared]:
         """``[b, W]`` (pylearn2's order)."""
@@ -455,8 +611,7 @@ class Softmax(Layer):
 
     def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
         """``-mean(sum(Y * log_softmax(z)))`` from the pre-softmax ``z``."""
-        log_p = pt.special.log_softmax(self.affine(state_below), axis=1)
-        return -(Y * log_p).sum(axis=1).mean()
+        return -(Y * _log_softmax(self.affine(state_below))).sum(axis=1).mean()
 
     def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
         """``misclass`` (argmax mismatch rate) and ``nll``."""
@@ -490,6 +645,8 @@ class Softmax(Layer):
             "max_col_norm": self.max_col_norm,
         }
 
+
+_MONITOR_STYLES = {"detection", "one_hot_class", "classification", "bit_vector_class"}
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     cls.__name__: cls for cls in (Linear, Sigmoid, Tanh, RectifiedLinear, Softmax)
@@ -534,6 +691,8 @@ class MLP:
         seed: int | Sequence[int] | None = None,
         batch_size: int | None = None,
         layer_name: str | None = None,
+        *,
+        _param_values: Sequence[npt.NDArray[Any]] | None = None,
     ) -> None:
         if not isinstance(layers, Sequence) or not layers:
             raise ValueError("`layers` must be a non-empty list of layers")
@@ -556,10 +715,33 @@ class MLP:
         self.tag: dict[str, Any] = {}
         self.monitor = Monitor(self)
         self._forward: Any = None
+        shapes = self.param_shapes()
+        total = sum(_budget.nbytes(shape) for _, shape in shapes)
+        if shapes:
+            name, shape = max(shapes, key=lambda item: _budget.nbytes(item[1]))
+            _budget.require(total, f"the parameters (largest: {name} of shape {shape})")
         width = self.nvis
+        if _param_values is not None:
+            _check_values(shapes, _param_values)
+            arrays = iter(_param_values)
+            for layer in self.layers:
+                count = len(layer.param_shapes(width))
+                layer.set_param_arrays(width, [next(arrays) for _ in range(count)])
+                width = layer.dim
+            return
         for layer in self.layers:
             layer.set_input_space(width, self.rng)
             width = layer.dim
+
+    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+        """``(description, shape)`` of every parameter, computed without allocating.
+
+        Examples
+        --------
+        >>> MLP([Softmax(3, "y", irange=.1)], nvis=4).param_shapes()
+        [('layers[0].b (n_classes)', (3,)), ('layers[0].W (nvis, n_classes)', (4, 3))]
+        """
+        return _param_shapes(self.layers, self.nvis)
 
     @property
     def output_layer(self) -> Layer:
@@ -592,11 +774,47 @@ class MLP:
         ``Train.setup`` calls it, as pylearn2's does, so the untrained model that
         epoch 0 monitors already satisfies ``max_row_norm`` / ``max_col_norm``.
         """
-        updates: Updates = {param: param for param in self.get_params()}
-        self.modify_updates(updates)
-        changed = [(param, new) for param, new in updates.items() if new is not param]
-        if changed:
-            pytensor.function([], [], updates=changed, mode="FAST_COMPILE")()
+        for layer in self.layers:
+            if layer.max_row_norm is None and layer.max_col_norm is None:
+                continue
+            if type(layer).modify_updates is Layer.modify_updates:
+                W = layer.W.get_value()
+                layer.W.set_value(_clip_norms_numpy(W, layer.max_row_norm, layer.max_col_norm))
+                continue
+            updates: Updates = {param: param for param in layer.get_params()}
+            layer.modify_updates(updates)
+            changed = [(param, new) for param, new in updates.items() if new is not param]
+            if changed:
+                pytensor.function([], [], updates=changed)()
+
+    def check_targets(self, dataset: Any, what: str) -> None:
+        """Refuse, before compiling, targets whose width does not fit the output layer.
+
+        Raises
+        ------
+        ValueError
+            Naming the layer and the labels, e.g. "layer 'output' is
+            Softmax(n_classes=3) but the labels of the training dataset have 2 classes".
+        """
+        targets = dataset.get_onehot_targets()
+        if targets is None or targets.ndim != 2:
+            return
+        layer = self.output_layer
+        width = int(targets.shape[1])
+        if width == layer.dim:
+            return
+        if isinstance(layer, Softmax):
+            declared = f"Softmax(n_classes={layer.n_classes})"
+        else:
+            declared = f"{type(layer).__name__}(dim={layer.dim})"
+        classes = getattr(dataset, "y_labels", None)
+        if isinstance(layer, Softmax):
+            found = f"have {classes if classes is not None else width} classes"
+        else:
+            found = f"have {width} columns"
+        raise ValueError(
+            f"layer {layer.layer_name!r} is {declared} but the labels of {what} {found}"
+        )
 
     def get_default_cost(self) -> Cost:
         """The output layer's cost, ``costs.mlp.Default``."""
@@ -642,6 +860,12 @@ class MLP:
         batch = np.ascontiguousarray(X, dtype=pytensor.config.floatX)
         if batch.ndim != 2 or batch.shape[1] != self.nvis:
             raise ValueError(f"input must have shape (n, {self.nvis}), got {batch.shape}")
+        # Built-in layers answer in numpy: no forward graph to compile on a first run.
+        state: npt.NDArray[Any] | None = batch
+        for layer in self.layers:
+            state = layer.fprop_numpy(state) if state is not None else None
+        if state is not None:
+            return state
         if self._forward is None:
             inputs = pt.matrix("features", dtype=pytensor.config.floatX)
             self._forward = pytensor.function([inputs], self.fprop(inputs))
@@ -674,22 +898,15 @@ class MLP:
         ValueError
             If a layer class is unknown or the values do not fit the parameters.
         """
-        layers: list[Layer] = []
-        for spec in architecture["layers"]:
-            layer_cls = LAYER_TYPES.get(spec["class"])
-            if layer_cls is None:
-                raise ValueError(f"unknown layer class {spec['class']!r}")
-            layers.append(layer_cls(**spec["args"]))
-        model = cls(
+        layers = _layers_from(architecture)
+        return cls(
             layers,
             nvis=architecture["nvis"],
             seed=architecture["seed"],
             batch_size=architecture.get("batch_size"),
             layer_name=architecture.get("layer_name"),
+            _param_values=None if values is None else [np.asarray(v) for v in values],
         )
-        if values is not None:
-            model.set_param_values(values)
-        return model
 
     def set_param_values(self, values: Sequence[npt.ArrayLike]) -> None:
         """Overwrite the parameters (``get_params`` order), checking every shape."""
@@ -713,6 +930,63 @@ class MLP:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self.architecture(), self.get_param_values(), self.tag))
+
+
+def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:
+    import pylearn2_recipes.models.lwta
+    import pylearn2_recipes.models.maxout  # noqa: F401 - registers Maxout in LAYER_TYPES
+
+    specs = architecture["layers"]
+    if not isinstance(specs, list):
+        raise ValueError("`layers` must be a list")
+    layers: list[Layer] = []
+    for index, spec in enumerate(specs):
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("args"), Mapping):
+            raise ValueError(f"`layers[{index}]` must be an object with `class` and `args`")
+        layer_cls = LAYER_TYPES.get(spec["class"])
+        if layer_cls is None:
+            raise ValueError(f"unknown layer class {spec['class']!r}")
+        layers.append(layer_cls(**spec["args"]))
+    return layers
+
+
+def _param_shapes(layers: Sequence[Layer], nvis: int) -> list[tuple[str, tuple[int, ...]]]:
+    result: list[tuple[str, tuple[int, ...]]] = []
+    width_field = "nvis"
+    width = nvis
+    for index, layer in enumerate(layers):
+        size_field = "n_classes" if isinstance(layer, Softmax) else "dim"
+        names = ["b", "W"] if isinstance(layer, Softmax) else ["W", "b"]
+        for name, shape in zip(names, layer.param_shapes(width), strict=True):
+            fields = f"{width_field}, {size_field}" if len(shape) == 2 else size_field
+            result.append((f"layers[{index}].{name} ({fields})", shape))
+        width = layer.dim
+        width_field = f"layers[{index}].{size_field}"
+    return result
+
+
+def declared_param_shapes(architecture: Mapping[str, Any]) -> list[tuple[str, tuple[int, ...]]]:
+    """Parameter shapes an ``architecture()`` dict declares, without building the model.
+
+    Raises
+    ------
+    ValueError, TypeError, KeyError
+        If the architecture is malformed.
+    """
+    nvis = _check_positive_int(architecture["nvis"], "nvis")
+    return _param_shapes(_layers_from(architecture), nvis)
+
+
+def _check_values(
+    shapes: Sequence[tuple[str, tuple[int, ...]]], values: Sequence[npt.NDArray[Any]]
+) -> None:
+    if len(values) != len(shapes):
+        raise ValueError(f"expected {len(shapes)} parameter arrays, got {len(values)}")
+    for (name, shape), value in zip(shapes, values, strict=True):
+        if tuple(value.shape) != tuple(shape):
+            raise ValueError(
+                f"parameter {name} needs shape {tuple(shape)}, got {tuple(value.shape)}"
+            )
 
 
 def _rebuild(

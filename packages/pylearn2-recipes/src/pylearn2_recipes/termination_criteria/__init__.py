@@ -6,8 +6,9 @@ returns False to stop. Built-ins are listed in ``pylearn2_recipes.registry``.
 
 from __future__ import annotations
 
+from pylearn2_recipes.termination_criteria.combinators import And, Or
 from pylearn2_recipes.termination_criteria.epoch_counter import EpochCounter
 from pylearn2_recipes.termination_criteria.interface import TerminationCriterion
 from pylearn2_recipes.termination_criteria.monitor_based import MonitorBased
 
-__all__ = ["EpochCounter", "MonitorBased", "TerminationCriterion"]
+__all__ = ["And", "EpochCounter", "MonitorBased", "Or", "TerminationCriterion"]

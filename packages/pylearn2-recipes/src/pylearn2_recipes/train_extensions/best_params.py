@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 import os
+import socket
 from typing import TYPE_CHECKING, Any
 
 from pylearn2_recipes.train_extensions.interface import TrainExtension
@@ -34,6 +35,8 @@ class MonitorBasedSaveBest(TrainExtension):
     start_epoch : int, default=0
         Ignore improvements before this many epochs.
     higher_is_better : bool, default=False
+    tag_key : str, optional
+        Key of ``model.tag`` to record in (default: the class name).
 
     Raises
     ------
@@ -54,6 +57,7 @@ class MonitorBasedSaveBest(TrainExtension):
         store_best_model: bool = False,
         start_epoch: int = 0,
         higher_is_better: bool = False,
+        tag_key: str | None = None,
     ) -> None:
         if save_path is None and not store_best_model:
             raise ValueError("MonitorBasedSaveBest needs `save_path` or `store_best_model=True`")
@@ -65,12 +69,16 @@ class MonitorBasedSaveBest(TrainExtension):
         self.coeff = -1.0 if higher_is_better else 1.0
         self.best_cost = self.coeff * math.inf
         self.best_model: MLP | None = None
+        self.tag_key = tag_key if tag_key is not None else type(self).__name__
 
     def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
-        """Record the channel and path in ``model.tag['MonitorBasedSaveBest']``."""
-        tag = model.tag.setdefault("MonitorBasedSaveBest", {})
+        """Record channel, path, host and ``best_cost`` in ``model.tag[tag_key]``."""
+        tag = model.tag.setdefault(self.tag_key, {})
         tag["channel_name"] = self.channel_name
-        tag["save_path"] = None if self.save_path is None else os.path.abspath(self.save_path)
+        if self.save_path is not None:
+            tag["save_path"] = os.path.abspath(self.save_path)
+        tag["hostname"] = socket.gethostname()
+        tag["best_cost"] = self.best_cost
 
     def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
         """Save when the channel's newest value is strictly better than the best so far.
@@ -92,7 +100,7 @@ class MonitorBasedSaveBest(TrainExtension):
             return
         if self.coeff * value < self.coeff * self.best_cost:
             self.best_cost = value
-            model.tag.setdefault("MonitorBasedSaveBest", {})["best_cost"] = value
+            model.tag.setdefault(self.tag_key, {})["best_cost"] = value
             if self.store_best_model:
                 self.best_model = copy.deepcopy(model)
             if self.save_path is not None:

@@ -13,7 +13,23 @@ if TYPE_CHECKING:
     from pylearn2_recipes.datasets.dataset import Dataset
     from pylearn2_recipes.models.mlp import MLP
 
-__all__ = ["ProgressBar"]
+__all__ = ["ProgressBar", "compile_notice"]
+
+
+def compile_notice() -> str:
+    """The line a first run prints before PyTensor compiles: what happens and where it goes.
+
+    Examples
+    --------
+    >>> compile_notice().startswith("compiling the training graph with PyTensor")
+    True
+    """
+    from pylearn2_recipes._backend import pytensor
+
+    return (
+        "compiling the training graph with PyTensor (up to a minute on a first run; "
+        f"cached in {pytensor.config.compiledir}, later runs start in seconds)"
+    )
 
 
 class ProgressBar(TrainExtension):
@@ -44,6 +60,7 @@ class ProgressBar(TrainExtension):
         self.total = total
         self.disable = disable
         self._bar: Any = None
+        self._compiling = False
 
     def setup(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
         """Open the bar."""
@@ -51,7 +68,19 @@ class ProgressBar(TrainExtension):
         criterion = getattr(algorithm, "termination_criterion", None)
         if total is None and criterion is not None and hasattr(criterion, "max_epochs"):
             total = int(criterion.max_epochs)
-        self._bar = tqdm(total=total, unit="epoch", disable=self.disable, leave=False)
+        if self._bar is None:
+            self._bar = tqdm(total=total, unit="epoch", disable=self.disable, leave=False)
+        elif total is not None:
+            self._bar.total = total
+        self._compiling = True
+        self._bar.set_description_str(compile_notice())
+
+    def announce_compile(self) -> None:
+        """Open the bar saying it compiles (``Train`` calls it before the algorithm's setup)."""
+        if self._bar is None:
+            self._bar = tqdm(total=self.total, unit="epoch", disable=self.disable, leave=False)
+        self._compiling = True
+        self._bar.set_description_str(compile_notice())
 
     def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
         """Show the newest channel values; advance once per trained epoch."""
@@ -69,6 +98,9 @@ class ProgressBar(TrainExtension):
         )
         self._bar.set_postfix({name: f"{latest[name]:.4g}" for name in names if name in latest})
         self._bar.n = model.monitor.get_epochs_seen()
+        if self._compiling and self._bar.n > 0:  # the first epoch ran: graphs are compiled
+            self._compiling = False
+            self._bar.set_description_str("")
         self._bar.refresh()
 
     def close(self) -> None:

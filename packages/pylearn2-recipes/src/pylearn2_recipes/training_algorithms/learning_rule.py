@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pylearn2_recipes._backend import Shared, Symbolic, pytensor
+from pylearn2_recipes._backend import Shared, Symbolic, pt, pytensor
 from pylearn2_recipes.train_extensions.interface import TrainExtension
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from pylearn2_recipes.models.mlp import MLP
     from pylearn2_recipes.monitor import Monitor
 
-__all__ = ["LearningRule", "Momentum", "MomentumAdjustor"]
+__all__ = ["AdaGrad", "LearningRule", "Momentum", "MomentumAdjustor", "RMSProp"]
 
 
 class LearningRule(ABC):
@@ -85,6 +85,89 @@ class Momentum(LearningRule):
     def add_channels_to_monitor(self, monitor: Monitor) -> None:
         """The ``momentum`` channel."""
         monitor.add_channel("momentum", lambda: float(self.momentum.get_value()))
+
+
+class AdaGrad(LearningRule):
+    """AdaGrad: ``s' = s + g²``, ``p' = p − lr·g / max(sqrt(s'), 1/max_scaling)``.
+
+    Parameters
+    ----------
+    max_scaling : float, default=1e5
+        Caps the step's scaling (pylearn2's ``eps = 1 / max_scaling``).
+
+    Examples
+    --------
+    >>> AdaGrad().eps
+    1e-05
+    """
+
+    def __init__(self, max_scaling: float = 1e5) -> None:
+        if not max_scaling > 0:
+            raise ValueError(f"`max_scaling` must be > 0, got {max_scaling!r}")
+        self.eps = 1.0 / max_scaling
+
+    def get_updates(
+        self,
+        learning_rate: Shared,
+        grads: dict[Shared, Symbolic],
+        lr_scalers: dict[Shared, float],
+    ) -> dict[Shared, Symbolic]:
+        """Accumulator and parameter updates."""
+        updates: dict[Shared, Symbolic] = {}
+        for param, grad in grads.items():
+            total = pytensor.shared(
+                np.zeros_like(param.get_value(borrow=True)), name=f"sum_square_grad_{param.name}"
+            )
+            new_total = total + pt.sqr(grad)
+            scale = pt.maximum(self.eps, pt.sqrt(new_total))
+            updates[total] = new_total
+            updates[param] = param - lr_scalers.get(param, 1.0) * learning_rate / scale * grad
+        return updates
+
+
+class RMSProp(LearningRule):
+    """RMSProp: ``m' = d·m + (1−d)·g²``, ``p' = p − lr·g / max(sqrt(m'), 1/max_scaling)``.
+
+    Parameters
+    ----------
+    decay : float, default=0.9
+        In [0, 1).
+    max_scaling : float, default=1e5
+
+    Examples
+    --------
+    >>> float(RMSProp(decay=0.8).decay.get_value())
+    0.8
+    """
+
+    def __init__(self, decay: float = 0.9, max_scaling: float = 1e5) -> None:
+        if not 0.0 <= decay < 1.0:
+            raise ValueError(f"`decay` must be in [0, 1), got {decay!r}")
+        if not max_scaling > 0:
+            raise ValueError(f"`max_scaling` must be > 0, got {max_scaling!r}")
+        self.decay = pytensor.shared(np.asarray(decay, dtype=pytensor.config.floatX), "decay")
+        self.epsilon = 1.0 / max_scaling
+        self.mean_square_grads: dict[str, Shared] = {}
+
+    def get_updates(
+        self,
+        learning_rate: Shared,
+        grads: dict[Shared, Symbolic],
+        lr_scalers: dict[Shared, float],
+    ) -> dict[Shared, Symbolic]:
+        """Moving-average and parameter updates."""
+        updates: dict[Shared, Symbolic] = {}
+        for param, grad in grads.items():
+            mean_square = pytensor.shared(
+                np.zeros_like(param.get_value(borrow=True)),
+                name=f"mean_square_grad_{param.name}",
+            )
+            self.mean_square_grads[str(param.name)] = mean_square
+            new_mean = self.decay * mean_square + (1 - self.decay) * pt.sqr(grad)
+            rms = pt.maximum(pt.sqrt(new_mean), self.epsilon)
+            updates[mean_square] = new_mean
+            updates[param] = param - lr_scalers.get(param, 1.0) * learning_rate * grad / rms
+        return updates
 
 
 class MomentumAdjustor(TrainExtension):

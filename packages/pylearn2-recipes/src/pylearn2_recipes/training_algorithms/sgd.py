@@ -7,7 +7,7 @@ partial batch is kept), in a fresh permutation drawn from the algorithm's own
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -15,18 +15,16 @@ import numpy as np
 from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
 from pylearn2_recipes.exceptions import NonFiniteError
 from pylearn2_recipes.train_extensions.interface import TrainExtension
-from pylearn2_recipes.training_algorithms.learning_rule import LearningRule
+from pylearn2_recipes.training_algorithms.learning_rule import LearningRule, Momentum
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from pylearn2_recipes.costs.cost import Cost
     from pylearn2_recipes.datasets.dataset import Dataset
     from pylearn2_recipes.models.mlp import MLP
     from pylearn2_recipes.monitor import Monitor
     from pylearn2_recipes.termination_criteria.interface import TerminationCriterion
 
-__all__ = ["SGD", "LinearDecayOverEpoch"]
+__all__ = ["SGD", "ExponentialDecay", "LinearDecayOverEpoch", "MonitorBasedLRAdjuster"]
 
 DEFAULT_SEED = (2012, 10, 5)
 
@@ -51,10 +49,14 @@ class SGD:
         Required unless the model forces one.
     monitoring_batch_size : int, optional
         Batch size of the monitor (defaults to ``batch_size``).
+    monitoring_batches : int, optional
+        Monitor only the first this many batches of each monitoring dataset.
     monitoring_dataset : Dataset or dict of str to Dataset, optional
         Data the monitor evaluates channels on after every epoch.
     termination_criterion : TerminationCriterion, optional
         No criterion means ``continue_learning`` is always True.
+    update_callbacks : sequence of callable, optional
+        Each is called with the algorithm after every batch (e.g. ``ExponentialDecay``).
     learning_rule : LearningRule, optional
         E.g. ``Momentum(.5)``; plain ``p − lr·g`` without.
     train_iteration_mode : {"shuffled_sequential", "sequential"}
@@ -83,8 +85,10 @@ class SGD:
         cost: Cost | None = None,
         batch_size: int | None = None,
         monitoring_batch_size: int | None = None,
+        monitoring_batches: int | None = None,
         monitoring_dataset: Dataset | Mapping[str, Dataset] | None = None,
         termination_criterion: TerminationCriterion | None = None,
+        update_callbacks: Sequence[Callable[[SGD], Any]] | Callable[[SGD], Any] | None = None,
         learning_rule: LearningRule | None = None,
         train_iteration_mode: Literal["shuffled_sequential", "sequential"] = "shuffled_sequential",
         theano_function_mode: Any = None,
@@ -99,6 +103,7 @@ class SGD:
         for key, value in (
             ("batch_size", batch_size),
             ("monitoring_batch_size", monitoring_batch_size),
+            ("monitoring_batches", monitoring_batches),
         ):
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 1
@@ -117,9 +122,14 @@ class SGD:
         self.cost = cost
         self.batch_size = batch_size
         self.monitoring_batch_size = monitoring_batch_size
+        self.monitoring_batches = monitoring_batches
         self.monitoring_dataset = monitoring_dataset
         self.termination_criterion = termination_criterion
         self.learning_rule = learning_rule
+        # pylearn2 also takes one callback on its own.
+        if callable(update_callbacks):
+            update_callbacks = [update_callbacks]
+        self.update_callbacks = list(update_callbacks or ())
         self.train_iteration_mode = train_iteration_mode
         self.theano_function_mode = theano_function_mode
         self.seed = list(DEFAULT_SEED if seed is None else np.atleast_1d(seed).tolist())
@@ -148,6 +158,7 @@ class SGD:
         if self.batch_size is None:
             raise ValueError("SGD needs `batch_size` (or a model with `batch_size`)")
         _check_finite(model, "before training")
+        model.check_targets(dataset, "the training dataset")
         self.model = model
         cost = self.cost if self.cost is not None else model.get_default_cost()
         self.cost = cost
@@ -157,13 +168,11 @@ class SGD:
         grads = cost.get_gradients(model, (X, Y))
         lr_scalers = model.get_lr_scalers()
         updates: dict[Shared, Symbolic]
-        if self.learning_rule is not None:
-            updates = self.learning_rule.get_updates(self.learning_rate, grads, lr_scalers)
-        else:
-            updates = {
-                param: param - self.learning_rate * lr_scalers.get(param, 1.0) * grad
-                for param, grad in grads.items()
-            }
+        # Plain SGD runs as momentum 0, which is bit for bit `p - lr·g` (0·v is 0 and
+        # p + (−s) is p − s in IEEE arithmetic) and compiles to the same graph as
+        # momentum training, so a first run JIT-compiles one graph for both.
+        rule = self.learning_rule if self.learning_rule is not None else Momentum(0.0)
+        updates = rule.get_updates(self.learning_rate, grads, lr_scalers)
         model.modify_updates(updates)
         function = pytensor.function(
             [X, Y],
@@ -176,11 +185,15 @@ class SGD:
         self.sgd_update = function
         self.monitor = model.monitor
         if self.monitoring_dataset is not None:
+            # A separate graph: folding the channels into the training function (run
+            # with its updates switched off to monitor) saved little compile time and
+            # made every training step about 40 % slower.
             self.monitor.setup(
                 self.monitoring_dataset,
                 cost,
                 self.monitoring_batch_size or self.batch_size,
                 mode=self.theano_function_mode,
+                num_batches=self.monitoring_batches,
             )
             self.monitor.add_channel(
                 "learning_rate", lambda: float(self.learning_rate.get_value())
@@ -222,9 +235,12 @@ class SGD:
         update = self.sgd_update
         monitor = model.monitor
         size = self.batch_size
+        callbacks = self.update_callbacks
         for start in range(0, X.shape[0], size):
             update(X[start : start + size], Y[start : start + size])
             monitor.report_batch(min(size, X.shape[0] - start))
+            for callback in callbacks:
+                callback(self)
         _check_finite(model, "after the epoch")
 
     def continue_learning(self, model: MLP) -> bool:
@@ -304,3 +320,133 @@ class LinearDecayOverEpoch(TrainExtension):
         learning_rate.set_value(
             np.asarray(self.lr_for(self._count, self._init_lr), dtype=pytensor.config.floatX)
         )
+
+
+class ExponentialDecay:
+    """Per-batch schedule ``lr = lr0 / decay_factor**k`` (k batches), floored at ``min_lr``.
+
+    An ``update_callbacks`` entry of ``SGD``, as pylearn2's ``sgd.ExponentialDecay``.
+
+    Parameters
+    ----------
+    decay_factor : float
+        > 1 for a decreasing rate.
+    min_lr : float
+        Once reached, the rate stays there.
+
+    Examples
+    --------
+    >>> trainer = SGD(learning_rate=0.1, batch_size=10)
+    >>> decay = ExponentialDecay(decay_factor=2.0, min_lr=0.01)
+    >>> decay(trainer); decay(trainer); round(float(trainer.learning_rate.get_value()), 6)
+    0.025
+    """
+
+    def __init__(self, decay_factor: float, min_lr: float) -> None:
+        if isinstance(decay_factor, bool) or not isinstance(decay_factor, (int, float)):
+            raise TypeError(f"`decay_factor` must be a number, got {decay_factor!r}")
+        if isinstance(min_lr, bool) or not isinstance(min_lr, (int, float)):
+            raise TypeError(f"`min_lr` must be a number, got {min_lr!r}")
+        self.decay_factor = float(decay_factor)
+        self.min_lr = float(min_lr)
+        self._count = 0
+        self._base_lr = 0.0
+        self._min_reached = False
+
+    def __call__(self, algorithm: SGD) -> None:
+        """Set the learning rate for the next batch."""
+        if self._count == 0:
+            self._base_lr = float(algorithm.learning_rate.get_value())
+        self._count += 1
+        if not self._min_reached:
+            # Stop exponentiating once at the floor: decay_factor**k would overflow.
+            new_lr = self._base_lr / (self.decay_factor**self._count)
+            if new_lr <= self.min_lr:
+                self._min_reached = True
+                new_lr = self.min_lr
+        else:
+            new_lr = self.min_lr
+        algorithm.learning_rate.set_value(np.asarray(new_lr, dtype=pytensor.config.floatX))
+
+
+class MonitorBasedLRAdjuster(TrainExtension):
+    """Scale the learning rate by how the monitored objective moved, pylearn2's extension.
+
+    After each epoch: if the channel rose above ``high_trigger`` times its previous
+    value, the rate is multiplied by ``shrink_amt``; else if it is above
+    ``low_trigger`` times the previous value (too slow a decrease), by ``grow_amt``.
+    The rate stays within [``min_lr``, ``max_lr``].
+
+    Parameters
+    ----------
+    high_trigger, shrink_amt, low_trigger, grow_amt : float
+    min_lr, max_lr : float
+    dataset_name : str, optional
+        Use the channel ``<dataset_name>_objective``.
+    channel_name : str, optional
+        Use this channel; by default the only channel ending in ``objective``.
+
+    Raises
+    ------
+    ValueError
+        From ``on_monitor`` if the channel is missing or ambiguous.
+
+    Examples
+    --------
+    >>> MonitorBasedLRAdjuster(dataset_name="valid").channel_name
+    'valid_objective'
+    """
+
+    def __init__(
+        self,
+        high_trigger: float = 1.0,
+        shrink_amt: float = 0.99,
+        low_trigger: float = 0.99,
+        grow_amt: float = 1.01,
+        min_lr: float = 1e-7,
+        max_lr: float = 1.0,
+        dataset_name: str | None = None,
+        channel_name: str | None = None,
+    ) -> None:
+        self.high_trigger = high_trigger
+        self.shrink_amt = shrink_amt
+        self.low_trigger = low_trigger
+        self.grow_amt = grow_amt
+        self.min_lr = min_lr
+        self.max_lr = max_lr
+        self.dataset_name = dataset_name
+        if channel_name is not None:
+            self.channel_name: str | None = channel_name
+        elif dataset_name is not None:
+            self.channel_name = f"{dataset_name}_objective"
+        else:
+            self.channel_name = None
+
+    def on_monitor(self, model: MLP, dataset: Dataset, algorithm: Any) -> None:
+        """Adjust ``algorithm.learning_rate`` from the channel's last two values."""
+        channels = model.monitor.channels
+        if self.channel_name is None:
+            names = [name for name in channels if name.endswith("objective")]
+            if len(names) != 1:
+                raise ValueError(
+                    "MonitorBasedLRAdjuster: "
+                    + ("no" if not names else "several")
+                    + " monitoring channels end with 'objective' "
+                    f"({names}); give `channel_name` or `dataset_name`"
+                )
+            self.channel_name = names[0]
+        if self.channel_name not in channels:
+            raise ValueError(
+                f"There is no monitoring channel named {self.channel_name!r}; give a valid "
+                "`channel_name` or `dataset_name` to MonitorBasedLRAdjuster"
+            )
+        values = channels[self.channel_name].val_record
+        if len(values) < 2:
+            return
+        rate = float(algorithm.learning_rate.get_value())
+        if values[-1] > self.high_trigger * values[-2]:
+            rate *= self.shrink_amt
+        elif values[-1] > self.low_trigger * values[-2]:
+            rate *= self.grow_amt
+        rate = min(self.max_lr, max(self.min_lr, rate))
+        algorithm.learning_rate.set_value(np.asarray(rate, dtype=pytensor.config.floatX))

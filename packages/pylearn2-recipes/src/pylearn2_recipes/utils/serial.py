@@ -12,10 +12,19 @@ import json
 import os
 import pickle
 import zipfile
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 import numpy as np
 
+from pylearn2_recipes._budget import (
+    DEFAULT_MAX_BYTES,
+    BudgetExceeded,
+    check_max_bytes,
+    format_bytes,
+    limit,
+    nbytes,
+    require,
+)
 from pylearn2_recipes.exceptions import ModelFileError, PickleRefusedError
 
 __all__ = ["load", "load_train_file", "save"]
@@ -23,6 +32,7 @@ __all__ = ["load", "load_train_file", "save"]
 FORMAT = "pylearn2-recipes-model"
 FORMAT_VERSION = 1
 _HEADER = "__model__"
+_MAX_HEADER_BYTES = 1024**2
 _PICKLE_MARKERS = (b"\x80", b"(", b"c", b"}", b"]", b"I", b"N")
 
 
@@ -118,8 +128,17 @@ def _jsonable(value: Any) -> Any:
         return {}
 
 
-def load(filepath: str | os.PathLike[str], retry: bool = True, allow_pickle: bool = False) -> Any:
-    """Read a model (or array) written by ``save``.
+def load(
+    filepath: str | os.PathLike[str],
+    retry: bool = True,
+    allow_pickle: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Any:
+    """Read a model (or array) written by ``save``, bounded in memory and time.
+
+    Every array's declared shape is checked against the model's architecture and
+    against ``max_bytes`` before anything is allocated, and a model's parameters are
+    taken from the file without first being initialised.
 
     Parameters
     ----------
@@ -127,7 +146,10 @@ def load(filepath: str | os.PathLike[str], retry: bool = True, allow_pickle: boo
     retry : bool, default=True
         Accepted for pylearn2 scripts; a bad file fails at once (no sleeping retries).
     allow_pickle : bool, default=False
-        Needed to read a pickle (e.g. an old pylearn2 ``.pkl``); unpickling runs code.
+        Needed to read a pickle (e.g. an old pylearn2 ``.pkl``); unpickling runs code
+        and is not bounded.
+    max_bytes : int, default=2 GiB
+        Most bytes of arrays the file may make this process allocate.
 
     Returns
     -------
@@ -136,22 +158,39 @@ def load(filepath: str | os.PathLike[str], retry: bool = True, allow_pickle: boo
     Raises
     ------
     ModelFileError
-        If the file is corrupt, truncated or of an unknown kind.
+        If the file is corrupt, truncated, of an unknown kind, inconsistent with its
+        architecture, nested too deeply, or asks for more than ``max_bytes``.
     PickleRefusedError
         If it is a pickle and ``allow_pickle`` is False.
     FileNotFoundError
         If it does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> import numpy as np
+    >>> path = os.path.join(tempfile.mkdtemp(), "big.npy")
+    >>> save(path, np.zeros(1000))
+    >>> try:
+    ...     load(path, max_bytes=4000)
+    ... except ModelFileError as error:
+    ...     print(str(error).split(": ", 1)[1])
+    the array: 7.8 KiB, over the limit max_bytes=3.9 KiB
     """
     path = os.fspath(filepath)
+    check_max_bytes(max_bytes)
     with open(path, "rb") as handle:
         head = handle.read(8)
-    if head.startswith(b"PK"):
-        return _load_zip(path)
-    if head.startswith(b"\x93NUMPY"):
-        try:
-            return np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as error:
-            raise ModelFileError(path, f"bad .npy data ({error})") from error
+    try:
+        if head.startswith(b"PK"):
+            return _load_zip(path, max_bytes)
+        if head.startswith(b"\x93NUMPY"):
+            with open(path, "rb") as handle:
+                return _read_npy(handle, os.path.getsize(path), "the array", path, max_bytes)
+    except MemoryError as error:  # a last resort: every size was checked first
+        raise ModelFileError(path, f"out of memory while reading ({error})") from None
+    except RecursionError:
+        raise ModelFileError(path, "nested too deeply") from None
     if allow_pickle:
         try:
             with open(path, "rb") as handle:
@@ -174,45 +213,164 @@ def load(filepath: str | os.PathLike[str], retry: bool = True, allow_pickle: boo
     raise ModelFileError(path, "not a pylearn2-recipes model, a .npy/.npz file or a pickle")
 
 
-def _load_zip(path: str) -> Any:
+def _read_npy(handle: IO[bytes], size: int, what: str, path: str, max_bytes: int) -> Any:
+    """Read one ``.npy`` stream of ``size`` bytes after checking its header."""
+    try:
+        major, minor = np.lib.format.read_magic(handle)
+        if (major, minor) == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(handle)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(handle)
+    except (ValueError, OSError, EOFError, SyntaxError) as error:
+        raise ModelFileError(path, f"{what}: bad .npy header ({error})") from None
+    if dtype.hasobject or dtype.kind not in "biufU":
+        raise ModelFileError(path, f"{what}: dtype {dtype} is not a numeric array")
+    wanted = nbytes(shape, dtype.itemsize)
+    try:
+        require(wanted, what, max_bytes)
+    except BudgetExceeded as error:
+        raise ModelFileError(path, str(error)) from None
+    if size - handle.tell() != wanted:
+        raise ModelFileError(
+            path,
+            f"{what}: declares shape {tuple(shape)} ({wanted} bytes) but holds "
+            f"{size - handle.tell()} bytes (corrupt or truncated)",
+        )
+    data = handle.read(wanted)
+    if len(data) != wanted:
+        raise ModelFileError(path, f"{what}: corrupt or truncated")
+    array = np.frombuffer(data, dtype=dtype)
+    return array.reshape(shape, order="F" if fortran else "C").copy()
+
+
+def _load_zip(path: str, max_bytes: int) -> Any:
     from pylearn2_recipes.models.mlp import MLP
 
     try:
-        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
-            names = list(archive.files)
-            if _HEADER not in names:
-                if len(names) == 1:
-                    return archive[names[0]]
-                return {name: archive[name] for name in names}
-            header = json.loads(str(archive[_HEADER]))
-            if not isinstance(header, dict):
-                raise ModelFileError(path, "malformed model header (not a JSON object)")
-            if header.get("format") != FORMAT:
-                raise ModelFileError(path, f"unknown format {header.get('format')!r}")
-            if header.get("version") != FORMAT_VERSION:
-                raise ModelFileError(path, f"unsupported format version {header.get('version')!r}")
-            if not isinstance(header.get("params"), list):
-                raise ModelFileError(path, "malformed model header (`params` is not a list)")
-            values = [archive[f"param_{i}"] for i in range(len(header["params"]))]
+        with zipfile.ZipFile(path) as archive:
+            members = {
+                info.filename.removesuffix(".npy"): info
+                for info in archive.infolist()
+                if info.filename.endswith(".npy")
+            }
+            declared = sum(info.file_size for info in members.values())
+            try:
+                require(declared, "the arrays (uncompressed)", max_bytes)
+            except BudgetExceeded as error:
+                raise ModelFileError(path, str(error)) from None
+
+            def read(name: str) -> Any:
+                info = members[name]
+                with archive.open(info) as member:
+                    return _read_npy(member, info.file_size, f"array {name!r}", path, max_bytes)
+
+            if _HEADER not in members:
+                if len(members) == 1:
+                    return read(next(iter(members)))
+                return {name: read(name) for name in members}
+            if members[_HEADER].file_size > _MAX_HEADER_BYTES:
+                raise ModelFileError(
+                    path,
+                    f"model header is {format_bytes(members[_HEADER].file_size)}, over the "
+                    f"limit of {format_bytes(_MAX_HEADER_BYTES)}",
+                )
+            header = json.loads(str(read(_HEADER)))
+            _check_header(path, header)
+            names = [f"param_{i}" for i in range(len(header["params"]))]
+            missing = [name for name in names if name not in members]
+            if missing:
+                raise ModelFileError(path, f"missing parameter arrays {missing}")
+            _check_declared_shapes(
+                path, header["architecture"], archive, members, names, max_bytes
+            )
+            values = [read(name) for name in names]
     except ModelFileError:
         raise
     except (
         zipfile.BadZipFile,
+        zipfile.LargeZipFile,
         KeyError,
         ValueError,
         OSError,
         EOFError,
-        json.JSONDecodeError,
+        NotImplementedError,
     ) as error:
         raise ModelFileError(
             path, f"corrupt or truncated ({type(error).__name__}: {error})"
         ) from error
     try:
-        model = MLP.from_architecture(header["architecture"], values)
-    except (KeyError, TypeError, ValueError) as error:
+        with limit(max_bytes):
+            model = MLP.from_architecture(header["architecture"], values)
+    except BudgetExceeded as error:
+        raise ModelFileError(path, str(error)) from None
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ModelFileError(path, f"inconsistent architecture ({error})") from error
-    model.tag = header.get("tag", {})
+    tag = header.get("tag", {})
+    model.tag = tag if isinstance(tag, dict) else {}
     return model
+
+
+def _check_header(path: str, header: Any) -> None:
+    if not isinstance(header, dict):
+        raise ModelFileError(path, "malformed model header (not a JSON object)")
+    if header.get("format") != FORMAT:
+        raise ModelFileError(path, f"unknown format {header.get('format')!r}")
+    if header.get("version") != FORMAT_VERSION:
+        raise ModelFileError(path, f"unsupported format version {header.get('version')!r}")
+    if not isinstance(header.get("params"), list):
+        raise ModelFileError(path, "malformed model header (`params` is not a list)")
+    if not isinstance(header.get("architecture"), dict):
+        raise ModelFileError(path, "malformed model header (`architecture` is not an object)")
+
+
+def _check_declared_shapes(
+    path: str,
+    architecture: dict[str, Any],
+    archive: zipfile.ZipFile,
+    members: dict[str, zipfile.ZipInfo],
+    names: list[str],
+    max_bytes: int,
+) -> None:
+    """Compare the architecture's parameter shapes with the stored arrays' headers."""
+    from pylearn2_recipes.models.mlp import declared_param_shapes
+
+    try:
+        declared = declared_param_shapes(architecture)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise ModelFileError(path, f"inconsistent architecture ({error})") from error
+    if declared:
+        field, shape = max(declared, key=lambda item: nbytes(item[1]))
+        try:
+            require(
+                sum(nbytes(shape) for _, shape in declared),
+                f"`architecture` declares parameters (largest: {field} of shape {shape})",
+                max_bytes,
+            )
+        except BudgetExceeded as error:
+            raise ModelFileError(path, str(error)) from None
+    if len(declared) != len(names):
+        raise ModelFileError(
+            path,
+            f"the architecture has {len(declared)} parameters but the file stores {len(names)}",
+        )
+    for (field, shape), name in zip(declared, names, strict=True):
+        with archive.open(members[name]) as member:
+            try:
+                version = np.lib.format.read_magic(member)
+                reader = (
+                    np.lib.format.read_array_header_1_0
+                    if version == (1, 0)
+                    else np.lib.format.read_array_header_2_0
+                )
+                stored = tuple(reader(member)[0])
+            except (ValueError, OSError, EOFError, SyntaxError) as error:
+                raise ModelFileError(path, f"array {name!r}: bad .npy header ({error})") from None
+        if stored != tuple(shape):
+            raise ModelFileError(
+                path,
+                f"`architecture` {field} declares shape {tuple(shape)} but the stored "
+                f"{name} has shape {stored}",
+            )
 
 
 def load_train_file(

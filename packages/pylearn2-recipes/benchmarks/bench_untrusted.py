@@ -1,0 +1,124 @@
+"""How long each crafted untrusted input of issue 17 takes to be refused (goal: 2 s each).
+
+Each case runs in a fresh process; the time printed excludes importing the package
+(PyTensor's import is the same for any file). The anchor is loading a legitimate model
+file of the same size class, timed in the same process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+
+RUNNER = textwrap.dedent(
+    """
+    import sys, time
+    from pylearn2_recipes.config import yaml_parse
+    from pylearn2_recipes.utils import serial
+    kind, target = sys.argv[1], sys.argv[2]
+    start = time.perf_counter()
+    try:
+        serial.load(target) if kind == "model" else yaml_parse.load(open(target).read())
+        outcome = "loaded"
+    except Exception as error:
+        outcome = type(error).__name__
+    print(outcome, time.perf_counter() - start)
+    """
+)
+
+
+def architecture(nvis: int, dim: int, n_classes: int = 2, sparse_init: int | None = None) -> dict:
+    hidden = {"dim": dim, "layer_name": "h0", "irange": None if sparse_init else 0.1}
+    hidden["sparse_init"] = sparse_init
+    return {
+        "class": "MLP",
+        "nvis": nvis,
+        "seed": [2013, 1, 4],
+        "layers": [
+            {"class": "Sigmoid", "args": hidden},
+            {
+                "class": "Softmax",
+                "args": {"n_classes": n_classes, "layer_name": "y", "irange": 0.1},
+            },
+        ],
+    }
+
+
+def model_file(path: Path, arch: dict, arrays: list[np.ndarray]) -> Path:
+    header = {
+        "format": "pylearn2-recipes-model",
+        "version": 1,
+        "architecture": arch,
+        "params": [str(i) for i in range(len(arrays))],
+        "tag": {},
+    }
+    with open(path, "wb") as handle:
+        np.savez_compressed(
+            handle,
+            __model__=np.array(json.dumps(header)),
+            **{f"param_{i}": a for i, a in enumerate(arrays)},
+        )
+    return path
+
+
+def run(kind: str, target: Path) -> tuple[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", RUNNER, kind, str(target)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return out[0], float(out[1])
+
+
+def main() -> None:
+    small = [np.zeros((2, 2)), np.zeros(2), np.zeros(2), np.zeros((2, 2))]
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        cases = {
+            "model: Sigmoid(3000, sparse_init 3000) header": (
+                "model",
+                model_file(root / "a.pkl", architecture(3000, 3000, sparse_init=3000), small),
+            ),
+            "model: nvis 10**10": (
+                "model",
+                model_file(root / "b.pkl", architecture(10**10, 2), small),
+            ),
+            "model: n_classes 10**10": (
+                "model",
+                model_file(root / "c.pkl", architecture(2, 2, n_classes=10**10), small),
+            ),
+            "yaml: numpy.ones 74.5 GiB": ("yaml", root / "d.yaml"),
+            "yaml: numpy.linspace 74.5 GiB": ("yaml", root / "e.yaml"),
+            "yaml: [ x 100000": ("yaml", root / "f.yaml"),
+            "yaml: Sigmoid(3000, sparse_init 3000) builds": ("yaml", root / "g.yaml"),
+        }
+        (root / "d.yaml").write_text("!obj:numpy.ones {shape: [100000, 100000]}")
+        (root / "e.yaml").write_text("!obj:numpy.linspace {start: 0, stop: 1, num: 10000000000}")
+        (root / "f.yaml").write_text("[" * 100_000)
+        (root / "g.yaml").write_text(
+            "!obj:pylearn2.models.mlp.MLP {nvis: 3000, layers: ["
+            "!obj:pylearn2.models.mlp.Sigmoid {dim: 3000, sparse_init: 3000, layer_name: h},"
+            "!obj:pylearn2.models.mlp.Softmax {n_classes: 2, layer_name: y, irange: .1}]}"
+        )
+        anchor = model_file(root / "ok.pkl", architecture(2, 2), small)
+        _, anchor_time = run("model", anchor)
+        print("Crafted inputs (fresh process each; goal: refused within 2 s)")
+        print(f"  anchor: a valid 2-2-2 model file loads in {anchor_time:.3f} s")
+        for name, (kind, path) in cases.items():
+            outcome, seconds = run(kind, path)
+            verdict = "met" if seconds <= 2.0 else "NOT met"
+            print(
+                f"  {name:48s} {outcome:16s} {seconds:6.3f} s "
+                f"({seconds / anchor_time:5.1f}x anchor)  goal <= 2 s: {verdict}"
+            )
+
+
+if __name__ == "__main__":
+    main()

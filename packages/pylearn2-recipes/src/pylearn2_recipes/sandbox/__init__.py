@@ -1,0 +1,1 @@
+"""pylearn2's sandbox experiments that its archived YAML files use."""

@@ -1,0 +1,1 @@
+"""pylearn2's ``sandbox.lisa_rl``: reinforcement-learning experiments."""
