@@ -14,6 +14,7 @@ import pymongo
 import pytest
 from conftest import FAST, CommandCounter, CommandRecorder, wait_until
 from pymongo import ReadPreference
+from pymongo.change_stream import ChangeStream
 from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
@@ -577,6 +578,32 @@ def test_an_aggregate_not_ending_in_sort_raises_instead_of_guessing(mongo_rs, pr
     mongo_rs.fail_next("getMore", "hangup")
     with pytest.raises(CursorResumeError, match="does not end with a \\$sort"):
         list(cursor)
+
+
+def next_change(stream, attempts=100):
+    """The stream's next event, waiting at most ``attempts`` awaitable getMores."""
+    for _ in range(attempts):
+        change = stream.try_next()
+        if change is not None:
+            return change
+    raise AssertionError(f"no change event after {attempts} getMores")
+
+
+def test_a_change_stream_is_pymongos_and_resumes_itself_after_a_failover(
+    mongo_rs, proxy, db_name
+):
+    # watch() passes through: pymongo's ChangeStream resumes from its token by itself.
+    c = proxy[db_name].c
+    with c.watch(max_await_time_ms=200) as stream:
+        assert isinstance(stream, ChangeStream)
+        c.insert_one({"_id": 1})
+        first = next_change(stream)
+        mongo_rs.kill(0)  # the primary, which holds the stream's cursor
+        mongo_rs.elect(1)
+        c.insert_one({"_id": 2})  # the proxy rides out the failover
+        second = next_change(stream)  # its getMore fails; pymongo reopens it on member 1
+    assert [first["documentKey"], second["documentKey"]] == [{"_id": 1}, {"_id": 2}]
+    assert mongo_rs.commands(1)["aggregate"] >= 1
 
 
 def test_list_indexes_is_retried_and_listed_once(mongo_rs, proxy, db_name):
