@@ -589,9 +589,7 @@ def next_change(stream, attempts=100):
     raise AssertionError(f"no change event after {attempts} getMores")
 
 
-def test_a_change_stream_is_pymongos_and_resumes_itself_after_a_failover(
-    mongo_rs, proxy, db_name
-):
+def test_a_change_stream_is_pymongos_and_resumes_itself_after_a_failover(mongo_rs, proxy, db_name):
     # watch() passes through: pymongo's ChangeStream resumes from its token by itself.
     c = proxy[db_name].c
     with c.watch(max_await_time_ms=200) as stream:
