@@ -417,6 +417,21 @@ class TestRetryLoop:
             proxy.insert_one({})
         assert [record.name for record in caplog.records] == ["my.app.mongo"]
 
+    @pytest.mark.parametrize("offset", [None, 1000.0])
+    def test_a_call_starts_at_the_policys_clock_reading_of_its_first_attempt(self, client, offset):
+        # The fast path reads only time.monotonic(); once an attempt failed, the call's start
+        # is told in the policy's clock (time.monotonic itself, or another clock).
+        clock = time.monotonic if offset is None else lambda: time.monotonic() + offset
+        collection = ScriptedCollection(client.db, "c", [refused("np"), "ok"])
+        events = []
+        policy = RetryPolicy(jitter=False, clock=clock, sleep=lambda seconds: None)
+        proxy = MongoProxy(collection, policy, on_retry=events.append)
+        before = clock()
+        proxy.insert_one({})
+        after = clock()
+        (event,) = events
+        assert before <= event.start <= event.now <= after
+
 
 class BulkClient(pymongo.MongoClient):
     """A client whose client-level bulk_write (pymongo 4.9+, MongoDB 8.0+) plays a script."""
