@@ -31,6 +31,7 @@ def seen():
 def test_a_proxied_call_runs_under_the_deadline_pymongo_timeout_would_set(seen):
     proxy = MongoProxy(seen, RetryPolicy(deadline=5.0))
     assert not isinstance(proxy.find_one, _proxy._Method)  # the fast path's function
+    assert proxy.find_one.__qualname__ == "blogs.posts.find_one"
     assert proxy.find_one({}) == {"_id": 1}
     timeout, remaining, _ = seen.seen
     assert timeout == 5.0

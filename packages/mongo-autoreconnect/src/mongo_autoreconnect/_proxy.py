@@ -82,7 +82,8 @@ class _Method(MethodBase):
                 self._report_fallback(retrier.started(entered), OperationKind.READ)
             return result
 
-        proxied.__name__ = proxied.__qualname__ = self.name
+        proxied.__name__ = self.name
+        proxied.__qualname__ = self.operation  # its repr names it as the log lines do
         proxied.__doc__ = fn.__doc__
         proxied.__wrapped__ = fn  # type: ignore[attr-defined]
         return proxied
