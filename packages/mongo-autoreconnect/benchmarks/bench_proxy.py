@@ -59,7 +59,9 @@ def interleaved_ns(
 def bench_overhead() -> None:
     # A direct connection: pymongo takes its one server for usable, as it takes a known
     # primary, so the proxy runs the call at once (no wait for a server first).
-    client = pymongo.MongoClient("localhost", 1, directConnection=True, connect=False)
+    client: pymongo.MongoClient[Any] = pymongo.MongoClient(
+        "localhost", 1, directConnection=True, connect=False
+    )
     stub = StubCollection(client.blogs, "posts")
     proxy = MongoProxy(stub)
 
@@ -167,7 +169,7 @@ def bench_recovery(rounds: int = 3) -> None:
 
     def recover(use_proxy: bool) -> float:
         with mongosim.ReplicaSet(members=3) as replica_set:
-            raw = pymongo.MongoClient(replica_set.uri)
+            raw: pymongo.MongoClient[Any] = pymongo.MongoClient(replica_set.uri)
             collection: Any = raw.bench.c
             if use_proxy:
                 collection = MongoProxy(raw, RetryPolicy(deadline=30.0)).bench.c
