@@ -21,9 +21,10 @@ so the operation itself goes through the proxy. Then, per test:
   the only other events allowed are retries (the same command again) after them.
 - **Never a silent second application**, on the wire: a listener on every client sees each
   command; within one proxied write, a second pymongo call (a new operation id: the proxy's
-  own retry, a new transaction number) is allowed only after the previous call's last
-  command failed with a refusal that proves nothing ran (10107, 13435, 13436 without the
-  RetryableWriteError label), or sent nothing. Anything else fails the test.
+  own retry, a new transaction number) is allowed only after every command of the previous
+  call (pymongo's own retries included) failed with a refusal that proves nothing ran
+  (10107, 13435, 13436 without the RetryableWriteError label), or it sent nothing.
+  Anything else fails the test.
 
 Counts go to the JSON-lines file named by ``MAR_SPEC_REPORT``; ``python proxied_spec.py
 REPORT`` prints their totals and exits 1 if any test failed (the nox session does both).
@@ -135,11 +136,14 @@ def second_applications(events: list[Any]) -> list[str]:
     problems = []
     ordered = list(calls.values())
     for previous, call in itertools.pairwise(ordered):
-        last = previous[-1]
-        if not _proves_nothing_ran(last):
+        # Every reply of the previous call counts, not only its last: pymongo raises the
+        # last error of its own retries, and an earlier attempt may have been applied.
+        replies = [e for e in previous if hasattr(e, "failure") or hasattr(e, "reply")]
+        applied = [e for e in replies if not _proves_nothing_ran(e)]
+        if applied:
             problems.append(
                 f"{call[0].command_name} re-sent as a new operation after"
-                f" {type(last).__name__} {getattr(last, 'failure', '')}"
+                f" {type(applied[0]).__name__} {getattr(applied[0], 'failure', '')}"
             )
     return problems
 

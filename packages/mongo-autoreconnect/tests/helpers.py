@@ -64,6 +64,7 @@ class ScriptedCollection(Collection):
         super().__init__(database, name, read_preference=read_preference)
         self.script = script
         self.calls: list[tuple[str, float | None]] = []
+        self.inserted: list[list[Any]] = []
 
     def _play(self, method: str) -> Any:
         self.calls.append((method, csot_remaining()))
@@ -75,12 +76,15 @@ class ScriptedCollection(Collection):
     def with_options(self, *args: Any, **kwargs: Any) -> ScriptedCollection:
         twin = ScriptedCollection(self.database, self.name, self.script, kwargs["read_preference"])
         twin.calls = self.calls
+        twin.inserted = self.inserted
         return twin
 
     def insert_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._play("insert_one")
 
-    def insert_many(self, *args: Any, **kwargs: Any) -> Any:
+    def insert_many(self, documents: Any, *args: Any, **kwargs: Any) -> Any:
+        # Like pymongo, read the documents before sending anything.
+        self.inserted.append(list(documents))
         return self._play("insert_many")
 
     def update_one(self, *args: Any, **kwargs: Any) -> Any:
@@ -88,6 +92,12 @@ class ScriptedCollection(Collection):
 
     def update_many(self, *args: Any, **kwargs: Any) -> Any:
         return self._play("update_many")
+
+    def find_one_and_update(self, *args: Any, **kwargs: Any) -> Any:
+        return self._play("find_one_and_update")
+
+    def bulk_write(self, *args: Any, **kwargs: Any) -> Any:
+        return self._play("bulk_write")
 
     def find_one(self, *args: Any, **kwargs: Any) -> Any:
         return self._play(f"find_one@{self.read_preference.mongos_mode}")

@@ -55,6 +55,31 @@ def test_a_write_re_sent_after_a_refusal_is_fine(plugin):
     assert plugin.second_applications(events) == []
 
 
+def succeeded(name, operation_id, reply):
+    return SimpleNamespace(command_name=name, operation_id=operation_id, reply=reply)
+
+
+def test_a_write_re_sent_after_pymongos_retry_was_refused_is_reported(plugin):
+    # The refusal is of pymongo's retry; its first attempt (lost reply) may have been applied.
+    events = [
+        started("update", 1),
+        SimpleNamespace(
+            command_name="update", operation_id=1, failure={"errtype": "AutoReconnect"}
+        ),
+        started("update", 1),
+        failed("update", 1, 10107),
+        started("update", 2),
+    ]
+    (problem,) = plugin.second_applications(events)
+    assert "AutoReconnect" in problem
+
+
+def test_a_write_re_sent_after_a_write_concern_error_is_reported(plugin):
+    reply = {"ok": 1, "n": 1, "writeConcernError": {"code": 10107, "errmsg": "x"}}
+    events = [started("update", 1), succeeded("update", 1, reply), started("update", 2)]
+    assert plugin.second_applications(events)
+
+
 def test_pymongos_own_retries_share_an_operation_id(plugin):
     events = [started("insert", 1), failed("insert", 1, 91), started("insert", 1)]
     assert plugin.second_applications(events) == []

@@ -6,6 +6,7 @@ against both.
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 
@@ -13,6 +14,7 @@ import pymongo
 import pytest
 from conftest import FAST, CommandCounter, CommandRecorder, wait_until
 from pymongo import ReadPreference
+from pymongo.change_stream import ChangeStream
 from pymongo.errors import (
     AutoReconnect,
     BulkWriteError,
@@ -22,6 +24,7 @@ from pymongo.errors import (
     NotPrimaryError,
     OperationFailure,
     ServerSelectionTimeoutError,
+    WriteConcernError,
 )
 
 from mongo_autoreconnect import (
@@ -103,6 +106,43 @@ def test_a_lost_reply_then_a_not_primary_reply_is_still_applied_exactly_once(
     mongo_rs.fail_next("update", "apply_then_hangup")
     mongo_rs.fail_next("update", "not_primary")
     c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+    assert c.find_one({"_id": "counter"})["n"] == 1
+
+
+def test_a_lost_reply_then_an_unlabelled_refusal_is_ambiguous_not_re_run(
+    mongo_rs, make_client, db_name
+):
+    # pymongo retried the update_one itself (same txnNumber) after the lost reply and
+    # raises only its last error: a refusal of that retry without the RetryableWriteError
+    # label says nothing of the first attempt, which was applied.
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next("update", "apply_then_hangup")
+    mongo_rs.fail_next("update", "not_primary_unlabelled")
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+    assert caught.value.original.details["code"] == 10107
+    assert "pymongo retries it itself" in str(caught.value)
+    assert counter.counts["update"] == 2  # the first attempt and pymongo's retry
+    assert c.find_one({"_id": "counter"})["n"] == 1
+
+
+@pytest.mark.parametrize(
+    ("method", "args"),
+    [
+        ("update_one", ({"_id": "counter"}, {"$inc": {"n": 1}})),
+        ("bulk_write", ([pymongo.UpdateOne({"_id": "counter"}, {"$inc": {"n": 1}})],)),
+    ],
+)
+def test_with_retry_writes_off_an_unlabelled_refusal_is_retried_and_applied_once(
+    mongo_rs, make_client, db_name, method, args
+):
+    # Without retryable writes pymongo sends the command once: its refusal proves it.
+    c = MongoProxy(make_client(retryWrites=False), FAST)[db_name]["c"]
+    c.insert_one({"_id": "counter", "n": 0})
+    mongo_rs.fail_next("update", "not_primary_unlabelled")
+    getattr(c, method)(*args)
     assert c.find_one({"_id": "counter"})["n"] == 1
 
 
@@ -199,6 +239,30 @@ def test_a_write_concern_error_on_an_applied_insert_many_is_ambiguous(
     assert "write concern was not satisfied" in str(caught.value)
     assert counter.counts["insert"] == 1  # never re-run
     assert sorted(doc["_id"] for doc in c.find()) == [0, 1, 2, 3]
+
+
+@pytest.mark.parametrize("code", [10107, 13435, 13436])
+def test_a_write_concern_error_with_a_refusal_code_is_ambiguous_not_retried(
+    fail_point, make_client, db_name, code
+):
+    # The update ran; only waiting for its write concern failed. The code of a
+    # writeConcernError proves nothing about the write itself (unlabelled: update_many
+    # carries no txnNumber), so the $inc must not run a second time.
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+    fail_point(
+        {"times": 1},
+        failCommands=["update"],
+        errorLabels=[],
+        writeConcernError={"code": code, "errmsg": "not primary while waiting for replication"},
+    )
+    with pytest.raises(AmbiguousWriteError) as caught:
+        c.update_many({}, {"$inc": {"n": 1}})
+    assert isinstance(caught.value.original, WriteConcernError)
+    assert "write concern was not satisfied" in str(caught.value)
+    assert counter.counts["update"] == 1
+    assert [doc["n"] for doc in c.find()] == [1, 1, 1]
 
 
 def test_update_many_refused_by_a_stepped_down_primary_is_retried(mongo_rs, proxy, db_name):
@@ -376,6 +440,93 @@ def test_a_descending_sort_resumes_into_the_documents_missing_the_key(mongo_rs, 
     assert sorted(d["_id"] for d in got) == [0, 1, 2, 3, 10, 11]
 
 
+MIXED = [
+    {"_id": 1, "k": 2},
+    {"_id": 2, "k": 2.5},
+    {"_id": "a", "k": "a"},
+    {"_id": "b", "k": "b"},
+    {"_id": 3, "k": None},
+    {"_id": 4},
+    {"_id": 5, "k": True},
+    {"_id": 6, "k": {"x": 1}},
+    {"_id": "c", "k": datetime.datetime(2020, 1, 1)},
+    {"_id": 7, "k": 2},
+    {"_id": 8, "k": "a"},
+    {"_id": 9},
+]
+
+
+EVERY_POSITION = range(1, len(MIXED))
+
+
+@pytest.mark.parametrize(
+    ("sort", "positions"),
+    [
+        ([("k", 1)], EVERY_POSITION),
+        ([("k", -1)], EVERY_POSITION),
+        ([("_id", 1)], [4, 9, 10]),  # 9 ints, then strings
+        ([("_id", -1)], [2, 3, 6]),  # 3 strings, then ints
+        ([("k", -1), ("_id", 1)], [1, 5, 9]),
+    ],
+)
+def test_a_sort_over_mixed_types_resumes_into_every_later_type(
+    mongo_rs, proxy, db_name, sort, positions
+):
+    # MongoDB sorts across types (null and missing, numbers, strings, objects, booleans,
+    # dates): "after 2.5" is also every string, object, boolean and date; a bare $gt
+    # compares within one type and skipped them. Nulls and missing keys come first in an
+    # ascending sort: a cursor broken among them resumes too. The batch size is where the
+    # cursor breaks.
+    c = collection(proxy, db_name)
+    c.insert_many(MIXED)
+    expected = [d.get("k") for d in c.unwrap().find(sort=sort)]
+    for batch_size in positions:
+        mongo_rs.fail_next("getMore", "hangup")
+        got = list(c.find(sort=sort, batch_size=batch_size))
+        assert [d.get("k") for d in got] == expected, batch_size
+        assert sorted(str(d["_id"]) for d in got) == sorted(str(d["_id"]) for d in MIXED)
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+def test_an_aggregate_over_mixed_types_resumes_into_every_later_type(
+    mongo_rs, proxy, db_name, direction
+):
+    c = collection(proxy, db_name)
+    c.insert_many(MIXED)
+    pipeline = [{"$match": {}}, {"$sort": {"k": direction}}]
+    expected = [d.get("k") for d in c.unwrap().aggregate(pipeline)]
+    mongo_rs.fail_next("getMore", "hangup")
+    got = list(c.aggregate(pipeline, batchSize=3))
+    assert [d.get("k") for d in got] == expected
+    assert len({str(d["_id"]) for d in got}) == len(MIXED)
+
+
+@pytest.mark.parametrize("how", ["chained", "keyword", "aggregate"])
+def test_a_sort_under_a_collation_resumes_without_repeating_its_ties(
+    mongo_rs, proxy, db_name, how
+):
+    # Case-insensitive: "bob", "Bob" and "BOB" tie, though Python tells them apart.
+    c = collection(proxy, db_name)
+    names = ["bob", "Bob", "BOB", "alice", "Alice", "carol", "bob", "Carol"]
+    c.insert_many([{"_id": i, "name": name} for i, name in enumerate(names)])
+    collation = {"locale": "en", "strength": 2}
+
+    def query(target, batch_size):
+        if how == "chained":
+            return target.find().sort("name").collation(collation).batch_size(batch_size)
+        if how == "keyword":
+            return target.find(sort=[("name", 1)], collation=collation, batch_size=batch_size)
+        pipeline = [{"$sort": {"name": 1}}]
+        return target.aggregate(pipeline, collation=collation, batchSize=batch_size)
+
+    expected = [d["name"].lower() for d in query(c.unwrap(), 100)]
+    for batch_size in (2, 4):
+        mongo_rs.fail_next("getMore", "hangup")
+        got = list(query(c, batch_size))
+        assert sorted(d["_id"] for d in got) == list(range(len(names))), batch_size
+        assert [d["name"].lower() for d in got] == expected
+
+
 def test_limit_and_skip_survive_a_resume(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i} for i in range(20)])
@@ -404,6 +555,20 @@ def test_a_cursor_without_its_resume_key_raises_instead_of_guessing(mongo_rs, pr
     assert isinstance(e.value.original, AutoReconnect)
 
 
+def test_a_sort_key_the_projection_shows_only_part_of_raises_instead_of_guessing(
+    mongo_rs, proxy, db_name
+):
+    # Sorted by the whole of "a", shown only "a.b": "after {b: 0}" is not where it broke.
+    c = collection(proxy, db_name)
+    c.insert_many([{"_id": i, "a": {"b": i % 2, "c": i}} for i in range(8)])
+    cursor = c.find({}, {"a.b": 1}, sort=[("a", 1)], batch_size=2)
+    first = [next(cursor)["_id"], next(cursor)["_id"]]
+    mongo_rs.fail_next("getMore", "hangup")
+    with pytest.raises(CursorResumeError, match="shows only part of sort key 'a'"):
+        first += [doc["_id"] for doc in cursor]
+    assert first == [0, 2]
+
+
 def test_an_aggregate_not_ending_in_sort_raises_instead_of_guessing(mongo_rs, proxy, db_name):
     c = collection(proxy, db_name)
     c.insert_many([{"_id": i} for i in range(10)])
@@ -413,6 +578,30 @@ def test_an_aggregate_not_ending_in_sort_raises_instead_of_guessing(mongo_rs, pr
     mongo_rs.fail_next("getMore", "hangup")
     with pytest.raises(CursorResumeError, match="does not end with a \\$sort"):
         list(cursor)
+
+
+def next_change(stream, attempts=100):
+    """The stream's next event, waiting at most ``attempts`` awaitable getMores."""
+    for _ in range(attempts):
+        change = stream.try_next()
+        if change is not None:
+            return change
+    raise AssertionError(f"no change event after {attempts} getMores")
+
+
+def test_a_change_stream_is_pymongos_and_resumes_itself_after_a_failover(mongo_rs, proxy, db_name):
+    # watch() passes through: pymongo's ChangeStream resumes from its token by itself.
+    c = proxy[db_name].c
+    with c.watch(max_await_time_ms=200) as stream:
+        assert isinstance(stream, ChangeStream)
+        c.insert_one({"_id": 1})
+        first = next_change(stream)
+        mongo_rs.kill(0)  # the primary, which holds the stream's cursor
+        mongo_rs.elect(1)
+        c.insert_one({"_id": 2})  # the proxy rides out the failover
+        second = next_change(stream)  # its getMore fails; pymongo reopens it on member 1
+    assert [first["documentKey"], second["documentKey"]] == [{"_id": 1}, {"_id": 2}]
+    assert mongo_rs.commands(1)["aggregate"] >= 1
 
 
 def test_list_indexes_is_retried_and_listed_once(mongo_rs, proxy, db_name):

@@ -22,6 +22,7 @@ from pymongo.errors import (
     NotPrimaryError,
     PyMongoError,
     ServerSelectionTimeoutError,
+    WriteConcernError,
 )
 
 from mongo_autoreconnect import (
@@ -101,6 +102,21 @@ def test_a_lost_reply_then_a_not_primary_reply_is_still_applied_exactly_once(
     run_with_collection(scenario)
 
 
+def test_a_lost_reply_then_an_unlabelled_refusal_is_ambiguous_not_re_run(
+    mongo_rs, run_with_collection
+):
+    async def scenario(c):
+        await c.insert_one({"_id": "counter", "n": 0})
+        mongo_rs.fail_next("update", "apply_then_hangup")
+        mongo_rs.fail_next("update", "not_primary_unlabelled")
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.update_one({"_id": "counter"}, {"$inc": {"n": 1}})
+        assert caught.value.original.details["code"] == 10107
+        assert (await c.find_one({"_id": "counter"}))["n"] == 1
+
+    run_with_collection(scenario)
+
+
 def test_get_more_hangup_resumes_without_duplicates_or_gaps(mongo_rs, run_with_collection):
     async def scenario(c):
         await c.insert_many([{"_id": i} for i in range(10)])
@@ -120,6 +136,24 @@ def test_aggregate_ending_in_sort_resumes(mongo_rs, run_with_collection):
         mongo_rs.fail_next("getMore", "hangup")
         cursor = await c.aggregate([{"$sort": {"_id": 1}}], batchSize=3)
         assert [d["_id"] for d in await cursor.to_list()] == list(range(10))
+
+    run_with_collection(scenario)
+
+
+def test_a_sort_over_mixed_types_resumes_into_every_later_type(mongo_rs, run_with_collection):
+    docs = [{"_id": 1, "k": 1}, {"_id": 2}, {"_id": 3, "k": "a"}, {"_id": 4, "k": True}]
+    docs += [{"_id": 5, "k": None}, {"_id": 6, "k": 2}, {"_id": 7, "k": "b"}]
+
+    async def scenario(c):
+        await c.insert_many(docs)
+        for direction in (1, -1):
+            expected = [d.get("k") async for d in c.unwrap().find(sort=[("k", direction)])]
+            for batch_size in (2, 4):
+                mongo_rs.fail_next("getMore", "hangup")
+                cursor = c.find(sort=[("k", direction)], batch_size=batch_size)
+                got = await cursor.to_list()
+                assert [d.get("k") for d in got] == expected
+                assert sorted(d["_id"] for d in got) == list(range(1, 8))
 
     run_with_collection(scenario)
 
@@ -212,6 +246,28 @@ def test_a_refusal_is_retried_and_a_write_concern_error_is_ambiguous(
         assert await c.count_documents({"_id": {"$gte": 10}}) == 2
 
     run_with_collection(scenario)
+
+
+def test_a_write_concern_error_with_a_refusal_code_is_ambiguous_not_retried(
+    fail_point, run_with_collection
+):
+    counter = CommandCounter()
+
+    async def scenario(c):
+        await c.insert_many([{"_id": i, "n": 0} for i in range(3)])
+        fail_point(
+            {"times": 1},
+            failCommands=["update"],
+            errorLabels=[],
+            writeConcernError={"code": 10107, "errmsg": "not primary while waiting"},
+        )
+        with pytest.raises(AmbiguousWriteError) as caught:
+            await c.update_many({}, {"$inc": {"n": 1}})
+        assert isinstance(caught.value.original, WriteConcernError)
+        assert counter.counts["update"] == 1
+        assert await c.count_documents({"n": 1}) == 3
+
+    run_with_collection(scenario, FAST, event_listeners=[counter])
 
 
 def test_no_primary_past_the_deadline_raises_pymongos_own_error(mongo_rs, run_with_collection):

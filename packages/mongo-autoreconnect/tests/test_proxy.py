@@ -12,6 +12,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 from pymongo.errors import (
     AutoReconnect,
+    ClientBulkWriteException,
     DuplicateKeyError,
     NetworkTimeout,
     NotPrimaryError,
@@ -33,9 +34,11 @@ PASSWORD = "s3cr3t-hunter2"
 @pytest.fixture
 def client():
     # A direct connection: pymongo takes it for a server it can use, so calls try it at
-    # once (no wait for a server) and the scripted collection answers.
+    # once (no wait for a server) and the scripted collection answers. Without retryable
+    # writes pymongo sends a write once, so a scripted refusal proves it was not applied.
     client = pymongo.MongoClient(
-        f"mongodb://alice:{PASSWORD}@localhost:1/?directConnection=true", connect=False
+        f"mongodb://alice:{PASSWORD}@localhost:1/?directConnection=true&retryWrites=false",
+        connect=False,
     )
     yield client
     client.close()
@@ -155,7 +158,13 @@ class TestSecrets:
 
     def test_a_password_given_as_keyword_is_redacted_too(self, fake_time, caplog):
         client = pymongo.MongoClient(
-            "localhost", 1, username="bob", password=PASSWORD, directConnection=True, connect=False
+            "localhost",
+            1,
+            username="bob",
+            password=PASSWORD,
+            directConnection=True,
+            retryWrites=False,
+            connect=False,
         )
         collection = ScriptedCollection(client.db, "c", [refused(f"auth {PASSWORD}"), 1])
         proxy = MongoProxy(collection, RetryPolicy(jitter=False, **fake_time.policy_kwargs()))
@@ -193,7 +202,7 @@ class TestRetryLoop:
 
     def test_a_client_timeout_ms_still_bounds_each_attempt(self, fake_time):
         client = pymongo.MongoClient(
-            "localhost", 1, timeoutMS=2000, directConnection=True, connect=False
+            "localhost", 1, timeoutMS=2000, directConnection=True, retryWrites=False, connect=False
         )
         proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         proxy.insert_one({})
@@ -205,7 +214,7 @@ class TestRetryLoop:
         # timeoutMS=0 means "no client timeout", not "a zero bound": without the policy's
         # deadline pymongo would neither retry with the same txnNumber nor stop.
         client = pymongo.MongoClient(
-            "localhost", 1, timeoutMS=0, directConnection=True, connect=False
+            "localhost", 1, timeoutMS=0, directConnection=True, retryWrites=False, connect=False
         )
         proxy, collection, _ = scripted(client, [refused("np"), "ok"], fake_time)
         proxy.insert_one({})
@@ -248,6 +257,38 @@ class TestRetryLoop:
         assert len(collection.calls) == 2
 
     @pytest.mark.parametrize(
+        ("method", "args"),
+        [
+            ("insert_one", ({"_id": 1},)),
+            ("insert_many", ([{"_id": 1}],)),
+            ("update_one", ({}, {"$inc": {"n": 1}})),
+            ("find_one_and_update", ({}, {"$inc": {"n": 1}})),
+            ("bulk_write", ([pymongo.UpdateOne({}, {"$inc": {"n": 1}})],)),
+        ],
+    )
+    def test_a_refusal_of_a_write_pymongo_retries_itself_is_ambiguous(
+        self, fake_time, method, args
+    ):
+        # With retryable writes pymongo may have sent it before (same txnNumber) and
+        # raises only its last attempt's error, labelled or not.
+        client = pymongo.MongoClient("localhost", 1, directConnection=True, connect=False)
+        proxy, collection, events = scripted(client, [refused("np"), "never"], fake_time)
+        with pytest.raises(AmbiguousWriteError, match="pymongo retries it itself"):
+            getattr(proxy, method)(*args)
+        assert len(collection.calls) == 1
+        assert events == []
+        client.close()
+
+    def test_a_refusal_of_a_write_pymongo_sends_once_is_retried(self, fake_time):
+        # update_many and a bulk with a multi-document write carry no txnNumber.
+        client = pymongo.MongoClient("localhost", 1, directConnection=True, connect=False)
+        proxy, collection, _ = scripted(client, [refused("np"), "ok"] * 2, fake_time)
+        assert proxy.update_many({}, {"$inc": {"n": 1}}) == "ok"
+        assert proxy.bulk_write([pymongo.UpdateMany({}, {"$inc": {"n": 1}})]) == "ok"
+        assert len(collection.calls) == 4
+        client.close()
+
+    @pytest.mark.parametrize(
         "documents",
         [[{"_id": 1}, {"_id": 2}], ({"_id": i} for i in range(2))],
         ids=["list", "gen"],
@@ -258,6 +299,17 @@ class TestRetryLoop:
         with pytest.raises(AmbiguousWriteError):
             proxy.insert_many(documents)
         assert len(collection.calls) == 1
+
+    def test_an_insert_many_of_a_generator_is_retried_with_the_same_documents(
+        self, client, fake_time
+    ):
+        # pymongo reads the documents before it selects a server: a retry after a server
+        # selection timeout (nothing sent) must not get an exhausted generator.
+        proxy, collection, _ = scripted(
+            client, [ServerSelectionTimeoutError("none"), "ok"], fake_time
+        )
+        assert proxy.insert_many({"_id": i} for i in range(3)) == "ok"
+        assert collection.inserted == [[{"_id": 0}, {"_id": 1}, {"_id": 2}]] * 2
 
     def test_marked_idempotent_ambiguous_writes_are_retried(self, client, fake_time):
         proxy, collection, _ = scripted(client, [AutoReconnect("closed"), "ok"], fake_time)
@@ -364,6 +416,87 @@ class TestRetryLoop:
         with caplog.at_level(logging.WARNING, logger="my.app.mongo"):
             proxy.insert_one({})
         assert [record.name for record in caplog.records] == ["my.app.mongo"]
+
+    @pytest.mark.parametrize("offset", [None, 1000.0])
+    def test_a_call_starts_at_the_policys_clock_reading_of_its_first_attempt(self, client, offset):
+        # The fast path reads only time.monotonic(); once an attempt failed, the call's start
+        # is told in the policy's clock (time.monotonic itself, or another clock).
+        clock = time.monotonic if offset is None else lambda: time.monotonic() + offset
+        collection = ScriptedCollection(client.db, "c", [refused("np"), "ok"])
+        events = []
+        policy = RetryPolicy(jitter=False, clock=clock, sleep=lambda seconds: None)
+        proxy = MongoProxy(collection, policy, on_retry=events.append)
+        before = clock()
+        proxy.insert_one({})
+        after = clock()
+        (event,) = events
+        assert before <= event.start <= event.now <= after
+
+
+class BulkClient(pymongo.MongoClient):
+    """A client whose client-level bulk_write (pymongo 4.9+, MongoDB 8.0+) plays a script."""
+
+    script: list[BaseException | str]
+
+    def bulk_write(self, *args, **kwargs):
+        outcome = self.script.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+def client_bulk_error(error=None, write_concern_errors=(), successful=False):
+    """The ClientBulkWriteException pymongo raises for a client-level bulk write."""
+    details = {
+        "error": error,
+        "writeErrors": [],
+        "writeConcernErrors": list(write_concern_errors),
+        "anySuccessful": successful,
+        "nInserted": 0,
+        "nUpserted": 0,
+        "nMatched": 0,
+        "nModified": 0,
+        "nDeleted": 0,
+    }
+    return ClientBulkWriteException(details, False)
+
+
+class TestClientBulkWrite:
+    """pymongo wraps every error of MongoClient.bulk_write in a ClientBulkWriteException."""
+
+    @pytest.mark.parametrize(
+        ("error", "why"),
+        [
+            (client_bulk_error(AutoReconnect("connection closed")), "connection failed"),
+            (client_bulk_error(refused("interrupted", 11602)), "interrupted it"),
+            (
+                client_bulk_error(
+                    None, [{"code": 64, "errmsg": "waiting for replication timed out"}], True
+                ),
+                "write concern was not satisfied",
+            ),
+        ],
+    )
+    def test_a_write_that_may_have_been_applied_is_ambiguous(self, fake_time, error, why):
+        client = BulkClient("localhost", 1, directConnection=True, connect=False)
+        client.script = [error, "never"]
+        proxy = MongoProxy(client, RetryPolicy(**fake_time.policy_kwargs()))
+        models = [pymongo.InsertOne({"x": 1}, namespace="db.c")] * 2
+        with pytest.raises(AmbiguousWriteError, match=why) as caught:
+            proxy.bulk_write(models)
+        assert caught.value.original is error
+        assert client.script == ["never"]
+        client.close()
+
+    def test_an_answer_passes_through(self, fake_time):
+        client = BulkClient("localhost", 1, directConnection=True, connect=False)
+        error = client_bulk_error(DuplicateKeyError("E11000", 11000))
+        client.script = [error]
+        proxy = MongoProxy(client, RetryPolicy(**fake_time.policy_kwargs()))
+        with pytest.raises(ClientBulkWriteException) as caught:
+            proxy.bulk_write([pymongo.InsertOne({"x": 1}, namespace="db.c")])
+        assert caught.value is error
+        client.close()
 
 
 class TestReadFallback:

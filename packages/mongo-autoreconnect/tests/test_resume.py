@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 import functools
+import re
 from typing import Any
 
 import pytest
-from hypothesis import assume, given
+from bson.code import Code
+from bson.decimal128 import Decimal128
+from hypothesis import given
 from hypothesis import strategies as st
 
 from mongo_autoreconnect._resume import (
@@ -18,41 +22,63 @@ from mongo_autoreconnect._resume import (
     normalize_sort,
 )
 
+# MongoDB's order of the types the oracle uses (a missing field sorts as null).
+PLACES = {type(None): 0, int: 1, str: 2, bool: 3}
+ALIASES = {"null": 0, "number": 1, "string": 2, "bool": 3}
+MISSING = object()
+
+
+def place(value: Any) -> int:
+    return 0 if value is MISSING else PLACES[type(value)]
+
+
+def same(a: Any, b: Any) -> bool:
+    """MongoDB's equality: missing equals null; True is not 1."""
+    return place(a) == place(b) and (place(a) == 0 or a == b)
+
 
 def matches(doc: dict[str, Any], query: dict[str, Any]) -> bool:
-    """A naive matcher for what after_filter emits ($or, $and, $gt, $lt, $nin, equality).
+    """A naive matcher for what after_filter emits ($or, $and, $eq, $gt, $lt, $type, $nin).
 
-    As on MongoDB, ``$gt``/``$lt`` never match a missing field and ``None`` matches only one.
+    As on MongoDB, ``$gt``/``$lt`` compare within one type, ``$eq: None`` also matches a
+    missing field, and ``$type`` selects by type.
     """
     for key, condition in query.items():
         if key == "$or":
             if not any(matches(doc, branch) for branch in condition):
                 return False
-        elif key == "$and":
+            continue
+        if key == "$and":
             if not all(matches(doc, branch) for branch in condition):
                 return False
-        elif isinstance(condition, dict):
-            ((operator, value),) = condition.items()
-            if key not in doc:
-                return False
-            if operator == "$gt" and not doc[key] > value:
-                return False
-            if operator == "$lt" and not doc[key] < value:
-                return False
-            if operator == "$nin" and doc[key] in value:
-                return False
-        elif doc.get(key) != condition:
+            continue
+        ((operator, operand),) = condition.items()
+        value = doc.get(key, MISSING)
+        if operator == "$eq":
+            ok = same(value, operand)
+        elif operator in ("$gt", "$lt"):
+            ok = place(value) == place(operand) and place(value) != 0
+            ok = ok and (value > operand if operator == "$gt" else value < operand)
+        elif operator == "$type":
+            ok = value is not MISSING and place(value) == ALIASES.get(operand)
+        elif operator == "$nin":
+            ok = not any(same(value, x) for x in operand)
+        else:
+            raise AssertionError(operator)
+        if not ok:
             return False
     return True
 
 
 def sort_docs(docs: list[dict[str, Any]], keys: list[tuple[str, int]]) -> list[dict[str, Any]]:
-    """MongoDB's order; a missing field sorts below every value."""
+    """MongoDB's order: by type first (missing as null), then by value within a type."""
 
     def compare(x: dict[str, Any], y: dict[str, Any]) -> int:
         for key, direction in keys:
-            a, b = x.get(key, -1), y.get(key, -1)
-            if a != b:
+            a, b = x.get(key, MISSING), y.get(key, MISSING)
+            if place(a) != place(b):
+                return direction if place(a) > place(b) else -direction
+            if place(a) and a != b:
                 return direction if a > b else -direction
         return 0
 
@@ -66,9 +92,14 @@ def tracked(keys, docs):
     return tracker
 
 
+VALUES = st.none() | st.integers(0, 3) | st.sampled_from(["x", "y"]) | st.booleans()
+
+
 @given(
     values=st.lists(
-        st.tuples(st.none() | st.integers(0, 3), st.integers(0, 3)), min_size=1, max_size=30
+        st.tuples(st.just(MISSING) | VALUES, VALUES),
+        min_size=1,
+        max_size=30,
     ),
     sort=st.lists(
         st.tuples(st.sampled_from(["a", "b", "_id"]), st.sampled_from([1, -1])),
@@ -78,23 +109,59 @@ def tracked(keys, docs):
     data=st.data(),
 )
 def test_the_filter_selects_exactly_the_documents_not_yielded_yet(values, sort, data):
-    # "a" is missing from some documents (None here); the last one must hold it. Ties on
-    # the sort keys come in any order (here, shuffled): the filter must not depend on it.
+    # Values of several types (null, numbers, strings, booleans) and missing "a" fields;
+    # ties on the sort keys come in any order (here, shuffled): the filter must not
+    # depend on it.
     docs = [
-        {"_id": i, "b": b, **({} if a is None else {"a": a})} for i, (a, b) in enumerate(values)
+        {"_id": i, "b": b, **({} if a is MISSING else {"a": a})} for i, (a, b) in enumerate(values)
     ]
     docs = data.draw(st.permutations(docs))
     ordered = sort_docs(docs, sort)
     position = data.draw(st.integers(0, len(ordered) - 1))
-    assume(all(key in ordered[position] for key, _ in sort))
     yielded = ordered[: position + 1]
     query = after_filter(sort, ordered[position], tracked(sort, yielded))
     rest = [d["_id"] for d in ordered if matches(d, query)]
     assert sorted(rest) == sorted(d["_id"] for d in ordered[position + 1 :])
 
 
-def test_a_single_key_gives_a_plain_range():
-    assert after_filter([("_id", 1)], {"_id": 7}, TieTracker([])) == {"_id": {"$gt": 7}}
+LATER_THAN_NUMBERS = [
+    {"$type": alias}
+    for alias in (
+        "string",
+        "object",
+        "binData",
+        "objectId",
+        "bool",
+        "date",
+        "timestamp",
+        "regex",
+        "maxKey",
+    )
+]
+
+
+def test_a_single_key_gives_a_range_then_the_types_sorted_after():
+    assert after_filter([("_id", 1)], {"_id": 7}, TieTracker([])) == {
+        "$or": [{"_id": {"$gt": 7}}, *({"_id": t} for t in LATER_THAN_NUMBERS)]
+    }
+
+
+def test_after_the_last_type_there_is_only_its_own_range():
+    last = {"_id": datetime.datetime(2020, 1, 1)}
+    query = after_filter([("_id", 1)], last, TieTracker([]))
+    assert query["$or"][0] == {"_id": {"$gt": last["_id"]}}
+    assert [branch["_id"] for branch in query["$or"][1:]] == [
+        {"$type": "timestamp"},
+        {"$type": "regex"},
+        {"$type": "maxKey"},
+    ]
+
+
+def test_after_a_null_come_every_other_type_and_the_remaining_nulls():
+    docs = [{"_id": 1}, {"_id": 2, "a": None}]
+    query = after_filter([("a", 1)], docs[-1], tracked([("a", 1)], docs))
+    assert query["$or"][0] == {"a": {"$type": "number"}}
+    assert query["$or"][-1] == {"a": {"$eq": None}, "_id": {"$nin": [1, 2]}}
 
 
 def test_an_unsorted_find_excludes_what_it_yielded():
@@ -104,9 +171,26 @@ def test_an_unsorted_find_excludes_what_it_yielded():
 
 def test_ties_on_the_last_sort_key_are_excluded_by_id():
     docs = [{"_id": 1, "a": 1}, {"_id": 5, "a": 2}, {"_id": 4, "a": 2}]
-    assert after_filter([("a", 1)], docs[-1], tracked([("a", 1)], docs)) == {
-        "$or": [{"a": {"$gt": 2}}, {"a": 2, "_id": {"$nin": [5, 4]}}]
-    }
+    query = after_filter([("a", 1)], docs[-1], tracked([("a", 1)], docs))
+    assert query["$or"][0] == {"a": {"$gt": 2}}
+    assert query["$or"][-1] == {"a": {"$eq": 2}, "_id": {"$nin": [5, 4]}}
+
+
+def test_ties_follow_mongodbs_equality_not_pythons():
+    # Decimal128("1") and 1 tie in MongoDB; the int yielded first must stay excluded.
+    docs = [{"_id": "int", "a": 1}, {"_id": "dec", "a": Decimal128("1")}]
+    query = after_filter([("a", 1)], docs[-1], tracked([("a", 1)], docs))
+    assert query["$or"][-1]["_id"] == {"$nin": ["int", "dec"]}
+
+
+def test_under_a_collation_every_string_may_tie():
+    keys = [("name", 1)]
+    docs = [{"_id": 1, "name": "bob"}, {"_id": 2, "name": "Bob"}, {"_id": 3, "name": "BOB"}]
+    tracker = TieTracker(keys, loose_strings=True)
+    for doc in docs:
+        tracker.add(doc)
+    assert after_filter(keys, docs[-1], tracker)["$or"][-1]["_id"] == {"$nin": [1, 2, 3]}
+    assert after_filter(keys, docs[-1], tracked(keys, docs))["$or"][-1]["_id"] == {"$nin": [3]}
 
 
 def test_too_many_ties_cannot_resume():
@@ -117,15 +201,21 @@ def test_too_many_ties_cannot_resume():
 
 def test_a_descending_key_also_takes_the_documents_missing_it():
     # They sort after every value in a descending sort; $lt alone never matches them.
-    assert after_filter([("_id", -1)], {"_id": 7}, TieTracker([])) == {
-        "$or": [{"_id": {"$lt": 7}}, {"_id": None}]
+    assert after_filter([("a", -1)], {"_id": 1, "a": 7}, TieTracker([("a", -1)])) == {
+        "$or": [
+            {"a": {"$lt": 7}},
+            {"a": {"$eq": None}},
+            {"a": {"$type": "minKey"}},
+            {"a": {"$eq": 7}, "_id": {"$nin": [1]}},
+        ]
     }
 
 
 def test_dotted_keys_are_read_from_embedded_documents():
-    keys = [("meta.rank", 1), ("_id", 1)]
-    query = after_filter(keys, {"_id": 1, "meta": {"rank": 5}}, TieTracker(keys))
-    assert query == {"$or": [{"meta.rank": {"$gt": 5}}, {"meta.rank": 5, "_id": {"$gt": 1}}]}
+    keys = [("meta.rank", -1), ("_id", 1)]
+    query = after_filter(keys, {"_id": "x", "meta": {"rank": 5}}, TieTracker(keys))
+    assert {"meta.rank": {"$lt": 5}} in query["$or"]
+    assert {"meta.rank": {"$eq": 5}, "_id": {"$gt": "x"}} in query["$or"]
 
 
 @pytest.mark.parametrize(
@@ -133,7 +223,9 @@ def test_dotted_keys_are_read_from_embedded_documents():
     [
         ([("_id", 1)], {"v": 1}, "'_id' is missing from the last document"),
         ([("v", 1)], {"v": 1}, "'_id' is missing from the last document"),
-        ([("a", 1), ("_id", 1)], {"_id": 1, "a": None}, "'a' is null"),
+        ([("a", 1), ("_id", 1)], {"_id": 1, "a": float("nan")}, "'a' is NaN"),
+        ([("a", 1), ("_id", 1)], {"_id": 1, "a": re.compile("x")}, "regular expression"),
+        ([("a", 1), ("_id", 1)], {"_id": 1, "a": Code("f()")}, "holds a Code"),
         ([("a", 1), ("_id", 1)], {"_id": 1, "a": [1, 2]}, "'a' holds an array"),
         ([("a.b", 1), ("_id", 1)], {"_id": 1, "a": [{"b": 1}]}, "'a.b' goes through an array"),
         ([("$natural", 1)], {"_id": 1}, r"\$natural sort has no key"),

@@ -45,6 +45,8 @@ AMBIGUOUS = [
 WRITE_CONCERN = [
     WriteConcernError("waiting for replication timed out", 64, {"errInfo": {"wtimeout": True}}),
     BulkWriteError({"writeErrors": [], "writeConcernErrors": [{"code": 64, "errmsg": "x"}]}),
+    # A refusal code in a writeConcernError comes after the write was applied.
+    *(WriteConcernError("not primary", code, {"code": code}) for code in (10107, 13435, 13436)),
 ]
 ANSWERS = [
     DuplicateKeyError("E11000", 11000),

@@ -8,7 +8,12 @@ import pytest
 from pymongo import CursorType
 
 from mongo_autoreconnect._resume import CannotResume
-from mongo_autoreconnect._sources import FindSource, NamedSource, PipelineSource
+from mongo_autoreconnect._sources import (
+    FindSource,
+    NamedSource,
+    PipelineSource,
+    projection_shows,
+)
 
 
 class Recorder:
@@ -53,16 +58,79 @@ def test_a_reopened_find_filters_after_the_last_document_and_keeps_the_rest():
         assert not source.seen(doc)
     source.open(source.resume_point({"_id": 7, "t": 3}), 6, target)
     (_, _, kwargs), batch = target.calls
-    assert kwargs["filter"] == {
-        "$and": [
-            {"a": 1},
-            {"$or": [{"t": {"$lt": 3}}, {"t": None}, {"t": 3, "_id": {"$nin": [9, 7]}}]},
-        ]
-    }
+    callers, after = kwargs["filter"]["$and"]
+    assert callers == {"a": 1}
+    assert after["$or"][:3] == [
+        {"t": {"$lt": 3}},
+        {"t": {"$eq": None}},
+        {"t": {"$type": "minKey"}},
+    ]
+    assert after["$or"][3:] == [{"t": {"$eq": 3}, "_id": {"$nin": [9, 7]}}]
     assert kwargs["skip"] == 0
     assert kwargs["limit"] == 4
     assert kwargs["sort"] == [("t", -1)]
     assert batch == ("batch_size", (2,), {})
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "chain"),
+    [
+        ((), {"collation": {"locale": "en", "strength": 2}}, None),
+        ((), {}, {"locale": "en", "strength": 2}),
+    ],
+)
+def test_a_collation_makes_strings_tie_and_is_replayed(args, kwargs, chain):
+    source = FindSource(args, {**kwargs, "sort": [("name", 1)]})
+    if chain is not None:
+        source.chained("collation", (chain,), {})
+    assert source.tied.loose_strings
+    target = Recorder()
+    source.open({"name": {"$gt": "b"}}, 1, target)
+    assert target.calls[0][2]["collation"] == {"locale": "en", "strength": 2}
+
+
+@pytest.mark.parametrize(
+    ("projection", "key", "shown"),
+    [
+        (None, "k", True),
+        ({"k": 1}, "k", True),
+        (["k", "x"], "k", True),  # pymongo's list of names
+        ({"a": 1}, "a.b", True),
+        ({"x": 0}, "k", True),
+        ({"x": 1}, "_id", True),
+        ({"x": 1}, "k", False),
+        ({"k": 0}, "k", False),
+        ({"a": False}, "a.b", False),
+        ({"_id": 0}, "_id", False),
+        ({"x": {"$toUpper": "$x"}}, "k", False),  # computing a field includes only it
+    ],
+)
+def test_the_projection_says_whether_documents_show_the_sort_key(projection, key, shown):
+    assert projection_shows(projection, key) is shown
+
+
+@pytest.mark.parametrize(
+    ("projection", "key", "message"),
+    [
+        ({"k": {"$multiply": ["$k", -1]}}, "k", "computed by the projection 'k'"),
+        ({"k": "$other"}, "k", "computed"),
+        ({"a": {"$slice": 1}}, "a", "computed"),
+        ({"a.b": 1}, "a", "shows only part of sort key 'a'"),
+        ({"a.b": 0}, "a", "shows only part of sort key 'a'"),
+    ],
+)
+def test_a_projection_that_changes_the_sort_key_cannot_resume(projection, key, message):
+    with pytest.raises(CannotResume, match=message):
+        projection_shows(projection, key)
+    source = FindSource(({}, projection), {"sort": [(key, 1)]})
+    with pytest.raises(CannotResume, match=message):
+        source.resume_point({"_id": 1, key: 2})
+
+
+def test_a_missing_sort_key_the_projection_removed_cannot_resume():
+    source = FindSource(({}, {"x": 1}), {"sort": [("k", 1)]})
+    with pytest.raises(CannotResume, match="'k' is missing from the last document"):
+        source.resume_point({"_id": 1, "x": 2})
 
 
 def test_limit_is_exhausted_by_what_was_yielded():
@@ -99,7 +167,10 @@ def test_a_pipeline_ending_in_sort_resumes_with_a_match_after_it():
     source.open(source.resume_point({"_id": 2, "n": 5}), 3, target)
     (_, (reissued,), kwargs) = target.calls[1]
     assert reissued[:-1] == pipeline
-    assert reissued[-1] == {"$match": {"$or": [{"n": {"$gt": 5}}, {"n": 5, "_id": {"$nin": [2]}}]}}
+    branches = reissued[-1]["$match"]["$or"]
+    assert branches[0] == {"n": {"$gt": 5}}
+    assert {"n": {"$type": "string"}} in branches
+    assert branches[-1] == {"n": {"$eq": 5}, "_id": {"$nin": [2]}}
     assert kwargs == {"batchSize": 2}
 
 

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence, Sized
+from collections.abc import Collection, Iterator, Mapping, Sequence, Sized
 from typing import Any
+
+from pymongo.operations import DeleteMany, UpdateMany
 
 from ._state import OperationKind
 
-__all__ = ["Call", "classify", "command_kind", "pipeline_writes", "sends_several_commands"]
+__all__ = [
+    "Call",
+    "classify",
+    "command_kind",
+    "pipeline_writes",
+    "pymongo_retries",
+    "rereadable",
+    "sends_several_commands",
+]
 
 
 class Call(enum.Enum):
@@ -113,6 +123,31 @@ def classify(
 _BATCHED = frozenset({"insert_many", "bulk_write"})
 
 
+# Writes pymongo retries itself when the client has retryWrites on: their commands carry a
+# txnNumber, and pymongo sends them again after a network error or a labelled refusal.
+_RETRYABLE_WRITES = frozenset(
+    {
+        "insert_one",
+        "insert_many",
+        "update_one",
+        "replace_one",
+        "delete_one",
+        "find_one_and_delete",
+        "find_one_and_replace",
+        "find_one_and_update",
+        "bulk_write",
+    }
+)
+
+
+def _items(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+    """The documents / requests / models of a batched write."""
+    if args:
+        return args[0]
+    given = [kwargs[key] for key in ("documents", "requests", "models") if key in kwargs]
+    return given[0] if given else None
+
+
 def sends_several_commands(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
     """Whether the call may send several write commands.
 
@@ -120,13 +155,25 @@ def sends_several_commands(name: str, args: Sequence[Any], kwargs: Mapping[str, 
     """
     if name not in _BATCHED:
         return False
-    if args:
-        items = args[0]
-    else:
-        given = [kwargs[key] for key in ("documents", "requests", "models") if key in kwargs]
-        items = given[0] if given else None
+    items = _items(args, kwargs)
     # A generator's length is unknown: assume several.
     return not (isinstance(items, Sized) and len(items) <= 1)
+
+
+def pymongo_retries(name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> bool:
+    """Whether pymongo retries this write itself on a client with ``retryWrites`` on.
+
+    It then raises only its last attempt's error: a refusal of a retry says nothing of an
+    earlier attempt whose reply was lost.
+    """
+    if name not in _RETRYABLE_WRITES:
+        return False
+    if name == "bulk_write":
+        items = _items(args, kwargs)
+        if isinstance(items, Collection) and not isinstance(items, (str, bytes, Mapping)):
+            # A bulk with a multi-document update or delete is not a retryable write.
+            return not any(isinstance(item, (UpdateMany, DeleteMany)) for item in items)
+    return True
 
 
 def pipeline_writes(pipeline: Any) -> bool:
@@ -141,3 +188,27 @@ def command_kind(command: Any) -> OperationKind:
     """READ for commands known to only read, WRITE (the careful answer) otherwise."""
     name = command if isinstance(command, str) else next(iter(command or {}), "")
     return OperationKind.READ if str(name).lower() in _READ_COMMANDS else OperationKind.WRITE
+
+
+def rereadable(
+    name: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """The arguments of ``name`` with a one-shot iterator of documents read into a list.
+
+    pymongo's ``insert_many`` reads its documents before it selects a server: a retry
+    after a server selection timeout (nothing was sent) would get an exhausted iterator.
+    """
+    if name != "insert_many":
+        return args, kwargs
+    if args and isinstance(args[0], Iterator):
+        return (_read(args[0]), *args[1:]), kwargs
+    if isinstance(kwargs.get("documents"), Iterator):
+        return args, {**kwargs, "documents": _read(kwargs["documents"])}
+    return args, kwargs
+
+
+def _read(documents: Iterator[Any]) -> Any:
+    read = list(documents)
+    # An empty list fails pymongo's argument check, an empty iterator its execution: keep
+    # the error pymongo gives without the proxy.
+    return read if read else iter(())

@@ -18,8 +18,8 @@ from pymongo.synchronous.mongo_client import MongoClient
 
 from ._compat import select_server, topology_type
 from ._cursor import ResumableCursor
-from ._deadline import enter, leave
-from ._operations import Call, sends_several_commands
+from ._deadline import DEADLINE, DIRECT, TIMEOUT, monotonic
+from ._operations import Call, pymongo_retries, rereadable, sends_several_commands
 from ._policy import RetryPolicy
 from ._proxy_base import MethodBase, ProxyBase
 from ._runner import OnRetry
@@ -40,30 +40,55 @@ _D = TypeVar("_D", bound=Mapping[str, Any])
 class _Method(MethodBase):
     __slots__ = ()
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def proxied(self) -> Callable[..., Any]:
+        """What ``proxy.<name>`` is: a function taking the fast path when it can.
+
+        The fast path is a plain retried call classified by name (decided once, here),
+        without a ``session`` argument, while pymongo knows a server for it. It is a
+        function closed over what it needs, which costs less to call than this object,
+        and enters pymongo's deadline inline (see `_deadline`): every first attempt
+        pays for it, so it is most of what the proxy adds to a call.
+        """
         fn = self.fast_fn
-        if (
-            fn is not None
-            and "session" not in kwargs
-            and topology_type(self.topology) not in self.waits
-        ):
-            retrier = self.retrier
-            start = retrier.clock()
+        if fn is None or not DIRECT:
+            return self
+        assert self.fixed is not None
+        _, kind, idempotent = self.fixed
+        topology, waits, retrier = self.topology, self.waits, self.retrier
+        seconds = retrier.first_timeout
+        call, attempts, reports = self._call, self._attempts, self.reports
+        timeout_var, deadline_var = TIMEOUT, DEADLINE
+
+        def proxied(*args: Any, **kwargs: Any) -> Any:
+            if "session" in kwargs or topology_type(topology) in waits:
+                return call(args, kwargs)
             # Even the first attempt runs under pymongo's deadline, so that pymongo retries a
             # retryable write with the same txnNumber for as long as the call may take.
+            entered = monotonic()
+            later = entered + seconds
+            current = deadline_var.get()  # an enclosing pymongo.timeout() may end sooner
+            timeout_token = timeout_var.set(seconds)
+            deadline_token = deadline_var.set(later if later < current else current)
             try:
-                tokens = enter(retrier.first_timeout)
                 try:
                     result = fn(*args, **kwargs)
                 finally:
-                    leave(tokens)
+                    timeout_var.reset(timeout_token)
+                    deadline_var.reset(deadline_token)
             except PyMongoError as error:
-                assert self.fixed is not None
-                _, kind, idempotent = self.fixed
-                return self._attempts(start, error, kind, idempotent, fn, args, kwargs)
-            if self.reports:
-                self._report_fallback(start, OperationKind.READ)
+                start = retrier.started(entered)
+                return attempts(start, error, kind, idempotent, fn, args, kwargs)
+            if reports:
+                self._report_fallback(retrier.started(entered), OperationKind.READ)
             return result
+
+        proxied.__name__ = self.name
+        proxied.__qualname__ = self.operation  # its repr names it as the log lines do
+        proxied.__doc__ = fn.__doc__
+        proxied.__wrapped__ = fn  # type: ignore[attr-defined]
+        return proxied
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._call(args, kwargs)
 
     def _call(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -74,6 +99,7 @@ class _Method(MethodBase):
             # A transaction's statements are retried as a whole by with_transaction().
             return self.fn(*args, **kwargs)
         mode, kind, idempotent = self.classify(args, kwargs)
+        args, kwargs = rereadable(self.name, args, kwargs)
         if mode is Call.PASSTHROUGH:
             return owner._wrap(self.fn(*args, **kwargs))
         if mode is Call.FIND:
@@ -129,6 +155,7 @@ class _Method(MethodBase):
             idempotent or owner._idempotent,
             start,
             sends_several_commands(self.name, args, kwargs),
+            owner._retry_writes and pymongo_retries(self.name, args, kwargs),
         )
         waited = False  # whether the last failure was the wait for a server
         while True:
@@ -219,8 +246,8 @@ class MongoProxy(ProxyBase, Generic[_T]):
     _collection_kind = Collection
     _kinds = (MongoClient, Database, Collection)
 
-    def _method(self, name: str, fn: Callable[..., Any]) -> MethodBase:
-        return _Method(self, name, fn)
+    def _method(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        return _Method(self, name, fn).proxied()
 
     @overload
     def __new__(

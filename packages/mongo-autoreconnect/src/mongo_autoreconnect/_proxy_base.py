@@ -48,7 +48,8 @@ class MethodBase:
         self.reports = False
         self.topology = owner._topology
         self.waits = NO_PRIMARY
-        if self.fixed is not None and self.fixed[0] is Call.RETRIED:
+        # insert_many may be given a one-shot iterator: _call reads it first, for retries.
+        if self.fixed is not None and self.fixed[0] is Call.RETRIED and name != "insert_many":
             fallback = owner._fallback if self.fixed[1] is OperationKind.READ else None
             self.fast_fn = fn if fallback is None else self.on(fallback)
             self.reports = fallback is not None
@@ -161,19 +162,21 @@ class ProxyBase:
         self._target = obj
         self._retrier = retrier
         self._idempotent = idempotent
-        self._topology = topology_of(self._client_of(obj))
+        client = self._client_of(obj)
+        self._topology = topology_of(client)
+        # Whether pymongo retries retryable writes itself (it then hides earlier attempts).
+        self._retry_writes = bool(client.options.retry_writes)
         self._items: dict[str, Any] = {}
         self._no_primary: Callable[[], bool] | None = None
         # Reads go through this twin of the target, with the policy's read_fallback.
         self._fallback: Any = None
         fallback = retrier.policy.read_fallback
         if fallback is not None and not isinstance(obj, self._client_kind):
-            client = self._client_of(obj)
             # Non-blocking for sync and async clients alike (AsyncMongoClient.primary awaits).
             self._no_primary = lambda: not client.topology_description.has_writable_server()
             self._fallback = obj.with_options(read_preference=fallback)
 
-    def _method(self, name: str, fn: Callable[..., Any]) -> MethodBase:
+    def _method(self, name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
         """The proxied method wrapping ``fn``."""
         raise NotImplementedError
 

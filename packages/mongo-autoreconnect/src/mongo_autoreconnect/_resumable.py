@@ -108,7 +108,7 @@ class Resumable:
     def _chain(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         source = self._find_source()
         getattr(self._live, name)(*args, **kwargs)
-        source.chain.append((name, args, kwargs))
+        source.chained(name, args, kwargs)
 
     def _set_sort(self, key_or_list: Any, direction: Any) -> None:
         source = self._find_source()

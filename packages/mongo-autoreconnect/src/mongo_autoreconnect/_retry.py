@@ -71,18 +71,21 @@ class _retry_if_not_applied(retry_base):
     """Retry when the error proves the call was not applied.
 
     Proof is a refusal before the command ran (10107 NotWritablePrimary, 13435
-    NotPrimaryNoSecondaryOk, 13436 NotPrimaryOrSecondary) that pymongo did not retry itself
-    (no ``RetryableWriteError`` label: an earlier attempt of a retried write may have been
-    applied), or a ``ServerSelectionTimeoutError`` (nothing was sent). The rest of the
-    not-primary family (11602, 11600, 189, 91) interrupts a command that may have started.
-    A refusal proves nothing for a call that sends several commands
-    (``state.several_commands``): earlier ones may have been applied.
+    NotPrimaryNoSecondaryOk, 13436 NotPrimaryOrSecondary) of a write that pymongo sends
+    once (``state.pymongo_retries`` false, no ``RetryableWriteError`` label: pymongo raises
+    only the last error of its own retries, and an earlier attempt may have been applied),
+    or a ``ServerSelectionTimeoutError`` (nothing was sent). The rest of the not-primary
+    family (11602, 11600, 189, 91) interrupts a command that may have started. A refusal
+    proves nothing for a call that sends several commands (``state.several_commands``):
+    earlier ones may have been applied.
     """
 
     def __call__(self, state: RetryState) -> bool:
         error = state.error
         return error is not None and proves_not_applied(
-            error, several_commands=state.several_commands
+            error,
+            several_commands=state.several_commands,
+            pymongo_retries=state.pymongo_retries,
         )
 
 

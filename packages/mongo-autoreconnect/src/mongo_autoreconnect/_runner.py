@@ -8,6 +8,7 @@ seconds (by the policy's clock) says so, and every other retry goes to DEBUG.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import Any
@@ -30,6 +31,7 @@ OnRetry = Callable[[RetryState], Any]
 WARNING_INTERVAL = 5.0
 
 _DEFAULT_LOGGER = logging.getLogger("mongo_autoreconnect.retry")
+_monotonic = time.monotonic
 
 
 class Retrier:
@@ -74,6 +76,7 @@ class Retrier:
         idempotent: bool,
         start: float,
         several_commands: bool = False,
+        pymongo_retries: bool = False,
     ) -> RetryState:
         """The state of a call that began at ``start`` (built only once something failed)."""
         return RetryState(
@@ -84,7 +87,20 @@ class Retrier:
             now=start,
             attempt=0,
             several_commands=several_commands,
+            pymongo_retries=pymongo_retries,
         )
+
+    def started(self, entered: float) -> float:
+        """The policy clock's reading when a call entered its first attempt at ``entered``.
+
+        ``entered`` is a ``time.monotonic()`` reading: the fast path reads only that clock
+        (pymongo's), and asks the policy's clock only once an attempt failed. An injected
+        clock is charged the real time the first attempt took.
+        """
+        clock = self.clock
+        if clock is _monotonic:
+            return entered
+        return clock() - (_monotonic() - entered)
 
     def remaining(self, state: RetryState) -> float:
         """Seconds left before the call's deadline, or the caller's ``pymongo.timeout()``."""
@@ -123,7 +139,11 @@ class Retrier:
         if not policy.should_retry(state):
             why = None
             if state.kind is OperationKind.WRITE:
-                why = ambiguity(error, several_commands=state.several_commands)
+                why = ambiguity(
+                    error,
+                    several_commands=state.several_commands,
+                    pymongo_retries=state.pymongo_retries,
+                )
             if why is not None:
                 raise AmbiguousWriteError(
                     state.operation,

@@ -17,7 +17,14 @@ from ._resume import (
     normalize_sort,
 )
 
-__all__ = ["CHAIN_METHODS", "CursorSource", "FindSource", "NamedSource", "PipelineSource"]
+__all__ = [
+    "CHAIN_METHODS",
+    "CursorSource",
+    "FindSource",
+    "NamedSource",
+    "PipelineSource",
+    "projection_shows",
+]
 
 _FIND_PARAMETERS = inspect.signature(Cursor.__init__)
 # Cursor methods that only set an option; replayed on every re-opened cursor.
@@ -70,7 +77,21 @@ class FindSource(CursorSource):
         self.spec: dict[str, Any] = dict(bound.arguments)
         del self.spec["self"], self.spec["collection"]
         self.chain: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
-        self.tied = TieTracker(self.keys())
+        self.tied = self._tracker()
+
+    def _tracker(self) -> TieTracker:
+        # Under a collation, strings Python tells apart may tie.
+        collated = self.spec.get("collation") is not None
+        return TieTracker(self.keys(), loose_strings=collated)
+
+    def chained(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """The caller set a cursor option after creating it (replayed on a re-issue)."""
+        if name == "collation":
+            # find() takes it too; the tie tracker must know of it.
+            self.spec["collation"] = args[0] if args else kwargs.get("collation")
+            self.tied = self._tracker()
+        else:
+            self.chain.append((name, args, kwargs))
 
     def tailable(self) -> bool:
         """Whether the cursor follows insertion order, not a sort."""
@@ -83,7 +104,7 @@ class FindSource(CursorSource):
     def sorted_by(self, sort: Any) -> None:
         """The caller sorted the cursor after creating it."""
         self.spec["sort"] = sort
-        self.tied = TieTracker(self.keys())
+        self.tied = self._tracker()
 
     def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
         spec = dict(self.spec)
@@ -102,7 +123,10 @@ class FindSource(CursorSource):
     def resume_point(self, last: Mapping[str, Any]) -> Mapping[str, Any] | None:
         if self.tailable():
             raise CannotResume("a tailable cursor follows insertion order, not a sort key")
-        return after_filter(self.keys(), last, self.tied)
+        keys = self.keys()
+        # A projection may remove a sort key: then a missing one is not known to be null.
+        shown = [projection_shows(self.spec.get("projection"), key) for key, _ in keys]
+        return after_filter(keys, last, self.tied, trust_missing=all(shown))
 
     def exhausted(self, yielded: int) -> bool:
         limit = self.spec.get("limit", 0)
@@ -128,7 +152,10 @@ class PipelineSource(CursorSource):
         last = pipeline[-1] if pipeline else None
         if isinstance(last, Mapping) and list(last) == ["$sort"]:
             self.keys = normalize_sort(last["$sort"])
-        self.tied = TieTracker(self.keys or [])
+        # Under a collation, strings Python tells apart may tie.
+        self.tied = TieTracker(
+            self.keys or [], loose_strings=self.kwargs.get("collation") is not None
+        )
         self.pipeline = pipeline
 
     def open(self, after: Mapping[str, Any] | None, yielded: int, target: Any) -> Any:
@@ -170,3 +197,45 @@ class NamedSource(CursorSource):
             return True
         self.names.add(name)
         return False
+
+
+def projection_shows(projection: Any, key: str) -> bool:
+    """Whether documents projected by ``projection`` show the sort key ``key`` as sorted.
+
+    False when the projection removes it (a missing key then says nothing).
+
+    Raises
+    ------
+    CannotResume
+        The projection computes the key or shows only part of it: the value a document
+        shows is not the one the server sorted by.
+    """
+    if not projection:
+        return True
+    if not isinstance(projection, Mapping):
+        projection = dict.fromkeys(projection, True)  # pymongo's list of field names
+    # Naming a field to include (or to compute) leaves out every field not named.
+    including = any(
+        not _plain(spec) or bool(spec) for field, spec in projection.items() if field != "_id"
+    )
+    whole = False  # the key, or a document holding it, is named
+    for field, spec in projection.items():
+        named = field == key or key.startswith(f"{field}.")
+        part = field.startswith(f"{key}.")
+        if not (named or part):
+            continue
+        if not _plain(spec) or field.endswith(".$"):
+            raise CannotResume(f"sort key {key!r} is computed by the projection {field!r}")
+        if part:
+            raise CannotResume(f"the projection {field!r} shows only part of sort key {key!r}")
+        whole = True
+        if not spec:
+            return False
+    if key == "_id" or key.startswith("_id."):
+        return True  # shown unless excluded by name (above)
+    return whole if including else True
+
+
+def _plain(spec: Any) -> bool:
+    """Whether a projection value only includes or excludes (1, 0, True, False)."""
+    return isinstance(spec, (bool, int, float))

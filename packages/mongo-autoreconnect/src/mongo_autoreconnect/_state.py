@@ -56,6 +56,11 @@ class RetryState:
         The call may send several write commands (``insert_many``, ``bulk_write`` with more
         than one item): an error that proves one command was not applied says nothing of
         the earlier ones.
+    pymongo_retries : bool, default=False
+        pymongo retries this write itself (a retryable write: ``insert_one``,
+        ``update_one``, ``find_one_and_*`` ... on a client with ``retryWrites`` on) and
+        raises only its last attempt's error: a refusal of a retry says nothing of an
+        earlier attempt whose reply was lost.
     warned_at : float or None, default=None
         Clock reading when the last WARNING about this call was logged.
 
@@ -77,6 +82,7 @@ class RetryState:
     delay: float = 0.0
     read_preference: ServerMode | None = None
     several_commands: bool = False
+    pymongo_retries: bool = False
     #: When the last WARNING about this call was logged (the rest go to DEBUG).
     warned_at: float | None = field(default=None, repr=False, compare=False)
 
