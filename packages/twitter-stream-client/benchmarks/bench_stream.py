@@ -1,4 +1,4 @@
-"""Throughput: consume N v2 messages (~2.5 KB, with includes and matching_rules) from a
+"""Throughput: consume N v2 messages (~1.7 KB, with includes and matching_rules) from a
 loopback chunked stream, one HTTP chunk per message, served by a child process.
 
 Contenders, interleaved round by round in the same run after a warm-up round, best of
