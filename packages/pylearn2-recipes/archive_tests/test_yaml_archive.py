@@ -133,9 +133,12 @@ def cap_mnist(monkeypatch: pytest.MonkeyPatch) -> None:
 #: Continuations load (``!pkl:``) the model file their first run saves in the same
 #: directory: the harness trains the first run there beforehand, as a user would.
 MAXOUT = "pylearn2/scripts/papers/maxout/"
+STACKED = "pylearn2/scripts/tutorials/stacked_autoencoders/"
 FIRST_RUNS: dict[str, str] = {
     MAXOUT + "mnist_pi_continued.yaml": MAXOUT + "mnist_pi.yaml",
     MAXOUT + "mnist_continued.yaml": MAXOUT + "mnist.yaml",
+    STACKED + "dae_l2.yaml": STACKED + "dae_l1.yaml",
+    STACKED + "dae_mlp.yaml": STACKED + "dae_l2.yaml",
 }
 
 

@@ -51,6 +51,7 @@ MIRRORED = {
         "Tanh",
         "RectifiedLinear",
         "Softmax",
+        "PretrainedLayer",
         "ConvElemwise",
         "ConvRectifiedLinear",
         "ConvNonlinearity",
@@ -59,6 +60,10 @@ MIRRORED = {
         "SigmoidConvNonlinearity",
         "TanhConvNonlinearity",
     },
+    "models.autoencoder": {"Autoencoder", "DenoisingAutoencoder"},
+    "corruption": {"BinomialCorruptor", "Corruptor"},
+    "costs.autoencoder": {"MeanSquaredReconstructionError"},
+    "datasets.transformer_dataset": {"TransformerDataset"},
     "testing.datasets": {
         "ArangeDataset",
         "random_dense_design_matrix",
@@ -163,6 +168,7 @@ def test_all_is_exactly_the_public_names() -> None:
         "registry",
         "sandbox",
         "space",
+        "corruption",
         "testing",
         "train",
     }

@@ -35,6 +35,7 @@ __all__ = [
     "IdentityConvNonlinearity",
     "Layer",
     "Linear",
+    "PretrainedLayer",
     "RectifiedLinear",
     "RectifierConvNonlinearity",
     "Sigmoid",
@@ -1179,7 +1180,10 @@ def _param_shapes(
     for index, layer in enumerate(layers):
         size_field = "n_classes" if isinstance(layer, Softmax) else "dim"
         names = ["b", "W"] if isinstance(layer, Softmax) else ["W", "b"]
-        for name, shape in zip(names, layer.param_shapes(width), strict=True):
+        shapes = layer.param_shapes(width)
+        if len(shapes) != len(names):  # e.g. a PretrainedLayer's content
+            names = [f"params[{i}]" for i in range(len(shapes))]
+        for name, shape in zip(names, shapes, strict=True):
             fields = f"{width_field}, {size_field}" if len(shape) == 2 else size_field
             result.append((f"layers[{index}].{name} ({fields})", shape))
         width = layer.dim
@@ -1240,3 +1244,4 @@ from pylearn2_recipes.models._conv import (  # noqa: E402
     SigmoidConvNonlinearity,
     TanhConvNonlinearity,
 )
+from pylearn2_recipes.models._pretrained import PretrainedLayer  # noqa: E402
