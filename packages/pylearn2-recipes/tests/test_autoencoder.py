@@ -148,3 +148,42 @@ def test_a_crafted_autoencoder_file_cannot_allocate_past_the_budget(tmp_path: Pa
     np.savez(tmp_path / "big_mlp.npz", **arrays)
     with pytest.raises(ModelFileError, match="over the limit"):
         serial.load(tmp_path / "big_mlp.npz")
+
+
+def test_contraction_penalty_is_the_jacobians_squared_norm_per_example() -> None:
+    from pylearn2_recipes.models.autoencoder import ContractiveAutoencoder
+
+    cae = ContractiveAutoencoder(4, 3, "sigmoid", "sigmoid", irange=0.8)
+    _, hb, W, _ = cae.get_param_values()
+    X = np.random.RandomState(4).randn(5, 4)
+    h = 1 / (1 + np.exp(-(X @ W + hb)))
+    jacobians = W[None, :, :] * (h * (1 - h))[:, None, :]  # (batch, nvis, nhid)
+    expected = (jacobians**2).sum() / 5
+    assert evaluate(cae.contraction_penalty, X) == pytest.approx(expected)
+    np.testing.assert_allclose(evaluate(cae.jacobian_h_x, X), jacobians, rtol=1e-10)
+    with pytest.raises(ValueError, match="needs an encoder activation"):
+        ContractiveAutoencoder(4, 3, None, "sigmoid")
+
+
+def test_higher_order_penalty_without_noise_is_zero_and_positive_with_it() -> None:
+    from pylearn2_recipes.models.autoencoder import HigherOrderContractiveAutoencoder
+
+    X = np.random.RandomState(5).rand(6, 4)
+    quiet = HigherOrderContractiveAutoencoder(
+        BinomialCorruptor(0.0), 3, 4, 3, "sigmoid", "sigmoid", irange=0.5
+    )
+    assert evaluate(quiet.higher_order_penalty, X) == 0.0
+    noisy = HigherOrderContractiveAutoencoder(
+        BinomialCorruptor(0.5), 3, 4, 3, "sigmoid", "sigmoid", irange=0.5
+    )
+    assert evaluate(noisy.higher_order_penalty, X) > 0.0
+
+
+def test_mean_binary_cross_entropy_is_theanos_binary_crossentropy() -> None:
+    from pylearn2_recipes.costs.autoencoder import MeanBinaryCrossEntropy
+
+    ae = Autoencoder(4, 3, "sigmoid", "sigmoid", irange=0.5)
+    X = np.random.RandomState(6).rand(5, 4)
+    r = evaluate(ae.reconstruct, X)
+    expected = (-(X * np.log(r) + (1 - X) * np.log(1 - r))).sum(axis=1).mean()
+    assert evaluate(lambda x: MeanBinaryCrossEntropy().expr(ae, x), X) == pytest.approx(expected)

@@ -60,9 +60,14 @@ MIRRORED = {
         "SigmoidConvNonlinearity",
         "TanhConvNonlinearity",
     },
-    "models.autoencoder": {"Autoencoder", "DenoisingAutoencoder"},
+    "models.autoencoder": {
+        "Autoencoder",
+        "ContractiveAutoencoder",
+        "DenoisingAutoencoder",
+        "HigherOrderContractiveAutoencoder",
+    },
     "corruption": {"BinomialCorruptor", "Corruptor"},
-    "costs.autoencoder": {"MeanSquaredReconstructionError"},
+    "costs.autoencoder": {"MeanBinaryCrossEntropy", "MeanSquaredReconstructionError"},
     "datasets.transformer_dataset": {"TransformerDataset"},
     "testing.datasets": {
         "ArangeDataset",

@@ -22,7 +22,12 @@ from pylearn2_recipes.corruption import CORRUPTORS, Corruptor
 from pylearn2_recipes.models.model import Model
 from pylearn2_recipes.space import VectorSpace
 
-__all__ = ["Autoencoder", "DenoisingAutoencoder"]
+__all__ = [
+    "Autoencoder",
+    "ContractiveAutoencoder",
+    "DenoisingAutoencoder",
+    "HigherOrderContractiveAutoencoder",
+]
 
 _ACTIVATIONS: dict[str, Any] = {
     "sigmoid": (pt.sigmoid, lambda z: 1 / (1 + np.exp(-z))),
@@ -272,7 +277,116 @@ class DenoisingAutoencoder(Autoencoder):
         return {**super()._arguments(architecture), "corruptor": architecture["corruptor"]}
 
 
+class ContractiveAutoencoder(Autoencoder):
+    """An autoencoder with pylearn2's contraction penalty (``MethodCost`` reads it).
+
+    ``contraction_penalty(X)`` is the squared Frobenius norm of the encoder's Jacobian
+    summed over the batch and divided by its size:
+    ``Σ_i Σ_j act'(z_ij)² · Σ_k W_kj²`` over ``n`` examples.
+
+    Raises
+    ------
+    ValueError
+        If ``act_enc`` is linear (pylearn2 needs an elementwise activation).
+
+    Examples
+    --------
+    >>> ContractiveAutoencoder(3, 2, "sigmoid", "sigmoid").act_enc
+    'sigmoid'
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.act_enc is None:
+            raise ValueError(f"{type(self).__name__} needs an encoder activation (`act_enc`)")
+
+    def _activation_grad(self, inputs: Symbolic) -> Symbolic:
+        acts = self.hidbias + pt.dot(inputs, self.weights)
+        hiddens = _ACTIVATIONS[str(self.act_enc)][0](acts)
+        return pytensor.grad(hiddens.sum(), acts)
+
+    def jacobian_h_x(self, inputs: Symbolic) -> Symbolic:
+        """The encoder's Jacobian per example, shape (batch, nvis, nhid)."""
+        return self.weights * self._activation_grad(inputs).dimshuffle(0, "x", 1)
+
+    def contraction_penalty(self, data: Symbolic) -> Symbolic:
+        """``‖∂h/∂x‖²_F`` summed over the batch, divided by the batch size."""
+        act_grad = self._activation_grad(data)
+        frobenius = pt.dot(pt.sqr(act_grad), pt.sqr(self.weights).sum(axis=0))
+        return pt.cast(frobenius.sum() / data.shape[0], data.dtype)
+
+    def contraction_penalty_data_specs(self) -> tuple[Any, Any]:
+        """The features."""
+        return (self.get_input_space(), self.get_input_source())
+
+
+class HigherOrderContractiveAutoencoder(ContractiveAutoencoder):
+    """A contractive autoencoder that also penalises the Jacobian's change under noise.
+
+    ``higher_order_penalty(X)``: the mean square of ``J(X) − J(corruptor(X))`` over
+    ``num_corruptions`` corrupted copies (pylearn2's stochastic Hessian penalty).
+
+    Examples
+    --------
+    >>> from pylearn2_recipes.corruption import BinomialCorruptor
+    >>> HigherOrderContractiveAutoencoder(BinomialCorruptor(.5), 2, 3, 4, "sigmoid",
+    ...                                   "sigmoid").num_corruptions
+    2
+    """
+
+    def __init__(
+        self,
+        corruptor: Corruptor | Mapping[str, Any],
+        num_corruptions: int,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        if isinstance(corruptor, Mapping) and corruptor.get("class") in CORRUPTORS:
+            corruptor = CORRUPTORS[corruptor["class"]](**corruptor.get("args", {}))
+        if not isinstance(corruptor, Corruptor):
+            raise ValueError(f"`corruptor` must be a Corruptor, got {corruptor!r}")
+        self.corruptor = corruptor
+        self.num_corruptions = _positive(num_corruptions, "num_corruptions")
+        super().__init__(*args, **kwargs)
+
+    def higher_order_penalty(self, data: Symbolic) -> Symbolic:
+        """Mean square of the Jacobian differences under ``num_corruptions`` corruptions."""
+        jacobian = self.jacobian_h_x(data)
+        differences = pt.concatenate(
+            [
+                jacobian - self.jacobian_h_x(self.corruptor(data))
+                for _ in range(self.num_corruptions)
+            ]
+        )
+        return pt.sqr(differences).mean()
+
+    def higher_order_penalty_data_specs(self) -> tuple[Any, Any]:
+        """The features."""
+        return (self.get_input_space(), self.get_input_source())
+
+    def architecture(self) -> dict[str, Any]:
+        """Constructor arguments, the corruptor as its own architecture dict."""
+        return {
+            **super().architecture(),
+            "corruptor": self.corruptor.architecture(),
+            "num_corruptions": self.num_corruptions,
+        }
+
+    @classmethod
+    def _arguments(cls, architecture: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            **super()._arguments(architecture),
+            "corruptor": architecture["corruptor"],
+            "num_corruptions": architecture["num_corruptions"],
+        }
+
+
 MODEL_TYPES: dict[str, type[Autoencoder]] = {
-    "Autoencoder": Autoencoder,
-    "DenoisingAutoencoder": DenoisingAutoencoder,
+    cls.__name__: cls
+    for cls in (
+        Autoencoder,
+        ContractiveAutoencoder,
+        DenoisingAutoencoder,
+        HigherOrderContractiveAutoencoder,
+    )
 }
