@@ -8,7 +8,8 @@ The YAML files are pylearn2's (lisa-lab/pylearn2 at af81e5c, BSD license in
 * points ``${PYLEARN2_DATA_PATH}`` at a temporary directory where it writes MNIST
   stand-ins in the real idx format and size (60,000 and 10,000 random 28×28 digits,
   so every ``start``/``stop`` means what it meant), and keeps at most the first
-  ``MAX_EXAMPLES`` examples of each MNIST dataset a config builds;
+  ``MAX_EXAMPLES`` examples of each MNIST dataset a config builds; likewise a
+  1000-row ``icml_2013_black_box/train.csv`` of random labels and features;
 * loads it with the safe loader after ``install_alias()``, in a temporary working
   directory (so ``save_path`` files land there);
 * replaces the termination criterion by ``EpochCounter(2)`` and compiles in
@@ -98,6 +99,13 @@ def data_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
             mnist / f"{prefix}-images-idx3-ubyte", 2051, rng.randint(0, 256, (count, 28, 28))
         )
         write_idx(mnist / f"{prefix}-labels-idx1-ubyte", 2049, rng.randint(0, 10, count))
+    # The ICML 2013 black-box challenge's train.csv: a header, then label and 1875
+    # features per row, 1000 rows (the size BlackBoxDataset checks).
+    black_box = root / "icml_2013_black_box"
+    black_box.mkdir()
+    table = np.column_stack([rng.randint(0, 9, 1000), rng.randint(0, 256, (1000, 1875))])
+    header = ",".join(["label", *(f"x{i}" for i in range(1875))])
+    np.savetxt(black_box / "train.csv", table, fmt="%d", delimiter=",", header=header, comments="")
     return root
 
 

@@ -69,6 +69,7 @@ MIRRORED = {
     "corruption": {"BinomialCorruptor", "Corruptor"},
     "costs.autoencoder": {"MeanBinaryCrossEntropy", "MeanSquaredReconstructionError"},
     "datasets.transformer_dataset": {"TransformerDataset"},
+    "scripts.icml_2013_wrepl.black_box.black_box_dataset": {"BlackBoxDataset"},
     "testing.datasets": {
         "ArangeDataset",
         "random_dense_design_matrix",
@@ -174,6 +175,7 @@ def test_all_is_exactly_the_public_names() -> None:
         "sandbox",
         "space",
         "corruption",
+        "scripts",
         "testing",
         "train",
     }

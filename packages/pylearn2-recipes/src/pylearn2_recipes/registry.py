@@ -101,6 +101,7 @@ MIRRORED_MODULES = (
     "sandbox.lisa_rl.bandit.classifier_agent",
     "testing.datasets",
     "monitor",
+    "scripts.icml_2013_wrepl.black_box.black_box_dataset",
 )
 """Modules whose public names YAML may build, relative to `pylearn2_recipes`."""
 
