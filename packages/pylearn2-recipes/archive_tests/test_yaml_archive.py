@@ -150,8 +150,17 @@ FIRST_RUNS: dict[str, str] = {
 }
 
 
+#: Files the harness does not train, with the measured reason (README: "Convolution").
+NOT_RUN: dict[str, str] = {
+    MAXOUT + "mnist.yaml": "not run: MaxoutConvC01B at the paper's size takes about 18 s "
+    "per batch of 128 on PyTensor's CPU backend (pylearn2 ran it on a GPU)",
+}
+
+
 def run(name: str, data_path: Path, workdir: Path) -> str:
     """'train' if the file trains 2 epochs, else what stopped it."""
+    if name in NOT_RUN:
+        return NOT_RUN[name]
     if name in FIRST_RUNS:
         first = run(FIRST_RUNS[name], data_path, workdir)
         if first != "train":
@@ -212,4 +221,4 @@ def test_every_file_is_in_the_manifest() -> None:
 def test_coverage_goal() -> None:
     trained = sum(outcome == "train" for outcome in EXPECTED.values())
     print(f"pylearn2 YAML archive: {trained} of {len(EXPECTED)} files train")
-    assert trained >= 21  # the count the README reports (goal of issue 16: 35)
+    assert trained >= 34  # the count the README reports (the goal of issue 16: 35)

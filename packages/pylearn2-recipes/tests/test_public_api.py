@@ -77,7 +77,7 @@ MIRRORED = {
         "random_one_hot_dense_design_matrix",
         "random_one_hot_topological_dense_design_matrix",
     },
-    "models.maxout": {"Maxout"},
+    "models.maxout": {"Maxout", "MaxoutConvC01B"},
     "models.lwta": {"LWTA"},
     "models.softmax_regression": {"SoftmaxRegression"},
     "training_algorithms.sgd": {
