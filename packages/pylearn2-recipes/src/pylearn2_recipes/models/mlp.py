@@ -636,8 +636,9 @@ class Softmax(Layer):
     ) -> None:
         self.n_classes = _check_positive_int(n_classes, "n_classes")
         self.dim = self.n_classes
-        self._init_b = (
-            np.zeros(self.n_classes)
+        # None: zeros, made with W (after the MLP has checked the size against the budget).
+        self._init_b: npt.NDArray[Any] | None = (
+            None
             if init_bias_target_marginals is None
             else _marginal_biases(init_bias_target_marginals, self.n_classes, layer_name)
         )
@@ -663,7 +664,8 @@ class Softmax(Layer):
         else:
             assert self.sparse_init is not None
             W = _sparse_weights(rng, input_dim, self.n_classes, self.sparse_init, self.layer_name)
-        self.set_param_arrays(input_dim, [self._init_b, W])
+        b = np.zeros(self.n_classes) if self._init_b is None else self._init_b
+        self.set_param_arrays(input_dim, [b, W])
 
     def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
         """``[(n_classes,), (input_dim, n_classes)]``."""
