@@ -52,6 +52,7 @@ MIRRORED = {
         "Tanh",
         "RectifiedLinear",
         "Softmax",
+        "PretrainedLayer",
         "ConvElemwise",
         "ConvRectifiedLinear",
         "ConvNonlinearity",
@@ -60,6 +61,16 @@ MIRRORED = {
         "SigmoidConvNonlinearity",
         "TanhConvNonlinearity",
     },
+    "models.autoencoder": {
+        "Autoencoder",
+        "ContractiveAutoencoder",
+        "DenoisingAutoencoder",
+        "HigherOrderContractiveAutoencoder",
+    },
+    "corruption": {"BinomialCorruptor", "Corruptor"},
+    "costs.autoencoder": {"MeanBinaryCrossEntropy", "MeanSquaredReconstructionError"},
+    "datasets.transformer_dataset": {"TransformerDataset"},
+    "scripts.icml_2013_wrepl.black_box.black_box_dataset": {"BlackBoxDataset"},
     "testing.datasets": {
         "ArangeDataset",
         "random_dense_design_matrix",
@@ -67,7 +78,7 @@ MIRRORED = {
         "random_one_hot_dense_design_matrix",
         "random_one_hot_topological_dense_design_matrix",
     },
-    "models.maxout": {"Maxout"},
+    "models.maxout": {"Maxout", "MaxoutConvC01B"},
     "models.lwta": {"LWTA"},
     "models.softmax_regression": {"SoftmaxRegression"},
     "training_algorithms.sgd": {
@@ -165,6 +176,8 @@ def test_all_is_exactly_the_public_names() -> None:
         "registry",
         "sandbox",
         "space",
+        "corruption",
+        "scripts",
         "testing",
         "train",
     }

@@ -81,6 +81,10 @@ MIRRORED_MODULES = (
     "models.maxout",
     "models.lwta",
     "models.softmax_regression",
+    "models.autoencoder",
+    "corruption",
+    "costs.autoencoder",
+    "datasets.transformer_dataset",
     "costs.cost",
     "costs.mlp",
     "costs.mlp.dropout",
@@ -99,6 +103,7 @@ MIRRORED_MODULES = (
     "sandbox.lisa_rl.bandit.gaussian_bandit",
     "sandbox.lisa_rl.bandit.classifier_bandit",
     "sandbox.lisa_rl.bandit.classifier_agent",
+    "scripts.icml_2013_wrepl.black_box.black_box_dataset",
 )
 """Modules whose public names YAML may build, relative to `pylearn2_recipes`."""
 

@@ -232,8 +232,12 @@ def pool_bc01(
     pool_shape: tuple[int, int],
     pool_stride: tuple[int, int],
     image_shape: tuple[int, int],
+    drop_outside: bool = True,
 ) -> Symbolic:
     """Max or mean pooling of a ``('b', 'c', 0, 1)`` batch, pylearn2's ``max_pool``/``mean_pool``.
+
+    ``drop_outside=False`` keeps a last max window that starts past the image, as
+    pylearn2's ``max_pool_c01b`` (not its ``max_pool``) does.
 
     Examples
     --------
@@ -249,8 +253,8 @@ def pool_bc01(
     if pr > rows or pc > cols:
         raise ValueError(f"`pool_shape` {pool_shape} is larger than the image {image_shape}")
     is_max = pool_type == "max"
-    out_r = _pool_count(rows, pr, rs, is_max)
-    out_c = _pool_count(cols, pc, cs, is_max)
+    out_r = _pool_count(rows, pr, rs, is_max and drop_outside)
+    out_c = _pool_count(cols, pc, cs, is_max and drop_outside)
     need_r, need_c = (out_r - 1) * rs + pr, (out_c - 1) * cs + pc
     padded = bc01
     count: Any = None

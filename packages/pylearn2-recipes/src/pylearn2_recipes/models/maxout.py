@@ -16,7 +16,7 @@ import numpy.typing as npt
 from pylearn2_recipes._backend import Symbolic, pt
 from pylearn2_recipes.models.mlp import LAYER_TYPES, Linear, _check_positive_int
 
-__all__ = ["Maxout"]
+__all__ = ["Maxout", "MaxoutConvC01B"]
 
 
 class Maxout(Linear):
@@ -143,3 +143,6 @@ class Maxout(Linear):
 
 
 LAYER_TYPES["Maxout"] = Maxout
+
+# pylearn2 defines MaxoutConvC01B in models/maxout.py; it lives in models/_maxout_conv.py.
+from pylearn2_recipes.models._maxout_conv import MaxoutConvC01B  # noqa: E402

@@ -35,6 +35,7 @@ __all__ = [
     "IdentityConvNonlinearity",
     "Layer",
     "Linear",
+    "PretrainedLayer",
     "RectifiedLinear",
     "RectifierConvNonlinearity",
     "Sigmoid",
@@ -598,7 +599,9 @@ class RectifiedLinear(Linear):
 class Softmax(Layer):
     """Softmax output layer over ``n_classes``; negative log-likelihood cost.
 
-    There is no ``init_bias`` (as in pylearn2): biases start at zero.
+    There is no ``init_bias`` (as in pylearn2): biases start at zero, or at the
+    log-frequencies of the classes of ``init_bias_target_marginals`` minus their mean
+    (pylearn2's ``pseudoinverse_softmax_numpy``), so the untrained layer predicts them.
 
     Parameters
     ----------
@@ -609,6 +612,8 @@ class Softmax(Layer):
         Exactly one weight initialisation.
     W_lr_scale, b_lr_scale, max_row_norm, max_col_norm : float, optional
         As for ``Linear``.
+    init_bias_target_marginals : dataset, optional
+        A dataset with targets (one-hot rows, or labels with ``y_labels``).
 
     Examples
     --------
@@ -627,9 +632,16 @@ class Softmax(Layer):
         b_lr_scale: float | None = None,
         max_row_norm: float | None = None,
         max_col_norm: float | None = None,
+        init_bias_target_marginals: Any = None,
     ) -> None:
         self.n_classes = _check_positive_int(n_classes, "n_classes")
         self.dim = self.n_classes
+        # None: zeros, made with W (after the MLP has checked the size against the budget).
+        self._init_b: npt.NDArray[Any] | None = (
+            None
+            if init_bias_target_marginals is None
+            else _marginal_biases(init_bias_target_marginals, self.n_classes, layer_name)
+        )
         if not isinstance(layer_name, str) or not layer_name:
             raise ValueError(f"`layer_name` must be a non-empty str, got {layer_name!r}")
         self.layer_name = layer_name
@@ -643,7 +655,7 @@ class Softmax(Layer):
         self.max_col_norm = _check_optional_positive(max_col_norm, "max_col_norm")
 
     def set_input_space(self, input_dim: int, rng: np.random.RandomState) -> None:
-        """Draw ``W`` once from ``rng`` (no include mask); ``b`` is zeros."""
+        """Draw ``W`` once from ``rng`` (no include mask); ``b`` is zeros (or marginals)."""
         shape = (input_dim, self.n_classes)
         if self.irange is not None:
             W = rng.uniform(-self.irange, self.irange, shape)
@@ -652,7 +664,8 @@ class Softmax(Layer):
         else:
             assert self.sparse_init is not None
             W = _sparse_weights(rng, input_dim, self.n_classes, self.sparse_init, self.layer_name)
-        self.set_param_arrays(input_dim, [np.zeros(self.n_classes), W])
+        b = np.zeros(self.n_classes) if self._init_b is None else self._init_b
+        self.set_param_arrays(input_dim, [b, W])
 
     def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]:
         """``[(n_classes,), (input_dim, n_classes)]``."""
@@ -725,6 +738,30 @@ class Softmax(Layer):
             "max_row_norm": self.max_row_norm,
             "max_col_norm": self.max_col_norm,
         }
+
+
+def _marginal_biases(dataset: Any, n_classes: int, layer_name: str) -> npt.NDArray[Any]:
+    """pylearn2's Softmax bias from class frequencies: ``log(p) − mean(log(p))``."""
+    y = getattr(dataset, "y", None)
+    if y is None:
+        raise ValueError(f"layer {layer_name!r}: `init_bias_target_marginals` has no targets")
+    y = np.asarray(y)
+    if getattr(dataset, "y_labels", None) is None:
+        marginals = y.mean(axis=0)
+    else:
+        if max(y.shape) != y.size:
+            raise ValueError(
+                f"layer {layer_name!r}: `init_bias_target_marginals` needs one label per example"
+            )
+        marginals = np.bincount(y.ravel().astype(np.int64), minlength=n_classes) / y.shape[0]
+    if marginals.shape != (n_classes,) or not np.all(marginals > 0):
+        raise ValueError(
+            f"layer {layer_name!r}: `init_bias_target_marginals` must give every one of the "
+            f"{n_classes} classes a positive frequency, got {np.round(marginals, 4).tolist()}"
+        )
+    logs = np.log(marginals)
+    result: npt.NDArray[Any] = logs - logs.mean()
+    return result
 
 
 _MONITOR_STYLES = {"detection", "one_hot_class", "classification", "bit_vector_class"}
@@ -1179,7 +1216,10 @@ def _param_shapes(
     for index, layer in enumerate(layers):
         size_field = "n_classes" if isinstance(layer, Softmax) else "dim"
         names = ["b", "W"] if isinstance(layer, Softmax) else ["W", "b"]
-        for name, shape in zip(names, layer.param_shapes(width), strict=True):
+        shapes = layer.param_shapes(width)
+        if len(shapes) != len(names):  # e.g. a PretrainedLayer's content
+            names = [f"params[{i}]" for i in range(len(shapes))]
+        for name, shape in zip(names, shapes, strict=True):
             fields = f"{width_field}, {size_field}" if len(shape) == 2 else size_field
             result.append((f"layers[{index}].{name} ({fields})", shape))
         width = layer.dim
@@ -1240,3 +1280,4 @@ from pylearn2_recipes.models._conv import (  # noqa: E402
     SigmoidConvNonlinearity,
     TanhConvNonlinearity,
 )
+from pylearn2_recipes.models._pretrained import PretrainedLayer  # noqa: E402

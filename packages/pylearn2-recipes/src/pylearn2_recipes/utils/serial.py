@@ -45,7 +45,8 @@ def save(
 ) -> None:
     """Write ``obj`` to ``filepath``.
 
-    An ``MLP`` goes to the safe model format; a numpy array to ``.npy``/``.npz``
+    An ``MLP`` or an autoencoder (``models.autoencoder``) goes to the safe model
+    format; a numpy array to ``.npy``/``.npz``
     by extension. Anything else is pickled only with ``allow_pickle=True``.
 
     Parameters
@@ -71,12 +72,13 @@ def save(
     >>> load(path).nvis
     3
     """
+    from pylearn2_recipes.models.autoencoder import Autoencoder
     from pylearn2_recipes.models.mlp import MLP
 
     path = os.fspath(filepath)
     if on_overwrite not in ("ignore", "backup"):
         raise ValueError(f"`on_overwrite` must be 'ignore' or 'backup', got {on_overwrite!r}")
-    if isinstance(obj, MLP):
+    if isinstance(obj, (MLP, Autoencoder)):
         writer = _model_writer(obj)
     elif isinstance(obj, np.ndarray) and path.endswith((".npy", ".npz")):
 
@@ -289,9 +291,20 @@ def _read_npy(handle: IO[bytes], size: int, what: str, path: str, max_bytes: int
     return array.reshape(shape, order="F" if fortran else "C").copy()
 
 
-def _load_zip(path: str, max_bytes: int) -> Any:
+def _model_class(architecture: Any) -> Any:
+    """The class a model file's architecture names (``MLP`` or an autoencoder)."""
+    from pylearn2_recipes.models.autoencoder import MODEL_TYPES
     from pylearn2_recipes.models.mlp import MLP
 
+    kind = architecture.get("class", "MLP") if isinstance(architecture, dict) else None
+    if kind == "MLP":
+        return MLP
+    if kind in MODEL_TYPES:
+        return MODEL_TYPES[kind]
+    raise ValueError(f"unknown model class {kind!r}")
+
+
+def _load_zip(path: str, max_bytes: int) -> Any:
     try:
         with zipfile.ZipFile(path) as archive:
             members = {
@@ -346,7 +359,9 @@ def _load_zip(path: str, max_bytes: int) -> Any:
         ) from error
     try:
         with limit(max_bytes):
-            model = MLP.from_architecture(header["architecture"], values)
+            model = _model_class(header["architecture"]).from_architecture(
+                header["architecture"], values
+            )
     except BudgetExceeded as error:
         raise ModelFileError(path, str(error)) from None
     except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -379,10 +394,19 @@ def _check_declared_shapes(
     max_bytes: int,
 ) -> None:
     """Compare the architecture's parameter shapes with the stored arrays' headers."""
-    from pylearn2_recipes.models.mlp import declared_param_shapes
+    from pylearn2_recipes.models.mlp import MLP, declared_param_shapes
 
     try:
-        declared = declared_param_shapes(architecture)
+        cls = _model_class(architecture)
+        # A layer that holds a whole model (PretrainedLayer) builds it here: bounded too.
+        with limit(max_bytes):
+            declared = (
+                declared_param_shapes(architecture)
+                if cls is MLP
+                else cls.declared_param_shapes(architecture)
+            )
+    except BudgetExceeded as error:
+        raise ModelFileError(path, str(error)) from None
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         raise ModelFileError(path, f"inconsistent architecture ({error})") from error
     if declared:

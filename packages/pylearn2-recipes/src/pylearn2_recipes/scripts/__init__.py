@@ -1,0 +1,1 @@
+"""pylearn2's ``scripts`` packages whose classes its YAML experiments build."""
