@@ -11,17 +11,17 @@ import io
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from java_datastream import _arrays
-from java_datastream._build import is_compiled, mypyc_attr
+from java_datastream._build import is_compiled, mypyc_attr, speedups
 from java_datastream._errors import TruncatedDataError
 from java_datastream.modified_utf8 import _BELOW_F0
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from java_datastream._output import DataOutputStream
 
-__all__ = ["RecordFormat", "pack_records", "parse_segment"]
+__all__ = ["RecordFormat", "pack_records", "parse_segment", "parse_segment_python"]
 
 # Java type -> (bytes on the wire, numpy dtype on the wire, numpy dtype returned)
 _FIXED: dict[str, tuple[int, str, str]] = {
@@ -36,6 +36,10 @@ _FIXED: dict[str, tuple[int, str, str]] = {
 }
 TYPES = (*_FIXED, "utf")
 COMPILED: Final = is_compiled(__file__)
+# parse_segment in C (compiled build only); strings it does not decode go to the Python decoder.
+_PARSE: Final[Callable[..., tuple[int, int, list[int], list[list[str]]]] | None] = getattr(
+    speedups(__file__), "parse_segment", None
+)
 
 
 # Parameters typed `X | NoReturn` are `X` to a type checker, but mypyc does not check them on
@@ -142,6 +146,15 @@ def parse_segment(
     position after the last complete record, each record's length in bytes, and the
     strings of each ``utf`` field.
     """
+    if _PARSE is not None:
+        return _PARSE(gaps, tail, buf, pos, limit, wanted, _decode_mutf8)
+    return parse_segment_python(gaps, tail, buf, pos, limit, wanted)
+
+
+def parse_segment_python(
+    gaps: list[int], tail: int, buf: bytes, pos: int, limit: int, wanted: int
+) -> tuple[int, int, list[int], list[list[str]]]:
+    """`parse_segment` in Python: the fallback of the C one, and what tests compare it with."""
     nstrings = len(gaps)
     if nstrings == 1:
         return _parse_one_string(gaps[0], tail, buf, pos, limit, wanted)
