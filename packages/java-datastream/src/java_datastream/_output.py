@@ -30,9 +30,7 @@ _INT32_MAX = 2**31 - 1
 _SHORT_LENGTHS = [_USHORT(length) for length in range(256)]  # write_utf's common prefixes
 _COUNT_CHUNK = 1 << 16
 # The C encoder (compiled build only): writeUTF's bytes, or None where the string is too long.
-_ENCODE: Final[Callable[[str], bytes | None] | None] = getattr(
-    speedups(__file__), "encode", None
-)
+_ENCODE: Final[Callable[[str], bytes | None] | None] = getattr(speedups(__file__), "encode", None)
 
 
 def _int_error(value: object, method: str, kind: _arrays.Kind) -> Exception:

@@ -312,8 +312,9 @@ encode(PyObject *module, PyObject *text)
 
 PyDoc_STRVAR(parse_segment_doc,
 "parse_segment(gaps, tail, buf, pos, limit, wanted, slow_decode)\n--\n\n"
-"records.parse_segment in C: (count, end, lengths, strings). A string this module does\n"
-"not decode goes to slow_decode(bytes), which returns it or raises.");
+"records.parse_segment in C: (count, end, starts, strings), starts being each record's\n"
+"offset in buf as native int64 bytes. A string this module does not decode goes to\n"
+"slow_decode(bytes), which returns it or raises.");
 
 static PyObject *
 parse_segment(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -354,7 +355,9 @@ parse_segment(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         PyMem_Free(gaps);
         return NULL;
     }
-    PyObject *lengths = NULL, *strings = NULL, *result = NULL;
+    PyObject *strings = NULL, *result = NULL;
+    int64_t *starts = NULL;
+    Py_ssize_t capacity = 0;
     if (tail < 0 || tail > 0xFFFFFF) {
         PyErr_SetString(PyExc_ValueError, "parse_segment: bad tail");
         goto done;
@@ -362,9 +365,8 @@ parse_segment(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (check_span(pos, limit, buf.size) < 0) {
         goto done;
     }
-    lengths = PyList_New(0);
     strings = PyList_New(nstrings);
-    if (lengths == NULL || strings == NULL) {
+    if (strings == NULL) {
         goto done;
     }
     for (Py_ssize_t k = 0; k < nstrings; k++) {
@@ -426,20 +428,24 @@ parse_segment(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             break;
         }
         pos += tail;
-        PyObject *length = PyLong_FromSsize_t(pos - start);
-        if (length == NULL) {
-            goto done;
+        if (count == capacity) {
+            capacity = capacity ? 2 * capacity : 1024;
+            int64_t *grown = PyMem_Resize(starts, int64_t, (size_t)capacity);
+            if (grown == NULL) {
+                PyErr_NoMemory();
+                goto done;
+            }
+            starts = grown;
         }
-        int failed = PyList_Append(lengths, length);
-        Py_DECREF(length);
-        if (failed) {
-            goto done;
-        }
-        count++;
+        starts[count++] = start;
     }
-    result = Py_BuildValue("(nnOO)", count, pos, lengths, strings);
+    PyObject *offsets = PyBytes_FromStringAndSize((const char *)starts,
+                                                  count * (Py_ssize_t)sizeof(int64_t));
+    if (offsets != NULL) {
+        result = Py_BuildValue("(nnNO)", count, pos, offsets, strings);
+    }
 done:
-    Py_XDECREF(lengths);
+    PyMem_Free(starts);
     Py_XDECREF(strings);
     bytes_close(&buf);
     PyMem_Free(gaps);
