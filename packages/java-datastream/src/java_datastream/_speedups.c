@@ -150,6 +150,36 @@ check_span(Py_ssize_t start, Py_ssize_t end, Py_ssize_t size)
     return 0;
 }
 
+/* decode_span of obj[start:end] once the span is checked; None where Python decides. With
+ * end < 0, the span is the string Java's writeUTF wrote at start: its length, then itself. */
+static PyObject *
+decode_in(PyObject *obj, Py_ssize_t start, Py_ssize_t end)
+{
+    Bytes buf;
+    if (bytes_open(obj, &buf) < 0) {
+        return NULL;
+    }
+    PyObject *text = NULL;
+    if (end < 0) {
+        if (start < 0 || start > buf.size - 2) {
+            PyErr_Format(PyExc_ValueError, "length at %zd outside a buffer of %zd bytes",
+                         start, buf.size);
+            goto done;
+        }
+        end = start + 2 + ((buf.data[start] << 8) | buf.data[start + 1]);
+        start += 2;
+    }
+    if (check_span(start, end, buf.size) == 0) {
+        text = decode_span(buf.data + start, end - start);
+        if (text == NULL && !PyErr_Occurred()) {
+            text = Py_NewRef(Py_None);
+        }
+    }
+done:
+    bytes_close(&buf);
+    return text;
+}
+
 PyDoc_STRVAR(decode_doc,
 "decode(buf, start, end)\n--\n\n"
 "The str Java's readUTF makes of buf[start:end], or None where Python must decide\n"
@@ -162,26 +192,14 @@ decode(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     Py_ssize_t start = PyLong_AsSsize_t(args[1]);
-    if (start == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
     Py_ssize_t end = PyLong_AsSsize_t(args[2]);
-    if (end == -1 && PyErr_Occurred()) {
+    if (PyErr_Occurred()) {
         return NULL;
     }
-    Bytes buf;
-    if (bytes_open(args[0], &buf) < 0) {
-        return NULL;
+    if (end < 0) {  /* not the read_utf form: refused as a span */
+        return check_span(start, end, 0) < 0 ? NULL : Py_NewRef(Py_None);
     }
-    PyObject *text = NULL;
-    if (check_span(start, end, buf.size) == 0) {
-        text = decode_span(buf.data + start, end - start);
-        if (text == NULL && !PyErr_Occurred()) {
-            text = Py_NewRef(Py_None);
-        }
-    }
-    bytes_close(&buf);
-    return text;
+    return decode_in(args[0], start, end);
 }
 
 PyDoc_STRVAR(read_utf_doc,
@@ -199,25 +217,7 @@ read_utf(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
     if (pos == -1 && PyErr_Occurred()) {
         return NULL;
     }
-    Bytes buf;
-    if (bytes_open(args[0], &buf) < 0) {
-        return NULL;
-    }
-    PyObject *text = NULL;
-    if (pos < 0 || buf.size - pos < 2) {
-        check_span(pos, pos + 2, buf.size);
-    }
-    else {
-        Py_ssize_t length = (buf.data[pos] << 8) | buf.data[pos + 1];
-        if (check_span(pos + 2, pos + 2 + length, buf.size) == 0) {
-            text = decode_span(buf.data + pos + 2, length);
-            if (text == NULL && !PyErr_Occurred()) {
-                text = Py_NewRef(Py_None);
-            }
-        }
-    }
-    bytes_close(&buf);
-    return text;
+    return decode_in(args[0], pos, -1);
 }
 
 /* -- str -> length-prefixed modified UTF-8 ---------------------------------------------- */
