@@ -13,7 +13,8 @@
 | import java_datastream              | its heaviest import alone           | <= 1.5x          |
 
 Beside the JDK rows, the CPython floor: the same work as a bare inline loop (no method
-call), what no Python-level reader can beat.
+call), what no Python-level reader can beat; beside the fixed-width records, a plain copy of
+their bytes (``bytearray(data)``, a memcpy), what no conversion into a new array can beat.
 
 Every anchor and every build is timed in this run, interleaved round by round so that load
 spikes hit all of them; each figure is the best of ``--repeats`` passes, in CPU time (the
@@ -159,6 +160,8 @@ def python_works(count: int) -> dict[str, Callable[[], object]]:
         "write_ints": write_ints,
         "read_records-ild": lambda: DataInputStream(data("records-ild")).read_records(ild),
         "frombuffer-ild": lambda: np.frombuffer(data("records-ild"), wire).astype(native),
+        # Any native copy of the records writes as many fresh bytes as it reads: its floor.
+        "floor-copy-ild": lambda: bytearray(data("records-ild")),
         "read_records-iu": lambda: DataInputStream(data("records-iu")).read_records(
             RecordFormat(id="int", name="utf")
         ),
@@ -171,7 +174,8 @@ SAME_BYTES = {"read_utf-ascii": "readUTF-ascii", "floor-ascii": "readUTF-ascii",
               "write_utf": "writeUTF", "floor-write_utf": "writeUTF", "read_int": "readInt",
               "unpack_from-loop": "readInt", "read_ints": "readInt", "read_ints-numpy": "readInt",
               "write_ints": "writeInt", "read_records-ild": "records-ild",
-              "frombuffer-ild": "records-ild", "read_records-iu": "records-iu"}  # fmt: skip
+              "frombuffer-ild": "records-ild", "floor-copy-ild": "records-ild",
+              "read_records-iu": "records-iu"}  # fmt: skip
 
 
 def serve() -> None:
@@ -289,6 +293,8 @@ def rows(scale: float) -> list[Row]:
             Job("floor", "frombuffer-ild", calls), 1.5),
         Row(f"read_records {k} (int,long,double)", "read_records-ild", "JDK per field",
             jdk("records-ild"), 0.05),
+        Row("  floor: a copy of the bytes", "floor-copy-ild", "JDK per field", jdk("records-ild"),
+            None),
         Row(f"read_records {k} (int,utf)", "read_records-iu", "JDK per field", jdk("records-iu"),
             2.0),
     ]  # fmt: skip

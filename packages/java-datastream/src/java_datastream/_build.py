@@ -32,6 +32,7 @@ else:
 
 __all__ = [
     "ENVIRONMENT_VARIABLE", "install_source_finder", "is_compiled", "mypyc_attr", "pure_requested",
+    "speedups",
 ]  # fmt: skip
 
 ENVIRONMENT_VARIABLE = "JAVA_DATASTREAM_PURE_PYTHON"
@@ -45,6 +46,21 @@ def is_compiled(module_file: str) -> bool:
 def pure_requested() -> bool:
     """Whether the environment asks for the pure-Python build (any value but "" and "0")."""
     return os.environ.get(ENVIRONMENT_VARIABLE, "") not in ("", "0")
+
+
+def speedups(module_file: str) -> Any:
+    """The C accelerator for the module whose ``__file__`` this is, or None.
+
+    Only a compiled module gets it: the pure build runs Python code alone, whatever the
+    wheel holds, and a compiled wheel without the extension falls back to that code.
+    """
+    if not is_compiled(module_file) or pure_requested():
+        return None
+    try:
+        __import__("java_datastream._speedups")  # importlib's import_module costs an import
+    except ImportError:
+        return None
+    return sys.modules["java_datastream._speedups"]
 
 
 class _SourceFinder:

@@ -18,7 +18,7 @@ from typing import (
 )
 
 from java_datastream import _arrays, _records
-from java_datastream._build import is_compiled, mypyc_attr
+from java_datastream._build import is_compiled, mypyc_attr, speedups
 from java_datastream._errors import JavaSerializationError, TruncatedDataError
 from java_datastream.modified_utf8 import _BELOW_F0
 from java_datastream.modified_utf8 import decode as _decode_mutf8
@@ -41,6 +41,11 @@ _MAGIC = b"\xac\xed\x00\x05"
 _CHUNK = 1 << 16
 
 COMPILED: Final = is_compiled(__file__)
+# The C decoder (compiled build only): the str at a position, or None where the Python
+# decoder decides.
+_READ_UTF: Final[Callable[[bytes, int], str | None] | None] = getattr(
+    speedups(__file__), "read_utf", None
+)
 
 
 def _count(n: SupportsIndex, method: str) -> int:
@@ -454,6 +459,9 @@ class DataInputStream:
             end = start + ((buf[pos] << 8) | buf[pos + 1])
             if end <= limit:
                 self._pos = end
+                if _READ_UTF is not None:
+                    text = _READ_UTF(buf, pos)
+                    return _decode_mutf8(buf[start:end]) if text is None else text
                 raw = buf[start:end]
                 try:
                     text = raw.decode("utf-8")

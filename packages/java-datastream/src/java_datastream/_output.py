@@ -6,10 +6,10 @@ import errno
 import io
 import operator
 import struct
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn, SupportsFloat, SupportsIndex
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, NoReturn, SupportsFloat, SupportsIndex
 
 from java_datastream import _arrays, _records
-from java_datastream._build import mypyc_attr
+from java_datastream._build import mypyc_attr, speedups
 from java_datastream._errors import UTFDataFormatError
 from java_datastream.modified_utf8 import encode as _encode_mutf8
 
@@ -29,6 +29,8 @@ _pack_double = _arrays.pack_double
 _INT32_MAX = 2**31 - 1
 _SHORT_LENGTHS = [_USHORT(length) for length in range(256)]  # write_utf's common prefixes
 _COUNT_CHUNK = 1 << 16
+# The C encoder (compiled build only): writeUTF's bytes, or None where the string is too long.
+_ENCODE: Final[Callable[[str], bytes | None] | None] = getattr(speedups(__file__), "encode", None)
 
 
 def _int_error(value: object, method: str, kind: _arrays.Kind) -> Exception:
@@ -319,6 +321,13 @@ class DataOutputStream:
         """
         if not isinstance(text, str):
             raise _str_error(text, "write_utf")
+        if _ENCODE is not None:
+            encoded = _ENCODE(text)
+            if encoded is None:
+                raise _too_long(text, _utf_length(text))
+            self._write(encoded)
+            self._written += len(encoded)
+            return
         if len(text) > 0xFFFF:  # each character takes at least one byte
             raise _too_long(text, _utf_length(text))
         try:

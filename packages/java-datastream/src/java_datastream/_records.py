@@ -11,17 +11,17 @@ import io
 from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from java_datastream import _arrays
-from java_datastream._build import is_compiled, mypyc_attr
+from java_datastream._build import is_compiled, mypyc_attr, speedups
 from java_datastream._errors import TruncatedDataError
 from java_datastream.modified_utf8 import _BELOW_F0
 from java_datastream.modified_utf8 import decode as _decode_mutf8
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping
+    from collections.abc import Callable, Iterable, Mapping
 
     from java_datastream._output import DataOutputStream
 
-__all__ = ["RecordFormat", "pack_records", "parse_segment"]
+__all__ = ["RecordFormat", "pack_records", "parse_segment", "parse_segment_python"]
 
 # Java type -> (bytes on the wire, numpy dtype on the wire, numpy dtype returned)
 _FIXED: dict[str, tuple[int, str, str]] = {
@@ -36,6 +36,10 @@ _FIXED: dict[str, tuple[int, str, str]] = {
 }
 TYPES = (*_FIXED, "utf")
 COMPILED: Final = is_compiled(__file__)
+# parse_segment in C (compiled build only); strings it does not decode go to the Python decoder.
+_PARSE: Final[Callable[..., tuple[int, int, bytes, list[list[str]]]] | None] = getattr(
+    speedups(__file__), "parse_segment", None
+)
 
 
 # Parameters typed `X | NoReturn` are `X` to a type checker, but mypyc does not check them on
@@ -134,14 +138,24 @@ def fixed_array(fmt: RecordFormat, data: Any) -> Any:
 
 def parse_segment(
     gaps: list[int], tail: int, buf: bytes, pos: int, limit: int, wanted: int
-) -> tuple[int, int, list[int], list[list[str]]]:
+) -> tuple[int, int, list[int] | bytes, list[list[str]]]:
     """One pass over `buf[pos:limit]`: complete records, up to `wanted` (-1: all).
 
     A record is, for each ``utf`` field, `gaps[k]` bytes of fixed fields and the string,
     then `tail` bytes of fixed fields (see `layout`). Returns the record count, the
-    position after the last complete record, each record's length in bytes, and the
-    strings of each ``utf`` field.
+    position after the last complete record, where the records are (the Python loop: each
+    record's length in bytes, a list; the C one: each record's offset in `buf`, as native
+    int64 bytes) and the strings of each ``utf`` field.
     """
+    if _PARSE is not None:
+        return _PARSE(gaps, tail, buf, pos, limit, wanted, _decode_mutf8)
+    return parse_segment_python(gaps, tail, buf, pos, limit, wanted)
+
+
+def parse_segment_python(
+    gaps: list[int], tail: int, buf: bytes, pos: int, limit: int, wanted: int
+) -> tuple[int, int, list[int], list[list[str]]]:
+    """`parse_segment` in Python: the fallback of the C one, and what tests compare it with."""
     nstrings = len(gaps)
     if nstrings == 1:
         return _parse_one_string(gaps[0], tail, buf, pos, limit, wanted)
@@ -199,14 +213,16 @@ def _parse_one_string(
     return count, pos, lengths, [strings]
 
 
-def gather_fixed(fmt: RecordFormat, buf: bytes, first: int, lengths: list[int]) -> Any:
-    """The fixed fields of the records of `lengths` bytes from `first` on, as a native
-    structured array.
+def gather_fixed(fmt: RecordFormat, buf: bytes, first: int, lengths: list[int] | bytes) -> Any:
+    """The fixed fields of the records of `lengths` bytes from `first` on (or, as bytes,
+    at the int64 offsets `lengths` holds), as a native structured array.
 
     A fixed field after a string starts where that string ends: each field is gathered at
     its record's start plus the bytes before it, the strings' lengths read from `buf`.
     """
     numpy = _arrays.numpy_module()
+    if isinstance(lengths, bytes):  # the C parser's offsets
+        return _gather_at(fmt, buf, numpy.frombuffer(lengths, dtype=numpy.int64))
     n = len(lengths)
     at = numpy.empty(n, dtype=numpy.int64)
     if n:
@@ -217,7 +233,13 @@ def gather_fixed(fmt: RecordFormat, buf: bytes, first: int, lengths: list[int]) 
         at[0] = first
         numpy.cumsum(steps, dtype=numpy.int64, out=at[1:])
         at[1:] += first
-    out = numpy.empty(n, dtype=fmt.dtype())
+    return _gather_at(fmt, buf, at)
+
+
+def _gather_at(fmt: RecordFormat, buf: bytes, at: Any) -> Any:
+    """`gather_fixed` of the records that start at the offsets `at` (an int64 array)."""
+    numpy = _arrays.numpy_module()
+    out = numpy.empty(len(at), dtype=fmt.dtype())
     data = numpy.frombuffer(buf, dtype=numpy.uint8)
     fixed = [index for index, kind in enumerate(fmt.types) if kind != "utf"]
     offset: Any = 0  # the same for every record until the first string

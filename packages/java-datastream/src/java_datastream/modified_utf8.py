@@ -12,11 +12,14 @@ lone and reversed surrogates), and rejects exactly what it rejects, with Java's 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Final, NoReturn
 
+from java_datastream._build import speedups
 from java_datastream._errors import UTFDataFormatError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from typing_extensions import Buffer
 
 __all__ = ["decode", "encode"]
@@ -25,6 +28,10 @@ __all__ = ["decode", "encode"]
 # `raw.lstrip(_ORDINARY)` is empty when the payload holds neither, found in one C pass.
 _ORDINARY = bytes(b for b in range(256) if b != 0xED and b < 0xF0)
 _BELOW_F0 = bytes(range(0xF0))
+# The C decoder (compiled build only): the str, or None where the code below decides.
+_DECODE: Final[Callable[[bytes, int, int], str | None] | None] = getattr(
+    speedups(__file__), "decode", None
+)
 _FOUR_BYTE = re.compile(b"[\xf0-\xf4][\x80-\xbf]{3}")
 
 
@@ -110,6 +117,10 @@ def decode(data: Buffer) -> str:
     'A'
     """
     raw = bytes(data)
+    if _DECODE is not None:
+        text = _DECODE(raw, 0, len(raw))
+        if text is not None:
+            return text
     if raw.isascii():
         return raw.decode("ascii")
     if not raw.lstrip(_ORDINARY):
