@@ -98,6 +98,7 @@ MIRRORED_MODULES = (
     "training_algorithms.default",
     "training_algorithms.learning_rule",
     "optimization.batch_gradient_descent",
+    "utils.rng",
     "termination_criteria",
     "train_extensions.best_params",
     "train_extensions.progress",
