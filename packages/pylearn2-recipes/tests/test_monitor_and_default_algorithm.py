@@ -119,3 +119,8 @@ def test_default_algorithm_refuses_a_non_boolean_answer() -> None:
     algorithm.setup(model, data())
     with pytest.raises(ValueError, match="did not return a boolean"):
         algorithm.train(data())
+
+
+def test_default_algorithm_monitoring_settings_need_a_monitoring_dataset() -> None:
+    with pytest.raises(InvalidArgumentError, match="need a monitoring_dataset"):
+        DefaultTrainingAlgorithm(batch_size=3, monitoring_batches=2)

@@ -13,7 +13,6 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from pylearn2_recipes.exceptions import InvalidArgumentError
 from pylearn2_recipes.monitor import Monitor
 from pylearn2_recipes.optimization.batch_gradient_descent import BatchGradientDescent
 from pylearn2_recipes.space import CompositeSpace, NullSpace
@@ -110,12 +109,9 @@ class BGD(TrainingAlgorithm):
         init_alpha: Any = None,
         seed: Any = None,
     ) -> None:
-        if monitoring_dataset is None and (
-            monitoring_batches is not None or monitoring_batch_size is not None
-        ):
-            raise InvalidArgumentError(
-                "monitoring_batches and monitoring_batch_size need a monitoring_dataset"
-            )
+        self._check_monitoring_settings(
+            monitoring_dataset, monitoring_batches is not None or monitoring_batch_size is not None
+        )
         self.cost = cost
         self.batch_size = batch_size
         self.batches_per_iter = batches_per_iter

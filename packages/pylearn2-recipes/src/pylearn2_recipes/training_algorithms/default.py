@@ -36,6 +36,8 @@ class DefaultTrainingAlgorithm(TrainingAlgorithm):
 
     Raises
     ------
+    InvalidArgumentError
+        For monitoring settings without a monitoring dataset.
     ValueError
         From ``train``, if ``model.train_batch`` returns something other than a bool.
 
@@ -65,12 +67,9 @@ class DefaultTrainingAlgorithm(TrainingAlgorithm):
         termination_criterion: Any = None,
         set_batch_size: bool = False,
     ) -> None:
-        if monitoring_dataset is None and (
-            monitoring_batches != -1 or monitoring_batch_size is not None
-        ):
-            raise ValueError(
-                "monitoring_batches and monitoring_batch_size need a monitoring_dataset"
-            )
+        self._check_monitoring_settings(
+            monitoring_dataset, monitoring_batches != -1 or monitoring_batch_size is not None
+        )
         self.batch_size = batch_size
         self.batches_per_iter = batches_per_iter
         self.monitoring_batch_size = monitoring_batch_size
