@@ -8,11 +8,20 @@ a subprocess, where a conftest calls ``install_alias(trust_files=True)`` (so
 ``import pylearn2...`` is this package, and files load as in pylearn2: the tests
 unpickle and build ``!obj:decimal.Decimal``) and puts ``pylearn2_unit/shim`` on the
 path: a small ``theano`` backed by PyTensor and ``nose``'s helpers, for the test code
-only. As under nose, each
-test directory is importable (``from test_sgd import DummyCost``). Functions compile in
+only. As under nose, each test directory is importable (``from test_sgd import
+DummyCost``) and a generator test runs each case it yields. Functions compile in
 ``fast_compile_mode()`` (the tests' graphs are tiny; a JIT compile per test would take
 longer than the tests). ``${PYLEARN2_DATA_PATH}/mnist`` holds stand-in idx files of
 MNIST's real sizes (random digits).
+
+pylearn2's tests live inside its package and find their data files (lush matrices,
+``test.csv``, ``test_model.yaml``) under ``pylearn2.__path__[0]``; the harness copies
+those files, unmodified from pylearn2 (the ``pylearn2_unit`` files that are not
+``*.py.txt`` and the YAML archive of ``test_yaml_archive.py``), beside the test
+modules, and the conftest adds that tree to the search paths of ``pylearn2`` and its
+subpackages (first, for ``__path__[0]``), so ``pylearn2.config.tests.test_yaml_parse``
+imports as in pylearn2. The tree holds no module this package has, so imports of the
+package itself are unchanged.
 
 A file that cannot be imported counts each of its tests as failed, with the import
 error as the reason. ``EXPECTED`` (``pylearn2_unit/expected_unit.py``) records, for
@@ -35,6 +44,7 @@ import pytest
 from test_yaml_archive import TEST_DIGITS, TRAIN_DIGITS, write_idx
 
 UNIT = Path(__file__).parent / "pylearn2_unit"
+YAML_ARCHIVE = Path(__file__).parent / "pylearn2_yaml"
 README = Path(__file__).parents[1] / "README.md"
 sys.path.insert(0, str(UNIT))
 
@@ -70,6 +80,41 @@ from pytensor import config
 
 pylearn2_recipes.install_alias(trust_files=True)
 config.mode = fast_compile_mode()
+
+import importlib
+import os
+
+import pylearn2
+
+# pylearn2's tests and their data files live inside its package: make the copied tree
+# part of this package's search path (it holds no module the package has).
+pylearn2.__path__.insert(0, {tree!r})
+for directory, _, _ in os.walk({tree!r}):
+    relative = os.path.relpath(directory, {tree!r})
+    if relative == ".":
+        continue
+    try:
+        package = importlib.import_module("pylearn2." + relative.replace(os.sep, "."))
+    except ImportError:
+        continue
+    if directory not in getattr(package, "__path__", [directory]):
+        package.__path__.append(directory)
+
+import inspect
+
+import pytest
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    # nose ran a generator test's yielded (function, *args) cases; pytest 8 refuses them.
+    if collector.funcnamefilter(name) and inspect.isgeneratorfunction(obj):
+        def run_cases(generator=obj):
+            for case in generator():
+                case[0](*case[1:])
+
+        return pytest.Function.from_parent(collector, name=name, callobj=run_cases)
+    return None
 """
 # Default ("prepend") imports put each test directory on sys.path, as nose did.
 PYTEST_INI = """\
@@ -98,6 +143,16 @@ def declared_tests(source: Path) -> list[str]:
     return names
 
 
+def write_data_files(tree: Path) -> None:
+    """pylearn2's test data files, placed in ``tree`` as in its package."""
+    for kept, wanted in ((YAML_ARCHIVE, "*.yaml"), (UNIT, "*")):
+        for source in (kept / "pylearn2").rglob(wanted):
+            if source.is_file() and not source.name.endswith(".py.txt"):
+                target = tree / source.relative_to(kept / "pylearn2")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(source.read_bytes())
+
+
 def write_mnist(root: Path) -> None:
     mnist = root / "mnist"
     mnist.mkdir()
@@ -117,7 +172,9 @@ def run_upstream(workdir: Path) -> dict[str, str]:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(source.read_text())
         declared[relative] = declared_tests(source)
-    (workdir / "conftest.py").write_text(CONFTEST.format(shim=str(UNIT / "shim")))
+    write_data_files(workdir / "lisa_pylearn2")
+    conftest = CONFTEST.format(shim=str(UNIT / "shim"), tree=str(workdir / "lisa_pylearn2"))
+    (workdir / "conftest.py").write_text(conftest)
     (workdir / "pytest.ini").write_text(PYTEST_INI)
     write_mnist(workdir)
     report = workdir / "report.xml"
@@ -183,6 +240,11 @@ def test_every_upstream_test_has_its_expected_outcome(outcomes: dict[str, str]) 
 
 def test_issue_files_hold_the_issues_tests() -> None:
     assert count(EXPECTED, ISSUE_FILES)[1] == 122
+
+
+def test_coverage_goal() -> None:
+    # Issue 16: at least 70 % of the 122 pass (87 of 122 at the time of writing).
+    assert count(EXPECTED, ISSUE_FILES)[0] >= 87
 
 
 def test_readme_reports_the_manifests_counts() -> None:

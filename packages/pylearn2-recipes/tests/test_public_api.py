@@ -6,6 +6,7 @@ import pylearn2_recipes
 
 EXPECTED = {
     "DuplicateKeyError",
+    "InvalidArgumentError",
     "ModelFileError",
     "NonFiniteError",
     "PickleRefusedError",
@@ -110,7 +111,21 @@ MIRRORED = {
     "costs.mlp.dropout": {"Dropout"},
     "train_extensions.best_params": {"MonitorBasedSaveBest"},
     "train": {"Train"},
-    "utils.serial": {"save", "load", "load_train_file"},
+    "utils.serial": {
+        "save",
+        "load",
+        "load_train_file",
+        "read_bin_lush_matrix",
+        "to_string",
+        "from_string",
+    },
+    "utils.rng": {"make_np_rng"},
+    "datasets.dataset": {"Dataset"},
+    "datasets.npy_npz": {"NpyDataset", "NpzDataset"},
+    "models.s3c": {"S3C", "E_Step", "Grad_M_Step"},
+    "optimization.batch_gradient_descent": {"BatchGradientDescent"},
+    "training_algorithms.bgd": {"BGD"},
+    "training_algorithms.default": {"DefaultTrainingAlgorithm"},
     "config.yaml_parse": {
         "MAX_DEPTH",
         "SCIENTIFIC_NOTATION_REGEXP",
@@ -171,6 +186,7 @@ def test_all_is_exactly_the_public_names() -> None:
         "exceptions",
         "logging",
         "monitor",
+        "optimization",
         "plot",
         "recipes",
         "registry",

@@ -23,6 +23,7 @@ from pylearn2_recipes._version import __version__
 from pylearn2_recipes.alias import install_alias
 from pylearn2_recipes.exceptions import (
     DuplicateKeyError,
+    InvalidArgumentError,
     ModelFileError,
     NonFiniteError,
     PickleRefusedError,
@@ -91,6 +92,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "DuplicateKeyError",
+    "InvalidArgumentError",
     "ModelFileError",
     "NonFiniteError",
     "PickleRefusedError",

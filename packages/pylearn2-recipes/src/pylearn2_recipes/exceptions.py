@@ -7,6 +7,7 @@
     ├── YAMLConfigError (ValueError)       a YAML experiment is malformed
     │   ├── YAMLArgumentError (TypeError)  an !obj: call with wrong or non-string keywords
     │   └── DuplicateKeyError (yaml ConstructorError)  a keyword given twice
+    ├── InvalidArgumentError (ValueError, AssertionError)  an argument pylearn2 asserted on
     ├── ModelFileError (ValueError)        a model file is corrupt, truncated or not a model
     ├── PickleRefusedError (ValueError)    loading or saving a pickle without ``allow_pickle=True``
     └── NonFiniteError (RuntimeError)      a parameter became NaN or infinite during training
@@ -20,6 +21,7 @@ from yaml.constructor import ConstructorError
 
 __all__ = [
     "DuplicateKeyError",
+    "InvalidArgumentError",
     "ModelFileError",
     "NonFiniteError",
     "PickleRefusedError",
@@ -67,6 +69,14 @@ class DuplicateKeyError(YAMLConfigError, ConstructorError):
 
     def __init__(self, context: str, problem: str) -> None:
         ConstructorError.__init__(self, context, None, problem, None)
+
+
+class InvalidArgumentError(Pylearn2RecipesError, ValueError, AssertionError):
+    """An argument out of its range or of the wrong kind, where pylearn2 had an ``assert``.
+
+    It is also an AssertionError, so code written for pylearn2 (which caught that)
+    still works.
+    """
 
 
 class ModelFileError(Pylearn2RecipesError, ValueError):

@@ -21,6 +21,7 @@ import numpy as np
 
 from pylearn2_recipes._backend import Symbolic, pt, pytensor
 from pylearn2_recipes.datasets.dataset import Dataset
+from pylearn2_recipes.exceptions import InvalidArgumentError
 from pylearn2_recipes.space import CompositeSpace, NullSpace, Space
 from pylearn2_recipes.utils.data_specs import DataSpecsMapping
 from pylearn2_recipes.utils.iteration import is_stochastic
@@ -31,6 +32,13 @@ if TYPE_CHECKING:
 __all__ = ["Monitor", "MonitorChannel", "Probe", "get_channel", "push_monitor", "read_channel"]
 
 _MONITOR_SEED = [2013, 2, 22]
+
+# pylearn2's messages, word for word: its tests compare them.
+_err_no_data = "You tried to add a channel to a Monitor that has no dataset."
+_err_ambig_data = (
+    "You added a channel to a Monitor that has multiple datasets, and did not specify "
+    "which dataset to use it with."
+)
 
 
 class MonitorChannel:
@@ -378,12 +386,8 @@ class Monitor:
             if len(self._entries) == 1:
                 return self._entries[0].dataset
             if not self._entries:
-                raise ValueError(
-                    "The monitor has no datasets: call add_dataset (or setup) before add_channel"
-                )
-            raise ValueError(
-                "The monitor has several datasets: name the one the channel is computed on"
-            )
+                raise ValueError(_err_no_data)
+            raise ValueError(_err_ambig_data)
         self._entry(dataset)
         return dataset
 
@@ -418,6 +422,10 @@ class Monitor:
             check = getattr(self.model, "check_targets", None)
             if check is not None and cost.supervised:
                 check(member, f"monitoring dataset {key!r}" if key else "the monitoring dataset")
+        if extra_costs is not None and not isinstance(extra_costs, Mapping):
+            raise InvalidArgumentError(
+                f"extra_costs must map channel names to costs, got a {type(extra_costs).__name__}"
+            )
         costs: dict[str, Cost] = dict(extra_costs or {})
         if "" in costs:
             raise ValueError("extra_costs may not use the name ''")
@@ -511,7 +519,7 @@ class Monitor:
                 for space, source in zip(flat_spaces, flat_sources, strict=True)
             ]
             nested_args = mapping.nest(tuple(args))
-            if len(requests) == 1:
+            if not isinstance(nested_args, tuple):  # as pylearn2: one entry per request
                 nested_args = (nested_args,)
             givens: dict[Any, Any] = {}
             for (graph_input, specs), replacement in zip(requests, nested_args, strict=True):
@@ -536,6 +544,8 @@ class Monitor:
                 on_unused_input="ignore",
             )
             entry.num_examples = entry.iterator().num_examples if args else 0
+            if args and not entry.num_examples:
+                raise ValueError("Iterating over 0 examples results in divide by 0")
 
     def __call__(self) -> None:
         """Evaluate every channel on the current model and append the values."""

@@ -73,7 +73,9 @@ LEARNING_RULES: list[type[LearningRule]] = [AdaDelta, AdaGrad, Momentum, RMSProp
 """Built-in learning rules."""
 
 MIRRORED_MODULES = (
+    "datasets.dataset",
     "datasets.dense_design_matrix",
+    "datasets.npy_npz",
     "datasets.csv_dataset",
     "datasets.vector_spaces_dataset",
     "datasets.mnist",
@@ -92,7 +94,11 @@ MIRRORED_MODULES = (
     "space",
     "testing.datasets",
     "training_algorithms.sgd",
+    "training_algorithms.bgd",
+    "training_algorithms.default",
     "training_algorithms.learning_rule",
+    "optimization.batch_gradient_descent",
+    "utils.rng",
     "termination_criteria",
     "train_extensions.best_params",
     "train_extensions.progress",

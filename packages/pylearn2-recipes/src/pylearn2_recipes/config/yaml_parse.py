@@ -134,9 +134,8 @@ def _make_loader(allow_unsafe: bool) -> type[yaml.SafeLoader]:
                 not isinstance(key_node, yaml.ScalarNode)
                 or key_node.tag != "tag:yaml.org,2002:str"
             ):
-                raise YAMLArgumentError(
-                    f"{tag}: received non string object ({key}) as key in mapping"
-                )
+                # pylearn2's message, word for word (its tests compare it)
+                raise YAMLArgumentError(f"Received non string object ({key}) as key in mapping.")
             if key in seen:
                 raise DuplicateKeyError(
                     f"{tag}: line {key_node.start_mark.line + 1}: keyword {key!r} is given twice",

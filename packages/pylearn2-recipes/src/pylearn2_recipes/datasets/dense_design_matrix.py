@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from pylearn2_recipes._backend import pytensor
 from pylearn2_recipes.datasets.dataset import Dataset
+from pylearn2_recipes.exceptions import InvalidArgumentError
 from pylearn2_recipes.space import CompositeSpace, Conv2DSpace, IndexSpace, Space, VectorSpace
 from pylearn2_recipes.utils.iteration import FiniteDatasetIterator, make_np_rng
 
@@ -528,20 +529,217 @@ class _TopoFormatter:
         return self.converter.get_formatted_batch(batch, self.space)
 
 
+def _tables() -> Any:
+    """PyTables, imported on first use (the optional ``hdf5`` extra)."""
+    try:
+        import tables  # type: ignore[import-untyped]
+    except ImportError as error:
+        raise ImportError(
+            "DenseDesignMatrixPyTables needs PyTables: pip install 'pylearn2-recipes[hdf5]'"
+        ) from error
+    return tables
+
+
+def _check_finite_values(array: Any, what: str) -> None:
+    if np.isnan(np.asarray(array, dtype=float)).any():
+        raise ValueError(f"{what} contains NaN")
+
+
 class DenseDesignMatrixPyTables(DenseDesignMatrix):
-    """pylearn2's HDF5-backed design matrix; not available here (PyTables storage).
+    """A ``DenseDesignMatrix`` whose data can live in an HDF5 file (PyTables).
+
+    Built from arrays it is a ``DenseDesignMatrix`` (as in pylearn2); ``init_hdf5``,
+    ``fill_hdf5`` and ``resize`` create and fill the file's ``/Data/X`` and
+    ``/Data/y`` arrays (blosc-compressed), which subclasses then serve as ``X`` and
+    ``y``. Needs PyTables (``pip install 'pylearn2-recipes[hdf5]'``).
+
+    Parameters
+    ----------
+    X, topo_view, y, view_converter, axes, rng, X_labels, y_labels
+        As ``DenseDesignMatrix``.
 
     Raises
     ------
-    NotImplementedError
-        Always: keep the data in a ``DenseDesignMatrix`` instead.
+    ImportError
+        Without PyTables.
+    InvalidArgumentError
+        For ``X_labels`` with images or a view converter, or labels of more than
+        two dimensions.
+
+    Examples
+    --------
+    >>> data = DenseDesignMatrixPyTables(X=np.ones((2, 3)), y=np.ones(2))
+    >>> next(data.iterator(mode="sequential", batch_size=1)).shape
+    (1, 3)
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise NotImplementedError(
-            "DenseDesignMatrixPyTables (HDF5 storage through PyTables) is not implemented "
-            "by pylearn2-recipes; load the arrays into a DenseDesignMatrix"
+    h5file: Any
+    """The open HDF5 file a subclass serves its data from (see ``init_hdf5``)."""
+
+    def __init__(
+        self,
+        X: Any = None,
+        topo_view: Any = None,
+        y: Any = None,
+        view_converter: DefaultViewConverter | None = None,
+        axes: Sequence[Any] = ("b", 0, 1, "c"),
+        rng: Any = _DEFAULT_SEED,
+        X_labels: int | None = None,
+        y_labels: int | None = None,
+    ) -> None:
+        super().__init__(
+            X=X,
+            topo_view=topo_view,
+            y=y,
+            view_converter=view_converter,
+            axes=axes,
+            rng=rng,
+            X_labels=X_labels,
+            y_labels=y_labels,
         )
+        self._check_labels()
+        tables = _tables()
+        if not hasattr(self, "filters"):
+            self.filters = tables.Filters(complib="blosc", complevel=5)
+
+    def _check_labels(self) -> None:
+        if self.X_labels is not None and (
+            self.X is None or self.view_converter is not None or self.X.ndim > 2
+        ):
+            raise InvalidArgumentError("X_labels needs a design matrix X of at most 2 dimensions")
+        if self.y_labels is not None and (self.y is None or self.y.ndim > 2):
+            raise InvalidArgumentError("y_labels needs targets y of at most 2 dimensions")
+
+    def set_design_matrix(self, X: npt.NDArray[Any], start: int = 0) -> None:
+        """Write the rows ``X`` into the file (``self.h5file``) from row ``start``."""
+        if len(X.shape) != 2:
+            raise ValueError(f"a design matrix has 2 dimensions, got shape {X.shape}")
+        _check_finite_values(X, "the design matrix")
+        self.fill_hdf5(file_handle=self.h5file, data_x=X, start=start)
+
+    def set_topological_view(
+        self, V: npt.NDArray[Any], axes: Sequence[Any] = ("b", 0, 1, "c"), start: int = 0
+    ) -> None:
+        """Write the images ``V`` (axes ``axes``) into the file, flattened, from ``start``."""
+        _check_finite_values(V, "the topological view")
+        axes = tuple(axes)
+        shape = [V.shape[axes.index(0)], V.shape[axes.index(1)], V.shape[axes.index("c")]]
+        self.view_converter = DefaultViewConverter(shape, axes=axes)
+        X = self.view_converter.topo_view_to_design_mat(V)
+        self.fill_hdf5(file_handle=self.h5file, data_x=X, start=start)
+
+    def init_hdf5(
+        self,
+        path: str,
+        shapes: Sequence[Sequence[int]],
+        title: str = "Pytables Dataset",
+        y_dtype: str = "float",
+    ) -> tuple[Any, Any]:
+        """Create the HDF5 file ``path`` with empty ``/Data/X`` and ``/Data/y`` arrays.
+
+        Parameters
+        ----------
+        path : str
+        shapes : (x_shape, y_shape)
+        title : str, default="Pytables Dataset"
+        y_dtype : {"float", "int"}, default="float"
+
+        Returns
+        -------
+        (h5file, group)
+            The open file (close it when done) and its ``/Data`` group.
+        """
+        if y_dtype not in ("float", "int"):
+            raise InvalidArgumentError(f"y_dtype can be 'float' or 'int' only, got {y_dtype!r}")
+        tables = _tables()
+        x_shape, y_shape = shapes
+        h5file = tables.open_file(path, mode="w", title=title)
+        group = h5file.create_group(h5file.root, "Data", "Data")
+        float32 = pytensor.config.floatX == "float32"
+        atom = tables.Float32Atom() if float32 else tables.Float64Atom()
+        h5file.create_carray(
+            group, "X", atom=atom, shape=x_shape, title="Data values", filters=self.filters
+        )
+        if y_dtype != "float":
+            atom = tables.Int32Atom() if float32 else tables.Int64Atom()
+        h5file.create_carray(
+            group, "y", atom=atom, shape=y_shape, title="Data targets", filters=self.filters
+        )
+        return h5file, group
+
+    @staticmethod
+    def fill_hdf5(
+        file_handle: Any,
+        data_x: npt.NDArray[Any],
+        data_y: npt.NDArray[Any] | None = None,
+        node: Any = None,
+        start: int = 0,
+        batch_size: int = 5000,
+    ) -> None:
+        """Write ``data_x`` (and ``data_y``) into ``node`` (default ``/Data``) from ``start``.
+
+        Written ``batch_size`` rows at a time, flushing after each, as pylearn2.
+
+        Raises
+        ------
+        ValueError
+            If the rows do not fit in the file's arrays.
+        """
+        if node is None:
+            node = file_handle.get_node("/", "Data")
+        size = data_x.shape[0]
+        if start + size > node.X.shape[0]:
+            raise ValueError(
+                f"rows {start}..{start + size} do not fit in the file's {node.X.shape[0]} rows"
+            )
+        for i in range(0, size, batch_size):
+            stop = min(i + batch_size, size)
+            node.X[start + i : start + stop, :] = data_x[i:stop, :]
+            if data_y is not None:
+                node.y[start + i : start + stop, :] = data_y[i:stop, :]
+            file_handle.flush()
+
+    def resize(self, h5file: Any, start: int | None, stop: int | None) -> tuple[Any, Any]:
+        """Keep only rows ``start:stop`` of the file's ``/Data`` arrays.
+
+        Returns
+        -------
+        (h5file, group)
+            The file and its new ``/Data`` group.
+        """
+        tables = _tables()
+        data = h5file.get_node("/", "Data")
+        if "Data_" in h5file.root:
+            h5file.remove_node("/", "Data_", recursive=True)
+        group = h5file.create_group("/", "Data_", "Data")
+        start = 0 if start is None else start
+        stop = data.X.nrows if stop is None else stop
+        float32 = pytensor.config.floatX == "float32"
+        atom = tables.Float32Atom() if float32 else tables.Float64Atom()
+        x = h5file.create_carray(
+            group,
+            "X",
+            atom=atom,
+            shape=(stop - start, data.X.shape[1]),
+            title="Data values",
+            filters=self.filters,
+        )
+        if np.issubdtype(data.y.dtype, np.integer):
+            atom = tables.Int32Atom() if float32 else tables.Int64Atom()
+        y = h5file.create_carray(
+            group,
+            "y",
+            atom=atom,
+            shape=(stop - start, data.y.shape[1]),
+            title="Data targets",
+            filters=self.filters,
+        )
+        x[:] = data.X[start:stop]
+        y[:] = data.y[start:stop]
+        h5file.remove_node("/", "Data", recursive=True)
+        h5file.rename_node("/", "Data", "Data_")
+        h5file.flush()
+        return h5file, group
 
 
 def from_dataset(dataset: DenseDesignMatrix, num_examples: int) -> DenseDesignMatrix:

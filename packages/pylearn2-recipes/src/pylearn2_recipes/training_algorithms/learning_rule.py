@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pylearn2_recipes._backend import Shared, Symbolic, pt, pytensor
+from pylearn2_recipes.exceptions import InvalidArgumentError
 from pylearn2_recipes.train_extensions.interface import TrainExtension
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ class Momentum(LearningRule):
 
     def __init__(self, init_momentum: float, nesterov_momentum: bool = False) -> None:
         if not 0.0 <= init_momentum < 1.0:
-            raise ValueError(f"`init_momentum` must be in [0, 1), got {init_momentum!r}")
+            raise InvalidArgumentError(f"`init_momentum` must be in [0, 1), got {init_momentum!r}")
         self.momentum = pytensor.shared(
             np.asarray(init_momentum, dtype=pytensor.config.floatX), name="momentum"
         )
@@ -121,7 +122,7 @@ class AdaDelta(LearningRule):
 
     def __init__(self, decay: float = 0.95) -> None:
         if not 0.0 <= decay < 1.0:
-            raise ValueError(f"`decay` must be in [0, 1), got {decay!r}")
+            raise InvalidArgumentError(f"`decay` must be in [0, 1), got {decay!r}")
         self.decay = decay
 
     def get_updates(
@@ -162,7 +163,7 @@ class AdaGrad(LearningRule):
 
     def __init__(self, max_scaling: float = 1e5) -> None:
         if not max_scaling > 0:
-            raise ValueError(f"`max_scaling` must be > 0, got {max_scaling!r}")
+            raise InvalidArgumentError(f"`max_scaling` must be > 0, got {max_scaling!r}")
         self.eps = 1.0 / max_scaling
 
     def get_updates(
@@ -201,9 +202,9 @@ class RMSProp(LearningRule):
 
     def __init__(self, decay: float = 0.9, max_scaling: float = 1e5) -> None:
         if not 0.0 <= decay < 1.0:
-            raise ValueError(f"`decay` must be in [0, 1), got {decay!r}")
+            raise InvalidArgumentError(f"`decay` must be in [0, 1), got {decay!r}")
         if not max_scaling > 0:
-            raise ValueError(f"`max_scaling` must be > 0, got {max_scaling!r}")
+            raise InvalidArgumentError(f"`max_scaling` must be > 0, got {max_scaling!r}")
         self.decay = pytensor.shared(np.asarray(decay, dtype=pytensor.config.floatX), "decay")
         self.epsilon = 1.0 / max_scaling
         self.mean_square_grads: dict[str, Shared] = {}

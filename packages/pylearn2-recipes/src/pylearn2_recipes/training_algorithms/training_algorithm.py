@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pylearn2_recipes.datasets.dataset import Dataset
+from pylearn2_recipes.exceptions import InvalidArgumentError
 
 __all__ = ["NoBatchSizeError", "TrainingAlgorithm"]
 
@@ -61,6 +62,20 @@ class TrainingAlgorithm:
         elif callable(update_callbacks):
             update_callbacks = [update_callbacks]
         self.update_callbacks = list(update_callbacks)
+
+    @staticmethod
+    def _check_monitoring_settings(monitoring_dataset: Any, settings_given: bool) -> None:
+        """Monitoring settings need a monitoring dataset (pylearn2 asserted it).
+
+        Raises
+        ------
+        InvalidArgumentError
+            If settings are given without a dataset.
+        """
+        if monitoring_dataset is None and settings_given:
+            raise InvalidArgumentError(
+                "monitoring_batches and monitoring_batch_size need a monitoring_dataset"
+            )
 
     def _set_monitoring_dataset(self, monitoring_dataset: Any) -> None:
         """Keep ``monitoring_dataset`` as a dict of named datasets (``''`` for a single one).

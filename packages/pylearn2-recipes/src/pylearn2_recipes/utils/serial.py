@@ -28,7 +28,7 @@ from pylearn2_recipes._budget import (
 )
 from pylearn2_recipes.exceptions import ModelFileError, PickleRefusedError
 
-__all__ = ["load", "load_train_file", "save"]
+__all__ = ["from_string", "load", "load_train_file", "read_bin_lush_matrix", "save", "to_string"]
 
 FORMAT = "pylearn2-recipes-model"
 FORMAT_VERSION = 1
@@ -469,3 +469,126 @@ def load_train_file(
         **(environ or {}),
     }
     return yaml_parse.load_path(path, environ=variables, allow_unsafe=allow_unsafe)
+
+
+def to_string(obj: Any) -> bytes:
+    """``obj`` pickled to bytes, as pylearn2's ``serial.to_string``.
+
+    Examples
+    --------
+    >>> from_string(to_string([1, 2.5]), allow_pickle=True)
+    [1, 2.5]
+    """
+    return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def from_string(s: bytes, allow_pickle: bool | None = None) -> Any:
+    """The object ``to_string`` pickled; unpickling runs code, so trusted bytes only.
+
+    Parameters
+    ----------
+    s : bytes
+    allow_pickle : bool, optional
+        Default: False, unless ``install_alias(trust_files=True)`` was called.
+
+    Raises
+    ------
+    PickleRefusedError
+        If pickles are not allowed.
+    """
+    if not _trust.resolve(allow_pickle):
+        raise PickleRefusedError(
+            "from_string unpickles, which can run arbitrary code; pass allow_pickle=True "
+            "only for bytes you trust"
+        )
+    return pickle.loads(s)
+
+
+# The element types of lush's binary matrices, by magic number (lush's "binary
+# matrix" file format, little-endian as lush and Koray's Matlab writer wrote them).
+LUSH_MAGIC: dict[int, np.dtype[Any]] = {
+    507333717: np.dtype("<u1"),
+    507333716: np.dtype("<i4"),
+    507333713: np.dtype("<f4"),
+    507333715: np.dtype("<f8"),
+}
+_LUSH_MAX_NDIM = 64
+
+
+def read_bin_lush_matrix(
+    filepath: str | os.PathLike[str], max_bytes: int = DEFAULT_MAX_BYTES
+) -> Any:
+    """A matrix saved in lush's binary format, as pylearn2's ``serial.read_bin_lush_matrix``.
+
+    The header is an int32 magic number (the element type: uint8, int32, float32 or
+    float64), the number of dimensions and at least three int32 dimensions (lush pads
+    smaller ones with 1s, which are kept, as pylearn2 does); the elements follow in C
+    order. The shape is checked against the file's size and ``max_bytes`` before
+    anything is allocated.
+
+    Parameters
+    ----------
+    filepath : str or os.PathLike
+    max_bytes : int, default=2 GiB
+        Most bytes the matrix may take in memory.
+
+    Returns
+    -------
+    numpy.ndarray
+        In native byte order.
+
+    Raises
+    ------
+    ModelFileError
+        If the magic number is unknown, the header is truncated or absurd, the data do
+        not match the declared shape (too few bytes or extra ones), or it needs more
+        than ``max_bytes``.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "m.lushbin")
+    >>> header = np.array([507333717, 3, 1, 2, 2], dtype="<i4").tobytes()
+    >>> with open(path, "wb") as handle:
+    ...     _ = handle.write(header + bytes([1, 2, 3, 4]))
+    >>> read_bin_lush_matrix(path).tolist()
+    [[[1, 2], [3, 4]]]
+    """
+    path = os.fspath(filepath)
+    check_max_bytes(max_bytes)
+    size = os.path.getsize(path)
+    with open(path, "rb") as handle:
+        head = handle.read(8)
+        if len(head) != 8:
+            raise ModelFileError(path, "not a lush matrix: no magic number and dimension count")
+        magic, ndim = (int(v) for v in np.frombuffer(head, dtype="<i4"))
+        dtype = LUSH_MAGIC.get(magic)
+        if dtype is None:
+            raise ModelFileError(path, f"Unrecognized lush magic number {magic}")
+        if not 0 <= ndim <= _LUSH_MAX_NDIM:
+            raise ModelFileError(path, f"lush matrix declares {ndim} dimensions")
+        count = max(3, ndim) if ndim else 0
+        dims = handle.read(4 * count)
+        if len(dims) != 4 * count:
+            raise ModelFileError(path, "lush matrix header truncated in its dimensions")
+        shape = tuple(int(v) for v in np.frombuffer(dims, dtype="<i4"))
+        if any(n < 0 for n in shape):
+            raise ModelFileError(path, f"lush matrix declares a negative dimension: {shape}")
+        wanted = nbytes(shape, dtype.itemsize)
+        try:
+            require(wanted, "the lush matrix", max_bytes)
+        except BudgetExceeded as error:
+            raise ModelFileError(path, str(error)) from None
+        held = size - handle.tell()
+        if held != wanted:
+            raise ModelFileError(
+                path,
+                f"lush matrix declares shape {shape} ({wanted} bytes) but holds {held} bytes"
+                + (" (extra bytes at the end)" if held > wanted else " (truncated)"),
+            )
+        data = handle.read(wanted)
+    if len(data) != wanted:
+        raise ModelFileError(path, "lush matrix truncated while reading")
+    return (
+        np.frombuffer(data, dtype=dtype).astype(dtype.newbyteorder("="), copy=True).reshape(shape)
+    )

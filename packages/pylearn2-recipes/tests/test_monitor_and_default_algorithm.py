@@ -1,0 +1,126 @@
+"""The monitor's pylearn2 behaviours, ``DefaultTrainingAlgorithm`` and asserted arguments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import FAST
+
+from pylearn2_recipes import InvalidArgumentError
+from pylearn2_recipes._backend import pt
+from pylearn2_recipes.datasets.dense_design_matrix import DenseDesignMatrix
+from pylearn2_recipes.models.model import Model
+from pylearn2_recipes.monitor import Monitor, _err_ambig_data, _err_no_data
+from pylearn2_recipes.space import CompositeSpace, VectorSpace
+from pylearn2_recipes.training_algorithms.default import DefaultTrainingAlgorithm
+from pylearn2_recipes.training_algorithms.learning_rule import AdaGrad, Momentum, RMSProp
+
+
+class Vectors(Model):
+    def __init__(self, dim: int) -> None:
+        super().__init__()
+        self.input_space = VectorSpace(dim)
+        self.output_space = VectorSpace(1)
+
+
+def data(n: int = 6, dim: int = 2) -> DenseDesignMatrix:
+    X = np.arange(n * dim, dtype=float).reshape(n, dim)
+    return DenseDesignMatrix(X=X, y=X[:, :1] * 2)
+
+
+def test_a_single_channel_can_read_features_and_targets_together() -> None:
+    # One channel whose data specs are composite: the monitor once nested its inputs
+    # one level too deep and could not compile.
+    model = Vectors(2)
+    monitor = Monitor.get_monitor(model)
+    dataset = data()
+    monitor.add_dataset(dataset, "sequential", batch_size=2)
+    X, Y = pt.matrix("X"), pt.matrix("Y")
+    specs = (CompositeSpace([VectorSpace(2), VectorSpace(1)]), ("features", "targets"))
+    monitor.add_channel("gap", ipt=(X, Y), val=(Y - X[:, :1]).mean(), data_specs=specs)
+    monitor.set_theano_function_mode(FAST)
+    monitor()
+    expected = (dataset.y - dataset.X[:, :1]).mean()
+    assert monitor.channels["gap"].val_record == [pytest.approx(expected)]
+
+
+def test_channels_without_a_dataset_name_pylearn2s_problem() -> None:
+    model = Vectors(2)
+    monitor = Monitor.get_monitor(model)
+    X = pt.matrix("X")
+    specs = (VectorSpace(2), "features")
+    with pytest.raises(ValueError, match="has no dataset") as error:
+        monitor.add_channel("m", ipt=X, val=X.mean(), data_specs=specs)
+    assert str(error.value) == _err_no_data
+    monitor.add_dataset(data(), "sequential", batch_size=2)
+    monitor.add_dataset(data(4), "sequential", batch_size=2)
+    with pytest.raises(ValueError, match="multiple datasets") as error:
+        monitor.add_channel("m", ipt=X, val=X.mean(), data_specs=specs)
+    assert str(error.value) == _err_ambig_data
+
+
+def test_zero_monitoring_batches_are_refused() -> None:
+    model = Vectors(2)
+    monitor = Monitor.get_monitor(model)
+    monitor.add_dataset(data(), "sequential", batch_size=2, num_batches=0)
+    X = pt.matrix("X")
+    monitor.add_channel("m", ipt=X, val=X.mean(), data_specs=(VectorSpace(2), "features"))
+    with pytest.raises(ValueError, match="0 examples"):
+        monitor()
+
+
+@pytest.mark.parametrize(
+    "build",
+    [lambda: AdaGrad(-1.0), lambda: RMSProp(max_scaling=0.0), lambda: Momentum(1.0)],
+    ids=["adagrad", "rmsprop", "momentum"],
+)
+def test_asserted_arguments_raise_an_error_pylearn2_callers_catch(build: Any) -> None:
+    with pytest.raises(InvalidArgumentError) as error:
+        build()
+    assert isinstance(error.value, AssertionError)
+    assert isinstance(error.value, ValueError)
+
+
+class Counting(Model):
+    """A model that trains itself: ``train_batch`` counts and stops after ``stop``."""
+
+    def __init__(self, stop: int) -> None:
+        super().__init__()
+        self.input_space = VectorSpace(2)
+        self.stop = stop
+        self.seen: list[int] = []
+
+    def train_batch(self, dataset: Any, batch_size: int) -> Any:
+        self.seen.append(batch_size)
+        return len(self.seen) < self.stop
+
+
+def test_default_algorithm_runs_the_models_own_batches_and_counts_them() -> None:
+    model = Counting(stop=5)
+    algorithm = DefaultTrainingAlgorithm(batch_size=3, batches_per_iter=2)
+    algorithm.setup(model, data())
+    algorithm.train(data())
+    assert model.seen == [3, 3]
+    assert model.monitor.get_batches_seen() == 2
+    assert model.monitor.get_examples_seen() == 6
+    assert algorithm.continue_learning(model)
+    algorithm.train(data())
+    algorithm.train(data())
+    assert len(model.seen) == 5
+    assert not algorithm.continue_learning(model)
+
+
+def test_default_algorithm_refuses_a_non_boolean_answer() -> None:
+    model = Counting(stop=5)
+    model.train_batch = lambda dataset, batch_size: None  # type: ignore[method-assign]
+    algorithm = DefaultTrainingAlgorithm(batch_size=3, batches_per_iter=1)
+    algorithm.setup(model, data())
+    with pytest.raises(ValueError, match="did not return a boolean"):
+        algorithm.train(data())
+
+
+def test_default_algorithm_monitoring_settings_need_a_monitoring_dataset() -> None:
+    with pytest.raises(InvalidArgumentError, match="need a monitoring_dataset"):
+        DefaultTrainingAlgorithm(batch_size=3, monitoring_batches=2)
