@@ -152,6 +152,9 @@ def test_whole_image_kernel_equals_a_dense_layer_with_flipped_weights(
     )
     X = pt.tensor4()
     conv_out = pytensor.function([X], conv.fprop(X), mode=FAST)(x)
+    # A convolutional output layer gives pylearn2's ('b', 'c', 0, 1) batch: here 1 x 1.
+    assert conv_out.shape == (batch, channels, 1, 1)
+    conv_out = conv_out.reshape(batch, channels)
     W, b = conv.get_param_values()
     W_dense = np.stack([W[k, 0].flatten()[::-1] for k in range(channels)], axis=1)
     z = x.reshape(batch, rows * cols) @ W_dense + b.reshape(channels)

@@ -725,7 +725,7 @@ def connect_spaces(layers: Sequence[Layer], input_space: Any) -> None:
 
     The first layer takes ``input_space``; each later convolutional layer takes its
     predecessor's output space. A convolutional layer flattens its output (in
-    ``('b', 0, 1, 'c')`` order) when the next layer is not convolutional.
+    ``('b', 0, 1, 'c')`` order) when a non-convolutional layer follows.
 
     Raises
     ------
@@ -743,10 +743,26 @@ def connect_spaces(layers: Sequence[Layer], input_space: Any) -> None:
     for index, layer in enumerate(layers):
         following = layers[index + 1] if index + 1 < len(layers) else None
         if isinstance(layer, ConvElemwise):
-            layer.connect(space, flatten_output=not isinstance(following, ConvElemwise))
+            # pylearn2's output is a ('b', 'c', 0, 1) batch: flattened only for a
+            # following non-convolutional layer (which pylearn2 formats to a vector).
+            flatten = following is not None and not isinstance(following, ConvElemwise)
+            layer.connect(space, flatten_output=flatten)
             space = layer.output_space
+        elif hasattr(layer, "connect"):  # composite and nested layers
+            layer.connect(space)
+            space = layer.get_output_space()
         else:
+            if not hasattr(layer, "connect"):
+                # A layer after a convolutional one gets its output flattened.
+                first = index == 0 and space is not None
+                layer.input_space = space if first else VectorSpace(_width(layers, index))
             space = VectorSpace(layer.dim)
+
+
+def _width(layers: Sequence[Layer], index: int) -> int:
+    if index == 0:
+        raise ValueError("the first layer of an MLP needs an input space")
+    return layers[index - 1].dim
 
 
 LAYER_TYPES.update({cls.__name__: cls for cls in (ConvElemwise, ConvRectifiedLinear)})

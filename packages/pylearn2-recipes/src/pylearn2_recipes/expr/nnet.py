@@ -1,0 +1,157 @@
+"""Neural-network expressions; pylearn2's ``pylearn2.expr.nnet``.
+
+The numpy helpers (``softmax_numpy``, ``pseudoinverse_softmax_numpy``, ...) compute what
+pylearn2's do. ``arg_of_softmax`` and ``arg_of_sigmoid`` find the argument of a softmax
+or sigmoid output by tracing the graph, as pylearn2's: PyTensor's own ``Softmax`` op and
+``sigmoid``, or the written-out softmax this package's layers build (which records its
+argument on the output variable, see ``softmax``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from pylearn2_recipes._backend import Symbolic, pt
+
+__all__ = [
+    "arg_of_sigmoid",
+    "arg_of_softmax",
+    "inverse_sigmoid_numpy",
+    "pseudoinverse_softmax_numpy",
+    "sigmoid_numpy",
+    "softmax",
+    "softmax_numpy",
+]
+
+# The tag attribute under which ``softmax`` records its argument.
+_ARGUMENT = "softmax_argument"
+
+
+def softmax_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:
+    """Row-wise softmax of a 2-D array (max subtracted first).
+
+    Examples
+    --------
+    >>> softmax_numpy([[0.0, 0.0]])
+    array([[0.5, 0.5]])
+    """
+    x = np.asarray(x)
+    numer = np.exp(x - x.max(axis=1, keepdims=True))
+    result: npt.NDArray[Any] = numer / numer.sum(axis=1, keepdims=True)
+    return result
+
+
+def pseudoinverse_softmax_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:
+    """A ``y`` with ``softmax(y) == x`` and ``y.mean() == 0``: ``log(x) - mean(log(x))``.
+
+    Examples
+    --------
+    >>> pseudoinverse_softmax_numpy([0.5, 0.5])
+    array([0., 0.])
+    """
+    result: npt.NDArray[Any] = np.log(np.asarray(x))
+    result = result - result.mean()
+    return result
+
+
+def sigmoid_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:
+    """``1 / (1 + exp(-x))``.
+
+    Examples
+    --------
+    >>> float(sigmoid_numpy(0.0))
+    0.5
+    """
+    result: npt.NDArray[Any] = 1.0 / (1.0 + np.exp(-np.asarray(x)))
+    return result
+
+
+def inverse_sigmoid_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:
+    """``log(x / (1 - x))``, the inverse of ``sigmoid_numpy``.
+
+    Examples
+    --------
+    >>> float(inverse_sigmoid_numpy(0.5))
+    0.0
+    """
+    x = np.asarray(x)
+    result: npt.NDArray[Any] = np.log(x / (1.0 - x))
+    return result
+
+
+def softmax(z: Symbolic) -> Symbolic:
+    """Row-wise softmax of ``z``, with ``z`` recorded so ``arg_of_softmax`` finds it.
+
+    Written out (``exp`` over its sum) rather than PyTensor's ``Softmax`` op: PyTensor 3's
+    op compiles its Python implementation with Numba even in ``FAST_COMPILE``.
+
+    Examples
+    --------
+    >>> z = pt.matrix()
+    >>> arg_of_softmax(softmax(z)) is z
+    True
+    """
+    e = pt.exp(z - pt.max(z, axis=-1, keepdims=True))
+    result = e / e.sum(axis=-1, keepdims=True)
+    setattr(result.tag, _ARGUMENT, z)
+    return result
+
+
+def arg_of_softmax(Y_hat: Symbolic) -> Symbolic:
+    """The argument ``Z`` of ``Y_hat = softmax(Z)``, found by tracing the graph.
+
+    Raises
+    ------
+    ValueError
+        If ``Y_hat`` is not the output of a softmax.
+
+    Examples
+    --------
+    >>> from pytensor.tensor.special import softmax as pt_softmax
+    >>> z = pt.matrix()
+    >>> arg_of_softmax(pt_softmax(z, axis=-1)) is z
+    True
+    """
+    recorded = getattr(getattr(Y_hat, "tag", None), _ARGUMENT, None)
+    if recorded is not None:
+        return recorded
+    from pytensor.tensor.special import Softmax
+
+    owner = getattr(Y_hat, "owner", None)
+    if owner is None or not isinstance(owner.op, Softmax):
+        op = None if owner is None else owner.op
+        raise ValueError(
+            "Expected Y_hat to be the output of a softmax, but it appears to be the "
+            f"output of {op} of type {type(op)}"
+        )
+    (z,) = owner.inputs
+    return z
+
+
+def arg_of_sigmoid(Y_hat: Symbolic) -> Symbolic:
+    """The argument ``Z`` of ``Y_hat = sigmoid(Z)``, found by tracing the graph.
+
+    Raises
+    ------
+    ValueError
+        If ``Y_hat`` is not the output of a sigmoid.
+
+    Examples
+    --------
+    >>> z = pt.matrix()
+    >>> arg_of_sigmoid(pt.sigmoid(z)) is z
+    True
+    """
+    owner = getattr(Y_hat, "owner", None)
+    scalar_op = getattr(getattr(owner, "op", None), "scalar_op", None)
+    if owner is None or getattr(scalar_op, "name", None) != "sigmoid":
+        op = None if owner is None else owner.op
+        raise ValueError(
+            "Expected Y_hat to be the output of a sigmoid, but it appears to be the "
+            f"output of {op} of type {type(op)}"
+        )
+    (z,) = owner.inputs
+    return z
