@@ -73,7 +73,12 @@ MIRRORED = {
     "expr.nnet": {
         "arg_of_sigmoid",
         "arg_of_softmax",
+        "compute_f1",
+        "compute_precision",
+        "compute_recall",
+        "elemwise_kl",
         "inverse_sigmoid_numpy",
+        "kl",
         "pseudoinverse_softmax_numpy",
         "sigmoid_numpy",
         "softmax",

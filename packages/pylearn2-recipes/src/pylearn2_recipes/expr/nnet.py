@@ -19,7 +19,12 @@ from pylearn2_recipes._backend import Symbolic, pt
 __all__ = [
     "arg_of_sigmoid",
     "arg_of_softmax",
+    "compute_f1",
+    "compute_precision",
+    "compute_recall",
+    "elemwise_kl",
     "inverse_sigmoid_numpy",
+    "kl",
     "pseudoinverse_softmax_numpy",
     "sigmoid_numpy",
     "softmax",
@@ -155,3 +160,70 @@ def arg_of_sigmoid(Y_hat: Symbolic) -> Symbolic:
         )
     (z,) = owner.inputs
     return z
+
+
+def elemwise_kl(Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+    """KL divergence of each sigmoid unit from its binary target, elementwise.
+
+    ``Y * softplus(-z) + (1 - Y) * softplus(z)`` with ``z = arg_of_sigmoid(Y_hat)``.
+
+    Raises
+    ------
+    ValueError
+        If ``Y_hat`` is not the output of a sigmoid.
+
+    Examples
+    --------
+    >>> z = pt.matrix()
+    >>> float(elemwise_kl(pt.ones((1, 1)), pt.sigmoid(z)).eval({z: [[0.0]]})[0, 0])
+    0.6931471805599453
+    """
+    z = arg_of_sigmoid(Y_hat)
+    return Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)
+
+
+def kl(Y: Symbolic, Y_hat: Symbolic, batch_axis: int) -> Symbolic:
+    """``elemwise_kl`` averaged over every axis but ``batch_axis``: one value per example.
+
+    Examples
+    --------
+    >>> z = pt.matrix()
+    >>> kl(pt.zeros((2, 3)), pt.sigmoid(z), batch_axis=0).eval({z: np.zeros((2, 3))}).shape
+    (2,)
+    """
+    total = elemwise_kl(Y, Y_hat)
+    axes = [axis for axis in range(total.ndim) if axis != batch_axis % total.ndim]
+    return total.mean(axis=axes)
+
+
+def compute_precision(tp: Any, fp: Any) -> Any:
+    """``tp / max(1, tp + fp)``.
+
+    Examples
+    --------
+    >>> float(compute_precision(pt.constant(3.0), pt.constant(1.0)).eval())
+    0.75
+    """
+    return tp / pt.maximum(1.0, tp + fp)
+
+
+def compute_recall(y: Any, tp: Any) -> Any:
+    """``tp / max(1, sum(y))``.
+
+    Examples
+    --------
+    >>> float(compute_recall(pt.as_tensor([1.0, 1.0, 0.0]), pt.constant(1.0)).eval())
+    0.5
+    """
+    return tp / pt.maximum(1.0, y.sum())
+
+
+def compute_f1(precision: Any, recall: Any) -> Any:
+    """``2 · precision · recall / max(1, precision + recall)``, as pylearn2 computes it.
+
+    Examples
+    --------
+    >>> float(compute_f1(pt.constant(0.5), pt.constant(0.5)).eval())
+    0.5
+    """
+    return 2.0 * precision * recall / pt.maximum(1.0, precision + recall)

@@ -1115,14 +1115,24 @@ class MLP(Model):
     def get_monitoring_channels(self, data: Any) -> dict[str, Symbolic]:
         """Every layer's channels, symbolically, prefixed ``<layer_name>_``."""
         X, Y = data if self.monitor_targets else (data, None)
+        return self.get_layer_monitoring_channels(state_below=X, targets=Y)
+
+    def get_layer_monitoring_channels(
+        self, state_below: Any = None, state: Any = None, targets: Any = None
+    ) -> dict[str, Symbolic]:
+        """Every layer's channels for the input ``state_below``, prefixed ``<layer_name>_``.
+
+        ``targets`` go to the output layer. ``state`` is ignored (recomputed), as in
+        pylearn2.
+        """
         channels: dict[str, Symbolic] = {}
-        state = X
+        state = state_below
         for index, layer in enumerate(self.layers):
             below = state
             state = layer.fprop(below)
-            targets = Y if index == len(self.layers) - 1 else None
+            last = index == len(self.layers) - 1
             for key, value in layer.get_layer_monitoring_channels(
-                state_below=below, state=state, targets=targets
+                state_below=below, state=state, targets=targets if last else None
             ).items():
                 channels[f"{layer.layer_name}_{key}"] = value
         return channels
