@@ -57,9 +57,8 @@ def pseudoinverse_softmax_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:
     >>> pseudoinverse_softmax_numpy([0.5, 0.5])
     array([0., 0.])
     """
-    result: npt.NDArray[Any] = np.log(np.asarray(x))
-    result = result - result.mean()
-    return result
+    logs: npt.NDArray[Any] = np.log(np.asarray(x))
+    return logs - logs.mean()
 
 
 def sigmoid_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:

@@ -424,9 +424,7 @@ class FlattenerLayer(Layer):
         if state is not None:
             state = raw_space.undo_format_as(state, self.output_space)
         if targets is not None:
-            targets = self.get_target_space().format_as(
-                targets, self.raw_layer.get_target_space()
-            )
+            targets = self.get_target_space().format_as(targets, self.raw_layer.get_target_space())
         return self.raw_layer.get_layer_monitoring_channels(
             state_below=state_below, state=state, targets=targets
         )

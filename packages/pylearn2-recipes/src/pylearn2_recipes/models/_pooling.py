@@ -27,7 +27,9 @@ def _checked(
         raise ValueError(f"expected a 4-D ('b', 'c', 0, 1) batch, got {bc01!r}")
     (pr, pc), (r, c) = pool_shape, image_shape
     if pr > r or pc > c:
-        raise ValueError(f"pool_shape {tuple(pool_shape)} is larger than the image {tuple(image_shape)}")
+        raise ValueError(
+            f"pool_shape {tuple(pool_shape)} is larger than the image {tuple(image_shape)}"
+        )
     return (int(pr), int(pc)), (int(r), int(c))
 
 

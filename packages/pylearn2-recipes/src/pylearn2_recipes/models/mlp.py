@@ -12,7 +12,7 @@ import contextlib
 import copy
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -720,7 +720,7 @@ class Softmax(Layer):
         self.W = _shared(W, "softmax_W")
 
     def get_target_space(self) -> Space:
-        """``IndexSpace(n_classes, binary_target_dim)`` with ``binary_target_dim``, else the output."""
+        """``IndexSpace(n_classes, binary_target_dim)`` for index targets, else the output."""
         if self.binary_target_dim is not None:
             return IndexSpace(max_labels=self.n_classes, dim=self.binary_target_dim)
         return self.get_output_space()
@@ -864,7 +864,7 @@ def _marginal_biases(dataset: Any, n_classes: int, layer_name: str) -> npt.NDArr
 
 _MONITOR_STYLES = {"detection", "one_hot_class", "classification", "bit_vector_class"}
 
-LAYER_TYPES: dict[str, type[Layer]] = {
+LAYER_TYPES: dict[str, Any] = {
     cls.__name__: cls for cls in (Linear, Sigmoid, Tanh, RectifiedLinear, Softmax)
 }
 
@@ -941,8 +941,9 @@ class MLP(Model):
                     f"{input_space}"
                 )
             nvis = input_space.get_total_dimension()
-        self.nvis = _check_positive_int(nvis, "nvis")
-        self.input_space = VectorSpace(self.nvis) if input_space is None else input_space
+        # pylearn2: without an input, a named MLP is a layer of another MLP (nested);
+        # the outer MLP gives it its input space and initialises it with its RandomState.
+        self._nested = nvis is None and layer_name is not None
         self.input_source = input_source
         self.target_source = target_source
         self.monitor_targets = bool(monitor_targets)
@@ -957,6 +958,11 @@ class MLP(Model):
         self.tag = {}
         self.monitor = Monitor(self)
         self._forward: Any = None
+        if self._nested:
+            self.nvis = None  # type: ignore[assignment] - set by connect()
+            return
+        self.nvis = _check_positive_int(nvis, "nvis")
+        self.input_space = VectorSpace(self.nvis) if input_space is None else input_space
         shapes = self.param_shapes()
         total = sum(_budget.nbytes(shape) for _, shape in shapes)
         if shapes:
@@ -975,15 +981,87 @@ class MLP(Model):
             layer.set_input_space(width, self.rng)
             width = layer.dim
 
-    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+    @overload
+    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]: ...
+
+    @overload
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]: ...
+
+    def param_shapes(self, input_dim: int | None = None) -> Any:
         """``(description, shape)`` of every parameter, computed without allocating.
+
+        With ``input_dim`` (a nested MLP, as a layer), the bare shapes.
 
         Examples
         --------
         >>> MLP([Softmax(3, "y", irange=.1)], nvis=4).param_shapes()
         [('layers[0].b (n_classes)', (3,)), ('layers[0].W (nvis, n_classes)', (4, 3))]
         """
+        if input_dim is not None:
+            return [shape for _, shape in _param_shapes(self.layers, input_dim, self.input_space)]
         return _param_shapes(self.layers, self.nvis, self.input_space)
+
+    # A nested MLP is a layer of another MLP (pylearn2's MLP is a Layer) ---------------
+
+    _numpy_monitoring = False
+
+    def sublayers(self) -> list[Layer]:
+        """The layers, in order."""
+        return self.layers
+
+    def connect(self, space: Space, flatten_output: bool = False) -> None:
+        """Take ``space`` as the input of a nested MLP and wire the layers to it."""
+        self.input_space = space
+        self.nvis = space.get_total_dimension()
+        _param_shapes(self.layers, self.nvis, space)
+        self.dim = self.output_layer.dim
+
+    def set_input_space(self, input_dim: int, rng: np.random.RandomState) -> None:
+        """Initialise the layers of a nested MLP from the outer MLP's ``rng``, in order."""
+        self.rng = rng
+        width = input_dim
+        for layer in self.layers:
+            layer.set_input_space(width, rng)
+            width = layer.dim
+
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """Stored values of a nested MLP's parameters (``get_params`` order)."""
+        remaining = list(arrays)
+        width = input_dim
+        for layer in self.layers:
+            count = len(layer.param_shapes(width))
+            layer.set_param_arrays(width, remaining[:count])
+            remaining = remaining[count:]
+            width = layer.dim
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """None: the outer MLP compiles the graph."""
+        return None
+
+    def add_layers(self, layers: Sequence[Layer]) -> None:
+        """Append layers on top, initialised from the MLP's RandomState (pylearn2's).
+
+        Raises
+        ------
+        ValueError
+            If a layer name is taken.
+        """
+        for layer in layers:
+            if layer.layer_name in self.layer_names:
+                raise ValueError(f"the MLP already has a layer named {layer.layer_name!r}")
+            if getattr(self, "input_space", None) is not None:
+                previous = self.output_layer
+                _conv.connect_spaces([layer], previous.get_output_space())
+                layer.set_input_space(previous.dim, self.rng)
+            self.layers.append(layer)
+            if getattr(self, "input_space", None) is not None:
+                self.dim = layer.dim
+            self._forward = None
+
+    @classmethod
+    def from_architecture_args(cls, args: Mapping[str, Any], build: Any) -> MLP:
+        """A nested MLP from its ``architecture()`` (``build`` makes each layer)."""
+        return cls([build(spec) for spec in args["layers"]], layer_name=args["layer_name"])
 
     @property
     def output_layer(self) -> Layer:
@@ -1516,7 +1594,8 @@ def _attach_fast_eval(variable: Symbolic, compute: Callable[[], Any]) -> None:
 
 
 # pylearn2 defines its convolutional layers in models/mlp.py: they live in models/_conv.py.
-from pylearn2_recipes.models import _conv  # noqa: E402
+from pylearn2_recipes.models import _composite, _conv, _dropout  # noqa: E402
+from pylearn2_recipes.models._composite import CompositeLayer, FlattenerLayer  # noqa: E402
 from pylearn2_recipes.models._conv import (  # noqa: E402
     ConvElemwise,
     ConvNonlinearity,
@@ -1526,7 +1605,6 @@ from pylearn2_recipes.models._conv import (  # noqa: E402
     SigmoidConvNonlinearity,
     TanhConvNonlinearity,
 )
-from pylearn2_recipes.models import _dropout  # noqa: E402
 from pylearn2_recipes.models._dropout import (  # noqa: E402
     exhaustive_dropout_average,
     generate_dropout_mask,
@@ -1534,6 +1612,7 @@ from pylearn2_recipes.models._dropout import (  # noqa: E402
     sampled_dropout_average,
 )
 from pylearn2_recipes.models._pooling import max_pool, mean_pool, pool_dnn  # noqa: E402
-from pylearn2_recipes.models import _composite  # noqa: E402
-from pylearn2_recipes.models._composite import CompositeLayer, FlattenerLayer  # noqa: E402
 from pylearn2_recipes.models._pretrained import PretrainedLayer  # noqa: E402
+
+Layer.register(MLP)  # an MLP can be a layer of another MLP, as in pylearn2
+LAYER_TYPES["MLP"] = MLP
