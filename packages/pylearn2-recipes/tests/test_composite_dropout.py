@@ -263,3 +263,44 @@ def test_convolutional_output_layer_has_pylearn2s_cost(sigmoid: bool) -> None:
     else:
         expected = np.square(Y - state).mean(axis=0).sum()
     np.testing.assert_allclose(cost, expected, rtol=1e-6)
+
+
+def test_projection_layer_embeds_each_label_and_concatenates_per_example() -> None:
+    from pylearn2_recipes.sandbox.nlp.models.mlp import ProjectionLayer
+
+    layer = ProjectionLayer(dim=2, layer_name="p", irange=0.5)
+    space = CompositeSpace([IndexSpace(max_labels=4, dim=3), IndexSpace(max_labels=4, dim=1)])
+    mlp = MLP([layer], input_space=space, input_source=("a", "b"))
+    W = layer.W.get_value()
+    np.testing.assert_allclose(W, np.random.RandomState([2013, 1, 4]).uniform(-0.5, 0.5, (4, 2)))
+    a, b = pt.lmatrix(), pt.lmatrix()
+    first, second = compile_([a, b], list(mlp.fprop((a, b))))([[3, 0, 1]], [[2]])
+    np.testing.assert_allclose(first, [np.concatenate([W[3], W[0], W[1]])])
+    np.testing.assert_allclose(second, [W[2]])
+    assert layer.get_output_space() == CompositeSpace([VectorSpace(6), VectorSpace(2)])
+    with pytest.raises(ValueError, match="incompatible"):
+        MLP(
+            [ProjectionLayer(2, "q", istdev=0.1)],
+            input_space=CompositeSpace([IndexSpace(4, 1), IndexSpace(5, 1)]),
+        )
+    with pytest.raises(ValueError, match="exactly one"):
+        ProjectionLayer(2, "q")
+
+
+def test_weight_decay_takes_a_nested_mlps_coefficients_as_a_list() -> None:
+    from pylearn2_recipes.costs.mlp import L1WeightDecay, WeightDecay
+
+    inner = MLP([Linear(3, "h0", irange=0.1), Linear(2, "h1", irange=0.1)], layer_name="inner")
+    outer = MLP([inner, Softmax(2, "y", irange=0.1)], nvis=4)
+    cost = WeightDecay([[0.5, 0.0], 2.0]).expr(outer, None)
+    expected = (
+        0.5 * np.square(inner.layers[0].W.get_value()).sum()
+        + 2.0 * np.square(outer.layers[1].W.get_value()).sum()
+    )
+    np.testing.assert_allclose(cost.eval(), expected)
+    l1 = L1WeightDecay([[0.0, 1.0], 0.0]).expr(outer, None)
+    np.testing.assert_allclose(l1.eval(), np.abs(inner.layers[1].W.get_value()).sum())
+    # The monitor reads a nested MLP's channels symbolically, prefixed by every name.
+    x, y = pt.matrix(), pt.matrix()
+    channels = outer.get_monitoring_channels((x, y))
+    assert {"inner_h0_row_norms_max", "inner_h1_col_norms_min", "y_misclass"} <= set(channels)

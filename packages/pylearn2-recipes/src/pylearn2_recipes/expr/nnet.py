@@ -58,7 +58,7 @@ def pseudoinverse_softmax_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:
     array([0., 0.])
     """
     logs: npt.NDArray[Any] = np.log(np.asarray(x))
-    return logs - logs.mean()
+    return np.asarray(logs - logs.mean())
 
 
 def sigmoid_numpy(x: npt.ArrayLike) -> npt.NDArray[Any]:

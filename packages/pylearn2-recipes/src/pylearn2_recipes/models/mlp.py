@@ -234,7 +234,7 @@ class Layer(ABC):
         AttributeError
             If the layer is not part of an ``MLP`` yet.
         """
-        space = getattr(self, "input_space", None)
+        space: Space | None = getattr(self, "input_space", None)
         if space is None:
             raise AttributeError(f"layer {self.layer_name!r} has no input space yet")
         return space
@@ -935,10 +935,10 @@ class MLP(Model):
         if input_space is not None:
             if nvis is not None:
                 raise ValueError("give `nvis` or `input_space`, not both")
-            if not isinstance(input_space, (VectorSpace, Conv2DSpace, CompositeSpace)):
+            if not isinstance(input_space, (VectorSpace, Conv2DSpace, CompositeSpace, IndexSpace)):
                 raise NotImplementedError(
-                    "an MLP takes a VectorSpace, Conv2DSpace or CompositeSpace input, got "
-                    f"{input_space}"
+                    "an MLP takes a VectorSpace, Conv2DSpace, IndexSpace or CompositeSpace "
+                    f"input, got {input_space}"
                 )
             nvis = input_space.get_total_dimension()
         # pylearn2: without an input, a named MLP is a layer of another MLP (nested);
@@ -959,7 +959,7 @@ class MLP(Model):
         self.monitor = Monitor(self)
         self._forward: Any = None
         if self._nested:
-            self.nvis = None  # type: ignore[assignment] - set by connect()
+            self.nvis: int | None = None  # the outer MLP's connect() sets it
             return
         self.nvis = _check_positive_int(nvis, "nvis")
         self.input_space = VectorSpace(self.nvis) if input_space is None else input_space
@@ -999,6 +999,8 @@ class MLP(Model):
         """
         if input_dim is not None:
             return [shape for _, shape in _param_shapes(self.layers, input_dim, self.input_space)]
+        if self.nvis is None:
+            raise AttributeError(f"nested MLP {self.layer_name!r} has no input space yet")
         return _param_shapes(self.layers, self.nvis, self.input_space)
 
     # A nested MLP is a layer of another MLP (pylearn2's MLP is a Layer) ---------------
@@ -1525,7 +1527,8 @@ def _layer_from(spec: Mapping[str, Any]) -> Layer:
     if build is not None:  # layers made of layers
         layer: Layer = build(spec["args"], _layer_from)
         return layer
-    return layer_cls(**spec["args"])
+    made: Layer = layer_cls(**spec["args"])
+    return made
 
 
 def _param_shapes(
