@@ -151,6 +151,8 @@ def test_composite_layer_routes_inputs_and_unions_parameters() -> None:
     outs = compile_(xs, list(mlp.fprop(xs)))
     data = [np.array([[1.0, 2.0]]), np.array([[3.0, 4.0]]), np.array([[5.0]])]
     h0, h1, h2 = outs(*data)
+    clone = copy.deepcopy(mlp)  # a composite input space survives the architecture
+    np.testing.assert_allclose(compile_(xs, list(clone.fprop(xs)))(*data)[2], h2)
     np.testing.assert_allclose(h0, data[1])
     np.testing.assert_allclose(h1, data[0])
     np.testing.assert_allclose(h2, np.hstack([data[1], data[2]]) @ layers[2].W.get_value())

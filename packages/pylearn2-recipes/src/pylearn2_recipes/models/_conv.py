@@ -36,8 +36,9 @@ from pylearn2_recipes.models.mlp import (
     _check_optional_positive,
     _check_positive_int,
     _shared,
+    _state_statistics,
 )
-from pylearn2_recipes.space import Conv2DSpace, VectorSpace
+from pylearn2_recipes.space import CompositeSpace, Conv2DSpace, IndexSpace, VectorSpace
 
 __all__ = [
     "ConvElemwise",
@@ -84,18 +85,7 @@ class ConvNonlinearity:
         self, state: Symbolic, target: Symbolic = None, cost_fn: Any = None
     ) -> dict[str, Symbolic]:
         """pylearn2's ``*_x_*_u`` statistics of the output (over the batch axis first)."""
-        highest, mean, lowest = state.max(axis=0), state.mean(axis=0), state.min(axis=0)
-        channels: dict[str, Symbolic] = {}
-        for prefix, values in (
-            ("range", highest - lowest),
-            ("max", highest),
-            ("mean", mean),
-            ("min", lowest),
-        ):
-            channels[f"{prefix}_x_max_u"] = values.max()
-            channels[f"{prefix}_x_mean_u"] = values.mean()
-            channels[f"{prefix}_x_min_u"] = values.min()
-        return channels
+        return _state_statistics(state)
 
     def cost(self, Y: Symbolic, Y_hat: Symbolic, batch_axis: int) -> Symbolic:
         """The cost of the output ``Y_hat`` for targets ``Y``.
@@ -886,7 +876,17 @@ def space_architecture(space: Any) -> dict[str, Any] | None:
         }
     if isinstance(space, VectorSpace):
         return {"class": "VectorSpace", "dim": space.dim}
-    raise ValueError(f"an MLP input space must be a VectorSpace or a Conv2DSpace, got {space}")
+    if isinstance(space, IndexSpace):
+        return {"class": "IndexSpace", "max_labels": space.max_labels, "dim": space.dim}
+    if isinstance(space, CompositeSpace):
+        return {
+            "class": "CompositeSpace",
+            "components": [space_architecture(part) for part in space.components],
+        }
+    raise ValueError(
+        "an MLP input space must be a VectorSpace, Conv2DSpace, IndexSpace or CompositeSpace, "
+        f"got {space}"
+    )
 
 
 def space_from_architecture(spec: Any) -> Any:
@@ -905,4 +905,8 @@ def space_from_architecture(spec: Any) -> Any:
         return Conv2DSpace(spec["shape"], num_channels=spec["num_channels"], axes=spec["axes"])
     if spec.get("class") == "VectorSpace":
         return VectorSpace(spec["dim"])
+    if spec.get("class") == "IndexSpace":
+        return IndexSpace(max_labels=spec["max_labels"], dim=spec["dim"])
+    if spec.get("class") == "CompositeSpace":
+        return CompositeSpace([space_from_architecture(part) for part in spec["components"]])
     raise ValueError(f"unknown input space {spec.get('class')!r}")

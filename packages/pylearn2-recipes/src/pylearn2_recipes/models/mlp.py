@@ -346,13 +346,7 @@ class Layer(ABC):
         statistics of the output; with ``targets`` and ``state_below``, the output
         layer's target channels (``misclass``, ``nll``, ...).
         """
-        channels: dict[str, Symbolic] = {}
-        squares = pt.sqr(self.W)
-        for kind, axis in (("row", 1), ("col", 0)):
-            norms = pt.sqrt(squares.sum(axis=axis))
-            channels[f"{kind}_norms_min"] = norms.min()
-            channels[f"{kind}_norms_mean"] = norms.mean()
-            channels[f"{kind}_norms_max"] = norms.max()
+        channels = _norm_statistics(self.W)
         if state is None and state_below is not None:
             state = self.fprop(state_below)
         if state is not None:
@@ -363,18 +357,38 @@ class Layer(ABC):
 
     def symbolic_state_channels(self, state: Symbolic) -> dict[str, Symbolic]:
         """``state_channels`` as symbolic expressions."""
-        highest, mean, lowest = state.max(axis=0), state.mean(axis=0), state.min(axis=0)
-        channels: dict[str, Symbolic] = {}
-        for prefix, values in (
-            ("range", highest - lowest),
-            ("max", highest),
-            ("mean", mean),
-            ("min", lowest),
-        ):
-            channels[f"{prefix}_x_max_u"] = values.max()
-            channels[f"{prefix}_x_mean_u"] = values.mean()
-            channels[f"{prefix}_x_min_u"] = values.min()
-        return channels
+        return _state_statistics(state)
+
+
+def _state_statistics(state: Symbolic) -> dict[str, Symbolic]:
+    """pylearn2's ``{range,max,mean,min}_x_{max,mean,min}_u`` channels of a batch of states.
+
+    The statistic over the batch axis (0) comes first, then over the units.
+    """
+    highest, mean, lowest = state.max(axis=0), state.mean(axis=0), state.min(axis=0)
+    channels: dict[str, Symbolic] = {}
+    for prefix, values in (
+        ("range", highest - lowest),
+        ("max", highest),
+        ("mean", mean),
+        ("min", lowest),
+    ):
+        channels[f"{prefix}_x_max_u"] = values.max()
+        channels[f"{prefix}_x_mean_u"] = values.mean()
+        channels[f"{prefix}_x_min_u"] = values.min()
+    return channels
+
+
+def _norm_statistics(W: Symbolic) -> dict[str, Symbolic]:
+    """pylearn2's ``{row,col}_norms_{min,mean,max}`` channels of a weight matrix."""
+    squares = pt.sqr(W)
+    channels: dict[str, Symbolic] = {}
+    for kind, axis in (("row", 1), ("col", 0)):
+        norms = pt.sqrt(squares.sum(axis=axis))
+        channels[f"{kind}_norms_min"] = norms.min()
+        channels[f"{kind}_norms_mean"] = norms.mean()
+        channels[f"{kind}_norms_max"] = norms.max()
+    return channels
 
 
 class Linear(Layer):
@@ -1431,7 +1445,7 @@ class MLP(Model):
         """
         layers = _layers_from(architecture)
         input_space = _conv.space_from_architecture(architecture.get("input_space"))
-        if not isinstance(input_space, Conv2DSpace):
+        if isinstance(input_space, VectorSpace):
             input_space = None  # nvis says it all
         return cls(
             layers,

@@ -15,12 +15,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pylearn2_recipes._backend import Shared, Symbolic, pt
+from pylearn2_recipes._backend import Shared, Symbolic
 from pylearn2_recipes.models.mlp import (
     LAYER_TYPES,
     Layer,
     _check_optional_positive,
     _check_positive_int,
+    _norm_statistics,
     _shared,
 )
 from pylearn2_recipes.space import CompositeSpace, IndexSpace, Space, VectorSpace
@@ -149,14 +150,7 @@ class ProjectionLayer(Layer):
         self, state_below: Any = None, state: Any = None, targets: Any = None
     ) -> dict[str, Symbolic]:
         """Row and column norms of ``W`` (pylearn2's only channels for this layer)."""
-        squares = pt.sqr(self.W)
-        channels: dict[str, Symbolic] = {}
-        for kind, axis in (("row", 1), ("col", 0)):
-            norms = pt.sqrt(squares.sum(axis=axis))
-            channels[f"{kind}_norms_min"] = norms.min()
-            channels[f"{kind}_norms_mean"] = norms.mean()
-            channels[f"{kind}_norms_max"] = norms.max()
-        return channels
+        return _norm_statistics(self.W)
 
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
