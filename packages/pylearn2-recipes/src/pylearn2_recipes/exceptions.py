@@ -10,7 +10,9 @@
     ├── InvalidArgumentError (ValueError, AssertionError)  an argument pylearn2 asserted on
     ├── ModelFileError (ValueError)        a model file is corrupt, truncated or not a model
     ├── PickleRefusedError (ValueError)    loading or saving a pickle without ``allow_pickle=True``
-    └── NonFiniteError (RuntimeError)      a parameter became NaN or infinite during training
+    ├── NonFiniteError (RuntimeError)      a parameter became NaN or infinite during training
+    ├── TargetMarginalsError (ValueError, AssertionError)  Softmax bias from unusable targets
+    └── BackendUnavailableError (NotImplementedError)  a GPU-only op (cuDNN) on PyTensor's CPU
 
 None of them is worth retrying: each names input that must be fixed first.
 """
@@ -20,12 +22,14 @@ from __future__ import annotations
 from yaml.constructor import ConstructorError
 
 __all__ = [
+    "BackendUnavailableError",
     "DuplicateKeyError",
     "InvalidArgumentError",
     "ModelFileError",
     "NonFiniteError",
     "PickleRefusedError",
     "Pylearn2RecipesError",
+    "TargetMarginalsError",
     "UnsafeYAMLError",
     "YAMLArgumentError",
     "YAMLConfigError",
@@ -102,3 +106,19 @@ class PickleRefusedError(Pylearn2RecipesError, ValueError):
 
 class NonFiniteError(Pylearn2RecipesError, RuntimeError):
     """A model parameter is NaN or infinite (before or after a training epoch)."""
+
+
+class TargetMarginalsError(Pylearn2RecipesError, ValueError, AssertionError):
+    """``Softmax(init_bias_target_marginals=...)`` got targets it cannot take frequencies of.
+
+    Also an ``AssertionError``, which is what pylearn2 raised (e.g. several labels per
+    example).
+    """
+
+
+class BackendUnavailableError(Pylearn2RecipesError, NotImplementedError):
+    """An operation needs a GPU library (cuDNN) that PyTensor's CPU backend does not have.
+
+    pylearn2's ``pool_dnn`` called cuDNN's pooling; here ``max_pool`` computes the same
+    result on the CPU.
+    """

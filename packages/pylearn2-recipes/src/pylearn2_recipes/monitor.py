@@ -453,10 +453,8 @@ class Monitor:
             )
             for key, value in raw.items():
                 custom[prefix + key] = (value, nested_ipt[index], specs[index])
-        probe = None
-        if probe_plan is not None:
-            probe = probe_plan(nested_ipt[-1])
-        else:
+        probe = None if probe_plan is None else probe_plan(nested_ipt[-1])
+        if probe is None:  # no fast path (e.g. layers of the user's): symbolic channels
             for key, value in model.get_monitoring_channels(nested_ipt[-1]).items():
                 custom[key] = (value, nested_ipt[-1], specs[-1])
         seed = [_MONITOR_SEED] if is_stochastic(mode) else None

@@ -103,6 +103,7 @@ MIRRORED_MODULES = (
     "train_extensions.best_params",
     "train_extensions.progress",
     "train",
+    "sandbox.nlp.models.mlp",
     "sandbox.lisa_rl.bandit.simulator",
     "sandbox.lisa_rl.bandit.algorithm",
     "sandbox.lisa_rl.bandit.average_agent",

@@ -1315,7 +1315,9 @@ class CompositeSpace(Space):
             kind = "HStack" if space.sparse else "Join"
             if not _is_op(batch, kind):
                 raise ValueError(f"expected the output of a {kind} op, got {batch!r}")
-            inputs = batch.owner.inputs if space.sparse else batch.owner.inputs[1:]
+            inputs = list(batch.owner.inputs)
+            if not space.sparse and inputs and inputs[0].ndim == 0:
+                inputs = inputs[1:]  # the axis (an input of Join before PyTensor 3.1)
             _check_zip(inputs, self.components, "undo_format_as")
             parts = []
             for component, part in zip(self.components, inputs, strict=True):

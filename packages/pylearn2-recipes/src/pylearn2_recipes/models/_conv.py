@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from pylearn2_recipes._backend import Shared, Symbolic, pt
+from pylearn2_recipes._backend import Shared, Symbolic, pt, pytensor
+from pylearn2_recipes.expr import nnet
 from pylearn2_recipes.models.mlp import (
     LAYER_TYPES,
     Layer,
@@ -35,8 +36,9 @@ from pylearn2_recipes.models.mlp import (
     _check_optional_positive,
     _check_positive_int,
     _shared,
+    _state_statistics,
 )
-from pylearn2_recipes.space import Conv2DSpace, VectorSpace
+from pylearn2_recipes.space import CompositeSpace, Conv2DSpace, IndexSpace, VectorSpace
 
 __all__ = [
     "ConvElemwise",
@@ -79,15 +81,45 @@ class ConvNonlinearity:
         """``{"class": name, "args": constructor arguments}`` (JSON)."""
         return {"class": type(self).__name__, "args": {}}
 
+    def get_monitoring_channels_from_state(
+        self, state: Symbolic, target: Symbolic = None, cost_fn: Any = None
+    ) -> dict[str, Symbolic]:
+        """pylearn2's ``*_x_*_u`` statistics of the output (over the batch axis first)."""
+        return _state_statistics(state)
+
+    def cost(self, Y: Symbolic, Y_hat: Symbolic, batch_axis: int) -> Symbolic:
+        """The cost of the output ``Y_hat`` for targets ``Y``.
+
+        Raises
+        ------
+        NotImplementedError
+            For this activation (as pylearn2: only the identity and the sigmoid have one).
+        """
+        raise NotImplementedError(f"{type(self)} does not implement cost function.")
+
 
 class IdentityConvNonlinearity(ConvNonlinearity):
-    """No activation (``non_lin_name`` ``"linear"``).
+    """No activation (``non_lin_name`` ``"linear"``); squared-error cost.
 
     Examples
     --------
     >>> IdentityConvNonlinearity().non_lin_name
     'linear'
     """
+
+    def get_monitoring_channels_from_state(
+        self, state: Symbolic, target: Symbolic = None, cost_fn: Any = None
+    ) -> dict[str, Symbolic]:
+        """The output statistics and, with targets, ``misclass`` (any unit wrong at 0.5)."""
+        channels = super().get_monitoring_channels_from_state(state, target, cost_fn)
+        if target is not None:
+            wrong = pt.cast(pt.neq(target, pt.gt(state, 0.5)), pytensor.config.floatX)
+            channels["misclass"] = wrong.max(axis=1).mean()
+        return channels
+
+    def cost(self, Y: Symbolic, Y_hat: Symbolic, batch_axis: int) -> Symbolic:
+        """Squared error averaged over the batch, summed over units."""
+        return pt.sum(pt.mean(pt.sqr(Y - Y_hat), axis=batch_axis))
 
 
 class RectifierConvNonlinearity(ConvNonlinearity):
@@ -143,6 +175,48 @@ class SigmoidConvNonlinearity(ConvNonlinearity):
     def apply(self, linear_response: Symbolic) -> Symbolic:
         """``sigmoid(z)``."""
         return pt.sigmoid(linear_response)
+
+    def get_monitoring_channels_from_state(
+        self, state: Symbolic, target: Symbolic = None, cost_fn: Any = None
+    ) -> dict[str, Symbolic]:
+        """The output statistics and, with targets, pylearn2's detection channels.
+
+        ``01_loss``, ``kl`` (the layer's cost), ``precision``, ``recall``, ``f1`` and
+        their per-output min, mean and max, thresholding outputs and targets at 0.5.
+        """
+        channels = super().get_monitoring_channels_from_state(state, target, cost_fn)
+        if target is None:
+            return channels
+        y_hat = state > 0.5
+        y = target > 0.5
+        channels["01_loss"] = pt.cast(pt.neq(y, y_hat), state.dtype).mean()
+        if cost_fn is not None:
+            channels["kl"] = cost_fn(Y_hat=state, Y=target)
+        y = pt.cast(y, state.dtype)
+        y_hat = pt.cast(y_hat, state.dtype)
+        tp = (y * y_hat).sum()
+        fp = ((1 - y) * y_hat).sum()
+        precision = nnet.compute_precision(tp, fp)
+        recall = nnet.compute_recall(y, tp)
+        channels["precision"] = precision
+        channels["recall"] = recall
+        channels["f1"] = nnet.compute_f1(precision, recall)
+        tp = (y * y_hat).sum(axis=[0, 1])
+        fp = ((1 - y) * y_hat).sum(axis=[0, 1])
+        per_output = {
+            "precision": nnet.compute_precision(tp, fp),
+            "recall": nnet.compute_recall(y, tp),
+        }
+        per_output["f1"] = nnet.compute_f1(per_output["precision"], per_output["recall"])
+        for name, values in per_output.items():
+            channels[f"per_output_{name}_max"] = values.max()
+            channels[f"per_output_{name}_mean"] = values.mean()
+            channels[f"per_output_{name}_min"] = values.min()
+        return channels
+
+    def cost(self, Y: Symbolic, Y_hat: Symbolic, batch_axis: int) -> Symbolic:
+        """Binary cross-entropy (pylearn2's KL) averaged over units, then over the batch."""
+        return nnet.kl(Y=Y, Y_hat=Y_hat, batch_axis=batch_axis).mean()
 
     def apply_numpy(self, linear_response: npt.NDArray[Any]) -> npt.NDArray[Any]:
         """``sigmoid(z)`` in numpy, without overflow for large ``|z|``."""
@@ -613,7 +687,8 @@ class ConvElemwise(Layer):
     def get_layer_monitoring_channels(
         self, state_below: Symbolic = None, state: Symbolic = None, targets: Symbolic = None
     ) -> dict[str, Symbolic]:
-        """pylearn2's channels, symbolically: kernel norms and output statistics."""
+        """pylearn2's channels, symbolically: kernel norms, output statistics and, for an
+        output layer given ``targets``, its nonlinearity's target channels."""
         norms = pt.sqrt(pt.sqr(self.W).sum(axis=(1, 2, 3)))
         channels: dict[str, Symbolic] = {
             "kernel_norms_min": norms.min(),
@@ -624,7 +699,21 @@ class ConvElemwise(Layer):
             state = self.fprop(state_below)
         if state is not None:
             channels.update(self.symbolic_state_channels(state.reshape((state.shape[0], -1))))
+            if targets is not None:
+                channels.update(
+                    self.nonlin.get_monitoring_channels_from_state(state, targets, self.cost)
+                )
         return channels
+
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The nonlinearity's cost of the output ``Y_hat`` (batch axis 0).
+
+        Raises
+        ------
+        NotImplementedError
+            If the nonlinearity has no cost (only identity and sigmoid have one).
+        """
+        return self.nonlin.cost(Y=Y, Y_hat=Y_hat, batch_axis=0)
 
     def state_channels(self, state: npt.NDArray[Any]) -> dict[str, float]:
         """pylearn2's ``*_x_*_u`` statistics over every output unit (channel, row, col)."""
@@ -725,7 +814,7 @@ def connect_spaces(layers: Sequence[Layer], input_space: Any) -> None:
 
     The first layer takes ``input_space``; each later convolutional layer takes its
     predecessor's output space. A convolutional layer flattens its output (in
-    ``('b', 0, 1, 'c')`` order) when the next layer is not convolutional.
+    ``('b', 0, 1, 'c')`` order) when a non-convolutional layer follows.
 
     Raises
     ------
@@ -743,10 +832,26 @@ def connect_spaces(layers: Sequence[Layer], input_space: Any) -> None:
     for index, layer in enumerate(layers):
         following = layers[index + 1] if index + 1 < len(layers) else None
         if isinstance(layer, ConvElemwise):
-            layer.connect(space, flatten_output=not isinstance(following, ConvElemwise))
+            # pylearn2's output is a ('b', 'c', 0, 1) batch: flattened only for a
+            # following non-convolutional layer (which pylearn2 formats to a vector).
+            flatten = following is not None and not isinstance(following, ConvElemwise)
+            layer.connect(space, flatten_output=flatten)
             space = layer.output_space
+        elif hasattr(layer, "connect"):  # composite and nested layers
+            layer.connect(space)
+            space = layer.get_output_space()
         else:
+            if not hasattr(layer, "connect"):
+                # A layer after a convolutional one gets its output flattened.
+                first = index == 0 and space is not None
+                layer.input_space = space if first else VectorSpace(_width(layers, index))
             space = VectorSpace(layer.dim)
+
+
+def _width(layers: Sequence[Layer], index: int) -> int:
+    if index == 0:
+        raise ValueError("the first layer of an MLP needs an input space")
+    return layers[index - 1].dim
 
 
 LAYER_TYPES.update({cls.__name__: cls for cls in (ConvElemwise, ConvRectifiedLinear)})
@@ -771,7 +876,17 @@ def space_architecture(space: Any) -> dict[str, Any] | None:
         }
     if isinstance(space, VectorSpace):
         return {"class": "VectorSpace", "dim": space.dim}
-    raise ValueError(f"an MLP input space must be a VectorSpace or a Conv2DSpace, got {space}")
+    if isinstance(space, IndexSpace):
+        return {"class": "IndexSpace", "max_labels": space.max_labels, "dim": space.dim}
+    if isinstance(space, CompositeSpace):
+        return {
+            "class": "CompositeSpace",
+            "components": [space_architecture(part) for part in space.components],
+        }
+    raise ValueError(
+        "an MLP input space must be a VectorSpace, Conv2DSpace, IndexSpace or CompositeSpace, "
+        f"got {space}"
+    )
 
 
 def space_from_architecture(spec: Any) -> Any:
@@ -790,4 +905,8 @@ def space_from_architecture(spec: Any) -> Any:
         return Conv2DSpace(spec["shape"], num_channels=spec["num_channels"], axes=spec["axes"])
     if spec.get("class") == "VectorSpace":
         return VectorSpace(spec["dim"])
+    if spec.get("class") == "IndexSpace":
+        return IndexSpace(max_labels=spec["max_labels"], dim=spec["dim"])
+    if spec.get("class") == "CompositeSpace":
+        return CompositeSpace([space_from_architecture(part) for part in spec["components"]])
     raise ValueError(f"unknown input space {spec.get('class')!r}")

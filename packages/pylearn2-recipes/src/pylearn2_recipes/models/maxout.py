@@ -125,7 +125,7 @@ class Maxout(Linear):
         result: npt.NDArray[Any] = np.maximum(out, 0.0) if self.min_zero else out
         return result
 
-    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
         """Not an output layer."""
         raise TypeError(f"layer {self.layer_name!r} (Maxout) cannot be the output layer")
 

@@ -12,7 +12,7 @@ import contextlib
 import copy
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -20,18 +20,22 @@ import numpy.typing as npt
 from pylearn2_recipes import _budget
 from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
 from pylearn2_recipes.costs.mlp import Default
+from pylearn2_recipes.exceptions import TargetMarginalsError
+from pylearn2_recipes.expr import nnet
 from pylearn2_recipes.models.model import Model
 from pylearn2_recipes.monitor import Monitor, Probe
-from pylearn2_recipes.space import CompositeSpace, Conv2DSpace, Space, VectorSpace
+from pylearn2_recipes.space import CompositeSpace, Conv2DSpace, IndexSpace, Space, VectorSpace
 
 if TYPE_CHECKING:
     from pylearn2_recipes.costs.cost import Cost
 
 __all__ = [
     "MLP",
+    "CompositeLayer",
     "ConvElemwise",
     "ConvNonlinearity",
     "ConvRectifiedLinear",
+    "FlattenerLayer",
     "IdentityConvNonlinearity",
     "Layer",
     "Linear",
@@ -43,6 +47,13 @@ __all__ = [
     "Softmax",
     "Tanh",
     "TanhConvNonlinearity",
+    "exhaustive_dropout_average",
+    "generate_dropout_mask",
+    "geometric_mean_prediction",
+    "max_pool",
+    "mean_pool",
+    "pool_dnn",
+    "sampled_dropout_average",
 ]
 
 DEFAULT_SEED = (2013, 1, 4)
@@ -154,14 +165,6 @@ def _clip_norms(
     return updated
 
 
-def _softmax(z: Symbolic) -> Symbolic:
-    # Written out rather than pt.special.softmax: PyTensor 3's Softmax is an
-    # OpFromGraph whose Python implementation JIT-compiles with Numba even in
-    # FAST_COMPILE, which would make the fast-compiling mode slow to compile.
-    e = pt.exp(z - pt.max(z, axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
-
-
 def _log_softmax(z: Symbolic) -> Symbolic:
     shifted = z - pt.max(z, axis=-1, keepdims=True)
     return shifted - pt.log(pt.exp(shifted).sum(axis=-1, keepdims=True))
@@ -195,6 +198,9 @@ class Layer(ABC):
     b_lr_scale: float | None
     max_row_norm: float | None
     max_col_norm: float | None
+    input_space: Space
+    # What a dropped input becomes (pylearn2's attribute): 0, or e.g. -inf for max-pooling.
+    dropout_input_mask_value: Any = 0
 
     @abstractmethod
     def set_input_space(self, input_dim: int, rng: np.random.RandomState) -> None:
@@ -220,8 +226,32 @@ class Layer(ABC):
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments that rebuild this layer (JSON-serialisable)."""
 
+    def get_input_space(self) -> Space:
+        """The space of the layer's input, set when the ``MLP`` wires its layers.
+
+        Raises
+        ------
+        AttributeError
+            If the layer is not part of an ``MLP`` yet.
+        """
+        space: Space | None = getattr(self, "input_space", None)
+        if space is None:
+            raise AttributeError(f"layer {self.layer_name!r} has no input space yet")
+        return space
+
+    def get_output_space(self) -> Space:
+        """``VectorSpace(dim)``."""
+        return VectorSpace(self.dim)
+
+    def get_target_space(self) -> Space:
+        """The space of the targets when this is the output layer (its output space)."""
+        return self.get_output_space()
+
     def affine(self, state_below: Symbolic) -> Symbolic:
-        """``state_below @ W + b``."""
+        """``state_below @ W + b`` (a 4-D batch of a ``Conv2DSpace`` input flattened first)."""
+        space = getattr(self, "input_space", None)
+        if isinstance(space, Conv2DSpace) and getattr(state_below, "ndim", 2) == 4:
+            state_below = space.format_as(state_below, VectorSpace(space.get_total_dimension()))
         return pt.dot(state_below, self.W) + self.b
 
     def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
@@ -237,15 +267,15 @@ class Layer(ABC):
         )
         return result
 
-    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
-        """Training cost when this is the output layer (targets ``Y``)."""
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """Training cost of the output ``Y_hat`` (this layer's ``fprop``) for targets ``Y``."""
         raise TypeError(
             f"layer {self.layer_name!r} ({type(self).__name__}) has no cost, so it "
             "cannot be the output layer of an MLP"
         )
 
-    def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
-        """Symbolic channels that need the targets (output layer only)."""
+    def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
+        """Symbolic channels of the output ``state`` that need the targets (output layer)."""
         return {}
 
     def state_channels(self, state: npt.NDArray[Any]) -> dict[str, float]:
@@ -316,35 +346,49 @@ class Layer(ABC):
         statistics of the output; with ``targets`` and ``state_below``, the output
         layer's target channels (``misclass``, ``nll``, ...).
         """
-        channels: dict[str, Symbolic] = {}
-        squares = pt.sqr(self.W)
-        for kind, axis in (("row", 1), ("col", 0)):
-            norms = pt.sqrt(squares.sum(axis=axis))
-            channels[f"{kind}_norms_min"] = norms.min()
-            channels[f"{kind}_norms_mean"] = norms.mean()
-            channels[f"{kind}_norms_max"] = norms.max()
+        channels = _norm_statistics(self.W)
         if state is None and state_below is not None:
             state = self.fprop(state_below)
         if state is not None:
             channels.update(self.symbolic_state_channels(state))
-        if targets is not None and state_below is not None:
-            channels.update(self.target_channels(targets, state_below))
+        if targets is not None and state is not None:
+            channels.update(self.target_channels(targets, state))
         return channels
 
     def symbolic_state_channels(self, state: Symbolic) -> dict[str, Symbolic]:
         """``state_channels`` as symbolic expressions."""
-        highest, mean, lowest = state.max(axis=0), state.mean(axis=0), state.min(axis=0)
-        channels: dict[str, Symbolic] = {}
-        for prefix, values in (
-            ("range", highest - lowest),
-            ("max", highest),
-            ("mean", mean),
-            ("min", lowest),
-        ):
-            channels[f"{prefix}_x_max_u"] = values.max()
-            channels[f"{prefix}_x_mean_u"] = values.mean()
-            channels[f"{prefix}_x_min_u"] = values.min()
-        return channels
+        return _state_statistics(state)
+
+
+def _state_statistics(state: Symbolic) -> dict[str, Symbolic]:
+    """pylearn2's ``{range,max,mean,min}_x_{max,mean,min}_u`` channels of a batch of states.
+
+    The statistic over the batch axis (0) comes first, then over the units.
+    """
+    highest, mean, lowest = state.max(axis=0), state.mean(axis=0), state.min(axis=0)
+    channels: dict[str, Symbolic] = {}
+    for prefix, values in (
+        ("range", highest - lowest),
+        ("max", highest),
+        ("mean", mean),
+        ("min", lowest),
+    ):
+        channels[f"{prefix}_x_max_u"] = values.max()
+        channels[f"{prefix}_x_mean_u"] = values.mean()
+        channels[f"{prefix}_x_min_u"] = values.min()
+    return channels
+
+
+def _norm_statistics(W: Symbolic) -> dict[str, Symbolic]:
+    """pylearn2's ``{row,col}_norms_{min,mean,max}`` channels of a weight matrix."""
+    squares = pt.sqr(W)
+    channels: dict[str, Symbolic] = {}
+    for kind, axis in (("row", 1), ("col", 0)):
+        norms = pt.sqrt(squares.sum(axis=axis))
+        channels[f"{kind}_norms_min"] = norms.min()
+        channels[f"{kind}_norms_mean"] = norms.mean()
+        channels[f"{kind}_norms_max"] = norms.max()
+    return channels
 
 
 class Linear(Layer):
@@ -453,9 +497,9 @@ class Linear(Layer):
         """``[W, b]``."""
         return [self.W, self.b]
 
-    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
         """Squared error summed over outputs, averaged over the batch."""
-        return pt.sqr(Y - self.fprop(state_below)).sum(axis=1).mean()
+        return pt.sqr(Y - Y_hat).sum(axis=1).mean()
 
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
@@ -509,12 +553,15 @@ class Sigmoid(Linear):
         result: npt.NDArray[Any] = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
         return result
 
-    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
-        """Binary cross-entropy averaged over units and over the batch (pylearn2's KL)."""
-        z = self.affine(state_below)
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """Binary cross-entropy averaged over units and over the batch (pylearn2's KL).
+
+        Computed from the sigmoid's argument, found in ``Y_hat``'s graph (as pylearn2).
+        """
+        z = nnet.arg_of_sigmoid(Y_hat)
         return (Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)).mean()
 
-    def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
+    def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
         """``misclass`` for the classification monitor styles, as pylearn2's.
 
         ``one_hot_class`` (alias ``classification``): the most likely unit is wrong;
@@ -522,7 +569,6 @@ class Sigmoid(Linear):
         no target channel here (pylearn2's precision/recall are not implemented).
         """
         floatX = pytensor.config.floatX
-        state = self.fprop(state_below)
         if self.monitor_style in ("one_hot_class", "classification"):
             wrong = pt.neq(pt.argmax(state, axis=1), pt.argmax(Y, axis=1))
             return {"misclass": pt.cast(wrong, floatX).mean()}
@@ -587,9 +633,9 @@ class RectifiedLinear(Linear):
         result: npt.NDArray[Any] = np.where(p > 0, p, self.left_slope * p)
         return result
 
-    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
         """Not an output layer."""
-        return Layer.cost(self, Y, state_below)
+        return Layer.cost(self, Y, Y_hat)
 
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
@@ -614,6 +660,9 @@ class Softmax(Layer):
         As for ``Linear``.
     init_bias_target_marginals : dataset, optional
         A dataset with targets (one-hot rows, or labels with ``y_labels``).
+    binary_target_dim : int, optional
+        Targets are ``binary_target_dim`` class indices per example (an ``IndexSpace``)
+        instead of one-hot rows; the cost sums the log-probabilities of every index.
 
     Examples
     --------
@@ -633,8 +682,15 @@ class Softmax(Layer):
         max_row_norm: float | None = None,
         max_col_norm: float | None = None,
         init_bias_target_marginals: Any = None,
+        binary_target_dim: int | None = None,
     ) -> None:
         self.n_classes = _check_positive_int(n_classes, "n_classes")
+        self.binary_target_dim = (
+            None
+            if binary_target_dim is None
+            else _check_positive_int(binary_target_dim, "binary_target_dim")
+        )
+        self._has_binary_target = self.binary_target_dim is not None
         self.dim = self.n_classes
         # None: zeros, made with W (after the MLP has checked the size against the budget).
         self._init_b: npt.NDArray[Any] | None = (
@@ -677,9 +733,46 @@ class Softmax(Layer):
         self.b = _shared(b, "softmax_b")
         self.W = _shared(W, "softmax_W")
 
+    def get_target_space(self) -> Space:
+        """``IndexSpace(n_classes, binary_target_dim)`` for index targets, else the output."""
+        if self.binary_target_dim is not None:
+            return IndexSpace(max_labels=self.n_classes, dim=self.binary_target_dim)
+        return self.get_output_space()
+
+    def get_weights(self) -> npt.NDArray[Any]:
+        """A copy of ``W`` (input_dim, n_classes).
+
+        Raises
+        ------
+        NotImplementedError
+            If the input space is not a ``VectorSpace`` (as pylearn2; see ``get_weights_topo``).
+        """
+        space = getattr(self, "input_space", None)
+        if space is not None and not isinstance(space, VectorSpace):
+            raise NotImplementedError(
+                f"layer {self.layer_name!r} takes {space}: use get_weights_topo()"
+            )
+        return super().get_weights()
+
+    def get_weights_topo(self) -> npt.NDArray[Any]:
+        """``W`` as one image per class, ``(n_classes, rows, cols, channels)``.
+
+        Raises
+        ------
+        NotImplementedError
+            If the input space is not a ``Conv2DSpace``.
+        """
+        space = getattr(self, "input_space", None)
+        if not isinstance(space, Conv2DSpace):
+            raise NotImplementedError(f"layer {self.layer_name!r} does not take a Conv2DSpace")
+        desired = VectorSpace(space.get_total_dimension())
+        images = desired.np_format_as(self.W.get_value().T, space)
+        result: npt.NDArray[Any] = Conv2DSpace.convert_numpy(images, space.axes, ("b", 0, 1, "c"))
+        return result
+
     def fprop(self, state_below: Symbolic) -> Symbolic:
         """Class probabilities, rows summing to one."""
-        return _softmax(self.affine(state_below))
+        return nnet.softmax(self.affine(state_below))
 
     def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
         """The softmax in numpy (max subtracted first, as PyTensor's)."""
@@ -694,18 +787,34 @@ class Softmax(Layer):
         """``[b, W]`` (pylearn2's order)."""
         return [self.b, self.W]
 
-    def cost(self, Y: Symbolic, state_below: Symbolic) -> Symbolic:
-        """``-mean(sum(Y * log_softmax(z)))`` from the pre-softmax ``z``."""
-        return -(Y * _log_softmax(self.affine(state_below))).sum(axis=1).mean()
+    def _log_prob_of(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        log_prob = _log_softmax(nnet.arg_of_softmax(Y_hat))
+        if not self._has_binary_target:
+            return Y * log_prob
+        # The log-probability of each target index (pylearn2 indexes the flattened matrix).
+        rows = pt.arange(Y.shape[0])
+        if self.binary_target_dim is not None and self.binary_target_dim > 1:
+            rows = pt.tile(rows.dimshuffle(0, "x"), (1, self.binary_target_dim)).flatten()
+        flat = log_prob.flatten()[Y.flatten() + rows * self.n_classes]
+        return flat.reshape(Y.shape, ndim=2)
 
-    def target_channels(self, Y: Symbolic, state_below: Symbolic) -> dict[str, Symbolic]:
-        """``misclass`` (argmax mismatch rate) and ``nll``."""
-        z = self.affine(state_below)
-        wrong = pt.neq(pt.argmax(z, axis=1), pt.argmax(Y, axis=1))
-        return {
-            "misclass": wrong.mean(dtype=pytensor.config.floatX),
-            "nll": self.cost(Y, state_below),
-        }
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """``-mean(sum(Y * log_softmax(z)))`` from the softmax's argument ``z``.
+
+        ``z`` is found in ``Y_hat``'s graph, as pylearn2 does, so ``Y_hat`` may come from
+        any softmax. With ``binary_target_dim``, ``Y`` holds class indices.
+        """
+        return -self._log_prob_of(Y, Y_hat).sum(axis=1).mean()
+
+    def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
+        """``misclass`` (argmax mismatch rate; not with several index targets) and ``nll``."""
+        channels: dict[str, Symbolic] = {}
+        if self.binary_target_dim in (None, 1):
+            predicted = pt.argmax(state, axis=1)
+            y = Y.reshape(predicted.shape) if self._has_binary_target else pt.argmax(Y, axis=1)
+            channels["misclass"] = pt.neq(predicted, y).mean(dtype=pytensor.config.floatX)
+        channels["nll"] = self.cost(Y, state)
+        return channels
 
     def state_channels(self, state: npt.NDArray[Any]) -> dict[str, float]:
         """``mean_max_class``, ``max_max_class``, ``min_max_class`` of the probabilities."""
@@ -737,6 +846,7 @@ class Softmax(Layer):
             "b_lr_scale": self.b_lr_scale,
             "max_row_norm": self.max_row_norm,
             "max_col_norm": self.max_col_norm,
+            "binary_target_dim": self.binary_target_dim,
         }
 
 
@@ -744,18 +854,20 @@ def _marginal_biases(dataset: Any, n_classes: int, layer_name: str) -> npt.NDArr
     """pylearn2's Softmax bias from class frequencies: ``log(p) − mean(log(p))``."""
     y = getattr(dataset, "y", None)
     if y is None:
-        raise ValueError(f"layer {layer_name!r}: `init_bias_target_marginals` has no targets")
+        raise TargetMarginalsError(
+            f"layer {layer_name!r}: `init_bias_target_marginals` has no targets"
+        )
     y = np.asarray(y)
     if getattr(dataset, "y_labels", None) is None:
         marginals = y.mean(axis=0)
     else:
         if max(y.shape) != y.size:
-            raise ValueError(
+            raise TargetMarginalsError(
                 f"layer {layer_name!r}: `init_bias_target_marginals` needs one label per example"
             )
         marginals = np.bincount(y.ravel().astype(np.int64), minlength=n_classes) / y.shape[0]
     if marginals.shape != (n_classes,) or not np.all(marginals > 0):
-        raise ValueError(
+        raise TargetMarginalsError(
             f"layer {layer_name!r}: `init_bias_target_marginals` must give every one of the "
             f"{n_classes} classes a positive frequency, got {np.round(marginals, 4).tolist()}"
         )
@@ -766,7 +878,7 @@ def _marginal_biases(dataset: Any, n_classes: int, layer_name: str) -> npt.NDArr
 
 _MONITOR_STYLES = {"detection", "one_hot_class", "classification", "bit_vector_class"}
 
-LAYER_TYPES: dict[str, type[Layer]] = {
+LAYER_TYPES: dict[str, Any] = {
     cls.__name__: cls for cls in (Linear, Sigmoid, Tanh, RectifiedLinear, Softmax)
 }
 
@@ -837,13 +949,15 @@ class MLP(Model):
         if input_space is not None:
             if nvis is not None:
                 raise ValueError("give `nvis` or `input_space`, not both")
-            if not isinstance(input_space, (VectorSpace, Conv2DSpace)):
+            if not isinstance(input_space, (VectorSpace, Conv2DSpace, CompositeSpace, IndexSpace)):
                 raise NotImplementedError(
-                    f"an MLP takes a VectorSpace or Conv2DSpace input, got {input_space}"
+                    "an MLP takes a VectorSpace, Conv2DSpace, IndexSpace or CompositeSpace "
+                    f"input, got {input_space}"
                 )
             nvis = input_space.get_total_dimension()
-        self.nvis = _check_positive_int(nvis, "nvis")
-        self.input_space = VectorSpace(self.nvis) if input_space is None else input_space
+        # pylearn2: without an input, a named MLP is a layer of another MLP (nested);
+        # the outer MLP gives it its input space and initialises it with its RandomState.
+        self._nested = nvis is None and layer_name is not None
         self.input_source = input_source
         self.target_source = target_source
         self.monitor_targets = bool(monitor_targets)
@@ -858,6 +972,11 @@ class MLP(Model):
         self.tag = {}
         self.monitor = Monitor(self)
         self._forward: Any = None
+        if self._nested:
+            self.nvis: int | None = None  # the outer MLP's connect() sets it
+            return
+        self.nvis = _check_positive_int(nvis, "nvis")
+        self.input_space = VectorSpace(self.nvis) if input_space is None else input_space
         shapes = self.param_shapes()
         total = sum(_budget.nbytes(shape) for _, shape in shapes)
         if shapes:
@@ -876,15 +995,89 @@ class MLP(Model):
             layer.set_input_space(width, self.rng)
             width = layer.dim
 
-    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]:
+    @overload
+    def param_shapes(self) -> list[tuple[str, tuple[int, ...]]]: ...
+
+    @overload
+    def param_shapes(self, input_dim: int) -> list[tuple[int, ...]]: ...
+
+    def param_shapes(self, input_dim: int | None = None) -> Any:
         """``(description, shape)`` of every parameter, computed without allocating.
+
+        With ``input_dim`` (a nested MLP, as a layer), the bare shapes.
 
         Examples
         --------
         >>> MLP([Softmax(3, "y", irange=.1)], nvis=4).param_shapes()
         [('layers[0].b (n_classes)', (3,)), ('layers[0].W (nvis, n_classes)', (4, 3))]
         """
+        if input_dim is not None:
+            return [shape for _, shape in _param_shapes(self.layers, input_dim, self.input_space)]
+        if self.nvis is None:
+            raise AttributeError(f"nested MLP {self.layer_name!r} has no input space yet")
         return _param_shapes(self.layers, self.nvis, self.input_space)
+
+    # A nested MLP is a layer of another MLP (pylearn2's MLP is a Layer) ---------------
+
+    _numpy_monitoring = False
+
+    def sublayers(self) -> list[Layer]:
+        """The layers, in order."""
+        return self.layers
+
+    def connect(self, space: Space, flatten_output: bool = False) -> None:
+        """Take ``space`` as the input of a nested MLP and wire the layers to it."""
+        self.input_space = space
+        self.nvis = space.get_total_dimension()
+        _param_shapes(self.layers, self.nvis, space)
+        self.dim = self.output_layer.dim
+
+    def set_input_space(self, input_dim: int, rng: np.random.RandomState) -> None:
+        """Initialise the layers of a nested MLP from the outer MLP's ``rng``, in order."""
+        self.rng = rng
+        width = input_dim
+        for layer in self.layers:
+            layer.set_input_space(width, rng)
+            width = layer.dim
+
+    def set_param_arrays(self, input_dim: int, arrays: Sequence[npt.NDArray[Any]]) -> None:
+        """Stored values of a nested MLP's parameters (``get_params`` order)."""
+        remaining = list(arrays)
+        width = input_dim
+        for layer in self.layers:
+            count = len(layer.param_shapes(width))
+            layer.set_param_arrays(width, remaining[:count])
+            remaining = remaining[count:]
+            width = layer.dim
+
+    def fprop_numpy(self, state_below: npt.NDArray[Any]) -> npt.NDArray[Any] | None:
+        """None: the outer MLP compiles the graph."""
+        return None
+
+    def add_layers(self, layers: Sequence[Layer]) -> None:
+        """Append layers on top, initialised from the MLP's RandomState (pylearn2's).
+
+        Raises
+        ------
+        ValueError
+            If a layer name is taken.
+        """
+        for layer in layers:
+            if layer.layer_name in self.layer_names:
+                raise ValueError(f"the MLP already has a layer named {layer.layer_name!r}")
+            if getattr(self, "input_space", None) is not None:
+                previous = self.output_layer
+                _conv.connect_spaces([layer], previous.get_output_space())
+                layer.set_input_space(previous.dim, self.rng)
+            self.layers.append(layer)
+            if getattr(self, "input_space", None) is not None:
+                self.dim = layer.dim
+            self._forward = None
+
+    @classmethod
+    def from_architecture_args(cls, args: Mapping[str, Any], build: Any) -> MLP:
+        """A nested MLP from its ``architecture()`` (``build`` makes each layer)."""
+        return cls([build(spec) for spec in args["layers"]], layer_name=args["layer_name"])
 
     @property
     def output_layer(self) -> Layer:
@@ -892,8 +1085,111 @@ class MLP(Model):
         return self.layers[-1]
 
     def get_output_space(self) -> Space:
-        """``VectorSpace`` of the output layer's width."""
-        return VectorSpace(self.output_layer.dim)
+        """The output layer's output space (``VectorSpace`` of its width for most layers)."""
+        return self.output_layer.get_output_space()
+
+    def get_target_space(self) -> Space:
+        """The output layer's target space (e.g. an ``IndexSpace`` for index targets)."""
+        return self.output_layer.get_target_space()
+
+    @property
+    def layer_names(self) -> set[str]:
+        """The names of the layers."""
+        return {layer.layer_name for layer in self.layers}
+
+    def _validate_layer_names(self, names: Iterable[str]) -> None:
+        unknown = [name for name in names if name not in self.layer_names]
+        if unknown:
+            raise ValueError(f"MLP has no layer(s) named {', '.join(map(str, unknown))}")
+
+    def get_total_input_dimension(self, layers: Iterable[str]) -> int:
+        """The number of inputs of the named layers together (dropout masks have one bit each).
+
+        Raises
+        ------
+        ValueError
+            If a name is not a layer of this MLP.
+
+        Examples
+        --------
+        >>> MLP([Linear(3, "h0", irange=0), Softmax(2, "y", irange=0)],
+        ...     nvis=4).get_total_input_dimension(["h0", "y"])
+        7
+        """
+        names = list(layers)
+        self._validate_layer_names(names)
+        return sum(
+            layer.get_input_space().get_total_dimension()
+            for layer in self.layers
+            if layer.layer_name in names
+        )
+
+    def dropout_fprop(
+        self,
+        state_below: Symbolic,
+        default_input_include_prob: float = 0.5,
+        input_include_probs: Mapping[str, float] | None = None,
+        default_input_scale: float = 2.0,
+        input_scales: Mapping[str, float] | None = None,
+        per_example: bool = True,
+    ) -> Symbolic:
+        """The output with random dropout masks on every layer's input (pylearn2's).
+
+        Each input of each layer is kept with its layer's include probability and
+        multiplied by its layer's scale; ``per_example=False`` draws one mask per batch.
+        See ``models.mlp.dropout_fprop``.
+        """
+        return _dropout.dropout_fprop(
+            self,
+            state_below,
+            default_input_include_prob,
+            input_include_probs,
+            default_input_scale,
+            input_scales,
+            per_example,
+        )
+
+    def masked_fprop(
+        self,
+        state_below: Symbolic,
+        mask: int,
+        masked_input_layers: Iterable[str] | None = None,
+        default_input_scale: float = 2.0,
+        input_scales: Mapping[str, float] | None = None,
+    ) -> Symbolic:
+        """The output with the dropout mask whose bits are those of the integer ``mask``.
+
+        See ``models.mlp.masked_fprop``.
+        """
+        return _dropout.masked_fprop(
+            self, state_below, mask, masked_input_layers, default_input_scale, input_scales
+        )
+
+    def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The output layer's cost of the output ``Y_hat`` for targets ``Y``."""
+        return self.output_layer.cost(Y, Y_hat)
+
+    def get_weight_decay(self, coeffs: Any) -> Symbolic:
+        """Sum of the layers' ``get_weight_decay`` (one coefficient, or one per layer).
+
+        A zero coefficient leaves its layer out; all zero gives the constant 0 (floatX).
+        """
+        return _decay_sum(self, coeffs, "get_weight_decay")
+
+    def get_l1_weight_decay(self, coeffs: Any) -> Symbolic:
+        """Sum of the layers' ``get_l1_weight_decay``, as ``get_weight_decay``."""
+        return _decay_sum(self, coeffs, "get_l1_weight_decay")
+
+    def __str__(self) -> str:
+        lines = []
+        for layer in self.layers:
+            space = layer.get_input_space()
+            lines += [
+                layer.layer_name,
+                f"\tInput space: {space}",
+                f"\tTotal input dimension: {space.get_total_dimension()}",
+            ]
+        return "\n".join(lines)
 
     def get_weights(self) -> npt.NDArray[Any]:
         """The first layer's weights."""
@@ -913,14 +1209,24 @@ class MLP(Model):
     def get_monitoring_channels(self, data: Any) -> dict[str, Symbolic]:
         """Every layer's channels, symbolically, prefixed ``<layer_name>_``."""
         X, Y = data if self.monitor_targets else (data, None)
+        return self.get_layer_monitoring_channels(state_below=X, targets=Y)
+
+    def get_layer_monitoring_channels(
+        self, state_below: Any = None, state: Any = None, targets: Any = None
+    ) -> dict[str, Symbolic]:
+        """Every layer's channels for the input ``state_below``, prefixed ``<layer_name>_``.
+
+        ``targets`` go to the output layer. ``state`` is ignored (recomputed), as in
+        pylearn2.
+        """
         channels: dict[str, Symbolic] = {}
-        state = X
+        state = state_below
         for index, layer in enumerate(self.layers):
             below = state
             state = layer.fprop(below)
-            targets = Y if index == len(self.layers) - 1 else None
+            last = index == len(self.layers) - 1
             for key, value in layer.get_layer_monitoring_channels(
-                state_below=below, state=state, targets=targets
+                state_below=below, state=state, targets=targets if last else None
             ).items():
                 channels[f"{layer.layer_name}_{key}"] = value
         return channels
@@ -934,16 +1240,17 @@ class MLP(Model):
         from outside this package may define channels of its own.
         """
         if type(self).get_monitoring_channels is not MLP.get_monitoring_channels or any(
-            not type(layer).__module__.startswith("pylearn2_recipes.") for layer in self.layers
+            not type(layer).__module__.startswith("pylearn2_recipes.")
+            or not getattr(layer, "_numpy_monitoring", True)
+            for layer in self.layers
         ):
             return None
         X, Y = data if self.monitor_targets else (data, None)
         states = self.fprop(X, return_all=True)
         symbolic: dict[str, Symbolic] = {}
         if Y is not None:
-            below = states[-2] if len(states) > 1 else X
             layer = self.output_layer
-            for key, value in layer.target_channels(Y, below).items():
+            for key, value in layer.target_channels(Y, states[-1]).items():
                 symbolic[f"{layer.layer_name}_{key}"] = value
         names = list(symbolic)
         for layer in self.layers:
@@ -1002,7 +1309,7 @@ class MLP(Model):
         ``Train.setup`` calls it, as pylearn2's does, so the untrained model that
         epoch 0 monitors already satisfies ``max_row_norm`` / ``max_col_norm``.
         """
-        for layer in self.layers:
+        for layer in _composite.leaf_layers(self.layers):
             if (
                 layer.max_row_norm is None
                 and layer.max_col_norm is None
@@ -1034,7 +1341,7 @@ class MLP(Model):
             return
         layer = self.output_layer
         width = int(targets.shape[1])
-        if width == layer.dim:
+        if width == layer.dim or getattr(layer, "_has_binary_target", False):
             return
         if isinstance(layer, Softmax):
             declared = f"Softmax(n_classes={layer.n_classes})"
@@ -1081,10 +1388,7 @@ class MLP(Model):
     def cost_from_X(self, data: tuple[Symbolic, Symbolic]) -> Symbolic:
         """The output layer's cost for the batch ``(X, Y)``."""
         X, Y = data
-        state = X
-        for layer in self.layers[:-1]:
-            state = layer.fprop(state)
-        return self.output_layer.cost(Y, state)
+        return self.cost(Y, self.fprop(X))
 
     def predict_proba(self, X: npt.ArrayLike) -> npt.NDArray[np.floating]:
         """Output of the last layer for a numpy batch of shape (n, nvis).
@@ -1141,7 +1445,7 @@ class MLP(Model):
         """
         layers = _layers_from(architecture)
         input_space = _conv.space_from_architecture(architecture.get("input_space"))
-        if not isinstance(input_space, Conv2DSpace):
+        if isinstance(input_space, VectorSpace):
             input_space = None  # nvis says it all
         return cls(
             layers,
@@ -1180,6 +1484,32 @@ class MLP(Model):
         return (_rebuild, (self.architecture(), self.get_param_values(), self.tag))
 
 
+def _decay_sum(owner: Any, coeffs: Any, method: str) -> Symbolic:
+    """pylearn2's sum of per-layer decay terms, skipping zero coefficients."""
+    if not hasattr(coeffs, "__iter__"):
+        coeffs = [coeffs] * len(owner.layers)
+    coeffs = list(coeffs)
+    if len(coeffs) != len(owner.layers):
+        raise ValueError(f"expected {len(owner.layers)} coefficients, got {len(coeffs)}")
+    terms = [
+        getattr(layer, method)(coeff)
+        for layer, coeff in zip(owner.layers, coeffs, strict=True)
+        if _nonzero(coeff)
+    ]
+    if not terms:
+        return pt.constant(0, dtype=pytensor.config.floatX)
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
+
+
+def _nonzero(coeff: Any) -> bool:
+    if hasattr(coeff, "__iter__"):
+        return any(_nonzero(c) for c in coeff)
+    return bool(coeff != 0)
+
+
 def _set_checked(shared: Shared, value: npt.ArrayLike) -> None:
     array = np.asarray(value, dtype=pytensor.config.floatX)
     expected = shared.get_value(borrow=True).shape
@@ -1199,17 +1529,28 @@ def _layers_from(architecture: Mapping[str, Any]) -> list[Layer]:
     for index, spec in enumerate(specs):
         if not isinstance(spec, Mapping) or not isinstance(spec.get("args"), Mapping):
             raise ValueError(f"`layers[{index}]` must be an object with `class` and `args`")
-        layer_cls = LAYER_TYPES.get(spec["class"])
-        if layer_cls is None:
-            raise ValueError(f"unknown layer class {spec['class']!r}")
-        layers.append(layer_cls(**spec["args"]))
+        layers.append(_layer_from(spec))
     return layers
+
+
+def _layer_from(spec: Mapping[str, Any]) -> Layer:
+    layer_cls = LAYER_TYPES.get(spec["class"])
+    if layer_cls is None:
+        raise ValueError(f"unknown layer class {spec['class']!r}")
+    build = getattr(layer_cls, "from_architecture_args", None)
+    if build is not None:  # layers made of layers
+        layer: Layer = build(spec["args"], _layer_from)
+        return layer
+    made: Layer = layer_cls(**spec["args"])
+    return made
 
 
 def _param_shapes(
     layers: Sequence[Layer], nvis: int, input_space: Any = None
 ) -> list[tuple[str, tuple[int, ...]]]:
-    _conv.connect_spaces(layers, input_space)  # convolutional layers learn their spaces
+    if input_space is None:
+        input_space = VectorSpace(nvis)
+    _conv.connect_spaces(layers, input_space)  # layers learn their input spaces
     result: list[tuple[str, tuple[int, ...]]] = []
     width_field = "nvis"
     width = nvis
@@ -1270,7 +1611,8 @@ def _attach_fast_eval(variable: Symbolic, compute: Callable[[], Any]) -> None:
 
 
 # pylearn2 defines its convolutional layers in models/mlp.py: they live in models/_conv.py.
-from pylearn2_recipes.models import _conv  # noqa: E402
+from pylearn2_recipes.models import _composite, _conv, _dropout  # noqa: E402
+from pylearn2_recipes.models._composite import CompositeLayer, FlattenerLayer  # noqa: E402
 from pylearn2_recipes.models._conv import (  # noqa: E402
     ConvElemwise,
     ConvNonlinearity,
@@ -1280,4 +1622,14 @@ from pylearn2_recipes.models._conv import (  # noqa: E402
     SigmoidConvNonlinearity,
     TanhConvNonlinearity,
 )
+from pylearn2_recipes.models._dropout import (  # noqa: E402
+    exhaustive_dropout_average,
+    generate_dropout_mask,
+    geometric_mean_prediction,
+    sampled_dropout_average,
+)
+from pylearn2_recipes.models._pooling import max_pool, mean_pool, pool_dnn  # noqa: E402
 from pylearn2_recipes.models._pretrained import PretrainedLayer  # noqa: E402
+
+Layer.register(MLP)  # an MLP can be a layer of another MLP, as in pylearn2
+LAYER_TYPES["MLP"] = MLP

@@ -27,6 +27,7 @@ __all__ = [
     "constantX",
     "function",
     "grad",
+    "is_iterable",
     "make_name",
     "py_complex_types",
     "py_float_types",
@@ -51,6 +52,21 @@ py_complex_types: tuple[type, ...] = (complex, np.complexfloating)
 """Types ``isinstance`` accepts as complex numbers."""
 py_number_types: tuple[type, ...] = (int, float, complex, np.number)
 """Types ``isinstance`` accepts as numbers."""
+
+
+def is_iterable(obj: Any) -> bool:
+    """Whether ``obj`` can be iterated over (pylearn2's test: ``iter(obj)`` works).
+
+    Examples
+    --------
+    >>> is_iterable([0.7, 0.3]), is_iterable(0.5)
+    (True, False)
+    """
+    try:
+        iter(obj)
+    except TypeError:
+        return False
+    return True
 
 
 def make_name(variable: Any, anon: str = "anonymous_variable") -> str:

@@ -48,6 +48,19 @@ def _layer_decay(layer: Any, coefficient: float, kind: str) -> Symbolic:
     raise NotImplementedError(f"{type(layer)} does not implement get_{kind}.")
 
 
+def _coefficient(value: Any) -> Any:
+    """A float, or (for a nested MLP or composite layer) a list of coefficients."""
+    if isinstance(value, (list, tuple)):
+        return [_coefficient(v) for v in value]
+    return float(value)
+
+
+def _nonzero(coefficient: Any) -> bool:
+    if isinstance(coefficient, list):
+        return any(_nonzero(c) for c in coefficient)
+    return bool(coefficient)
+
+
 def _layer_coefficients(
     coeffs: list[float] | dict[str, float], model: MLP, name: str
 ) -> list[Any]:
@@ -69,7 +82,8 @@ class WeightDecay(NullDataSpecsMixin, Cost):
     Parameters
     ----------
     coeffs : sequence of float or mapping of layer name to float
-        One coefficient per layer, or by layer name (missing names get 0).
+        One coefficient per layer, or by layer name (missing names get 0); a nested
+        MLP's or composite layer's coefficient may be a list of its layers' ones.
 
     Examples
     --------
@@ -81,7 +95,7 @@ class WeightDecay(NullDataSpecsMixin, Cost):
         if isinstance(coeffs, Mapping):
             self.coeffs: list[float] | dict[str, float] = {k: float(v) for k, v in coeffs.items()}
         else:
-            self.coeffs = [float(c) for c in coeffs]
+            self.coeffs = [_coefficient(c) for c in coeffs]
 
     def expr(self, model: MLP, data: Any = None, **kwargs: Any) -> Symbolic:  # type: ignore[override]
         """Σ coeff · sum(W²) over the model's layers (each layer's ``get_weight_decay``)."""
@@ -89,7 +103,7 @@ class WeightDecay(NullDataSpecsMixin, Cost):
         pairs = _layer_coefficients(self.coeffs, model, "WeightDecay")
         total: Symbolic = pt.as_tensor_variable(0.0)
         for coefficient, layer in pairs:
-            if coefficient:
+            if _nonzero(coefficient):
                 total = total + _layer_decay(layer, coefficient, "weight_decay")
         total.name = "weight_decay"
         return total
@@ -116,14 +130,14 @@ class L1WeightDecay(NullDataSpecsMixin, Cost):
         if isinstance(coeffs, Mapping):
             self.coeffs: list[float] | dict[str, float] = {k: float(v) for k, v in coeffs.items()}
         else:
-            self.coeffs = [float(c) for c in coeffs]
+            self.coeffs = [_coefficient(c) for c in coeffs]
 
     def expr(self, model: MLP, data: Any = None, **kwargs: Any) -> Symbolic:  # type: ignore[override]
         """Σ coeff · sum(|W|) over the model's layers (each layer's ``get_l1_weight_decay``)."""
         self.get_data_specs(model)[0].validate(data)
         total: Symbolic = pt.as_tensor_variable(0.0)
         for coefficient, layer in _layer_coefficients(self.coeffs, model, "L1WeightDecay"):
-            if coefficient:
+            if _nonzero(coefficient):
                 total = total + _layer_decay(layer, coefficient, "l1_weight_decay")
         total.name = "l1_weight_decay"
         return total

@@ -95,9 +95,9 @@ class Dropout(DefaultDataSpecsMixin, Cost):
                 draw = stream.binomial(1, p, size=shape)
             mask = pt.cast(draw, pytensor.config.floatX)
             state = state * mask * scale
+            state = layer.fprop(state)
             if index == len(model.layers) - 1:
                 return layer.cost(Y, state)
-            state = layer.fprop(state)
         raise AssertionError("unreachable")  # pragma: no cover - MLPs have layers
 
     def is_stochastic(self) -> bool:

@@ -1,0 +1,1 @@
+"""pylearn2's ``sandbox.nlp``: natural-language models."""
