@@ -5,18 +5,31 @@
    collection (the anchor), in the same run: the two are timed in alternating short runs
    (interleaved, so a change of machine load hits both), and the best run of each is kept.
    It prints the absolute cost the proxy adds per call (goal <= 1 us) and, timed the same
-   way, what of it no proxy can avoid: forwarding ``*args, **kwargs`` through a plain
-   function, and entering pymongo's deadline, which every first attempt needs (the two
-   context variables the proxy sets and resets, and ``pymongo.timeout()``, the public
-   way in). The machine's load average is printed beside the figures.
-2. Import time: ``python -X importtime -c "import mongo_autoreconnect"`` (cumulative µs of
+   way, how it splits: forwarding ``*args, **kwargs`` through a function closed over
+   pymongo's bound method (the proxy's shape), entering pymongo's deadline as the proxy
+   does (a clock read, two context variables set and reset), which every first attempt
+   needs, and the rest (the proxy's own checks). Also the bare call inside
+   ``pymongo.timeout()``, the public way to a deadline (a second anchor: what a user would
+   write to get the deadline without the proxy). The machine's load average is
+   printed beside the figures.
+
+   The stub does no I/O, so the figures are the proxy's own CPU time: a real call costs a
+   network round trip more (~300 us on loopback to mongosim) and, under the deadline,
+   pymongo's own bookkeeping of it (a socket timeout and ``maxTimeMS`` per command), which
+   the stub does not see. So:
+2. Round trip: the bare call a user would make, ``find_one`` over TCP to a one-member
+   mongosim run as another process, against the same call proxied and the bare call inside
+   one long ``pymongo.timeout()`` (pymongo's own bookkeeping of a deadline); this process's
+   CPU time per call, interleaved, best of several runs.
+3. Import time: ``python -X importtime -c "import mongo_autoreconnect"`` (cumulative µs of
    the top-level import) against ``import pymongo`` alone, its heaviest dependency (the
    anchor); interleaved, best of several runs; goal <= 1.5x.
-3. Recovery: writes through the proxy while the mongosim primary steps down with no primary
+4. Recovery: writes through the proxy while the mongosim primary steps down with no primary
    for 1.5 s; prints the time from the step-down to the first write that succeeds, against
    the 1.5 s outage (the anchor) and against plain pymongo with default settings.
 
-Run: ``python benchmarks/bench_proxy.py`` (needs mongosim for part 3).
+Run: ``python benchmarks/bench_proxy.py [overhead] [round-trip] [import] [recovery]`` (all
+parts by default; parts 2 and 4 need mongosim).
 """
 
 from __future__ import annotations
@@ -33,6 +46,7 @@ import pymongo
 from pymongo.collection import Collection
 
 from mongo_autoreconnect import MongoProxy, RetryPolicy, _deadline
+from mongo_autoreconnect._compat import NO_PRIMARY, topology_of, topology_type
 
 DOC = {"_id": 1, "title": "x"}
 
@@ -56,7 +70,7 @@ def interleaved_ns(
     return best
 
 
-def bench_overhead() -> None:
+def bench_overhead(runs: int = 300) -> None:
     # A direct connection: pymongo takes its one server for usable, as it takes a known
     # primary, so the proxy runs the call at once (no wait for a server first).
     client: pymongo.MongoClient[Any] = pymongo.MongoClient(
@@ -64,68 +78,131 @@ def bench_overhead() -> None:
     )
     stub = StubCollection(client.blogs, "posts")
     proxy = MongoProxy(stub)
+    fn = stub.find_one
 
+    # The floor of any proxy shaped like this one, built up in two steps: a function closed
+    # over pymongo's bound method that forwards *args, **kwargs (what the proxy's fast path
+    # is), then the same function entering pymongo's deadline exactly as the fast path does.
     def forward(*args: Any, **kwargs: Any) -> Any:
-        return stub.find_one(*args, **kwargs)
+        return fn(*args, **kwargs)
 
-    timeout_var, deadline_var, monotonic = _deadline.TIMEOUT, _deadline.DEADLINE, time.monotonic
+    set_timeout, reset_timeout = _deadline.TIMEOUT.set, _deadline.TIMEOUT.reset
+    get_deadline, set_deadline = _deadline.DEADLINE.get, _deadline.DEADLINE.set
+    reset_deadline, monotonic = _deadline.DEADLINE.reset, _deadline.monotonic
 
-    def deadline() -> None:
-        # What the proxy's fast path does around the call (_async_proxy._AsyncMethod.proxied).
+    def forward_under_deadline(*args: Any, **kwargs: Any) -> Any:
         later = monotonic() + 60.0
-        current = deadline_var.get()
-        timeout_token = timeout_var.set(60.0)
-        deadline_token = deadline_var.set(later if later < current else current)
-        timeout_var.reset(timeout_token)
-        deadline_var.reset(deadline_token)
+        current = get_deadline()
+        timeout_token = set_timeout(60.0)
+        deadline_token = set_deadline(later if later < current else current)
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            reset_timeout(timeout_token)
+            reset_deadline(deadline_token)
 
     namespace = {
         "stub": stub,
         "proxy": proxy,
         "forward": forward,
-        "deadline": deadline,
-        "nothing": lambda: None,
+        "floor": forward_under_deadline,
         "pymongo": pymongo,
         "q": {"_id": 1},
         "client": MongoProxy(client),
+        "monotonic": monotonic,
+        "set_deadline": set_deadline,
+        "reset_deadline": reset_deadline,
+        "bound": fn,
+        "fast": proxy.find_one,
+        "set_timeout": set_timeout,
+        "reset_timeout": reset_timeout,
+        "topology_type": topology_type,
+        "topology": topology_of(client),
+        "waits": NO_PRIMARY,
     }
-    runs = 300
     best = interleaved_ns(
         {
             "raw": "stub.find_one(q)",
             "proxied": "proxy.find_one(q)",
             "forward": "forward(q)",
-            "deadline": "deadline()",
-            "nothing": "nothing()",
-            "csot": "with pymongo.timeout(60.0): pass",
+            "floor": "floor(q)",
+            "timeout": "with pymongo.timeout(60.0): stub.find_one(q)",
             "navigation": "client.blogs.posts",
+            # The parts, each on its own (less the loop's own cost, "pass"):
+            "pass": "pass",
+            "clock": "monotonic()",
+            "variable": "reset_timeout(set_timeout(60.0))",
+            "topology": "topology_type(topology) in waits",
+            "variables": "t = set_timeout(60.0); d = set_deadline(1.0);"
+            " reset_timeout(t); reset_deadline(d)",
+            "bound": "bound(q)",
+            "fast": "fast(q)",
         },
         namespace,
         runs=runs,
     )
     raw, proxied = best["raw"], best["proxied"]
     added = proxied - raw
-    forwarding = best["forward"] - raw
-    entering = best["deadline"] - best["nothing"]
+    loop = best["pass"]
+    # Each part is a call of a function held in a variable, so that looking a method up
+    # (pymongo's and the proxy's) is a part of its own.
+    forwarding = best["forward"] - best["bound"]
+    entering = best["floor"] - best["forward"]
+    checks = best["fast"] - best["floor"]
+    lookup = (proxied - best["fast"]) - (raw - best["bound"])
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"proxy overhead (in-process stub collection; best of {runs} interleaved runs of 1,000;"
         f" load average {load} on {os.cpu_count()} CPUs)"
     )
-    print(f"  bare find_one (anchor):      {raw:7.0f} ns/call")
-    print(f"  proxied find_one:            {proxied:7.0f} ns/call  ratio {proxied / raw:.2f}x")
+    print(f"  bare find_one (anchor):        {raw:7.0f} ns/call")
+    print(f"  proxied find_one:              {proxied:7.0f} ns/call  ratio {proxied / raw:.2f}x")
     print(
-        f"  added by the proxy:          {added:7.0f} ns/call"
+        f"  added by the proxy:            {added:7.0f} ns/call"
         f"  (goal <= 1000 ns: {'met' if added <= 1000 else 'NOT met'})"
     )
     route = "direct" if _deadline.DIRECT else "NOT direct: pymongo.timeout() is used"
-    print(f"  of which pymongo's deadline: {entering:7.0f} ns  (two context variables; {route})")
     print(
-        f"  of which forwarding a call:  {forwarding:7.0f} ns  (a plain *args, **kwargs function)"
+        f"  of which pymongo's deadline:   {entering:7.0f} ns"
+        f"  (a clock read, two context variables set and reset; {route})"
     )
-    print(f"  the proxy's own decisions:   {added - entering - forwarding:7.0f} ns  (the rest)")
-    print(f"  pymongo.timeout() alone:     {best['csot']:7.0f} ns  (the public way in)")
-    print(f"  cached navigation c.db.c:    {best['navigation']:7.0f} ns")
+    print(
+        f"  of which forwarding the call:  {forwarding:7.0f} ns"
+        "  (a function closed over pymongo's bound method)"
+    )
+    print(
+        f"  of which the proxy's checks:   {checks:7.0f} ns"
+        "  (session argument? server known? first attempt failed?)"
+    )
+    print(
+        f"  of which the method lookup:    {lookup:7.0f} ns"
+        f"  (proxy.find_one {proxied - best['fast']:.0f} ns,"
+        f" stub.find_one {raw - best['bound']:.0f} ns)"
+    )
+    print(
+        f"  floor (forward + deadline):    {best['floor'] - best['bound']:7.0f} ns"
+        "  (any proxy that enters pymongo's deadline per call)"
+    )
+    timeout = best["timeout"]
+    print(
+        f"  bare find_one in pymongo.timeout(60): {timeout:5.0f} ns/call"
+        f"  (the public way to a deadline; the proxied call is {proxied / timeout:.2f}x it)"
+    )
+    print(f"  cached navigation c.db.c:      {best['navigation']:7.0f} ns")
+    print("  parts, each timed alone:")
+    print(
+        f"    time.monotonic():                      {best['clock'] - loop:5.0f} ns"
+        "  (once per call)"
+    )
+    print(f"    one context variable set and reset:    {best['variable'] - loop:5.0f} ns")
+    print(
+        f"    pymongo's two set and reset:           {best['variables'] - loop:5.0f} ns"
+        "  (what the deadline needs)"
+    )
+    print(
+        f"    reading pymongo's topology type:       {best['topology'] - loop:5.0f} ns"
+        "  (is a server known?)"
+    )
     client.close()
 
 
@@ -201,7 +278,73 @@ def bench_recovery(rounds: int = 3) -> None:
     )
 
 
+def bench_round_trip(runs: int = 40, calls: int = 200) -> None:
+    """A real find_one over TCP to mongosim in another process: this process's CPU per call."""
+    try:
+        import mongosim  # noqa: F401  (run below as ``python -m mongosim``)
+    except ImportError:
+        print("round trip: skipped (mongosim is not installed)")
+        return
+    import json
+
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mongosim", "serve", "--members", "1", "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None
+        uri = json.loads(server.stdout.readline())["uri"]
+        client: pymongo.MongoClient[Any] = pymongo.MongoClient(uri)
+        bare = client.bench.c
+        bare.replace_one({"_id": 1}, {"_id": 1, "title": "x"}, upsert=True)
+        proxied = MongoProxy(client).bench.c
+        query = {"_id": 1}
+
+        def loop(find_one: Any) -> None:
+            for _ in range(calls):
+                find_one(query)
+
+        def under_deadline() -> None:
+            # pymongo's own bookkeeping of a deadline (maxTimeMS, a socket timeout per
+            # command), without the cost of entering it per call.
+            with pymongo.timeout(600.0):
+                loop(bare.find_one)
+
+        timed = {
+            "bare": lambda: loop(bare.find_one),
+            "proxied": lambda: loop(proxied.find_one),
+            "deadline": under_deadline,
+        }
+        best = dict.fromkeys(timed, float("inf"))
+        for _ in range(runs):  # interleaved
+            for name, run in timed.items():
+                started = time.process_time()
+                run()
+                best[name] = min(best[name], (time.process_time() - started) / calls * 1e6)
+        client.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"\nround trip: find_one over TCP to mongosim in another process, this process's CPU"
+        f" time (best of {runs} interleaved runs of {calls}; load average {load})"
+    )
+    print(f"  bare find_one (anchor):          {best['bare']:7.1f} us/call")
+    ratio = best["proxied"] / best["bare"]
+    print(f"  proxied find_one:                {best['proxied']:7.1f} us/call  ratio {ratio:.3f}x")
+    print(f"  bare, inside one pymongo.timeout(): {best['deadline']:5.1f} us/call")
+
+
+PARTS = {
+    "overhead": bench_overhead,
+    "round-trip": bench_round_trip,
+    "import": bench_import,
+    "recovery": bench_recovery,
+}
+
 if __name__ == "__main__":
-    bench_overhead()
-    bench_import()
-    bench_recovery()
+    # Optional arguments name the parts to run (e.g. ``overhead``), all by default.
+    for part in sys.argv[1:] or list(PARTS):
+        PARTS[part]()
