@@ -233,6 +233,19 @@ def test_xor_recipe_reaches_100_percent_in_400_epochs() -> None:
     assert result.correct == 4
 
 
+def test_xor_recipe_trains_the_same_without_its_monitor() -> None:
+    # The CLI's demo drops the monitor nobody sees; the weights must not notice.
+    monitored = xor_recipe(epochs=20)
+    unmonitored = xor_recipe(epochs=20, monitor=False)
+    assert unmonitored.model.monitor.get_epochs_seen() == 20
+    assert "objective" in monitored.model.monitor.channels
+    assert not unmonitored.model.monitor.channels
+    for left, right in zip(
+        monitored.model.get_param_values(), unmonitored.model.get_param_values(), strict=True
+    ):
+        np.testing.assert_array_equal(left, right)
+
+
 def test_progress_bar_shows_monitored_channels(rng, capsys) -> None:
     algorithm = SGD(
         learning_rate=0.05,

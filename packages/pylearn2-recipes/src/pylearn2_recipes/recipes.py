@@ -75,6 +75,7 @@ def xor_recipe(
     seed: int = 0,
     progress: bool = False,
     theano_function_mode: Any = None,
+    monitor: bool = True,
 ) -> XORResult:
     """Train the blog's XOR network: Sigmoid(2) + Softmax(2), SGD lr .05, batch 10.
 
@@ -88,7 +89,11 @@ def xor_recipe(
     progress : bool, default=False
         Show a per-epoch progress bar.
     theano_function_mode : str or pytensor Mode, optional
-        Passed to ``SGD`` (the CLI's demo uses ``fast_compile_mode()``).
+        Passed to ``SGD``.
+    monitor : bool, default=True
+        Monitor the training set after every epoch (channels for the progress bar and
+        plots). Training is the same without; the CLI's demo turns it off when it shows
+        neither, which saves compiling the monitoring function on a first run.
 
     Examples
     --------
@@ -109,8 +114,8 @@ def xor_recipe(
         termination_criterion=EpochCounter(epochs),
         # Not in the blog: monitoring the training set (in one batch) gives the progress
         # bar and plot_channels something to show; it does not change training.
-        monitoring_dataset=dataset,
-        monitoring_batch_size=n_examples,
+        monitoring_dataset=dataset if monitor or progress else None,
+        monitoring_batch_size=n_examples if monitor or progress else None,
         theano_function_mode=theano_function_mode,
     )
     extensions: list[TrainExtension] = [ProgressBar(total=epochs)] if progress else []
