@@ -130,6 +130,21 @@ def test_pymongo_sets_the_round_trip_time_itself_before_it_reads_it(make_client,
         _csot.RTT.reset(token)
 
 
+def test_inside_a_shorter_caller_timeout_a_stale_round_trip_time_is_not_read(make_client, db_name):
+    # Nested, pymongo.timeout() would reset RTT to 0; the proxy enters nothing inside a
+    # shorter caller's timeout, so RTT is whatever the caller's block left: pymongo sets it
+    # again after selecting a server, before computing maxTimeMS from it.
+    client = make_client()
+    client.admin.command("ping")
+    proxy = MongoProxy(client, RetryPolicy(deadline=60.0))
+    with pymongo.timeout(5.0):
+        token = _csot.RTT.set(1000.0)
+        try:
+            assert proxy[db_name].c.find_one({}) is None
+        finally:
+            _csot.RTT.reset(token)
+
+
 def test_without_the_direct_route_the_call_takes_pymongo_timeout(seen, monkeypatch):
     monkeypatch.setattr(_proxy, "DIRECT", False)
     proxy = MongoProxy(seen, RetryPolicy(deadline=5.0))
