@@ -683,3 +683,19 @@ def test_a_shorter_enclosing_pymongo_timeout_still_bounds_a_hung_call(
     assert not isinstance(caught.value, AmbiguousWriteError)
     assert counter.counts["find"] >= 1
     assert c.find_one({"_id": 1}) == {"_id": 1}  # the fail point held one find only
+
+
+def test_a_client_timeout_ms_bounds_the_first_attempt_of_a_hung_call(
+    fail_point, make_client, db_name
+):
+    # The proxy enters the client's timeoutMS (0.5 s) itself rather than leave it to pymongo:
+    # the find the server holds for 5 s ends there, and a retry (pymongo's or the proxy's,
+    # within the policy's 10 s) reads the document. Unbounded, the first find would have
+    # waited out the 5 s and been the only one sent.
+    counter = CommandCounter()
+    client = make_client(event_listeners=[counter], timeoutMS=500)
+    c = MongoProxy(client, FAST)[db_name]["c"]
+    c.insert_one({"_id": 1})
+    fail_point({"times": 1}, failCommands=["find"], blockConnection=True, blockTimeMS=5000)
+    assert c.find_one({"_id": 1}) == {"_id": 1}
+    assert counter.counts["find"] >= 2
