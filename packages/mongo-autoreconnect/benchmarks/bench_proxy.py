@@ -34,6 +34,7 @@ parts by default; parts 2 and 4 need mongosim).
 
 from __future__ import annotations
 
+import contextvars
 import os
 import statistics
 import subprocess
@@ -43,6 +44,7 @@ import timeit
 from typing import Any
 
 import pymongo
+from pymongo import _csot
 from pymongo.collection import Collection
 
 from mongo_autoreconnect import MongoProxy, RetryPolicy, _deadline
@@ -203,7 +205,97 @@ def bench_overhead(runs: int = 300) -> None:
         f"    reading pymongo's topology type:       {best['topology'] - loop:5.0f} ns"
         "  (is a server known?)"
     )
+    bench_overhead_bounded(runs)
     client.close()
+
+
+class AppliedStubCollection(Collection):  # type: ignore[type-arg]
+    """A stub whose find_one applies the client's timeoutMS as pymongo's operations do."""
+
+    @_csot.apply  # what MongoClient._run_operation and _retry_internal carry
+    def find_one(self, *args: Any, **kwargs: Any) -> Any:
+        return DOC
+
+
+def bench_overhead_bounded(runs: int) -> None:
+    """The added cost where pymongo already bounds the call, each against its own anchor.
+
+    - inside the caller's own ``pymongo.timeout(30)`` (shorter than the policy's 60 s):
+      the proxy enters nothing, pymongo's deadline is the caller's (anchor: the bare call
+      inside the same block);
+    - on a client with ``timeoutMS=30000``: pymongo enters that deadline itself on every
+      operation unless one is in force, so the bare call pays for it (anchor); the proxy
+      enters its own (the client's 30 s) instead. Letting pymongo enter it is timed too:
+      forwarding over the stub, less forwarding over the plain stub, is what the proxy
+      would pay for it that way.
+    """
+    plain: pymongo.MongoClient[Any] = pymongo.MongoClient(
+        "localhost", 1, directConnection=True, connect=False
+    )
+    capped: pymongo.MongoClient[Any] = pymongo.MongoClient(
+        "localhost", 1, directConnection=True, connect=False, timeoutMS=30000
+    )
+    stub = StubCollection(plain.blogs, "posts")
+    applied = AppliedStubCollection(capped.blogs, "posts")
+    plain_fn, applied_fn = stub.find_one, applied.find_one
+
+    def forward(*args: Any, **kwargs: Any) -> Any:
+        return plain_fn(*args, **kwargs)
+
+    def forward_applied(*args: Any, **kwargs: Any) -> Any:
+        return applied_fn(*args, **kwargs)
+
+    namespace = {
+        "stub": stub,
+        "proxy": MongoProxy(stub),
+        "applied": applied,
+        "capped_proxy": MongoProxy(applied),
+        "forward": forward,
+        "forward_applied": forward_applied,
+        "q": {"_id": 1},
+    }
+
+    def inside_caller_timeout() -> dict[str, float]:
+        with pymongo.timeout(30.0):
+            return interleaved_ns(
+                {"raw": "stub.find_one(q)", "proxied": "proxy.find_one(q)"},
+                namespace,
+                runs=runs // 2,
+            )
+
+    # A fresh context: the caller's timeout stays inside it.
+    inside = contextvars.Context().run(inside_caller_timeout)
+    capped_best = interleaved_ns(
+        {
+            "raw": "applied.find_one(q)",
+            "proxied": "capped_proxy.find_one(q)",
+            "forward": "forward(q)",
+            "forward_applied": "forward_applied(q)",
+        },
+        namespace,
+        runs=runs // 2,
+    )
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"  where pymongo already bounds the call (best of {runs // 2}; load average {load}):")
+    added = inside["proxied"] - inside["raw"]
+    print(
+        f"    inside the caller's pymongo.timeout(30): bare {inside['raw']:5.0f} ns,"
+        f" proxied {inside['proxied']:5.0f} ns, added {added:5.0f} ns"
+        f"  (goal <= 1000 ns: {'met' if added <= 1000 else 'NOT met'})"
+    )
+    added = capped_best["proxied"] - capped_best["raw"]
+    pymongo_enters = capped_best["forward_applied"] - capped_best["forward"]
+    print(
+        f"    client with timeoutMS=30000:            bare {capped_best['raw']:5.0f} ns,"
+        f" proxied {capped_best['proxied']:5.0f} ns, added {added:5.0f} ns"
+        f"  (goal <= 1000 ns: {'met' if added <= 1000 else 'NOT met'})"
+    )
+    print(
+        f"      pymongo entering the client's timeoutMS itself: {pymongo_enters:5.0f} ns"
+        " (what leaving it to pymongo would cost instead of the proxy's direct route)"
+    )
+    plain.close()
+    capped.close()
 
 
 def import_us(module: str) -> int:

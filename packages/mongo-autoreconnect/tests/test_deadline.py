@@ -51,6 +51,62 @@ def test_an_enclosing_deadline_stays_the_shorter_one_and_comes_back(seen):
         assert _csot.get_deadline() == before
 
 
+def test_a_shorter_enclosing_deadline_is_left_as_the_caller_set_it(seen):
+    # pymongo already bounds the attempt by the caller's deadline and retries until it:
+    # the proxy enters nothing (nested, it would change only TIMEOUT, quoted in errors).
+    proxy = MongoProxy(seen, RetryPolicy(deadline=5.0))
+    with pymongo.timeout(1.0):
+        outer = contextvars.copy_context()
+        proxy.find_one({})
+        assert seen.seen[0] == 1.0  # the caller's timeout, not the policy's 5 s
+        assert seen.seen[2] == outer[_csot.DEADLINE]
+        assert dict(contextvars.copy_context()) == dict(outer)
+
+
+@contextlib.contextmanager
+def no_timeout():
+    yield
+
+
+@contextlib.contextmanager
+def disabled_inside_a_shorter_one():
+    # pymongo.timeout(None) turns CSOT off inside a shorter timeout, keeping its DEADLINE.
+    with pymongo.timeout(1.0), pymongo.timeout(None):
+        yield
+
+
+@pytest.mark.parametrize(
+    "enclosing",
+    [
+        no_timeout,
+        lambda: pymongo.timeout(1.0),
+        lambda: pymongo.timeout(100.0),
+        disabled_inside_a_shorter_one,
+    ],
+    ids=["none", "shorter", "longer", "none-inside-shorter"],
+)
+def test_the_deadline_is_the_one_a_nested_pymongo_timeout_would_give(seen, enclosing):
+    proxy = MongoProxy(seen, RetryPolicy(deadline=5.0))
+    with enclosing():
+        seen.find_one({})
+        before = seen.seen
+        with pymongo.timeout(5.0):
+            seen.find_one({})
+            nested = seen.seen
+        proxy.find_one({})
+        proxied = seen.seen
+        seen.find_one({})
+        assert (seen.seen[0], seen.seen[2]) == (before[0], before[2])  # left as it was
+    # Both the caller's timeout and the policy's are enabled: the earlier deadline wins.
+    assert bool(proxied[0]) is bool(nested[0]) is True
+    if nested[2] == before[2]:  # the enclosing deadline was the earlier one: kept exactly
+        assert proxied[2] == before[2]
+    else:  # the policy's own deadline, taken a moment after pymongo's was
+        assert proxied[0] == nested[0] == 5.0
+        assert 0.0 <= proxied[2] - nested[2] < 1.0
+        assert proxied[2] < before[2]
+
+
 def test_a_longer_enclosing_deadline_gives_way_to_the_policy(seen):
     proxy = MongoProxy(seen, RetryPolicy(deadline=5.0))
     with pymongo.timeout(100.0):
@@ -72,6 +128,21 @@ def test_pymongo_sets_the_round_trip_time_itself_before_it_reads_it(make_client,
         assert proxy[db_name].c.find_one({}) is None
     finally:
         _csot.RTT.reset(token)
+
+
+def test_inside_a_shorter_caller_timeout_a_stale_round_trip_time_is_not_read(make_client, db_name):
+    # Nested, pymongo.timeout() would reset RTT to 0; the proxy enters nothing inside a
+    # shorter caller's timeout, so RTT is whatever the caller's block left: pymongo sets it
+    # again after selecting a server, before computing maxTimeMS from it.
+    client = make_client()
+    client.admin.command("ping")
+    proxy = MongoProxy(client, RetryPolicy(deadline=60.0))
+    with pymongo.timeout(5.0):
+        token = _csot.RTT.set(1000.0)
+        try:
+            assert proxy[db_name].c.find_one({}) is None
+        finally:
+            _csot.RTT.reset(token)
 
 
 def test_without_the_direct_route_the_call_takes_pymongo_timeout(seen, monkeypatch):

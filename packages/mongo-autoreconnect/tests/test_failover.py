@@ -23,6 +23,7 @@ from pymongo.errors import (
     NetworkTimeout,
     NotPrimaryError,
     OperationFailure,
+    PyMongoError,
     ServerSelectionTimeoutError,
     WriteConcernError,
 )
@@ -664,3 +665,37 @@ def test_command_errors_pass_through_unchanged_and_unretried(make_client, db_nam
         db.command("noSuchCommandForSure")
     assert not isinstance(caught.value, AutoReconnect)
     assert counter.counts["noSuchCommandForSure"] == 1
+
+
+def test_a_shorter_enclosing_pymongo_timeout_still_bounds_a_hung_call(
+    fail_point, make_client, db_name
+):
+    # Inside the caller's 0.5 s pymongo.timeout() the proxy enters no deadline of its own
+    # (pymongo already bounds the attempt by the caller's); the server holds the find for
+    # 5 s, so had nothing bounded it, it would have returned the document.
+    counter = CommandCounter()
+    c = MongoProxy(make_client(event_listeners=[counter]), FAST)[db_name]["c"]
+    c.insert_one({"_id": 1})
+    fail_point({"times": 1}, failCommands=["find"], blockConnection=True, blockTimeMS=5000)
+    with pytest.raises(PyMongoError) as caught, pymongo.timeout(0.5):
+        c.find_one({"_id": 1})
+    assert caught.value.timeout
+    assert not isinstance(caught.value, AmbiguousWriteError)
+    assert counter.counts["find"] >= 1
+    assert c.find_one({"_id": 1}) == {"_id": 1}  # the fail point held one find only
+
+
+def test_a_client_timeout_ms_bounds_the_first_attempt_of_a_hung_call(
+    fail_point, make_client, db_name
+):
+    # The proxy enters the client's timeoutMS (0.5 s) itself rather than leave it to pymongo:
+    # the find the server holds for 5 s ends there, and a retry (pymongo's or the proxy's,
+    # within the policy's 10 s) reads the document. Unbounded, the first find would have
+    # waited out the 5 s and been the only one sent.
+    counter = CommandCounter()
+    client = make_client(event_listeners=[counter], timeoutMS=500)
+    c = MongoProxy(client, FAST)[db_name]["c"]
+    c.insert_one({"_id": 1})
+    fail_point({"times": 1}, failCommands=["find"], blockConnection=True, blockTimeMS=5000)
+    assert c.find_one({"_id": 1}) == {"_id": 1}
+    assert counter.counts["find"] >= 2

@@ -383,3 +383,20 @@ def test_a_closed_cursor_stops_like_pymongos_and_is_never_re_issued(run_with_col
         assert cursor.alive is False
 
     run_with_collection(scenario)
+
+
+def test_a_shorter_enclosing_pymongo_timeout_still_bounds_a_hung_call(
+    fail_point, run_with_collection
+):
+    # As the synchronous test: the proxy enters no deadline of its own inside the caller's
+    # shorter one, and the caller's still ends a find the server holds for 5 s.
+    async def scenario(c):
+        await c.insert_one({"_id": 1})
+        fail_point({"times": 1}, failCommands=["find"], blockConnection=True, blockTimeMS=5000)
+        with pytest.raises(PyMongoError) as caught, pymongo.timeout(0.5):
+            await c.find_one({"_id": 1})
+        assert caught.value.timeout
+        assert not isinstance(caught.value, AmbiguousWriteError)
+        assert await c.find_one({"_id": 1}) == {"_id": 1}
+
+    run_with_collection(scenario)

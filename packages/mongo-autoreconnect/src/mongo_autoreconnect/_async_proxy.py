@@ -51,7 +51,8 @@ class _AsyncMethod(MethodBase):
         without a ``session`` argument, while pymongo knows a server for it. It is a
         function closed over what it needs, which costs less to call than this object,
         and enters pymongo's deadline inline (see `_deadline`): every first attempt
-        pays for it, so it is most of what the proxy adds to a call.
+        pays for it, so it is most of what the proxy adds to a call, unless the caller's
+        own ``pymongo.timeout()`` already ends sooner.
         """
         fn = self.fast_fn
         if fn is None or not DIRECT:
@@ -62,7 +63,7 @@ class _AsyncMethod(MethodBase):
         seconds = retrier.first_timeout
         call, attempts, reports = self._call, self._attempts, self.reports
         # Bound once: looking a method up costs a tenth of the whole call here.
-        set_timeout, reset_timeout = TIMEOUT.set, TIMEOUT.reset
+        get_timeout, set_timeout, reset_timeout = TIMEOUT.get, TIMEOUT.set, TIMEOUT.reset
         get_deadline, set_deadline, reset_deadline = DEADLINE.get, DEADLINE.set, DEADLINE.reset
 
         async def proxied(*args: Any, **kwargs: Any) -> Any:
@@ -73,14 +74,21 @@ class _AsyncMethod(MethodBase):
             entered = monotonic()
             later = entered + seconds
             current = get_deadline()  # an enclosing pymongo.timeout() may end sooner
-            timeout_token = set_timeout(seconds)
-            deadline_token = set_deadline(later if later < current else current)
             try:
-                try:
+                if current > later or not get_timeout():
+                    timeout_token = set_timeout(seconds)
+                    deadline_token = set_deadline(later if later < current else current)
+                    try:
+                        result = await fn(*args, **kwargs)
+                    finally:
+                        reset_timeout(timeout_token)
+                        reset_deadline(deadline_token)
+                else:
+                    # The caller's pymongo.timeout() is in force and ends no later than ours
+                    # would: pymongo already bounds the attempt by it and retries until it
+                    # (nested, ours would keep that deadline and change only what error
+                    # messages quote as timeoutMS), so nothing is entered.
                     result = await fn(*args, **kwargs)
-                finally:
-                    reset_timeout(timeout_token)
-                    reset_deadline(deadline_token)
             except PyMongoError as error:
                 start = retrier.started(entered)
                 return await attempts(start, error, kind, idempotent, fn, args, kwargs)

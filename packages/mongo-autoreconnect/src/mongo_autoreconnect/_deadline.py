@@ -10,6 +10,15 @@ pymongo sets it again to the selected server's round-trip time after every serve
 selection under a deadline, before anything reads it; only a timeout's entry resets it,
 so the value it is left with outside one is never read.
 
+When the caller's own ``pymongo.timeout()`` is in force and ends no later than the
+proxy's deadline would, the fast path sets nothing: nested, ``pymongo.timeout`` would keep
+that earlier deadline (it takes the minimum) and change only ``TIMEOUT`` (which pymongo
+reads as "a deadline is in force", true either way, and quotes as ``timeoutMS`` in timeout
+errors) and ``RTT`` (left as the caller's block had it: never read before pymongo sets it
+again, as above). A client's own ``timeoutMS`` is no reason to skip: pymongo would then
+enter it itself through a ``pymongo.timeout``-like object on every operation, which costs
+more.
+
 That is safe only while ``pymongo.timeout`` sets exactly those three variables: `DIRECT`
 says whether it does, checked once, at import; if pymongo does anything else (or the
 variables are gone) the proxy takes its general path, which uses ``pymongo.timeout``.
