@@ -59,6 +59,7 @@ def direct_step(function: Any) -> Callable[..., Any]:
     outputs, at least one update, a Numba-linker thunk (``vm.jit_fn``) whose input
     cells are the function's own, explicit inputs first.
     """
+    unchanged: Callable[..., Any] = function
     vm = getattr(function, "vm", None)
     maker = getattr(function, "maker", None)
     if (
@@ -71,14 +72,14 @@ def direct_step(function: Any) -> Callable[..., Any]:
         or not getattr(function, "_update_input_storage", None)
         or len(maker.fgraph.outputs) != len(function._update_input_storage)
     ):
-        return function
+        return unchanged
     cells = getattr(vm, "inputs", None)
     storage = [container.storage for container in function.input_storage]
     if cells is None or len(cells) != len(storage):
-        return function
+        return unchanged
     if any(cell is not own for cell, own in zip(cells, storage, strict=True)):
-        return function
+        return unchanged
     implicit = [spec.implicit for spec in maker.inputs]
     if implicit != sorted(implicit):  # explicit (False) inputs must all come first
-        return function
+        return unchanged
     return DirectStep(function)
