@@ -84,6 +84,10 @@ def test_a_zero_gradient_ends_the_call_without_nan() -> None:
     )
     assert optimizer.minimize() == 0.0
     assert w.get_value().tolist() == [1.0]
+    # No step was taken: the step averages are not updated (pylearn2's became 0/0 = NaN).
+    assert optimizer.ave_step_size.get_value() == 0.0
+    assert optimizer.ave_grad_mult.get_value() == 0.0
+    assert optimizer.ave_grad_size.get_value() == 0.0
 
 
 @pytest.mark.parametrize(

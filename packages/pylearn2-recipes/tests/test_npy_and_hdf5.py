@@ -7,8 +7,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pylearn2_recipes import ModelFileError
-from pylearn2_recipes.datasets.dense_design_matrix import DenseDesignMatrixPyTables
+from pylearn2_recipes import InvalidArgumentError, ModelFileError
+from pylearn2_recipes.datasets.dense_design_matrix import (
+    DefaultViewConverter,
+    DenseDesignMatrix,
+    DenseDesignMatrixPyTables,
+)
 from pylearn2_recipes.datasets.npy_npz import NpyDataset, NpzDataset
 
 
@@ -55,6 +59,24 @@ def test_pytables_dataset_from_arrays_iterates_like_a_design_matrix() -> None:
     dataset = DenseDesignMatrixPyTables(X=np.ones((2, 3)), y=np.ones(2))
     batch = next(dataset.iterator(mode="sequential", batch_size=1))
     assert batch.shape == (1, 3)
+
+
+@pytest.mark.parametrize("cls", [DenseDesignMatrix, DenseDesignMatrixPyTables])
+def test_both_design_matrices_check_label_arguments_as_pylearn2(cls) -> None:
+    # pylearn2's _check_labels, which both classes run.
+    images = np.zeros((2, 3, 3, 1))
+    with pytest.raises(InvalidArgumentError, match="X_labels needs a design matrix"):
+        cls(topo_view=images, X_labels=2)
+    with pytest.raises(InvalidArgumentError, match="X_labels needs a design matrix"):
+        cls(X=np.zeros((2, 9)), view_converter=DefaultViewConverter((3, 3, 1)), X_labels=2)
+    with pytest.raises(InvalidArgumentError, match="X_labels needs a design matrix"):
+        cls(X=np.zeros((2, 1, 1)), X_labels=2)
+    with pytest.raises(InvalidArgumentError, match="y_labels needs targets"):
+        cls(X=np.zeros((2, 3)), y_labels=2)
+    with pytest.raises(InvalidArgumentError, match="y_labels needs targets"):
+        cls(X=np.zeros((2, 3)), y=np.zeros((2, 1, 1)), y_labels=2)
+    labelled = cls(X=np.array([[0], [1]]), y=np.array([1, 0]), X_labels=2, y_labels=2)
+    assert labelled.get_onehot_targets().tolist() == [[0.0, 1.0], [1.0, 0.0]]
 
 
 def test_pytables_helpers_write_resize_and_read_an_hdf5_file(tmp_path: Path) -> None:

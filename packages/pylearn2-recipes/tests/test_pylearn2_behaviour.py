@@ -174,8 +174,38 @@ def test_dropout_with_everything_kept_is_the_default_cost() -> None:
     rng = np.random.RandomState(0)
     dropped, default = f(rng.rand(6, 4), np.eye(2)[rng.randint(0, 2, 6)])
     assert dropped == pytest.approx(default)
-    with pytest.raises(ValueError, match=r"names layers the model does not have: \['h9'\]"):
+    with pytest.raises(ValueError, match=r"MLP has no layer\(s\) named h9"):
         Dropout(input_include_probs={"h9": 0.5}).expr(model, (X, Y))
+
+
+def test_dropout_is_the_cost_of_mlp_dropout_fprop() -> None:
+    """pylearn2's Dropout.expr is model.cost(Y, model.dropout_fprop(X, ...))."""
+    import pytensor
+    import pytensor.tensor as pt
+
+    from pylearn2_recipes._backend import fast_compile_mode
+    from pylearn2_recipes.costs.mlp import Default
+    from pylearn2_recipes.costs.mlp.dropout import Dropout
+
+    model = MLP([Sigmoid(layer_name="h0", dim=3, irange=0.5), Softmax(2, "y", irange=0.5)], nvis=4)
+    # Every input of h0 dropped, to its layer's mask value; y's inputs all kept, unscaled.
+    model.layers[0].dropout_input_mask_value = -5.0
+    cost = Dropout(input_include_probs={"h0": 0.0, "y": 1.0}, input_scales={"y": 1.0})
+    X, Y = pt.matrix("X"), pt.matrix("Y")
+    # One seed drawn from the model's RandomState per expr call, as pylearn2's dropout_fprop.
+    expected_rng = np.random.RandomState()
+    expected_rng.set_state(model.rng.get_state())
+    expected_rng.randint(2**15)
+    dropped = cost.expr(model, (X, Y))
+    assert model.rng.randint(2**31) == expected_rng.randint(2**31)
+    f = pytensor.function(
+        [X, Y], [dropped, Default().expr(model, (X, Y))], mode=fast_compile_mode()
+    )
+    rng = np.random.RandomState(0)
+    targets = np.eye(2)[rng.randint(0, 2, 6)]
+    ours, _ = f(rng.rand(6, 4), targets)
+    _, all_minus_five = f(np.full((6, 4), -5.0), targets)
+    assert ours == pytest.approx(all_minus_five)
 
 
 def test_mnist_reads_idx_files_as_pylearn2(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:

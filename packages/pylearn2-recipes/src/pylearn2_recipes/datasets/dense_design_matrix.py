@@ -160,6 +160,9 @@ class DenseDesignMatrix(Dataset):
         If neither ``X`` nor ``topo_view`` is given, ``X`` is not numeric and 2-D, ``X``
         or ``y`` holds NaN or infinite values, ``y`` has a different number of rows, or
         a label is out of range.
+    InvalidArgumentError
+        (a ValueError) For ``X_labels`` without a design matrix ``X`` of at most 2
+        dimensions (images, a view converter), or ``y_labels`` without such targets.
 
     Examples
     --------
@@ -186,6 +189,7 @@ class DenseDesignMatrix(Dataset):
         X_labels: int | None = None,
         y_labels: int | None = None,
     ) -> None:
+        _check_label_args(X, y, view_converter, X_labels, y_labels)
         self.X_labels = X_labels
         self.y_labels = y_labels
         self.y: npt.NDArray[Any] | None = None if y is None else np.asarray(y)
@@ -597,18 +601,9 @@ class DenseDesignMatrixPyTables(DenseDesignMatrix):
             X_labels=X_labels,
             y_labels=y_labels,
         )
-        self._check_labels()
         tables = _tables()
         if not hasattr(self, "filters"):
             self.filters = tables.Filters(complib="blosc", complevel=5)
-
-    def _check_labels(self) -> None:
-        if self.X_labels is not None and (
-            self.X is None or self.view_converter is not None or self.X.ndim > 2
-        ):
-            raise InvalidArgumentError("X_labels needs a design matrix X of at most 2 dimensions")
-        if self.y_labels is not None and (self.y is None or self.y.ndim > 2):
-            raise InvalidArgumentError("y_labels needs targets y of at most 2 dimensions")
 
     def set_design_matrix(self, X: npt.NDArray[Any], start: int = 0) -> None:
         """Write the rows ``X`` into the file (``self.h5file``) from row ``start``."""
@@ -762,6 +757,21 @@ def from_dataset(dataset: DenseDesignMatrix, num_examples: int) -> DenseDesignMa
             y_labels=dataset.y_labels,
         )
     return DenseDesignMatrix(X=X, y=y, X_labels=dataset.X_labels, y_labels=dataset.y_labels)
+
+
+def _check_label_args(
+    X: Any, y: Any, view_converter: Any, X_labels: int | None, y_labels: int | None
+) -> None:
+    """pylearn2's ``_check_labels``: integer labels need a plain design matrix / targets.
+
+    Both ``DenseDesignMatrix`` and ``DenseDesignMatrixPyTables`` check their arguments
+    here, before anything is built (images given as ``topo_view`` have no ``X`` yet, so
+    they cannot be labels, as in pylearn2).
+    """
+    if X_labels is not None and (X is None or view_converter is not None or np.ndim(X) > 2):
+        raise InvalidArgumentError("X_labels needs a design matrix X of at most 2 dimensions")
+    if y_labels is not None and (y is None or np.ndim(y) > 2):
+        raise InvalidArgumentError("y_labels needs targets y of at most 2 dimensions")
 
 
 def _check_design(X: npt.NDArray[Any], X_labels: int | None) -> npt.NDArray[Any]:

@@ -9,6 +9,7 @@ argument on the output variable, see ``softmax``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -104,6 +105,25 @@ def softmax(z: Symbolic) -> Symbolic:
     return result
 
 
+def _traced_argument(Y_hat: Symbolic, kind: str, made_by: Callable[[Any], bool]) -> Symbolic:
+    """The one input of the node that made ``Y_hat``, if ``made_by(its op)`` holds.
+
+    Raises
+    ------
+    ValueError
+        Naming the op that did make ``Y_hat`` (pylearn2's message) otherwise.
+    """
+    owner = getattr(Y_hat, "owner", None)
+    if owner is None or not made_by(owner.op):
+        op = None if owner is None else owner.op
+        raise ValueError(
+            f"Expected Y_hat to be the output of a {kind}, but it appears to be the "
+            f"output of {op} of type {type(op)}"
+        )
+    (z,) = owner.inputs
+    return z
+
+
 def arg_of_softmax(Y_hat: Symbolic) -> Symbolic:
     """The argument ``Z`` of ``Y_hat = softmax(Z)``, found by tracing the graph.
 
@@ -124,15 +144,7 @@ def arg_of_softmax(Y_hat: Symbolic) -> Symbolic:
         return recorded
     from pytensor.tensor.special import Softmax
 
-    owner = getattr(Y_hat, "owner", None)
-    if owner is None or not isinstance(owner.op, Softmax):
-        op = None if owner is None else owner.op
-        raise ValueError(
-            "Expected Y_hat to be the output of a softmax, but it appears to be the "
-            f"output of {op} of type {type(op)}"
-        )
-    (z,) = owner.inputs
-    return z
+    return _traced_argument(Y_hat, "softmax", lambda op: isinstance(op, Softmax))
 
 
 def arg_of_sigmoid(Y_hat: Symbolic) -> Symbolic:
@@ -149,16 +161,11 @@ def arg_of_sigmoid(Y_hat: Symbolic) -> Symbolic:
     >>> arg_of_sigmoid(pt.sigmoid(z)) is z
     True
     """
-    owner = getattr(Y_hat, "owner", None)
-    scalar_op = getattr(getattr(owner, "op", None), "scalar_op", None)
-    if owner is None or getattr(scalar_op, "name", None) != "sigmoid":
-        op = None if owner is None else owner.op
-        raise ValueError(
-            "Expected Y_hat to be the output of a sigmoid, but it appears to be the "
-            f"output of {op} of type {type(op)}"
-        )
-    (z,) = owner.inputs
-    return z
+    return _traced_argument(
+        Y_hat,
+        "sigmoid",
+        lambda op: getattr(getattr(op, "scalar_op", None), "name", None) == "sigmoid",
+    )
 
 
 def elemwise_kl(Y: Symbolic, Y_hat: Symbolic) -> Symbolic:

@@ -20,6 +20,7 @@ from pylearn2_recipes.exceptions import NonFiniteError
 from pylearn2_recipes.monitor import Monitor
 from pylearn2_recipes.space import CompositeSpace, NullSpace
 from pylearn2_recipes.train_extensions.interface import TrainExtension
+from pylearn2_recipes.training_algorithms._step import direct_step
 from pylearn2_recipes.training_algorithms.learning_rule import LearningRule, Momentum
 from pylearn2_recipes.training_algorithms.training_algorithm import TrainingAlgorithm
 from pylearn2_recipes.utils.data_specs import DataSpecsMapping
@@ -190,6 +191,7 @@ class SGD(TrainingAlgorithm):
         self.model: Model | None = None
         self.monitor: Monitor | None = None
         self.sgd_update: Callable[..., Any] | None = None
+        self._step: Callable[..., Any] | None = None
         self.params: list[Shared] = []
         self.on_load_batch: list[Callable[..., Any]] = []
 
@@ -298,6 +300,9 @@ class SGD(TrainingAlgorithm):
         # function may then skip its own input checks (a third of a small step's time).
         function.trust_input = all(isinstance(arg.type, pt.TensorType) for arg in theano_args)
         self.sgd_update = function
+        # What `train` calls per batch: the compiled graph itself when that is exactly
+        # what `function(*batch)` would do (see `_step`), else the function.
+        self._step = direct_step(function)
         self.params = params
         self._flat_specs = (CompositeSpace(list(spaces)), tuple(sources))
 
@@ -345,7 +350,7 @@ class SGD(TrainingAlgorithm):
         NotImplementedError
             If the cost reads no data at all.
         """
-        if self.sgd_update is None or self.model is None or self.cost is None:
+        if self._step is None or self.model is None or self.cost is None:
             raise RuntimeError("call SGD.setup(model, dataset) before SGD.train(dataset)")
         params = self.params
         _check_finite(params, "before the epoch")
@@ -365,7 +370,7 @@ class SGD(TrainingAlgorithm):
             rng=rng,
             num_batches=self.batches_per_iter,
         )
-        update = self.sgd_update
+        update = self._step
         monitor = Monitor.get_monitor(self.model)
         on_load_batch = self.on_load_batch
         callbacks = self.update_callbacks

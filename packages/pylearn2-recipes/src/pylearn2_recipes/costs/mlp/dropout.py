@@ -2,18 +2,19 @@
 
 Each layer's *input* is kept with probability p (``input_include_probs[name]``, else
 ``default_input_include_prob``) and multiplied by a scale (``input_scales[name]``, else
-``default_input_scale``); the cost is the output layer's cost on that noisy pass. The
-masks come from a PyTensor random stream seeded from the MLP's RandomState, not from
-Theano's MRG stream, so they differ from pylearn2's draw for draw.
+``default_input_scale``); a dropped input becomes the layer's
+``dropout_input_mask_value``. The cost is the model's cost on that noisy pass,
+``MLP.dropout_fprop``, as in pylearn2: each ``expr`` call seeds a new random stream from
+the MLP's RandomState. The stream is PyTensor's, not Theano's MRG stream, so the masks
+differ from pylearn2's draw for draw.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pylearn2_recipes._backend import Symbolic, pt, pytensor
+from pylearn2_recipes._backend import Symbolic
 from pylearn2_recipes.costs.cost import Cost, DefaultDataSpecsMixin
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ class Dropout(DefaultDataSpecsMixin, Cost):
     Raises
     ------
     ValueError
-        From ``expr`` if a mapping names a layer the model does not have.
+        From ``expr`` if a mapping names a layer the model does not have (pylearn2's
+        "MLP has no layer(s) named ...").
 
     Examples
     --------
@@ -60,45 +62,20 @@ class Dropout(DefaultDataSpecsMixin, Cost):
         self.default_input_scale = float(default_input_scale)
         self.input_scales = dict(input_scales or {})
         self.per_example = bool(per_example)
-        self._streams: dict[int, Any] = {}
-
-    def _stream(self, model: MLP) -> Any:
-        key = id(model)
-        if key not in self._streams:
-            from pytensor.tensor.random.utils import RandomStream
-
-            # RandomStream keeps its generators' updates as default updates, which
-            # pytensor.function applies by itself; PyTensor 3 deprecates it in favour of
-            # threading the RNG through every cost by hand.
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                self._streams[key] = RandomStream(seed=int(model.rng.randint(2**15)) or 1)
-        return self._streams[key]
 
     def expr(self, model: MLP, data: Any, **kwargs: Any) -> Symbolic:  # type: ignore[override]
-        """The output layer's cost after a dropout forward pass."""
+        """The model's cost of ``model.dropout_fprop`` (pylearn2's ``Dropout.expr``)."""
         self.get_data_specs(model)[0].validate(data)
         X, Y = data
-        names = {layer.layer_name for layer in model.layers}
-        unknown = (set(self.input_include_probs) | set(self.input_scales)) - names
-        if unknown:
-            raise ValueError(f"Dropout names layers the model does not have: {sorted(unknown)}")
-        stream = self._stream(model)
-        state = X
-        for index, layer in enumerate(model.layers):
-            p = self.input_include_probs.get(layer.layer_name, self.default_input_include_prob)
-            scale = self.input_scales.get(layer.layer_name, self.default_input_scale)
-            shape = state.shape if self.per_example else state.shape[1:]
-            with warnings.catch_warnings():  # RandomStream's own deprecation notices
-                warnings.simplefilter("ignore", DeprecationWarning)
-                warnings.simplefilter("ignore", FutureWarning)
-                draw = stream.binomial(1, p, size=shape)
-            mask = pt.cast(draw, pytensor.config.floatX)
-            state = state * mask * scale
-            state = layer.fprop(state)
-            if index == len(model.layers) - 1:
-                return layer.cost(Y, state)
-        raise AssertionError("unreachable")  # pragma: no cover - MLPs have layers
+        Y_hat = model.dropout_fprop(
+            X,
+            default_input_include_prob=self.default_input_include_prob,
+            input_include_probs=self.input_include_probs,
+            default_input_scale=self.default_input_scale,
+            input_scales=self.input_scales,
+            per_example=self.per_example,
+        )
+        return model.cost(Y, Y_hat)
 
     def is_stochastic(self) -> bool:
         """True: the masks are random."""
