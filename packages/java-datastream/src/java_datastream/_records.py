@@ -1,8 +1,9 @@
 """Whole records: the same fields written for each row, read or written in one call.
 
-The fixed-width part of the work is numpy's (a structured dtype over the bytes); the
-string fields take one pass over the buffer that records where each record starts and
-decodes each string once.
+The fixed-width part of the work is numpy's (a structured dtype over the bytes), or on the
+compiled build one C pass that swaps each record's fields as it copies them; the string
+fields take one pass over the buffer that records where each record starts and decodes
+each string once.
 """
 
 from __future__ import annotations
