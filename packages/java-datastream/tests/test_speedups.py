@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import struct
 from array import array
 
@@ -22,6 +23,7 @@ import java_datastream
 from java_datastream import (
     DataInputStream,
     DataOutputStream,
+    RecordFormat,
     UTFDataFormatError,
     _build,
     _input,
@@ -193,6 +195,45 @@ def test_parse_segment_refuses_a_limit_past_the_buffer() -> None:
     assert speedups is not None
     with pytest.raises(ValueError, match="outside a buffer"):
         speedups.parse_segment([0], 0, b"\x00\x01a", 0, 4, -1, modified_utf8.decode)
+
+
+# Fixed-width records: every Java type, any bytes, any count (the first 8 records and the
+# blocks of whole cache lines take different paths), from any offset of the buffer.
+record_types = st.lists(st.sampled_from(list(_records.TYPES[:-1])), min_size=1, max_size=11)
+
+
+@needs_speedups
+@given(record_types, st.integers(0, 70), st.integers(0, 3), st.randoms(use_true_random=False))
+@example(["int", "long", "double"], 40, 0, random.Random(1))
+@example(["boolean", "byte", "char"], 70, 1, random.Random(2))
+@example(["long"] * 9, 9, 3, random.Random(3))
+def test_swap_records_matches_numpy_astype(
+    types: list[str], count: int, skip: int, rng: random.Random
+) -> None:
+    import numpy as np
+
+    assert speedups is not None
+    fmt = RecordFormat(" ".join(types))
+    assert fmt.size is not None
+    raw = bytes(rng.getrandbits(8) for _ in range(skip + count * fmt.size + 5))
+    data = memoryview(raw)[skip : skip + count * fmt.size]  # bytes around it: not read
+    expected = np.frombuffer(data, dtype=fmt.wire_dtype()).astype(fmt.dtype())
+    out = np.empty(count, dtype=fmt.dtype())
+    speedups.swap_records(data, out, _records._swap_spec(fmt))
+    assert out.tobytes() == expected.tobytes()  # bit for bit: NaN payloads, bools as 0 or 1
+
+
+@needs_speedups
+def test_swap_records_refuses_a_mismatched_output() -> None:
+    import numpy as np
+
+    assert speedups is not None
+    with pytest.raises(ValueError, match="12 bytes in, 8 out"):
+        speedups.swap_records(bytes(12), np.empty(2, dtype="i4"), b"\x04")
+    with pytest.raises(ValueError, match="width must be 1, 2, 4 or 8"):
+        speedups.swap_records(bytes(6), bytearray(6), b"\x03")
+    with pytest.raises(TypeError, match="fields must be"):
+        speedups.swap_records(bytes(6), bytearray(6), b"")
 
 
 def test_read_utf_and_write_utf_agree_with_java_s_loop_on_any_input() -> None:

@@ -743,7 +743,46 @@ def _interpreted_reader(name: str, fmt: str) -> Callable[[DataInputStream], Any]
     return read
 
 
+def _interpreted_read_utf() -> Callable[[DataInputStream], str]:
+    """The pure build's `read_utf`: the compiled shape's Python path, with what it looks up
+    bound in the closure and no test of which build runs.
+
+    Each global or attribute lookup and each test is a bytecode the interpreter pays on
+    every call; compiled, they cost next to nothing. Both shapes read the same strings and
+    raise the same errors; each build's tests run its own.
+    """
+    compiled_shape = DataInputStream.read_utf
+    slow = DataInputStream._read_utf_slow
+    decode_mutf8 = _decode_mutf8
+    below_f0 = _BELOW_F0
+
+    def read_utf(self: DataInputStream) -> str:
+        pos = self._pos
+        limit = self._limit
+        if pos + 2 <= limit:
+            buf = self._buf
+            start = pos + 2
+            end = start + ((buf[pos] << 8) | buf[pos + 1])
+            if end <= limit:
+                self._pos = end
+                raw = buf[start:end]
+                try:
+                    text = raw.decode()  # UTF-8; no codec name to look up
+                except UnicodeDecodeError:  # C0 80 (NUL), surrogates, overlong forms, errors
+                    return decode_mutf8(raw)
+                # ASCII, or no 4-byte form (lead F0..F4), which Java refuses.
+                if len(text) == end - start or not raw.lstrip(below_f0):
+                    return text
+                return decode_mutf8(raw)  # raises Java's error
+        return slow(self)
+
+    read_utf.__name__, read_utf.__qualname__ = compiled_shape.__name__, compiled_shape.__qualname__
+    read_utf.__doc__ = compiled_shape.__doc__
+    return read_utf
+
+
 if not COMPILED:
     for _name, _fmt in (("read_int", ">i"), ("read_long", ">q"), ("read_float", ">f"),
                         ("read_double", ">d")):  # fmt: skip
         setattr(DataInputStream, _name, _interpreted_reader(_name, _fmt))
+    DataInputStream.read_utf = _interpreted_read_utf()  # type: ignore[method-assign, assignment]

@@ -1,8 +1,9 @@
 """Whole records: the same fields written for each row, read or written in one call.
 
-The fixed-width part of the work is numpy's (a structured dtype over the bytes); the
-string fields take one pass over the buffer that records where each record starts and
-decodes each string once.
+The fixed-width part of the work is numpy's (a structured dtype over the bytes), or on the
+compiled build one C pass that swaps each record's fields as it copies them; the string
+fields take one pass over the buffer that records where each record starts and decodes
+each string once.
 """
 
 from __future__ import annotations
@@ -39,6 +40,10 @@ COMPILED: Final = is_compiled(__file__)
 # parse_segment in C (compiled build only); strings it does not decode go to the Python decoder.
 _PARSE: Final[Callable[..., tuple[int, int, bytes, list[list[str]]]] | None] = getattr(
     speedups(__file__), "parse_segment", None
+)
+# Fixed-width records in one C pass (compiled build only): wire bytes to native fields.
+_SWAP: Final[Callable[[Any, Any, bytes], None] | None] = getattr(
+    speedups(__file__), "swap_records", None
 )
 
 
@@ -131,9 +136,22 @@ def _from_fields(cls: type[RecordFormat], fields: tuple[tuple[str, str], ...]) -
 
 
 def fixed_array(fmt: RecordFormat, data: Any) -> Any:
-    """Native-order structured array of the fixed fields held, big-endian, in `data`."""
+    """Native-order structured array of the fixed fields held, big-endian, in `data`.
+
+    The C pass writes each record once, its fields swapped on the way (numpy's ``astype``
+    converts one field at a time); both give the same array.
+    """
     numpy = _arrays.numpy_module()
+    if _SWAP is not None and fmt.size is not None:
+        out = numpy.empty(len(data) // fmt.size, dtype=fmt.dtype())
+        _SWAP(data, out, _swap_spec(fmt))
+        return out
     return numpy.frombuffer(data, dtype=fmt.wire_dtype()).astype(fmt.dtype())
+
+
+def _swap_spec(fmt: RecordFormat) -> bytes:
+    """swap_records' description of `fmt`: each field's width, plus 0x80 for a boolean."""
+    return bytes(_FIXED[kind][0] | (0x80 if kind == "boolean" else 0) for kind in fmt.types)
 
 
 def parse_segment(

@@ -9,7 +9,21 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
+
+#if defined(_MSC_VER)
+#include <stdlib.h>
+#define BSWAP64(x) _byteswap_uint64(x)
+#else
+#define BSWAP64(x) __builtin_bswap64(x)
+#endif
+/* Non-temporal stores (x86-64, where SSE2 is always there): the records' output goes
+ * straight to memory without first reading each cache line it overwrites. */
+#if defined(__x86_64__) || defined(_M_X64)
+#include <emmintrin.h>
+#define HAVE_STREAM 1
+#endif
 
 /* A read-only view of a bytes-like object; bytes (what DataInputStream holds) needs no
  * buffer request. */
@@ -452,7 +466,243 @@ done:
     return result;
 }
 
+
+/* -- fixed-width records: big-endian wire bytes -> a native structured array ------------------ */
+
+#define MAX_UNROLLED 8
+
+/* One field of a record, by the same operation whatever its width w (1, 2, 4 or 8): the 8
+ * bytes that end where the field ends, byte-swapped, stored at the field's offset. The
+ * field is then the low w bytes in native order; the 8 - w bytes beyond it are overwritten
+ * by the next field (or record), as the fields are converted in order. The load starts up to
+ * 7 bytes before the field, so the buffer's first 8 records (at least 8 bytes) are converted
+ * from a copy with 8 bytes in front. */
+#define FIELD(j) \
+    do { \
+        uint64_t v_; \
+        memcpy(&v_, s + lo##j, 8); \
+        v_ = BSWAP64(v_); \
+        memcpy(q + so##j, &v_, 8); \
+    } while (0)
+
+typedef struct {
+    Py_ssize_t size;      /* bytes per record */
+    int nfields;
+    Py_ssize_t *load;     /* where each field's 8-byte load starts, from the record's start */
+    Py_ssize_t *store;    /* each field's offset */
+    Py_ssize_t *bools;    /* offsets of the boolean fields */
+    int nbools;
+    Py_ssize_t per_block; /* records per block (see swap_records) */
+    int stream;           /* whether full blocks go out with non-temporal stores */
+} Layout;
+
+/* Java reads any non-zero byte as true; numpy's bool must be 0 or 1. */
+static void
+fix_bools(const Layout *L, unsigned char *records, Py_ssize_t n)
+{
+    for (int j = 0; j < L->nbools; j++) {
+        unsigned char *b = records + L->bools[j];
+        for (Py_ssize_t r = 0; r < n; r++, b += L->size) {
+            *b = *b != 0;
+        }
+    }
+}
+
+/* The n records just converted into the stage, to their place in the output. */
+static void
+flush_block(const Layout *L, unsigned char *to, unsigned char *stage, Py_ssize_t n)
+{
+    fix_bools(L, stage, n);
+    Py_ssize_t bytes = n * L->size;
+#ifdef HAVE_STREAM
+    if (L->stream && n == L->per_block) {
+        for (Py_ssize_t i = 0; i < bytes; i += 16) {
+            _mm_stream_si128((__m128i *)(to + i), _mm_load_si128((const __m128i *)(stage + i)));
+        }
+        return;
+    }
+#endif
+    memcpy(to, stage, (size_t)bytes);
+}
+
+/* Records [first, count) of src into dst, a block at a time through the stage (which has 8
+ * spare bytes for the last store's spill). The loop over a block's records is written out
+ * for each field count up to 8, the fields' offsets held in locals. */
+#define BLOCKS(BODY) \
+    for (Py_ssize_t at = first; at < count;) { \
+        Py_ssize_t n = L->per_block - at % L->per_block; \
+        if (n > count - at) { \
+            n = count - at; \
+        } \
+        const unsigned char *s = src + at * size; \
+        unsigned char *q = stage; \
+        for (Py_ssize_t r = 0; r < n; r++, s += size, q += size) { \
+            BODY; \
+        } \
+        flush_block(L, dst + at * size, stage, n); \
+        at += n; \
+    } \
+    break
+
+static void
+convert_records(const Layout *L, const unsigned char *src, unsigned char *dst,
+                Py_ssize_t first, Py_ssize_t count, unsigned char *stage)
+{
+    Py_ssize_t size = L->size;
+    const Py_ssize_t *lo = L->load, *so = L->store;
+    int nf = L->nfields;
+    Py_ssize_t lo0 = lo[0], so0 = so[0];
+    Py_ssize_t lo1 = nf > 1 ? lo[1] : 0, so1 = nf > 1 ? so[1] : 0;
+    Py_ssize_t lo2 = nf > 2 ? lo[2] : 0, so2 = nf > 2 ? so[2] : 0;
+    Py_ssize_t lo3 = nf > 3 ? lo[3] : 0, so3 = nf > 3 ? so[3] : 0;
+    Py_ssize_t lo4 = nf > 4 ? lo[4] : 0, so4 = nf > 4 ? so[4] : 0;
+    Py_ssize_t lo5 = nf > 5 ? lo[5] : 0, so5 = nf > 5 ? so[5] : 0;
+    Py_ssize_t lo6 = nf > 6 ? lo[6] : 0, so6 = nf > 6 ? so[6] : 0;
+    Py_ssize_t lo7 = nf > 7 ? lo[7] : 0, so7 = nf > 7 ? so[7] : 0;
+    switch (nf) {
+    case 1: BLOCKS(FIELD(0));
+    case 2: BLOCKS(FIELD(0); FIELD(1));
+    case 3: BLOCKS(FIELD(0); FIELD(1); FIELD(2));
+    case 4: BLOCKS(FIELD(0); FIELD(1); FIELD(2); FIELD(3));
+    case 5: BLOCKS(FIELD(0); FIELD(1); FIELD(2); FIELD(3); FIELD(4));
+    case 6: BLOCKS(FIELD(0); FIELD(1); FIELD(2); FIELD(3); FIELD(4); FIELD(5));
+    case 7: BLOCKS(FIELD(0); FIELD(1); FIELD(2); FIELD(3); FIELD(4); FIELD(5); FIELD(6));
+    case 8: BLOCKS(FIELD(0); FIELD(1); FIELD(2); FIELD(3); FIELD(4); FIELD(5); FIELD(6);
+                   FIELD(7));
+    default:
+        BLOCKS(
+            for (int j = 0; j < nf; j++) {
+                uint64_t v;
+                memcpy(&v, s + lo[j], 8);
+                v = BSWAP64(v);
+                memcpy(q + so[j], &v, 8);
+            });
+    }
+}
+
+/* Records are converted a block at a time into a staging buffer that stays in cache, then
+ * copied out; on x86-64 with stores that bypass the cache. A block is a multiple of 64 bytes
+ * (so every block starts a cache line of the output) of whole records. */
+#define BLOCK_BYTES_MAX (64 * 1024)
+
+PyDoc_STRVAR(swap_records_doc,
+"swap_records(buf, out, fields)\n--\n\n"
+"Fill out (a writable buffer of len(buf) bytes) with the records in buf, big-endian, each\n"
+"field in native byte order: what numpy's astype from the wire dtype to the native one\n"
+"gives. fields: one byte per field, its width (1, 2, 4 or 8), plus 0x80 for a boolean.");
+
+static PyObject *
+swap_records(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (span_args(args, nargs, "swap_records", 3) < 0) {
+        return NULL;
+    }
+    PyObject *spec = args[2];
+    if (!PyBytes_CheckExact(spec) || PyBytes_GET_SIZE(spec) < 1
+            || PyBytes_GET_SIZE(spec) > 0xFFFF) {
+        PyErr_SetString(PyExc_TypeError, "swap_records: fields must be 1 to 65535 bytes");
+        return NULL;
+    }
+    int nfields = (int)PyBytes_GET_SIZE(spec);
+    const unsigned char *widths = (const unsigned char *)PyBytes_AS_STRING(spec);
+    Py_ssize_t *offsets = PyMem_New(Py_ssize_t, 3 * (size_t)nfields);
+    if (offsets == NULL) {
+        return PyErr_NoMemory();
+    }
+    Layout L = {0, nfields, offsets, offsets + nfields, offsets + 2 * nfields, 0};
+    for (int j = 0; j < nfields; j++) {
+        int width = widths[j] & 0x7F;
+        if (width != 1 && width != 2 && width != 4 && width != 8) {
+            PyMem_Free(offsets);
+            PyErr_SetString(PyExc_ValueError, "swap_records: a field width must be 1, 2, 4 or 8");
+            return NULL;
+        }
+        L.store[j] = L.size;
+        L.load[j] = L.size + width - 8;
+        if (widths[j] & 0x80) {
+            L.bools[L.nbools++] = L.size;
+        }
+        L.size += width;
+    }
+    Py_ssize_t size = L.size;
+    Bytes in;
+    Py_buffer out;
+    if (bytes_open(args[0], &in) < 0) {
+        PyMem_Free(offsets);
+        return NULL;
+    }
+    if (PyObject_GetBuffer(args[1], &out, PyBUF_WRITABLE) < 0) {
+        bytes_close(&in);
+        PyMem_Free(offsets);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    unsigned char *staging = NULL;
+    if (in.size % size != 0 || out.len != in.size) {
+        PyErr_Format(PyExc_ValueError,
+                     "swap_records: %zd bytes in, %zd out, for records of %zd bytes",
+                     in.size, out.len, size);
+        goto done;
+    }
+    Py_ssize_t count = in.size / size;
+    /* A block: the fewest whole records that fill whole cache lines (lcm(size, 64) bytes),
+     * at least 256 bytes; it stays in the L1 cache. */
+    Py_ssize_t block = size;
+    while (block % 64 != 0 && block <= BLOCK_BYTES_MAX) {
+        block += size;
+    }
+    if (block > BLOCK_BYTES_MAX) {
+        block = size;  /* records too long to line up with cache lines: plain copies */
+    }
+    Py_ssize_t line = block;
+    while (block < 256) {
+        block += line;
+    }
+    Py_ssize_t per_block = block / size;
+    /* The stage, aligned on a cache line: a block and the 8 bytes the last field's store
+     * spills, or the first records' padded copy, then their conversion at `head_out`. */
+    Py_ssize_t head = count < 8 ? count : 8;
+    Py_ssize_t head_out = (8 + head * size + 63) / 64 * 64;
+    Py_ssize_t stage_bytes = block > head_out + head * size ? block : head_out + head * size;
+    staging = PyMem_Malloc((size_t)stage_bytes + 8 + 64);
+    if (staging == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    unsigned char *stage = (unsigned char *)(((uintptr_t)staging + 63) & ~(uintptr_t)63);
+    const unsigned char *src = in.data;
+    unsigned char *dst = (unsigned char *)out.buf;
+    L.per_block = per_block;
+#ifdef HAVE_STREAM
+    L.stream = block % 64 == 0 && ((uintptr_t)dst % 16) == 0;
+#endif
+    Py_BEGIN_ALLOW_THREADS
+#if PY_BIG_ENDIAN
+    memcpy(dst, src, (size_t)in.size);  /* the wire order is the native one */
+    fix_bools(&L, dst, count);
+#else
+    if (count > 0) {
+        memset(stage, 0, 8);
+        memcpy(stage + 8, src, (size_t)(head * size));
+        convert_records(&L, stage + 8, dst, 0, head, stage + head_out);
+        /* The rest in blocks, the first one short if need be, so that the others line up
+         * on cache lines of the output. */
+        convert_records(&L, src, dst, head, count, stage);
+    }
+#endif
+    Py_END_ALLOW_THREADS
+    result = Py_NewRef(Py_None);
+done:
+    PyMem_Free(staging);
+    PyBuffer_Release(&out);
+    bytes_close(&in);
+    PyMem_Free(offsets);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"swap_records", (PyCFunction)(void (*)(void))swap_records, METH_FASTCALL,
+     swap_records_doc},
     {"decode", (PyCFunction)(void (*)(void))decode, METH_FASTCALL, decode_doc},
     {"read_utf", (PyCFunction)(void (*)(void))read_utf, METH_FASTCALL, read_utf_doc},
     {"encode", encode, METH_O, encode_doc},
