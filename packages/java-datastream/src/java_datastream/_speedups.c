@@ -690,6 +690,13 @@ swap_records(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         convert_records(&L, src, dst, head, count, stage);
     }
 #endif
+#ifdef HAVE_STREAM
+    /* Non-temporal stores are weakly ordered: make them visible before another thread
+     * can read the array this call hands back. */
+    if (L.stream) {
+        _mm_sfence();
+    }
+#endif
     Py_END_ALLOW_THREADS
     result = Py_NewRef(Py_None);
 done:
