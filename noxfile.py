@@ -96,8 +96,13 @@ class Dists(NamedTuple):
 
 
 def _fingerprint(package: str) -> str:
-    """A hash of every file that goes into the package's sdist (caches and dotfiles aside)."""
+    """A hash of every file that goes into the package's sdist (caches and dotfiles aside).
+
+    ``HATCH_BUILD_HOOKS_ENABLE`` counts too: with it set, the wheel built is the compiled
+    one, which a later session without it must not reuse as the pure wheel.
+    """
     digest = hashlib.sha256()
+    digest.update(f"hooks={os.environ.get('HATCH_BUILD_HOOKS_ENABLE', '')}\0".encode())
     home = ALL[package]
     for path in sorted(home.rglob("*")):
         parts = path.relative_to(home).parts

@@ -99,6 +99,19 @@ def test_tests_run_against_the_built_wheel_and_catch_a_missing_file(scratch):
     assert "No module named 'alpha_lib.extra'" in bad.stdout + bad.stderr
 
 
+def test_a_build_with_hooks_enabled_is_not_reused_without_them(scratch, monkeypatch):
+    # HATCH_BUILD_HOOKS_ENABLE=1 builds a package's compiled wheel: a later session without
+    # it must build the pure wheel again, not test the compiled one as if it were pure.
+    write_pyproject(scratch)
+    monkeypatch.setenv("HATCH_BUILD_HOOKS_ENABLE", "1")
+    hooked = nox(scratch, "-s", "tests(package='alpha-lib')")
+    assert hooked.returncode == 0, hooked.stdout + hooked.stderr
+    monkeypatch.delenv("HATCH_BUILD_HOOKS_ENABLE")
+    plain = nox(scratch, "-s", "tests(package='alpha-lib')")
+    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert "reusing dist/alpha-lib/" not in plain.stdout + plain.stderr
+
+
 def test_a_package_with_no_tests_fails(scratch):
     write_pyproject(scratch)
     for test in (scratch / "packages" / "alpha-lib" / "tests").iterdir():
