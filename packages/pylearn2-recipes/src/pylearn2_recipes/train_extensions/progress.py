@@ -49,8 +49,8 @@ def compile_cache_dir() -> str:
 
     linker = pytensor.compile.mode.get_default_mode().linker
     if type(linker).__name__ == "NumbaLinker":
-        return os.path.join(pytensor.config.base_compiledir, "numba")
-    return os.fspath(pytensor.config.compiledir)
+        return str(os.path.join(pytensor.config.base_compiledir, "numba"))
+    return str(pytensor.config.compiledir)
 
 
 class ProgressBar(TrainExtension):
