@@ -1,9 +1,11 @@
 """How long each crafted untrusted input of issue 17 takes to be refused (goal: 2 s each).
 
-Each case runs in a fresh process; the first time printed excludes importing the package
-(PyTensor's import is the same for any file), the second is the whole process, import
-included, as a user sees it. The anchor is loading a legitimate model file of the same
-size class, timed the same way in the same run.
+Each case runs in a fresh process; the first time printed is the `load` call alone, the
+second the whole process, imports included, as a user sees it. A refused file is refused
+before PyTensor is imported (the runner says when it was not); building a model imports
+it. The anchor is loading a legitimate model file of the same size class, timed the same
+way in the same run. The load average is printed before and after: on the shared 2-core
+machine every time grows with it.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ RUNNER = textwrap.dedent(
         outcome = "loaded"
     except Exception as error:
         outcome = type(error).__name__
-    print(outcome, time.perf_counter() - start)
+    print(outcome, time.perf_counter() - start, "pytensor" in sys.modules)
     """
 )
 
@@ -76,8 +78,8 @@ def model_file(path: Path, arch: dict, arrays: list[np.ndarray]) -> Path:
 ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 
 
-def run(kind: str, target: Path) -> tuple[str, float, float]:
-    """(outcome, seconds in load, seconds of the whole process), best of 3."""
+def run(kind: str, target: Path) -> tuple[str, float, float, bool]:
+    """(outcome, seconds in load, whole process, PyTensor imported?), best of 3."""
     runs = []
     for _ in range(3):
         start = time.perf_counter()
@@ -88,7 +90,7 @@ def run(kind: str, target: Path) -> tuple[str, float, float]:
             text=True,
             check=True,
         ).stdout.split()
-        runs.append((out[0], float(out[1]), time.perf_counter() - start))
+        runs.append((out[0], float(out[1]), time.perf_counter() - start, out[2] == "True"))
     return min(runs, key=lambda run: run[2])
 
 
@@ -123,19 +125,26 @@ def main() -> None:
             "!obj:pylearn2.models.mlp.Softmax {n_classes: 2, layer_name: y, irange: .1}]}"
         )
         anchor = model_file(root / "ok.pkl", architecture(2, 2), small)
-        _, anchor_time, anchor_process = run("model", anchor)
-        print("Crafted inputs (fresh process each, best of 3; goal: ends within 2 s)")
+        _, anchor_time, anchor_process, _ = run("model", anchor)
+        print(f"Crafted inputs (fresh process each, best of 3; goal: ends within 2 s); {_load()}")
         print(
             f"  anchor: a valid 2-2-2 model file loads in {anchor_time:.3f} s "
             f"(whole process {anchor_process:.2f} s)"
         )
         for name, (kind, path) in cases.items():
-            outcome, seconds, process = run(kind, path)
+            outcome, seconds, process, imported = run(kind, path)
             verdict = "met" if process <= 2.0 else "NOT met"
             print(
                 f"  {name:48s} {outcome:16s} {seconds:6.3f} s, whole process {process:5.2f} s "
                 f"({process / anchor_process:4.1f}x anchor)  goal <= 2 s: {verdict}"
+                f"{'' if imported else '  (PyTensor not imported)'}"
             )
+        print(f"  ({_load()} at the end)")
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

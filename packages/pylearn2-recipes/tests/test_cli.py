@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -101,6 +102,13 @@ def test_demo_without_the_data_extra_says_how_to_get_pima_and_exits_0(
         "Pima: skipped, its data is not installed: pip install 'pylearn2-recipes[data]'"
     ]
     assert "compiling the training graph with PyTensor" in captured.err
+    # where Numba, PyTensor's default JIT, writes its cache (not the C backend's compiledir)
+    from pylearn2_recipes._backend import pytensor
+
+    numba_cache = os.path.join(pytensor.config.base_compiledir, "numba")
+    assert f"cached in {numba_cache}," in captured.err
+    assert os.path.isdir(numba_cache)
+    assert os.listdir(numba_cache)
 
 
 def test_recipe_pima_without_data_names_the_flag(capsys, monkeypatch: pytest.MonkeyPatch) -> None:

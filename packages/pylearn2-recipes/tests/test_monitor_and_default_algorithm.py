@@ -124,3 +124,57 @@ def test_default_algorithm_refuses_a_non_boolean_answer() -> None:
 def test_default_algorithm_monitoring_settings_need_a_monitoring_dataset() -> None:
     with pytest.raises(InvalidArgumentError, match="need a monitoring_dataset"):
         DefaultTrainingAlgorithm(batch_size=3, monitoring_batches=2)
+
+
+def gap_monitor() -> tuple[Monitor, DenseDesignMatrix]:
+    model = Vectors(2)
+    monitor = Monitor.get_monitor(model)
+    dataset = data()
+    monitor.add_dataset(dataset, "sequential", batch_size=2)
+    X, Y = pt.matrix("X"), pt.matrix("Y")
+    specs = (CompositeSpace([VectorSpace(2), VectorSpace(1)]), ("features", "targets"))
+    monitor.add_channel("gap", ipt=(X, Y), val=(Y - X[:, :1]).mean(), data_specs=specs)
+    return monitor, dataset
+
+
+def compiled_with_numba(monitor: Monitor) -> bool:
+    (entry,) = monitor._entries
+    return getattr(getattr(entry.function, "vm", None), "jit_fn", None) is not None
+
+
+def test_a_cold_numba_cache_monitors_in_the_quick_mode_then_tiers_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pylearn2_recipes.monitor as monitor_module
+
+    monkeypatch.setattr(monitor_module, "_numba_cache_is_cold", lambda function: True)
+    monitor, dataset = gap_monitor()
+    monitor()  # compiled in fast_compile_mode(): the cache "lacks" the Numba graph
+    assert not compiled_with_numba(monitor)
+    (entry,) = monitor._entries
+    assert entry.tier_up_budget is not None
+    assert 0 < entry.tier_up_budget < monitor_module.TIER_UP_SECONDS
+    entry.tier_up_budget = 1e-9  # as if the calls had taken TIER_UP_SECONDS of CPU
+    monitor()  # the budget is spent: compiled with Numba (PyTensor's default) now
+    assert compiled_with_numba(monitor)
+    monitor()
+    assert monitor._entries[0].tier_up_budget is None
+    expected = (dataset.y - dataset.X[:, :1]).mean()
+    assert monitor.channels["gap"].val_record == [pytest.approx(expected)] * 3
+
+
+def test_a_warm_cache_or_a_chosen_mode_keeps_the_monitor_as_compiled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pylearn2_recipes.monitor as monitor_module
+
+    monitor, _ = gap_monitor()
+    monkeypatch.setattr(monitor_module, "_numba_cache_is_cold", lambda function: False)
+    monitor()
+    assert compiled_with_numba(monitor)
+    assert monitor._entries[0].tier_up_budget is None
+    chosen, _ = gap_monitor()
+    chosen.set_theano_function_mode(FAST)
+    chosen()
+    assert not compiled_with_numba(chosen)
+    assert not monitor_module._numba_cache_is_cold(chosen._entries[0].function)

@@ -169,6 +169,7 @@ MIRRORED = {
     },
     "models.model": {"Model"},
     "monitor": {
+        "TIER_UP_SECONDS",
         "Monitor",
         "MonitorChannel",
         "Probe",

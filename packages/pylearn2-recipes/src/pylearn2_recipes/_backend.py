@@ -1,19 +1,146 @@
 """PyTensor, seen through ``Any``: its public API is only partly typed.
 
 Every module imports PyTensor from here so that ``mypy --strict`` checks this
-package's own code without tripping over PyTensor's untyped methods.
+package's own code without tripping over PyTensor's untyped methods. The names are
+stand-ins that import PyTensor on first use (about a second, several under load):
+reading and refusing a model file or a YAML document never needs it, only building
+the objects does.
 """
 
 from __future__ import annotations
 
 import importlib
+from types import ModuleType
 from typing import Any, TypeAlias
 
-__all__ = ["Shared", "SharedVariable", "Symbolic", "fast_compile_mode", "pt", "pytensor"]
+__all__ = [
+    "Shared",
+    "SharedVariable",
+    "Symbolic",
+    "fast_compile_mode",
+    "float_x",
+    "is_loaded",
+    "pt",
+    "pytensor",
+]
 
-pytensor: Any = importlib.import_module("pytensor")
-pt: Any = importlib.import_module("pytensor.tensor")
-SharedVariable: Any = importlib.import_module("pytensor.compile.sharedvalue").SharedVariable
+
+class _LazyModule:
+    """A module imported when one of its attributes is first read.
+
+    Each attribute read is then kept on the stand-in, so later reads cost a plain
+    attribute lookup.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+        self._module: ModuleType | None = None
+
+    def _load(self) -> ModuleType:
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return self._module
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)  # copy, pickle and inspect probe these
+        value = getattr(self._load(), attribute)
+        setattr(self, attribute, value)
+        return value
+
+    def __dir__(self) -> list[str]:
+        return dir(self._load())
+
+    def __repr__(self) -> str:
+        return f"<PyTensor module {self._name!r}, {'loaded' if self._module else 'not loaded'}>"
+
+
+class _LazyClass:
+    """A class imported when first used: called, read, or in ``isinstance``."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._where = (module, name)
+        self._class: type | None = None
+
+    def _load(self) -> type:
+        if self._class is None:
+            module, name = self._where
+            self._class = getattr(importlib.import_module(module), name)
+        return self._class
+
+    def __instancecheck__(self, instance: Any) -> bool:
+        return isinstance(instance, self._load())
+
+    def __subclasscheck__(self, subclass: type) -> bool:
+        return issubclass(subclass, self._load())
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._load()(*args, **kwargs)
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)
+        return getattr(self._load(), attribute)
+
+    def __repr__(self) -> str:
+        return f"<PyTensor class {'.'.join(self._where)}>"
+
+
+pytensor: Any = _LazyModule("pytensor")
+pt: Any = _LazyModule("pytensor.tensor")
+SharedVariable: Any = _LazyClass("pytensor.compile.sharedvalue", "SharedVariable")
+
+
+def float_x() -> str:
+    """PyTensor's ``floatX``, read without importing PyTensor when it is not loaded yet.
+
+    Once PyTensor is imported this is ``pytensor.config.floatX``; before, the same
+    setting is read where PyTensor reads it at import: ``floatX=`` in the
+    comma-separated ``PYTENSOR_FLAGS``, else ``floatX`` in the ``[global]`` section of
+    the ``PYTENSORRC`` files (default ``~/.pytensorrc``; later files win), else
+    ``float64``. Checking a model file's declared shapes needs spaces, and spaces need
+    this, long before anything needs PyTensor.
+
+    Examples
+    --------
+    >>> float_x() in ("float16", "float32", "float64")
+    True
+    """
+    import sys
+
+    if "pytensor" in sys.modules:
+        return str(sys.modules["pytensor"].config.floatX)
+    import configparser
+    import os
+    import shlex
+    from pathlib import Path
+
+    splitter = shlex.shlex(os.getenv("PYTENSOR_FLAGS", ""), posix=True)
+    splitter.whitespace = ","
+    splitter.whitespace_split = True
+    flags = dict(pair.strip().split("=", 1) for pair in splitter if "=" in pair.strip())
+    if "floatX" in flags:
+        return flags["floatX"]
+    files = os.getenv("PYTENSORRC", "~/.pytensorrc").split(os.pathsep)
+    if os.getenv("PYTENSORRC") is None and sys.platform == "win32":
+        files.append("~/.pytensorrc.txt")
+    parser = configparser.RawConfigParser()
+    parser.read([Path(name).expanduser() for name in files])
+    return parser.get("global", "floatX", fallback="float64")
+
+
+def is_loaded() -> bool:
+    """Whether PyTensor has been imported in this process (by this package or another).
+
+    Examples
+    --------
+    >>> isinstance(is_loaded(), bool)
+    True
+    """
+    import sys
+
+    return "pytensor" in sys.modules
+
 
 #: A symbolic PyTensor tensor variable.
 Symbolic: TypeAlias = Any

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from pylearn2_recipes._backend import pt, pytensor
+from pylearn2_recipes._backend import float_x, pt, pytensor
 
 __all__ = [
     "CompositeSpace",
@@ -388,7 +388,7 @@ class Space:
         if isinstance(dtype, np.dtype):
             dtype = str(dtype)
         if dtype == "floatX":
-            return pytensor.config.floatX
+            return float_x()
         if dtype is None or (isinstance(dtype, str) and dtype in _scalar_dtypes()):
             return dtype
         raise TypeError(f'Unrecognized value "{dtype}" (type {type(dtype)}) for dtype arg')

@@ -29,10 +29,11 @@ __all__ = [
     "HigherOrderContractiveAutoencoder",
 ]
 
+# Symbolic (PyTensor, looked up when called) and numpy forms of each activation.
 _ACTIVATIONS: dict[str, Any] = {
-    "sigmoid": (pt.sigmoid, lambda z: 1 / (1 + np.exp(-z))),
-    "tanh": (pt.tanh, np.tanh),
-    "softplus": (pt.softplus, lambda z: np.logaddexp(0, z)),
+    "sigmoid": (lambda z: pt.sigmoid(z), lambda z: 1 / (1 + np.exp(-z))),
+    "tanh": (lambda z: pt.tanh(z), np.tanh),
+    "softplus": (lambda z: pt.softplus(z), lambda z: np.logaddexp(0, z)),
 }
 
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from pylearn2_recipes.datasets.dataset import Dataset
     from pylearn2_recipes.models.model import Model
 
-__all__ = ["ProgressBar", "compile_notice"]
+__all__ = ["ProgressBar", "compile_cache_dir", "compile_notice"]
 
 
 def compile_notice() -> str:
@@ -24,12 +24,33 @@ def compile_notice() -> str:
     >>> compile_notice().startswith("compiling the training graph with PyTensor")
     True
     """
-    from pylearn2_recipes._backend import pytensor
-
     return (
         "compiling the training graph with PyTensor (up to a minute on a first run; "
-        f"cached in {pytensor.config.compiledir}, later runs start in seconds)"
+        f"cached in {compile_cache_dir()}, later runs start in seconds)"
     )
+
+
+def compile_cache_dir() -> str:
+    """Where PyTensor keeps what it compiles in the default mode.
+
+    Numba's JIT (PyTensor's default linker) caches under ``<base_compiledir>/numba``;
+    the C backend under ``compiledir``.
+
+    Examples
+    --------
+    >>> import os
+    >>> from pylearn2_recipes._backend import pytensor
+    >>> compile_cache_dir().startswith(os.fspath(pytensor.config.base_compiledir))
+    True
+    """
+    import os
+
+    from pylearn2_recipes._backend import pytensor
+
+    linker = pytensor.compile.mode.get_default_mode().linker
+    if type(linker).__name__ == "NumbaLinker":
+        return str(os.path.join(pytensor.config.base_compiledir, "numba"))
+    return str(pytensor.config.compiledir)
 
 
 class ProgressBar(TrainExtension):
