@@ -119,9 +119,11 @@ def test_a_failing_step_raises_what_the_function_raises() -> None:
     assert algorithm._step is not None
     assert algorithm.sgd_update is not None
     X, y = np.zeros((10, 3)), np.zeros((10, 2))  # 3 features for 8 inputs
-    with pytest.raises(ValueError, match="incompatible array sizes") as direct:
+    # The wording is PyTensor's and changes between its releases (3.13's names gemm):
+    # what must hold is that both routes raise the same error.
+    with pytest.raises(ValueError) as direct:
         algorithm._step(X, y)
-    with pytest.raises(ValueError, match="incompatible array sizes") as ordinary:
+    with pytest.raises(ValueError) as ordinary:
         algorithm.sgd_update(X, y)
     assert str(direct.value) == str(ordinary.value)
 
