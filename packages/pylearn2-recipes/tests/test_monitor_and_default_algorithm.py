@@ -33,13 +33,7 @@ def data(n: int = 6, dim: int = 2) -> DenseDesignMatrix:
 def test_a_single_channel_can_read_features_and_targets_together() -> None:
     # One channel whose data specs are composite: the monitor once nested its inputs
     # one level too deep and could not compile.
-    model = Vectors(2)
-    monitor = Monitor.get_monitor(model)
-    dataset = data()
-    monitor.add_dataset(dataset, "sequential", batch_size=2)
-    X, Y = pt.matrix("X"), pt.matrix("Y")
-    specs = (CompositeSpace([VectorSpace(2), VectorSpace(1)]), ("features", "targets"))
-    monitor.add_channel("gap", ipt=(X, Y), val=(Y - X[:, :1]).mean(), data_specs=specs)
+    monitor, dataset = gap_monitor()
     monitor.set_theano_function_mode(FAST)
     monitor()
     expected = (dataset.y - dataset.X[:, :1]).mean()
