@@ -121,9 +121,9 @@ def test_a_failing_step_raises_what_the_function_raises() -> None:
     X, y = np.zeros((10, 3)), np.zeros((10, 2))  # 3 features for 8 inputs
     # The wording is PyTensor's and changes between its releases (3.13's names gemm):
     # what must hold is that both routes raise the same error.
-    with pytest.raises(ValueError) as direct:
+    with pytest.raises(ValueError) as direct:  # noqa: PT011 - the wording is PyTensor's
         algorithm._step(X, y)
-    with pytest.raises(ValueError) as ordinary:
+    with pytest.raises(ValueError) as ordinary:  # noqa: PT011 - compared below, not matched
         algorithm.sgd_update(X, y)
     assert str(direct.value) == str(ordinary.value)
 
