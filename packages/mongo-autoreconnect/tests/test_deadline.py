@@ -141,9 +141,9 @@ def test_a_failed_call_leaves_pymongo_s_deadline_as_it_found_it(
     with enclosing():
         outer = dict(contextvars.copy_context())
         rtt_token = _csot.RTT.set(0.25)  # as a server selection inside the block left it
-        with pymongo.timeout(5.0):  # what pymongo would see inside the proxy's own deadline
-            with pytest.raises(type(error)):
-                failing.find_one({})
+        # What pymongo would see inside the proxy's own deadline, entered the public way:
+        with pymongo.timeout(5.0), pytest.raises(type(error)):
+            failing.find_one({})
         expected = failing.seen
         with pytest.raises(type(error)):
             proxy.find_one({})
