@@ -7,6 +7,7 @@ import pymongo
 import pytest
 from pymongo import _csot
 from pymongo.collection import Collection
+from pymongo.errors import OperationFailure
 
 from mongo_autoreconnect import MongoProxy, RetryPolicy, _deadline, _proxy
 
@@ -105,6 +106,57 @@ def test_the_deadline_is_the_one_a_nested_pymongo_timeout_would_give(seen, enclo
         assert proxied[0] == nested[0] == 5.0
         assert 0.0 <= proxied[2] - nested[2] < 1.0
         assert proxied[2] < before[2]
+
+
+class FailingCollection(Collection):
+    """A pymongo Collection whose find_one records pymongo's deadline, then raises."""
+
+    seen: tuple[float | None, float, float]
+    error: Exception
+
+    def find_one(self, *args, **kwargs):
+        self.seen = (_csot.get_timeout(), _csot.get_deadline(), _csot.get_rtt())
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    "error",
+    # Not pymongo's: passed through as it is. pymongo's, not retried: through the retry loop.
+    [ValueError("bad argument"), OperationFailure("not retried", code=2)],
+    ids=["other-error", "pymongo-error"],
+)
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "pymongo-timeout"])
+@pytest.mark.parametrize(
+    "enclosing", [no_timeout, lambda: pymongo.timeout(100.0)], ids=["none", "longer"]
+)
+def test_a_failed_call_leaves_pymongo_s_deadline_as_it_found_it(
+    monkeypatch, error, direct, enclosing
+):
+    monkeypatch.setattr(_proxy, "DIRECT", direct)
+    client = pymongo.MongoClient("localhost", 1, directConnection=True, connect=False)
+    failing = FailingCollection(client.blogs, "posts")
+    failing.error = error
+    proxy = MongoProxy(failing, RetryPolicy(deadline=5.0))
+    assert isinstance(proxy.find_one, _proxy._Method) is not direct
+    with enclosing():
+        outer = dict(contextvars.copy_context())
+        rtt_token = _csot.RTT.set(0.25)  # as a server selection inside the block left it
+        # What pymongo would see inside the proxy's own deadline, entered the public way:
+        with pymongo.timeout(5.0), pytest.raises(type(error)):
+            failing.find_one({})
+        expected = failing.seen
+        with pytest.raises(type(error)):
+            proxy.find_one({})
+        seen = failing.seen
+        _csot.RTT.reset(rtt_token)
+        assert dict(contextvars.copy_context()) == outer
+    client.close()
+    assert seen[0] == expected[0] == 5.0
+    # The policy's deadline, a moment after the one pymongo.timeout() took: the earlier one.
+    assert 0.0 <= seen[1] - expected[1] < 1.0
+    # RTT: pymongo.timeout() resets it to 0, the direct route leaves it (pymongo sets it
+    # after selecting a server, before reading it: see the two tests above).
+    assert seen[2] == (0.25 if direct else 0.0)
 
 
 def test_a_longer_enclosing_deadline_gives_way_to_the_policy(seen):
