@@ -221,7 +221,8 @@ def test_read_utf_refuses_a_4_byte_form_after_many_clean_strings(
     # The pure build checks many strings for 4-byte forms at once: the one that holds one,
     # far past the first of them, is still refused, and so is one behind a -1.
     clean = ["h\u00e9llo, w\u00f6rld"] * 2000 + ["\u4e2d\u6587"] * 2000
-    items: list[Field] = [*clean, FOUR_BYTE_PAYLOADS[1], *clean, -1, FOUR_BYTE_PAYLOADS[0], "\u00e9"]
+    four_byte, four_byte_inside = FOUR_BYTE_PAYLOADS
+    items: list[Field] = [*clean, four_byte_inside, *clean, -1, four_byte, "\u00e9"]
     check_fields(DataInputStream(wrap(write_fields(items))), items)
 
 

@@ -816,6 +816,7 @@ def _interpreted_read_utf() -> Callable[[DataInputStream], str]:
     read_utf.__doc__ = compiled_shape.__doc__
     return read_utf
 
+
 if not COMPILED:
     for _name, _fmt in (("read_int", ">i"), ("read_long", ">q"), ("read_float", ">f"),
                         ("read_double", ">d")):  # fmt: skip
