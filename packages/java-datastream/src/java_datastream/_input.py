@@ -807,7 +807,7 @@ def _interpreted_read_utf() -> Callable[[DataInputStream], str]:
                     text = raw.decode()  # UTF-8; no codec name to look up
                 except UnicodeDecodeError:  # C0 80 (NUL), surrogates, overlong forms, errors
                     return decode_mutf8(raw)
-                if text.isascii() or end <= self._under_f0_to:
+                if end <= self._under_f0_to or text.isascii():
                     return text
                 return checked(self, buf, start, raw, text)
         return slow(self)
