@@ -6,17 +6,18 @@ import io
 
 
 class Trickle(io.RawIOBase):
-    """A raw source that returns at most 3 bytes a read, like a slow socket."""
+    """A raw source that returns at most `size` bytes a read, like a slow socket."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, size: int = 3) -> None:
         self._data = io.BytesIO(data)
+        self._size = size
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, b: object) -> int:
         view = memoryview(b).cast("B")  # type: ignore[call-overload]
-        chunk = self._data.read(min(3, len(view)))
+        chunk = self._data.read(min(self._size, len(view)))
         view[: len(chunk)] = chunk
         return len(chunk)
 

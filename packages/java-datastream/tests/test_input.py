@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sources import OnlyRead, Trickle
 
 from java_datastream import (
@@ -17,6 +19,8 @@ from java_datastream import (
     DataOutputStream,
     JavaSerializationError,
     TruncatedDataError,
+    UTFDataFormatError,
+    modified_utf8,
 )
 
 if TYPE_CHECKING:
@@ -152,6 +156,74 @@ def test_read_utf_joins_surrogate_pairs_and_keeps_lone_ones() -> None:
     inp = DataInputStream(bytes.fromhex("0006eda0bdedb8800003eda080"))
     assert inp.read_utf() == "😀"
     assert inp.read_utf() == "\ud800"
+
+
+# 4-byte UTF-8 forms, which Java's readUTF refuses, as whole payloads or inside one.
+FOUR_BYTE_PAYLOADS = [b"\xf0\x9f\x98\x80", "h\u00e9".encode() + b"\xf4\x8f\xbf\xbf" + b"!"]
+Field = int | str | bytes  # read_int, read_utf of a string, read_utf of a raw payload
+
+
+def write_fields(fields: list[Field]) -> bytes:
+    sink = io.BytesIO()
+    out = DataOutputStream(sink)
+    for field in fields:
+        if isinstance(field, int):
+            out.write_int(field)
+        elif isinstance(field, str):
+            out.write_utf(field)
+        else:
+            out.write_short(len(field))
+            out.write(field)
+    return sink.getvalue()
+
+
+def check_fields(inp: DataInputStream, fields: list[Field]) -> None:
+    """Each field reads as that field alone decodes; a refused payload leaves the rest."""
+    for field in fields:
+        if isinstance(field, int):
+            assert inp.read_int() == field
+        elif isinstance(field, str):
+            assert inp.read_utf() == field
+        else:
+            with pytest.raises(UTFDataFormatError) as alone:
+                modified_utf8.decode(field)
+            with pytest.raises(UTFDataFormatError, match=f"^{alone.value}$"):
+                inp.read_utf()
+    assert inp.read(1) == b""
+
+
+fields = st.lists(
+    st.one_of(
+        st.integers(-(2**31), 2**31 - 1),  # -1 and the like put FF bytes between strings
+        st.text(max_size=20),
+        st.text(alphabet=st.characters(max_codepoint=0x7FF), max_size=3000),  # past 8 KiB
+        st.sampled_from(FOUR_BYTE_PAYLOADS),
+    ),
+    max_size=12,
+)
+
+
+@given(fields)
+def test_read_utf_refuses_every_4_byte_form_whatever_comes_before(items: list[Field]) -> None:
+    data = write_fields(items)
+    check_fields(DataInputStream(data), items)
+    check_fields(DataInputStream(Trickle(data, size=1000)), items)
+
+
+def in_chunks(data: bytes) -> Trickle:
+    return Trickle(data, size=5000)
+
+
+@pytest.mark.parametrize("wrap", [bytes, io.BytesIO, Trickle, in_chunks])
+def test_read_utf_refuses_a_4_byte_form_after_many_clean_strings(
+    wrap: Callable[[bytes], object],
+) -> None:
+    # The pure build checks many strings for 4-byte forms at once: the one that holds one,
+    # far past the first of them, is still refused, and so is one behind a -1.
+    clean = ["h\u00e9llo, w\u00f6rld"] * 2000 + ["\u4e2d\u6587"] * 2000
+    four_byte, four_byte_inside = FOUR_BYTE_PAYLOADS
+    items: list[Field] = [*clean, four_byte_inside, *clean, -1, four_byte, "\u00e9"]
+    check_fields(DataInputStream(wrap(write_fields(items))), items)
 
 
 def test_read_fully_and_read() -> None:

@@ -39,6 +39,7 @@ _DOUBLE = struct.Struct(">d").unpack_from
 _EOL = re.compile(b"[\r\n]")
 _MAGIC = b"\xac\xed\x00\x05"
 _CHUNK = 1 << 16
+_WINDOW = 1 << 13  # bytes the pure build's read_utf checks for 4-byte forms at once
 
 COMPILED: Final = is_compiled(__file__)
 # The C decoder (compiled build only): the str at a position, or None where the Python
@@ -97,8 +98,8 @@ class DataInputStream:
     """
 
     __slots__ = (
-        "_ahead", "_base", "_buf", "_closed", "_limit", "_pending", "_pos", "_read", "_source",
-        "_started",
+        "_ahead", "_base", "_buf", "_closed", "_limit", "_mixed_to", "_pending", "_pos",
+        "_read", "_source", "_started", "_under_f0_to",
     )  # fmt: skip
 
     def __init__(self, source: bytes | bytearray | memoryview | BinaryIO | Any) -> None:
@@ -108,6 +109,11 @@ class DataInputStream:
         self._pos = 0
         self._limit = 0
         self._base = 0  # stream offset of _buf[0]
+        # The pure build's read_utf: where in _buf the last window it scanned ends, if all
+        # its bytes are below F0 (no 4-byte form), or if one is not (strings there are then
+        # checked one by one). Both go back to 0 whenever _buf is replaced.
+        self._under_f0_to = 0
+        self._mixed_to = 0
         self._started = False
         self._closed = False
         self._ahead = False
@@ -169,6 +175,7 @@ class DataInputStream:
             )
         self._pending = b""
         self._buf, self._pos, self._limit = data, 0, len(data)
+        self._under_f0_to = self._mixed_to = 0
         self._started = True
 
     def _keep(self, parts: list[bytes]) -> None:
@@ -177,6 +184,7 @@ class DataInputStream:
         self._buf = parts[0] if len(parts) == 1 else b"".join(parts)
         self._pos = 0
         self._limit = len(self._buf)
+        self._under_f0_to = self._mixed_to = 0
 
     def _eof(self, needed: int) -> TruncatedDataError:
         """Consume what is left, as Java does, and describe the short read."""
@@ -252,6 +260,7 @@ class DataInputStream:
         self._closed = True
         self._base += self._pos
         self._buf, self._pending, self._pos, self._limit = b"", b"", 0, 0
+        self._under_f0_to = self._mixed_to = 0
         self._started = False
         self._read = None
         close = getattr(self._source, "close", None)
@@ -565,12 +574,15 @@ class DataInputStream:
                     filled,
                     offset,
                 )
+                self._under_f0_to = self._mixed_to = 0
                 raise BlockingIOError("source is non-blocking and has no data ready")
             if not got:
                 self._buf, self._pos, self._limit, self._base = b"", 0, 0, offset + filled
+                self._under_f0_to = self._mixed_to = 0
                 raise TruncatedDataError(offset, size, filled)
             filled += got
         self._buf, self._pos, self._limit, self._base = b"", 0, 0, offset + size
+        self._under_f0_to = self._mixed_to = 0
         return _arrays.finish(kind, arr, use_numpy)
 
     def read_records(
@@ -750,18 +762,43 @@ def _interpreted_read_utf() -> Callable[[DataInputStream], str]:
     Each global or attribute lookup and each test is a bytecode the interpreter pays on
     every call; compiled, they cost next to nothing. Both shapes read the same strings and
     raise the same errors; each build's tests run its own.
+
+    Strict UTF-8 and Java read every sequence of 1 to 3 bytes alike; Java refuses the
+    4-byte ones (leads F0..F4). Rather than look for them in each string, the first
+    non-ASCII string checks the next `_WINDOW` bytes of the buffer in one C pass; the
+    strings that end inside a window found clean need no check of their own. A window
+    that holds a byte from F0 up (any field of binary data may) is not scanned again:
+    the strings inside it are checked one by one, as before.
     """
     compiled_shape = DataInputStream.read_utf
     slow = DataInputStream._read_utf_slow
     decode_mutf8 = _decode_mutf8
     below_f0 = _BELOW_F0
+    window = _WINDOW
+
+    def checked(self: DataInputStream, buf: bytes, start: int, raw: bytes, text: str) -> str:
+        """`text` if `raw` (at `start` in `buf`) holds no 4-byte form, else Java's error."""
+        end = start + len(raw)
+        if end > self._mixed_to:
+            stop = start + window
+            if stop < end:
+                stop = end
+            elif stop > self._limit:
+                stop = self._limit
+            if not buf[start:stop].translate(None, below_f0):
+                self._under_f0_to = stop
+                return text
+            self._mixed_to = stop
+        if raw.lstrip(below_f0):
+            return decode_mutf8(raw)  # raises Java's error
+        return text
 
     def read_utf(self: DataInputStream) -> str:
         pos = self._pos
         limit = self._limit
-        if pos + 2 <= limit:
+        start = pos + 2
+        if start <= limit:
             buf = self._buf
-            start = pos + 2
             end = start + ((buf[pos] << 8) | buf[pos + 1])
             if end <= limit:
                 self._pos = end
@@ -770,10 +807,9 @@ def _interpreted_read_utf() -> Callable[[DataInputStream], str]:
                     text = raw.decode()  # UTF-8; no codec name to look up
                 except UnicodeDecodeError:  # C0 80 (NUL), surrogates, overlong forms, errors
                     return decode_mutf8(raw)
-                # ASCII, or no 4-byte form (lead F0..F4), which Java refuses.
-                if len(text) == end - start or not raw.lstrip(below_f0):
+                if end <= self._under_f0_to or text.isascii():
                     return text
-                return decode_mutf8(raw)  # raises Java's error
+                return checked(self, buf, start, raw, text)
         return slow(self)
 
     read_utf.__name__, read_utf.__qualname__ = compiled_shape.__name__, compiled_shape.__qualname__
