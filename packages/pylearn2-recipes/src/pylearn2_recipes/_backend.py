@@ -196,7 +196,7 @@ def default_mode() -> Any:
     from pytensor.compile.mode import get_default_mode
     from pytensor.link.numba.linker import NumbaLinker
 
-    mode = get_default_mode()
+    mode = get_default_mode()  # type: ignore[no-untyped-call]
     if not isinstance(mode.linker, NumbaLinker):
         return mode
     cached = _DEFAULT_MODES.get(id(mode))

@@ -24,7 +24,7 @@ from pytensor.tensor.elemwise import CAReduce
 __all__ = ["LoopReduce", "loop_reduce"]
 
 
-class LoopReduce(CAReduce):  # type: ignore[misc]
+class LoopReduce(CAReduce):
     """A sum or maximum of a float matrix over one axis, as PyTensor's ``CAReduce`` computes it."""
 
 
@@ -42,11 +42,12 @@ def loop_reduce(fgraph: Any, node: Any) -> Any:
         return None
     if getattr(op, "acc_dtype", None) not in (None, x.type.dtype):
         return None
-    new = LoopReduce(op.scalar_op, axis=op.axis, dtype=x.type.dtype, acc_dtype=x.type.dtype)
+    dtype = x.type.dtype
+    new = LoopReduce(op.scalar_op, axis=op.axis, dtype=dtype, acc_dtype=dtype)  # type: ignore[no-untyped-call]
     return [new(x)]
 
 
-@register_funcify_and_cache_key(LoopReduce)  # type: ignore[untyped-decorator]
+@register_funcify_and_cache_key(LoopReduce)  # type: ignore[no-untyped-call,untyped-decorator]
 def _numba_loop_reduce(op: Any, node: Any, **kwargs: Any) -> tuple[Any, str]:
     # The loops of PyTensor's create_multiaxis_reducer for ndim=2 and one axis, so that
     # Numba generates the same arithmetic: a C-contiguous input is read as it is; any
