@@ -16,6 +16,7 @@ from hashlib import sha256
 from typing import Any
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 from pytensor.graph.rewriting.basic import node_rewriter
 from pytensor.link.numba.dispatch.basic import numba_njit, register_funcify_and_cache_key
 from pytensor.scalar import basic as scalar
@@ -51,7 +52,8 @@ def loop_reduce(fgraph: Any, node: Any) -> Any:
 def _numba_loop_reduce(op: Any, node: Any, **kwargs: Any) -> tuple[Any, str]:
     # The loops of PyTensor's create_multiaxis_reducer for ndim=2 and one axis, so that
     # Numba generates the same arithmetic: a C-contiguous input is read as it is; any
-    # other through a transposed view (of layout "A", as PyTensor's is) whose rows
+    # other through a transposed view (of layout "A", as PyTensor's is; `as_strided`
+    # makes it without the error-message helpers `transpose(axes)` compiles) whose rows
     # follow the larger stride (PyTensor's reversed argsort: the input's own order when
     # |strides[0]| > |strides[1]|, else its transpose). `axis` and `is_max` are constants
     # to Numba, which drops the branches they rule out.
@@ -73,7 +75,11 @@ def _numba_loop_reduce(op: Any, node: Any, **kwargs: Any) -> tuple[Any, str]:
                         res[k] = x[i, j]
             return res
         first = 0 if abs(x.strides[0]) > abs(x.strides[1]) else 1
-        x_t = x.transpose((first, 1 - first))
+        (s0, s1), (d0, d1) = x.shape, x.strides
+        if first == 0:
+            x_t = as_strided(x, shape=(s0, s1), strides=(d0, d1))
+        else:
+            x_t = as_strided(x, shape=(s1, s0), strides=(d1, d0))
         t0, t1 = x_t.shape
         outer = first == axis  # the reduced axis is the outer loop's
         res = np.full((t1 if outer else t0,), identity, dtype=dtype)
