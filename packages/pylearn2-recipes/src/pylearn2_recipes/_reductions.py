@@ -6,7 +6,7 @@ number of dimensions and any memory layout; it finds the layout at run time with
 a third of a small network's cold JIT compile. A dense network's training graph only
 reduces matrices over one axis (the softmax's row sums and maxima, the biases' gradient
 column sums), so this module swaps those nodes for ``LoopReduce``, the same ``CAReduce``
-(same props, same Python and C code) whose Numba version is the two loops PyTensor
+(same Python and C code, same values) whose Numba version is the two loops PyTensor
 would run for a two-dimensional input, in the same order, and nothing else.
 """
 
