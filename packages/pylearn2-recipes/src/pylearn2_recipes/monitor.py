@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pylearn2_recipes._backend import Symbolic, fast_compile_mode, pt, pytensor
+from pylearn2_recipes._backend import Symbolic, default_mode, fast_compile_mode, pt, pytensor
 from pylearn2_recipes.datasets.dataset import Dataset
 from pylearn2_recipes.exceptions import InvalidArgumentError
 from pylearn2_recipes.space import CompositeSpace, NullSpace, Space
@@ -561,7 +561,8 @@ class Monitor:
                 outputs.extend(probe.outputs)
                 entry.probes.append((probe, prefix, start, len(outputs)))
             entry.compile_args = (args, outputs, list(givens.items()))
-            entry.function = self._compile(entry, self.theano_function_mode)
+            mode = self.theano_function_mode
+            entry.function = self._compile(entry, default_mode() if mode is None else mode)
             entry.tier_up_budget = None
             if self.theano_function_mode is None and _numba_cache_is_cold(entry.function):
                 entry.function = self._compile(entry, fast_compile_mode())
@@ -633,7 +634,7 @@ class Monitor:
         if entry.tier_up_budget is not None:
             entry.tier_up_budget -= time.process_time() - started
             if entry.tier_up_budget <= 0:  # a long run: Numba's compile now pays off
-                entry.function = self._compile(entry, None)
+                entry.function = self._compile(entry, default_mode())
                 entry.tier_up_budget = None
         for probe, prefix, _, _ in entry.probes:
             if probe.per_call is not None:

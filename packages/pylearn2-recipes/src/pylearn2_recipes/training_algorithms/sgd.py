@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, pt, pytensor
+from pylearn2_recipes._backend import Shared, SharedVariable, Symbolic, default_mode, pt, pytensor
 from pylearn2_recipes.exceptions import NonFiniteError
 from pylearn2_recipes.monitor import Monitor
 from pylearn2_recipes.space import CompositeSpace, NullSpace
@@ -289,11 +289,13 @@ class SGD(TrainingAlgorithm):
         updates.update(rule.get_updates(self.learning_rate, OrderedDict(grads), lr_scalers))
         model.modify_updates(updates)
         self._setup_monitor()
+        mode = self.theano_function_mode
         function = pytensor.function(
             list(theano_args),
             [],
             updates=list(updates.items()),
-            mode=self.theano_function_mode,
+            # PyTensor's default, with matrix reductions Numba compiles quickly (same values)
+            mode=default_mode() if mode is None else mode,
             on_unused_input="ignore",
         )
         # The iterator hands over arrays of exactly the spaces' dtypes, C-ordered; the
