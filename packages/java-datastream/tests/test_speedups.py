@@ -9,12 +9,9 @@ test_records.py run through it too on the compiled build. The pure build must no
 from __future__ import annotations
 
 import io
-import json
 import os
 import random
 import struct
-import subprocess
-import sys
 from array import array
 
 import pytest
@@ -250,78 +247,3 @@ def test_read_utf_and_write_utf_agree_with_java_s_loop_on_any_input() -> None:
         except UTFDataFormatError as error:
             got = ("error", str(error))
         assert got == expected
-
-
-# A script that takes the C accelerator away (an import of it then raises ImportError, as on
-# a platform whose compiled wheel lacks it) and prints what the public API makes of inputs
-# the accelerator would otherwise handle: ASCII, non-ASCII, NUL, supplementary characters,
-# malformed bytes, records with strings and without.
-_WITHOUT_SPEEDUPS = r"""
-import io, json, struct, sys
-sys.modules["java_datastream._speedups"] = None
-import java_datastream
-from java_datastream import DataInputStream, DataOutputStream, RecordFormat, UTFDataFormatError
-from java_datastream import _input, _output, _records, modified_utf8
-from java_datastream._build import speedups
-texts = ["", "hello", "h\u00e9llo, w\u00f6rld", "nul\x00here", "\u20ac" * 300, "\U0001f600 smile"]
-sink = io.BytesIO()
-out = DataOutputStream(sink)
-for text in texts:
-    out.write_utf(text)
-out.write_records(RecordFormat("int utf"), [(i, t) for i, t in enumerate(texts)])
-out.write_records(RecordFormat("int long double"), [(1, -2, 0.5), (-3, 4, 1e300)])
-data = sink.getvalue()
-inp = DataInputStream(data)
-read = [inp.read_utf() for _ in texts]
-columns = inp.read_records(RecordFormat("int utf"), len(texts))
-fixed = inp.read_records(RecordFormat("int long double"), 2)
-modules = (_input, _output, _records, modified_utf8)
-listed = [c.tolist() if hasattr(c, "tolist") else c for c in columns.values()]
-encoded = [modified_utf8.encode(t) for t in texts]
-errors = []
-for raw in (b"\xc0", b"\xe0\x80", b"\xf0\x9f\x98\x80", b"ok\xc0\x80", b"\xed\xa0\x80"):
-    try:
-        errors.append(["ok", DataInputStream(struct.pack(">H", len(raw)) + raw).read_utf()])
-    except UTFDataFormatError as error:
-        errors.append(["error", str(error)])
-print(json.dumps({
-    "compiled": java_datastream.compiled,
-    "accelerated": [speedups(m.__file__) is not None for m in modules],
-    "bytes": data.hex(),
-    "read": read,
-    "columns": listed,
-    "fixed": fixed.tolist(),
-    "errors": errors,
-    "codec": [e.hex() for e in encoded] + [modified_utf8.decode(e) for e in encoded],
-}))
-"""
-
-
-@needs_speedups
-def test_a_compiled_build_without_its_accelerator_falls_back_to_the_same_results() -> None:
-    """The compiled modules run their Python code where ``_speedups`` cannot be imported."""
-    expected = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            _WITHOUT_SPEEDUPS.replace('sys.modules["java_datastream._speedups"] = None', ""),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    fallback = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_SPEEDUPS],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    with_c, without_c = json.loads(expected.stdout), json.loads(fallback.stdout)
-    assert with_c["accelerated"] == [True] * 4
-    assert without_c["accelerated"] == [False] * 4
-    assert with_c["compiled"] is without_c["compiled"] is True
-    for key in ("bytes", "read", "columns", "fixed", "errors", "codec"):
-        assert without_c[key] == with_c[key], key
-    assert with_c["read"] == with_c["codec"][6:]  # every string read back as written
