@@ -12,6 +12,7 @@ would run for a two-dimensional input, in the same order, and nothing else.
 
 from __future__ import annotations
 
+from functools import cache
 from hashlib import sha256
 from typing import Any
 
@@ -29,11 +30,35 @@ class LoopReduce(CAReduce):
     """A sum or maximum of a float matrix over one axis, as PyTensor's ``CAReduce`` computes it."""
 
 
+@cache
+def max_keeps_nan() -> bool | None:
+    """Whether the installed PyTensor's Numba maximum keeps a NaN it meets (None: unknown).
+
+    PyTensor 3.0 skips NaN in a reduction's maximum (``if res < x: res = x``); 3.3 keeps
+    it, as numpy does (``... (x != x) | (res < x) ...``). The answer is read from the
+    statement PyTensor itself generates for a reduction's maximum, so that ``LoopReduce``
+    gives what the installed PyTensor gives; where it cannot be read, maxima stay
+    PyTensor's own.
+    """
+    try:
+        from pytensor.link.numba.dispatch.elemwise import scalar_in_place_fn
+
+        lines = scalar_in_place_fn(scalar.maximum, "k", "res", "value")
+    except Exception:  # whatever the reason, maxima then stay PyTensor's own
+        return None
+    text = " ".join(line for line in lines if isinstance(line, str))
+    if "res[k] < value" not in text:
+        return None
+    return "value != value" in text
+
+
 @node_rewriter([CAReduce])  # type: ignore[untyped-decorator]
 def loop_reduce(fgraph: Any, node: Any) -> Any:
     """Replace a one-axis ``Sum`` or ``Max`` of a float matrix by ``LoopReduce``."""
     op = node.op
     if type(op) is LoopReduce or type(op.scalar_op) not in (scalar.Add, scalar.Maximum):
+        return None
+    if type(op.scalar_op) is scalar.Maximum and max_keeps_nan() is None:
         return None
     (x,) = node.inputs
     out = node.outputs[0]
@@ -56,10 +81,12 @@ def _numba_loop_reduce(op: Any, node: Any, **kwargs: Any) -> tuple[Any, str]:
     # makes it without the error-message helpers `transpose(axes)` compiles) whose rows
     # follow the larger stride (PyTensor's reversed argsort: the input's own order when
     # |strides[0]| > |strides[1]|, else its transpose). `axis` and `is_max` are constants
-    # to Numba, which drops the branches they rule out.
+    # to Numba, which drops the branches they rule out; so is `keeps_nan`, the installed
+    # PyTensor's rule for a NaN in a maximum (see `max_keeps_nan`).
     dtype = np.dtype(node.outputs[0].type.dtype).type
     identity = dtype(op.scalar_op.identity)
     is_max = isinstance(op.scalar_op, scalar.Maximum)
+    keeps_nan = bool(is_max and max_keeps_nan())
     (axis,) = op.axis
 
     def reduce(x: Any) -> Any:
@@ -71,7 +98,7 @@ def _numba_loop_reduce(op: Any, node: Any, **kwargs: Any) -> tuple[Any, str]:
                     k = j if axis == 0 else i
                     if not is_max:
                         res[k] += x[i, j]
-                    elif res[k] < x[i, j]:
+                    elif res[k] < x[i, j] or (keeps_nan and x[i, j] != x[i, j]):
                         res[k] = x[i, j]
             return res
         first = 0 if abs(x.strides[0]) > abs(x.strides[1]) else 1
@@ -88,11 +115,18 @@ def _numba_loop_reduce(op: Any, node: Any, **kwargs: Any) -> tuple[Any, str]:
                 k = j if outer else i
                 if not is_max:
                     res[k] += x_t[i, j]
-                elif res[k] < x_t[i, j]:
+                elif res[k] < x_t[i, j] or (keeps_nan and x_t[i, j] != x_t[i, j]):
                     res[k] = x_t[i, j]
         return res
 
     # The bytecode is in the key: a changed kernel never picks up a stale cached one.
-    described = (LoopReduce.__qualname__, is_max, axis, dtype.__name__, reduce.__code__.co_code)
+    described = (
+        LoopReduce.__qualname__,
+        is_max,
+        keeps_nan,
+        axis,
+        dtype.__name__,
+        reduce.__code__.co_code,
+    )
     key = sha256(repr(described).encode()).hexdigest()
     return numba_njit(reduce, boundscheck=False), key
