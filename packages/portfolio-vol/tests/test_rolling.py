@@ -10,6 +10,7 @@ from portfolio_vol import (
     rolling_risk_contributions,
     rolling_volatility,
 )
+from portfolio_vol._rolling import BANDED_MAX_WINDOW
 
 
 @pytest.mark.parametrize(("n_rows", "window"), [(300, 60), (300, 2), (61, 60), (60, 60), (97, 13)])
@@ -49,21 +50,43 @@ def test_stable_where_plain_cumulative_sums_cancel():
     assert np.max(np.abs(naive[checked - 49] / expected - 1)) > 1e-9
 
 
-def test_a_huge_day_does_not_blur_the_windows_around_it():
+# Rolling contributions take banded products up to BANDED_MAX_WINDOW, the blocked O(T·N)
+# kernel beyond: both are tested.
+KERNEL_WINDOWS = [60, BANDED_MAX_WINDOW + 22]
+
+
+@pytest.mark.parametrize("window", KERNEL_WINDOWS)
+def test_a_huge_day_does_not_blur_the_windows_around_it(window):
     """A +100 % day (a takeover) among 0.1 % days: windows near it, with or without it,
     must still match the per-window two-pass formula."""
     rng = np.random.default_rng(5)
     returns = rng.normal(scale=0.001, size=(400, 2))
     returns[200, 0] = 1.0
     w = np.array([0.6, 0.4])
-    expected = rolling_volatility_loop(returns, w, 60)
-    np.testing.assert_allclose(rolling_volatility(returns, w, 60), expected, rtol=1e-12)
+    expected = rolling_volatility_loop(returns, w, window)
+    np.testing.assert_allclose(rolling_volatility(returns, w, window), expected, rtol=1e-12)
     np.testing.assert_allclose(
-        rolling_risk_contributions(returns, w, 60),
-        rolling_contributions_loop(returns, w, 60),
+        rolling_risk_contributions(returns, w, window),
+        rolling_contributions_loop(returns, w, window),
         rtol=1e-12,
         atol=1e-15,
     )
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize(
+    ("n_rows", "window"),
+    [(97, 13), (301, 7), (60, 60), (61, 60), (400, BANDED_MAX_WINDOW), (400, 129)],
+)
+def test_rolling_contributions_match_np_cov_in_either_kernel_and_layout(n_rows, window, order):
+    """Rows not a multiple of the window, one window only, both sides of the kernel
+    switch; a DataFrame's values are column-major, an ndarray's usually row-major."""
+    returns = np.asarray(factor_returns(n_rows, 5, seed=window, mean=0.3), order=order)
+    w = np.array([0.4, 0.3, -0.2, 0.3, 0.2])
+    result = rolling_risk_contributions(returns, w, window)
+    assert np.isnan(result[: window - 1]).all()
+    expected = rolling_contributions_loop(returns, w, window)
+    np.testing.assert_allclose(result, expected, rtol=1e-12, atol=1e-15)
 
 
 def test_many_portfolios_at_once_equal_single_calls(returns):

@@ -28,7 +28,12 @@ from ._inputs import (
     refuse_weights_by_date,
     series,
 )
-from ._rolling import rolling_comoment, rolling_variance_sums
+from ._rolling import (
+    BANDED_MAX_WINDOW,
+    rolling_comoment,
+    rolling_variance_sums,
+    windowed_comoment,
+)
 from ._weights_by_date import weights_at_every_date
 from .exceptions import InvalidParameterError, ZeroVarianceError
 
@@ -236,10 +241,15 @@ def rolling_risk_contributions(
         )
     # wᵢ Cov(rᵢ, r_p) / σ_p: the co-moment sums scaled by wᵢ and 1 / ((window − 1) σ_p).
     row_scale = 1.0 / ((window - 1) * np.sqrt(np.where(full, variance, 1.0)))
-    contributions, _ = rolling_comoment(
-        table.values, column, window, column_scale=w, row_scale=row_scale
-    )
-    contributions[~full] = np.nan
+    if window <= BANDED_MAX_WINDOW:
+        contributions = windowed_comoment(
+            table.values, portfolio_returns, window, column_scale=w, row_scale=row_scale
+        )
+    else:
+        contributions, _ = rolling_comoment(
+            table.values, column, window, column_scale=w, row_scale=row_scale
+        )
+        contributions[~full] = np.nan
     if held.size < all_weights.values.shape[1]:
         # Assets of weight 0 contribute 0 (they were left out of the computation).
         every = np.zeros((contributions.shape[0], all_weights.values.shape[1]))
