@@ -24,8 +24,9 @@
 #include <emmintrin.h>
 #define HAVE_STREAM 1
 /* Byte shuffles (pshufb) need SSSE3, beyond the x86-64 baseline: GCC and Clang compile the
- * one function that uses them for it, and it runs only where the CPU says it has it. */
-#if defined(__GNUC__) || defined(__clang__)
+ * one function that uses them for it, and it runs only where the CPU says it has it. Not
+ * clang-cl, whose default runtime lacks what __builtin_cpu_supports calls. */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(_MSC_VER)
 #include <tmmintrin.h>
 #define HAVE_SHUFFLE 1
 #endif
