@@ -197,30 +197,110 @@ def test_parse_segment_refuses_a_limit_past_the_buffer() -> None:
         speedups.parse_segment([0], 0, b"\x00\x01a", 0, 4, -1, modified_utf8.decode)
 
 
-# Fixed-width records: every Java type, any bytes, any count (the first 8 records and the
-# blocks of whole cache lines take different paths), from any offset of the buffer.
+# Fixed-width records: every Java type, any bytes, any count (the first 8 records, the short
+# block up to the output's first cache line, the SSSE3 path's whole lines and the blocks
+# around them take different paths), from any offset of the buffer into an output at any
+# 8-byte offset from a cache line; with shuffle=False the generic path must give the same.
 record_types = st.lists(st.sampled_from(list(_records.TYPES[:-1])), min_size=1, max_size=11)
 
 
-@needs_speedups
-@given(record_types, st.integers(0, 70), st.integers(0, 3), st.randoms(use_true_random=False))
-@example(["int", "long", "double"], 40, 0, random.Random(1))
-@example(["boolean", "byte", "char"], 70, 1, random.Random(2))
-@example(["long"] * 9, 9, 3, random.Random(3))
-def test_swap_records_matches_numpy_astype(
-    types: list[str], count: int, skip: int, rng: random.Random
-) -> None:
+def _swap_into(data: memoryview, fmt: RecordFormat, out_offset: int, shuffle: bool) -> bytes:
+    """swap_records(data) into a view out_offset bytes past a cache line of a larger buffer,
+    whose bytes around the view must stay as they were."""
     import numpy as np
 
     assert speedups is not None
-    fmt = RecordFormat(" ".join(types))
+    nbytes = len(data)
+    room = np.full(nbytes + 192, 0xA5, dtype=np.uint8)
+    start = -room.ctypes.data % 64 + out_offset
+    view = room[start : start + nbytes]
+    speedups.swap_records(data, view, _records._swap_spec(fmt), shuffle)
+    around = np.concatenate([room[:start], room[start + nbytes :]])
+    assert (around == 0xA5).all()  # no store spilled out of the output
+    return view.tobytes()
+
+
+def _random_records(fmt: RecordFormat, count: int, skip: int, rng: random.Random) -> memoryview:
     assert fmt.size is not None
     raw = bytes(rng.getrandbits(8) for _ in range(skip + count * fmt.size + 5))
-    data = memoryview(raw)[skip : skip + count * fmt.size]  # bytes around it: not read
-    expected = np.frombuffer(data, dtype=fmt.wire_dtype()).astype(fmt.dtype())
-    out = np.empty(count, dtype=fmt.dtype())
-    speedups.swap_records(data, out, _records._swap_spec(fmt))
-    assert out.tobytes() == expected.tobytes()  # bit for bit: NaN payloads, bools as 0 or 1
+    return memoryview(raw)[skip : skip + count * fmt.size]  # bytes around it: not read
+
+
+def _astype(data: memoryview, fmt: RecordFormat) -> bytes:
+    import numpy as np
+
+    return np.frombuffer(data, dtype=fmt.wire_dtype()).astype(fmt.dtype()).tobytes()
+
+
+@needs_speedups
+@given(
+    record_types,
+    st.integers(0, 300),
+    st.integers(0, 3),
+    st.sampled_from(range(0, 64, 8)),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+@example(["int", "long", "double"], 40, 0, 0, True, random.Random(1))
+@example(["boolean", "byte", "char"], 70, 1, 16, True, random.Random(2))
+@example(["long"] * 9, 9, 3, 8, False, random.Random(3))
+@example(["boolean", "int", "long", "double"], 300, 0, 56, True, random.Random(4))
+def test_swap_records_matches_numpy_astype(
+    types: list[str], count: int, skip: int, out_offset: int, shuffle: bool, rng: random.Random
+) -> None:
+    fmt = RecordFormat(" ".join(types))
+    data = _random_records(fmt, count, skip, rng)
+    # bit for bit: NaN payloads, bools as 0 or 1
+    assert _swap_into(data, fmt, out_offset, shuffle) == _astype(data, fmt)
+
+
+# Record sizes that fill cache lines evenly (1, 4, 16, 64 bytes), that take several records
+# to (3, 13, 20, 24, 36), and whose lines are too long for the SSSE3 path (39 bytes: 2496).
+SWAP_FORMATS = [
+    "byte",
+    "int",
+    "boolean boolean boolean",
+    "long long",
+    "int long byte",
+    "int long double",
+    "boolean int long boolean float short short boolean",
+    "double long int float short char byte boolean",
+    "long long long long long long long long",
+    "long long long long double byte short",
+    "double double double double boolean",
+]
+
+
+@needs_speedups
+@pytest.mark.parametrize("types", SWAP_FORMATS)
+def test_swap_records_at_every_count_and_output_alignment(types: str) -> None:
+    """Tiny counts, where head, short block and tail meet, and counts with whole lines."""
+    fmt = RecordFormat(types)
+    rng = random.Random(types)
+    for count in [*range(21), 63, 64, 65, 200, 1001]:
+        data = _random_records(fmt, count, count % 4, rng)
+        expected = _astype(data, fmt)
+        for out_offset in range(0, 64, 8):
+            for shuffle in (True, False):
+                assert _swap_into(data, fmt, out_offset, shuffle) == expected, (
+                    count, out_offset, shuffle)  # fmt: skip
+
+
+@needs_speedups
+def test_swap_records_has_its_ssse3_path_where_the_cpu_does() -> None:
+    """So that a machine which has the path is known to have tested it above."""
+    import platform
+    import sys
+
+    assert speedups is not None
+    flags = ""
+    if sys.platform.startswith("linux") and os.path.exists("/proc/cpuinfo"):
+        with open("/proc/cpuinfo") as cpuinfo:
+            flags = cpuinfo.read()
+    if platform.machine() in ("x86_64", "AMD64") and flags:
+        assert speedups.shuffle_records == (" ssse3" in flags)
+    else:
+        assert speedups.shuffle_records in (0, 1)
 
 
 @needs_speedups
@@ -234,6 +314,8 @@ def test_swap_records_refuses_a_mismatched_output() -> None:
         speedups.swap_records(bytes(6), bytearray(6), b"\x03")
     with pytest.raises(TypeError, match="fields must be"):
         speedups.swap_records(bytes(6), bytearray(6), b"")
+    with pytest.raises(TypeError, match="3 or 4 arguments"):
+        speedups.swap_records(bytes(6), bytearray(6))
 
 
 def test_read_utf_and_write_utf_agree_with_java_s_loop_on_any_input() -> None:
