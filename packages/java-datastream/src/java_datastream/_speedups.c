@@ -603,8 +603,9 @@ convert_records(const Layout *L, const unsigned char *src, unsigned char *dst,
  * masks (lo, hi, keep per chunk) are made once per call; lines longer than this keep the
  * stage path, their masks no longer fitting in the L1 cache beside the data. */
 #define SHUFFLE_BYTES_MAX 2048
-/* How far ahead of the loads the input is prefetched, one cache line per 64 bytes (a
- * prefetch never faults, past the end included): the input is usually out of the core's
+/* How far ahead of the loads the input is prefetched, one cache line per 64 bytes, never
+ * past the input's last byte (an address beyond an object is undefined behaviour in C,
+ * even for a prefetch, which cannot fault): the input is usually out of the core's
  * caches when a read starts. The benchmark's 1M 20-byte records took 2.0-2.6 ms with it,
  * 2.8-2.9 ms without; 512, 2048 and 4096 bytes ahead did no better. */
 #define PREFETCH_AHEAD 1024
@@ -645,9 +646,9 @@ shuffle_masks(const Layout *L, Py_ssize_t line, unsigned char *masks, Py_ssize_t
 }
 
 #define SHUFFLE_LOOP(KEEP) \
-    for (Py_ssize_t k = 0; k < lines; k++, src += line, dst += line) { \
+    for (Py_ssize_t k = 0; k < lines; k++, src += line, dst += line, ahead -= line) { \
         for (Py_ssize_t c = 0; c < chunks; c++) { \
-            if (c % 4 == 0) { \
+            if (c % 4 == 0 && 16 * c + PREFETCH_AHEAD < ahead) { \
                 _mm_prefetch((const char *)(src + 16 * c + PREFETCH_AHEAD), _MM_HINT_T0); \
             } \
             __m128i a = _mm_loadu_si128((const __m128i *)(src + 16 * c - 8)); \
@@ -658,11 +659,12 @@ shuffle_masks(const Layout *L, Py_ssize_t line, unsigned char *masks, Py_ssize_t
         } \
     }
 
-/* `lines` lines from src to dst (64-aligned); src has 8 readable bytes before and after. */
+/* `lines` lines from src to dst (64-aligned); src has 8 readable bytes before and after,
+ * and `ahead` readable bytes from src on (what the prefetches may reach). */
 __attribute__((target("ssse3")))
 static void
 shuffle_lines(const unsigned char *src, unsigned char *dst, Py_ssize_t lines, Py_ssize_t line,
-              const unsigned char *masks, int bools)
+              const unsigned char *masks, int bools, Py_ssize_t ahead)
 {
     const __m128i *m = (const __m128i *)masks;
     Py_ssize_t chunks = line / 16;
@@ -830,7 +832,7 @@ swap_records(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             Py_ssize_t end = L.base + lines * (line / size);
             convert_records(&L, src, dst, head, L.base, stage);
             shuffle_lines(src + L.base * size, dst + L.base * size, lines, line, masks,
-                          L.nbools > 0);
+                          L.nbools > 0, (count - L.base) * size);
             convert_records(&L, src, dst, end, count, stage);
         }
         else
