@@ -310,7 +310,14 @@ def _compile_for(
     # A wrapper loaded from PyTensor's disk cache leaves the graph's function
     # uncompiled in this process: the loop may compile it for `signature`, nothing else.
     added = set(graph.overloads) - known
-    return set(step._jit.overloads) == wrappers and added <= {signature}
+    if set(step._jit.overloads) == wrappers and added <= {signature}:
+        return True
+    # Not the calls' specialization: drop what the compile wrote to the disk cache, so
+    # that no later process loads this loop (a loaded loop compiles nothing to check).
+    flush = getattr(getattr(step._loop, "_cache", None), "flush", None)
+    if callable(flush):
+        flush()
+    return False
 
 
 def direct_step(function: Any) -> Callable[..., Any]:
