@@ -1,6 +1,11 @@
-"""SGD's direct step and the block-gathered shuffled iterator: the same results, bit for bit."""
+"""SGD's direct step, its compiled runs of batches and the block-gathered shuffled iterator.
+
+Each gives the same results, bit for bit, as PyTensor's own ``Function.__call__`` per batch.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 import numpy as np
 import pytest
@@ -50,6 +55,8 @@ def trained(dataset: DenseDesignMatrix, epochs: int, direct: bool) -> list[np.nd
         algorithm._step = algorithm.sgd_update
     for _ in range(epochs):
         algorithm.train(dataset)
+    if direct:  # a callback runs between batches: no compiled run of batches
+        assert algorithm._step._loop is None
     assert algorithm.sgd_update is not None
     # parameters, velocities, learning rate and momentum
     return [shared.get_value() for shared in algorithm.sgd_update.get_shared()]
@@ -164,3 +171,186 @@ def test_sequential_iteration_is_not_block_gathered() -> None:
     )
     assert not iterator._blocked
     assert np.array_equal(next(iterator)[0], dataset.X[:10])
+
+
+def trained_in_runs(
+    dataset: DenseDesignMatrix, epochs: int, direct: bool, **options: Any
+) -> tuple[list[Any], tuple[int, int]]:
+    """Shared values and the monitor's (batches, examples) after ``epochs`` epochs."""
+    model = pima_net(7)
+    momentum = options.pop("momentum", None)
+    rule = None if momentum is None else Momentum(momentum)
+    algorithm = SGD(learning_rate=0.05, batch_size=10, learning_rule=rule, **options)
+    algorithm.setup(model, dataset)
+    step = algorithm._step
+    assert isinstance(step, DirectStep)
+    if not direct:
+        algorithm._step = algorithm.sgd_update
+    for _ in range(epochs):
+        algorithm.train(dataset)
+    if direct:  # the epochs ran as compiled runs, not batch by batch
+        assert step._verified
+        assert not step._unfit
+    assert algorithm.sgd_update is not None
+    monitor = model.monitor
+    counts = (monitor.get_batches_seen(), monitor.get_examples_seen())
+    return [shared.get_value() for shared in algorithm.sgd_update.get_shared()], counts
+
+
+@pytest.mark.parametrize(
+    ("rows", "options", "block_bytes"),
+    [
+        # the blog's epoch: shuffled, 54 batches, the last of 7 rows, one gathered block
+        (537, {"momentum": 0.5}, 1 << 20),
+        # a gathered block of 4 batches at a time, so 14 runs per epoch
+        (537, {"momentum": 0.5}, 2000),
+        # plain SGD, an epoch cut short by batches_per_iter
+        (95, {"batches_per_iter": 4}, 1 << 20),
+        # sequential: slices of the whole arrays
+        (95, {"momentum": 0.5, "train_iteration_mode": "sequential"}, 1 << 20),
+    ],
+)
+def test_runs_of_batches_train_bit_for_bit_like_the_pytensor_function(
+    monkeypatch, rows, options, block_bytes
+) -> None:
+    monkeypatch.setattr(iteration, "_BLOCK_BYTES", block_bytes)
+    dataset = pima_like(rows)
+    ours, our_counts = trained_in_runs(dataset, 3, direct=True, **dict(options))
+    theirs, their_counts = trained_in_runs(dataset, 3, direct=False, **dict(options))
+    assert our_counts == their_counts
+    assert len(ours) == len(theirs) == 10
+    for mine, reference in zip(ours, theirs, strict=True):
+        assert mine.dtype == reference.dtype
+        assert np.array_equal(mine, reference)
+    untrained, _ = trained_in_runs(dataset, 0, direct=False, **dict(options))
+    moved = [not np.array_equal(a, b) for a, b in zip(ours, untrained, strict=True)]
+    assert sum(moved) == 8  # parameters and velocities (plain SGD's are 0·v − lr·g)
+
+
+def checked_sum() -> tuple[Any, Any]:
+    """A function adding each batch's column sums to a shared total, unless a value is >= 5."""
+    import pytensor
+    import pytensor.tensor as pt
+    from pytensor.raise_op import Assert
+
+    from pylearn2_recipes._backend import default_mode
+
+    x = pt.dmatrix("x")
+    total = pytensor.shared(np.zeros(2), name="total")
+    checked = Assert("a value of 5 or more")(x, pt.all(x < 5))
+    function = pytensor.function(
+        [x], [], updates=[(total, total + checked.sum(axis=0))], mode=default_mode()
+    )
+    function.trust_input = True
+    return function, total
+
+
+def test_a_failing_run_stops_where_calls_batch_by_batch_stop() -> None:
+    X = np.array([[0.0, 1], [2, 3], [4, 5], [6, 0], [1, 2], [3, 4]])  # batch 2 holds 5 and 6
+    starts, stops = np.array([0, 1, 2, 4]), np.array([1, 2, 4, 6])
+    function, total = checked_sum()
+    step = direct_step(function)
+    assert isinstance(step, DirectStep)
+    done = np.zeros(1, dtype=np.int64)
+    with pytest.raises(AssertionError) as in_a_run:
+        step.run([X], starts, stops, done)
+    assert int(done[0]) == 2
+    assert total.get_value().tolist() == [2.0, 4.0]  # the two batches before it
+    reference, reference_total = checked_sum()
+    reference(X[0:1])
+    reference(X[1:2])
+    with pytest.raises(AssertionError) as by_calls:
+        reference(X[2:4])
+    assert str(in_a_run.value) == str(by_calls.value)
+    assert np.array_equal(total.get_value(), reference_total.get_value())
+    # and a run that does not fail goes on from there
+    assert step.run([X[:2]], np.array([0]), np.array([2]), done)
+    assert total.get_value().tolist() == [4.0, 8.0]
+    assert int(done[0]) == 1
+
+
+def test_runs_fall_back_to_calls_where_the_loop_would_not_be_exact() -> None:
+    import pytensor
+    import pytensor.tensor as pt
+
+    from pylearn2_recipes._backend import default_mode
+
+    X = np.arange(12.0).reshape(6, 2)
+    done = np.zeros(1, dtype=np.int64)
+    # A batch in Fortran order is another Numba type than the calls' C-ordered slices.
+    function, total = checked_sum()
+    step = direct_step(function)
+    assert isinstance(step, DirectStep)
+    assert not step.run([np.asfortranarray(X % 5)], np.array([0]), np.array([6]), done)
+    assert int(done[0]) == 0
+    assert total.get_value().tolist() == [0.0, 0.0]
+    # An update computed outside the shared value's buffer: a failing run could not
+    # leave the values of the batches before it.
+    x = pt.dmatrix("x")
+    last = pytensor.shared(np.zeros(2), name="last")
+    replaces = pytensor.function([x], [], updates=[(last, x.sum(axis=0))], mode=default_mode())
+    replaces.trust_input = True
+    step = direct_step(replaces)
+    assert isinstance(step, DirectStep)
+    assert not step.run([X], np.array([0, 3]), np.array([3, 6]), done)
+    assert last.get_value().tolist() == [0.0, 0.0]
+    step(X[3:6])  # batch by batch it works as before
+    assert last.get_value().tolist() == [24.0, 27.0]
+
+
+@pytest.mark.parametrize("block_bytes", [1, 700, 1 << 20])
+@pytest.mark.parametrize(
+    ("mode", "rows", "batch_size", "num_batches"),
+    [
+        ("shuffled_sequential", 537, 10, None),
+        ("shuffled_sequential", 50, 7, 3),
+        ("sequential", 50, 7, None),
+        ("sequential", 50, 7, 3),
+    ],
+)
+def test_runs_serve_the_batches_next_serves(
+    monkeypatch, block_bytes, mode, rows, batch_size, num_batches
+) -> None:
+    monkeypatch.setattr(iteration, "_BLOCK_BYTES", block_bytes)
+    dataset = pima_like(rows)
+
+    def iterator() -> Any:
+        return dataset.iterator(
+            mode=mode,
+            batch_size=batch_size,
+            num_batches=num_batches,
+            rng=np.random.RandomState([2012, 10, 5]) if mode != "sequential" else None,
+            data_specs=dataset.get_data_specs(),
+            return_tuple=True,
+        )
+
+    runs = iterator()
+    assert runs.serves_runs
+    served = [
+        tuple(array[start:stop] for array in arrays)
+        for arrays, starts, stops in iter(runs.next_run, None)
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True)
+    ]
+    expected = list(iterator())
+    assert len(served) == len(expected) == (num_batches or -(-rows // batch_size))
+    for batch, reference in zip(served, expected, strict=True):
+        for ours, theirs in zip(batch, reference, strict=True):
+            assert ours.flags.c_contiguous
+            assert np.array_equal(ours, theirs)
+    with pytest.raises(StopIteration):
+        runs.next_run()
+
+
+def test_other_iteration_modes_serve_batch_by_batch() -> None:
+    dataset = pima_like(30)
+    for mode in ("batchwise_shuffled_sequential", "even_shuffled_sequential", "random_slice"):
+        iterator = dataset.iterator(
+            mode=mode,
+            batch_size=10,
+            num_batches=3,
+            rng=np.random.RandomState(0),
+            data_specs=dataset.get_data_specs(),
+        )
+        assert not iterator.serves_runs
+        with pytest.raises(RuntimeError, match="serves no runs"):
+            iterator.next_run()

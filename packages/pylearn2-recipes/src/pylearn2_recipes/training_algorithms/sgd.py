@@ -20,7 +20,7 @@ from pylearn2_recipes.exceptions import NonFiniteError
 from pylearn2_recipes.monitor import Monitor
 from pylearn2_recipes.space import CompositeSpace, NullSpace
 from pylearn2_recipes.train_extensions.interface import TrainExtension
-from pylearn2_recipes.training_algorithms._step import direct_step
+from pylearn2_recipes.training_algorithms._step import DirectStep, direct_step
 from pylearn2_recipes.training_algorithms.learning_rule import LearningRule, Momentum
 from pylearn2_recipes.training_algorithms.training_algorithm import TrainingAlgorithm
 from pylearn2_recipes.utils.data_specs import DataSpecsMapping
@@ -55,6 +55,29 @@ def _check_finite(params: Sequence[Shared], when: str) -> None:
     for param in params:
         if not np.all(np.isfinite(param.get_value(borrow=True))):
             raise NonFiniteError(f"NaN or Inf in parameter {param.name!r} {when}")
+
+
+def _train_in_runs(iterator: Any, step: DirectStep, monitor: Monitor) -> None:
+    """Train on ``iterator.next_run()``'s runs of batches, each in one compiled loop.
+
+    The batches, their order, the steps and the monitor's counts are those of the
+    per-batch loop in ``SGD.train``; where the compiled loop does not fit the arrays,
+    the same slices go through ``step`` one at a time.
+    """
+    progress = np.zeros(1, dtype=np.int64)
+    compiled = True
+    for arrays, starts, stops in iter(iterator.next_run, None):
+        if compiled:
+            try:
+                compiled = step.run(arrays, starts, stops, progress)
+            finally:  # count the batches run, also those before a failing one
+                for size in (stops - starts)[: progress[0]].tolist():
+                    monitor.report_batch(size)
+            if compiled:
+                continue
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+            step(*[array[start:stop] for array in arrays])
+            monitor.report_batch(stop - start)
 
 
 def _positive_int(value: Any, key: str) -> None:
@@ -376,6 +399,16 @@ class SGD(TrainingAlgorithm):
         monitor = Monitor.get_monitor(self.model)
         on_load_batch = self.on_load_batch
         callbacks = self.update_callbacks
+        if (
+            isinstance(update, DirectStep)
+            and not on_load_batch
+            and not callbacks
+            and getattr(iterator, "serves_runs", False)
+        ):
+            # Nothing runs between two batches: hand whole runs of them to the step.
+            _train_in_runs(iterator, update, monitor)
+            _check_finite(params, "after the epoch")
+            return
         batch_axis = spaces.components[0].get_batch_axis()
         for batch in iterator:
             for callback in on_load_batch:

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from pylearn2_recipes.space import CompositeSpace, Space
 from pylearn2_recipes.utils.data_specs import is_flat_specs
@@ -175,6 +176,26 @@ class SequentialSubsetIterator(SubsetIterator):
     def next(self) -> Index:
         """The next slice."""
         return self._order(*self.next_bounds())
+
+    def bounds_left(self) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The (start, stop) positions of the batches ``next_bounds`` has yet to give.
+
+        Nothing advances (see ``skip``).
+
+        Examples
+        --------
+        >>> [b.tolist() for b in SequentialSubsetIterator(10, 4, None).bounds_left()]
+        [[0, 4, 8], [4, 8, 10]]
+        """
+        # next_bounds stops after num_batches or at the first start past the data.
+        last = min(self._num_batches, -(-self._dataset_size // self._batch_size))
+        starts = np.arange(self._next_batch_no, max(last, self._next_batch_no), dtype=np.int64)
+        starts *= self._batch_size
+        return starts, np.minimum(starts + self._batch_size, self._dataset_size)
+
+    def skip(self, count: int) -> None:
+        """Advance by ``count`` batches, as ``count`` calls of ``next_bounds``."""
+        self._next_batch_no += count
 
     @property
     def num_examples(self) -> int:
@@ -610,16 +631,18 @@ class FiniteDatasetIterator:
             and all(target.get_batch_axis() == 0 for target in spaces)
             and all(isinstance(c, _SpaceFormatter) for c in self._convert)
         )
+        plain = self._hoist and all(isinstance(data, np.ndarray) for data in self._raw_data)
         # A shuffled pass gathers its rows block by block (a few batches per gather,
         # about `_BLOCK_BYTES` at a time) and serves slices of the gathered block: the
         # same rows, in the same order, as gathering each batch, for less per batch.
-        self._blocked = (
-            self._hoist
-            and type(subset_iterator) is ShuffledSequentialSubsetIterator
-            and all(isinstance(data, np.ndarray) for data in self._raw_data)
-        )
-        self._block_batches: list[tuple[Any, ...]] = []
+        self._blocked = plain and type(subset_iterator) is ShuffledSequentialSubsetIterator
+        self._block: tuple[np.ndarray, ...] = ()
         self._block_start = self._block_stop = 0
+        self.serves_runs = plain and type(subset_iterator) in (
+            SequentialSubsetIterator,
+            ShuffledSequentialSubsetIterator,
+        )
+        """Whether ``next_run`` serves the batches (else only ``next`` does)."""
 
     def __iter__(self) -> FiniteDatasetIterator:
         return self
@@ -666,30 +689,72 @@ class FiniteDatasetIterator:
 
     __next__ = next
 
+    def next_run(
+        self,
+    ) -> tuple[tuple[np.ndarray, ...], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The next batches at once, as ``(arrays, starts, stops)`` (when ``serves_runs``).
+
+        Batch k is ``tuple(a[starts[k]:stops[k]] for a in arrays)``: the batches ``next``
+        would serve, in order, the same slices of the same arrays (a sequential pass: the
+        whole sources; a shuffled one: each gathered block, so a run per block).
+
+        Raises
+        ------
+        StopIteration
+            When every batch has been served.
+        RuntimeError
+            If the iterator does not serve runs.
+
+        Examples
+        --------
+        >>> from pylearn2_recipes.datasets import DenseDesignMatrix
+        >>> data = DenseDesignMatrix(X=np.arange(10.0).reshape(5, 2))
+        >>> arrays, starts, stops = data.iterator(mode="sequential", batch_size=2).next_run()
+        >>> starts.tolist(), stops.tolist(), arrays[0][starts[2]:stops[2]].tolist()
+        ([0, 2, 4], [2, 4, 5], [[8.0, 9.0]])
+        """
+        if not self.serves_runs:
+            raise RuntimeError(f"this iterator ({self._subset_iterator}) serves no runs")
+        subset = self._subset_iterator
+        assert isinstance(subset, SequentialSubsetIterator)
+        starts, stops = subset.bounds_left()
+        if not len(starts):
+            raise StopIteration
+        if not self._blocked:
+            subset.skip(len(starts))
+            whole = self._whole_epoch()
+            assert whole is not None
+            return whole, starts, stops
+        assert isinstance(subset, ShuffledSequentialSubsetIterator)
+        if stops[0] > self._block_stop:
+            self._gather_block(subset, int(starts[0]), int(stops[0]))
+        count = int(np.searchsorted(stops, self._block_stop, side="right"))
+        subset.skip(count)
+        offset = self._block_start
+        return self._block, starts[:count] - offset, stops[:count] - offset
+
     def _next_from_block(self) -> tuple[Any, ...]:
         subset = self._subset_iterator
         assert isinstance(subset, ShuffledSequentialSubsetIterator)
         start, stop = subset.next_bounds()
         if stop > self._block_stop:
             self._gather_block(subset, start, stop)
-        return self._block_batches[(start - self._block_start) // subset.batch_size]
+        # Blocks start on a batch boundary: this is the block's batch, cut as it served.
+        first = start - self._block_start
+        return tuple(data[first : first + subset.batch_size] for data in self._block)
 
     def _gather_block(
         self, subset: ShuffledSequentialSubsetIterator, start: int, stop: int
     ) -> None:
-        """Gather the rows from ``start`` on, at least to ``stop``, and cut them in batches."""
+        """Gather the rows from ``start`` on, at least to ``stop`` (whole batches)."""
         whole = self._whole_epoch()
         assert whole is not None
         row_bytes = sum(data.itemsize * (data.size // max(len(data), 1)) for data in whole)
         batch_size = subset.batch_size
         rows = max(stop - start, _BLOCK_BYTES // max(row_bytes, 1) // batch_size * batch_size)
         order = subset._shuffled[start : start + rows]
-        block = tuple(data[order] for data in whole)
+        self._block = tuple(data[order] for data in whole)
         self._block_start, self._block_stop = start, start + len(order)
-        self._block_batches = [
-            tuple(data[first : first + batch_size] for data in block)
-            for first in range(0, len(order), batch_size)
-        ]
 
     @property
     def batch_size(self) -> int:
