@@ -311,10 +311,16 @@ def test_waiting_for_a_primary_is_heard(mongo_rs, run_with_collection, monkeypat
     assert "retrying until its 1.2s deadline" in first
 
 
-def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(mongo_rs, run_with_collection):
+def test_a_write_pymongo_retried_until_the_deadline_is_ambiguous(fail_point, run_with_collection):
     async def scenario(c):
         await c.insert_one({"_id": 0})
-        mongo_rs.fail_next("insert", "not_primary", count=1000)
+        # Refused until the deadline however fast pymongo retries (see the sync twin).
+        fail_point(
+            "alwaysOn",
+            failCommands=["insert"],
+            errorCode=10107,
+            errorLabels=["RetryableWriteError"],
+        )
         with pytest.raises(AmbiguousWriteError) as caught:
             await c.insert_one({"_id": 1})
         assert isinstance(
