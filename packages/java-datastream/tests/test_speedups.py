@@ -198,13 +198,14 @@ def test_parse_segment_refuses_a_limit_past_the_buffer() -> None:
 
 
 # Fixed-width records: every Java type, any bytes, any count (the first 8 records, the short
-# block up to the output's first cache line, the SSSE3 path's whole lines and the blocks
+# block up to the output's first cache line, a shuffle path's whole lines and the blocks
 # around them take different paths), from any offset of the buffer into an output at any
-# 8-byte offset from a cache line; with shuffle=False the generic path must give the same.
+# 8-byte offset from a cache line; with each path capped (0 generic, 1 SSSE3, 2 AVX-512 VBMI,
+# as far as the CPU goes) the result must be the same.
 record_types = st.lists(st.sampled_from(list(_records.TYPES[:-1])), min_size=1, max_size=11)
 
 
-def _swap_into(data: memoryview, fmt: RecordFormat, out_offset: int, shuffle: bool) -> bytes:
+def _swap_into(data: memoryview, fmt: RecordFormat, out_offset: int, path: int) -> bytes:
     """swap_records(data) into a view out_offset bytes past a cache line of a larger buffer,
     whose bytes around the view must stay as they were."""
     import numpy as np
@@ -214,7 +215,7 @@ def _swap_into(data: memoryview, fmt: RecordFormat, out_offset: int, shuffle: bo
     room = np.full(nbytes + 192, 0xA5, dtype=np.uint8)
     start = -room.ctypes.data % 64 + out_offset
     view = room[start : start + nbytes]
-    speedups.swap_records(data, view, _records._swap_spec(fmt), shuffle)
+    speedups.swap_records(data, view, _records._swap_spec(fmt), path)
     around = np.concatenate([room[:start], room[start + nbytes :]])
     assert (around == 0xA5).all()  # no store spilled out of the output
     return view.tobytes()
@@ -238,24 +239,25 @@ def _astype(data: memoryview, fmt: RecordFormat) -> bytes:
     st.integers(0, 300),
     st.integers(0, 3),
     st.sampled_from(range(0, 64, 8)),
-    st.booleans(),
+    st.integers(0, 2),
     st.randoms(use_true_random=False),
 )
-@example(["int", "long", "double"], 40, 0, 0, True, random.Random(1))
-@example(["boolean", "byte", "char"], 70, 1, 16, True, random.Random(2))
-@example(["long"] * 9, 9, 3, 8, False, random.Random(3))
-@example(["boolean", "int", "long", "double"], 300, 0, 56, True, random.Random(4))
+@example(["int", "long", "double"], 40, 0, 0, 2, random.Random(1))
+@example(["boolean", "byte", "char"], 70, 1, 16, 2, random.Random(2))
+@example(["boolean", "byte", "char"], 70, 1, 16, 1, random.Random(2))
+@example(["long"] * 9, 9, 3, 8, 0, random.Random(3))
+@example(["boolean", "int", "long", "double"], 300, 0, 56, 2, random.Random(4))
 def test_swap_records_matches_numpy_astype(
-    types: list[str], count: int, skip: int, out_offset: int, shuffle: bool, rng: random.Random
+    types: list[str], count: int, skip: int, out_offset: int, path: int, rng: random.Random
 ) -> None:
     fmt = RecordFormat(" ".join(types))
     data = _random_records(fmt, count, skip, rng)
     # bit for bit: NaN payloads, bools as 0 or 1
-    assert _swap_into(data, fmt, out_offset, shuffle) == _astype(data, fmt)
+    assert _swap_into(data, fmt, out_offset, path) == _astype(data, fmt)
 
 
 # Record sizes that fill cache lines evenly (1, 4, 16, 64 bytes), that take several records
-# to (3, 13, 20, 24, 36), and whose lines are too long for the SSSE3 path (39 bytes: 2496).
+# to (3, 13, 20, 24, 36), and whose lines are too long for the shuffle paths (39 bytes: 2496).
 SWAP_FORMATS = [
     "byte",
     "int",
@@ -281,26 +283,28 @@ def test_swap_records_at_every_count_and_output_alignment(types: str) -> None:
         data = _random_records(fmt, count, count % 4, rng)
         expected = _astype(data, fmt)
         for out_offset in range(0, 64, 8):
-            for shuffle in (True, False):
-                assert _swap_into(data, fmt, out_offset, shuffle) == expected, (
-                    count, out_offset, shuffle)  # fmt: skip
+            for path in range(3):
+                assert _swap_into(data, fmt, out_offset, path) == expected, (
+                    count, out_offset, path)  # fmt: skip
 
 
 @needs_speedups
-def test_swap_records_has_its_ssse3_path_where_the_cpu_does() -> None:
-    """So that a machine which has the path is known to have tested it above."""
+def test_swap_records_has_the_shuffle_paths_the_cpu_has() -> None:
+    """So that a machine which has a path is known to have tested it above."""
     import platform
     import sys
 
     assert speedups is not None
-    flags = ""
+    flags: set[str] = set()
     if sys.platform.startswith("linux") and os.path.exists("/proc/cpuinfo"):
         with open("/proc/cpuinfo") as cpuinfo:
-            flags = cpuinfo.read()
+            line = next((line for line in cpuinfo if line.startswith("flags")), "")
+        flags = set(line.partition(":")[2].split())
     if platform.machine() in ("x86_64", "AMD64") and flags:
-        assert speedups.shuffle_records == (" ssse3" in flags)
+        vbmi = {"avx512f", "avx512bw", "avx512vbmi"} <= flags
+        assert speedups.shuffle_records == (2 if vbmi else 1 if "ssse3" in flags else 0)
     else:
-        assert speedups.shuffle_records in (0, 1)
+        assert speedups.shuffle_records in (0, 1, 2)
 
 
 @needs_speedups
