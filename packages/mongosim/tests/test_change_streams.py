@@ -399,7 +399,9 @@ def test_update_lookup_judges_ttl_expiry_by_the_simulated_clock(
     c.insert_one({"_id": 1, "seen": rs.clock.now()})
     with c.watch(full_document="updateLookup", max_await_time_ms=200) as stream:
         c.update_one({"_id": 1}, {"$set": {"n": 1}})
-        rs.clock.advance(61)  # expired on the server's clock (not on the host's)
+        # The TTL monitor's 120 s pass deletes it (expired on the server's clock, not the
+        # host's) before the stream's next getMore looks the document up.
+        rs.clock.advance(130)
         event = _next(stream)
 
     assert event["operationType"] == "update"

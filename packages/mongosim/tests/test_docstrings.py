@@ -34,6 +34,7 @@ MODULES = [
     "mongosim._explain",
     "mongosim._validation",
     "mongosim._snapshots",
+    "mongosim._ttl",
 ]
 
 

@@ -150,9 +150,9 @@ def test_ttl_expiry_follows_the_simulated_clock(rs: ReplicaSet, client: Client) 
     client.db.c.create_index("seen", expireAfterSeconds=60)
     client.db.c.insert_one({"_id": 1, "seen": rs.clock.now()})
 
-    rs.clock.advance(30)
+    rs.clock.advance(90)  # the monitor's 60 s pass: not expired yet at that tick
     kept = client.db.c.find_one({"_id": 1})
-    rs.clock.advance(31)
+    rs.clock.advance(40)  # its 120 s pass: expired (on the server's clock, not the host's)
 
     assert kept is not None
     assert client.db.c.find_one({"_id": 1}) is None

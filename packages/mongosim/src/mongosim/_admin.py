@@ -35,6 +35,7 @@ class MemberInfo:
     version: str
     test_commands: bool
     connections: int
+    ttl_monitor_sleep_secs: int = 60
 
 
 def _cmd_line(member: MemberInfo) -> dict[str, Any]:
@@ -58,6 +59,8 @@ def _parameters(member: MemberInfo) -> dict[str, Any]:
         "featureCompatibilityVersion": {"version": ".".join(member.version.split(".")[:2])},
         "transactionLifetimeLimitSeconds": 60,
         "logicalSessionTimeoutMinutes": 30,
+        "ttlMonitorEnabled": True,
+        "ttlMonitorSleepSecs": member.ttl_monitor_sleep_secs,
     }
 
 

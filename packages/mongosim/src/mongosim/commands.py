@@ -57,6 +57,14 @@ from mongosim._read_concern import check_read_concern
 from mongosim._snapshots import documents_at
 from mongosim._store import delete_stored, insert_stored, replace_stored
 from mongosim._tailable import TailableCursor, trim_capped
+from mongosim._ttl import (
+    DEFAULT_TTL_MONITOR_SLEEP_SECS,
+    TTLSchedule,
+    as_date,
+    expired_ids,
+    ttl_indexes,
+    unexpiring_store,
+)
 from mongosim._updates import apply_update, classify, upsert_seed, whole_paths
 from mongosim._validation import check_document
 from mongosim.cursors import DEFAULT_FIRST_BATCH
@@ -945,15 +953,49 @@ _MODIFIABLE = frozenset(
 )
 
 
+def _modify_index(ctx: _Context, spec: Any) -> dict[str, Any]:
+    """collMod's ``index``: a new ``expireAfterSeconds`` for one index (the TTL monitor's next
+    pass uses it); the reply's ``expireAfterSeconds_old``/``_new``, as mongod reports them.
+    """
+    if not isinstance(spec, dict):
+        raise CommandError(14, "TypeMismatch", "BSON field 'collMod.index' is the wrong type")
+    indexes = ctx.collection.index_information()
+    if "name" in spec:
+        name = spec["name"]
+    elif "keyPattern" in spec:
+        wanted = spec["keyPattern"]
+        name = next((n for n, info in indexes.items() if dict(info["key"]) == wanted), None)
+    else:
+        raise CommandError(
+            72, "InvalidOptions", "must specify either index name or key pattern for collMod"
+        )
+    store: Any = ctx.collection._store
+    if not isinstance(name, str) or name not in store.indexes:
+        raise CommandError(27, "IndexNotFound", f"cannot find index {spec} for ns {ctx.namespace}")
+    reply: dict[str, Any] = {}
+    if "expireAfterSeconds" in spec:
+        seconds = spec["expireAfterSeconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            message = "BSON field 'collMod.index.expireAfterSeconds' is the wrong type"
+            raise CommandError(14, "TypeMismatch", message)
+        index = store.indexes[name]
+        if "expireAfterSeconds" in index:
+            reply["expireAfterSeconds_old"] = index["expireAfterSeconds"]
+        index["expireAfterSeconds"] = seconds
+        reply["expireAfterSeconds_new"] = seconds
+    return reply
+
+
 def _coll_mod(ctx: _Context) -> dict[str, Any]:
     _require_collection(ctx)
     changes = {key: value for key, value in ctx.body.items() if key in _MODIFIABLE}
+    reply = _modify_index(ctx, changes["index"]) if "index" in changes else {}
     info = ctx.backend.catalog.info(ctx.db_name, ctx.collection_name)
     info.options.update((k, v) for k, v in changes.items() if k != "index")
     ctx.backend.log_namespace(
         "modify", ctx.db_name, ctx.collection_name, {"operationDescription": changes}
     )
-    return {}
+    return reply
 
 
 def _namespace(value: Any, field: str) -> tuple[str, str]:
@@ -1094,8 +1136,9 @@ def _host_utcnow() -> datetime.datetime:
 def _install_server_utcnow() -> None:
     """Point mongomock's documented ``mongomock.utcnow`` hook at the simulated clock.
 
-    mongomock reads it to hide TTL-expired documents; its default calls
-    ``datetime.utcnow()``, deprecated since Python 3.12 (an error under
+    mongomock reads it for ``$currentDate`` and, in stores other than the simulator's
+    (which never hide documents: see `mongosim._ttl`), to hide TTL-expired documents; its
+    default calls ``datetime.utcnow()``, deprecated since Python 3.12 (an error under
     ``filterwarnings = error``). Inside a command the hook returns the executing replica
     set's clock; elsewhere it defers to whatever was installed before.
     """
@@ -1124,7 +1167,9 @@ class Backend:
     """Executes commands against one in-memory database, one command at a time.
 
     The backend is the replica set's shared state: the documents, the oplog (with cluster
-    time) and the catalog of collections, which every member reads and writes.
+    time) and the catalog of collections, which every member reads and writes. Its TTL
+    monitor passes fall due every ``ttl_monitor_sleep_secs`` of ``clock`` time
+    (`run_ttl_monitor`).
 
     Examples
     --------
@@ -1136,9 +1181,13 @@ class Backend:
     (1, 1.0, 'Timestamp')
     """
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(
+        self, clock: Clock, ttl_monitor_sleep_secs: int = DEFAULT_TTL_MONITOR_SLEEP_SECS
+    ) -> None:
         self.clock = clock
-        self.client: _Client = mongomock.MongoClient()
+        # A store that keeps expired documents until the TTL monitor deletes them, as mongod.
+        self.client: _Client = mongomock.MongoClient(_store=unexpiring_store())
+        self.ttl_schedule = TTLSchedule(clock.time(), ttl_monitor_sleep_secs)
         # Re-entrant: a change stream opened by one command reads documents (updateLookup).
         self.lock = threading.RLock()
         self.oplog = Oplog(clock)
@@ -1259,6 +1308,54 @@ class Backend:
         if canonical_name(next(iter(body), "")) == "endSessions":
             return
         self._sessions[key] = {"_id": {"id": lsid["id"]}, "lastUse": self.clock.now()}
+
+    def ttl_monitor_due(self) -> bool:
+        """Whether the simulated clock has passed the TTL monitor's next tick."""
+        return self.ttl_schedule.due(self.clock.time())
+
+    def run_ttl_monitor(self) -> int:
+        """Run the TTL monitor's pass if one is due; how many documents it deleted.
+
+        The pass judges expiry at its tick's time (not at the moment it runs), so a document
+        stays until the first tick at or after its expiry, as with mongod's monitor. Each
+        document is deleted as a ``delete`` command deletes it: an oplog entry, a change
+        stream ``delete`` event. The caller runs it on behalf of the primary only.
+        """
+        with self.lock:
+            tick = self.ttl_schedule.take_due(self.clock.time())
+            if tick is None:
+                return 0
+            at = as_date(tick)
+            # Named apart from "delete": a step-down scripted for the next delete command
+            # must not land in the monitor's pass.
+            run = self.writes.begin("ttlMonitor")
+            deleted = 0
+            try:
+                for db_name in self.client.list_database_names():
+                    database = self.client[db_name]
+                    for coll in database.list_collection_names():
+                        if self.catalog.view(db_name, coll) is not None:
+                            continue
+                        deleted += self._expire(database[coll], f"{db_name}.{coll}", at, run)
+            finally:
+                run.finish()
+            return deleted
+
+    def _expire(
+        self,
+        collection: mongomock.Collection[_Document],
+        namespace: str,
+        at: datetime.datetime,
+        run: WriteRun,
+    ) -> int:
+        deleted = 0
+        for index in ttl_indexes(collection.index_information()):
+            stored: Any = collection._store
+            for document_id in expired_ids(list(stored.documents), index, at):
+                deleted += delete_documents(
+                    run, collection, namespace, {"_id": document_id}, multi=False
+                )
+        return deleted
 
     def _log_change(self, change: DocumentChange) -> None:
         db, _, coll = change.namespace.partition(".")

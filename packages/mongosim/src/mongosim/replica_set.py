@@ -24,6 +24,7 @@ from mongosim._error_labels import decorate_error
 from mongosim._failpoints import FailPoints
 from mongosim._listener import Listener
 from mongosim._sessions import SessionTable, check_retryable_write, check_session_arguments
+from mongosim._ttl import DEFAULT_TTL_MONITOR_SLEEP_SECS, check_sleep_secs
 from mongosim._wire import ProtocolError, encode_reply, read_request
 from mongosim._write_concern import (
     members_needed,
@@ -144,6 +145,12 @@ class ReplicaSet:
         CommandNotFound (59).
     rng : random.Random, optional
         The draws of ``{activationProbability: p}`` fail points (seed it to repeat a run).
+    ttl_monitor_sleep_secs : int, default=60
+        mongod's ``ttlMonitorSleepSecs``: the TTL monitor deletes expired documents every
+        that many seconds of the simulated clock (`clock`), counted from the set's creation.
+        A pass that fell due runs on behalf of the primary before the next command is
+        served, so after ``rs.clock.advance(...)`` past a tick the next command sees the
+        deletions (and their ``delete`` change events).
 
     Examples
     --------
@@ -167,9 +174,11 @@ class ReplicaSet:
         set_name: str = "rs0",
         enable_test_commands: bool = True,
         rng: random.Random | None = None,
+        ttl_monitor_sleep_secs: int = DEFAULT_TTL_MONITOR_SLEEP_SECS,
     ) -> None:
         if not isinstance(members, int) or isinstance(members, bool) or members < 1:
             raise ValueError(f"members must be an int >= 1, got {members!r}")
+        check_sleep_secs(ttl_monitor_sleep_secs)
         if port_base is not None and not 0 < port_base <= 65536 - members:
             raise ValueError(f"port_base must leave room for {members} ports, got {port_base!r}")
         self.clock = Clock()
@@ -180,7 +189,7 @@ class ReplicaSet:
             _Member(index, host, 0 if port_base is None else port_base + index, self._rng)
             for index in range(members)
         ]
-        self._backend = Backend(self.clock)
+        self._backend = Backend(self.clock, ttl_monitor_sleep_secs)
         self._faults = FaultPlan()
         self._lock = threading.Lock()
         self._topology_changed = threading.Condition(self._lock)
@@ -548,6 +557,7 @@ class ReplicaSet:
         """
         body = request.body
         name = canonical_name(request.command_name)
+        self._run_ttl_monitor()
         with self._lock:
             self._counts[member.index][name] += 1
             arrival = _Arrival(self._term, self._primary == member.index)
@@ -584,6 +594,21 @@ class ReplicaSet:
         if effect is not None and effect.extra.get("network_timeout"):
             return _NO_REPLY
         return reply
+
+    def _run_ttl_monitor(self) -> None:
+        """The TTL monitor's pass, if the simulated clock has passed its tick.
+
+        mongod's monitor is a background thread; here the pass runs before the first command
+        served after the tick (any command, on any member), so every command after a clock
+        jump past the tick sees its deletions. Only a primary's monitor deletes: with no
+        primary the pass waits until one is elected.
+        """
+        if not self._backend.ttl_monitor_due():
+            return
+        with self._lock:
+            has_primary = self._primary is not None
+        if has_primary:
+            self._backend.run_ttl_monitor()
 
     def _apply_effect(
         self,
@@ -755,6 +780,7 @@ class ReplicaSet:
             SERVER_VERSION,
             self._test_commands,
             member.connections,
+            self._backend.ttl_schedule.sleep_secs,
         )
 
     def _execute(
