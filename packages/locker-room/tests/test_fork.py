@@ -16,11 +16,23 @@ import signal
 import threading
 import time
 import traceback
+import warnings
 from typing import Any
 
+import pymongo
 import pytest
+from conftest import DB
+from pymongo import AsyncMongoClient
 
-from locker_room import _tasks, _threads
+from locker_room import (
+    AsyncLockerRoom,
+    Lock,
+    LockLost,
+    LockTimeout,
+    NotLockOwner,
+    _tasks,
+    _threads,
+)
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork() exists only on POSIX"),
@@ -86,6 +98,24 @@ def wait_until(condition, timeout):
             return False
         time.sleep(0.01)
     return True
+
+
+def refused(call):
+    """The NotLockOwner message ``call()`` raised, or what went wrong instead."""
+    try:
+        call()
+    except NotLockOwner as error:
+        return str(error)
+    except BaseException as error:
+        return f"raised {error!r} instead of NotLockOwner"
+    return "did not raise"
+
+
+def use_the_inherited_client():
+    # pymongo asks for a new client in a child; these tests use the room the child inherited
+    # (and so its client) on purpose, as an application that forks workers after opening
+    # one would. pymongo warns about it once, and resets the client's connections.
+    warnings.filterwarnings("ignore", "MongoClient opened before fork", UserWarning)
 
 
 class FakeLease:
@@ -159,6 +189,139 @@ def test_the_child_gets_new_threads_even_if_a_vanished_thread_held_their_locks()
     renewals.discard(parents)
     renewals.end_idle()
     background.drain(5)
+
+
+@pytest.mark.timeout(60)
+def test_a_child_renews_its_own_lease_and_never_renews_nor_releases_the_parents(
+    locker, make_room, mongo_uri, collection_name
+):
+    ttl = 1.2
+    parents = locker.lock("parents", ttl=ttl, timeout=5)
+    lock = Lock(locker, "lock-object", ttl=ttl)
+    assert lock.acquire(timeout=5)
+    broken = Lock(locker, "broken-by-the-child", ttl=ttl)
+    assert broken.acquire(timeout=5)
+    around = locker.lock_and_release("around-a-block", ttl=ttl, timeout=5)
+    around.__enter__()  # the child leaves this with block
+    # A waiter that gave up: closing its change stream keeps the clean-up thread busy a while.
+    with pytest.raises(LockTimeout):
+        locker.lock("parents", owner="rival", timeout=0.2)
+    at_fork = parents.expires_at
+
+    def child():
+        use_the_inherited_client()
+        found: dict[str, Any] = {
+            "lease.release": refused(parents.release),
+            "lease.renew": refused(parents.renew),
+            "lock.release": refused(lock.release),
+            "room.release": refused(lambda: locker.release("parents", owner=parents.owner)),
+            "lease valid": parents.valid,
+        }
+        try:
+            with parents:
+                pass
+        except NotLockOwner as error:
+            found["with exit"] = str(error)
+        found["lock_and_release exit"] = refused(lambda: around.__exit__(None, None, None))
+        # The child is another owner of the Lock object: it waits as anyone else would.
+        found["lock.acquire"] = lock.acquire(timeout=0.2)
+        # Another owner that breaks the parent's hold then gets the lock: the local lock the
+        # parent held at fork does not stay held in the child.
+        locker.force_release("broken-by-the-child")
+        found["broken.acquire"] = broken.acquire(timeout=5)
+        found["broken token"] = broken.token
+        broken.release()
+
+        mine = locker.lock("childs", ttl=ttl, timeout=5)
+        taken = mine.expires_at
+        time.sleep(2 * ttl)  # past its ttl: only renewals keep it
+        found["mine valid"] = mine.valid
+        found["mine renewed"] = mine.expires_at > taken
+        with pymongo.MongoClient(mongo_uri) as client:  # a fresh client reads it back
+            status = client[DB][collection_name].find_one({"_id": "childs"})
+            found["childs held"] = status is not None and status["expires_at"] > taken
+        mine.release()
+        found["parent's lease seen here"] = (parents.expires_at, parents.lost)
+        return found
+
+    found = in_child(child)
+    for what in (
+        "lease.release",
+        "lease.renew",
+        "lock.release",
+        "room.release",
+        "with exit",
+        "lock_and_release exit",
+    ):
+        assert "os.fork()" in found[what], (what, found[what])
+    assert "cannot renew lock 'parents'" in found["lease.renew"]
+    assert "cannot release lock 'parents'" in found["lease.release"]
+    assert found["lease valid"] is False
+    assert found["lock.acquire"] is False
+    assert found["broken.acquire"] is True
+    assert found["mine valid"] is True
+    assert found["mine renewed"] is True
+    assert found["childs held"] is True
+    assert found["parent's lease seen here"] == (at_fork, None), "the child renewed it"
+
+    # The parent's holds stand, are still renewed by the parent, and release cleanly.
+    assert parents.valid
+    assert parents.expires_at > at_fork
+    status = locker.status("parents")
+    assert (status["locked"], status["owner"], status["token"]) == (
+        True,
+        parents.owner,
+        parents.token,
+    )
+    parents.release()
+    assert locker.status("around-a-block")["locked"] is True
+    around.__exit__(None, None, None)
+    assert locker.status("lock-object")["locked"] is True
+    lock.release()
+    assert found["broken token"] > 0
+    with pytest.raises(LockLost):
+        broken.release()
+    assert locker.status("childs")["locked"] is False
+
+
+@pytest.mark.timeout(60)
+def test_an_async_lease_inherited_across_fork_is_refused_in_the_child(mongo_uri, collection_name):
+    loop = asyncio.new_event_loop()
+    client = AsyncMongoClient(mongo_uri)
+    room = AsyncLockerRoom(client=client, db=DB, collection=collection_name)
+    # Forked while the loop is not running: asyncio offers no fork of a running loop.
+    lease = loop.run_until_complete(room.lock("parents", ttl=30, timeout=5))
+
+    def child():
+        async def main():
+            async def attempt(call):
+                try:
+                    await call()
+                except NotLockOwner as error:
+                    return str(error)
+                return "did not raise"
+
+            return {
+                "release": await attempt(lease.release),
+                "renew": await attempt(lease.renew),
+                "room.release": await attempt(lambda: room.release("parents", lease.owner)),
+                "valid": lease.valid,
+            }
+
+        return asyncio.run(main())
+
+    try:
+        found = in_child(child)
+        assert "cannot release lock 'parents'" in found["release"]
+        assert "cannot renew lock 'parents'" in found["renew"]
+        assert all("os.fork()" in found[what] for what in ("release", "renew", "room.release"))
+        assert found["valid"] is False
+        assert lease.valid
+        loop.run_until_complete(lease.release())
+    finally:
+        loop.run_until_complete(room.close())
+        loop.run_until_complete(client.close())
+        loop.close()
 
 
 @pytest.mark.timeout(60)
