@@ -71,6 +71,9 @@ class LockTimeout(LockError, TimeoutError):
 class NotLockOwner(LockError):
     """Release by an owner that does not hold the lock (or a lease released twice).
 
+    Also raised when a process made by ``os.fork()`` releases or renews a lease its
+    parent took: a forked child is another owner (the message names the fork).
+
     Not safe to retry: the caller does not hold the lock, nothing was changed.
 
     Attributes
@@ -80,7 +83,7 @@ class NotLockOwner(LockError):
     owner : str
         Who tried to release it.
     holder : str or None
-        Who holds it now, None when nobody does.
+        Who holds it now, None when nobody does (or when not read: a lease used after fork).
 
     Examples
     --------
@@ -88,12 +91,20 @@ class NotLockOwner(LockError):
     'bob' cannot release lock 'x': it is held by 'gustav'
     """
 
-    def __init__(self, name: str, owner: str, holder: str | None, detail: str = "") -> None:
+    def __init__(
+        self,
+        name: str,
+        owner: str,
+        holder: str | None,
+        detail: str = "",
+        *,
+        action: str = "release",
+    ) -> None:
         self.name = name
         self.owner = owner
         self.holder = holder
         held = f"held by {holder!r}" if holder is not None else "not held"
-        super().__init__(f"{owner!r} cannot release lock {name!r}: it is {held}{detail}")
+        super().__init__(f"{owner!r} cannot {action} lock {name!r}: it is {held}{detail}")
 
 
 class LockLost(LockError):

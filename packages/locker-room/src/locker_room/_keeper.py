@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import threading
+import weakref
 from typing import TYPE_CHECKING
 
 from bson import Timestamp
@@ -59,7 +61,14 @@ class Keeper:
         self._clock = clock
         self._renewals = renewals
         self._background = background
+        # The parent's leases stay listed in a forked child, so that release(name, owner)
+        # there finds them and refuses (NotLockOwner) instead of releasing the parent's hold.
         self._leases: dict[tuple[str, str], list[Lease]] = {}
+        self._leases_lock = threading.Lock()
+        _KEEPERS.add(self)
+
+    def _reset_after_fork(self) -> None:
+        # A thread of the parent may have held the lock at fork: it would never be released.
         self._leases_lock = threading.Lock()
 
     @property
@@ -294,6 +303,18 @@ class Keeper:
             self._collection.update_one({"_id": name}, _protocol.force_release_update())
         except ConnectionFailure as error:
             raise ServerUnavailable(name, error, "force-release") from error
+
+
+_KEEPERS: weakref.WeakSet[Keeper] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for keeper in list(_KEEPERS):
+        keeper._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _just_after(time: Timestamp) -> Timestamp:

@@ -99,7 +99,8 @@ class Lease(LeaseState):
             The lease expired and someone else took the lock, was broken by
             `force_release`, or renewal failed while held (released anyway if still ours).
         NotLockOwner
-            The lease was already released.
+            The lease was already released, or this process was forked from the one it was
+            granted to (nothing is sent: the parent's hold stands).
         ServerUnavailable
             MongoDB could not be reached to release it; the lease then ends at its expiry.
         """
@@ -113,7 +114,13 @@ class Lease(LeaseState):
         """Extend the lease to at least server now + ``ttl``; the background renewal calls this.
 
         Returns True if extended, False if the lease is released or lost (see ``lost``).
+
+        Raises
+        ------
+        NotLockOwner
+            This process was forked from the one the lease was granted to.
         """
+        self.refuse_if_inherited("renew")
         if self._released or self._lost is not None:
             return False
         sent = self._clock()

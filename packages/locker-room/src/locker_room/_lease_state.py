@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from typing import TYPE_CHECKING
 
@@ -60,11 +61,47 @@ class LeaseState:
         self._lost: LockLost | None = None
         self._released = False
         self._state = threading.Lock()
+        # The process the lease was granted to: a child made by os.fork() is another owner,
+        # which must neither renew nor release it (nor take ``_state``, perhaps held at fork).
+        self._pid = os.getpid()
 
     @property
     def valid(self) -> bool:
-        """True while held: not released, renewal never failed, not past its ttl unrenewed."""
-        return not self._released and self._lost is None and self._clock() < self.bound
+        """True while held: not released, renewal never failed, not past its ttl unrenewed.
+
+        Always False in a child made by ``os.fork()`` after the lease was granted: the child
+        does not hold its parent's leases.
+        """
+        return (
+            not self._released
+            and self._lost is None
+            and self._clock() < self.bound
+            and self._pid == os.getpid()
+        )
+
+    def refuse_if_inherited(self, action: str) -> None:
+        """Raise `NotLockOwner` if this process is a fork of the one granted the lease.
+
+        Examples
+        --------
+        >>> from datetime import datetime
+        >>> when = datetime(2026, 1, 2)
+        >>> doc = {"_id": "x", "owner": "o", "token": 1, "timestamp": when, "expires_at": when}
+        >>> state = LeaseState(doc, ttl=1, bound=1, clock=lambda: 0, on_lost=None)
+        >>> state.refuse_if_inherited("release")  # the process it was granted to: no error
+        """
+        if self._pid != os.getpid():
+            raise NotLockOwner(
+                self.name,
+                self.owner,
+                None,
+                detail=(
+                    f" by this process: process {self._pid} took this lease, and this process"
+                    f" (pid {os.getpid()}) was forked from it with os.fork(); a forked child is"
+                    " another owner"
+                ),
+                action=action,
+            )
 
     @property
     def lost(self) -> LockLost | None:
@@ -95,7 +132,8 @@ class LeaseState:
                 _log_renew.exception("on_lost callback for lock %r raised", self.name)
 
     def start_release(self) -> None:
-        """Mark released; a second release raises `NotLockOwner`."""
+        """Mark released; a second release, or one in a forked child, raises `NotLockOwner`."""
+        self.refuse_if_inherited("release")
         with self._state:
             if self._released:
                 raise NotLockOwner(self.name, self.owner, None, detail=" (lease already released)")

@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 import time
+import weakref
 from typing import TYPE_CHECKING
 
 from pymongo.errors import PyMongoError
@@ -33,7 +34,9 @@ class Lock:
     ``acquire(blocking=True, timeout=-1)`` returns True or False, ``release()`` and
     ``locked()`` behave as in the standard library, and the lock works in ``with``. It
     excludes threads of this process as ``threading.Lock`` does (whichever thread
-    acquired it may release it) and other processes through the lease in MongoDB.
+    acquired it may release it) and other processes through the lease in MongoDB. In a
+    child made by ``os.fork()`` it starts unacquired: the child is another owner, and
+    ``release()`` there refuses the parent's hold (`NotLockOwner`).
 
     Parameters
     ----------
@@ -81,6 +84,18 @@ class Lock:
         self._here = threading.Lock()
         self._lease: Lease | None = None
         self._owner: tuple[int, str] | None = None
+        # In a forked child: the parent's hold at fork, which release() refuses to release.
+        self._parents: Lease | None = None
+        _LOCKS.add(self)
+
+    def _reset_after_fork(self) -> None:
+        # The child is another owner: it starts unlocked here (a thread of the parent may
+        # have held ``_here``, and would never release it in the child), and the parent's
+        # hold is kept aside only to refuse releasing it.
+        self._here = threading.Lock()
+        if self._lease is not None:
+            self._parents = self._lease
+        self._lease = None
 
     @property
     def lease(self) -> Lease | None:
@@ -140,6 +155,7 @@ class Lock:
         except BaseException:
             self._here.release()
             raise
+        self._parents = None
         return True
 
     def release(self) -> None:
@@ -148,12 +164,15 @@ class Lock:
         Raises
         ------
         NotLockOwner
-            Not acquired (``threading.Lock`` raises RuntimeError too).
+            Not acquired (``threading.Lock`` raises RuntimeError too); in a child made by
+            ``os.fork()``, the parent's hold, which the child may not release.
         LockLost
             The lease ended before this release.
         """
         lease = self._lease
         if lease is None:
+            if self._parents is not None:
+                self._parents.refuse_if_inherited("release")
             raise NotLockOwner(self.name, self._owner_id(), None, detail=" (not acquired)")
         self._lease = None
         try:
@@ -188,3 +207,15 @@ class Lock:
     def __repr__(self) -> str:
         state = "unlocked" if self._lease is None else f"locked token={self._lease.token}"
         return f"<Lock {self.name!r} {state}>"
+
+
+_LOCKS: weakref.WeakSet[Lock] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for lock in list(_LOCKS):
+        lock._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -2,12 +2,17 @@
 
 The thread counterparts are in ``_threads.py``; the rest of the async half is the same code
 as the sync half (see ``tests/synchro.py``).
+
+Fork: the tasks belong to the parent's event loop, which never runs them in a child made by
+``os.fork()``; each instance forgets them there (``os.register_at_fork``), so that the
+child neither waits on them when its room closes nor stops the parent's renewals.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import weakref
 from typing import TYPE_CHECKING
 
@@ -32,12 +37,38 @@ def caller() -> tuple[object, str]:
     return task, f"task-{id(task):x}"
 
 
-class Background:
+class _ForkAware:
+    """Registers each instance to be reset, by `_reset_after_fork`, in a forked child."""
+
+    def __init__(self) -> None:
+        _INSTANCES.add(self)
+
+    def _reset_after_fork(self) -> None:
+        raise NotImplementedError
+
+
+_INSTANCES: weakref.WeakSet[_ForkAware] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for instance in list(_INSTANCES):
+        instance._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class Background(_ForkAware):
     """Clean-up work (closing a change stream) run off the caller's path, as tasks."""
 
     def __init__(self) -> None:
         # The event loop keeps only a weak reference to a task: keep them here.
         self._running: set[asyncio.Task[object]] = set()
+        super().__init__()
+
+    def _reset_after_fork(self) -> None:
+        self._running = set()
 
     def run_soon(self, job: Callable[[], Awaitable[object]]) -> None:
         """Start ``job()`` in a task of the running loop; its errors are only logged."""
@@ -59,7 +90,7 @@ async def _quietly(job: Callable[[], Awaitable[object]]) -> object:
         return None
 
 
-class Renewals:
+class Renewals(_ForkAware):
     """One task per lease that renews it every ``ttl / 3`` until it is released or lost."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
@@ -67,6 +98,10 @@ class Renewals:
         self._running: weakref.WeakKeyDictionary[
             AsyncLease, tuple[asyncio.Event, asyncio.Task[None]]
         ] = weakref.WeakKeyDictionary()
+        super().__init__()
+
+    def _reset_after_fork(self) -> None:
+        self._running = weakref.WeakKeyDictionary()
 
     def add(self, lease: AsyncLease) -> None:
         """Start renewing ``lease``."""

@@ -1,6 +1,12 @@
 """What the thread half does its own way: who is calling, the renewal thread, sleeping.
 
 The asyncio counterparts are in ``_tasks.py``.
+
+Fork: a child made by ``os.fork()`` inherits these objects but not their threads, and a
+thread of the parent may have held their condition's lock at that moment. Each instance
+is reset in the child (``os.register_at_fork``, as the standard library does for its own
+locks): a new lock, no thread (the next job or lease starts one), and none of the parent's
+jobs or leases, which are not the child's to renew or clean up.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ import collections
 import heapq
 import itertools
 import logging
+import os
 import threading
 import time
 import weakref
@@ -38,7 +45,30 @@ def caller() -> tuple[object, str]:
     return threading.current_thread(), str(threading.get_ident())
 
 
-class Background:
+class _ForkAware:
+    """Registers each instance to be reset, by `_reset_after_fork`, in a forked child."""
+
+    def __init__(self) -> None:
+        _INSTANCES.add(self)
+
+    def _reset_after_fork(self) -> None:
+        raise NotImplementedError
+
+
+_INSTANCES: weakref.WeakSet[_ForkAware] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # Only the forking thread exists here: nothing else can touch the instances meanwhile.
+    for instance in list(_INSTANCES):
+        instance._reset_after_fork()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+class Background(_ForkAware):
     """Clean-up work (closing a change stream) run off the caller's path, in a daemon thread.
 
     The thread lingers `LINGER` seconds for more work, so that a burst of hand-offs does not
@@ -51,6 +81,15 @@ class Background:
         self._ending = False  # the room closed: an idle thread ends now, not after LINGER
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        super().__init__()
+
+    def _reset_after_fork(self) -> None:
+        # The parent's jobs close the parent's change streams: not the child's to run.
+        self._jobs = collections.deque()
+        self._busy = False
+        self._ending = False
+        self._wake = threading.Condition()
+        self._thread = None
 
     def run_soon(self, job: Callable[[], object]) -> None:
         """Run ``job()`` in the background thread; its errors are only logged."""
@@ -92,7 +131,7 @@ class Background:
             self._wake.notify_all()
 
 
-class Renewals:
+class Renewals(_ForkAware):
     """One daemon thread per room that renews each of its leases every ``ttl / 3``.
 
     It holds only weak references: a lease nobody references any more stops being
@@ -109,6 +148,15 @@ class Renewals:
         self._ending = False  # the room closed: with no lease left the thread ends now
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
+        super().__init__()
+
+    def _reset_after_fork(self) -> None:
+        # The leases due are the parent's: renewing them from the child would extend a hold
+        # the child does not have (and outlive the parent's end).
+        self._due = []
+        self._ending = False
+        self._wake = threading.Condition()
+        self._thread = None
 
     def add(self, lease: Lease) -> None:
         """Renew ``lease`` a third of its ttl from now (and then again, while it lasts)."""
