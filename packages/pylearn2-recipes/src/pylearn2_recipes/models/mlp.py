@@ -562,12 +562,14 @@ class Sigmoid(Linear):
         return (Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)).mean()
 
     def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
-        """``misclass`` for the classification monitor styles, as pylearn2's.
+        """The target channels of pylearn2's ``monitor_style``.
 
-        ``one_hot_class`` (alias ``classification``): the most likely unit is wrong;
-        ``bit_vector_class``: any unit thresholded at 0.5 is wrong. ``detection`` adds
-        no target channel here (pylearn2's precision/recall are not implemented).
+        ``one_hot_class`` (alias ``classification``): ``misclass``, the most likely unit
+        is wrong; ``bit_vector_class``: ``misclass``, any unit thresholded at 0.5 is
+        wrong; ``detection``: ``_detection_channels``.
         """
+        if self.monitor_style == "detection":
+            return _detection_channels(Y, state, self.cost(Y, state))
         floatX = pytensor.config.floatX
         if self.monitor_style in ("one_hot_class", "classification"):
             wrong = pt.neq(pt.argmax(state, axis=1), pt.argmax(Y, axis=1))
@@ -582,6 +584,40 @@ class Sigmoid(Linear):
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
         return {**super().architecture(), "monitor_style": self.monitor_style}
+
+
+def _detection_channels(Y: Symbolic, state: Symbolic, kl: Symbolic) -> dict[str, Symbolic]:
+    """pylearn2's ``Sigmoid.get_detection_channels_from_state``, channel for channel.
+
+    Outputs and targets are thresholded at 0.5 (strictly above is positive).
+    ``01_loss`` is the fraction of wrong bits, ``kl`` the layer's cost; ``precision``,
+    ``recall`` and ``f1`` count over every bit of the batch, the ``per_output_*`` ones
+    per unit (min, mean and max over units). As in pylearn2, each denominator is at
+    least 1 (no positives gives 0, not NaN), and per-unit recall divides a unit's true
+    positives by the positives of *all* units (``compute_recall`` sums ``y`` whole).
+    """
+    dtype = state.dtype
+    y_hat = pt.gt(state, 0.5)
+    y = pt.gt(Y, 0.5)
+    channels = {"01_loss": pt.cast(pt.neq(y, y_hat), dtype).mean(), "kl": kl}
+    y = pt.cast(y, dtype)
+    y_hat = pt.cast(y_hat, dtype)
+    precision = nnet.compute_precision((y * y_hat).sum(), ((1 - y) * y_hat).sum())
+    recall = nnet.compute_recall(y, (y * y_hat).sum())
+    channels["precision"] = precision
+    channels["recall"] = recall
+    channels["f1"] = nnet.compute_f1(precision, recall)
+    tp = (y * y_hat).sum(axis=0)
+    per_output = {
+        "precision": nnet.compute_precision(tp, ((1 - y) * y_hat).sum(axis=0)),
+        "recall": nnet.compute_recall(y, tp),
+    }
+    per_output["f1"] = nnet.compute_f1(per_output["precision"], per_output["recall"])
+    for name, values in per_output.items():
+        channels[f"per_output_{name}_max"] = values.max()
+        channels[f"per_output_{name}_mean"] = values.mean()
+        channels[f"per_output_{name}_min"] = values.min()
+    return channels
 
 
 class Tanh(Linear):
