@@ -274,6 +274,14 @@ class Layer(ABC):
             "cannot be the output layer of an MLP"
         )
 
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The cost of each output unit of each example, (batch, units); pylearn2's.
+
+        Summed over axis 1 it is the per-example cost ``Dropout.cost_per_example`` returns.
+        Layers without one raise NotImplementedError, as pylearn2's ``Layer``.
+        """
+        raise NotImplementedError(f"{type(self)} does not implement mlp.Layer.cost_matrix")
+
     def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
         """Symbolic channels of the output ``state`` that need the targets (output layer)."""
         return {}
@@ -501,6 +509,16 @@ class Linear(Layer):
         """Squared error summed over outputs, averaged over the batch."""
         return pt.sqr(Y - Y_hat).sum(axis=1).mean()
 
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """``(Y - Y_hat)²`` elementwise, the terms of ``cost``.
+
+        Only where ``cost`` is this squared error: a subclass that is no output layer
+        (``RectifiedLinear``, ``Maxout``) has no cost matrix either.
+        """
+        if type(self).cost is not Linear.cost:
+            return Layer.cost_matrix(self, Y, Y_hat)
+        return pt.sqr(Y - Y_hat)
+
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
         return {
@@ -560,6 +578,14 @@ class Sigmoid(Linear):
         """
         z = nnet.arg_of_sigmoid(Y_hat)
         return (Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)).mean()
+
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The cross-entropy (pylearn2's KL) of each unit: ``cost`` is its mean.
+
+        Summed over the units, as ``Dropout.cost_per_example`` does, it is ``dim``
+        times the per-example mean ``cost`` averages (pylearn2's sum, kept).
+        """
+        return nnet.elemwise_kl(Y, Y_hat)
 
     def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
         """The target channels of pylearn2's ``monitor_style``.
@@ -841,6 +867,15 @@ class Softmax(Layer):
         any softmax. With ``binary_target_dim``, ``Y`` holds class indices.
         """
         return -self._log_prob_of(Y, Y_hat).sum(axis=1).mean()
+
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """``-Y * log_softmax(z)``: row sums are the per-example costs ``cost`` averages.
+
+        With ``binary_target_dim``, the negative log-probability of each target index,
+        (batch, binary_target_dim). pylearn2 meant the same but scattered the labels
+        themselves into a flattened matrix; see the README.
+        """
+        return -self._log_prob_of(Y, Y_hat)
 
     def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
         """``misclass`` (argmax mismatch rate; not with several index targets) and ``nll``."""
@@ -1204,6 +1239,10 @@ class MLP(Model):
     def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
         """The output layer's cost of the output ``Y_hat`` for targets ``Y``."""
         return self.output_layer.cost(Y, Y_hat)
+
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The output layer's ``cost_matrix`` (pylearn2's ``MLP.cost_matrix``)."""
+        return self.output_layer.cost_matrix(Y, Y_hat)
 
     def get_weight_decay(self, coeffs: Any) -> Symbolic:
         """Sum of the layers' ``get_weight_decay`` (one coefficient, or one per layer).
