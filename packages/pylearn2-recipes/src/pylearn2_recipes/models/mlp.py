@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -541,6 +542,8 @@ class Sigmoid(Linear):
     """Logistic units ``sigmoid(x @ W + b)``; as output layer, cross-entropy cost.
 
     Takes ``Linear``'s arguments plus ``monitor_style`` (kept for pylearn2 configs).
+    ``"classification"`` is pylearn2's deprecated alias: it means ``"bit_vector_class"``
+    (pylearn2 changed it from ``"one_hot_class"`` once) and warns, as pylearn2 does.
 
     Examples
     --------
@@ -554,6 +557,15 @@ class Sigmoid(Linear):
             raise ValueError(
                 f"`monitor_style` must be one of {sorted(_MONITOR_STYLES)}, got {monitor_style!r}"
             )
+        if monitor_style == "classification":
+            warnings.warn(
+                "Sigmoid's monitor_style 'classification' is deprecated and means"
+                " 'bit_vector_class' (as in pylearn2); code written before pylearn2 changed"
+                " it may want 'one_hot_class'",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            monitor_style = "bit_vector_class"
         self.monitor_style = monitor_style
         super().__init__(**kwargs)
 
@@ -597,7 +609,7 @@ class Sigmoid(Linear):
         if self.monitor_style == "detection":
             return _detection_channels(Y, state, self.cost(Y, state))
         floatX = pytensor.config.floatX
-        if self.monitor_style in ("one_hot_class", "classification"):
+        if self.monitor_style == "one_hot_class":
             wrong = pt.neq(pt.argmax(state, axis=1), pt.argmax(Y, axis=1))
             return {"misclass": pt.cast(wrong, floatX).mean()}
         if self.monitor_style == "bit_vector_class":
