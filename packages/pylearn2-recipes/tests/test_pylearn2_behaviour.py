@@ -6,6 +6,7 @@ docstring, lisa-lab/pylearn2 at af81e5c).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 
@@ -107,19 +108,25 @@ def test_convert_to_one_hot() -> None:
 
 @pytest.mark.parametrize("style", ["one_hot_class", "classification", "bit_vector_class"])
 def test_sigmoid_output_reports_misclass(style: str) -> None:
-    """models/tests/test_mlp.py::test_sigmoid_layer_misclass_reporting."""
+    """models/tests/test_mlp.py::test_sigmoid_layer_misclass_reporting; 'classification'
+    is pylearn2's deprecated alias of 'bit_vector_class' (models/mlp.py, Sigmoid.__init__)."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(30, 3))
     targets = (rng.uniform(size=(30, 1)) > 0.5).astype(float)
-    if style != "bit_vector_class":
+    if style == "one_hot_class":
         targets = np.eye(2)[targets[:, 0].astype(int)]
     width = targets.shape[1]
-    model = MLP([Sigmoid(layer_name="y", dim=width, irange=0.5, monitor_style=style)], nvis=3)
+    with contextlib.ExitStack() as stack:
+        if style == "classification":
+            stack.enter_context(pytest.warns(DeprecationWarning, match="bit_vector_class"))
+        layer = Sigmoid(layer_name="y", dim=width, irange=0.5, monitor_style=style)
+    assert layer.monitor_style == ("bit_vector_class" if style == "classification" else style)
+    model = MLP([layer], nvis=3)
     ds = DenseDesignMatrix(X=X, y=targets)
     SGD(0.1, batch_size=30, monitoring_dataset=ds).setup(model, ds)
     model.monitor()
     out = model.predict_proba(X)
-    if style == "bit_vector_class":
+    if style != "one_hot_class":
         expected = (targets != (out > 0.5)).max(axis=1).mean()
     else:
         expected = (out.argmax(axis=1) != targets.argmax(axis=1)).mean()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, overload
@@ -274,6 +275,14 @@ class Layer(ABC):
             "cannot be the output layer of an MLP"
         )
 
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The cost of each output unit of each example, (batch, units); pylearn2's.
+
+        Summed over axis 1 it is the per-example cost ``Dropout.cost_per_example`` returns.
+        Layers without one raise NotImplementedError, as pylearn2's ``Layer``.
+        """
+        raise NotImplementedError(f"{type(self)} does not implement mlp.Layer.cost_matrix")
+
     def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
         """Symbolic channels of the output ``state`` that need the targets (output layer)."""
         return {}
@@ -501,6 +510,16 @@ class Linear(Layer):
         """Squared error summed over outputs, averaged over the batch."""
         return pt.sqr(Y - Y_hat).sum(axis=1).mean()
 
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """``(Y - Y_hat)²`` elementwise, the terms of ``cost``.
+
+        Only where ``cost`` is this squared error: a subclass that is no output layer
+        (``RectifiedLinear``, ``Maxout``) has no cost matrix either.
+        """
+        if type(self).cost is not Linear.cost:
+            return Layer.cost_matrix(self, Y, Y_hat)
+        return pt.sqr(Y - Y_hat)
+
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
         return {
@@ -523,6 +542,8 @@ class Sigmoid(Linear):
     """Logistic units ``sigmoid(x @ W + b)``; as output layer, cross-entropy cost.
 
     Takes ``Linear``'s arguments plus ``monitor_style`` (kept for pylearn2 configs).
+    ``"classification"`` is pylearn2's deprecated alias: it means ``"bit_vector_class"``
+    (pylearn2 changed it from ``"one_hot_class"`` once) and warns, as pylearn2 does.
 
     Examples
     --------
@@ -536,6 +557,15 @@ class Sigmoid(Linear):
             raise ValueError(
                 f"`monitor_style` must be one of {sorted(_MONITOR_STYLES)}, got {monitor_style!r}"
             )
+        if monitor_style == "classification":
+            warnings.warn(
+                "Sigmoid's monitor_style 'classification' is deprecated and means"
+                " 'bit_vector_class' (as in pylearn2); code written before pylearn2 changed"
+                " it may want 'one_hot_class'",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            monitor_style = "bit_vector_class"
         self.monitor_style = monitor_style
         super().__init__(**kwargs)
 
@@ -561,15 +591,25 @@ class Sigmoid(Linear):
         z = nnet.arg_of_sigmoid(Y_hat)
         return (Y * pt.softplus(-z) + (1 - Y) * pt.softplus(z)).mean()
 
-    def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
-        """``misclass`` for the classification monitor styles, as pylearn2's.
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The cross-entropy (pylearn2's KL) of each unit: ``cost`` is its mean.
 
-        ``one_hot_class`` (alias ``classification``): the most likely unit is wrong;
-        ``bit_vector_class``: any unit thresholded at 0.5 is wrong. ``detection`` adds
-        no target channel here (pylearn2's precision/recall are not implemented).
+        Summed over the units, as ``Dropout.cost_per_example`` does, it is ``dim``
+        times the per-example mean ``cost`` averages (pylearn2's sum, kept).
         """
+        return nnet.elemwise_kl(Y, Y_hat)
+
+    def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
+        """The target channels of pylearn2's ``monitor_style``.
+
+        ``one_hot_class`` (alias ``classification``): ``misclass``, the most likely unit
+        is wrong; ``bit_vector_class``: ``misclass``, any unit thresholded at 0.5 is
+        wrong; ``detection``: ``_detection_channels``.
+        """
+        if self.monitor_style == "detection":
+            return _detection_channels(Y, state, self.cost(Y, state))
         floatX = pytensor.config.floatX
-        if self.monitor_style in ("one_hot_class", "classification"):
+        if self.monitor_style == "one_hot_class":
             wrong = pt.neq(pt.argmax(state, axis=1), pt.argmax(Y, axis=1))
             return {"misclass": pt.cast(wrong, floatX).mean()}
         if self.monitor_style == "bit_vector_class":
@@ -582,6 +622,40 @@ class Sigmoid(Linear):
     def architecture(self) -> dict[str, Any]:
         """Constructor arguments."""
         return {**super().architecture(), "monitor_style": self.monitor_style}
+
+
+def _detection_channels(Y: Symbolic, state: Symbolic, kl: Symbolic) -> dict[str, Symbolic]:
+    """pylearn2's ``Sigmoid.get_detection_channels_from_state``, channel for channel.
+
+    Outputs and targets are thresholded at 0.5 (strictly above is positive).
+    ``01_loss`` is the fraction of wrong bits, ``kl`` the layer's cost; ``precision``,
+    ``recall`` and ``f1`` count over every bit of the batch, the ``per_output_*`` ones
+    per unit (min, mean and max over units). As in pylearn2, each denominator is at
+    least 1 (no positives gives 0, not NaN), and per-unit recall divides a unit's true
+    positives by the positives of *all* units (``compute_recall`` sums ``y`` whole).
+    """
+    dtype = state.dtype
+    y_hat = pt.gt(state, 0.5)
+    y = pt.gt(Y, 0.5)
+    channels = {"01_loss": pt.cast(pt.neq(y, y_hat), dtype).mean(), "kl": kl}
+    y = pt.cast(y, dtype)
+    y_hat = pt.cast(y_hat, dtype)
+    precision = nnet.compute_precision((y * y_hat).sum(), ((1 - y) * y_hat).sum())
+    recall = nnet.compute_recall(y, (y * y_hat).sum())
+    channels["precision"] = precision
+    channels["recall"] = recall
+    channels["f1"] = nnet.compute_f1(precision, recall)
+    tp = (y * y_hat).sum(axis=0)
+    per_output = {
+        "precision": nnet.compute_precision(tp, ((1 - y) * y_hat).sum(axis=0)),
+        "recall": nnet.compute_recall(y, tp),
+    }
+    per_output["f1"] = nnet.compute_f1(per_output["precision"], per_output["recall"])
+    for name, values in per_output.items():
+        channels[f"per_output_{name}_max"] = values.max()
+        channels[f"per_output_{name}_mean"] = values.mean()
+        channels[f"per_output_{name}_min"] = values.min()
+    return channels
 
 
 class Tanh(Linear):
@@ -805,6 +879,15 @@ class Softmax(Layer):
         any softmax. With ``binary_target_dim``, ``Y`` holds class indices.
         """
         return -self._log_prob_of(Y, Y_hat).sum(axis=1).mean()
+
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """``-Y * log_softmax(z)``: row sums are the per-example costs ``cost`` averages.
+
+        With ``binary_target_dim``, the negative log-probability of each target index,
+        (batch, binary_target_dim). pylearn2 meant the same but scattered the labels
+        themselves into a flattened matrix; see the README.
+        """
+        return -self._log_prob_of(Y, Y_hat)
 
     def target_channels(self, Y: Symbolic, state: Symbolic) -> dict[str, Symbolic]:
         """``misclass`` (argmax mismatch rate; not with several index targets) and ``nll``."""
@@ -1168,6 +1251,10 @@ class MLP(Model):
     def cost(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
         """The output layer's cost of the output ``Y_hat`` for targets ``Y``."""
         return self.output_layer.cost(Y, Y_hat)
+
+    def cost_matrix(self, Y: Symbolic, Y_hat: Symbolic) -> Symbolic:
+        """The output layer's ``cost_matrix`` (pylearn2's ``MLP.cost_matrix``)."""
+        return self.output_layer.cost_matrix(Y, Y_hat)
 
     def get_weight_decay(self, coeffs: Any) -> Symbolic:
         """Sum of the layers' ``get_weight_decay`` (one coefficient, or one per layer).

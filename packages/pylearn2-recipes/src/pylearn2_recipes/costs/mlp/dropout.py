@@ -65,6 +65,33 @@ class Dropout(DefaultDataSpecsMixin, Cost):
 
     def expr(self, model: MLP, data: Any, **kwargs: Any) -> Symbolic:  # type: ignore[override]
         """The model's cost of ``model.dropout_fprop`` (pylearn2's ``Dropout.expr``)."""
+        Y, Y_hat = self._dropout_output(model, data)
+        return model.cost(Y, Y_hat)
+
+    def cost_per_example(  # type: ignore[override]
+        self, model: MLP, data: Any, **kwargs: Any
+    ) -> Symbolic:
+        """Each example's cost on a dropout pass: ``model.cost_matrix(...).sum(axis=1)``.
+
+        As pylearn2's, it sums the output layer's cost matrix over its units, so its mean
+        is ``expr``'s value (on the same masks) for ``Softmax`` and ``Linear`` outputs,
+        and ``dim`` times it for ``Sigmoid`` (whose cost averages over units). Each
+        call draws new masks, as ``expr``. An output layer without ``cost_matrix``
+        raises NotImplementedError.
+
+        Examples
+        --------
+        >>> from pylearn2_recipes.models.mlp import MLP, Softmax
+        >>> from pylearn2_recipes._backend import pt
+        >>> mlp = MLP([Softmax(2, "y", irange=0.1)], nvis=3)
+        >>> Dropout().cost_per_example(mlp, (pt.matrix(), pt.matrix())).ndim
+        1
+        """
+        Y, Y_hat = self._dropout_output(model, data)
+        return model.cost_matrix(Y, Y_hat).sum(axis=1)
+
+    def _dropout_output(self, model: MLP, data: Any) -> tuple[Symbolic, Symbolic]:
+        """``(Y, model.dropout_fprop(X, ...))`` for the batch ``data = (X, Y)``."""
         self.get_data_specs(model)[0].validate(data)
         X, Y = data
         Y_hat = model.dropout_fprop(
@@ -75,7 +102,7 @@ class Dropout(DefaultDataSpecsMixin, Cost):
             input_scales=self.input_scales,
             per_example=self.per_example,
         )
-        return model.cost(Y, Y_hat)
+        return Y, Y_hat
 
     def is_stochastic(self) -> bool:
         """True: the masks are random."""
