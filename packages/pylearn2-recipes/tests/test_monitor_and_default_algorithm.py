@@ -157,6 +157,71 @@ def test_a_cold_numba_cache_monitors_in_the_quick_mode_then_tiers_up(
     assert monitor.channels["gap"].val_record == [pytest.approx(expected)] * 3
 
 
+class SteppingClock:
+    """A CPU clock that advances ``step`` seconds on every read (no real time passes)."""
+
+    def __init__(self, step: float) -> None:
+        self.step = step
+        self.now = 0.0
+        self.reads = 0
+
+    def __call__(self) -> float:
+        self.reads += 1
+        self.now += self.step
+        return self.now
+
+
+def test_the_tier_up_spends_the_injected_cpu_clock_deterministically(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pylearn2_recipes.monitor as monitor_module
+
+    monkeypatch.setattr(monitor_module, "_numba_cache_is_cold", lambda function: True)
+    monkeypatch.setattr(monitor_module, "TIER_UP_SECONDS", 3.0)
+    monkeypatch.setattr(monitor_module, "default_mode", lambda: "numba")
+    monkeypatch.setattr(monitor_module, "fast_compile_mode", lambda: "quick")
+    requested: list[str] = []
+    compile_for_real = Monitor._compile
+
+    def recording_compile(entry: Any, mode: str) -> Any:
+        # Record which mode the monitor asks for, but compile quickly: the decision is
+        # under test here, not Numba (the test above compiles with Numba for real).
+        requested.append(mode)
+        return compile_for_real(entry, FAST)
+
+    monkeypatch.setattr(Monitor, "_compile", staticmethod(recording_compile))
+    monitor, dataset = gap_monitor()
+    clock = SteppingClock(step=1.0)  # each evaluation: two reads, 1 s apart
+    monitor.cpu_clock = clock
+    for _ in range(2):
+        monitor()
+    # The Numba function is built, found cold and replaced by the quick one.
+    assert requested == ["numba", "quick"]
+    assert monitor._entries[0].tier_up_budget == pytest.approx(1.0)
+    monitor()  # the third second of CPU spends the budget: compiled with Numba now
+    assert requested == ["numba", "quick", "numba"]
+    assert monitor._entries[0].tier_up_budget is None
+    monitor()
+    assert requested == ["numba", "quick", "numba"]  # no further compiles
+    assert clock.reads == 6  # read around the three quick evaluations only
+    expected = (dataset.y - dataset.X[:, :1]).mean()
+    assert monitor.channels["gap"].val_record == [pytest.approx(expected)] * 4
+
+
+def test_the_monitor_measures_process_time_unless_given_a_clock() -> None:
+    import pickle
+    import time
+
+    model = Vectors(2)
+    assert Monitor(model).cpu_clock is time.process_time
+    clock = SteppingClock(step=1.0)
+    monitor = Monitor(model, cpu_clock=clock)
+    assert monitor.cpu_clock is clock
+    # A fake clock stays with its process: a restored monitor measures process time.
+    restored = pickle.loads(pickle.dumps(monitor))
+    assert restored.cpu_clock is time.process_time
+
+
 def test_a_warm_cache_or_a_chosen_mode_keeps_the_monitor_as_compiled(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

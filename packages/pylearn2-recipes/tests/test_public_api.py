@@ -5,6 +5,7 @@ import importlib
 import pylearn2_recipes
 
 EXPECTED = {
+    "DataFileError",
     "DuplicateKeyError",
     "InvalidArgumentError",
     "ModelFileError",
@@ -95,6 +96,7 @@ MIRRORED = {
     "costs.autoencoder": {"MeanBinaryCrossEntropy", "MeanSquaredReconstructionError"},
     "datasets.transformer_dataset": {"TransformerDataset"},
     "scripts.icml_2013_wrepl.black_box.black_box_dataset": {"BlackBoxDataset"},
+    "scripts.icml_2013_wrepl.emotions.emotions_dataset": {"EmotionsDataset"},
     "testing.datasets": {
         "ArangeDataset",
         "random_dense_design_matrix",

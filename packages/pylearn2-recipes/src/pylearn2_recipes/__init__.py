@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pylearn2_recipes._version import __version__
 from pylearn2_recipes.alias import install_alias
 from pylearn2_recipes.exceptions import (
+    DataFileError,
     DuplicateKeyError,
     InvalidArgumentError,
     ModelFileError,
@@ -91,6 +92,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "DataFileError",
     "DuplicateKeyError",
     "InvalidArgumentError",
     "ModelFileError",

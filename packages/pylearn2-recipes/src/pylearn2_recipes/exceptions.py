@@ -9,6 +9,7 @@
     │   └── DuplicateKeyError (yaml ConstructorError)  a keyword given twice
     ├── InvalidArgumentError (ValueError, AssertionError)  an argument pylearn2 asserted on
     ├── ModelFileError (ValueError)        a model file is corrupt, truncated or not a model
+    ├── DataFileError (ValueError)         a dataset file has a malformed row
     ├── PickleRefusedError (ValueError)    loading or saving a pickle without ``allow_pickle=True``
     ├── NonFiniteError (RuntimeError)      a parameter became NaN or infinite during training
     ├── TargetMarginalsError (ValueError, AssertionError)  Softmax bias from unusable targets
@@ -23,6 +24,7 @@ from yaml.constructor import ConstructorError
 
 __all__ = [
     "BackendUnavailableError",
+    "DataFileError",
     "DuplicateKeyError",
     "InvalidArgumentError",
     "ModelFileError",
@@ -95,6 +97,29 @@ class ModelFileError(Pylearn2RecipesError, ValueError):
     def __init__(self, path: str, problem: str) -> None:
         self.path = path
         super().__init__(f"cannot load model file {path!r}: {problem}")
+
+
+class DataFileError(Pylearn2RecipesError, ValueError):
+    """A dataset file (e.g. a Kaggle CSV) is malformed; the message names the file and line.
+
+    Attributes
+    ----------
+    path : str
+        The file that could not be read.
+    line : int or None
+        Its 1-based line number, when one line is at fault.
+
+    Examples
+    --------
+    >>> str(DataFileError("train.csv", "label '9' is not in 0..6", line=3))
+    "cannot read data file 'train.csv', line 3: label '9' is not in 0..6"
+    """
+
+    def __init__(self, path: str, problem: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = repr(path) if line is None else f"{path!r}, line {line}"
+        super().__init__(f"cannot read data file {where}: {problem}")
 
 
 class PickleRefusedError(Pylearn2RecipesError, ValueError):

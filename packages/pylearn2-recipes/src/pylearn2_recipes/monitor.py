@@ -12,7 +12,8 @@ On a first run (PyTensor's Numba cache does not hold a dataset's monitoring grap
 and with no ``theano_function_mode`` given, the monitoring function is compiled in
 ``_backend.fast_compile_mode()`` (ready in a fraction of a second, each call in numpy)
 instead of JIT-compiling it with Numba for 5-15 s of CPU; once monitoring that dataset
-has taken ``TIER_UP_SECONDS`` of CPU, it is compiled with Numba after all (and cached,
+has taken ``TIER_UP_SECONDS`` of CPU (read from ``Monitor.cpu_clock``, by default
+``time.process_time``), it is compiled with Numba after all (and cached,
 so later runs use Numba from the start). Channel values agree to the last bit or two
 (the Pima recipe's ``objective`` and ``nll`` differ by at most 2.2e-16, its
 ``misclass``, stopping epoch and scores not at all); training is not affected.
@@ -200,6 +201,13 @@ class _DatasetEntry:
 class Monitor:
     """Counts training progress and records channels; pylearn2's ``model.monitor``.
 
+    Parameters
+    ----------
+    model : Model
+    cpu_clock : callable returning seconds, default=time.process_time
+        The clock (also the attribute ``cpu_clock``) that measures monitoring's CPU
+        time against ``TIER_UP_SECONDS``; not pickled.
+
     Examples
     --------
     >>> from pylearn2_recipes.models.mlp import MLP, Softmax
@@ -208,8 +216,11 @@ class Monitor:
     1
     """
 
-    def __init__(self, model: Any) -> None:
+    def __init__(self, model: Any, cpu_clock: Callable[[], float] = time.process_time) -> None:
         self.model = model
+        # Injected so tests (and callers with their own accounting) decide when the
+        # quick-to-compile monitoring function tiers up to Numba; see TIER_UP_SECONDS.
+        self.cpu_clock = cpu_clock
         self.channels: OrderedDict[str, MonitorChannel] = OrderedDict()
         self._num_batches_seen = 0
         self._examples_seen = 0
@@ -615,7 +626,8 @@ class Monitor:
         total = entry.num_examples
         space = entry.flat_specs[0]
         function = entry.function
-        started = time.process_time()
+        clock = self.cpu_clock
+        started = clock() if entry.tier_up_budget is not None else 0.0
         for batch, weight in batches or self._weighted(entry, total):
             for prereq in prereqs:
                 prereq(*batch)
@@ -632,7 +644,7 @@ class Monitor:
                 f"runtime it gave us {seen}."
             )
         if entry.tier_up_budget is not None:
-            entry.tier_up_budget -= time.process_time() - started
+            entry.tier_up_budget -= clock() - started
             if entry.tier_up_budget <= 0:  # a long run: Numba's compile now pays off
                 entry.function = self._compile(entry, default_mode())
                 entry.tier_up_budget = None
@@ -684,11 +696,15 @@ class Monitor:
         state["_entries"] = []
         state["_probes"] = []
         state["_dirty"] = True
+        # A clock is a property of the running process (and a test's fake clock may not
+        # pickle): a restored monitor measures with time.process_time.
+        state.pop("cpu_clock", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self.__dict__.setdefault("theano_function_mode", None)
+        self.__dict__.setdefault("cpu_clock", time.process_time)
 
 
 def _numba_cache_is_cold(function: Any) -> bool:

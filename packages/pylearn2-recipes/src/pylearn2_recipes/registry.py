@@ -111,6 +111,7 @@ MIRRORED_MODULES = (
     "sandbox.lisa_rl.bandit.classifier_bandit",
     "sandbox.lisa_rl.bandit.classifier_agent",
     "scripts.icml_2013_wrepl.black_box.black_box_dataset",
+    "scripts.icml_2013_wrepl.emotions.emotions_dataset",
 )
 """Modules whose public names YAML may build, relative to `pylearn2_recipes`."""
 

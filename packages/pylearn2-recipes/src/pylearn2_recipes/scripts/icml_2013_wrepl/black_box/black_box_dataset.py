@@ -9,29 +9,19 @@ Reads Kaggle's CSV files from ``${PYLEARN2_DATA_PATH}/icml_2013_black_box/``:
 from __future__ import annotations
 
 import os
-import re
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from pylearn2_recipes.datasets.dense_design_matrix import DenseDesignMatrix
+from pylearn2_recipes.scripts.icml_2013_wrepl._paths import expand_variables
 
 __all__ = ["BlackBoxDataset"]
 
 _FILES = {"train": "train.csv", "public_test": "test.csv"}
 _SIZES = {"train": 1000, "public_test": 10000, "extra": 135735}
 _FEATURES = 1875
-
-
-def _expand(path: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in os.environ:
-            raise ValueError(f"`base_path` uses ${{{name}}}, which is not set")
-        return os.environ[name]
-
-    return re.sub(r"\$\{(\w+)\}", replace, path)
 
 
 def _read_csv(path: str, labelled: bool) -> tuple[npt.NDArray[Any], npt.NDArray[Any] | None]:
@@ -109,7 +99,7 @@ class BlackBoxDataset(DenseDesignMatrix):
             "fit_preprocessor": fit_test_preprocessor,
             "fit_test_preprocessor": fit_test_preprocessor,
         }
-        base = _expand(base_path)
+        base = expand_variables(base_path)
         if which_set == "extra":
             from pylearn2_recipes.utils import serial
 
