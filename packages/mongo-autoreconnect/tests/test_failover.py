@@ -329,8 +329,12 @@ def test_no_primary_past_the_deadline_raises_pymongos_own_error_and_is_heard(
     first = caplog.records[0].getMessage()
     assert f"{db_name}.c.insert_one failed (ServerSelectionTimeoutError" in first
     assert "until its 1.5s deadline" in first
-    assert [e.attempt for e in events] == [1, 2]  # each slice a failure, no backoff between
-    assert [e.delay for e in events] == [0.0, 0.0]
+    # Each slice a failure, retried with no backoff between: two retries when every slice
+    # ends on time (0.5 and 1.0 s), one when a loaded machine stretches the first (CI saw
+    # its first failure 1.0 s in); never more, since no slice is shorter than 0.5 s.
+    assert 1 <= len(events) <= 2
+    assert [e.attempt for e in events] == list(range(1, len(events) + 1))
+    assert all(e.delay == 0.0 for e in events)
     # No pause the proxy chose ran past the deadline (the upper bound, with a fake clock,
     # is test_proxy.py::TestRetryLoop::test_past_the_deadline_the_last_error_is_raised_unchanged).
     assert all(e.elapsed + e.delay <= policy.deadline for e in events)
