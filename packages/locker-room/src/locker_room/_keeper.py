@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
-import weakref
 from typing import TYPE_CHECKING
 
 from bson import Timestamp
@@ -19,6 +17,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from locker_room import _protocol
 from locker_room._errors import ServerUnavailable
+from locker_room._fork import reset_in_child
 from locker_room._round_trip import LEAST, ambiguous, no_server, within
 from locker_room._wait import AWAIT
 
@@ -65,7 +64,7 @@ class Keeper:
         # there finds them and refuses (NotLockOwner) instead of releasing the parent's hold.
         self._leases: dict[tuple[str, str], list[Lease]] = {}
         self._leases_lock = threading.Lock()
-        _KEEPERS.add(self)
+        reset_in_child(self)
 
     def _reset_after_fork(self) -> None:
         # A thread of the parent may have held the lock at fork: it would never be released.
@@ -303,18 +302,6 @@ class Keeper:
             self._collection.update_one({"_id": name}, _protocol.force_release_update())
         except ConnectionFailure as error:
             raise ServerUnavailable(name, error, "force-release") from error
-
-
-_KEEPERS: weakref.WeakSet[Keeper] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for keeper in list(_KEEPERS):
-        keeper._reset_after_fork()
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _just_after(time: Timestamp) -> Timestamp:

@@ -6,13 +6,13 @@ import logging
 import os
 import threading
 import time
-import weakref
 from typing import TYPE_CHECKING
 
 from pymongo.errors import PyMongoError
 
 from locker_room import _protocol
 from locker_room._errors import LockError, LockTimeout, NotLockOwner
+from locker_room._fork import reset_in_child
 from locker_room._protocol import DEFAULT_TTL
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ class Lock:
         self._owner: tuple[int, str] | None = None
         # In a forked child: the parent's hold at fork, which release() refuses to release.
         self._parents: Lease | None = None
-        _LOCKS.add(self)
+        reset_in_child(self)
 
     def _reset_after_fork(self) -> None:
         # The child is another owner: it starts unlocked here (a thread of the parent may
@@ -207,15 +207,3 @@ class Lock:
     def __repr__(self) -> str:
         state = "unlocked" if self._lease is None else f"locked token={self._lease.token}"
         return f"<Lock {self.name!r} {state}>"
-
-
-_LOCKS: weakref.WeakSet[Lock] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for lock in list(_LOCKS):
-        lock._reset_after_fork()
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_after_fork_in_child)

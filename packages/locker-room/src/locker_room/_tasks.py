@@ -4,7 +4,7 @@ The thread counterparts are in ``_threads.py``; the rest of the async half is th
 as the sync half (see ``tests/synchro.py``).
 
 Fork: the tasks belong to the parent's event loop, which never runs them in a child made by
-``os.fork()``; each instance forgets them there (``os.register_at_fork``), so that the
+``os.fork()``; each instance forgets them there (``_fork.py``), so that the
 child neither waits on them when its room closes nor stops the parent's renewals.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import weakref
 from typing import TYPE_CHECKING
+
+from locker_room._fork import reset_in_child
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -37,35 +38,13 @@ def caller() -> tuple[object, str]:
     return task, f"task-{id(task):x}"
 
 
-class _ForkAware:
-    """Registers each instance to be reset, by `_reset_after_fork`, in a forked child."""
-
-    def __init__(self) -> None:
-        _INSTANCES.add(self)
-
-    def _reset_after_fork(self) -> None:
-        raise NotImplementedError
-
-
-_INSTANCES: weakref.WeakSet[_ForkAware] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for instance in list(_INSTANCES):
-        instance._reset_after_fork()
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-class Background(_ForkAware):
+class Background:
     """Clean-up work (closing a change stream) run off the caller's path, as tasks."""
 
     def __init__(self) -> None:
         # The event loop keeps only a weak reference to a task: keep them here.
         self._running: set[asyncio.Task[object]] = set()
-        super().__init__()
+        reset_in_child(self)
 
     def _reset_after_fork(self) -> None:
         self._running = set()
@@ -90,7 +69,7 @@ async def _quietly(job: Callable[[], Awaitable[object]]) -> object:
         return None
 
 
-class Renewals(_ForkAware):
+class Renewals:
     """One task per lease that renews it every ``ttl / 3`` until it is released or lost."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
@@ -98,7 +77,7 @@ class Renewals(_ForkAware):
         self._running: weakref.WeakKeyDictionary[
             AsyncLease, tuple[asyncio.Event, asyncio.Task[None]]
         ] = weakref.WeakKeyDictionary()
-        super().__init__()
+        reset_in_child(self)
 
     def _reset_after_fork(self) -> None:
         self._running = weakref.WeakKeyDictionary()

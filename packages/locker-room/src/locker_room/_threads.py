@@ -4,9 +4,8 @@ The asyncio counterparts are in ``_tasks.py``.
 
 Fork: a child made by ``os.fork()`` inherits these objects but not their threads, and a
 thread of the parent may have held their condition's lock at that moment. Each instance
-is reset in the child (``os.register_at_fork``, as the standard library does for its own
-locks): a new lock, no thread (the next job or lease starts one), and none of the parent's
-jobs or leases, which are not the child's to renew or clean up.
+is reset in the child (``_fork.py``): a new lock, no thread (the next job or lease starts
+one), and none of the parent's jobs or leases, which are not the child's to renew or clean up.
 """
 
 from __future__ import annotations
@@ -15,11 +14,12 @@ import collections
 import heapq
 import itertools
 import logging
-import os
 import threading
 import time
 import weakref
 from typing import TYPE_CHECKING
+
+from locker_room._fork import reset_in_child
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -45,30 +45,7 @@ def caller() -> tuple[object, str]:
     return threading.current_thread(), str(threading.get_ident())
 
 
-class _ForkAware:
-    """Registers each instance to be reset, by `_reset_after_fork`, in a forked child."""
-
-    def __init__(self) -> None:
-        _INSTANCES.add(self)
-
-    def _reset_after_fork(self) -> None:
-        raise NotImplementedError
-
-
-_INSTANCES: weakref.WeakSet[_ForkAware] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    # Only the forking thread exists here: nothing else can touch the instances meanwhile.
-    for instance in list(_INSTANCES):
-        instance._reset_after_fork()
-
-
-if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
-    os.register_at_fork(after_in_child=_after_fork_in_child)
-
-
-class Background(_ForkAware):
+class Background:
     """Clean-up work (closing a change stream) run off the caller's path, in a daemon thread.
 
     The thread lingers `LINGER` seconds for more work, so that a burst of hand-offs does not
@@ -81,7 +58,7 @@ class Background(_ForkAware):
         self._ending = False  # the room closed: an idle thread ends now, not after LINGER
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
-        super().__init__()
+        reset_in_child(self)
 
     def _reset_after_fork(self) -> None:
         # The parent's jobs close the parent's change streams: not the child's to run.
@@ -131,7 +108,7 @@ class Background(_ForkAware):
             self._wake.notify_all()
 
 
-class Renewals(_ForkAware):
+class Renewals:
     """One daemon thread per room that renews each of its leases every ``ttl / 3``.
 
     It holds only weak references: a lease nobody references any more stops being
@@ -148,7 +125,7 @@ class Renewals(_ForkAware):
         self._ending = False  # the room closed: with no lease left the thread ends now
         self._wake = threading.Condition()
         self._thread: threading.Thread | None = None
-        super().__init__()
+        reset_in_child(self)
 
     def _reset_after_fork(self) -> None:
         # The leases due are the parent's: renewing them from the child would extend a hold
