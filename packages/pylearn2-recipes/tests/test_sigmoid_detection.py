@@ -37,8 +37,11 @@ def softplus(z: np.ndarray) -> np.ndarray:
     return np.logaddexp(0.0, z)
 
 
-def numpy_detection(z: np.ndarray, targets: np.ndarray) -> dict[str, float]:
-    """The channels from the sigmoid's argument ``z``, by pylearn2's formulas."""
+def numpy_detection(
+    z: np.ndarray, targets: np.ndarray, unit_axes: int | tuple[int, ...] = 0
+) -> dict[str, float]:
+    """The channels from the sigmoid's argument ``z``, by pylearn2's formulas (a unit is
+    what is left after summing over ``unit_axes``: (0, 1) for ``ConvSigmoid``'s)."""
     state = 1.0 / (1.0 + np.exp(-z))
     y_hat = (state > 0.5).astype(float)
     y = (targets > 0.5).astype(float)
@@ -52,7 +55,7 @@ def numpy_detection(z: np.ndarray, targets: np.ndarray) -> dict[str, float]:
         "recall": recall,
         "f1": 2 * precision * recall / max(1.0, precision + recall),
     }
-    tp_u, fp_u = (y * y_hat).sum(axis=0), ((1 - y) * y_hat).sum(axis=0)
+    tp_u, fp_u = (y * y_hat).sum(axis=unit_axes), ((1 - y) * y_hat).sum(axis=unit_axes)
     per_unit = {
         "precision": tp_u / np.maximum(1.0, tp_u + fp_u),
         # compute_recall divides by every unit's positives, not the unit's own.
@@ -178,3 +181,26 @@ def test_yaml_experiment_monitors_detection_and_trains_with_dropout() -> None:
     whole_set = numpy_detection(z, data.y)["precision"]
     assert channels["train_y_precision"].val_record[-1] != pytest.approx(whole_set)
     assert len(channels["train_y_f1"].val_record) == 4
+
+
+def test_convolutional_sigmoid_detection_channels_match_pylearn2s_formulas() -> None:
+    """models/mlp.py, SigmoidConvNonlinearity.get_monitoring_channels_from_state: the same
+    channels, per-output statistics over what is left after summing axes 0 and 1."""
+    from pylearn2_recipes.models.mlp import ConvElemwise, SigmoidConvNonlinearity
+    from pylearn2_recipes.space import Conv2DSpace
+
+    layer = ConvElemwise(3, [2, 2], "c", SigmoidConvNonlinearity(), irange=0.8)
+    model = MLP([layer], input_space=Conv2DSpace([3, 3], num_channels=1))
+    x, y = pt.tensor4(), pt.tensor4()
+    channels = layer.get_layer_monitoring_channels(state=model.fprop(x), targets=y)
+    names = [name for name in DETECTION_NAMES if name != "kl"]  # kl: the cost, tested apart
+    f = pytensor.function([x, y], [channels[name] for name in names], mode=fast_compile_mode())
+    rng = np.random.RandomState(5)
+    X = rng.rand(6, 3, 3, 1)
+    Y = (rng.rand(6, 3, 2, 2) > 0.4).astype(float)
+    (state,) = pytensor.function([x], [model.fprop(x)], mode=fast_compile_mode())(X)
+    z = np.log(state / (1 - state))
+    expected = numpy_detection(z, Y, unit_axes=(0, 1))
+    got = dict(zip(names, f(X, Y), strict=True))
+    for name in names:
+        np.testing.assert_allclose(got[name], expected[name], rtol=1e-6, err_msg=name)

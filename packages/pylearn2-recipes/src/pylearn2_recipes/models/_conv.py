@@ -35,6 +35,7 @@ from pylearn2_recipes.models.mlp import (
     _check_optional_non_negative,
     _check_optional_positive,
     _check_positive_int,
+    _detection_channels,
     _shared,
     _state_statistics,
 )
@@ -187,31 +188,8 @@ class SigmoidConvNonlinearity(ConvNonlinearity):
         channels = super().get_monitoring_channels_from_state(state, target, cost_fn)
         if target is None:
             return channels
-        y_hat = state > 0.5
-        y = target > 0.5
-        channels["01_loss"] = pt.cast(pt.neq(y, y_hat), state.dtype).mean()
-        if cost_fn is not None:
-            channels["kl"] = cost_fn(Y_hat=state, Y=target)
-        y = pt.cast(y, state.dtype)
-        y_hat = pt.cast(y_hat, state.dtype)
-        tp = (y * y_hat).sum()
-        fp = ((1 - y) * y_hat).sum()
-        precision = nnet.compute_precision(tp, fp)
-        recall = nnet.compute_recall(y, tp)
-        channels["precision"] = precision
-        channels["recall"] = recall
-        channels["f1"] = nnet.compute_f1(precision, recall)
-        tp = (y * y_hat).sum(axis=[0, 1])
-        fp = ((1 - y) * y_hat).sum(axis=[0, 1])
-        per_output = {
-            "precision": nnet.compute_precision(tp, fp),
-            "recall": nnet.compute_recall(y, tp),
-        }
-        per_output["f1"] = nnet.compute_f1(per_output["precision"], per_output["recall"])
-        for name, values in per_output.items():
-            channels[f"per_output_{name}_max"] = values.max()
-            channels[f"per_output_{name}_mean"] = values.mean()
-            channels[f"per_output_{name}_min"] = values.min()
+        kl = cost_fn(Y_hat=state, Y=target) if cost_fn is not None else None
+        channels.update(_detection_channels(target, state, kl, unit_axes=[0, 1]))
         return channels
 
     def cost(self, Y: Symbolic, Y_hat: Symbolic, batch_axis: int) -> Symbolic:

@@ -624,8 +624,11 @@ class Sigmoid(Linear):
         return {**super().architecture(), "monitor_style": self.monitor_style}
 
 
-def _detection_channels(Y: Symbolic, state: Symbolic, kl: Symbolic) -> dict[str, Symbolic]:
-    """pylearn2's ``Sigmoid.get_detection_channels_from_state``, channel for channel.
+def _detection_channels(
+    Y: Symbolic, state: Symbolic, kl: Symbolic | None, unit_axes: int | list[int] = 0
+) -> dict[str, Symbolic]:
+    """pylearn2's ``Sigmoid.get_detection_channels_from_state``, channel for channel (and
+    ``ConvSigmoid``'s, whose units sum over ``unit_axes=[0, 1]``; ``kl`` None leaves it out).
 
     Outputs and targets are thresholded at 0.5 (strictly above is positive).
     ``01_loss`` is the fraction of wrong bits, ``kl`` the layer's cost; ``precision``,
@@ -637,7 +640,9 @@ def _detection_channels(Y: Symbolic, state: Symbolic, kl: Symbolic) -> dict[str,
     dtype = state.dtype
     y_hat = pt.gt(state, 0.5)
     y = pt.gt(Y, 0.5)
-    channels = {"01_loss": pt.cast(pt.neq(y, y_hat), dtype).mean(), "kl": kl}
+    channels = {"01_loss": pt.cast(pt.neq(y, y_hat), dtype).mean()}
+    if kl is not None:
+        channels["kl"] = kl
     y = pt.cast(y, dtype)
     y_hat = pt.cast(y_hat, dtype)
     precision = nnet.compute_precision((y * y_hat).sum(), ((1 - y) * y_hat).sum())
@@ -645,9 +650,9 @@ def _detection_channels(Y: Symbolic, state: Symbolic, kl: Symbolic) -> dict[str,
     channels["precision"] = precision
     channels["recall"] = recall
     channels["f1"] = nnet.compute_f1(precision, recall)
-    tp = (y * y_hat).sum(axis=0)
+    tp = (y * y_hat).sum(axis=unit_axes)
     per_output = {
-        "precision": nnet.compute_precision(tp, ((1 - y) * y_hat).sum(axis=0)),
+        "precision": nnet.compute_precision(tp, ((1 - y) * y_hat).sum(axis=unit_axes)),
         "recall": nnet.compute_recall(y, tp),
     }
     per_output["f1"] = nnet.compute_f1(per_output["precision"], per_output["recall"])
