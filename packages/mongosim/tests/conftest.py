@@ -21,6 +21,8 @@ from mongosim import ReplicaSet
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from pymongo.change_stream import ChangeStream
+
 pytest_plugins = ["pytester"]
 
 Client = pymongo.MongoClient[dict[str, Any]]
@@ -32,6 +34,15 @@ MONITORING = frozenset({"hello", "isMaster"})
 def operations(counts: Counter[str]) -> Counter[str]:
     """Command counts without the drivers' background monitoring (hello / isMaster)."""
     return Counter({name: n for name, n in counts.items() if name not in MONITORING})
+
+
+def next_event(stream: ChangeStream[Any], attempts: int = 20) -> dict[str, Any]:
+    """The next change event; each attempt is one getMore (at most maxAwaitTimeMS long)."""
+    for _ in range(attempts):
+        event = stream.try_next()
+        if event is not None:
+            return event
+    raise AssertionError(f"no event after {attempts} getMores")
 
 
 @pytest.fixture

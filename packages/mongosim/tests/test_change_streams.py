@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from bson import Timestamp
+from conftest import next_event
 from pymongo.errors import OperationFailure
 
 if TYPE_CHECKING:
@@ -22,15 +23,6 @@ if TYPE_CHECKING:
     from mongosim import ReplicaSet
 
 
-def _next(stream: ChangeStream[Any], attempts: int = 20) -> dict[str, Any]:
-    """The next event; each attempt is one getMore (at most maxAwaitTimeMS long)."""
-    for _ in range(attempts):
-        event = stream.try_next()
-        if event is not None:
-            return event
-    raise AssertionError(f"no event after {attempts} getMores")
-
-
 def test_collection_stream_reports_each_document_event(client: Client) -> None:
     c = client.db.c
     c.insert_one({"_id": 0})
@@ -39,7 +31,7 @@ def test_collection_stream_reports_each_document_event(client: Client) -> None:
         c.update_one({"_id": 1}, {"$set": {"a": 2, "s.t": 1}, "$unset": {"l": ""}})
         c.replace_one({"_id": 1}, {"b": 1})
         c.delete_one({"_id": 1})
-        events = [_next(stream) for _ in range(4)]
+        events = [next_event(stream) for _ in range(4)]
 
     insert, update, replace, _delete = events
     assert [e["operationType"] for e in events] == ["insert", "update", "replace", "delete"]
@@ -67,7 +59,7 @@ def test_update_description_of_a_pipeline_update_truncates_arrays(client: Client
     with c.watch(max_await_time_ms=200) as stream:
         c.update_one({"_id": 1}, [{"$set": {"array": ["foo", {"a": "bar"}]}}])
         c.update_one({"_id": 1}, {"$push": {"array": 4}})
-        truncated, pushed = _next(stream), _next(stream)
+        truncated, pushed = next_event(stream), next_event(stream)
 
     assert truncated["updateDescription"] == {
         "updatedFields": {},
@@ -83,7 +75,7 @@ def test_update_lookup_returns_the_current_document(client: Client) -> None:
     with c.watch(full_document="updateLookup", max_await_time_ms=200) as stream:
         c.update_one({"_id": 1}, {"$inc": {"n": 1}})
         c.update_one({"_id": 1}, {"$inc": {"n": 1}})
-        first, second = _next(stream), _next(stream)
+        first, second = next_event(stream), next_event(stream)
 
     assert first["fullDocument"] == {"_id": 1, "n": 2}  # looked up when read, as on MongoDB
     assert second["fullDocument"] == {"_id": 1, "n": 2}
@@ -101,7 +93,7 @@ def test_pre_and_post_images_where_the_collection_records_them(client: Client) -
     ):
         db.imaged.update_one({"_id": 1}, {"$set": {"x": 1}})
         db.plain.update_one({"_id": 1}, {"$set": {"x": 1}})
-        with_images, without = _next(imaged), _next(plain)
+        with_images, without = next_event(imaged), next_event(plain)
 
     assert with_images["fullDocument"] == {"_id": 1, "x": 1}
     assert with_images["fullDocumentBeforeChange"] == {"_id": 1, "x": 0}
@@ -115,7 +107,7 @@ def test_a_required_pre_image_that_is_not_recorded_is_an_error(client: Client) -
     with c.watch(full_document_before_change="required", max_await_time_ms=200) as stream:
         c.delete_one({"_id": 1})
         with pytest.raises(OperationFailure):
-            _next(stream)
+            next_event(stream)
 
 
 def test_collMod_turns_images_on(client: Client) -> None:
@@ -124,7 +116,7 @@ def test_collMod_turns_images_on(client: Client) -> None:
     db.command("collMod", "c", changeStreamPreAndPostImages={"enabled": True})
     with db.c.watch(full_document_before_change="required", max_await_time_ms=200) as stream:
         db.c.delete_one({"_id": 1})
-        event = _next(stream)
+        event = next_event(stream)
 
     assert event["fullDocumentBeforeChange"] == {"_id": 1, "x": 0}
 
@@ -134,7 +126,7 @@ def test_drop_then_invalidate_closes_a_collection_stream(client: Client) -> None
     c.insert_one({"_id": 1})
     with c.watch(max_await_time_ms=200) as stream:
         c.drop()
-        drop, invalidate = _next(stream), _next(stream)
+        drop, invalidate = next_event(stream), next_event(stream)
         assert not stream.alive
 
     assert drop["operationType"] == "drop"
@@ -148,7 +140,7 @@ def test_rename_then_invalidate(client: Client) -> None:
     c.insert_one({"_id": 1})
     with c.watch(max_await_time_ms=200) as stream:
         c.rename("d")
-        rename, invalidate = _next(stream), _next(stream)
+        rename, invalidate = next_event(stream), next_event(stream)
 
     assert rename["operationType"] == "rename"
     assert rename["to"] == {"db": "db", "coll": "d"}
@@ -160,12 +152,12 @@ def test_start_after_an_invalidate_continues_past_it(client: Client) -> None:
     c.insert_one({"_id": 1})
     with c.watch(max_await_time_ms=200) as stream:
         c.drop()
-        _next(stream)
-        token = _next(stream)["_id"]
+        next_event(stream)
+        token = next_event(stream)["_id"]
     c.insert_one({"_id": 2})
 
     with c.watch(start_after=token, max_await_time_ms=200) as resumed:
-        event = _next(resumed)
+        event = next_event(resumed)
     with pytest.raises(OperationFailure) as raised:
         c.watch(resume_after=token)
 
@@ -180,7 +172,7 @@ def test_database_stream_sees_every_collection_and_drop_database(client: Client)
         db.b.insert_one({"_id": 2})
         client.other.c.insert_one({"_id": 3})  # another database: not seen
         client.drop_database("db")
-        events = [_next(stream) for _ in range(6)]
+        events = [next_event(stream) for _ in range(6)]
 
     assert [e["operationType"] for e in events] == [
         "insert",
@@ -204,7 +196,7 @@ def test_client_stream_sees_every_database(client: Client) -> None:
     with client.watch(max_await_time_ms=200) as stream:
         client.one.c.insert_one({"_id": 1})
         client.two.d.insert_one({"_id": 2})
-        first, second = _next(stream), _next(stream)
+        first, second = next_event(stream), next_event(stream)
 
     assert (first["ns"], second["ns"]) == ({"db": "one", "coll": "c"}, {"db": "two", "coll": "d"})
 
@@ -219,7 +211,7 @@ def test_match_and_project_stages_apply_to_events(client: Client) -> None:
         c.insert_one({"_id": 1, "keep": False})
         c.insert_one({"_id": 2, "keep": True})
         c.delete_one({"_id": 2})
-        event = _next(stream)
+        event = next_event(stream)
 
     assert {k: v for k, v in event.items() if k != "_id"} == {"kind": "insert", "doc": 2}
 
@@ -229,7 +221,7 @@ def test_projecting_out_the_resume_token_is_fatal(client: Client) -> None:
     with c.watch([{"$project": {"_id": 0}}], max_await_time_ms=200) as stream:
         c.insert_one({"_id": 1})
         with pytest.raises(OperationFailure) as raised:
-            _next(stream)
+            next_event(stream)
 
     assert raised.value.code == 280
     assert raised.value.has_error_label("NonResumableChangeStreamError")
@@ -239,14 +231,14 @@ def test_resume_after_and_start_at_operation_time(client: Client) -> None:
     c = client.db.c
     with c.watch(max_await_time_ms=200) as stream:
         c.insert_one({"_id": 1})
-        first = _next(stream)
+        first = next_event(stream)
     c.insert_one({"_id": 2})
     c.insert_one({"_id": 3})
 
     with c.watch(resume_after=first["_id"], max_await_time_ms=200) as resumed:
-        after_token = [_next(resumed)["documentKey"]["_id"] for _ in range(2)]
+        after_token = [next_event(resumed)["documentKey"]["_id"] for _ in range(2)]
     with c.watch(start_at_operation_time=first["clusterTime"], max_await_time_ms=200) as s:
-        from_time = [_next(s)["documentKey"]["_id"] for _ in range(3)]
+        from_time = [next_event(s)["documentKey"]["_id"] for _ in range(3)]
 
     assert after_token == [2, 3]
     assert from_time == [1, 2, 3]
@@ -273,7 +265,7 @@ def test_show_expanded_events(client: Client) -> None:
         db.c.drop_index("x_1")
         db.command("collMod", "c", validator={"y": {"$exists": False}})
         db.c.insert_one({"_id": 1})
-        events = [_next(stream) for _ in range(5)]
+        events = [next_event(stream) for _ in range(5)]
 
     assert [e["operationType"] for e in events] == [
         "create",
@@ -334,13 +326,13 @@ def test_a_stream_resumes_on_the_new_primary_after_a_failover(
     c = client.db.c
     with c.watch(max_await_time_ms=200) as stream:
         c.insert_one({"_id": 1})
-        first = _next(stream)
+        first = next_event(stream)
         rs.kill(0)
         rs.elect(1)
         c.insert_one({"_id": 2})
-        second = _next(stream, attempts=50)  # the getMore fails; pymongo resumes by token
+        second = next_event(stream, attempts=50)  # the getMore fails; pymongo resumes by token
         c.insert_one({"_id": 3})
-        third = _next(stream)
+        third = next_event(stream)
 
     assert [e["documentKey"]["_id"] for e in (first, second, third)] == [1, 2, 3]
     assert rs.commands(1)["aggregate"] >= 1  # the stream was reopened on member 1
@@ -350,10 +342,10 @@ def test_a_stream_keeps_reading_after_a_step_down(rs: ReplicaSet, client: Client
     c = client.db.c
     with c.watch(max_await_time_ms=200) as stream:
         c.insert_one({"_id": 1})
-        _next(stream)
+        next_event(stream)
         rs.step_down()
         c.insert_one({"_id": 2})
-        event = _next(stream, attempts=50)
+        event = next_event(stream, attempts=50)
 
     assert event["documentKey"] == {"_id": 2}
 
@@ -402,7 +394,7 @@ def test_update_lookup_judges_ttl_expiry_by_the_simulated_clock(
         # The TTL monitor's 120 s pass deletes it (expired on the server's clock, not the
         # host's) before the stream's next getMore looks the document up.
         rs.clock.advance(130)
-        event = _next(stream)
+        event = next_event(stream)
 
     assert event["operationType"] == "update"
     assert event["fullDocument"] is None

@@ -15,6 +15,7 @@ import mongomock
 import pymongo
 import pytest
 from bson import Timestamp
+from conftest import next_event
 
 from mongosim import ReplicaSet
 
@@ -22,18 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from conftest import Client
-    from pymongo.change_stream import ChangeStream
 
 DAY = datetime.timedelta(days=1)
-
-
-def _next(stream: ChangeStream[Any], attempts: int = 20) -> dict[str, Any]:
-    """The next event; each attempt is one getMore (at most maxAwaitTimeMS long)."""
-    for _ in range(attempts):
-        event = stream.try_next()
-        if event is not None:
-            return event
-    raise AssertionError(f"no event after {attempts} getMores")
 
 
 def test_an_expired_document_stays_visible_until_the_monitor_pass(
@@ -77,7 +68,7 @@ def test_the_monitor_deletion_is_an_ordinary_delete_event(rs: ReplicaSet, client
         c.insert_one({"_id": 1, "at": rs.clock.now(), "owner": "a"})
         c.insert_one({"_id": 2, "owner": "b"})  # no date: never expires
         rs.clock.advance(70)
-        events = [_next(stream) for _ in range(3)]
+        events = [next_event(stream) for _ in range(3)]
         assert stream.try_next() is None  # and nothing else was deleted
 
     assert [e["operationType"] for e in events] == ["insert", "insert", "delete"]
@@ -102,7 +93,7 @@ def test_the_monitor_deletion_is_in_the_oplog(rs: ReplicaSet, client: Client) ->
     )["cursor"]["firstBatch"]
     # A stream started at the insert replays the oplog from there: the delete follows it.
     with c.watch(start_at_operation_time=inserted_at, max_await_time_ms=200) as stream:
-        replayed = [_next(stream) for _ in range(2)]
+        replayed = [next_event(stream) for _ in range(2)]
 
     deleted_at = replayed[1]["clusterTime"]
     assert [e["operationType"] for e in replayed] == ["insert", "delete"]
